@@ -1,0 +1,134 @@
+"""safeguard-rules: multi-agency child-safeguarding procedures as configuration.
+
+The pipeline runs one way::
+
+    pack YAML --load_pack--> CompiledPack ----------------------+
+                                                                 v
+    events (JSONL/YAML/mappings) --load_events--> EventStream --evaluate--> Evaluation
+                                                                             |
+                                        explain(pack, obligation) <----------+
+
+* ``_yaml``       strict YAML reading with line/column positions
+* ``_pack``       the pack format (pydantic models, unknown keys forbidden)
+* ``_compile``    name checks against the event vocabulary; conditions compiled once
+* ``_events``     the typed case-event vocabulary shared by every pack
+* ``_stream``     event streams from JSON Lines / YAML, with rejections
+* ``_calendar``   working days, office hours and deadlines
+* ``_evaluate``   one pass per child over its events
+* ``_result``     obligations, findings and the account of the input
+* ``_explain``    the story behind one obligation
+
+Nothing in Python knows the name of a jurisdiction: that lives in the packs.
+"""
+
+from __future__ import annotations
+
+from ._compile import CompiledPack
+from ._errors import (
+    Diagnostic,
+    EventStreamError,
+    PackError,
+    PackNotFoundError,
+    PackSyntaxError,
+    PackValidationError,
+    SafeguardRulesError,
+)
+from ._evaluate import evaluate
+from ._events import (
+    EVENT_CLASSES,
+    AgencyReportSent,
+    AgencyUnableToAttend,
+    BaseEvent,
+    CaseReviewed,
+    ChildProtectionConferenceHeld,
+    ConcernIdentified,
+    CpnCreated,
+    EnquiryConcluded,
+    EnquiryReceived,
+    EnquiryStarted,
+    Event,
+    FlagSent,
+    MashEnquiryStarted,
+    MedicalConsidered,
+    PlanningMeetingHeld,
+    PlanningMeetingRequested,
+    PoliceContacted,
+    ProfessionalDifferenceRaised,
+    ProfessionalDifferenceResolved,
+    ReceiptConfirmed,
+    ReferralMade,
+    SocialWorkerAllocated,
+    SocialWorkerUnallocated,
+    StrategyDiscussionHeld,
+    StrategyMeetingCancelled,
+    StrategyMeetingHeld,
+    StrategyMeetingRequested,
+    StrategyRecordCirculated,
+    StrategyRequestForwarded,
+    StrategyRequestReturned,
+    SupervisionHeld,
+)
+from ._explain import Explanation, explain
+from ._registry import bundled_packs, load_pack
+from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
+from ._stream import EventStream, load_events, parse_events
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EVENT_CLASSES",
+    "Account",
+    "AgencyReportSent",
+    "AgencyUnableToAttend",
+    "BaseEvent",
+    "CaseReviewed",
+    "ChildProtectionConferenceHeld",
+    "CompiledPack",
+    "ConcernIdentified",
+    "CpnCreated",
+    "Diagnostic",
+    "EnquiryConcluded",
+    "EnquiryReceived",
+    "EnquiryStarted",
+    "Escalation",
+    "Evaluation",
+    "Event",
+    "EventStream",
+    "EventStreamError",
+    "Explanation",
+    "Finding",
+    "FlagSent",
+    "MashEnquiryStarted",
+    "MedicalConsidered",
+    "Obligation",
+    "PackError",
+    "PackNotFoundError",
+    "PackSyntaxError",
+    "PackValidationError",
+    "PlanningMeetingHeld",
+    "PlanningMeetingRequested",
+    "PoliceContacted",
+    "ProfessionalDifferenceRaised",
+    "ProfessionalDifferenceResolved",
+    "ReceiptConfirmed",
+    "ReferralMade",
+    "Rejection",
+    "SafeguardRulesError",
+    "SocialWorkerAllocated",
+    "SocialWorkerUnallocated",
+    "StrategyDiscussionHeld",
+    "StrategyMeetingCancelled",
+    "StrategyMeetingHeld",
+    "StrategyMeetingRequested",
+    "StrategyRecordCirculated",
+    "StrategyRequestForwarded",
+    "StrategyRequestReturned",
+    "SupervisionHeld",
+    "__version__",
+    "bundled_packs",
+    "evaluate",
+    "explain",
+    "load_events",
+    "load_pack",
+    "parse_events",
+]

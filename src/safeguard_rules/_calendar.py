@@ -1,0 +1,257 @@
+"""Working-day calendars and deadline arithmetic.
+
+The counting convention, one for every pack (``docs/deadlines.md``):
+
+* a deadline is the **end of a local day** in the pack's time zone (23:59:59.999999),
+  except hour-based ones, which are exact instants;
+* **same day**: the end of the trigger's local date;
+* **N working days**: the end of the Nth working day *after* the trigger's local
+  date, so a concern raised on a Saturday has the same deadline as one raised the
+  Friday before; 0 working days is the end of the trigger's date;
+* **N calendar days** / **N months**: the end of the local date N days / months on
+  (``dateutil.relativedelta``, so 31 January + 1 month is 28 or 29 February);
+* **N hours**: the trigger instant plus N elapsed hours;
+* **N office hours**: N hours counted only while the office is open.
+
+Times are converted with ``zoneinfo``, so deadlines are right across daylight-saving
+changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from dateutil.relativedelta import relativedelta
+
+from ._pack import CalendarSpec, Timescale
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+END_OF_DAY = time(23, 59, 59, 999_999)
+_MAX_SCAN_DAYS = 3660  # a working day is always found well within ten years
+
+
+class CalendarError(ValueError):
+    """The calendar cannot be built (unknown zone or holiday country)."""
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CalendarError(f"unknown time zone {name!r}; use an IANA name such as "
+                            "'Europe/London'") from exc
+
+
+@dataclass(frozen=True)
+class DeadlineStep:
+    """One step of a deadline computation, for ``explain``."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: datetime | None
+    steps: tuple[DeadlineStep, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class WorkingCalendar:
+    """An immutable calendar: which days are open, office hours, and deadlines."""
+
+    tz: ZoneInfo
+    working_weekdays: frozenset[int]
+    country: str | None = None
+    subdivision: str | None = None
+    closures: frozenset[date] = frozenset()
+    office_days: frozenset[int] = frozenset()
+    office_start: time | None = None
+    office_end: time | None = None
+    office_open_on_holidays: bool = False
+    _holiday_names: Any = field(default=None, repr=False)
+
+    @classmethod
+    def from_spec(cls, spec: CalendarSpec) -> WorkingCalendar:
+        country = spec.public_holidays.country if spec.public_holidays else None
+        subdivision = spec.public_holidays.subdivision if spec.public_holidays else None
+        if country is not None:
+            try:
+                holidays.country_holidays(country, subdiv=subdivision, years=2000)
+            except NotImplementedError as exc:
+                raise CalendarError(f"the holidays package has no country {country!r}") from exc
+            except Exception as exc:
+                raise CalendarError(
+                    f"the holidays package rejects country {country!r} with subdivision "
+                    f"{subdivision!r}: {exc}"
+                ) from exc
+        office = spec.office_hours
+        return cls(
+            tz=zone(spec.timezone),
+            working_weekdays=frozenset(WEEKDAYS.index(d) for d in spec.working_days),
+            country=country,
+            subdivision=subdivision,
+            closures=frozenset(spec.closures),
+            office_days=frozenset(WEEKDAYS.index(d) for d in office.days) if office else frozenset(),
+            office_start=office.start if office else None,
+            office_end=office.end if office else None,
+            office_open_on_holidays=office.open_on_public_holidays if office else False,
+        )
+
+    # --- days ---------------------------------------------------------------------
+
+    def public_holiday(self, day: date) -> str | None:
+        """The holiday's name, if ``day`` is a public holiday."""
+        if self.country is None:
+            return None
+        return _holidays_for(self.country, self.subdivision, day.year).get(day)
+
+    def closed_reason(self, day: date) -> str | None:
+        """Why ``day`` is not a working day, or None if it is one."""
+        if day.weekday() not in self.working_weekdays:
+            return day.strftime("%A")
+        if day in self.closures:
+            return "closure date"
+        holiday = self.public_holiday(day)
+        if holiday is not None:
+            return f"public holiday: {holiday}"
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        return self.closed_reason(day) is None
+
+    def local_date(self, instant: datetime) -> date:
+        return instant.astimezone(self.tz).date()
+
+    def end_of_day(self, day: date) -> datetime:
+        return datetime.combine(day, END_OF_DAY, tzinfo=self.tz)
+
+    def working_days_after(self, day: date, n: int) -> date:
+        """The Nth working day after ``day`` (``day`` itself when n is 0)."""
+        return _working_days_after(self, day, n)
+
+    # --- office hours -----------------------------------------------------------------
+
+    def in_office_hours(self, instant: datetime) -> bool:
+        if self.office_start is None or self.office_end is None:
+            return False
+        local = instant.astimezone(self.tz)
+        day = local.date()
+        if not self._office_open_on(day):
+            return False
+        return self.office_start <= local.time().replace(tzinfo=None) < self.office_end
+
+    def _office_open_on(self, day: date) -> bool:
+        if day.weekday() not in self.office_days or day in self.closures:
+            return False
+        return self.office_open_on_holidays or self.public_holiday(day) is None
+
+    def add_office_hours(self, instant: datetime, hours: int) -> datetime:
+        """``hours`` of open office time from ``instant``; exact across DST changes."""
+        if self.office_start is None or self.office_end is None:
+            raise CalendarError("the pack's calendar has no office_hours")
+        remaining = timedelta(hours=hours)
+        local = instant.astimezone(self.tz)
+        day = local.date()
+        for _ in range(_MAX_SCAN_DAYS):
+            if self._office_open_on(day):
+                opens = datetime.combine(day, self.office_start, tzinfo=self.tz)
+                closes = datetime.combine(day, self.office_end, tzinfo=self.tz)
+                start = max(opens, local)
+                if start < closes:
+                    available = closes - start
+                    if remaining <= available:
+                        return (start + remaining).astimezone(self.tz)
+                    remaining -= available
+            day += timedelta(days=1)
+            local = datetime.combine(day, time(0), tzinfo=self.tz)
+        raise CalendarError("no office hours found within ten years")
+
+    # --- deadlines ------------------------------------------------------------------
+
+    def deadline(self, timescale: Timescale, trigger: datetime, *, trace: bool = False) -> Deadline:
+        """When something triggered at ``trigger`` is due under ``timescale``."""
+        steps: list[DeadlineStep] = []
+        note = steps.append if trace else _ignore
+        local = trigger.astimezone(self.tz)
+        day = local.date()
+        kind = timescale.kind
+        if trace:
+            note(DeadlineStep(f"trigger at {local.isoformat()} ({self.tz.key}); local date {day}"))
+        if kind == "no_deadline":
+            note(DeadlineStep("the source sets no timescale: no deadline"))
+            return Deadline(None, tuple(steps))
+        if kind == "same_day":
+            due = self.end_of_day(day)
+            note(DeadlineStep(f"same day: end of {day}"))
+        elif kind == "working_days":
+            n = int(timescale.working_days or 0)
+            if trace:
+                self._trace_working_days(day, n, note)
+            due = self.end_of_day(self.working_days_after(day, n))
+        elif kind == "calendar_days":
+            target = day + timedelta(days=int(timescale.calendar_days or 0))
+            note(DeadlineStep(f"{timescale.calendar_days} calendar days after {day}: {target}"))
+            due = self.end_of_day(target)
+        elif kind == "months":
+            target = day + relativedelta(months=int(timescale.months or 0))
+            note(DeadlineStep(f"{timescale.months} months after {day}: {target}"))
+            due = self.end_of_day(target)
+        elif kind == "hours":
+            due = (trigger + timedelta(hours=int(timescale.hours or 0))).astimezone(self.tz)
+            note(DeadlineStep(f"{timescale.hours} elapsed hours after the trigger"))
+        else:  # office_hours
+            due = self.add_office_hours(trigger, int(timescale.office_hours or 0))
+            note(DeadlineStep(f"{timescale.office_hours} office hours counted from the trigger"))
+        note(DeadlineStep(f"due {due.isoformat()}"))
+        return Deadline(due, tuple(steps))
+
+    def _trace_working_days(self, day: date, n: int, note: Any) -> None:
+        if n == 0:
+            note(DeadlineStep(f"0 working days: end of {day} itself"))
+            return
+        counted = 0
+        current = day
+        note(DeadlineStep(f"counting {n} working days after {day}"))
+        while counted < n:
+            current += timedelta(days=1)
+            reason = self.closed_reason(current)
+            if reason is None:
+                counted += 1
+                note(DeadlineStep(f"{current} {current.strftime('%a')}: working day {counted}"))
+            else:
+                note(DeadlineStep(f"{current} {current.strftime('%a')}: skipped ({reason})"))
+
+
+def _ignore(_step: DeadlineStep) -> None:
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _holidays_for(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    # A plain dict per year: the holidays object expands itself lazily, which is not
+    # safe to share between threads; a computed dict is.
+    table = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    return {day: str(name) for day, name in table.items()}
+
+
+@lru_cache(maxsize=65536)
+def _working_days_after(calendar: WorkingCalendar, day: date, n: int) -> date:
+    current = day
+    counted = 0
+    for _ in range(_MAX_SCAN_DAYS):
+        if counted == n:
+            return current
+        current += timedelta(days=1)
+        if calendar.is_working_day(current):
+            counted += 1
+    raise CalendarError(f"fewer than {n} working days found in ten years after {day}")
+
+
+def closed_days(calendar: WorkingCalendar, days: Iterable[date]) -> list[date]:
+    return [d for d in days if not calendar.is_working_day(d)]

@@ -1,0 +1,71 @@
+"""What is known about a child's case at a point in its history.
+
+Packs condition on these facts as ``case.NAME`` (for example
+``case.allocated_social_worker``). They are derived only from events, in time order,
+and include the event being evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ._events import (
+    BaseEvent,
+    ConcernIdentified,
+    CpnCreated,
+    FieldSpec,
+    SocialWorkerAllocated,
+    SocialWorkerUnallocated,
+)
+
+_CATEGORIES = ConcernIdentified.model_fields["category"].annotation
+
+CASE_FIELDS: dict[str, FieldSpec] = {
+    "allocated_social_worker": FieldSpec("bool", None),
+    "social_worker": FieldSpec("text", None),
+    "team_manager": FieldSpec("text", None),
+    "senior_practitioner": FieldSpec("text", None),
+    "looked_after": FieldSpec("bool", None),
+    "concern_categories": FieldSpec(
+        "text_list", tuple(ConcernIdentified.model_json_schema()["properties"]["category"]["enum"])
+    ),
+    "cpn_count": FieldSpec("number", None),
+}
+
+CASE_FIELD_DOCS: dict[str, str] = {
+    "allocated_social_worker": "true while a social worker is allocated",
+    "social_worker": "person id of the allocated social worker",
+    "team_manager": "person id of the allocated worker's team manager",
+    "senior_practitioner": "person id of the allocated worker's senior practitioner",
+    "looked_after": "the looked_after value of the latest concern",
+    "concern_categories": "every concern category identified so far",
+    "cpn_count": "how many CPNs have been created for the child so far",
+}
+
+
+@dataclass(slots=True)
+class CaseState:
+    allocated_social_worker: bool = False
+    social_worker: str | None = None
+    team_manager: str | None = None
+    senior_practitioner: str | None = None
+    looked_after: bool = False
+    concern_categories: list[str] = field(default_factory=list)
+    cpn_count: int = 0
+
+    def apply(self, event: BaseEvent) -> None:
+        """Fold one event (in time order) into the facts."""
+        if isinstance(event, SocialWorkerAllocated):
+            self.allocated_social_worker = True
+            self.social_worker = event.worker
+            self.team_manager = event.team_manager
+            self.senior_practitioner = event.senior_practitioner
+        elif isinstance(event, SocialWorkerUnallocated):
+            self.allocated_social_worker = False
+            self.social_worker = self.team_manager = self.senior_practitioner = None
+        elif isinstance(event, CpnCreated):
+            self.cpn_count += 1
+        elif isinstance(event, ConcernIdentified):
+            self.looked_after = event.looked_after
+            if event.category not in self.concern_categories:
+                self.concern_categories.append(event.category)

@@ -1,0 +1,384 @@
+"""Compiling a pack: YAML text -> Pack model -> checked, indexed CompiledPack.
+
+Compilation checks every name the pack uses (event types, fields, roles,
+parameters, sources) and compiles conditions to closures once, so evaluation only
+runs them. A CompiledPack is immutable and can be shared between threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._calendar import CalendarError, WorkingCalendar
+from ._conditions import Predicate, Problems, Scope, compile_condition
+from ._diagnose import diagnostic_at, diagnostics_from
+from ._errors import Diagnostic, PackValidationError, did_you_mean, known_list
+from ._events import EVENT_CLASSES
+from ._pack import (
+    Citation,
+    Count,
+    Due,
+    EventMatch,
+    Pack,
+    Requirement,
+    Rule,
+    Timescale,
+)
+from ._yaml import Positions, read_yaml_file, read_yaml_text
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class DueCase:
+    label: str
+    applies: Predicate
+    within: Timescale
+    citation: Citation | None
+
+
+@dataclass(frozen=True)
+class CompiledDue:
+    """First-match list of deadline cases (a single case for a plain timescale)."""
+
+    cases: tuple[DueCase, ...]
+    parameter: str | None = None
+
+
+@dataclass(frozen=True)
+class CompiledMatch:
+    event: str
+    where: Predicate
+
+
+@dataclass(frozen=True)
+class CompiledRequirement:
+    spec: Requirement
+    due: CompiledDue | None
+    satisfied_by: CompiledMatch
+    cancelled_by: CompiledMatch | None
+
+
+@dataclass(frozen=True)
+class CompiledRoute:
+    name: str | None
+    applies: Predicate
+    requirement: CompiledRequirement | None
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class CompiledCount:
+    spec: Count
+    counts: Predicate
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    rule: Rule
+    position: int  # order in the pack: evaluation and output follow it
+    applies: Predicate
+    count: CompiledCount | None
+    routes: tuple[CompiledRoute, ...]  # empty for checks
+    expect: Predicate | None
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledPack:
+    """A validated, indexed pack ready for :func:`evaluate`. Immutable."""
+
+    pack: Pack
+    file: str
+    content_hash: str
+    calendar: WorkingCalendar
+    parameters: Mapping[str, Due]
+    rules: tuple[CompiledRule, ...]
+    rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
+    waits_on: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def id(self) -> str:
+        return self.pack.pack.id
+
+    @property
+    def version(self) -> str:
+        return self.pack.pack.version
+
+    def rule(self, rule_id: str) -> Rule:
+        for compiled in self.rules:
+            if compiled.rule.id == rule_id:
+                return compiled.rule
+        raise KeyError(rule_id)
+
+    def source_file(self, source_id: str) -> Path | None:
+        """The captured source text a citation names, if it sits beside the pack."""
+        for source in self.pack.pack.sources:
+            if source.id == source_id:
+                candidate = Path(self.file).parent / source.file
+                return candidate if candidate.is_file() else None
+        return None
+
+
+def compile_text(
+    text: str, file: str, parameters: Mapping[str, Any] | None = None
+) -> CompiledPack:
+    data, positions = read_yaml_text(text, file)
+    return compile_data(data, positions, parameters)
+
+
+def compile_file(path: Path, parameters: Mapping[str, Any] | None = None) -> CompiledPack:
+    data, positions = read_yaml_file(path)
+    return compile_data(data, positions, parameters)
+
+
+def compile_data(
+    data: Any, positions: Positions, parameters: Mapping[str, Any] | None = None
+) -> CompiledPack:
+    if not isinstance(data, dict):
+        raise PackValidationError([diagnostic_at(
+            positions, (), "a pack is a mapping with keys pack, calendar, roles, parameters, rules",
+            code="invalid-value")])
+    try:
+        pack = Pack.model_validate(data)
+    except ValidationError as exc:
+        raise PackValidationError(diagnostics_from(exc, data, positions, Pack)) from exc
+    return _Compiler(pack, positions, parameters or {}).compile()
+
+
+class _Compiler:
+    def __init__(self, pack: Pack, positions: Positions, overrides: Mapping[str, Any]) -> None:
+        self.pack = pack
+        self.positions = positions
+        self.overrides = overrides
+        self.problems: Problems = []
+        self.parties = frozenset(pack.roles) | frozenset(pack.agencies)
+        self.sources = {s.id for s in pack.pack.sources}
+        self.calendar: WorkingCalendar | None = None
+
+    def problem(self, loc: Loc, message: str) -> None:
+        self.problems.append((loc, message))
+
+    def compile(self) -> CompiledPack:
+        pack = self.pack
+        self._check_calendar()
+        self._check_sources()
+        parameters = self._parameters()
+        seen: dict[str, int] = {}
+        rules: list[CompiledRule] = []
+        for i, rule in enumerate(pack.rules):
+            if rule.id in seen:
+                self.problem(("rules", i, "id"), f"rule id {rule.id!r} is already used by rule "
+                             f"{seen[rule.id] + 1}; rule ids must be unique")
+            seen[rule.id] = i
+            compiled = self._rule(rule, i, parameters)
+            if compiled is not None:
+                rules.append(compiled)
+        if self.problems:
+            raise PackValidationError(self._diagnostics())
+        assert self.calendar is not None
+        by_event: dict[str, list[CompiledRule]] = {}
+        waits: set[str] = set()
+        for compiled in rules:
+            by_event.setdefault(compiled.rule.when.event, []).append(compiled)
+            for route in compiled.routes:
+                if route.requirement is not None:
+                    waits.add(route.requirement.satisfied_by.event)
+                    if route.requirement.cancelled_by is not None:
+                        waits.add(route.requirement.cancelled_by.event)
+        return CompiledPack(
+            pack=pack,
+            file=self.positions.file,
+            content_hash=_content_hash(pack, parameters),
+            calendar=self.calendar,
+            parameters=parameters,
+            rules=tuple(rules),
+            rules_by_event={k: tuple(v) for k, v in by_event.items()},
+            waits_on=frozenset(waits),
+        )
+
+    def _diagnostics(self) -> list[Diagnostic]:
+        return [diagnostic_at(self.positions, loc, message) for loc, message in self.problems]
+
+    # --- pack-level checks ---------------------------------------------------------------
+
+    def _check_calendar(self) -> None:
+        spec = self.pack.calendar
+        holidays = spec.public_holidays
+        if holidays is not None and holidays.country == "GB" and holidays.subdivision is None:
+            self.problem(("calendar", "public_holidays", "country"),
+                         "GB holidays need a subdivision (ENG, NIR, SCT or WLS): GB alone lacks "
+                         "Easter Monday in England; write 'subdivision: ENG'")
+        try:
+            self.calendar = WorkingCalendar.from_spec(spec)
+        except CalendarError as exc:
+            self.problem(("calendar",), str(exc))
+            self.calendar = WorkingCalendar.from_spec(spec.model_copy(
+                update={"timezone": "UTC", "public_holidays": None}))
+
+    def _check_sources(self) -> None:
+        ids = [s.id for s in self.pack.pack.sources]
+        for i, sid in enumerate(ids):
+            if sid in ids[:i]:
+                self.problem(("pack", "sources", i, "id"), f"source id {sid!r} is used twice")
+
+    def _citation(self, citation: Citation | None, loc: Loc) -> None:
+        if citation is not None and citation.source not in self.sources:
+            self.problem((*loc, "source"), f"unknown source {citation.source!r}"
+                         f"{did_you_mean(citation.source, self.sources)}; sources are: "
+                         f"{known_list(self.sources)}")
+
+    def _role(self, role: str, loc: Loc) -> None:
+        if role not in self.pack.roles:
+            self.problem(loc, f"unknown role {role!r}{did_you_mean(role, self.pack.roles)}; "
+                         f"define it under 'roles' (roles are: {known_list(self.pack.roles)})")
+
+    def _event_type(self, name: str, loc: Loc) -> bool:
+        if name in EVENT_CLASSES:
+            return True
+        self.problem(loc, f"unknown event type {name!r}{did_you_mean(name, EVENT_CLASSES)}; "
+                     "see docs/events.md for the vocabulary")
+        return False
+
+    def _parameters(self) -> dict[str, Due]:
+        values: dict[str, Due] = {}
+        for name, parameter in self.pack.parameters.items():
+            self._citation(parameter.citation, ("parameters", name, "citation"))
+            values[name] = parameter.default
+        for name, raw in self.overrides.items():
+            if name not in self.pack.parameters:
+                self.problem(("parameters",), f"override of unknown parameter {name!r}"
+                             f"{did_you_mean(name, self.pack.parameters)}; parameters are: "
+                             f"{known_list(self.pack.parameters)}")
+                continue
+            try:
+                value = raw if isinstance(raw, Due) else Due.model_validate(raw)
+            except ValidationError as exc:
+                first = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                self.problem(("parameters", name), f"override of parameter {name!r}: {first}")
+                continue
+            if value.parameter is not None:
+                self.problem(("parameters", name), "a parameter override cannot name a parameter")
+                continue
+            values[name] = value
+        return values
+
+    # --- rules ----------------------------------------------------------------------
+
+    def _scope(self, event: str, trigger: str | None, where: str) -> Scope:
+        return Scope(event, trigger, self.parties, self.calendar, where)
+
+    def _rule(self, rule: Rule, i: int, parameters: Mapping[str, Due]) -> CompiledRule | None:
+        loc: Loc = ("rules", i)
+        self._citation(rule.citation, (*loc, "citation"))
+        when = rule.when
+        if not self._event_type(when.event, (*loc, "when", "event")):
+            return None
+        scope = self._scope(when.event, None, "the trigger event")
+        applies = compile_condition(when.where, scope, (*loc, "when", "where"), self.problems)
+        count = None
+        if when.count is not None:
+            counts = compile_condition(when.count.where, scope, (*loc, "when", "count", "where"),
+                                       self.problems)
+            count = CompiledCount(when.count, counts)
+        routes: list[CompiledRoute] = []
+        expect = None
+        if rule.require is not None:
+            req = self._requirement(rule.require, when.event, (*loc, "require"), parameters)
+            routes.append(CompiledRoute(None, _always, req, rule.citation))
+        elif rule.routes is not None:
+            names: set[str] = set()
+            for j, route in enumerate(rule.routes):
+                rloc = (*loc, "routes", j)
+                if route.name in names:
+                    self.problem((*rloc, "name"), f"route name {route.name!r} is used twice")
+                names.add(route.name)
+                self._citation(route.citation, (*rloc, "citation"))
+                route_applies = compile_condition(route.when, scope, (*rloc, "when"), self.problems)
+                req = (self._requirement(route.require, when.event, (*rloc, "require"), parameters)
+                       if route.require is not None else None)
+                routes.append(CompiledRoute(route.name, route_applies, req,
+                                            route.citation or rule.citation))
+        else:
+            expect = compile_condition(rule.expect, scope, (*loc, "expect"), self.problems)
+            self._check_message(rule, when.event, (*loc, "message"))
+        return CompiledRule(rule, i, applies, count, tuple(routes), expect)
+
+    def _requirement(
+        self, req: Requirement, trigger: str, loc: Loc, parameters: Mapping[str, Due]
+    ) -> CompiledRequirement:
+        self._role(req.responsible, (*loc, "responsible"))
+        for k, role in enumerate(req.copied_in):
+            self._role(role, (*loc, "copied_in", k))
+        if req.escalation is not None:
+            self._role(req.escalation.responsible, (*loc, "escalation", "responsible"))
+            for k, role in enumerate(req.escalation.copied_in):
+                self._role(role, (*loc, "escalation", "copied_in", k))
+        due = self._due(req.due, trigger, (*loc, "due"), parameters)
+        satisfied = self._match(req.satisfied_by, trigger, (*loc, "satisfied_by"))
+        cancelled = (self._match(req.cancelled_by, trigger, (*loc, "cancelled_by"))
+                     if req.cancelled_by is not None else None)
+        return CompiledRequirement(req, due, satisfied, cancelled)
+
+    def _match(self, match: EventMatch, trigger: str, loc: Loc) -> CompiledMatch:
+        if not self._event_type(match.event, (*loc, "event")):
+            return CompiledMatch(match.event, _always)
+        scope = self._scope(match.event, trigger, f"the {match.event} event")
+        return CompiledMatch(match.event, compile_condition(match.where, scope, (*loc, "where"),
+                                                             self.problems))
+
+    def _due(
+        self, due: Due | None, trigger: str, loc: Loc, parameters: Mapping[str, Due]
+    ) -> CompiledDue | None:
+        if due is None:
+            return None
+        name = None
+        if due.parameter is not None:
+            name = due.parameter
+            if name not in parameters:
+                self.problem((*loc, "parameter"), f"unknown parameter {name!r}"
+                             f"{did_you_mean(name, parameters)}; define it under 'parameters'")
+                return None
+            due = parameters[name]
+            loc = ("parameters", name, "default")
+        if due.table is None:
+            timescale = Timescale.model_validate(
+                {due.kind: getattr(due, due.kind)})
+            return CompiledDue((DueCase(timescale.describe(), _always, timescale, None),), name)
+        scope = self._scope(trigger, None, "the trigger event")
+        cases = []
+        for k, case in enumerate(due.table.cases):
+            self._citation(case.citation, (*loc, "table", "cases", k, "citation"))
+            applies = compile_condition(case.when, scope, (*loc, "table", "cases", k, "when"),
+                                        self.problems)
+            cases.append(DueCase(case.label, applies, case.within, case.citation))
+        return CompiledDue(tuple(cases), name)
+
+    def _check_message(self, rule: Rule, event: str, loc: Loc) -> None:
+        from ._result import template_fields  # the renderer owns the template syntax
+
+        fields = EVENT_CLASSES[event].model_fields
+        for name in template_fields(rule.message or ""):
+            if name not in fields:
+                self.problem(loc, f"message names {{{name}}}, which {event!r} does not have"
+                             f"{did_you_mean(name, fields)}")
+
+
+def _always(*_args: Any) -> bool:
+    return True
+
+
+def _content_hash(pack: Pack, parameters: Mapping[str, Due]) -> str:
+    canonical = {
+        "pack": pack.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "parameters": {k: v.model_dump(mode="json", by_alias=True, exclude_none=True)
+                       for k, v in sorted(parameters.items())},
+    }
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

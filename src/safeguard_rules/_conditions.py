@@ -1,0 +1,257 @@
+"""Checking pack conditions against the event vocabulary, and compiling them.
+
+A condition is data (``_pack.Condition``). Compiling checks every field path,
+operator and literal against the event vocabulary and the pack's roles, collecting
+problems with their paths, and turns what is valid into a plain Python closure.
+Nothing from the pack is ever evaluated as code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ._calendar import WorkingCalendar
+from ._case import CASE_FIELDS, CaseState
+from ._errors import did_you_mean, known_list
+from ._events import EVENT_FIELDS, BaseEvent, FieldSpec
+from ._pack import FIELD_OPERATORS, Condition, Ref
+
+Predicate = Callable[[BaseEvent, CaseState, BaseEvent | None], bool]
+Getter = Callable[[BaseEvent, CaseState, BaseEvent | None], Any]
+Loc = tuple[str | int, ...]
+
+# Fields whose values name a role or an agency: literals in conditions on them must
+# be roles or agencies the pack defines, so a typo is caught at load time.
+PARTY_FIELDS = frozenset({
+    "sender_role", "by_role", "requested_by_role", "chair_role", "to_role", "raised_by_role",
+    "authorised_by_role", "requested_role", "to", "cc", "agencies", "agreed_by", "notified",
+    "records_made_by", "agency",
+})
+
+_ANY = FieldSpec("text", None)  # attributes.NAME: any scalar
+_OPS_BY_KIND: dict[str, frozenset[str]] = {
+    "text": frozenset({"is", "is_not", "in", "not_in", "present"}),
+    "bool": frozenset({"is", "is_not", "present"}),
+    "number": frozenset({"is", "is_not", "in", "not_in", "present", "at_least", "at_most"}),
+    "date": frozenset({"present"}),
+    "datetime": frozenset({"present", "in_office_hours"}),
+    "text_list": frozenset({"contains", "contains_any", "contains_all", "present",
+                            "count_at_least"}),
+    "attributes": frozenset(),
+    "any": frozenset({"is", "is_not", "in", "not_in", "present", "at_least", "at_most"}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a condition may refer to where it stands in a pack."""
+
+    event_type: str
+    trigger_type: str | None  # set where 'trigger.NAME' is meaningful
+    parties: frozenset[str]
+    calendar: WorkingCalendar | None
+    where: str  # words for messages: "the trigger event", "the satisfying event"
+
+
+Problems = list[tuple[Loc, str]]
+
+
+def compile_condition(
+    condition: Condition | None, scope: Scope, loc: Loc, problems: Problems
+) -> Predicate:
+    """A predicate for ``condition``; problems are appended, never raised."""
+    if condition is None:
+        return _always
+    if condition.all_ is not None:
+        parts = [compile_condition(c, scope, (*loc, "all", i), problems)
+                 for i, c in enumerate(condition.all_)]
+        return lambda ev, case, trig: all(p(ev, case, trig) for p in parts)
+    if condition.any_ is not None:
+        options = [compile_condition(c, scope, (*loc, "any", i), problems)
+                   for i, c in enumerate(condition.any_)]
+        return lambda ev, case, trig: any(p(ev, case, trig) for p in options)
+    if condition.not_ is not None:
+        inner = compile_condition(condition.not_, scope, (*loc, "not"), problems)
+        return lambda ev, case, trig: not inner(ev, case, trig)
+    return _compile_test(condition, scope, loc, problems)
+
+
+def _always(_ev: BaseEvent, _case: CaseState, _trig: BaseEvent | None) -> bool:
+    return True
+
+
+def _never(_ev: BaseEvent, _case: CaseState, _trig: BaseEvent | None) -> bool:
+    return False
+
+
+def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | str:
+    """A getter for ``path`` and its field kind, or a message saying what is wrong."""
+    head, _, rest = path.partition(".")
+    if head == "case":
+        if rest not in CASE_FIELDS:
+            return (f"unknown case fact {rest!r}{did_you_mean(rest, CASE_FIELDS)}; "
+                    f"case facts are: {known_list(CASE_FIELDS)}")
+        name = rest
+        return (lambda ev, case, trig: getattr(case, name)), CASE_FIELDS[name], name
+    if head == "trigger":
+        if scope.trigger_type is None:
+            return ("'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', "
+                    "where it means the event that created the obligation")
+        found = _event_field(rest, scope.trigger_type, "the trigger event")
+        if isinstance(found, str):
+            return found
+        get, spec, name = found
+        return (lambda ev, case, trig: get(trig, case, None) if trig is not None else None), spec, name
+    if head == "event":
+        return _event_field(rest, scope.event_type, scope.where)
+    return _event_field(path, scope.event_type, scope.where)
+
+
+def _event_field(path: str, event_type: str, where: str) -> tuple[Getter, FieldSpec, str] | str:
+    fields = EVENT_FIELDS[event_type]
+    head, _, rest = path.partition(".")
+    if head == "attributes":
+        if not rest or "." in rest:
+            return "write attributes as 'attributes.NAME'"
+        key = rest
+        return (lambda ev, case, trig: ev.attributes.get(key)), FieldSpec("text", None), path
+    if rest or head not in fields or head in ("type", "attributes"):
+        known = [f for f in fields if f not in ("type", "attributes")]
+        return (f"{event_type!r} ({where}) has no field {path!r}{did_you_mean(path, known)}; "
+                f"its fields are: {known_list(known, 30)}, attributes.NAME, case.NAME")
+    name = head
+    return (lambda ev, case, trig: getattr(ev, name)), fields[name], name
+
+
+def _compile_test(condition: Condition, scope: Scope, loc: Loc, problems: Problems) -> Predicate:
+    path = condition.field or ""
+    op = condition.operator
+    operand = condition.operand
+    found = resolve_path(path, scope)
+    if isinstance(found, str):
+        problems.append(((*loc, "field"), found))
+        return _never
+    get, spec, name = found
+    is_attribute = path.startswith("attributes.") or path.startswith("trigger.attributes.")
+    kind = "any" if is_attribute else spec.kind
+    allowed = _OPS_BY_KIND[kind]
+    if op not in allowed:
+        hint = " (it is a list: use contains, contains_any or contains_all)" if kind == "text_list" else ""
+        problems.append(((*loc, op), f"operator {op!r} does not apply to {path!r}, a {kind} "
+                         f"field{hint}; use one of: {', '.join(sorted(allowed)) or 'none'}"))
+        return _never
+
+    value_getter: Getter | None = None
+    if isinstance(operand, Ref):
+        ref = resolve_path(operand.ref, scope)
+        if isinstance(ref, str):
+            problems.append(((*loc, op, "ref"), ref))
+            return _never
+        value_getter = ref[0]
+    elif not is_attribute:
+        _check_literals(op, operand, spec, name, scope, (*loc, op), problems)
+
+    if op == "in_office_hours":
+        calendar = scope.calendar
+        if calendar is None or calendar.office_start is None:
+            problems.append(((*loc, op), "in_office_hours needs 'calendar.office_hours' in the pack"))
+            return _never
+        want = bool(operand)
+        return lambda ev, case, trig: calendar.in_office_hours(get(ev, case, trig)) is want
+    return _operator(op, get, operand, value_getter)
+
+
+def _operator(op: str, get: Getter, operand: Any, value_getter: Getter | None) -> Predicate:
+    if value_getter is not None:
+        dynamic = value_getter
+
+        def value(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Any:
+            return dynamic(ev, case, trig)
+    else:
+        constant = frozenset(operand) if isinstance(operand, list) else operand
+
+        def value(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Any:
+            return constant
+
+    if op == "is":
+        return lambda ev, case, trig: get(ev, case, trig) == value(ev, case, trig)
+    if op == "is_not":
+        return lambda ev, case, trig: get(ev, case, trig) != value(ev, case, trig)
+    if op == "in":
+        return lambda ev, case, trig: get(ev, case, trig) in _as_set(value(ev, case, trig))
+    if op == "not_in":
+        return lambda ev, case, trig: get(ev, case, trig) not in _as_set(value(ev, case, trig))
+    if op == "contains":
+        return lambda ev, case, trig: value(ev, case, trig) in (get(ev, case, trig) or ())
+    if op == "contains_any":
+        return lambda ev, case, trig: not _as_set(value(ev, case, trig)).isdisjoint(
+            get(ev, case, trig) or ())
+    if op == "contains_all":
+        return lambda ev, case, trig: _as_set(value(ev, case, trig)).issubset(
+            get(ev, case, trig) or ())
+    if op == "present":
+        want = bool(operand)
+        return lambda ev, case, trig: _present(get(ev, case, trig)) is want
+    if op == "at_least":
+        return lambda ev, case, trig: _number(get(ev, case, trig)) >= value(ev, case, trig)
+    if op == "at_most":
+        return lambda ev, case, trig: _number(get(ev, case, trig)) <= value(ev, case, trig)
+    if op == "count_at_least":
+        return lambda ev, case, trig: len(get(ev, case, trig) or ()) >= value(ev, case, trig)
+    raise AssertionError(f"operator {op!r} has no implementation")  # guarded by _OPS_BY_KIND
+
+
+def _as_set(value: Any) -> frozenset[Any]:
+    if isinstance(value, frozenset):
+        return value
+    if isinstance(value, list | tuple | set):
+        return frozenset(value)
+    return frozenset() if value is None else frozenset((value,))
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != "" and value != [] and value != ()
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return float("nan")  # comparisons with NaN are false: a missing number never passes
+    return float(value)
+
+
+def _check_literals(
+    op: str, operand: Any, spec: FieldSpec, name: str, scope: Scope, loc: Loc, problems: Problems
+) -> None:
+    values: Sequence[Any] = operand if isinstance(operand, list) else [operand]
+    if op in ("present", "in_office_hours"):
+        return
+    if op == "count_at_least":
+        if isinstance(operand, bool) or not isinstance(operand, int):
+            problems.append((loc, "count_at_least takes a whole number"))
+        return
+    if op in ("at_least", "at_most") or spec.kind == "number":
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                problems.append((loc, f"{name!r} is a number; write a number, not {v!r}"))
+        return
+    if spec.kind == "bool":
+        for v in values:
+            if not isinstance(v, bool):
+                problems.append((loc, f"{name!r} is true or false; write true or false, not {v!r}"))
+        return
+    for i, v in enumerate(values):
+        spot = (*loc, i) if isinstance(operand, list) else loc
+        if not isinstance(v, str):
+            problems.append((spot, f"{name!r} holds text; quote the value {v!r}"))
+        elif spec.choices is not None and v not in spec.choices:
+            problems.append((spot, f"{v!r} is not a value of {name!r}{did_you_mean(v, spec.choices)}; "
+                             f"values are: {known_list(spec.choices, 20)}"))
+        elif name in PARTY_FIELDS and scope.parties and v not in scope.parties:
+            problems.append((spot, f"{v!r} is not a role or agency of this pack"
+                             f"{did_you_mean(v, scope.parties)}; define it under 'roles' or "
+                             "'agencies'"))
+
+
+__all__ = ["FIELD_OPERATORS", "Predicate", "Scope", "compile_condition", "resolve_path"]

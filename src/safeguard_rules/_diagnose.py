@@ -1,0 +1,129 @@
+"""Turning pydantic validation errors into located, actionable diagnostics."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Sequence
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ._errors import Diagnostic, did_you_mean, known_list
+from ._yaml import Positions
+
+Loc = tuple[str | int, ...]
+
+
+def clean_loc(data: Any, loc: Sequence[str | int]) -> Loc:
+    """``loc`` without pydantic's union-member tags: only keys and indexes of ``data``."""
+    kept: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and isinstance(part, str) and part in current:
+            kept.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            kept.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str) and not _is_tag(part):
+            kept.append(part)  # a missing or extra key: keep it, it names the problem
+            current = None
+    return tuple(kept)
+
+
+def _is_tag(part: str) -> bool:
+    # pydantic names union members and validators in locs: 'Ref', 'function-after[...]', 'bool'
+    return part[:1].isupper() or "[" in part or part in ("bool", "int", "float", "str", "list")
+
+
+def model_keys(root: type[BaseModel], loc: Loc) -> list[str] | None:
+    """The keys allowed by the model that stands at ``loc`` below ``root``."""
+    current: Any = root
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return None
+    model = _model_in(current)
+    if model is None:
+        return None
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    origin = get_origin(annotation)
+    if isinstance(part, int):
+        for candidate in (annotation, *get_args(annotation)):
+            if get_origin(candidate) is list:
+                return get_args(candidate)[0]
+        return None
+    if origin is dict or any(get_origin(a) is dict for a in get_args(annotation)):
+        target = annotation if origin is dict else next(
+            a for a in get_args(annotation) if get_origin(a) is dict)
+        return get_args(target)[1]
+    if origin in (Union, types.UnionType):
+        for arg in get_args(annotation):
+            found = _step(arg, part)
+            if found is not None:
+                return found
+        return None
+    model = _model_in(annotation)
+    if model is None:
+        return None
+    for name, f in model.model_fields.items():
+        if (f.alias or name) == part:
+            return f.annotation
+    return None
+
+
+def diagnostics_from(
+    exc: ValidationError, data: Any, positions: Positions, root: type[BaseModel]
+) -> list[Diagnostic]:
+    seen: set[Loc] = set()
+    out: list[Diagnostic] = []
+    for error in exc.errors():
+        loc = clean_loc(data, error["loc"])
+        if loc in seen:
+            continue  # a union reports one problem once per member; the first says enough
+        seen.add(loc)
+        line, col = positions.locate(loc)
+        out.append(Diagnostic(positions.file, line, col, _message(error, loc, root),
+                              code=_code(error["type"])))
+    return out
+
+
+def _code(kind: str) -> str:
+    return {"extra_forbidden": "unknown-key", "missing": "missing-key"}.get(kind, "invalid-value")
+
+
+def _where(loc: Loc) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def _message(error: Any, loc: Loc, root: type[BaseModel]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden" and loc:
+        key = str(loc[-1])
+        allowed = model_keys(root, loc[:-1]) or []
+        return (f"unknown key {key!r} in {_where(loc[:-1])}{did_you_mean(key, allowed)}; "
+                f"allowed keys: {known_list(allowed, 40)}")
+    if kind == "missing" and loc:
+        return f"missing required key {str(loc[-1])!r} in {_where(loc[:-1])}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r:.60})"
+    return f"{_where(loc)}: {message}{shown}"
+
+
+def diagnostic_at(positions: Positions, loc: Loc, message: str, code: str = "unknown-name") -> Diagnostic:
+    line, col = positions.locate(loc)
+    return Diagnostic(positions.file, line, col, message, code=code)

@@ -1,0 +1,72 @@
+"""Errors by phase, each carrying the diagnostics that locate it."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place: ``file:line:column: level code: message``."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    level: Level = "error"
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.level} {self.code}: {self.message}"
+
+
+class SafeguardRulesError(Exception):
+    """Base of every error this library raises on purpose."""
+
+
+class PackError(SafeguardRulesError):
+    """A policy pack could not be loaded; ``diagnostics`` says where and why."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics))
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+
+class PackSyntaxError(PackError):
+    """The pack file is not acceptable YAML (syntax, tags, duplicate keys, size)."""
+
+
+class PackValidationError(PackError):
+    """The pack is YAML but not a valid pack (unknown key, wrong type, unknown name)."""
+
+
+class PackNotFoundError(SafeguardRulesError):
+    """No bundled or installed pack has that name and no file has that path."""
+
+
+class EventStreamError(SafeguardRulesError):
+    """An event stream had records that are not valid events (strict loading)."""
+
+    def __init__(self, rejections: Sequence[object]) -> None:
+        self.rejections = tuple(rejections)
+        super().__init__("\n".join(str(r) for r in self.rejections))
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix for an unknown name, or ``''``."""
+    candidates = sorted(set(known))
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return ""
+
+
+def known_list(known: Iterable[str], limit: int = 12) -> str:
+    names = sorted(set(known))
+    shown = ", ".join(names[:limit])
+    return shown + (", ..." if len(names) > limit else "")

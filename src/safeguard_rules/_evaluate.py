@@ -1,0 +1,305 @@
+"""Applying a compiled pack to a stream of case events.
+
+One pass per child over its events in time order (ties broken by event id, so
+input order never matters). For each event: fold it into the case facts, let it
+meet or cancel the obligations waiting for its type, then fire the rules it
+triggers. Work per event is bounded by the rules for its type and the child's
+obligations still open, so evaluation is linear in the number of events.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ._calendar import WorkingCalendar
+from ._case import CaseState
+from ._compile import (
+    CompiledDue,
+    CompiledPack,
+    CompiledRequirement,
+    CompiledRoute,
+    CompiledRule,
+)
+from ._events import BaseEvent
+from ._result import (
+    Account,
+    Escalation,
+    Evaluation,
+    Finding,
+    Obligation,
+    PackStamp,
+    Rejection,
+    Status,
+    render_message,
+)
+from ._stream import EventStream
+
+
+@dataclass(slots=True)
+class _Open:
+    """An obligation while the child's events are being walked."""
+
+    rule: CompiledRule
+    route: CompiledRoute
+    requirement: CompiledRequirement
+    trigger: BaseEvent
+    triggered_by: tuple[str, ...]
+    due: datetime | None
+    due_basis: str
+    met_by: BaseEvent | None = None
+    cancelled_by: BaseEvent | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.met_by is not None or self.cancelled_by is not None
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Counted events inside a count rule's window, and whether it has fired."""
+
+    window: deque[tuple[datetime | None, str]] = field(default_factory=deque)
+    fired: bool = False
+
+
+def evaluate(
+    pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime
+) -> Evaluation:
+    """The obligations and findings ``events`` give rise to under ``pack`` at ``as_of``."""
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
+    stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
+    rejected = list(stream.rejected)
+    accepted = _accept(stream.events, as_of, rejected)
+
+    by_child: dict[str, list[BaseEvent]] = {}
+    for event in accepted:
+        by_child.setdefault(event.child_id, []).append(event)
+
+    obligations: list[Obligation] = []
+    findings: list[Finding] = []
+    for child_id in sorted(by_child):
+        history = sorted(by_child[child_id], key=lambda e: (e.at, e.id))
+        _walk(pack, history, as_of, obligations, findings)
+
+    rank = {c.rule.id: c.position for c in pack.rules}
+    obligations.sort(key=lambda o: (o.child_id, o.triggered_at, rank[o.rule], o.id))
+    findings.sort(key=lambda f: (f.child_id, f.at, rank[f.rule], f.kind,
+                                 f.event or "", f.obligation or ""))
+    rejected.sort(key=lambda r: (r.event_id or "", r.where or "", r.reason))
+    account = Account(stream.received, len(accepted), tuple(rejected))
+    stamp = PackStamp(pack.id, pack.version, pack.content_hash)
+    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
+
+
+def _accept(events: Iterable[BaseEvent], as_of: datetime, rejected: list[Rejection]) -> list[BaseEvent]:
+    events = list(events)
+    counts = Counter(e.id for e in events)
+    accepted = []
+    for event in events:
+        if counts[event.id] > 1:
+            rejected.append(Rejection(
+                None, event.id,
+                f"duplicate event id: {counts[event.id]} events share it, so none of them is "
+                "evaluated; give each event its own id"))
+        elif event.at > as_of:
+            rejected.append(Rejection(None, event.id, "dated after as_of, so not yet evaluated"))
+        else:
+            accepted.append(event)
+    return accepted
+
+
+def _walk(
+    pack: CompiledPack,
+    history: list[BaseEvent],
+    as_of: datetime,
+    obligations: list[Obligation],
+    findings: list[Finding],
+) -> None:
+    case = CaseState()
+    opened: list[_Open] = []
+    waiting: dict[str, list[_Open]] = {}
+    tallies: dict[int, _Tally] = {}
+    for event in history:
+        case.apply(event)
+        kind = event.type  # type: ignore[attr-defined]
+        if kind in pack.waits_on and kind in waiting:
+            waiting[kind] = _settle(waiting[kind], event, case)
+        for compiled in pack.rules_by_event.get(kind, ()):
+            triggered_by = _fires(pack.calendar, compiled, event, case, tallies)
+            if triggered_by is None:
+                continue
+            if compiled.expect is not None:
+                if not compiled.expect(event, case, None):
+                    findings.append(_check_finding(pack, compiled, event))
+                continue
+            route = next((r for r in compiled.routes if r.applies(event, case, None)), None)
+            if route is None or route.requirement is None:
+                continue
+            due, basis = _due(pack, route.requirement.due, event, case)
+            item = _Open(compiled, route, route.requirement, event, triggered_by, due, basis)
+            opened.append(item)
+            req = route.requirement
+            waiting.setdefault(req.satisfied_by.event, []).append(item)
+            if req.cancelled_by is not None:
+                waiting.setdefault(req.cancelled_by.event, []).append(item)
+    for item in opened:
+        obligation = _conclude(pack, item, as_of)
+        obligations.append(obligation)
+        if obligation.status in ("overdue", "met_late"):
+            findings.append(_lateness_finding(pack, item, obligation))
+
+
+def _fires(
+    calendar: WorkingCalendar,
+    compiled: CompiledRule,
+    event: BaseEvent,
+    case: CaseState,
+    tallies: dict[int, _Tally],
+) -> tuple[str, ...] | None:
+    """The ids of the events that trigger ``compiled`` now, or None if it does not fire."""
+    count = compiled.count
+    if count is None:
+        return (event.id,) if compiled.applies(event, case, None) else None
+    tally = tallies.setdefault(compiled.position, _Tally())
+    spec = count.spec
+    if count.counts(event, case, None):
+        ends = None
+        if spec.within is not None:
+            ends = calendar.deadline(spec.within, event.at).due
+        tally.window.append((ends, event.id))
+    while tally.window and tally.window[0][0] is not None and tally.window[0][0] < event.at:
+        tally.window.popleft()
+    if len(tally.window) < spec.threshold:
+        tally.fired = False
+        return None
+    if (spec.repeat == "once" and tally.fired) or not compiled.applies(event, case, None):
+        return None
+    tally.fired = True
+    return tuple(event_id for _ends, event_id in tally.window)
+
+
+def _settle(items: list[_Open], event: BaseEvent, case: CaseState) -> list[_Open]:
+    """Meet or cancel what ``event`` satisfies; keep what still waits."""
+    still: list[_Open] = []
+    kind = event.type  # type: ignore[attr-defined]
+    for item in items:
+        if item.closed:
+            continue
+        req = item.requirement
+        if req.satisfied_by.event == kind and req.satisfied_by.where(event, case, item.trigger):
+            item.met_by = event
+        elif (req.cancelled_by is not None and req.cancelled_by.event == kind
+              and req.cancelled_by.where(event, case, item.trigger)):
+            item.cancelled_by = event
+        else:
+            still.append(item)
+    return still
+
+
+def _due(
+    pack: CompiledPack, due: CompiledDue | None, event: BaseEvent, case: CaseState
+) -> tuple[datetime | None, str]:
+    if due is None:
+        return None, "no timescale in the source"
+    for case_ in due.cases:
+        if case_.applies(event, case, None):
+            deadline = pack.calendar.deadline(case_.within, event.at)
+            basis = case_.label if case_.label == case_.within.describe() else (
+                f"{case_.label}: {case_.within.describe()}")
+            if due.parameter is not None:
+                basis += f" (parameter {due.parameter})"
+            return deadline.due, basis
+    raise AssertionError("deadline tables end with an unconditional case")  # checked at load
+
+
+def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
+    req = item.requirement
+    status: Status
+    met_at = item.met_by.at if item.met_by is not None else None
+    if item.cancelled_by is not None:
+        status = "cancelled"
+    elif met_at is not None:
+        status = "met" if item.due is None or met_at <= item.due else "met_late"
+    elif item.due is not None and as_of > item.due:
+        status = "overdue"
+    else:
+        status = "open"
+    escalation = None
+    if status == "overdue" and req.spec.escalation is not None:
+        spec = req.spec.escalation
+        escalation = Escalation(spec.action, spec.responsible, tuple(spec.copied_in))
+    rule = item.rule.rule
+    citation = item.route.citation
+    return Obligation(
+        id=f"{rule.id}/{item.trigger.id}",
+        rule=rule.id,
+        action=req.spec.action,
+        route=item.route.name,
+        strength=rule.strength,
+        responsible=req.spec.responsible,
+        copied_in=tuple(req.spec.copied_in),
+        child_id=item.trigger.child_id,
+        triggered_by=item.triggered_by,
+        triggered_at=item.trigger.at,
+        due=item.due,
+        due_basis=item.due_basis,
+        status=status,
+        met_by=item.met_by.id if item.met_by is not None else None,
+        met_at=met_at,
+        cancelled_by=item.cancelled_by.id if item.cancelled_by is not None else None,
+        escalation=escalation,
+        citation=citation,
+        source_file=_source_file(pack, citation.source),
+    )
+
+
+def _source_file(pack: CompiledPack, source_id: str) -> str:
+    for source in pack.pack.pack.sources:
+        if source.id == source_id:
+            return source.file
+    return ""
+
+
+def _check_finding(pack: CompiledPack, compiled: CompiledRule, event: BaseEvent) -> Finding:
+    rule = compiled.rule
+    return Finding(
+        rule=rule.id,
+        kind="check",
+        severity=rule.strength,
+        message=render_message(rule.message or "", event),
+        child_id=event.child_id,
+        event=event.id,
+        obligation=None,
+        at=event.at,
+        citation=rule.citation,
+        source_file=_source_file(pack, rule.citation.source),
+    )
+
+
+def _lateness_finding(pack: CompiledPack, item: _Open, obligation: Obligation) -> Finding:
+    due = obligation.due.isoformat(timespec="minutes") if obligation.due else "?"
+    if obligation.status == "met_late":
+        assert obligation.met_at is not None
+        message = (f"{obligation.action} was due by {due} ({obligation.due_basis}) and was met "
+                   f"late, at {obligation.met_at.isoformat(timespec='minutes')}")
+        at = obligation.met_at
+    else:
+        message = f"{obligation.action} was due by {due} ({obligation.due_basis}) and is overdue"
+        assert obligation.due is not None
+        at = obligation.due
+    return Finding(
+        rule=obligation.rule,
+        kind=obligation.status,  # type: ignore[arg-type]
+        severity=obligation.strength,
+        message=message,
+        child_id=obligation.child_id,
+        event=obligation.met_by,
+        obligation=obligation.id,
+        at=at,
+        citation=obligation.citation,
+        source_file=obligation.source_file,
+    )

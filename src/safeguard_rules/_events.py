@@ -1,0 +1,419 @@
+"""The case-event vocabulary shared by every policy pack.
+
+One vocabulary for all jurisdictions, so a child's history can be evaluated under
+any pack and the answers compared. Each event is a frozen pydantic model; the
+:data:`Event` union is discriminated on ``type``. People and recipients are
+recorded by *role id* (``team_manager``, ``ppu_ds``): that is the language the
+procedures speak; person ids that a case system holds go in ``worker``/``chair``
+fields or in ``attributes``. ``docs/events.md`` documents every type and field.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import date
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+
+Id = Annotated[str, Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=10_000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+AttributeValue = Union[bool, int, float, str]  # noqa: UP007 - pydantic keeps the union order
+
+ConcernCategory = Literal[
+    "physical_abuse",
+    "sexual_abuse",
+    "penetrative_sexual_abuse",
+    "sexual_exploitation",
+    "neglect",
+    "emotional_abuse",
+    "other",
+]
+RiskLevel = Literal["low", "medium", "high"]
+MeetingMode = Literal["face_to_face", "telephone", "video"]
+StrategyPurpose = Literal[
+    "safeguarding", "investigation_update", "police_information_only", "other"
+]
+ContactMethod = Literal["email", "phone", "in_person", "system"]
+MedicalKind = Literal["child_protection", "child_sexual_abuse"]
+SupervisionKind = Literal["internal", "multi_agency_reflective"]
+EnquiryBasis = Literal["section_47", "article_42", "other"]
+
+
+class BaseEvent(BaseModel):
+    """Fields every event has. ``at`` must carry a UTC offset."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: Id = Field(description="Unique within a stream.")
+    child_id: Id = Field(description="The child the event is about (an invented id in examples).")
+    at: AwareDatetime = Field(description="When it happened, ISO 8601 with a UTC offset.")
+    attributes: dict[Name, AttributeValue] = Field(
+        default_factory=dict,
+        description="Local extensions that packs may condition on as attributes.NAME.",
+        max_length=100,
+    )
+
+
+# --- allocation -----------------------------------------------------------------
+
+class SocialWorkerAllocated(BaseEvent):
+    """A children's social worker is allocated to the child."""
+
+    type: Literal["social_worker_allocated"] = "social_worker_allocated"
+    worker: Name = Field(description="Person id of the allocated social worker.")
+    team_manager: Name | None = Field(None, description="Person id of the worker's team manager.")
+    senior_practitioner: Name | None = Field(
+        None, description="Person id of the worker's senior practitioner."
+    )
+
+
+class SocialWorkerUnallocated(BaseEvent):
+    """The child no longer has an allocated social worker."""
+
+    type: Literal["social_worker_unallocated"] = "social_worker_unallocated"
+
+
+# --- police notifications and concerns ----------------------------------------------
+
+class CpnCreated(BaseEvent):
+    """The child came to police attention and a Child Protection Notification was created."""
+
+    type: Literal["cpn_created"] = "cpn_created"
+    incident_ref: Name = Field(description="Police incident reference.")
+    summary: Text | None = None
+
+
+class ConcernIdentified(BaseEvent):
+    """A child protection concern is identified or a referral about one is received."""
+
+    type: Literal["concern_identified"] = "concern_identified"
+    category: ConcernCategory
+    serious_harm: bool = Field(False, description="Indicates a serious risk of harm.")
+    forensic_evidence_needed: bool = False
+    immediate_action_taken: bool = Field(False, description="An agency had to act immediately.")
+    complex: bool = Field(False, description="e.g. organised abuse, allegations against staff.")
+    looked_after: bool = False
+    risk_level: RiskLevel | None = None
+    referring_agency: Name | None = None
+
+
+class EnquiryReceived(BaseEvent):
+    """An enquiry about a child reaches the local authority."""
+
+    type: Literal["enquiry_received"] = "enquiry_received"
+    safeguarding_risk_clear: bool = Field(
+        description="False when it is not clear whether there are safeguarding issues."
+    )
+    referring_agency: Name | None = None
+
+
+class MashEnquiryStarted(BaseEvent):
+    """A Multi-Agency Safeguarding Hub enquiry is started."""
+
+    type: Literal["mash_enquiry_started"] = "mash_enquiry_started"
+
+
+class ReferralMade(BaseEvent):
+    """A referral is placed with a service (for example a children and family hub)."""
+
+    type: Literal["referral_made"] = "referral_made"
+    to_service: Name
+    by_role: Name | None = None
+
+
+# --- flags, emails and receipt ----------------------------------------------------
+
+class FlagSent(BaseEvent):
+    """A flag (an email) is sent about the child."""
+
+    type: Literal["flag_sent"] = "flag_sent"
+    sender_role: Name
+    to: list[Name] = Field(min_length=1, max_length=50, description="Recipient role ids.")
+    cc: list[Name] = Field(default_factory=list, max_length=50, description="Copied-in role ids.")
+    attached_cpns: list[Name] = Field(
+        default_factory=list, max_length=500, description="Incident refs of attached CPNs."
+    )
+    summarised_incidents: list[Name] = Field(
+        default_factory=list, max_length=500, description="Incident refs the summary covers."
+    )
+
+
+class ReceiptConfirmed(BaseEvent):
+    """The receiver of a message or request confirms it arrived."""
+
+    type: Literal["receipt_confirmed"] = "receipt_confirmed"
+    of_event: Id = Field(description="Id of the event (flag, request) whose receipt is confirmed.")
+    by_role: Name | None = None
+    method: ContactMethod = "email"
+
+
+# --- planning meetings ------------------------------------------------------------
+
+class PlanningMeetingRequested(BaseEvent):
+    type: Literal["planning_meeting_requested"] = "planning_meeting_requested"
+    requested_by_role: Name | None = None
+
+
+class PlanningMeetingHeld(BaseEvent):
+    type: Literal["planning_meeting_held"] = "planning_meeting_held"
+    chair_role: Name
+    chair: Name | None = Field(None, description="Person id of the chair.")
+    agencies: list[Name] = Field(default_factory=list, max_length=50)
+    minuted: bool = False
+    actions_shared: bool = False
+
+
+# --- strategy discussions and meetings ---------------------------------------------
+
+class StrategyDiscussionHeld(BaseEvent):
+    type: Literal["strategy_discussion_held"] = "strategy_discussion_held"
+    mode: MeetingMode
+    agencies: list[Name] = Field(default_factory=list, max_length=50)
+    chair_role: Name | None = None
+    chair: Name | None = None
+    records_made_by: list[Name] = Field(
+        default_factory=list, max_length=50, description="Agencies that recorded the outcome."
+    )
+
+
+class StrategyMeetingRequested(BaseEvent):
+    type: Literal["strategy_meeting_requested"] = "strategy_meeting_requested"
+    requested_by_role: Name
+    purpose: StrategyPurpose = "safeguarding"
+    authorised: bool = False
+    quality_assured: bool = False
+    form_complete: bool = True
+    mode: MeetingMode | None = None
+
+
+class StrategyRequestForwarded(BaseEvent):
+    type: Literal["strategy_request_forwarded"] = "strategy_request_forwarded"
+    of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
+    by_role: Name
+    to: list[Name] = Field(min_length=1, max_length=50, description="Recipient role ids.")
+
+
+class StrategyRequestReturned(BaseEvent):
+    type: Literal["strategy_request_returned"] = "strategy_request_returned"
+    of_event: Id | None = None
+    by_role: Name | None = None
+    reason: Text | None = None
+
+
+class PoliceContacted(BaseEvent):
+    """Someone contacts the police by phone, e.g. on 101 out of hours."""
+
+    type: Literal["police_contacted"] = "police_contacted"
+    by_role: Name | None = None
+    channel: Name = Field(description="How: '101', 'mash_phone', ...")
+    requested_role: Name | None = Field(None, description="Whom they asked for, e.g. duty_sergeant.")
+
+
+class StrategyMeetingHeld(BaseEvent):
+    type: Literal["strategy_meeting_held"] = "strategy_meeting_held"
+    chair_role: Name
+    chair: Name | None = Field(None, description="Person id of the chair.")
+    agencies: list[Name] = Field(default_factory=list, max_length=50)
+    mode: MeetingMode = "face_to_face"
+
+
+class StrategyMeetingCancelled(BaseEvent):
+    type: Literal["strategy_meeting_cancelled"] = "strategy_meeting_cancelled"
+    of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
+    by_role: Name | None = None
+    rationale: Text | None = None
+    agreed_by: list[Name] = Field(default_factory=list, max_length=50, description="Role or agency ids.")
+    notified: list[Name] = Field(default_factory=list, max_length=50, description="Who was emailed.")
+    recorded_on_child_file: bool = False
+
+
+class AgencyUnableToAttend(BaseEvent):
+    type: Literal["agency_unable_to_attend"] = "agency_unable_to_attend"
+    agency: Name
+    meeting_ref: Id | None = Field(None, description="Id of the meeting request.")
+
+
+class AgencyReportSent(BaseEvent):
+    type: Literal["agency_report_sent"] = "agency_report_sent"
+    agency: Name
+    to_role: Name
+    meeting_ref: Id | None = None
+
+
+class StrategyRecordCirculated(BaseEvent):
+    type: Literal["strategy_record_circulated"] = "strategy_record_circulated"
+    meeting_ref: Id | None = Field(None, description="Id of the meeting or discussion event.")
+    to: list[Name] = Field(default_factory=list, max_length=50, description="Agencies sent it.")
+    authorised_by_role: Name | None = None
+
+
+class MedicalConsidered(BaseEvent):
+    type: Literal["medical_considered"] = "medical_considered"
+    kinds: list[MedicalKind] = Field(default_factory=list, max_length=2)
+    required: bool = False
+
+
+# --- escalation, review and supervision ---------------------------------------------
+
+class ProfessionalDifferenceRaised(BaseEvent):
+    type: Literal["professional_difference_raised"] = "professional_difference_raised"
+    difference_id: Id
+    raised_by_role: Name | None = None
+    started_on: date | None = Field(None, description="The date the process was started, as noted.")
+
+
+class ProfessionalDifferenceResolved(BaseEvent):
+    type: Literal["professional_difference_resolved"] = "professional_difference_resolved"
+    difference_id: Id
+    resolved_on: date | None = Field(None, description="The resolution date, as noted.")
+
+
+class CaseReviewed(BaseEvent):
+    type: Literal["case_reviewed"] = "case_reviewed"
+    complex: bool = False
+    stuck: bool = False
+    drifting: bool = False
+
+
+class SupervisionHeld(BaseEvent):
+    type: Literal["supervision_held"] = "supervision_held"
+    kind: SupervisionKind
+    agencies: list[Name] = Field(default_factory=list, max_length=50)
+
+
+# --- enquiries and conference ------------------------------------------------------
+
+class EnquiryStarted(BaseEvent):
+    """A section 47 (England) or Article 42 (Jersey) enquiry starts."""
+
+    type: Literal["enquiry_started"] = "enquiry_started"
+    basis: EnquiryBasis
+
+
+class EnquiryConcluded(BaseEvent):
+    type: Literal["enquiry_concluded"] = "enquiry_concluded"
+    basis: EnquiryBasis
+    continuing_risk: bool = Field(description="Evidence that the child is at continuing risk.")
+
+
+class ChildProtectionConferenceHeld(BaseEvent):
+    type: Literal["child_protection_conference_held"] = "child_protection_conference_held"
+    chair_role: Name | None = None
+
+
+EVENT_TYPES: tuple[type[BaseEvent], ...] = (
+    SocialWorkerAllocated,
+    SocialWorkerUnallocated,
+    CpnCreated,
+    ConcernIdentified,
+    EnquiryReceived,
+    MashEnquiryStarted,
+    ReferralMade,
+    FlagSent,
+    ReceiptConfirmed,
+    PlanningMeetingRequested,
+    PlanningMeetingHeld,
+    StrategyDiscussionHeld,
+    StrategyMeetingRequested,
+    StrategyRequestForwarded,
+    StrategyRequestReturned,
+    PoliceContacted,
+    StrategyMeetingHeld,
+    StrategyMeetingCancelled,
+    AgencyUnableToAttend,
+    AgencyReportSent,
+    StrategyRecordCirculated,
+    MedicalConsidered,
+    ProfessionalDifferenceRaised,
+    ProfessionalDifferenceResolved,
+    CaseReviewed,
+    SupervisionHeld,
+    EnquiryStarted,
+    EnquiryConcluded,
+    ChildProtectionConferenceHeld,
+)
+
+Event = Annotated[
+    Union[  # noqa: UP007 - a discriminated union reads best spelled out
+        SocialWorkerAllocated,
+        SocialWorkerUnallocated,
+        CpnCreated,
+        ConcernIdentified,
+        EnquiryReceived,
+        MashEnquiryStarted,
+        ReferralMade,
+        FlagSent,
+        ReceiptConfirmed,
+        PlanningMeetingRequested,
+        PlanningMeetingHeld,
+        StrategyDiscussionHeld,
+        StrategyMeetingRequested,
+        StrategyRequestForwarded,
+        StrategyRequestReturned,
+        PoliceContacted,
+        StrategyMeetingHeld,
+        StrategyMeetingCancelled,
+        AgencyUnableToAttend,
+        AgencyReportSent,
+        StrategyRecordCirculated,
+        MedicalConsidered,
+        ProfessionalDifferenceRaised,
+        ProfessionalDifferenceResolved,
+        CaseReviewed,
+        SupervisionHeld,
+        EnquiryStarted,
+        EnquiryConcluded,
+        ChildProtectionConferenceHeld,
+    ],
+    Field(discriminator="type"),
+]
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+EVENT_CLASSES: dict[str, type[BaseEvent]] = {
+    typing.get_args(cls.model_fields["type"].annotation)[0]: cls for cls in EVENT_TYPES
+}
+
+
+# --- field kinds, for checking pack conditions against the vocabulary -----------------
+
+FieldKind = Literal["text", "bool", "number", "datetime", "date", "text_list", "attributes"]
+
+
+class FieldSpec(typing.NamedTuple):
+    kind: FieldKind
+    choices: tuple[str, ...] | None  # allowed values of an enumerated text or list field
+
+
+def _spec(annotation: Any) -> FieldSpec:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _spec(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        inner = [a for a in get_args(annotation) if a is not type(None)]
+        return _spec(inner[0])
+    if origin is Literal:
+        return FieldSpec("text", tuple(str(a) for a in get_args(annotation)))
+    if origin is list:
+        item = _spec(get_args(annotation)[0])
+        return FieldSpec("text_list", item.choices)
+    if origin is dict:
+        return FieldSpec("attributes", None)
+    if annotation is bool:
+        return FieldSpec("bool", None)
+    if annotation in (int, float):
+        return FieldSpec("number", None)
+    if annotation is date:
+        return FieldSpec("date", None)
+    if annotation is AwareDatetime:
+        return FieldSpec("datetime", None)
+    return FieldSpec("text", None)
+
+
+EVENT_FIELDS: dict[str, dict[str, FieldSpec]] = {
+    name: {fname: _spec(f.annotation) for fname, f in cls.model_fields.items()}
+    for name, cls in EVENT_CLASSES.items()
+}

@@ -1,0 +1,145 @@
+"""Why an obligation exists, when it is due, and what its status rests on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ._compile import CompiledPack, CompiledRequirement
+from ._events import BaseEvent
+from ._result import Obligation, iso
+
+
+@dataclass(frozen=True)
+class Explanation:
+    obligation: Obligation
+    rule_title: str
+    trigger: str
+    events: tuple[str, ...]
+    deadline_cases: tuple[str, ...]
+    deadline_steps: tuple[str, ...]
+    status_reason: str
+    quote: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "obligation": self.obligation.id,
+            "rule": self.obligation.rule,
+            "rule_title": self.rule_title,
+            "trigger": self.trigger,
+            "events": list(self.events),
+            "deadline_cases": list(self.deadline_cases),
+            "deadline_steps": list(self.deadline_steps),
+            "status": self.obligation.status,
+            "status_reason": self.status_reason,
+            "citation": {"source": self.source, "quote": self.quote},
+        }
+
+    def text(self) -> str:
+        o = self.obligation
+        lines = [
+            f"obligation {o.id}",
+            f"  rule      {o.rule}: {self.rule_title} ({o.strength})",
+            f"  action    {o.action} by {o.responsible}"
+            + (f", copying in {', '.join(o.copied_in)}" if o.copied_in else ""),
+            f"  trigger   {self.trigger}",
+            "  events",
+            *(f"    {e}" for e in self.events),
+            "  deadline",
+            *(f"    {c}" for c in self.deadline_cases),
+            *(f"    - {s}" for s in self.deadline_steps),
+            f"  status    {o.status}: {self.status_reason}",
+            f"  source    {self.source}",
+            f'            "{self.quote}"',
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def explain(
+    pack: CompiledPack, obligation: Obligation, events: Iterable[BaseEvent] = ()
+) -> Explanation:
+    """Recompute ``obligation``'s deadline step by step and say what its status rests on."""
+    compiled = next(c for c in pack.rules if c.rule.id == obligation.rule)
+    rule = compiled.rule
+    route = next(r for r in compiled.routes if r.name == obligation.route)
+    requirement = route.requirement
+    assert requirement is not None
+    by_id = {e.id: e for e in events}
+
+    trigger = f"{rule.when.event}"
+    if rule.when.count is not None:
+        count = rule.when.count
+        threshold = (f"more than {count.more_than}" if count.more_than is not None
+                     else f"at least {count.at_least}")
+        window = f" within {count.within.describe()}" if count.within else ""
+        trigger += f", counted: fires on {threshold}{window} ({count.repeat})"
+    if obligation.route is not None:
+        trigger += f"; route {obligation.route!r}"
+
+    listed = [_describe(i, by_id, "trigger") for i in obligation.triggered_by]
+    if obligation.met_by:
+        listed.append(_describe(obligation.met_by, by_id, "met by"))
+    if obligation.cancelled_by:
+        listed.append(_describe(obligation.cancelled_by, by_id, "cancelled by"))
+
+    cases, steps = _deadline(pack, requirement, obligation)
+    return Explanation(
+        obligation=obligation,
+        rule_title=rule.title,
+        trigger=trigger,
+        events=tuple(listed),
+        deadline_cases=tuple(cases),
+        deadline_steps=tuple(steps),
+        status_reason=_status_reason(obligation),
+        quote=route.citation.quote,
+        source=f"{route.citation.source} ({obligation.source_file})",
+    )
+
+
+def _describe(event_id: str, by_id: dict[str, BaseEvent], role: str) -> str:
+    event = by_id.get(event_id)
+    if event is None:
+        return f"{role}: {event_id}"
+    return f"{role}: {event_id} {event.type} at {iso(event.at)}"  # type: ignore[attr-defined]
+
+
+def _deadline(
+    pack: CompiledPack, requirement: CompiledRequirement, obligation: Obligation
+) -> tuple[list[str], list[str]]:
+    due = requirement.due
+    if due is None:
+        return ["the source sets no timescale: no deadline"], []
+    cases: list[str] = []
+    chosen = None
+    prefix = f"parameter {due.parameter}: " if due.parameter else ""
+    for case in due.cases:
+        label = case.label if case.label == case.within.describe() else (
+            f"{case.label}: {case.within.describe()}")
+        hit = chosen is None and obligation.due_basis.startswith(label)
+        if hit:
+            chosen = case
+        cases.append(f"{'->' if hit else '  '} {prefix}{label}")
+    if len(cases) > 1:
+        cases.insert(0, "decision table (hit policy: first match); '->' marks the case that applied")
+    if chosen is None:
+        return cases, []
+    deadline = pack.calendar.deadline(chosen.within, obligation.triggered_at, trace=True)
+    return cases, [step.text for step in deadline.steps]
+
+
+def _status_reason(o: Obligation) -> str:
+    due = iso(o.due) if o.due else None
+    if o.status == "cancelled":
+        return f"cancelled by {o.cancelled_by}"
+    if o.status == "met":
+        return f"met by {o.met_by} at {iso(o.met_at)}" + (f", by the deadline {due}" if due else "")
+    if o.status == "met_late":
+        return f"met by {o.met_by} at {iso(o.met_at)}, after the deadline {due}"
+    if o.status == "overdue":
+        text = f"nothing satisfied it by the deadline {due}"
+        if o.escalation:
+            text += f"; escalate: {o.escalation.action} by {o.escalation.responsible}"
+        return text
+    return f"not yet met; due {due}" if due else "not yet met; no deadline"

@@ -1,0 +1,418 @@
+"""The policy-pack format: pydantic models, unknown keys forbidden everywhere.
+
+These models say what a pack *can* contain; whether the names in it (event types,
+fields, roles, parameters, sources) exist is checked when the pack is compiled
+(``_compile.py``), where the YAML positions are at hand. ``docs/pack-format.md``
+documents every key with examples.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[
+    str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=80)
+]
+ShortText = Annotated[str, Field(min_length=1, max_length=400)]
+LongText = Annotated[str, Field(min_length=1, max_length=4000)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Strength = Literal["must", "should", "advisory"]
+Scalar = Union[bool, int, float, str]  # noqa: UP007 - order matters to pydantic
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- provenance --------------------------------------------------------------------
+
+class Source(_Strict):
+    """A document the pack encodes."""
+
+    id: Identifier
+    file: ShortText = Field(description="File name of the captured source text.")
+    title: LongText
+    publisher: ShortText | None = None
+    published: ShortText | None = Field(None, description="Date or month of publication.")
+    url: ShortText | None = None
+
+
+class Citation(_Strict):
+    """The sentence of a source that a rule (or deadline case) encodes."""
+
+    source: Identifier = Field(description="Id of an entry in pack.sources.")
+    quote: Annotated[str, Field(min_length=8, max_length=4000)] = Field(
+        description="The sentence, quoted from the source text."
+    )
+    note: LongText | None = Field(
+        None, description="How the pack reads the sentence where it is ambiguous."
+    )
+
+
+class Metadata(_Strict):
+    id: Identifier
+    title: LongText
+    jurisdiction: Identifier
+    version: ShortText
+    effective_from: date
+    effective_to: date | None = None
+    description: LongText | None = None
+    sources: list[Source] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Metadata:
+        if self.effective_to is not None and self.effective_to < self.effective_from:
+            raise ValueError("effective_to is before effective_from")
+        return self
+
+
+# --- calendar ----------------------------------------------------------------------
+
+class PublicHolidays(_Strict):
+    """Public holidays from the ``holidays`` package (JE for Jersey; GB + ENG for England)."""
+
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
+    subdivision: ShortText | None = None
+
+
+class OfficeHours(_Strict):
+    days: list[Weekday] = Field(min_length=1, max_length=7)
+    start: time
+    end: time
+    open_on_public_holidays: bool = Field(
+        False, description="True where the source says 'daily Monday to Friday' without exception."
+    )
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> OfficeHours:
+        if self.end <= self.start:
+            raise ValueError("office hours must end after they start")
+        return self
+
+
+class CalendarSpec(_Strict):
+    timezone: ShortText = Field(description="IANA zone, e.g. Europe/Jersey, Europe/London.")
+    working_days: list[Weekday] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1, max_length=7
+    )
+    public_holidays: PublicHolidays | None = None
+    closures: list[date] = Field(
+        default_factory=list, max_length=1000, description="Extra dates the offices are closed."
+    )
+    office_hours: OfficeHours | None = None
+
+
+# --- roles and agencies ---------------------------------------------------------------
+
+class Role(_Strict):
+    title: ShortText
+    agency: Identifier | None = None
+    description: LongText | None = None
+
+
+# --- conditions ----------------------------------------------------------------------
+
+class Ref(_Strict):
+    """A value read at evaluation time: ``{ref: trigger.agencies}``."""
+
+    ref: Annotated[str, Field(min_length=1, max_length=120)]
+
+
+Operand = Union[Ref, Scalar]  # noqa: UP007
+ListOperand = Union[Ref, list[Scalar]]  # noqa: UP007
+
+FIELD_OPERATORS: tuple[str, ...] = (
+    "is", "is_not", "in", "not_in", "contains", "contains_any", "contains_all",
+    "present", "at_least", "at_most", "count_at_least", "in_office_hours",
+)
+COMBINATORS: tuple[str, ...] = ("all", "any", "not")
+
+
+class Condition(_Strict):
+    """Either a combination (``all``, ``any``, ``not``) or one test of one field.
+
+    A field test names ``field`` (``category``, ``attributes.NAME``, ``case.NAME``,
+    or ``trigger.NAME`` when matching what satisfies an obligation) and exactly one
+    operator.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    all_: list[Condition] | None = Field(None, alias="all", min_length=1, max_length=100)
+    any_: list[Condition] | None = Field(None, alias="any", min_length=1, max_length=100)
+    not_: Condition | None = Field(None, alias="not")
+    field: Annotated[str, Field(min_length=1, max_length=120)] | None = None
+    is_: Operand | None = Field(None, alias="is")
+    is_not: Operand | None = None
+    in_: ListOperand | None = Field(None, alias="in")
+    not_in: ListOperand | None = None
+    contains: Operand | None = None
+    contains_any: ListOperand | None = None
+    contains_all: ListOperand | None = None
+    present: bool | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+    count_at_least: int | None = Field(None, ge=0)
+    in_office_hours: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Condition:
+        given = self.model_fields_set
+        combos = [name for name in ("all_", "any_", "not_") if name in given]
+        ops = [name for name in given if name not in ("all_", "any_", "not_", "field")]
+        if combos:
+            if len(combos) > 1 or ops or "field" in given:
+                raise ValueError(
+                    "a condition is either one of all/any/not or one field test; "
+                    "nest them instead of combining keys"
+                )
+            return self
+        if "field" not in given:
+            raise ValueError(
+                "a condition needs 'field' and one operator, or one of all/any/not"
+            )
+        if len(ops) != 1:
+            names = ", ".join(FIELD_OPERATORS)
+            raise ValueError(f"a field test needs exactly one operator, one of: {names}")
+        if ops[0] in ("is_", "is_not") and getattr(self, ops[0]) is None:
+            raise ValueError("'is: null' is not allowed; write 'present: false'")
+        return self
+
+    @property
+    def operator(self) -> str:
+        for name in self.model_fields_set:
+            if name not in ("all_", "any_", "not_", "field"):
+                return name.rstrip("_")
+        return ""
+
+    @property
+    def operand(self) -> Any:
+        op = self.operator
+        return getattr(self, op + "_" if op in ("is", "in") else op)
+
+
+# --- timescales and deadline tables ---------------------------------------------------
+
+_TIMESCALE_KEYS = (
+    "same_day", "working_days", "calendar_days", "months", "hours", "office_hours", "no_deadline"
+)
+
+
+class Timescale(_Strict):
+    """One way of counting a deadline from a trigger; exactly one key."""
+
+    same_day: Literal[True] | None = None
+    working_days: int | None = Field(None, ge=0, le=366)
+    calendar_days: int | None = Field(None, ge=0, le=3660)
+    months: int | None = Field(None, ge=0, le=120)
+    hours: int | None = Field(None, ge=0, le=8784)
+    office_hours: int | None = Field(None, ge=0, le=2000)
+    no_deadline: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Timescale:
+        given = [k for k in _TIMESCALE_KEYS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a timescale has exactly one of: " + ", ".join(_TIMESCALE_KEYS)
+                + " (for example 'working_days: 3' or 'same_day: true')"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in _TIMESCALE_KEYS if getattr(self, k) is not None)
+
+    def describe(self) -> str:
+        kind = self.kind
+        if kind == "same_day":
+            return "the same day"
+        if kind == "no_deadline":
+            return "no deadline"
+        amount = getattr(self, kind)
+        unit = kind.replace("_", " ")
+        return f"{amount} {unit[:-1] if amount == 1 else unit}"
+
+
+class DueCase(_Strict):
+    label: ShortText
+    when: Condition | None = Field(None, description="Omitted on the final, default case.")
+    within: Timescale
+    citation: Citation | None = None
+
+
+class DueTable(_Strict):
+    hit_policy: Literal["first"] = Field(
+        description="'first': cases are tried in order and the first that matches decides."
+    )
+    cases: list[DueCase] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _ends_with_default(self) -> DueTable:
+        if self.cases[-1].when is not None:
+            raise ValueError(
+                "the last case of a deadline table must have no 'when', so every trigger "
+                "gets a deadline (write it as the 'otherwise' case)"
+            )
+        return self
+
+
+class Due(Timescale):
+    """A timescale, a named parameter, or a decision table; exactly one."""
+
+    parameter: Identifier | None = None
+    table: DueTable | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Due:
+        given = [k for k in (*_TIMESCALE_KEYS, "parameter", "table") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "'due' has exactly one of: " + ", ".join(_TIMESCALE_KEYS)
+                + ", parameter, table"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        for k in ("parameter", "table"):
+            if getattr(self, k) is not None:
+                return k
+        return super().kind
+
+
+class Parameter(_Strict):
+    """A value the source leaves to local judgement, with a documented default."""
+
+    description: LongText
+    default: Due
+    citation: Citation | None = Field(
+        None, description="The phrase that leaves this to local judgement."
+    )
+
+    @field_validator("default")
+    @classmethod
+    def _no_indirection(cls, value: Due) -> Due:
+        if value.parameter is not None:
+            raise ValueError("a parameter's default cannot name another parameter")
+        return value
+
+
+# --- rules -------------------------------------------------------------------------
+
+class EventMatch(_Strict):
+    event: Identifier
+    where: Condition | None = None
+
+
+class Count(_Strict):
+    """Fire on a count of events of the trigger's type in the child's history."""
+
+    more_than: int | None = Field(None, ge=0, le=10_000)
+    at_least: int | None = Field(None, ge=1, le=10_000)
+    within: Timescale | None = Field(
+        None, description="Only events this close before the current one count."
+    )
+    where: Condition | None = Field(None, description="Which events count (default: all).")
+    repeat: Literal["once", "every"] = Field(
+        "once",
+        description="'once': fire when the count first passes the threshold (again only after "
+        "it falls back within the window); 'every': fire on every event past it.",
+    )
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Count:
+        if (self.more_than is None) == (self.at_least is None):
+            raise ValueError("a count has exactly one of 'more_than' or 'at_least'")
+        return self
+
+    @property
+    def threshold(self) -> int:
+        """The smallest count that fires."""
+        return self.more_than + 1 if self.more_than is not None else int(self.at_least or 0)
+
+
+class Trigger(EventMatch):
+    count: Count | None = None
+
+
+class Escalation(_Strict):
+    action: Identifier
+    responsible: Identifier
+    copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
+    description: LongText | None = None
+
+
+class Requirement(_Strict):
+    action: Identifier
+    description: LongText | None = None
+    responsible: Identifier
+    copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
+    due: Due | None = Field(None, description="Omitted where the source sets no timescale.")
+    satisfied_by: EventMatch
+    cancelled_by: EventMatch | None = None
+    escalation: Escalation | None = None
+
+
+class Route(_Strict):
+    name: Identifier
+    when: Condition | None = Field(None, description="Omitted on the final, default route.")
+    require: Requirement | None = Field(None, description="Omitted where the route needs nothing.")
+    citation: Citation | None = None
+
+
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
+
+
+class Rule(_Strict):
+    id: Annotated[str, Field(pattern=_RULE_ID.pattern, min_length=1, max_length=120)]
+    title: ShortText
+    citation: Citation
+    strength: Strength
+    when: Trigger
+    require: Requirement | None = None
+    routes: list[Route] | None = Field(None, min_length=2, max_length=20)
+    expect: Condition | None = None
+    message: ShortText | None = Field(
+        None, description="Finding text; {field} is replaced by the event's field value."
+    )
+    notes: LongText | None = None
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> Rule:
+        outcomes = [k for k in ("require", "routes", "expect") if getattr(self, k) is not None]
+        if len(outcomes) != 1:
+            raise ValueError(
+                "a rule has exactly one of 'require' (an obligation), 'routes' (alternative "
+                "obligations, first match) or 'expect' (a compliance check)"
+            )
+        if self.expect is not None and self.message is None:
+            raise ValueError("a rule with 'expect' needs a 'message' for its finding")
+        if self.expect is None and self.message is not None:
+            raise ValueError("'message' belongs to rules with 'expect'")
+        if self.routes is not None and self.routes[-1].when is not None:
+            raise ValueError("the last route must have no 'when' (it is the default route)")
+        return self
+
+    @property
+    def kind(self) -> Literal["obligation", "routing", "check"]:
+        if self.require is not None:
+            return "obligation"
+        if self.routes is not None:
+            return "routing"
+        return "check"
+
+
+class Pack(_Strict):
+    """A jurisdiction's policy pack."""
+
+    pack: Metadata
+    calendar: CalendarSpec
+    agencies: dict[Identifier, ShortText] = Field(default_factory=dict, max_length=100)
+    roles: dict[Identifier, Role] = Field(min_length=1, max_length=200)
+    parameters: dict[Identifier, Parameter] = Field(default_factory=dict, max_length=200)
+    rules: list[Rule] = Field(min_length=1, max_length=2000)
