@@ -62,8 +62,9 @@ class CompiledMatch:
 class CompiledRequirement:
     spec: Requirement
     due: CompiledDue | None
-    satisfied_by: CompiledMatch
-    cancelled_by: CompiledMatch | None
+    satisfied_by: tuple[CompiledMatch, ...]  # alternatives: any one meets it
+    cancelled_by: tuple[CompiledMatch, ...]
+    waits_on: frozenset[str]  # the event types that can meet or cancel it
 
 
 @dataclass(frozen=True)
@@ -189,9 +190,8 @@ class _Compiler:
             by_event.setdefault(compiled.rule.when.event, []).append(compiled)
             for route in compiled.routes:
                 if route.requirement is not None:
-                    waits.add(route.requirement.satisfied_by.event)
-                    if route.requirement.cancelled_by is not None:
-                        waits.add(route.requirement.cancelled_by.event)
+                    req = route.requirement
+                    waits.update(m.event for m in (*req.satisfied_by, *req.cancelled_by))
         return CompiledPack(
             pack=pack,
             file=self.positions.file,
@@ -321,10 +321,19 @@ class _Compiler:
             for k, role in enumerate(req.escalation.copied_in):
                 self._role(role, (*loc, "escalation", "copied_in", k))
         due = self._due(req.due, trigger, (*loc, "due"), parameters)
-        satisfied = self._match(req.satisfied_by, trigger, (*loc, "satisfied_by"))
-        cancelled = (self._match(req.cancelled_by, trigger, (*loc, "cancelled_by"))
-                     if req.cancelled_by is not None else None)
-        return CompiledRequirement(req, due, satisfied, cancelled)
+        satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
+        cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
+        waits = frozenset(m.event for m in (*satisfied, *cancelled))
+        return CompiledRequirement(req, due, satisfied, cancelled, waits)
+
+    def _matches(
+        self, spec: EventMatch | list[EventMatch] | None, trigger: str, loc: Loc
+    ) -> tuple[CompiledMatch, ...]:
+        if spec is None:
+            return ()
+        if isinstance(spec, EventMatch):
+            return (self._match(spec, trigger, loc),)
+        return tuple(self._match(m, trigger, (*loc, i)) for i, m in enumerate(spec))
 
     def _match(self, match: EventMatch, trigger: str, loc: Loc) -> CompiledMatch:
         if not self._event_type(match.event, (*loc, "event")):

@@ -142,10 +142,8 @@ def _walk(
             due, basis = _due(pack, route.requirement.due, event, case)
             item = _Open(compiled, route, route.requirement, event, triggered_by, due, basis)
             opened.append(item)
-            req = route.requirement
-            waiting.setdefault(req.satisfied_by.event, []).append(item)
-            if req.cancelled_by is not None:
-                waiting.setdefault(req.cancelled_by.event, []).append(item)
+            for kind_ in route.requirement.waits_on:
+                waiting.setdefault(kind_, []).append(item)
     for item in opened:
         obligation = _conclude(pack, item, as_of)
         obligations.append(obligation)
@@ -190,10 +188,9 @@ def _settle(items: list[_Open], event: BaseEvent, case: CaseState) -> list[_Open
         if item.closed:
             continue
         req = item.requirement
-        if req.satisfied_by.event == kind and req.satisfied_by.where(event, case, item.trigger):
+        if any(m.event == kind and m.where(event, case, item.trigger) for m in req.satisfied_by):
             item.met_by = event
-        elif (req.cancelled_by is not None and req.cancelled_by.event == kind
-              and req.cancelled_by.where(event, case, item.trigger)):
+        elif any(m.event == kind and m.where(event, case, item.trigger) for m in req.cancelled_by):
             item.cancelled_by = event
         else:
             still.append(item)

@@ -353,8 +353,10 @@ class Requirement(_Strict):
     responsible: Identifier
     copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
     due: Due | None = Field(None, description="Omitted where the source sets no timescale.")
-    satisfied_by: EventMatch
-    cancelled_by: EventMatch | None = None
+    satisfied_by: EventMatch | list[EventMatch] = Field(
+        description="The event that meets the obligation, or a list of alternatives (any)."
+    )
+    cancelled_by: EventMatch | list[EventMatch] | None = None
     escalation: Escalation | None = None
 
 
