@@ -19,8 +19,7 @@ changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -44,8 +43,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise CalendarError(f"unknown time zone {name!r}; use an IANA name such as "
-                            "'Europe/London'") from exc
+        raise CalendarError(
+            f"unknown time zone {name!r}; use an IANA name such as 'Europe/London'"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,6 @@ class WorkingCalendar:
     office_start: time | None = None
     office_end: time | None = None
     office_open_on_holidays: bool = False
-    _holiday_names: Any = field(default=None, repr=False)
 
     @classmethod
     def from_spec(cls, spec: CalendarSpec) -> WorkingCalendar:
@@ -97,7 +96,9 @@ class WorkingCalendar:
             country=country,
             subdivision=subdivision,
             closures=frozenset(spec.closures),
-            office_days=frozenset(WEEKDAYS.index(d) for d in office.days) if office else frozenset(),
+            office_days=frozenset(WEEKDAYS.index(d) for d in office.days)
+            if office
+            else frozenset(),
             office_start=office.start if office else None,
             office_end=office.end if office else None,
             office_open_on_holidays=office.open_on_public_holidays if office else False,
@@ -251,7 +252,3 @@ def _working_days_after(calendar: WorkingCalendar, day: date, n: int) -> date:
         if calendar.is_working_day(current):
             counted += 1
     raise CalendarError(f"fewer than {n} working days found in ten years after {day}")
-
-
-def closed_days(calendar: WorkingCalendar, days: Iterable[date]) -> list[date]:
-    return [d for d in days if not calendar.is_working_day(d)]

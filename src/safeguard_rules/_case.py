@@ -18,8 +18,6 @@ from ._events import (
     SocialWorkerUnallocated,
 )
 
-_CATEGORIES = ConcernIdentified.model_fields["category"].annotation
-
 CASE_FIELDS: dict[str, FieldSpec] = {
     "allocated_social_worker": FieldSpec("bool", None),
     "social_worker": FieldSpec("text", None),

@@ -127,9 +127,7 @@ class CompiledPack:
         return None
 
 
-def compile_text(
-    text: str, file: str, parameters: Mapping[str, Any] | None = None
-) -> CompiledPack:
+def compile_text(text: str, file: str, parameters: Mapping[str, Any] | None = None) -> CompiledPack:
     data, positions = read_yaml_text(text, file)
     return compile_data(data, positions, parameters)
 
@@ -143,9 +141,16 @@ def compile_data(
     data: Any, positions: Positions, parameters: Mapping[str, Any] | None = None
 ) -> CompiledPack:
     if not isinstance(data, dict):
-        raise PackValidationError([diagnostic_at(
-            positions, (), "a pack is a mapping with keys pack, calendar, roles, parameters, rules",
-            code="invalid-value")])
+        raise PackValidationError(
+            [
+                diagnostic_at(
+                    positions,
+                    (),
+                    "a pack is a mapping with keys pack, calendar, roles, parameters, rules",
+                    code="invalid-value",
+                )
+            ]
+        )
     try:
         pack = Pack.model_validate(data)
     except ValidationError as exc:
@@ -175,8 +180,11 @@ class _Compiler:
         rules: list[CompiledRule] = []
         for i, rule in enumerate(pack.rules):
             if rule.id in seen:
-                self.problem(("rules", i, "id"), f"rule id {rule.id!r} is already used by rule "
-                             f"{seen[rule.id] + 1}; rule ids must be unique")
+                self.problem(
+                    ("rules", i, "id"),
+                    f"rule id {rule.id!r} is already used by rule "
+                    f"{seen[rule.id] + 1}; rule ids must be unique",
+                )
             seen[rule.id] = i
             compiled = self._rule(rule, i, parameters)
             if compiled is not None:
@@ -212,15 +220,18 @@ class _Compiler:
         spec = self.pack.calendar
         holidays = spec.public_holidays
         if holidays is not None and holidays.country == "GB" and holidays.subdivision is None:
-            self.problem(("calendar", "public_holidays", "country"),
-                         "GB holidays need a subdivision (ENG, NIR, SCT or WLS): GB alone lacks "
-                         "Easter Monday in England; write 'subdivision: ENG'")
+            self.problem(
+                ("calendar", "public_holidays", "country"),
+                "GB holidays need a subdivision (ENG, NIR, SCT or WLS): GB alone lacks "
+                "Easter Monday in England; write 'subdivision: ENG'",
+            )
         try:
             self.calendar = WorkingCalendar.from_spec(spec)
         except CalendarError as exc:
             self.problem(("calendar",), str(exc))
-            self.calendar = WorkingCalendar.from_spec(spec.model_copy(
-                update={"timezone": "UTC", "public_holidays": None}))
+            self.calendar = WorkingCalendar.from_spec(
+                spec.model_copy(update={"timezone": "UTC", "public_holidays": None})
+            )
 
     def _check_sources(self) -> None:
         ids = [s.id for s in self.pack.pack.sources]
@@ -230,20 +241,29 @@ class _Compiler:
 
     def _citation(self, citation: Citation | None, loc: Loc) -> None:
         if citation is not None and citation.source not in self.sources:
-            self.problem((*loc, "source"), f"unknown source {citation.source!r}"
-                         f"{did_you_mean(citation.source, self.sources)}; sources are: "
-                         f"{known_list(self.sources)}")
+            self.problem(
+                (*loc, "source"),
+                f"unknown source {citation.source!r}"
+                f"{did_you_mean(citation.source, self.sources)}; sources are: "
+                f"{known_list(self.sources)}",
+            )
 
     def _role(self, role: str, loc: Loc) -> None:
         if role not in self.pack.roles:
-            self.problem(loc, f"unknown role {role!r}{did_you_mean(role, self.pack.roles)}; "
-                         f"define it under 'roles' (roles are: {known_list(self.pack.roles)})")
+            self.problem(
+                loc,
+                f"unknown role {role!r}{did_you_mean(role, self.pack.roles)}; "
+                f"define it under 'roles' (roles are: {known_list(self.pack.roles)})",
+            )
 
     def _event_type(self, name: str, loc: Loc) -> bool:
         if name in EVENT_CLASSES:
             return True
-        self.problem(loc, f"unknown event type {name!r}{did_you_mean(name, EVENT_CLASSES)}; "
-                     "see docs/events.md for the vocabulary")
+        self.problem(
+            loc,
+            f"unknown event type {name!r}{did_you_mean(name, EVENT_CLASSES)}; "
+            "see docs/events.md for the vocabulary",
+        )
         return False
 
     def _parameters(self) -> dict[str, Due]:
@@ -253,9 +273,12 @@ class _Compiler:
             values[name] = parameter.default
         for name, raw in self.overrides.items():
             if name not in self.pack.parameters:
-                self.problem(("parameters",), f"override of unknown parameter {name!r}"
-                             f"{did_you_mean(name, self.pack.parameters)}; parameters are: "
-                             f"{known_list(self.pack.parameters)}")
+                self.problem(
+                    ("parameters",),
+                    f"override of unknown parameter {name!r}"
+                    f"{did_you_mean(name, self.pack.parameters)}; parameters are: "
+                    f"{known_list(self.pack.parameters)}",
+                )
                 continue
             try:
                 value = raw if isinstance(raw, Due) else Due.model_validate(raw)
@@ -284,14 +307,15 @@ class _Compiler:
         applies = compile_condition(when.where, scope, (*loc, "when", "where"), self.problems)
         count = None
         if when.count is not None:
-            counts = compile_condition(when.count.where, scope, (*loc, "when", "count", "where"),
-                                       self.problems)
+            counts = compile_condition(
+                when.count.where, scope, (*loc, "when", "count", "where"), self.problems
+            )
             count = CompiledCount(when.count, counts)
         routes: list[CompiledRoute] = []
         expect = None
         if rule.require is not None:
-            req = self._requirement(rule.require, when.event, (*loc, "require"), parameters)
-            routes.append(CompiledRoute(None, _always, req, rule.citation))
+            only = self._requirement(rule.require, when.event, (*loc, "require"), parameters)
+            routes.append(CompiledRoute(None, _always, only, rule.citation))
         elif rule.routes is not None:
             names: set[str] = set()
             for j, route in enumerate(rule.routes):
@@ -301,10 +325,14 @@ class _Compiler:
                 names.add(route.name)
                 self._citation(route.citation, (*rloc, "citation"))
                 route_applies = compile_condition(route.when, scope, (*rloc, "when"), self.problems)
-                req = (self._requirement(route.require, when.event, (*rloc, "require"), parameters)
-                       if route.require is not None else None)
-                routes.append(CompiledRoute(route.name, route_applies, req,
-                                            route.citation or rule.citation))
+                req = (
+                    self._requirement(route.require, when.event, (*rloc, "require"), parameters)
+                    if route.require is not None
+                    else None
+                )
+                routes.append(
+                    CompiledRoute(route.name, route_applies, req, route.citation or rule.citation)
+                )
         else:
             expect = compile_condition(rule.expect, scope, (*loc, "expect"), self.problems)
             self._check_message(rule, when.event, (*loc, "message"))
@@ -339,8 +367,9 @@ class _Compiler:
         if not self._event_type(match.event, (*loc, "event")):
             return CompiledMatch(match.event, _always)
         scope = self._scope(match.event, trigger, f"the {match.event} event")
-        return CompiledMatch(match.event, compile_condition(match.where, scope, (*loc, "where"),
-                                                             self.problems))
+        return CompiledMatch(
+            match.event, compile_condition(match.where, scope, (*loc, "where"), self.problems)
+        )
 
     def _due(
         self, due: Due | None, trigger: str, loc: Loc, parameters: Mapping[str, Due]
@@ -351,21 +380,24 @@ class _Compiler:
         if due.parameter is not None:
             name = due.parameter
             if name not in parameters:
-                self.problem((*loc, "parameter"), f"unknown parameter {name!r}"
-                             f"{did_you_mean(name, parameters)}; define it under 'parameters'")
+                self.problem(
+                    (*loc, "parameter"),
+                    f"unknown parameter {name!r}"
+                    f"{did_you_mean(name, parameters)}; define it under 'parameters'",
+                )
                 return None
             due = parameters[name]
             loc = ("parameters", name, "default")
         if due.table is None:
-            timescale = Timescale.model_validate(
-                {due.kind: getattr(due, due.kind)})
+            timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
             return CompiledDue((DueCase(timescale.describe(), _always, timescale, None),), name)
         scope = self._scope(trigger, None, "the trigger event")
         cases = []
         for k, case in enumerate(due.table.cases):
             self._citation(case.citation, (*loc, "table", "cases", k, "citation"))
-            applies = compile_condition(case.when, scope, (*loc, "table", "cases", k, "when"),
-                                        self.problems)
+            applies = compile_condition(
+                case.when, scope, (*loc, "table", "cases", k, "when"), self.problems
+            )
             cases.append(DueCase(case.label, applies, case.within, case.citation))
         return CompiledDue(tuple(cases), name)
 
@@ -375,8 +407,11 @@ class _Compiler:
         fields = EVENT_CLASSES[event].model_fields
         for name in template_fields(rule.message or ""):
             if name not in fields:
-                self.problem(loc, f"message names {{{name}}}, which {event!r} does not have"
-                             f"{did_you_mean(name, fields)}")
+                self.problem(
+                    loc,
+                    f"message names {{{name}}}, which {event!r} does not have"
+                    f"{did_you_mean(name, fields)}",
+                )
 
 
 def _always(*_args: Any) -> bool:
@@ -386,8 +421,10 @@ def _always(*_args: Any) -> bool:
 def _content_hash(pack: Pack, parameters: Mapping[str, Due]) -> str:
     canonical = {
         "pack": pack.model_dump(mode="json", by_alias=True, exclude_none=True),
-        "parameters": {k: v.model_dump(mode="json", by_alias=True, exclude_none=True)
-                       for k, v in sorted(parameters.items())},
+        "parameters": {
+            k: v.model_dump(mode="json", by_alias=True, exclude_none=True)
+            for k, v in sorted(parameters.items())
+        },
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -24,11 +24,25 @@ Loc = tuple[str | int, ...]
 
 # Fields whose values name a role or an agency: literals in conditions on them must
 # be roles or agencies the pack defines, so a typo is caught at load time.
-PARTY_FIELDS = frozenset({
-    "sender_role", "by_role", "requested_by_role", "chair_role", "to_role", "raised_by_role",
-    "authorised_by_role", "requested_role", "to", "cc", "agencies", "agreed_by", "notified",
-    "records_made_by", "agency",
-})
+PARTY_FIELDS = frozenset(
+    {
+        "sender_role",
+        "by_role",
+        "requested_by_role",
+        "chair_role",
+        "to_role",
+        "raised_by_role",
+        "authorised_by_role",
+        "requested_role",
+        "to",
+        "cc",
+        "agencies",
+        "agreed_by",
+        "notified",
+        "records_made_by",
+        "agency",
+    }
+)
 
 _ANY = FieldSpec("text", None)  # attributes.NAME: any scalar
 _OPS_BY_KIND: dict[str, frozenset[str]] = {
@@ -37,8 +51,9 @@ _OPS_BY_KIND: dict[str, frozenset[str]] = {
     "number": frozenset({"is", "is_not", "in", "not_in", "present", "at_least", "at_most"}),
     "date": frozenset({"present"}),
     "datetime": frozenset({"present", "in_office_hours"}),
-    "text_list": frozenset({"contains", "contains_any", "contains_all", "present",
-                            "count_at_least"}),
+    "text_list": frozenset(
+        {"contains", "contains_any", "contains_all", "present", "count_at_least"}
+    ),
     "attributes": frozenset(),
     "any": frozenset({"is", "is_not", "in", "not_in", "present", "at_least", "at_most"}),
 }
@@ -65,12 +80,16 @@ def compile_condition(
     if condition is None:
         return _always
     if condition.all_ is not None:
-        parts = [compile_condition(c, scope, (*loc, "all", i), problems)
-                 for i, c in enumerate(condition.all_)]
+        parts = [
+            compile_condition(c, scope, (*loc, "all", i), problems)
+            for i, c in enumerate(condition.all_)
+        ]
         return lambda ev, case, trig: all(p(ev, case, trig) for p in parts)
     if condition.any_ is not None:
-        options = [compile_condition(c, scope, (*loc, "any", i), problems)
-                   for i, c in enumerate(condition.any_)]
+        options = [
+            compile_condition(c, scope, (*loc, "any", i), problems)
+            for i, c in enumerate(condition.any_)
+        ]
         return lambda ev, case, trig: any(p(ev, case, trig) for p in options)
     if condition.not_ is not None:
         inner = compile_condition(condition.not_, scope, (*loc, "not"), problems)
@@ -91,19 +110,27 @@ def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | str
     head, _, rest = path.partition(".")
     if head == "case":
         if rest not in CASE_FIELDS:
-            return (f"unknown case fact {rest!r}{did_you_mean(rest, CASE_FIELDS)}; "
-                    f"case facts are: {known_list(CASE_FIELDS)}")
+            return (
+                f"unknown case fact {rest!r}{did_you_mean(rest, CASE_FIELDS)}; "
+                f"case facts are: {known_list(CASE_FIELDS)}"
+            )
         name = rest
         return (lambda ev, case, trig: getattr(case, name)), CASE_FIELDS[name], name
     if head == "trigger":
         if scope.trigger_type is None:
-            return ("'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', "
-                    "where it means the event that created the obligation")
+            return (
+                "'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', "
+                "where it means the event that created the obligation"
+            )
         found = _event_field(rest, scope.trigger_type, "the trigger event")
         if isinstance(found, str):
             return found
         get, spec, name = found
-        return (lambda ev, case, trig: get(trig, case, None) if trig is not None else None), spec, name
+        return (
+            (lambda ev, case, trig: get(trig, case, None) if trig is not None else None),
+            spec,
+            name,
+        )
     if head == "event":
         return _event_field(rest, scope.event_type, scope.where)
     return _event_field(path, scope.event_type, scope.where)
@@ -119,8 +146,10 @@ def _event_field(path: str, event_type: str, where: str) -> tuple[Getter, FieldS
         return (lambda ev, case, trig: ev.attributes.get(key)), FieldSpec("text", None), path
     if rest or head not in fields or head in ("type", "attributes"):
         known = [f for f in fields if f not in ("type", "attributes")]
-        return (f"{event_type!r} ({where}) has no field {path!r}{did_you_mean(path, known)}; "
-                f"its fields are: {known_list(known, 30)}, attributes.NAME, case.NAME")
+        return (
+            f"{event_type!r} ({where}) has no field {path!r}{did_you_mean(path, known)}; "
+            f"its fields are: {known_list(known, 30)}, attributes.NAME, case.NAME"
+        )
     name = head
     return (lambda ev, case, trig: getattr(ev, name)), fields[name], name
 
@@ -138,9 +167,18 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, problems: Proble
     kind = "any" if is_attribute else spec.kind
     allowed = _OPS_BY_KIND[kind]
     if op not in allowed:
-        hint = " (it is a list: use contains, contains_any or contains_all)" if kind == "text_list" else ""
-        problems.append(((*loc, op), f"operator {op!r} does not apply to {path!r}, a {kind} "
-                         f"field{hint}; use one of: {', '.join(sorted(allowed)) or 'none'}"))
+        hint = (
+            " (it is a list: use contains, contains_any or contains_all)"
+            if kind == "text_list"
+            else ""
+        )
+        problems.append(
+            (
+                (*loc, op),
+                f"operator {op!r} does not apply to {path!r}, a {kind} "
+                f"field{hint}; use one of: {', '.join(sorted(allowed)) or 'none'}",
+            )
+        )
         return _never
 
     value_getter: Getter | None = None
@@ -156,7 +194,9 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, problems: Proble
     if op == "in_office_hours":
         calendar = scope.calendar
         if calendar is None or calendar.office_start is None:
-            problems.append(((*loc, op), "in_office_hours needs 'calendar.office_hours' in the pack"))
+            problems.append(
+                ((*loc, op), "in_office_hours needs 'calendar.office_hours' in the pack")
+            )
             return _never
         want = bool(operand)
         return lambda ev, case, trig: calendar.in_office_hours(get(ev, case, trig)) is want
@@ -186,11 +226,13 @@ def _operator(op: str, get: Getter, operand: Any, value_getter: Getter | None) -
     if op == "contains":
         return lambda ev, case, trig: value(ev, case, trig) in (get(ev, case, trig) or ())
     if op == "contains_any":
-        return lambda ev, case, trig: not _as_set(value(ev, case, trig)).isdisjoint(
-            get(ev, case, trig) or ())
+        return lambda ev, case, trig: (
+            not _as_set(value(ev, case, trig)).isdisjoint(get(ev, case, trig) or ())
+        )
     if op == "contains_all":
         return lambda ev, case, trig: _as_set(value(ev, case, trig)).issubset(
-            get(ev, case, trig) or ())
+            get(ev, case, trig) or ()
+        )
     if op == "present":
         want = bool(operand)
         return lambda ev, case, trig: _present(get(ev, case, trig)) is want
@@ -246,12 +288,22 @@ def _check_literals(
         if not isinstance(v, str):
             problems.append((spot, f"{name!r} holds text; quote the value {v!r}"))
         elif spec.choices is not None and v not in spec.choices:
-            problems.append((spot, f"{v!r} is not a value of {name!r}{did_you_mean(v, spec.choices)}; "
-                             f"values are: {known_list(spec.choices, 20)}"))
+            problems.append(
+                (
+                    spot,
+                    f"{v!r} is not a value of {name!r}{did_you_mean(v, spec.choices)}; "
+                    f"values are: {known_list(spec.choices, 20)}",
+                )
+            )
         elif name in PARTY_FIELDS and scope.parties and v not in scope.parties:
-            problems.append((spot, f"{v!r} is not a role or agency of this pack"
-                             f"{did_you_mean(v, scope.parties)}; define it under 'roles' or "
-                             "'agencies'"))
+            problems.append(
+                (
+                    spot,
+                    f"{v!r} is not a role or agency of this pack"
+                    f"{did_you_mean(v, scope.parties)}; define it under 'roles' or "
+                    "'agencies'",
+                )
+            )
 
 
 __all__ = ["FIELD_OPERATORS", "Predicate", "Scope", "compile_condition", "resolve_path"]

@@ -19,10 +19,9 @@ def clean_loc(data: Any, loc: Sequence[str | int]) -> Loc:
     kept: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and isinstance(part, str) and part in current:
-            kept.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_mapping = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
             kept.append(part)
             current = current[part]
         elif isinstance(current, dict) and isinstance(part, str) and not _is_tag(part):
@@ -67,8 +66,11 @@ def _step(annotation: Any, part: str | int) -> Any:
                 return get_args(candidate)[0]
         return None
     if origin is dict or any(get_origin(a) is dict for a in get_args(annotation)):
-        target = annotation if origin is dict else next(
-            a for a in get_args(annotation) if get_origin(a) is dict)
+        target = (
+            annotation
+            if origin is dict
+            else next(a for a in get_args(annotation) if get_origin(a) is dict)
+        )
         return get_args(target)[1]
     if origin in (Union, types.UnionType):
         for arg in get_args(annotation):
@@ -96,8 +98,11 @@ def diagnostics_from(
             continue  # a union reports one problem once per member; the first says enough
         seen.add(loc)
         line, col = positions.locate(loc)
-        out.append(Diagnostic(positions.file, line, col, _message(error, loc, root),
-                              code=_code(error["type"])))
+        out.append(
+            Diagnostic(
+                positions.file, line, col, _message(error, loc, root), code=_code(error["type"])
+            )
+        )
     return out
 
 
@@ -114,8 +119,10 @@ def _message(error: Any, loc: Loc, root: type[BaseModel]) -> str:
     if kind == "extra_forbidden" and loc:
         key = str(loc[-1])
         allowed = model_keys(root, loc[:-1]) or []
-        return (f"unknown key {key!r} in {_where(loc[:-1])}{did_you_mean(key, allowed)}; "
-                f"allowed keys: {known_list(allowed, 40)}")
+        return (
+            f"unknown key {key!r} in {_where(loc[:-1])}{did_you_mean(key, allowed)}; "
+            f"allowed keys: {known_list(allowed, 40)}"
+        )
     if kind == "missing" and loc:
         return f"missing required key {str(loc[-1])!r} in {_where(loc[:-1])}"
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -124,6 +131,8 @@ def _message(error: Any, loc: Loc, root: type[BaseModel]) -> str:
     return f"{_where(loc)}: {message}{shown}"
 
 
-def diagnostic_at(positions: Positions, loc: Loc, message: str, code: str = "unknown-name") -> Diagnostic:
+def diagnostic_at(
+    positions: Positions, loc: Loc, message: str, code: str = "unknown-name"
+) -> Diagnostic:
     line, col = positions.locate(loc)
     return Diagnostic(positions.file, line, col, message, code=code)

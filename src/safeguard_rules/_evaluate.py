@@ -87,24 +87,31 @@ def evaluate(
 
     rank = {c.rule.id: c.position for c in pack.rules}
     obligations.sort(key=lambda o: (o.child_id, o.triggered_at, rank[o.rule], o.id))
-    findings.sort(key=lambda f: (f.child_id, f.at, rank[f.rule], f.kind,
-                                 f.event or "", f.obligation or ""))
+    findings.sort(
+        key=lambda f: (f.child_id, f.at, rank[f.rule], f.kind, f.event or "", f.obligation or "")
+    )
     rejected.sort(key=lambda r: (r.event_id or "", r.where or "", r.reason))
     account = Account(stream.received, len(accepted), tuple(rejected))
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
 
 
-def _accept(events: Iterable[BaseEvent], as_of: datetime, rejected: list[Rejection]) -> list[BaseEvent]:
+def _accept(
+    events: Iterable[BaseEvent], as_of: datetime, rejected: list[Rejection]
+) -> list[BaseEvent]:
     events = list(events)
     counts = Counter(e.id for e in events)
     accepted = []
     for event in events:
         if counts[event.id] > 1:
-            rejected.append(Rejection(
-                None, event.id,
-                f"duplicate event id: {counts[event.id]} events share it, so none of them is "
-                "evaluated; give each event its own id"))
+            rejected.append(
+                Rejection(
+                    None,
+                    event.id,
+                    f"duplicate event id: {counts[event.id]} events share it, so none of them is "
+                    "evaluated; give each event its own id",
+                )
+            )
         elif event.at > as_of:
             rejected.append(Rejection(None, event.id, "dated after as_of, so not yet evaluated"))
         else:
@@ -205,8 +212,11 @@ def _due(
     for case_ in due.cases:
         if case_.applies(event, case, None):
             deadline = pack.calendar.deadline(case_.within, event.at)
-            basis = case_.label if case_.label == case_.within.describe() else (
-                f"{case_.label}: {case_.within.describe()}")
+            basis = (
+                case_.label
+                if case_.label == case_.within.describe()
+                else (f"{case_.label}: {case_.within.describe()}")
+            )
             if due.parameter is not None:
                 basis += f" (parameter {due.parameter})"
             return deadline.due, basis
@@ -281,8 +291,10 @@ def _lateness_finding(pack: CompiledPack, item: _Open, obligation: Obligation) -
     due = obligation.due.isoformat(timespec="minutes") if obligation.due else "?"
     if obligation.status == "met_late":
         assert obligation.met_at is not None
-        message = (f"{obligation.action} was due by {due} ({obligation.due_basis}) and was met "
-                   f"late, at {obligation.met_at.isoformat(timespec='minutes')}")
+        message = (
+            f"{obligation.action} was due by {due} ({obligation.due_basis}) and was met "
+            f"late, at {obligation.met_at.isoformat(timespec='minutes')}"
+        )
         at = obligation.met_at
     else:
         message = f"{obligation.action} was due by {due} ({obligation.due_basis}) and is overdue"

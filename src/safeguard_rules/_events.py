@@ -59,6 +59,7 @@ class BaseEvent(BaseModel):
 
 # --- allocation -----------------------------------------------------------------
 
+
 class SocialWorkerAllocated(BaseEvent):
     """A children's social worker is allocated to the child."""
 
@@ -77,6 +78,7 @@ class SocialWorkerUnallocated(BaseEvent):
 
 
 # --- police notifications and concerns ----------------------------------------------
+
 
 class CpnCreated(BaseEvent):
     """The child came to police attention and a Child Protection Notification was created."""
@@ -126,6 +128,7 @@ class ReferralMade(BaseEvent):
 
 # --- flags, emails and receipt ----------------------------------------------------
 
+
 class FlagSent(BaseEvent):
     """A flag (an email) is sent about the child."""
 
@@ -152,6 +155,7 @@ class ReceiptConfirmed(BaseEvent):
 
 # --- planning meetings ------------------------------------------------------------
 
+
 class PlanningMeetingRequested(BaseEvent):
     type: Literal["planning_meeting_requested"] = "planning_meeting_requested"
     requested_by_role: Name | None = None
@@ -167,6 +171,7 @@ class PlanningMeetingHeld(BaseEvent):
 
 
 # --- strategy discussions and meetings ---------------------------------------------
+
 
 class StrategyDiscussionHeld(BaseEvent):
     type: Literal["strategy_discussion_held"] = "strategy_discussion_held"
@@ -209,7 +214,9 @@ class PoliceContacted(BaseEvent):
     type: Literal["police_contacted"] = "police_contacted"
     by_role: Name | None = None
     channel: Name = Field(description="How: '101', 'mash_phone', ...")
-    requested_role: Name | None = Field(None, description="Whom they asked for, e.g. duty_sergeant.")
+    requested_role: Name | None = Field(
+        None, description="Whom they asked for, e.g. duty_sergeant."
+    )
 
 
 class StrategyMeetingHeld(BaseEvent):
@@ -225,8 +232,12 @@ class StrategyMeetingCancelled(BaseEvent):
     of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
     by_role: Name | None = None
     rationale: Text | None = None
-    agreed_by: list[Name] = Field(default_factory=list, max_length=50, description="Role or agency ids.")
-    notified: list[Name] = Field(default_factory=list, max_length=50, description="Who was emailed.")
+    agreed_by: list[Name] = Field(
+        default_factory=list, max_length=50, description="Role or agency ids."
+    )
+    notified: list[Name] = Field(
+        default_factory=list, max_length=50, description="Who was emailed."
+    )
     recorded_on_child_file: bool = False
 
 
@@ -258,6 +269,7 @@ class MedicalConsidered(BaseEvent):
 
 # --- escalation, review and supervision ---------------------------------------------
 
+
 class ProfessionalDifferenceRaised(BaseEvent):
     type: Literal["professional_difference_raised"] = "professional_difference_raised"
     difference_id: Id
@@ -285,6 +297,7 @@ class SupervisionHeld(BaseEvent):
 
 
 # --- enquiries and conference ------------------------------------------------------
+
 
 class EnquiryStarted(BaseEvent):
     """A section 47 (England) or Article 42 (Jersey) enquiry starts."""

@@ -71,8 +71,11 @@ def explain(
     trigger = f"{rule.when.event}"
     if rule.when.count is not None:
         count = rule.when.count
-        threshold = (f"more than {count.more_than}" if count.more_than is not None
-                     else f"at least {count.at_least}")
+        threshold = (
+            f"more than {count.more_than}"
+            if count.more_than is not None
+            else f"at least {count.at_least}"
+        )
         window = f" within {count.within.describe()}" if count.within else ""
         trigger += f", counted: fires on {threshold}{window} ({count.repeat})"
     if obligation.route is not None:
@@ -115,14 +118,19 @@ def _deadline(
     chosen = None
     prefix = f"parameter {due.parameter}: " if due.parameter else ""
     for case in due.cases:
-        label = case.label if case.label == case.within.describe() else (
-            f"{case.label}: {case.within.describe()}")
+        label = (
+            case.label
+            if case.label == case.within.describe()
+            else (f"{case.label}: {case.within.describe()}")
+        )
         hit = chosen is None and obligation.due_basis.startswith(label)
         if hit:
             chosen = case
         cases.append(f"{'->' if hit else '  '} {prefix}{label}")
     if len(cases) > 1:
-        cases.insert(0, "decision table (hit policy: first match); '->' marks the case that applied")
+        cases.insert(
+            0, "decision table (hit policy: first match); '->' marks the case that applied"
+        )
     if chosen is None:
         return cases, []
     deadline = pack.calendar.deadline(chosen.within, obligation.triggered_at, trace=True)

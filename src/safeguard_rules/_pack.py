@@ -14,9 +14,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-Identifier = Annotated[
-    str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=80)
-]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=80)]
 ShortText = Annotated[str, Field(min_length=1, max_length=400)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -29,6 +27,7 @@ class _Strict(BaseModel):
 
 
 # --- provenance --------------------------------------------------------------------
+
 
 class Source(_Strict):
     """A document the pack encodes."""
@@ -72,6 +71,7 @@ class Metadata(_Strict):
 
 # --- calendar ----------------------------------------------------------------------
 
+
 class PublicHolidays(_Strict):
     """Public holidays from the ``holidays`` package (JE for Jersey; GB + ENG for England)."""
 
@@ -94,11 +94,13 @@ class OfficeHours(_Strict):
         return self
 
 
+def _weekdays() -> list[Weekday]:
+    return ["mon", "tue", "wed", "thu", "fri"]
+
+
 class CalendarSpec(_Strict):
     timezone: ShortText = Field(description="IANA zone, e.g. Europe/Jersey, Europe/London.")
-    working_days: list[Weekday] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"], min_length=1, max_length=7
-    )
+    working_days: list[Weekday] = Field(default_factory=_weekdays, min_length=1, max_length=7)
     public_holidays: PublicHolidays | None = None
     closures: list[date] = Field(
         default_factory=list, max_length=1000, description="Extra dates the offices are closed."
@@ -108,6 +110,7 @@ class CalendarSpec(_Strict):
 
 # --- roles and agencies ---------------------------------------------------------------
 
+
 class Role(_Strict):
     title: ShortText
     agency: Identifier | None = None
@@ -115,6 +118,7 @@ class Role(_Strict):
 
 
 # --- conditions ----------------------------------------------------------------------
+
 
 class Ref(_Strict):
     """A value read at evaluation time: ``{ref: trigger.agencies}``."""
@@ -126,8 +130,18 @@ Operand = Union[Ref, Scalar]  # noqa: UP007
 ListOperand = Union[Ref, list[Scalar]]  # noqa: UP007
 
 FIELD_OPERATORS: tuple[str, ...] = (
-    "is", "is_not", "in", "not_in", "contains", "contains_any", "contains_all",
-    "present", "at_least", "at_most", "count_at_least", "in_office_hours",
+    "is",
+    "is_not",
+    "in",
+    "not_in",
+    "contains",
+    "contains_any",
+    "contains_all",
+    "present",
+    "at_least",
+    "at_most",
+    "count_at_least",
+    "in_office_hours",
 )
 COMBINATORS: tuple[str, ...] = ("all", "any", "not")
 
@@ -172,9 +186,7 @@ class Condition(_Strict):
                 )
             return self
         if "field" not in given:
-            raise ValueError(
-                "a condition needs 'field' and one operator, or one of all/any/not"
-            )
+            raise ValueError("a condition needs 'field' and one operator, or one of all/any/not")
         if len(ops) != 1:
             names = ", ".join(FIELD_OPERATORS)
             raise ValueError(f"a field test needs exactly one operator, one of: {names}")
@@ -198,7 +210,13 @@ class Condition(_Strict):
 # --- timescales and deadline tables ---------------------------------------------------
 
 _TIMESCALE_KEYS = (
-    "same_day", "working_days", "calendar_days", "months", "hours", "office_hours", "no_deadline"
+    "same_day",
+    "working_days",
+    "calendar_days",
+    "months",
+    "hours",
+    "office_hours",
+    "no_deadline",
 )
 
 
@@ -218,7 +236,8 @@ class Timescale(_Strict):
         given = [k for k in _TIMESCALE_KEYS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "a timescale has exactly one of: " + ", ".join(_TIMESCALE_KEYS)
+                "a timescale has exactly one of: "
+                + ", ".join(_TIMESCALE_KEYS)
                 + " (for example 'working_days: 3' or 'same_day: true')"
             )
         return self
@@ -269,11 +288,12 @@ class Due(Timescale):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Due:
-        given = [k for k in (*_TIMESCALE_KEYS, "parameter", "table") if getattr(self, k) is not None]
+        given = [
+            k for k in (*_TIMESCALE_KEYS, "parameter", "table") if getattr(self, k) is not None
+        ]
         if len(given) != 1:
             raise ValueError(
-                "'due' has exactly one of: " + ", ".join(_TIMESCALE_KEYS)
-                + ", parameter, table"
+                "'due' has exactly one of: " + ", ".join(_TIMESCALE_KEYS) + ", parameter, table"
             )
         return self
 
@@ -303,6 +323,7 @@ class Parameter(_Strict):
 
 
 # --- rules -------------------------------------------------------------------------
+
 
 class EventMatch(_Strict):
     event: Identifier

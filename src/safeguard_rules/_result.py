@@ -97,7 +97,9 @@ class Obligation:
             "met_by": self.met_by,
             "met_at": iso(self.met_at),
             "cancelled_by": self.cancelled_by,
-            "escalation": None if self.escalation is None else {
+            "escalation": None
+            if self.escalation is None
+            else {
                 "action": self.escalation.action,
                 "responsible": self.escalation.responsible,
                 "copied_in": list(self.escalation.copied_in),
@@ -191,8 +193,11 @@ class Evaluation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "pack": {"id": self.pack.id, "version": self.pack.version,
-                     "content_hash": self.pack.content_hash},
+            "pack": {
+                "id": self.pack.id,
+                "version": self.pack.version,
+                "content_hash": self.pack.content_hash,
+            },
             "as_of": iso(self.as_of),
             "obligations": [o.to_dict() for o in self.obligations],
             "findings": [f.to_dict() for f in self.findings],

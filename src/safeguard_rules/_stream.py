@@ -86,15 +86,18 @@ def _load_yaml(path: Path) -> EventStream:
         data, positions = read_yaml_text(path.read_text(encoding="utf-8"), str(path))
     except PackError as exc:
         first = exc.diagnostics[0]
-        raise EventStreamError([Rejection(f"{first.file}:{first.line}", None, first.message)]) from exc
+        raise EventStreamError(
+            [Rejection(f"{first.file}:{first.line}", None, first.message)]
+        ) from exc
     if isinstance(data, Mapping) and "events" in data:
         data = data["events"]
         prefix: tuple[str | int, ...] = ("events",)
     else:
         prefix = ()
     if not isinstance(data, list):
-        raise EventStreamError([Rejection(f"{path}:1", None,
-                                          "an event file is a list of events (or 'events: [...]')")])
+        raise EventStreamError(
+            [Rejection(f"{path}:1", None, "an event file is a list of events (or 'events: [...]')")]
+        )
     events: list[BaseEvent] = []
     rejected: list[Rejection] = []
     for i, record in enumerate(data):
@@ -111,8 +114,9 @@ def _take(record: Any, where: str, events: list[BaseEvent], rejected: list[Rejec
         events.append(parse_event(record))
     except ValidationError as exc:
         event_id = record.get("id")
-        rejected.append(Rejection(where, event_id if isinstance(event_id, str) else None,
-                                  _explain(exc)))
+        rejected.append(
+            Rejection(where, event_id if isinstance(event_id, str) else None, _explain(exc))
+        )
 
 
 def _record_id(line: bytes) -> str | None:
@@ -136,20 +140,27 @@ def _explain(exc: ValidationError) -> str:
         field = ".".join(loc[1:] if event_type else loc)
         if kind == "union_tag_invalid":
             tag = str((error.get("ctx") or {}).get("tag", ""))
-            messages.append(f"unknown event type {tag!r}{did_you_mean(tag, EVENT_CLASSES)}; "
-                            "see docs/events.md")
+            messages.append(
+                f"unknown event type {tag!r}{did_you_mean(tag, EVENT_CLASSES)}; see docs/events.md"
+            )
         elif kind == "union_tag_not_found":
             messages.append("missing 'type'; every event names its type, e.g. 'cpn_created'")
         elif kind == "extra_forbidden":
             known = list(EVENT_CLASSES[event_type].model_fields) if event_type else []
-            messages.append(f"unknown field {field!r}{did_you_mean(loc[-1], known)} for "
-                            f"{event_type}; its fields are: {known_list(known, 30)}; local "
-                            "extensions go under 'attributes'")
+            messages.append(
+                f"unknown field {field!r}{did_you_mean(loc[-1], known)} for "
+                f"{event_type}; its fields are: {known_list(known, 30)}; local "
+                "extensions go under 'attributes'"
+            )
         elif kind == "timezone_aware":
-            messages.append(f"{field!r} has no UTC offset; write it with one, e.g. "
-                            "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z")
+            messages.append(
+                f"{field!r} has no UTC offset; write it with one, e.g. "
+                "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z"
+            )
         elif kind == "missing":
-            messages.append(f"missing field {field!r}" + (f" for {event_type}" if event_type else ""))
+            messages.append(
+                f"missing field {field!r}" + (f" for {event_type}" if event_type else "")
+            )
         elif kind == "json_invalid":
             messages.append("line is not valid JSON")
         elif kind == "model_attributes_type" or kind == "model_type":

@@ -61,7 +61,9 @@ def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        raise PackSyntaxError([Diagnostic(file, line, col, f"YAML syntax error: {problem}")]) from exc
+        raise PackSyntaxError(
+            [Diagnostic(file, line, col, f"YAML syntax error: {problem}")]
+        ) from exc
     except YAMLError as exc:
         raise PackSyntaxError([Diagnostic(file, 1, 1, f"YAML syntax error: {exc}")]) from exc
     positions = Positions(file)
@@ -75,7 +77,9 @@ def read_yaml_file(path: Path) -> tuple[Any, Positions]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise PackSyntaxError([Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}")]) from exc
+        raise PackSyntaxError(
+            [Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}")]
+        ) from exc
     if len(raw) > MAX_BYTES:
         raise PackSyntaxError(
             [Diagnostic(str(path), 1, 1, f"file is larger than {MAX_BYTES // 1024 // 1024} MiB")]
@@ -103,7 +107,9 @@ class _Builder:
             raise self._fail(node, f"document has more than {MAX_NODES} values (alias expansion?)")
         if depth > MAX_DEPTH:
             raise self._fail(node, f"document is nested deeper than {MAX_DEPTH} levels")
-        self.positions.spots.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        self.positions.spots.setdefault(
+            path, (node.start_mark.line + 1, node.start_mark.column + 1)
+        )
         tag = str(node.tag) if node.tag is not None else ""
         if isinstance(node, MappingNode):
             if tag != f"{_STD}map":
@@ -111,8 +117,9 @@ class _Builder:
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if str(key_node.tag) == f"{_STD}merge":
-                    raise self._fail(key_node, "YAML merge keys ('<<') are not supported; "
-                                     "write the keys out")
+                    raise self._fail(
+                        key_node, "YAML merge keys ('<<') are not supported; write the keys out"
+                    )
                 if not isinstance(key_node, ScalarNode):
                     raise self._fail(key_node, "mapping keys must be plain names")
                 key = str(key_node.value)
@@ -135,7 +142,7 @@ class _Builder:
 
 
 def _scalar(tag: str, text: str) -> Any:
-    kind = tag[len(_STD):]
+    kind = tag[len(_STD) :]
     if kind == "null":
         return None
     if kind == "bool":
