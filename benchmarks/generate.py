@@ -79,10 +79,11 @@ class _Child:
         self.cpns: list[str] = []
         self.flagged = False
         self.differences = 0
+        self.looked_after = rng.random() < 0.12
 
     # --- plumbing --------------------------------------------------------------------
 
-    def emit(self, kind: str, at: datetime, **fields: Any) -> str | None:
+    def emit(self, kind: str, at: datetime, /, **fields: Any) -> str | None:
         """Record an event at ``at``; None (and no id used) if it falls after END."""
         if at > END:
             return None
@@ -224,25 +225,23 @@ class _Child:
                   forensic_evidence_needed=rng.random() < (0.4 if sexual else 0.05),
                   immediate_action_taken=rng.random() < 0.2,
                   complex=rng.random() < 0.1,
-                  looked_after=rng.random() < 0.1,
+                  looked_after=self.looked_after,
                   risk_level=rng.choice(("low", "medium", "high", None)),
                   referring_agency=rng.choice(AGENCIES))
         t = self.t
         discussion = None
         if rng.random() < 0.7:
             t = self.later(30, 2 * 1440, t)
-            agencies = self.subset(AGENCIES, 2)
+            agencies = self.agencies()
             discussion = self.emit(
                 "strategy_discussion_held", t, mode=rng.choice(("telephone", "video",
                                                                 "face_to_face")),
                 agencies=agencies, chair_role="team_manager" if rng.random() < 0.7 else None,
                 records_made_by=agencies if rng.random() < 0.7 else agencies[:1])
+        if discussion is not None and rng.random() < 0.6:
+            self.circulate(discussion, agencies, t)
         if rng.random() < 0.8:
             self.strategy_meeting(self.later(30, 1440, t))
-        elif discussion is not None and rng.random() < 0.8:
-            self.emit("strategy_record_circulated", self.later(60, 3 * 1440, t),
-                      meeting_ref=discussion, to=self.subset(AGENCIES, 2),
-                      authorised_by_role="team_manager")
         if rng.random() < 0.5:
             kinds = ["child_sexual_abuse"] if sexual else ["child_protection"]
             self.emit("medical_considered", self.later(60, 2 * 1440, t), kinds=kinds,
@@ -288,16 +287,29 @@ class _Child:
                       recorded_on_child_file=rng.random() < 0.7)
         elif roll < 0.9:
             chair_role = _weighted(rng, CHAIRS)
+            agencies = self.agencies()
             held = self.emit("strategy_meeting_held", meeting_at, chair_role=chair_role,
                              chair=self.team_manager if rng.random() < 0.7
                              else f"tm-{rng.randint(1, 40):02d}",
-                             agencies=self.subset(AGENCIES, 2),
+                             agencies=agencies,
                              mode=rng.choice(("face_to_face", "telephone", "video")))
             if held is not None and rng.random() < 0.8:
-                self.emit("strategy_record_circulated", self.later(60, 4 * 1440, meeting_at),
-                          meeting_ref=held, to=self.subset(AGENCIES, 2),
-                          authorised_by_role=rng.choice(("team_manager", "team_manager",
-                                                         "senior_practitioner")))
+                self.circulate(held, agencies, meeting_at)
+
+    def agencies(self) -> list[str]:
+        """Agencies at a discussion or meeting; the fostering service for some looked-after."""
+        chosen = self.subset(AGENCIES, 2)
+        if self.looked_after and self.rng.random() < 0.6:
+            chosen.append("fostering_service")
+        return chosen
+
+    def circulate(self, meeting: str, agencies: list[str], held_at: datetime) -> None:
+        rng = self.rng
+        self.emit("strategy_record_circulated", self.later(60, 4 * 1440, held_at),
+                  meeting_ref=meeting,
+                  to=agencies if rng.random() < 0.8 else self.subset(AGENCIES, 1),
+                  authorised_by_role=rng.choice(("csc_manager", "csc_manager", "team_manager",
+                                                 "senior_practitioner")))
 
     def enquiry_and_conference(self, at: datetime) -> None:
         rng = self.rng

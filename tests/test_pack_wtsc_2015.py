@@ -1,0 +1,829 @@
+"""Scenario tests for the WTSC 2015 pack (policies/wtsc_2015.yaml).
+
+Source: policies/sources/004_1eaa19ad6c589abd.txt, "Multi-Agency Partnerships and
+Meetings", quoting Working Together to Safeguard Children (2015). Traceability:
+docs/policies/wtsc_2015.md.
+
+Every expected deadline is worked out by hand from the England and Wales bank holidays
+(2015: 1 Jan, 3 Apr Good Friday, 6 Apr Easter Monday, 4 May, 25 May, 31 Aug, 25 Dec,
+28 Dec Boxing Day substitute; 2016: 1 Jan, 25 Mar Good Friday, 28 Mar Easter Monday) and
+the counting convention: "same day" is the end of the trigger's local date; "N working
+days" is the end of the Nth working day after it. British Summer Time began at 01:00 GMT
+on Sunday 29 March 2015 and on Sunday 27 March 2016. Child and event ids are invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import end_of, ev, finding_rules, fired_rules, obligations, only, run
+
+from safeguard_rules import BaseEvent, Evaluation, Finding, load_pack
+
+PACK = load_pack("wtsc_2015")
+TZ = "Europe/London"
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE = ROOT / "policies" / "sources" / "004_1eaa19ad6c589abd.txt"
+CORE = ["csc", "police", "health"]
+
+TIMING = "strategy_discussion_within_timescale"
+
+SCENARIOS: dict[str, Callable[[], Evaluation]] = {}
+
+
+def scenario(fn: Callable[[], Evaluation]) -> Callable[[], Evaluation]:
+    """Register a scenario so the coverage test can run them all."""
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+# --- builders --------------------------------------------------------------------------
+
+def concern(at: str, *, id: str, category: str = "physical_abuse", **fields: Any) -> BaseEvent:
+    return ev("concern_identified", at, id=id, category=category, **fields)
+
+
+def discussion(
+    at: str,
+    *,
+    id: str,
+    mode: str = "face_to_face",
+    agencies: list[str] | None = None,
+    records_made_by: list[str] | None = None,
+    **fields: Any,
+) -> BaseEvent:
+    agencies = CORE if agencies is None else agencies
+    records = agencies if records_made_by is None else records_made_by
+    return ev("strategy_discussion_held", at, id=id, mode=mode, agencies=agencies,
+              records_made_by=records, chair_role="strategy_chair", **fields)
+
+
+def meeting(at: str, *, id: str, agencies: list[str] | None = None) -> BaseEvent:
+    return ev("strategy_meeting_held", at, id=id, chair_role="strategy_chair",
+              agencies=CORE if agencies is None else agencies)
+
+
+def record(
+    at: str, *, id: str, of: str, to: list[str] | None = None,
+    authorised_by_role: str | None = "csc_manager",
+) -> BaseEvent:
+    fields: dict[str, Any] = {"meeting_ref": of, "to": CORE if to is None else to}
+    if authorised_by_role is not None:
+        fields["authorised_by_role"] = authorised_by_role
+    return ev("strategy_record_circulated", at, id=id, **fields)
+
+
+def checks(result: Evaluation, rule: str) -> list[Finding]:
+    return [f for f in result.findings if f.kind == "check" and f.rule == rule]
+
+
+def lateness(result: Evaluation, rule: str) -> list[Finding]:
+    return [f for f in result.findings if f.kind != "check" and f.rule == rule]
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- the pack itself ---------------------------------------------------------------------
+
+def test_metadata_and_calendar() -> None:
+    meta = PACK.pack.pack
+    assert meta.id == "wtsc_2015"
+    assert meta.jurisdiction == "england"
+    assert meta.version == "2015"
+    assert meta.effective_from == date(2015, 3, 26)
+    assert meta.effective_to is None
+    assert [s.file for s in meta.sources] == ["sources/004_1eaa19ad6c589abd.txt"]
+    assert PACK.source_file("mapm_wtsc_2015") == SOURCE
+    cal = PACK.pack.calendar
+    assert cal.timezone == "Europe/London"
+    assert cal.public_holidays is not None
+    assert (cal.public_holidays.country, cal.public_holidays.subdivision) == ("GB", "ENG")
+
+
+def _citations() -> list[tuple[str, str]]:
+    found = []
+    for rule in PACK.pack.rules:
+        found.append((rule.id, rule.citation.quote))
+        for route in rule.routes or []:
+            if route.citation is not None:
+                found.append((f"{rule.id}:{route.name}", route.citation.quote))
+        req = rule.require
+        if req is not None and req.due is not None and req.due.table is not None:
+            for case in req.due.table.cases:
+                assert case.citation is not None, f"{rule.id}: case {case.label} has no citation"
+                found.append((f"{rule.id}:{case.label}", case.citation.quote))
+    for name, parameter in PACK.pack.parameters.items():
+        if parameter.citation is not None:
+            found.append((f"parameter {name}", parameter.citation.quote))
+    return found
+
+
+def test_every_quote_is_verbatim_in_the_source() -> None:
+    source = _normalise(SOURCE.read_text(encoding="utf-8"))
+    missing = [where for where, quote in _citations() if _normalise(quote) not in source]
+    assert missing == []
+
+
+def test_strengths_follow_the_wording() -> None:
+    strengths = {r.id: r.strength for r in PACK.pack.rules}
+    assert strengths[TIMING] == "should"
+    assert strengths["chair_records_strategy_meeting"] == "must"
+    assert strengths["mash_enquiry_when_risk_unclear"] == "must"
+    assert strengths["child_protection_conference_after_section_47"] == "must"
+    assert strengths["telephone_discussion_outcome_recorded"] == "should"
+    # The two "must" cases of the timing table keep the word in their citations.
+    table = PACK.rule(TIMING).require.due.table  # type: ignore[union-attr]
+    words = {c.label: c.citation.quote for c in table.cases}  # type: ignore[union-attr]
+    assert " must be held within one working day" in words["immediate action required"]
+    assert "must be held within a maximum of five" in words["particularly complex"]
+    assert "should be held on the same day" in words["serious risk of harm"]
+
+
+def test_timing_table_order_and_parameter_defaults() -> None:
+    table = PACK.rule(TIMING).require.due.table  # type: ignore[union-attr]
+    assert table.hit_policy == "first"
+    assert [(c.label, c.within.describe()) for c in table.cases] == [
+        ("serious risk of harm", "the same day"),
+        ("penetrative sexual abuse, forensic evidence", "the same day"),
+        ("immediate action required", "1 working day"),
+        ("particularly complex", "5 working days"),
+        ("otherwise", "3 working days"),
+    ]
+    assert table.cases[-1].when is None
+    assert PACK.parameters["record_circulation_timescale"].working_days == 1
+    assert PACK.parameters["child_protection_conference_timescale"].no_deadline is True
+
+
+# --- a strategy discussion, and who takes part -------------------------------------------
+
+@scenario
+def harm_suspected_discussion_held() -> Evaluation:
+    return run(PACK, [
+        concern("2015-06-01T09:00:00+01:00", id="c-hs-1"),
+        discussion("2015-06-02T10:00:00+01:00", id="d-hs-1"),
+    ], "2015-06-10T12:00:00+01:00")
+
+
+@scenario
+def harm_suspected_no_discussion() -> Evaluation:
+    return run(PACK, [concern("2015-06-01T09:00:00+01:00", id="c-hs-2")],
+               "2015-06-10T12:00:00+01:00")
+
+
+def test_strategy_discussion_when_harm_suspected() -> None:
+    held = only(harm_suspected_discussion_held(), "strategy_discussion_when_harm_suspected")
+    assert (held.status, held.met_by, held.due) == ("met", "d-hs-1", None)
+    assert held.responsible == "la_childrens_social_care"
+    assert held.strength == "should"
+
+    missing = only(harm_suspected_no_discussion(), "strategy_discussion_when_harm_suspected")
+    # The sentence itself sets no timescale: without a discussion it stays open
+    # (the timing rule is the one that goes overdue).
+    assert (missing.status, missing.due) == ("open", None)
+    assert missing.action == "hold_strategy_discussion"
+
+
+def test_a_strategy_meeting_also_counts_as_the_discussion() -> None:
+    result = run(PACK, [
+        concern("2015-06-01T09:00:00+01:00", id="c-hs-3"),
+        meeting("2015-06-01T15:00:00+01:00", id="m-hs-3"),
+    ], "2015-06-10T12:00:00+01:00")
+    assert only(result, "strategy_discussion_when_harm_suspected").met_by == "m-hs-3"
+    assert only(result, TIMING).met_by == "m-hs-3"
+
+
+@scenario
+def discussion_missing_health() -> Evaluation:
+    return run(PACK, [
+        discussion("2015-06-02T10:00:00+01:00", id="d-pa-1", agencies=["csc", "police"]),
+    ], "2015-06-02T12:00:00+01:00")
+
+
+@scenario
+def meeting_missing_police() -> Evaluation:
+    return run(PACK, [
+        meeting("2015-06-02T10:00:00+01:00", id="m-pa-1", agencies=["csc", "health", "education"]),
+        record("2015-06-02T16:00:00+01:00", id="r-pa-1", of="m-pa-1",
+               to=["csc", "health", "education"]),
+    ], "2015-06-03T12:00:00+01:00")
+
+
+def test_core_agencies_compliant() -> None:
+    result = harm_suspected_discussion_held()
+    assert finding_rules(result) == set()
+    result = run(PACK, [
+        meeting("2015-06-02T10:00:00+01:00", id="m-pa-2",
+                agencies=["csc", "police", "health", "referring_agency"]),
+    ], "2015-06-02T12:00:00+01:00")
+    assert finding_rules(result) == set()
+
+
+def test_core_agencies_missing() -> None:
+    [found] = checks(discussion_missing_health(), "strategy_discussion_involves_core_agencies")
+    assert (found.severity, found.event) == ("should", "d-pa-1")
+    assert found.message == ("strategy discussion did not involve all of children's social "
+                             "care, police and health (agencies: csc, police)")
+
+    result = meeting_missing_police()
+    [found] = checks(result, "strategy_meeting_involves_core_agencies")
+    assert (found.severity, found.event) == ("should", "m-pa-1")
+    assert found.message == ("strategy meeting did not involve all of children's social care, "
+                             "police and health (agencies: csc, health, education)")
+    assert finding_rules(result) == {"strategy_meeting_involves_core_agencies"}
+
+
+@scenario
+def looked_after_discussion_without_fostering() -> Evaluation:
+    return run(PACK, [
+        concern("2015-07-06T09:00:00+01:00", id="c-la-1", looked_after=True),
+        discussion("2015-07-06T14:00:00+01:00", id="d-la-1"),
+    ], "2015-07-06T18:00:00+01:00")
+
+
+@scenario
+def looked_after_meeting_without_fostering() -> Evaluation:
+    return run(PACK, [
+        concern("2015-07-06T09:00:00+01:00", id="c-la-2", looked_after=True),
+        meeting("2015-07-06T14:00:00+01:00", id="m-la-2"),
+    ], "2015-07-06T18:00:00+01:00")
+
+
+def test_fostering_service_for_a_looked_after_child() -> None:
+    [found] = checks(looked_after_discussion_without_fostering(),
+                     "strategy_discussion_involves_fostering_service")
+    assert found.severity == "should"
+    assert found.message == ("strategy discussion about a looked after child did not involve "
+                             "the fostering service (agencies: csc, police, health)")
+    [found] = checks(looked_after_meeting_without_fostering(),
+                     "strategy_meeting_involves_fostering_service")
+    assert found.message == ("strategy meeting about a looked after child did not involve "
+                             "the fostering service (agencies: csc, police, health)")
+
+    with_fostering = run(PACK, [
+        concern("2015-07-06T09:00:00+01:00", id="c-la-3", looked_after=True),
+        discussion("2015-07-06T14:00:00+01:00", id="d-la-3", agencies=[*CORE, "fostering_service"]),
+        meeting("2015-07-07T14:00:00+01:00", id="m-la-3", agencies=[*CORE, "fostering_service"]),
+    ], "2015-07-07T18:00:00+01:00")
+    assert finding_rules(with_fostering) == set()
+
+
+def test_fostering_service_not_expected_when_not_looked_after() -> None:
+    # The child was looked after at the first concern but not at the latest one:
+    # case.looked_after follows the latest concern.
+    result = run(PACK, [
+        concern("2015-07-01T09:00:00+01:00", id="c-la-4", looked_after=True),
+        concern("2015-07-06T09:00:00+01:00", id="c-la-5", looked_after=False),
+        discussion("2015-07-06T14:00:00+01:00", id="d-la-5"),
+        meeting("2015-07-06T15:00:00+01:00", id="m-la-5"),
+    ], "2015-07-06T18:00:00+01:00")
+    assert finding_rules(result) == set()
+
+
+# --- the record ------------------------------------------------------------------------
+
+@scenario
+def meeting_recorded_and_circulated_in_time() -> Evaluation:
+    # Meeting Thursday 24 December 2015. 1 working day (the default for "as soon as
+    # practicable"): Fri 25 Christmas Day, Sat 26, Sun 27, Mon 28 Boxing Day substitute
+    # skipped; Tue 29 Dec = working day 1. Due end of 2015-12-29.
+    return run(PACK, [
+        meeting("2015-12-24T11:00:00+00:00", id="m-rc-1"),
+        record("2015-12-29T17:00:00+00:00", id="r-rc-1", of="m-rc-1"),
+    ], "2016-01-04T12:00:00+00:00")
+
+
+@scenario
+def meeting_record_circulated_late() -> Evaluation:
+    # Same meeting date as above, due end of 2015-12-29; circulated Wed 30 Dec.
+    return run(PACK, [
+        meeting("2015-12-24T11:00:00+00:00", id="m-rc-2"),
+        record("2015-12-30T09:00:00+00:00", id="r-rc-2", of="m-rc-2"),
+    ], "2016-01-04T12:00:00+00:00")
+
+
+@scenario
+def meeting_record_to_some_agencies_only() -> Evaluation:
+    # Due end of 2015-12-29 (as above); the record misses health, so it never meets
+    # the obligation, which is overdue on 4 January 2016.
+    return run(PACK, [
+        meeting("2015-12-24T11:00:00+00:00", id="m-rc-3"),
+        record("2015-12-29T10:00:00+00:00", id="r-rc-3", of="m-rc-3", to=["csc", "police"]),
+    ], "2016-01-04T12:00:00+00:00")
+
+
+def test_chair_records_the_meeting() -> None:
+    met = only(meeting_recorded_and_circulated_in_time(), "chair_records_strategy_meeting")
+    assert (met.status, met.met_by, met.due) == ("met", "r-rc-1", None)
+    assert met.responsible == "strategy_chair"
+    assert met.strength == "must"
+    assert met.action == "record_decisions_and_agreed_actions"
+
+
+def test_chair_record_for_another_meeting_does_not_count() -> None:
+    result = run(PACK, [
+        meeting("2015-12-24T11:00:00+00:00", id="m-rc-4"),
+        record("2015-12-29T10:00:00+00:00", id="r-rc-4", of="m-other"),
+    ], "2016-01-04T12:00:00+00:00")
+    chair = only(result, "chair_records_strategy_meeting")
+    assert (chair.status, chair.met_by) == ("open", None)  # no timescale in the source
+    assert only(result, "record_available_to_invitees_after_meeting").status == "overdue"
+
+
+@scenario
+def discussion_recorded() -> Evaluation:
+    return run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-rc-5"),
+        record("2015-09-01T16:00:00+01:00", id="r-rc-5", of="d-rc-5"),
+    ], "2015-09-10T12:00:00+01:00")
+
+
+def test_chair_records_the_discussion() -> None:
+    chair = only(discussion_recorded(), "chair_records_strategy_discussion")
+    assert (chair.status, chair.met_by, chair.responsible) == ("met", "r-rc-5", "strategy_chair")
+    unrecorded = run(PACK, [discussion("2015-09-01T10:00:00+01:00", id="d-rc-6")],
+                     "2015-09-10T12:00:00+01:00")
+    assert only(unrecorded, "chair_records_strategy_discussion").status == "open"
+
+
+def test_record_available_after_meeting() -> None:
+    ok = only(meeting_recorded_and_circulated_in_time(),
+              "record_available_to_invitees_after_meeting")
+    assert ok.due == end_of("2015-12-29", TZ)
+    assert (ok.status, ok.met_by, ok.responsible) == ("met", "r-rc-1", "la_childrens_social_care")
+    assert ok.due_basis == "1 working day (parameter record_circulation_timescale)"
+
+    result = meeting_record_circulated_late()
+    late = only(result, "record_available_to_invitees_after_meeting")
+    assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
+    [finding] = lateness(result, "record_available_to_invitees_after_meeting")
+    assert (finding.kind, finding.severity) == ("met_late", "should")
+    assert finding.message.startswith("make_strategy_record_available was due by 2015-12-29T23:59")
+    # The chair's record exists, late or not: no deadline in the source.
+    assert only(result, "chair_records_strategy_meeting").status == "met"
+
+    result = meeting_record_to_some_agencies_only()
+    partial = only(result, "record_available_to_invitees_after_meeting")
+    assert (partial.status, partial.met_by) == ("overdue", None)
+    [finding] = lateness(result, "record_available_to_invitees_after_meeting")
+    assert (finding.kind, finding.severity) == ("overdue", "should")
+    assert finding.message == ("make_strategy_record_available was due by 2015-12-29T23:59+00:00 "
+                               "(1 working day (parameter record_circulation_timescale)) and is "
+                               "overdue")
+
+
+@scenario
+def discussion_before_easter_no_record() -> Evaluation:
+    # Telephone discussion Thursday 2 April 2015. 1 working day: Fri 3 Good Friday,
+    # Sat 4, Sun 5, Mon 6 Easter Monday skipped; Tue 7 April = working day 1.
+    return run(PACK, [
+        discussion("2015-04-02T15:00:00+01:00", id="d-rc-7", mode="telephone"),
+    ], "2015-04-08T09:00:00+01:00")
+
+
+def test_record_available_after_discussion_over_easter() -> None:
+    overdue = only(discussion_before_easter_no_record(),
+                   "record_available_to_invitees_after_discussion")
+    assert (overdue.status, overdue.due) == ("overdue", end_of("2015-04-07", TZ))
+
+    events = [
+        discussion("2015-04-02T15:00:00+01:00", id="d-rc-8", mode="telephone"),
+        record("2015-04-07T11:00:00+01:00", id="r-rc-8", of="d-rc-8",
+               to=[*CORE, "referring_agency"]),
+    ]
+    result = run(PACK, events, "2015-04-08T09:00:00+01:00")
+    met = only(result, "record_available_to_invitees_after_discussion")
+    assert (met.status, met.met_by, met.due) == ("met", "r-rc-8", end_of("2015-04-07", TZ))
+
+    # Before the end of Easter Tuesday it is still open.
+    pending = only(run(PACK, events[:1], "2015-04-07T12:00:00+01:00"),
+                   "record_available_to_invitees_after_discussion")
+    assert (pending.status, pending.due) == ("open", end_of("2015-04-07", TZ))
+
+
+def test_record_circulation_timescale_is_a_parameter() -> None:
+    same_day = load_pack(
+        "wtsc_2015", parameters={"record_circulation_timescale": {"same_day": True}}
+    )
+    events = [
+        meeting("2015-12-24T11:00:00+00:00", id="m-rc-9"),
+        record("2015-12-29T10:00:00+00:00", id="r-rc-9", of="m-rc-9"),
+    ]
+    late = only(run(same_day, events, "2016-01-04T12:00:00+00:00"),
+                "record_available_to_invitees_after_meeting")
+    # Same day: end of Thursday 24 December 2015.
+    assert (late.status, late.due) == ("met_late", end_of("2015-12-24", TZ))
+    assert late.due_basis == "the same day (parameter record_circulation_timescale)"
+
+
+@scenario
+def face_to_face_notes_missing() -> Evaluation:
+    return run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-nt-1", records_made_by=["csc", "health"]),
+    ], "2015-09-01T12:00:00+01:00")
+
+
+@scenario
+def telephone_outcome_not_recorded_by_all() -> Evaluation:
+    return run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-tl-1", mode="telephone",
+                   records_made_by=["csc"]),
+    ], "2015-09-01T12:00:00+01:00")
+
+
+def test_attending_agencies_take_notes() -> None:
+    [found] = checks(face_to_face_notes_missing(), "attending_agencies_take_notes")
+    assert (found.severity, found.event) == ("should", "d-nt-1")
+    assert found.message == ("not every agency attending the strategy discussion took notes of "
+                             "the actions agreed (agencies: csc, police, health; notes taken by: "
+                             "csc, health)")
+    video = run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-nt-2", mode="video", records_made_by=[]),
+    ], "2015-09-01T12:00:00+01:00")
+    [found] = checks(video, "attending_agencies_take_notes")
+    assert found.message.endswith("notes taken by: (none))")
+    complete = run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-nt-3", mode="video"),
+    ], "2015-09-01T12:00:00+01:00")
+    assert finding_rules(complete) == set()
+
+
+def test_telephone_discussion_outcome_recorded() -> None:
+    result = telephone_outcome_not_recorded_by_all()
+    [found] = checks(result, "telephone_discussion_outcome_recorded")
+    assert (found.severity, found.event) == ("should", "d-tl-1")
+    assert found.message == ("not every agency in the telephone strategy discussion recorded the "
+                             "outcome (agencies: csc, police, health; recorded by: csc)")
+    # The more specific telephone sentence decides; no second finding for the same gap.
+    assert finding_rules(result) == {"telephone_discussion_outcome_recorded"}
+
+    complete = run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-tl-2", mode="telephone",
+                   records_made_by=["health", "police", "csc"]),
+    ], "2015-09-01T12:00:00+01:00")
+    assert finding_rules(complete) == set()
+
+
+@scenario
+def record_not_authorised_by_manager() -> Evaluation:
+    return run(PACK, [
+        discussion("2015-09-01T10:00:00+01:00", id="d-au-1"),
+        record("2015-09-01T16:00:00+01:00", id="r-au-1", of="d-au-1",
+               authorised_by_role="strategy_chair"),
+        record("2015-09-02T09:00:00+01:00", id="r-au-2", of="d-au-1", authorised_by_role=None),
+    ], "2015-09-02T12:00:00+01:00")
+
+
+def test_record_authorised_by_csc_manager() -> None:
+    assert finding_rules(discussion_recorded()) == set()
+    first, second = checks(record_not_authorised_by_manager(),
+                           "strategy_record_authorised_by_csc_manager")
+    assert (first.event, first.severity) == ("r-au-1", "should")
+    assert first.message == ("strategy record circulated without the LA children's social care "
+                             "manager's authorisation (authorised by: strategy_chair)")
+    assert second.event == "r-au-2"
+    assert second.message.endswith("(authorised by: (none))")
+
+
+# --- timing: the deadline table ------------------------------------------------------------
+
+@scenario
+def default_over_easter_2015_met() -> Evaluation:
+    # Thursday 2 April 2015: Fri 3 Good Friday, Sat 4, Sun 5, Mon 6 Easter Monday
+    # skipped; Tue 7 = 1, Wed 8 = 2, Thu 9 April = 3. Due end of 2015-04-09.
+    return run(PACK, [
+        concern("2015-04-02T10:00:00+01:00", id="c-tm-1"),
+        meeting("2015-04-09T15:00:00+01:00", id="m-tm-1"),
+    ], "2015-04-20T09:00:00+01:00")
+
+
+def test_default_three_working_days_over_easter_2015() -> None:
+    result = default_over_easter_2015_met()
+    timing = only(result, TIMING)
+    assert timing.due == end_of("2015-04-09", TZ)
+    assert (timing.status, timing.met_by) == ("met", "m-tm-1")
+    assert timing.responsible == "la_childrens_social_care"
+    assert timing.strength == "should"
+    assert timing.due_basis == "otherwise: 3 working days"
+    assert timing.action == "convene_strategy_meeting_or_discussion"
+
+
+@scenario
+def default_over_christmas_2015_overdue() -> Evaluation:
+    # Wednesday 23 December 2015: Thu 24 = 1; Fri 25 Christmas Day, Sat 26, Sun 27,
+    # Mon 28 Boxing Day substitute skipped; Tue 29 = 2, Wed 30 December = 3.
+    return run(PACK, [concern("2015-12-23T10:00:00+00:00", id="c-tm-2")],
+               "2015-12-31T09:00:00+00:00")
+
+
+def test_default_over_christmas_2015_goes_overdue() -> None:
+    result = default_over_christmas_2015_overdue()
+    timing = only(result, TIMING)
+    assert (timing.status, timing.due) == ("overdue", end_of("2015-12-30", TZ))
+    [finding] = lateness(result, TIMING)
+    assert (finding.kind, finding.severity) == ("overdue", "should")
+    assert finding.message == ("convene_strategy_meeting_or_discussion was due by "
+                               "2015-12-30T23:59+00:00 (otherwise: 3 working days) and is overdue")
+    # Before the deadline the same history is open.
+    before = only(run(PACK, [concern("2015-12-23T10:00:00+00:00", id="c-tm-2b")],
+                      "2015-12-30T17:00:00+00:00"), TIMING)
+    assert (before.status, before.due) == ("open", end_of("2015-12-30", TZ))
+
+
+def test_saturday_concern_has_the_fridays_deadline() -> None:
+    # Friday 20 November 2015: Mon 23 = 1, Tue 24 = 2, Wed 25 = 3.
+    # Saturday 21 November 2015: Sun 22 skipped; Mon 23 = 1, Tue 24 = 2, Wed 25 = 3.
+    result = run(PACK, [
+        concern("2015-11-20T16:00:00+00:00", id="c-we-1", child="child-fri"),
+        concern("2015-11-21T11:00:00+00:00", id="c-we-2", child="child-sat"),
+        concern("2015-11-22T11:00:00+00:00", id="c-we-3", child="child-sun"),
+    ], "2015-11-23T09:00:00+00:00")
+    dues = {o.child_id: o.due for o in obligations(result, TIMING)}
+    assert dues == {
+        "child-fri": end_of("2015-11-25", TZ),
+        "child-sat": end_of("2015-11-25", TZ),
+        "child-sun": end_of("2015-11-25", TZ),
+    }
+
+
+def test_default_across_the_may_bank_holiday() -> None:
+    # Friday 22 May 2015: Sat 23, Sun 24, Mon 25 Spring Bank Holiday skipped;
+    # Tue 26 = 1, Wed 27 = 2, Thu 28 May = 3.
+    timing = only(run(PACK, [concern("2015-05-22T09:00:00+01:00", id="c-my-1")],
+                      "2015-05-22T12:00:00+01:00"), TIMING)
+    assert timing.due == end_of("2015-05-28", TZ)
+
+
+@scenario
+def serious_harm_late_across_bst() -> Evaluation:
+    # Saturday 28 March 2015 23:30 GMT (BST starts 01:00 GMT on 29 March). Same day:
+    # end of 2015-03-28 GMT. The discussion at 00:30 GMT on Sunday 29 March is on the
+    # next local date, so it is late.
+    return run(PACK, [
+        concern("2015-03-28T23:30:00+00:00", id="c-sh-1", serious_harm=True),
+        discussion("2015-03-29T00:30:00+00:00", id="d-sh-1", mode="telephone"),
+    ], "2015-04-01T09:00:00+01:00")
+
+
+def test_serious_harm_same_day_before_the_clocks_change() -> None:
+    result = serious_harm_late_across_bst()
+    timing = only(result, TIMING)
+    assert timing.due == end_of("2015-03-28", TZ)
+    assert timing.due.utcoffset().total_seconds() == 0  # type: ignore[union-attr]  # GMT
+    assert (timing.status, timing.met_by) == ("met_late", "d-sh-1")
+    assert timing.due_basis == "serious risk of harm: the same day"
+    [finding] = lateness(result, TIMING)
+    assert (finding.kind, finding.severity) == ("met_late", "should")
+    # The other obligation from the same concern has no deadline, so it is simply met.
+    assert only(result, "strategy_discussion_when_harm_suspected").status == "met"
+
+    in_time = only(run(PACK, [
+        concern("2015-03-28T23:30:00+00:00", id="c-sh-2", serious_harm=True),
+        discussion("2015-03-28T23:50:00+00:00", id="d-sh-2"),
+    ], "2015-03-29T09:00:00+01:00"), TIMING)
+    assert (in_time.status, in_time.due) == ("met", end_of("2015-03-28", TZ))
+
+
+def test_default_from_the_night_before_bst() -> None:
+    # Saturday 28 March 2015 23:30 GMT, no exception: Sun 29 skipped; Mon 30 = 1,
+    # Tue 31 = 2, Wed 1 April = 3. Due end of 2015-04-01 BST = 22:59:59.999999 UTC.
+    concern_ = concern("2015-03-28T23:30:00+00:00", id="c-bst-1")
+    timing = only(run(PACK, [concern_], "2015-03-30T09:00:00+01:00"), TIMING)
+    assert timing.due == end_of("2015-04-01", TZ)
+    assert timing.due.utcoffset().total_seconds() == 3600  # type: ignore[union-attr]  # BST
+
+    # 22:30 UTC on 1 April is 23:30 BST, still 1 April: in time.
+    met = only(run(PACK, [concern_, meeting("2015-04-01T22:30:00+00:00", id="m-bst-1")],
+                   "2015-04-03T09:00:00+01:00"), TIMING)
+    assert met.status == "met"
+    # 23:30 UTC on 1 April is 00:30 BST on 2 April: late.
+    late = only(run(PACK, [concern_, meeting("2015-04-01T23:30:00+00:00", id="m-bst-2")],
+                    "2015-04-03T09:00:00+01:00"), TIMING)
+    assert late.status == "met_late"
+
+
+@scenario
+def penetrative_sexual_abuse_forensic() -> Evaluation:
+    # Friday 22 May 2015, penetrative sexual abuse needing forensic evidence: same day.
+    return run(PACK, [
+        concern("2015-05-22T09:00:00+01:00", id="c-ps-1", category="penetrative_sexual_abuse",
+                forensic_evidence_needed=True),
+        meeting("2015-05-22T17:00:00+01:00", id="m-ps-1"),
+    ], "2015-05-26T09:00:00+01:00")
+
+
+def test_penetrative_sexual_abuse_forensic_same_day() -> None:
+    timing = only(penetrative_sexual_abuse_forensic(), TIMING)
+    assert (timing.status, timing.due) == ("met", end_of("2015-05-22", TZ))
+    assert timing.due_basis == "penetrative sexual abuse, forensic evidence: the same day"
+
+
+def test_penetrative_sexual_abuse_without_forensic_need_falls_through() -> None:
+    # Friday 22 May 2015: Mon 25 Spring Bank Holiday skipped; Tue 26 = 1, Wed 27 = 2,
+    # Thu 28 May = 3 (the default case).
+    result = run(PACK, [
+        concern("2015-05-22T09:00:00+01:00", id="c-ps-2", child="child-pen",
+                category="penetrative_sexual_abuse"),
+        concern("2015-05-22T09:00:00+01:00", id="c-ps-3", child="child-sa",
+                category="sexual_abuse", forensic_evidence_needed=True),
+    ], "2015-05-22T12:00:00+01:00")
+    for timing in obligations(result, TIMING):
+        assert timing.due == end_of("2015-05-28", TZ)
+        assert timing.due_basis == "otherwise: 3 working days"
+
+
+@scenario
+def immediate_action_over_christmas() -> Evaluation:
+    # Thursday 24 December 2015: Fri 25 Christmas Day, Sat 26, Sun 27, Mon 28 Boxing
+    # Day substitute skipped; Tue 29 December = working day 1.
+    return run(PACK, [
+        concern("2015-12-24T18:00:00+00:00", id="c-ia-1", immediate_action_taken=True),
+        discussion("2015-12-28T10:00:00+00:00", id="d-ia-1", mode="telephone"),
+    ], "2016-01-04T09:00:00+00:00")
+
+
+def test_immediate_action_one_working_day_over_christmas() -> None:
+    timing = only(immediate_action_over_christmas(), TIMING)
+    assert (timing.status, timing.due) == ("met", end_of("2015-12-29", TZ))
+    assert timing.due_basis == "immediate action required: 1 working day"
+
+    late = only(run(PACK, [
+        concern("2015-12-24T18:00:00+00:00", id="c-ia-2", immediate_action_taken=True),
+        discussion("2015-12-30T10:00:00+00:00", id="d-ia-2"),
+    ], "2016-01-04T09:00:00+00:00"), TIMING)
+    assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
+
+
+@scenario
+def complex_over_easter_2016() -> Evaluation:
+    # Wednesday 23 March 2016 (GMT): Thu 24 = 1; Fri 25 Good Friday, Sat 26, Sun 27
+    # (BST starts), Mon 28 Easter Monday skipped; Tue 29 = 2, Wed 30 = 3, Thu 31 = 4,
+    # Fri 1 April = 5. Due end of 2016-04-01 (BST).
+    return run(PACK, [
+        concern("2016-03-23T10:00:00+00:00", id="c-cx-1", complex=True),
+        meeting("2016-03-31T14:00:00+01:00", id="m-cx-1"),
+    ], "2016-04-05T09:00:00+01:00")
+
+
+def test_complex_five_working_days_over_easter_2016() -> None:
+    timing = only(complex_over_easter_2016(), TIMING)
+    assert (timing.status, timing.met_by) == ("met", "m-cx-1")
+    assert timing.due == end_of("2016-04-01", TZ)
+    assert timing.due_basis == "particularly complex: 5 working days"
+
+    overdue = only(run(PACK, [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
+                       "2016-04-02T09:00:00+01:00"), TIMING)
+    assert (overdue.status, overdue.due) == ("overdue", end_of("2016-04-01", TZ))
+
+
+def test_default_over_easter_2016() -> None:
+    # Thursday 24 March 2016: Fri 25 Good Friday, Sat 26, Sun 27, Mon 28 Easter Monday
+    # skipped; Tue 29 = 1, Wed 30 = 2, Thu 31 March = 3.
+    timing = only(run(PACK, [concern("2016-03-24T10:00:00+00:00", id="c-e16-1")],
+                      "2016-03-24T12:00:00+00:00"), TIMING)
+    assert (timing.status, timing.due) == ("open", end_of("2016-03-31", TZ))
+
+
+def test_first_match_order() -> None:
+    result = run(PACK, [
+        # Serious harm and complex, Tuesday 8 September 2015: serious harm comes first,
+        # so same day, end of 2015-09-08 (not 5 working days).
+        concern("2015-09-08T10:00:00+01:00", id="c-fm-1", child="child-sh-cx",
+                serious_harm=True, complex=True),
+        # Immediate action and complex, Tuesday 8 September 2015: immediate action
+        # comes first ("sooner if there is a need to provide immediate protection"),
+        # so 1 working day: Wed 9 September.
+        concern("2015-09-08T10:00:00+01:00", id="c-fm-2", child="child-ia-cx",
+                immediate_action_taken=True, complex=True),
+        # Serious harm and immediate action: serious harm first, same day.
+        concern("2015-09-08T10:00:00+01:00", id="c-fm-3", child="child-sh-ia",
+                serious_harm=True, immediate_action_taken=True),
+        # Complex only: Wed 9 = 1, Thu 10 = 2, Fri 11 = 3, Mon 14 = 4, Tue 15 = 5.
+        concern("2015-09-08T10:00:00+01:00", id="c-fm-4", child="child-cx", complex=True),
+    ], "2015-09-08T12:00:00+01:00")
+    dues = {o.child_id: (o.due, o.due_basis) for o in obligations(result, TIMING)}
+    assert dues == {
+        "child-sh-cx": (end_of("2015-09-08", TZ), "serious risk of harm: the same day"),
+        "child-ia-cx": (end_of("2015-09-09", TZ), "immediate action required: 1 working day"),
+        "child-sh-ia": (end_of("2015-09-08", TZ), "serious risk of harm: the same day"),
+        "child-cx": (end_of("2015-09-15", TZ), "particularly complex: 5 working days"),
+    }
+
+
+def test_a_discussion_before_the_concern_does_not_meet_it() -> None:
+    result = run(PACK, [
+        discussion("2015-09-07T10:00:00+01:00", id="d-or-1"),
+        concern("2015-09-08T10:00:00+01:00", id="c-or-1"),
+    ], "2015-09-14T09:00:00+01:00")
+    # Tue 8 September 2015: Wed 9 = 1, Thu 10 = 2, Fri 11 = 3.
+    timing = only(result, TIMING)
+    assert (timing.status, timing.due) == ("overdue", end_of("2015-09-11", TZ))
+
+
+# --- MASH ----------------------------------------------------------------------------------
+
+@scenario
+def unclear_enquiry_goes_to_mash() -> Evaluation:
+    return run(PACK, [
+        ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-1",
+           safeguarding_risk_clear=False),
+        ev("mash_enquiry_started", "2015-10-05T11:00:00+01:00", id="s-ms-1"),
+    ], "2015-10-06T09:00:00+01:00")
+
+
+def test_unclear_enquiry_goes_to_mash() -> None:
+    mash = only(unclear_enquiry_goes_to_mash(), "mash_enquiry_when_risk_unclear")
+    assert (mash.status, mash.met_by, mash.route) == ("met", "s-ms-1", "mash_enquiry")
+    assert (mash.responsible, mash.strength, mash.due) == ("mash_team", "must", None)
+    assert mash.action == "undertake_mash_enquiry"
+
+    waiting = only(run(PACK, [
+        ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-2",
+           safeguarding_risk_clear=False),
+    ], "2015-11-06T09:00:00+00:00"), "mash_enquiry_when_risk_unclear")
+    assert (waiting.status, waiting.met_by) == ("open", None)  # the source sets no timescale
+
+
+def test_clear_enquiry_needs_no_mash_enquiry() -> None:
+    result = run(PACK, [
+        ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-3",
+           safeguarding_risk_clear=True),
+    ], "2015-10-06T09:00:00+01:00")
+    assert result.obligations == ()
+    assert result.findings == ()
+
+
+# --- Child Protection Conference ------------------------------------------------------------
+
+@scenario
+def section_47_continuing_risk_conference_held() -> Evaluation:
+    return run(PACK, [
+        ev("enquiry_started", "2015-11-02T10:00:00+00:00", id="s47-cp-1", basis="section_47"),
+        ev("enquiry_concluded", "2015-11-20T10:00:00+00:00", id="x-cp-1", basis="section_47",
+           continuing_risk=True),
+        ev("child_protection_conference_held", "2015-12-01T10:00:00+00:00", id="k-cp-1"),
+    ], "2015-12-02T09:00:00+00:00")
+
+
+def test_conference_after_section_47_with_continuing_risk() -> None:
+    cpc = only(section_47_continuing_risk_conference_held(),
+               "child_protection_conference_after_section_47")
+    assert (cpc.status, cpc.met_by, cpc.due) == ("met", "k-cp-1", None)
+    assert (cpc.responsible, cpc.strength) == ("la_childrens_social_care", "must")
+    assert cpc.due_basis == "no deadline (parameter child_protection_conference_timescale)"
+
+    no_conference = only(run(PACK, [
+        ev("enquiry_concluded", "2015-11-20T10:00:00+00:00", id="x-cp-2", basis="section_47",
+           continuing_risk=True),
+    ], "2016-06-01T09:00:00+01:00"), "child_protection_conference_after_section_47")
+    assert (no_conference.status, no_conference.due) == ("open", None)
+
+
+def test_no_conference_needed_without_continuing_risk_or_section_47() -> None:
+    result = run(PACK, [
+        ev("enquiry_concluded", "2015-11-20T10:00:00+00:00", id="x-cp-3", basis="section_47",
+           continuing_risk=False),
+        ev("enquiry_concluded", "2015-11-20T11:00:00+00:00", id="x-cp-4", basis="other",
+           continuing_risk=True),
+    ], "2015-12-02T09:00:00+00:00")
+    assert result.obligations == ()
+
+
+def test_conference_timescale_overlay() -> None:
+    # An overlay applying Working Together's 15 working days, counted from the end of
+    # the enquiry. Monday 14 December 2015: 15=1, 16=2, 17=3, 18=4, 21=5, 22=6, 23=7,
+    # 24=8; 25 Christmas, 26-27 weekend, 28 Boxing Day substitute skipped; 29=9,
+    # 30=10, 31=11; 1 January 2016 New Year's Day, 2-3 weekend skipped; 4 Jan=12,
+    # 5=13, 6=14, 7 January 2016 = 15.
+    overlay = load_pack("wtsc_2015",
+                        parameters={"child_protection_conference_timescale": {"working_days": 15}})
+    result = run(overlay, [
+        ev("enquiry_concluded", "2015-12-14T10:00:00+00:00", id="x-cp-5", basis="section_47",
+           continuing_risk=True),
+        ev("child_protection_conference_held", "2016-01-08T10:00:00+00:00", id="k-cp-5"),
+    ], "2016-01-11T09:00:00+00:00")
+    cpc = only(result, "child_protection_conference_after_section_47")
+    assert (cpc.status, cpc.due) == ("met_late", end_of("2016-01-07", TZ))
+    [finding] = lateness(result, "child_protection_conference_after_section_47")
+    assert (finding.kind, finding.severity) == ("met_late", "must")
+
+
+# --- coverage --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_scenario_accounts_for_every_event(name: str) -> None:
+    result = SCENARIOS[name]()
+    assert result.account.rejected == ()
+    assert result.account.evaluated == result.account.received
+
+
+def test_scenarios_fire_every_rule() -> None:
+    fired: set[str] = set()
+    for build in SCENARIOS.values():
+        fired |= fired_rules(build())
+    assert fired == {rule.id for rule in PACK.pack.rules}
