@@ -51,7 +51,9 @@ def _rss_kib() -> int:
 # --- the worker: one size, in its own process ---------------------------------------------
 
 
-def worker(path: Path, packs: list[str], as_of: datetime, repeat: int, heap: bool) -> dict[str, Any]:
+def worker(
+    path: Path, packs: list[str], as_of: datetime, repeat: int, heap: bool
+) -> dict[str, Any]:
     from safeguard_rules import evaluate, load_events, load_pack
 
     rss_start = _rss_kib()
@@ -171,7 +173,12 @@ def _linearity(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for stage, eps_small, eps_large in rows:
         ratio = eps_large / eps_small
-        verdict = ("consistent with linear" if ratio >= 0.67 else "slower than linear")
+        if ratio < 0.67:
+            verdict = "slower than linear: per-event cost grows with size"
+        elif ratio > 1.5:
+            verdict = "faster per event at the larger size (fixed costs dominate the smaller)"
+        else:
+            verdict = "consistent with linear (within 0.67-1.5)"
         out.append({"stage": stage, "small": small, "large": large, "eps_small": eps_small,
                     "eps_large": eps_large, "ratio": ratio, "verdict": verdict})
     return out
