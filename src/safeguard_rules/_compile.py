@@ -222,8 +222,9 @@ class _Compiler:
         if holidays is not None and holidays.country == "GB" and holidays.subdivision is None:
             self.problem(
                 ("calendar", "public_holidays", "country"),
-                "GB holidays need a subdivision (ENG, NIR, SCT or WLS): GB alone lacks "
-                "Easter Monday in England; write 'subdivision: ENG'",
+                "GB public holidays need a subdivision (ENG, NIR, SCT or WLS): the GB-wide "
+                "list lacks holidays only some subdivisions observe, such as Easter Monday; "
+                "write e.g. 'subdivision: ENG'",
             )
         try:
             self.calendar = WorkingCalendar.from_spec(spec)

@@ -300,7 +300,7 @@ class SupervisionHeld(BaseEvent):
 
 
 class EnquiryStarted(BaseEvent):
-    """A section 47 (England) or Article 42 (Jersey) enquiry starts."""
+    """A statutory child protection enquiry (section 47, Article 42, ...) starts."""
 
     type: Literal["enquiry_started"] = "enquiry_started"
     basis: EnquiryBasis

@@ -73,7 +73,7 @@ class Metadata(_Strict):
 
 
 class PublicHolidays(_Strict):
-    """Public holidays from the ``holidays`` package (JE for Jersey; GB + ENG for England)."""
+    """Public holidays from the ``holidays`` package: a country code and, where needed, a subdivision."""
 
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     subdivision: ShortText | None = None
@@ -99,7 +99,7 @@ def _weekdays() -> list[Weekday]:
 
 
 class CalendarSpec(_Strict):
-    timezone: ShortText = Field(description="IANA zone, e.g. Europe/Jersey, Europe/London.")
+    timezone: ShortText = Field(description="IANA time zone name, e.g. Europe/London.")
     working_days: list[Weekday] = Field(default_factory=_weekdays, min_length=1, max_length=7)
     public_holidays: PublicHolidays | None = None
     closures: list[date] = Field(

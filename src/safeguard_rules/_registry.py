@@ -25,7 +25,7 @@ def bundled_packs() -> list[str]:
 
 
 def resolve_pack(name_or_path: str | Path) -> Path:
-    """The file for a bundled pack name (``jersey_2024``) or a path to a pack file."""
+    """The file for a bundled pack name (the file stem under policies/) or a path to a pack file."""
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
         if not candidate.is_file():

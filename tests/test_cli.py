@@ -1,0 +1,140 @@
+"""Every documented command runs, prints what it says and exits with the right code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from safeguard_rules import bundled_packs
+from safeguard_rules.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "child_a_history.jsonl"
+AS_OF = "2024-06-03T17:00:00+01:00"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_console_script_and_module_both_run() -> None:
+    script = Path(sys.executable).parent / "safeguard-rules"
+    for command in ([str(script), "--version"], [sys.executable, "-m", "safeguard_rules", "--version"]):
+        done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("safeguard-rules, version ")
+
+
+def test_evaluate_prints_the_obligations_table() -> None:
+    code, out, _err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE))
+    assert code == 0
+    assert "Obligations" in out and "Findings" in out
+    assert "hold_strategy_meeting" in out
+    assert "Tue 14 May 2024 23:59" in out  # requested Wed 8 May; Thu 9 Liberation Day; Fri, Mon, Tue
+    assert "events: " in out and " 0 rejected" in out
+
+
+def test_evaluate_json_is_stable_and_stamped() -> None:
+    code, out, _err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, "--format", "json", str(EXAMPLE))
+    assert code == 0
+    data = json.loads(out)
+    assert data["pack"]["id"] == "jersey_2019"
+    assert data["pack"]["content_hash"].startswith("sha256:")
+    assert data["account"]["received"] == data["account"]["evaluated"]
+    again = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, "--format", "json", str(EXAMPLE))[1]
+    assert again == out
+
+
+@pytest.mark.parametrize("pack", bundled_packs())
+def test_every_bundled_pack_evaluates_every_example(pack: str) -> None:
+    examples = sorted(str(p) for p in (ROOT / "examples").iterdir() if p.suffix in (".jsonl", ".yaml"))
+    code, out, err = cli("evaluate", "--pack", pack, "--as-of", "2026-01-01T00:00:00+00:00", "--format", "json", *examples)
+    assert code == 0, err
+    account = json.loads(out)["account"]
+    assert account["rejected"] == []
+    assert account["evaluated"] > 0
+
+
+def test_evaluate_with_rejected_events_exits_1_and_lists_them(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8") + '{"id": "x", "type": "nope", "child_id": "c", "at": "2024-01-01T00:00:00Z"}\n', encoding="utf-8")
+    code, out, err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, str(bad))
+    assert code == 1
+    assert "Obligations" in out  # the good events are still evaluated and shown
+    assert f"rejected: {bad}:12: event 'x': unknown event type 'nope'" in err
+
+
+def test_evaluate_usage_errors_exit_2() -> None:
+    code, _out, err = cli("evaluate", "--pack", "jersey_209", "--as-of", AS_OF, str(EXAMPLE))
+    assert code == 2
+    assert "did you mean 'jersey_2019'?" in err
+    code, _out, err = cli("evaluate", "--pack", "jersey_2019", "--as-of", "2024-06-03T17:00:00", str(EXAMPLE))
+    assert code == 2
+    assert "no UTC offset" in err
+
+
+def test_param_override_changes_the_deadline() -> None:
+    code, out, _err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, "--format", "json",
+                          "--param", "follow_up_timescale={calendar_days: 1}", str(EXAMPLE))
+    assert code == 0
+    follow = [o for o in json.loads(out)["obligations"] if o["rule"] == "sender_follows_up_flag"]
+    # the flag was sent Tue 7 May 2024 10:00; one calendar day: end of Wed 8 May
+    assert [o["due"] for o in follow] == ["2024-05-08T23:59:59+01:00"]
+
+
+def test_validate_bundled_packs_exits_0() -> None:
+    code, out, _err = cli("validate", *(str(p) for p in sorted((ROOT / "policies").glob("*.yaml"))))
+    assert code == 0
+    assert out.count("ok ") == len(bundled_packs())
+
+
+def test_validate_broken_pack_points_at_the_line(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    text = (ROOT / "policies" / "jersey_2019.yaml").read_text(encoding="utf-8")
+    broken.write_text(text.replace("responsible: mash_ds\n      copied_in", "responsible: mash_dss\n      copied_in"), encoding="utf-8")
+    line = next(i for i, s in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "mash_dss" in s)
+    code, _out, err = cli("validate", "--format", "text", str(broken))
+    assert code == 1
+    assert f"{broken}:{line}:7: error unknown-name: unknown role 'mash_dss'; did you mean 'mash_ds'?" in err
+    assert "responsible: mash_dss" in err and "^" in err  # the source line and a caret
+
+
+def test_validate_json_and_github_formats(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("pack: {id: x}\n", encoding="utf-8")
+    code, out, _err = cli("validate", "--format", "json", str(broken))
+    assert code == 1
+    diagnostics = json.loads(out)["diagnostics"]
+    assert {d["code"] for d in diagnostics} >= {"missing-key"}
+    code, out, _err = cli("validate", "--format", "github", str(broken))
+    assert code == 1
+    assert out.startswith(f"::error file={broken},line=")
+
+
+def test_explain_shows_rule_steps_and_quote() -> None:
+    code, out, _err = cli("explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE),
+                          "strategy_meeting_within_three_working_days/ev-009")
+    assert code == 0
+    assert "2024-05-09 Thu: skipped (public holiday: Liberation Day)" in out
+    assert "2024-05-14 Tue: working day 3" in out
+    assert "It is expected that all Strategy Meetings will take place within three working days." in out
+    assert "trigger: ev-009 strategy_meeting_requested" in out
+
+
+def test_explain_unknown_obligation_suggests() -> None:
+    code, _out, err = cli("explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE),
+                          "strategy_meeting_within_three_working_days/ev-00")
+    assert code == 2
+    assert "did you mean" in err
+
+
+def test_packs_lists_every_bundled_pack() -> None:
+    code, out, _err = cli("packs")
+    assert code == 0
+    assert [line.split(":")[0] for line in out.splitlines()] == bundled_packs()

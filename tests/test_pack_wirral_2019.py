@@ -1,0 +1,807 @@
+"""Scenario tests for the Wirral 2019 pack (policies/wirral_2019.yaml).
+
+Every expected deadline is counted by hand in a comment and written as a literal with
+``end_of``. England's 2019 bank holidays: 01-01, 04-19 (Good Friday), 04-22 (Easter
+Monday), 05-06, 05-27, 08-26, 12-25, 12-26. Office hours are 09:00 (inclusive) to 17:00
+(exclusive) local time, Monday to Friday, bank holidays included (the literal reading of
+"daily Monday to Friday"; see docs/policies/wirral_2019.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, time
+from typing import Any
+
+import pytest
+from helpers import end_of, ev, finding_rules, fired_rules, obligations, only, run
+
+from safeguard_rules import BaseEvent, Evaluation, load_pack
+
+TZ = "Europe/London"
+PACK = load_pack("wirral_2019")
+
+SCENARIOS: list[Callable[[], Evaluation]] = []
+
+
+def scenario(fn: Callable[[], Evaluation]) -> Callable[[], Evaluation]:
+    """Register a scenario so the coverage test can run them all."""
+    SCENARIOS.append(fn)
+    return fn
+
+
+def request(at: str, id: str, child: str, **changes: Any) -> BaseEvent:
+    """A strategy request that is compliant unless ``changes`` say otherwise."""
+    fields: dict[str, Any] = {
+        "requested_by_role": "social_worker",
+        "purpose": "safeguarding",
+        "authorised": True,
+        "quality_assured": True,
+        "form_complete": True,
+        "mode": "telephone",
+    }
+    fields.update(changes)
+    return ev("strategy_meeting_requested", at, id=id, child=child, **fields)
+
+
+def to_bsa(at: str, id: str, child: str, of_event: str) -> BaseEvent:
+    """The social worker forwards the request form to the Business Support Assistant."""
+    return ev("strategy_request_forwarded", at, id=id, child=child, of_event=of_event,
+              by_role="social_worker", to=["business_support_assistant"])
+
+
+def to_west_mash(at: str, id: str, child: str, of_event: str) -> BaseEvent:
+    return ev("strategy_request_forwarded", at, id=id, child=child, of_event=of_event,
+              by_role="business_support_assistant", to=["west_mash"])
+
+
+def check_findings(result: Evaluation, rule: str) -> list[Any]:
+    return [f for f in result.findings if f.rule == rule and f.kind == "check"]
+
+
+ALL_PARTIES = ["csc", "police", "health", "referring_agency"]
+
+
+# --- the pack itself -----------------------------------------------------------------------
+
+def test_metadata_and_calendar() -> None:
+    meta = PACK.pack.pack
+    assert (meta.id, meta.jurisdiction, meta.version) == ("wirral_2019", "wirral", "2019-03")
+    assert meta.effective_from == date(2019, 3, 1)
+    assert meta.effective_to is None
+    assert [s.file for s in meta.sources] == ["sources/002_0a92134be2bf8aa5.txt"]
+    cal = PACK.pack.calendar
+    assert cal.timezone == TZ
+    assert cal.public_holidays is not None
+    assert (cal.public_holidays.country, cal.public_holidays.subdivision) == ("GB", "ENG")
+    assert cal.office_hours is not None
+    assert cal.office_hours.days == ["mon", "tue", "wed", "thu", "fri"]
+    assert (cal.office_hours.start, cal.office_hours.end) == (time(9), time(17))
+    assert cal.office_hours.open_on_public_holidays is True
+
+
+def test_every_quote_is_verbatim_from_the_source() -> None:
+    path = PACK.source_file("wirral_tor_2019")
+    assert path is not None
+    source = " ".join(path.read_text(encoding="utf-8").split())
+    quotes = [r.citation.quote for r in PACK.pack.rules]
+    quotes += [rt.citation.quote for r in PACK.pack.rules for rt in r.routes or () if rt.citation]
+    quotes += [p.citation.quote for p in PACK.pack.parameters.values() if p.citation]
+    assert len(quotes) == 27
+    for quote in quotes:
+        assert " ".join(quote.split()) in source, quote
+
+
+def test_parameters_are_local_choices_of_one_working_day() -> None:
+    params = PACK.pack.parameters
+    assert set(params) == {
+        "form_return_timescale", "bsa_forwarding_timescale", "receipt_confirmation_timescale"}
+    for name, param in params.items():
+        assert param.default.working_days == 1, name
+        assert "LOCAL CHOICE" in param.description, name
+
+
+# --- 1.1 strategy discussion on suspected significant harm --------------------------------
+
+@scenario
+def significant_harm_discussion_held() -> Evaluation:
+    return run(PACK, [
+        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-1", child="w-sh1",
+           category="neglect", serious_harm=True),
+        ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-1", child="w-sh1",
+           mode="telephone", agencies=ALL_PARTIES),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_significant_harm_met_by_strategy_discussion() -> None:
+    result = significant_harm_discussion_held()
+    o = only(result, "strategy_discussion_when_significant_harm_suspected")
+    assert (o.status, o.met_by, o.strength) == ("met", "sd-1", "should")
+    assert o.responsible == "social_work_manager"
+    assert o.due is None
+    assert o.due_basis == "no timescale in the source"
+    assert result.findings == ()
+
+
+@scenario
+def significant_harm_meeting_held() -> Evaluation:
+    return run(PACK, [
+        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-2", child="w-sh2",
+           category="physical_abuse", serious_harm=True),
+        ev("strategy_meeting_held", "2019-06-05T14:00:00+01:00", id="sm-2", child="w-sh2",
+           chair_role="team_manager", agencies=ALL_PARTIES),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_significant_harm_met_by_strategy_meeting() -> None:
+    result = significant_harm_meeting_held()
+    o = only(result, "strategy_discussion_when_significant_harm_suspected")
+    assert (o.status, o.met_by) == ("met", "sm-2")
+    assert result.findings == ()
+
+
+@scenario
+def significant_harm_no_discussion() -> Evaluation:
+    return run(PACK, [
+        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-3", child="w-sh3",
+           category="neglect", serious_harm=True),
+        ev("concern_identified", "2019-06-03T11:00:00+01:00", id="c-4", child="w-sh4",
+           category="neglect", serious_harm=False),
+    ], "2020-01-01T12:00:00+00:00")
+
+
+def test_significant_harm_without_discussion_stays_open_with_no_deadline() -> None:
+    result = significant_harm_no_discussion()
+    o = only(result, "strategy_discussion_when_significant_harm_suspected")
+    assert o.child_id == "w-sh3"
+    assert (o.status, o.due, o.met_by) == ("open", None, None)
+    # no timescale in the source, so never overdue and no finding
+    assert result.findings == ()
+
+
+@scenario
+def discussion_missing_agencies() -> Evaluation:
+    return run(PACK, [
+        ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-5", child="w-ag1",
+           mode="telephone", agencies=["csc", "police"]),
+        ev("strategy_meeting_held", "2019-06-04T15:00:00+01:00", id="sm-5", child="w-ag1",
+           chair_role="team_manager", agencies=["csc", "health"]),
+    ], "2019-06-05T12:00:00+01:00")
+
+
+def test_strategy_discussion_and_meeting_must_involve_csc_police_health() -> None:
+    result = discussion_missing_agencies()
+    assert finding_rules(result) == {
+        "strategy_discussion_involves_csc_police_health",
+        "strategy_meeting_involves_csc_police_health",
+        "strategy_discussion_involves_other_bodies",
+        "strategy_meeting_involves_other_bodies",
+    }
+    [d] = check_findings(result, "strategy_discussion_involves_csc_police_health")
+    assert (d.severity, d.event) == ("should", "sd-5")
+    assert d.message == ("strategy discussion did not involve children's social care, the "
+                         "police and health (agencies: csc, police)")
+    [m] = check_findings(result, "strategy_meeting_involves_csc_police_health")
+    assert (m.severity, m.event) == ("should", "sm-5")
+    assert m.message == ("strategy meeting did not involve children's social care, the "
+                         "police and health (agencies: csc, health)")
+    [od] = check_findings(result, "strategy_discussion_involves_other_bodies")
+    assert od.severity == "advisory"
+    assert od.message == "strategy discussion did not involve the referring agency (agencies: csc, police)"
+    [om] = check_findings(result, "strategy_meeting_involves_other_bodies")
+    assert om.severity == "advisory"
+    assert om.message == "strategy meeting did not involve the referring agency (agencies: csc, health)"
+
+
+@scenario
+def looked_after_child() -> Evaluation:
+    return run(PACK, [
+        ev("concern_identified", "2019-06-03T09:00:00+01:00", id="c-la", child="w-la1",
+           category="emotional_abuse", looked_after=True),
+        # no placement service: two findings
+        ev("strategy_discussion_held", "2019-06-03T11:00:00+01:00", id="sd-la1", child="w-la1",
+           mode="telephone", agencies=ALL_PARTIES),
+        ev("strategy_meeting_held", "2019-06-04T11:00:00+01:00", id="sm-la1", child="w-la1",
+           chair_role="team_manager", agencies=ALL_PARTIES),
+        # fostering service / residential service: compliant
+        ev("strategy_discussion_held", "2019-06-05T11:00:00+01:00", id="sd-la2", child="w-la1",
+           mode="face_to_face", agencies=[*ALL_PARTIES, "fostering_service"]),
+        ev("strategy_meeting_held", "2019-06-06T11:00:00+01:00", id="sm-la2", child="w-la1",
+           chair_role="team_manager", agencies=[*ALL_PARTIES, "residential_service"]),
+        # a child who is not looked after needs no placement service
+        ev("strategy_discussion_held", "2019-06-05T11:00:00+01:00", id="sd-nla", child="w-la2",
+           mode="telephone", agencies=ALL_PARTIES),
+    ], "2019-06-07T12:00:00+01:00")
+
+
+def test_looked_after_child_needs_residential_or_fostering_service() -> None:
+    result = looked_after_child()
+    assert {(f.rule, f.event) for f in result.findings} == {
+        ("strategy_discussion_involves_placement_service_when_looked_after", "sd-la1"),
+        ("strategy_meeting_involves_placement_service_when_looked_after", "sm-la1"),
+    }
+    [d] = check_findings(result, "strategy_discussion_involves_placement_service_when_looked_after")
+    assert d.severity == "should"
+    assert d.child_id == "w-la1"
+    assert d.message == ("strategy discussion about a looked-after child did not involve the "
+                         "residential or fostering service "
+                         "(agencies: csc, police, health, referring_agency)")
+    [m] = check_findings(result, "strategy_meeting_involves_placement_service_when_looked_after")
+    assert m.severity == "should"
+    assert m.message.startswith("strategy meeting about a looked-after child did not involve")
+
+
+# --- 1.2 what a strategy is not for --------------------------------------------------------
+
+@scenario
+def strategy_purposes() -> Evaluation:
+    return run(PACK, [
+        request("2019-06-04T10:00:00+01:00", "r-p1", "w-pu", purpose="investigation_update"),
+        request("2019-06-04T10:05:00+01:00", "r-p2", "w-pu", purpose="police_information_only"),
+        request("2019-06-04T10:10:00+01:00", "r-p3", "w-pu", purpose="safeguarding"),
+    ], "2019-06-04T10:30:00+01:00")
+
+
+def test_strategy_not_for_investigation_update_or_police_information_only() -> None:
+    result = strategy_purposes()
+    assert finding_rules(result) == {
+        "strategy_not_for_investigation_update", "strategy_not_purely_for_police_information"}
+    [upd] = check_findings(result, "strategy_not_for_investigation_update")
+    assert (upd.event, upd.severity) == ("r-p1", "should")
+    assert upd.message == ("strategy requested for an investigation update; OIC details can "
+                           "be given by the MASH instead")
+    [info] = check_findings(result, "strategy_not_purely_for_police_information")
+    assert (info.event, info.severity) == ("r-p2", "should")
+    assert info.message == ("strategy requested purely to gain police information; use police "
+                            "checks on the MASH information form")
+
+
+# --- 2.1 face to face or telephone --------------------------------------------------------
+
+@scenario
+def strategy_modes() -> Evaluation:
+    return run(PACK, [
+        request("2019-06-04T10:00:00+01:00", "r-m1", "w-mo", mode=None),
+        request("2019-06-04T10:05:00+01:00", "r-m2", "w-mo", mode="face_to_face"),
+        request("2019-06-04T10:10:00+01:00", "r-m3", "w-mo", mode="telephone"),
+        request("2019-06-04T10:15:00+01:00", "r-m4", "w-mo", mode="video"),
+    ], "2019-06-04T10:30:00+01:00")
+
+
+def test_request_records_face_to_face_or_telephone_decision() -> None:
+    result = strategy_modes()
+    assert finding_rules(result) == {"face_to_face_or_telephone_considered"}
+    [f] = result.findings
+    assert (f.event, f.severity) == ("r-m1", "should")
+    assert f.message == ("strategy request does not record whether a face-to-face or "
+                         "telephone strategy is required")
+
+
+# --- 2.2 quality assurance, forms, Business Support Assistant, West MASH ------------------
+
+@scenario
+def not_quality_assured() -> Evaluation:
+    return run(PACK, [
+        request("2019-06-04T10:00:00+01:00", "r-q1", "w-qa", quality_assured=False),
+        request("2019-06-04T10:05:00+01:00", "r-q2", "w-qa"),
+    ], "2019-06-04T10:30:00+01:00")
+
+
+def test_request_must_be_quality_assured() -> None:
+    result = not_quality_assured()
+    assert finding_rules(result) == {"request_quality_assured"}
+    [f] = result.findings
+    assert (f.event, f.severity, f.message) == (
+        "r-q1", "must", "strategy request was not quality assured")
+
+
+@scenario
+def full_office_hours_path() -> Evaluation:
+    child = "w-ok"
+    return run(PACK, [
+        request("2019-05-14T10:00:00+01:00", "r-ok", child),  # Tuesday, BST
+        to_bsa("2019-05-14T10:30:00+01:00", "f-ok1", child, "r-ok"),
+        ev("receipt_confirmed", "2019-05-14T11:00:00+01:00", id="rc-ok", child=child,
+           of_event="r-ok", by_role="business_support_assistant", method="phone"),
+        to_west_mash("2019-05-14T14:00:00+01:00", "f-ok2", child, "r-ok"),
+        ev("strategy_meeting_held", "2019-05-16T10:00:00+01:00", id="sm-ok", child=child,
+           chair_role="team_manager", agencies=ALL_PARTIES),
+    ], "2019-06-01T12:00:00+01:00")
+
+
+def test_office_hours_request_follows_the_business_support_route_to_the_west_mash() -> None:
+    result = full_office_hours_path()
+    assert result.findings == ()
+    fwd = only(result, "request_forwarded_to_business_support_assistant")
+    assert (fwd.route, fwd.status, fwd.met_by) == ("office_hours", "met", "f-ok1")
+    assert (fwd.responsible, fwd.strength, fwd.due) == ("social_worker", "must", None)
+    bsa = only(result, "bsa_forwards_request_to_west_mash")
+    # forwarded to the BSA Tue 14 May 2019; 1 working day after 14 May: Wed 15 May
+    assert bsa.due == end_of("2019-05-15", TZ)
+    assert (bsa.status, bsa.met_by, bsa.responsible) == ("met", "f-ok2", "business_support_assistant")
+    assert bsa.due_basis == "1 working day (parameter bsa_forwarding_timescale)"
+    rc = only(result, "receipt_confirmed_by_phone")
+    assert rc.due == end_of("2019-05-15", TZ)  # same count: Wed 15 May
+    assert (rc.status, rc.met_by, rc.responsible, rc.strength) == (
+        "met", "rc-ok", "social_worker", "should")
+    arranged = only(result, "strategy_meeting_arranged")
+    assert (arranged.route, arranged.responsible, arranged.status, arranged.met_by) == (
+        "mash_ds_on_duty", "mash_ds", "met", "sm-ok")
+    assert obligations(result, "out_of_hours_request_by_101") == []
+    assert obligations(result, "incorrect_form_returned") == []
+
+
+@scenario
+def request_never_forwarded() -> Evaluation:
+    return run(PACK, [request("2019-05-14T10:00:00+01:00", "r-nf", "w-nf")],
+               "2019-12-31T12:00:00+00:00")
+
+
+def test_request_not_forwarded_to_business_support_stays_open() -> None:
+    result = request_never_forwarded()
+    fwd = only(result, "request_forwarded_to_business_support_assistant")
+    assert (fwd.route, fwd.status, fwd.due) == ("office_hours", "open", None)
+    assert obligations(result, "bsa_forwards_request_to_west_mash") == []
+    assert obligations(result, "receipt_confirmed_by_phone") == []
+    assert result.findings == ()
+
+
+# Office hours: 09:00 inclusive, 17:00 exclusive, Mon-Fri, bank holidays open (literal reading).
+ROUTING_CASES = [
+    ("tuesday_10_bst", "2019-05-14T10:00:00+01:00", True),
+    ("tuesday_17_30", "2019-05-14T17:30:00+01:00", False),
+    ("saturday_11", "2019-05-18T11:00:00+01:00", False),
+    ("sunday_11", "2019-05-19T11:00:00+01:00", False),
+    ("bank_holiday_monday_10", "2019-05-27T10:00:00+01:00", True),  # Spring bank holiday
+    ("easter_monday_10", "2019-04-22T10:00:00+01:00", True),
+    ("christmas_day_10", "2019-12-25T10:00:00+00:00", True),  # a Wednesday
+    ("exactly_17_00", "2019-05-14T17:00:00+01:00", False),
+    ("one_second_before_17_00", "2019-05-14T16:59:59+01:00", True),
+    ("exactly_09_00", "2019-05-14T09:00:00+01:00", True),
+    ("one_second_before_09_00", "2019-05-14T08:59:59+01:00", False),
+    # BST starts Sun 31 March 2019 01:00 UTC. 08:30 UTC is 08:30 GMT on Fri 29 March
+    # (out of hours) and 09:30 BST on Mon 1 April (in hours).
+    ("fri_29_mar_09_30_gmt", "2019-03-29T09:30:00+00:00", True),
+    ("fri_29_mar_08_30_utc", "2019-03-29T08:30:00+00:00", False),
+    ("mon_1_apr_09_30_bst", "2019-04-01T09:30:00+01:00", True),
+    ("mon_1_apr_08_30_utc", "2019-04-01T08:30:00+00:00", True),
+    # BST ends Sun 27 October 2019 01:00 UTC. 08:30 UTC is 09:30 BST on Fri 25 October
+    # (in hours) and 08:30 GMT on Mon 28 October (out of hours).
+    ("fri_25_oct_08_30_utc", "2019-10-25T08:30:00+00:00", True),
+    ("mon_28_oct_08_30_utc", "2019-10-28T08:30:00+00:00", False),
+    ("mon_28_oct_09_30_gmt", "2019-10-28T09:30:00+00:00", True),
+    ("mon_28_oct_16_59_utc", "2019-10-28T16:59:00+00:00", True),
+    ("mon_28_oct_17_00_utc", "2019-10-28T17:00:00+00:00", False),
+]
+
+
+def routing(label: str, at: str) -> Evaluation:
+    return run(PACK, [request(at, f"r-{label}", f"w-{label}")], "2019-12-31T23:00:00+00:00")
+
+
+@pytest.mark.parametrize(("label", "at", "in_hours"), ROUTING_CASES,
+                         ids=[c[0] for c in ROUTING_CASES])
+def test_office_hours_routing(label: str, at: str, in_hours: bool) -> None:
+    result = routing(label, at)
+    arranged = only(result, "strategy_meeting_arranged")
+    if in_hours:
+        fwd = only(result, "request_forwarded_to_business_support_assistant")
+        assert (fwd.route, fwd.responsible) == ("office_hours", "social_worker")
+        assert (arranged.route, arranged.responsible) == ("mash_ds_on_duty", "mash_ds")
+        assert obligations(result, "out_of_hours_request_by_101") == []
+    else:
+        # the out_of_hours route of the BSA rule needs nothing: no obligation at all
+        assert obligations(result, "request_forwarded_to_business_support_assistant") == []
+        call = only(result, "out_of_hours_request_by_101")
+        assert (call.responsible, call.strength, call.status, call.due) == (
+            "team_manager", "should", "open", None)
+        assert (arranged.route, arranged.responsible) == (
+            "duty_sergeant_out_of_hours", "duty_sergeant")
+    assert arranged.strength == "must"
+    assert result.findings == ()
+
+
+@scenario
+def returned_form_easter() -> Evaluation:
+    child = "w-ret"
+    return run(PACK, [
+        # Thu 18 April 2019 10:00 BST, not authorised
+        request("2019-04-18T10:00:00+01:00", "r-ret", child, authorised=False),
+        to_bsa("2019-04-18T10:15:00+01:00", "f-ret", child, "r-ret"),
+        ev("strategy_request_returned", "2019-04-23T15:00:00+01:00", id="ret-1", child=child,
+           of_event="r-ret", by_role="business_support_assistant", reason="not authorised"),
+    ], "2019-05-01T12:00:00+01:00")
+
+
+def test_unauthorised_form_returned_over_easter() -> None:
+    result = returned_form_easter()
+    o = only(result, "incorrect_form_returned")
+    # 1 working day after Thu 18 Apr 2019: Fri 19 (Good Friday), Sat 20, Sun 21,
+    # Mon 22 (Easter Monday) skipped; Tue 23 Apr is working day 1.
+    assert o.due == end_of("2019-04-23", TZ)
+    assert o.due_basis == "1 working day (parameter form_return_timescale)"
+    assert (o.status, o.met_by, o.responsible, o.strength) == (
+        "met", "ret-1", "business_support_assistant", "must")
+    # a returned form is not forwarded to the West MASH, and no meeting is arranged for it
+    assert only(result, "bsa_forwards_request_to_west_mash").status == "cancelled"
+    assert only(result, "strategy_meeting_arranged").status == "cancelled"
+    assert only(result, "strategy_meeting_arranged").cancelled_by == "ret-1"
+    # the phone confirmation is still owed
+    rc = only(result, "receipt_confirmed_by_phone")
+    assert (rc.status, rc.due) == ("overdue", end_of("2019-04-23", TZ))  # same count
+    assert [(f.rule, f.kind) for f in result.findings] == [("receipt_confirmed_by_phone", "overdue")]
+
+
+@scenario
+def returned_form_overdue_and_late() -> Evaluation:
+    return run(PACK, [
+        # Thu 18 April 2019: incomplete form, never returned
+        request("2019-04-18T10:00:00+01:00", "r-late1", "w-late1", form_complete=False),
+        # Thu 18 April 2019: unauthorised form, returned Wed 24 April (late)
+        request("2019-04-18T10:00:00+01:00", "r-late2", "w-late2", authorised=False),
+        ev("strategy_request_returned", "2019-04-24T09:15:00+01:00", id="ret-2",
+           child="w-late2", of_event="r-late2"),
+        # a return of some other request does not count
+        ev("strategy_request_returned", "2019-04-19T09:15:00+01:00", id="ret-x",
+           child="w-late1", of_event="r-other"),
+    ], "2019-04-24T12:00:00+01:00")
+
+
+def test_incorrect_form_overdue_and_returned_late() -> None:
+    result = returned_form_overdue_and_late()
+    [overdue] = [o for o in result.obligations
+                 if o.rule == "incorrect_form_returned" and o.child_id == "w-late1"]
+    [late] = [o for o in result.obligations
+              if o.rule == "incorrect_form_returned" and o.child_id == "w-late2"]
+    # both due at the end of Tue 23 Apr 2019 (Good Friday, weekend, Easter Monday skipped)
+    assert overdue.due == late.due == end_of("2019-04-23", TZ)
+    assert (overdue.status, overdue.met_by) == ("overdue", None)
+    assert (late.status, late.met_by) == ("met_late", "ret-2")
+    lateness = {f.kind: f for f in result.findings if f.rule == "incorrect_form_returned"}
+    assert set(lateness) == {"overdue", "met_late"}
+    assert lateness["overdue"].severity == "must"
+    assert lateness["overdue"].message == (
+        "return_strategy_request_form was due by 2019-04-23T23:59+01:00 (1 working day "
+        "(parameter form_return_timescale)) and is overdue")
+    assert lateness["met_late"].message == (
+        "return_strategy_request_form was due by 2019-04-23T23:59+01:00 (1 working day "
+        "(parameter form_return_timescale)) and was met late, at 2019-04-24T09:15+01:00")
+
+
+@scenario
+def incomplete_form_on_saturday() -> Evaluation:
+    return run(PACK, [
+        # Sat 6 July 2019 11:00: out of hours, form incomplete
+        request("2019-07-06T11:00:00+01:00", "r-sat", "w-sat", form_complete=False),
+    ], "2019-07-09T12:00:00+01:00")
+
+
+def test_saturday_form_return_counts_from_the_weekend() -> None:
+    result = incomplete_form_on_saturday()
+    o = only(result, "incorrect_form_returned")
+    # 1 working day after Sat 6 Jul: Sun 7 skipped; Mon 8 Jul is working day 1
+    assert o.due == end_of("2019-07-08", TZ)
+    assert o.status == "overdue"  # as of Tue 9 Jul
+    [f] = [f for f in result.findings if f.rule == "incorrect_form_returned"]
+    assert (f.kind, f.severity) == ("overdue", "must")
+    assert f.at == end_of("2019-07-08", TZ)
+
+
+@scenario
+def bsa_forward_over_christmas() -> Evaluation:
+    child = "w-xmas"
+    return run(PACK, [
+        request("2019-12-24T10:00:00+00:00", "r-x1", child),  # Tue 24 Dec 2019, GMT
+        to_bsa("2019-12-24T10:30:00+00:00", "f-x1", child, "r-x1"),
+        # a forward by someone else, or to someone else, does not meet it
+        ev("strategy_request_forwarded", "2019-12-24T11:00:00+00:00", id="f-x2", child=child,
+           of_event="r-x1", by_role="business_support_assistant", to=["mash_ds"]),
+        to_west_mash("2019-12-27T09:00:00+00:00", "f-x3", child, "r-x1"),
+        ev("receipt_confirmed", "2019-12-27T09:30:00+00:00", id="rc-x1", child=child,
+           of_event="r-x1", by_role="business_support_assistant", method="email"),
+    ], "2019-12-30T12:00:00+00:00")
+
+
+def test_bsa_forwards_to_west_mash_over_christmas() -> None:
+    result = bsa_forward_over_christmas()
+    o = only(result, "bsa_forwards_request_to_west_mash")
+    # 1 working day after Tue 24 Dec 2019: Wed 25 (Christmas Day) and Thu 26 (Boxing Day)
+    # skipped; Fri 27 Dec is working day 1.
+    assert o.due == end_of("2019-12-27", TZ)
+    assert (o.status, o.met_by, o.triggered_by) == ("met", "f-x3", ("f-x1",))
+    # receipt confirmed by email, not by phone: the phone call is overdue (same count)
+    rc = only(result, "receipt_confirmed_by_phone")
+    assert (rc.status, rc.due) == ("overdue", end_of("2019-12-27", TZ))
+    [f] = result.findings
+    assert (f.rule, f.kind, f.severity) == ("receipt_confirmed_by_phone", "overdue", "should")
+    assert f.message == (
+        "phone_business_support_assistant_to_confirm_receipt was due by 2019-12-27T23:59+00:00 "
+        "(1 working day (parameter receipt_confirmation_timescale)) and is overdue")
+
+
+@scenario
+def bsa_forward_overdue() -> Evaluation:
+    child = "w-bsa"
+    return run(PACK, [
+        request("2019-12-24T10:00:00+00:00", "r-b1", child),
+        to_bsa("2019-12-24T10:30:00+00:00", "f-b1", child, "r-b1"),
+        ev("receipt_confirmed", "2019-12-24T10:45:00+00:00", id="rc-b1", child=child,
+           of_event="r-b1", method="phone"),
+        # forwarded to the West MASH for another request only
+        to_west_mash("2019-12-27T09:00:00+00:00", "f-b2", child, "r-other"),
+    ], "2019-12-30T12:00:00+00:00")
+
+
+def test_bsa_forward_overdue() -> None:
+    result = bsa_forward_overdue()
+    o = only(result, "bsa_forwards_request_to_west_mash")
+    assert (o.status, o.due) == ("overdue", end_of("2019-12-27", TZ))  # 25, 26 Dec skipped
+    assert only(result, "receipt_confirmed_by_phone").status == "met"
+    [f] = result.findings
+    assert (f.rule, f.kind, f.severity, f.obligation) == (
+        "bsa_forwards_request_to_west_mash", "overdue", "must",
+        "bsa_forwards_request_to_west_mash/f-b1")
+    assert f.message == (
+        "forward_request_to_west_mash was due by 2019-12-27T23:59+00:00 (1 working day "
+        "(parameter bsa_forwarding_timescale)) and is overdue")
+
+
+def test_bsa_forwarding_timescale_can_be_overridden_locally() -> None:
+    local = load_pack("wirral_2019", parameters={"bsa_forwarding_timescale": {"same_day": True}})
+    child = "w-ovr"
+    result = run(local, [
+        request("2019-12-24T10:00:00+00:00", "r-o1", child),
+        to_bsa("2019-12-24T10:30:00+00:00", "f-o1", child, "r-o1"),
+    ], "2019-12-25T12:00:00+00:00")
+    o = only(result, "bsa_forwards_request_to_west_mash")
+    assert o.due == end_of("2019-12-24", TZ)  # same day: end of Tue 24 Dec
+    assert o.status == "overdue"
+    assert o.due_basis == "the same day (parameter bsa_forwarding_timescale)"
+
+
+# --- 2.3 phoning the Business Support Assistant -------------------------------------------
+
+RECEIPT_DEADLINES = [
+    # forwarded Fri 3 May 2019: Sat 4, Sun 5, Mon 6 (Early May bank holiday) skipped;
+    # Tue 7 May is working day 1
+    ("2019-05-03T15:00:00+01:00", "2019-05-07"),
+    # forwarded Fri 23 Aug 2019: Sat 24, Sun 25, Mon 26 (Summer bank holiday) skipped;
+    # Tue 27 Aug is working day 1
+    ("2019-08-23T15:00:00+01:00", "2019-08-27"),
+    # forwarded Fri 24 May 2019: Sat 25, Sun 26, Mon 27 (Spring bank holiday) skipped;
+    # Tue 28 May is working day 1
+    ("2019-05-24T16:00:00+01:00", "2019-05-28"),
+    # forwarded Mon 30 Dec 2019: Tue 31 Dec is working day 1
+    ("2019-12-30T16:00:00+00:00", "2019-12-31"),
+    # forwarded Tue 31 Dec 2019: Wed 1 Jan 2020 (New Year's Day) skipped; Thu 2 Jan
+    ("2019-12-31T16:00:00+00:00", "2020-01-02"),
+]
+
+
+@pytest.mark.parametrize(("forwarded_at", "due_day"), RECEIPT_DEADLINES)
+def test_receipt_confirmation_deadlines(forwarded_at: str, due_day: str) -> None:
+    child = "w-rc"
+    result = run(PACK, [
+        request(forwarded_at, "r-rc", child),
+        to_bsa(forwarded_at, "s-rc", child, "r-rc"),  # id sorts after r-rc at the same instant
+    ], "2020-02-01T12:00:00+00:00")
+    o = only(result, "receipt_confirmed_by_phone")
+    assert o.due == end_of(due_day, TZ)
+    assert o.status == "overdue"
+
+
+@scenario
+def receipt_confirmed_after_bank_holiday() -> Evaluation:
+    child = "w-may"
+    return run(PACK, [
+        request("2019-05-03T14:30:00+01:00", "r-may", child),  # Fri 3 May 2019
+        to_bsa("2019-05-03T15:00:00+01:00", "f-may", child, "r-may"),
+        to_west_mash("2019-05-03T16:00:00+01:00", "f-may2", child, "r-may"),
+        ev("receipt_confirmed", "2019-05-07T10:00:00+01:00", id="rc-may", child=child,
+           of_event="r-may", by_role="business_support_assistant", method="phone"),
+    ], "2019-05-10T12:00:00+01:00")
+
+
+def test_receipt_confirmed_by_phone_after_bank_holiday_is_in_time() -> None:
+    result = receipt_confirmed_after_bank_holiday()
+    o = only(result, "receipt_confirmed_by_phone")
+    # Sat 4, Sun 5, Mon 6 May (bank holiday) skipped: due end of Tue 7 May
+    assert o.due == end_of("2019-05-07", TZ)
+    assert (o.status, o.met_by) == ("met", "rc-may")
+    assert result.findings == ()
+
+
+@scenario
+def receipt_confirmed_for_the_forward() -> Evaluation:
+    child = "w-fwd"
+    return run(PACK, [
+        # the forward records no request id; the call confirms receipt of the forward itself
+        ev("strategy_request_forwarded", "2019-05-14T10:30:00+01:00", id="f-fwd", child=child,
+           by_role="advanced_practitioner", to=["business_support_assistant"]),
+        ev("receipt_confirmed", "2019-05-14T10:40:00+01:00", id="rc-fwd", child=child,
+           of_event="f-fwd", method="phone"),
+        ev("receipt_confirmed", "2019-05-14T10:35:00+01:00", id="rc-fwd0", child=child,
+           of_event="something-else", method="phone"),
+    ], "2019-05-14T12:00:00+01:00")
+
+
+def test_receipt_confirmation_of_the_forwarding_event_also_counts() -> None:
+    result = receipt_confirmed_for_the_forward()
+    o = only(result, "receipt_confirmed_by_phone")
+    assert o.due == end_of("2019-05-15", TZ)  # Tue 14 May + 1 working day: Wed 15 May
+    assert (o.status, o.met_by) == ("met", "rc-fwd")
+    # the BSA obligation is open (due Wed 15 May), not yet overdue
+    assert only(result, "bsa_forwards_request_to_west_mash").status == "open"
+    assert result.findings == ()
+
+
+# --- 2.4 out of hours: 101 and the Duty Sergeant ------------------------------------------
+
+@scenario
+def out_of_hours_call_made() -> Evaluation:
+    child = "w-ooh"
+    return run(PACK, [
+        request("2019-05-14T18:00:00+01:00", "r-ooh", child),  # Tue 18:00 BST
+        ev("police_contacted", "2019-05-14T18:05:00+01:00", id="pc-1", child=child,
+           by_role="team_manager", channel="101", requested_role="duty_sergeant"),
+        ev("strategy_discussion_held", "2019-05-14T19:00:00+01:00", id="sd-ooh", child=child,
+           mode="telephone", agencies=ALL_PARTIES),
+    ], "2019-05-20T12:00:00+01:00")
+
+
+def test_out_of_hours_call_to_101_meets_the_obligation() -> None:
+    result = out_of_hours_call_made()
+    call = only(result, "out_of_hours_request_by_101")
+    assert (call.status, call.met_by, call.due) == ("met", "pc-1", None)
+    arranged = only(result, "strategy_meeting_arranged")
+    assert (arranged.route, arranged.status, arranged.met_by) == (
+        "duty_sergeant_out_of_hours", "met", "sd-ooh")
+    assert obligations(result, "request_forwarded_to_business_support_assistant") == []
+    assert result.findings == ()
+
+
+@scenario
+def out_of_hours_wrong_calls() -> Evaluation:
+    child = "w-ooh2"
+    return run(PACK, [
+        request("2019-05-18T11:00:00+01:00", "r-ooh2", child),  # Saturday
+        # the MASH phone, or 101 without asking for a Duty Sergeant, does not meet it
+        ev("police_contacted", "2019-05-18T11:05:00+01:00", id="pc-2", child=child,
+           by_role="team_manager", channel="mash_phone", requested_role="mash_ds"),
+        ev("police_contacted", "2019-05-18T11:10:00+01:00", id="pc-3", child=child,
+           by_role="advanced_practitioner", channel="101"),
+        # 101 asking for a Duty Sergeant, but by the social worker: meets it, with a finding
+        ev("police_contacted", "2019-05-18T11:20:00+01:00", id="pc-4", child=child,
+           by_role="social_worker", channel="101", requested_role="duty_sergeant"),
+    ], "2019-05-20T12:00:00+01:00")
+
+
+def test_out_of_hours_call_must_be_101_for_a_duty_sergeant_by_tm_or_aswp() -> None:
+    result = out_of_hours_wrong_calls()
+    call = only(result, "out_of_hours_request_by_101")
+    assert (call.status, call.met_by) == ("met", "pc-4")
+    assert finding_rules(result) == {"call_to_101_by_team_manager_or_aswp"}
+    [f] = result.findings
+    assert (f.event, f.severity) == ("pc-4", "should")
+    assert f.message == "101 call made by social_worker; the Team Manager or ASWP should call"
+
+
+@scenario
+def out_of_hours_no_call() -> Evaluation:
+    return run(PACK, [request("2019-05-14T20:00:00+01:00", "r-ooh3", "w-ooh3")],
+               "2019-12-31T12:00:00+00:00")
+
+
+def test_out_of_hours_without_call_stays_open() -> None:
+    result = out_of_hours_no_call()
+    call = only(result, "out_of_hours_request_by_101")
+    assert (call.status, call.met_by, call.responsible) == ("open", None, "team_manager")
+    assert only(result, "strategy_meeting_arranged").status == "open"
+    assert result.findings == ()
+
+
+# --- 2.5 cancellation ---------------------------------------------------------------------
+
+@scenario
+def compliant_cancellation() -> Evaluation:
+    child = "w-can"
+    return run(PACK, [
+        request("2019-06-11T10:00:00+01:00", "r-can", child, authorised=False),
+        to_bsa("2019-06-11T10:10:00+01:00", "f-can", child, "r-can"),
+        ev("strategy_meeting_cancelled", "2019-06-11T12:00:00+01:00", id="x-can", child=child,
+           of_event="r-can", by_role="social_worker", rationale="concern resolved by parent",
+           agreed_by=["team_manager", "police", "health"],
+           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_compliant_cancellation_cancels_the_request_obligations() -> None:
+    result = compliant_cancellation()
+    assert result.findings == ()
+    for rule in ("incorrect_form_returned", "bsa_forwards_request_to_west_mash",
+                 "receipt_confirmed_by_phone", "strategy_meeting_arranged"):
+        o = only(result, rule)
+        assert (o.status, o.cancelled_by) == ("cancelled", "x-can"), rule
+    # forwarded to the BSA before the cancellation: that obligation was met
+    assert only(result, "request_forwarded_to_business_support_assistant").status == "met"
+
+
+@scenario
+def cancellation_out_of_hours() -> Evaluation:
+    child = "w-can2"
+    return run(PACK, [
+        request("2019-06-11T19:00:00+01:00", "r-can2", child),
+        ev("strategy_meeting_cancelled", "2019-06-11T19:30:00+01:00", id="x-can2", child=child,
+           of_event="r-can2", rationale="child safe with relative",
+           agreed_by=["team_manager", "police", "health"],
+           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_cancellation_cancels_the_101_call() -> None:
+    result = cancellation_out_of_hours()
+    assert only(result, "out_of_hours_request_by_101").status == "cancelled"
+    assert only(result, "strategy_meeting_arranged").status == "cancelled"
+    assert result.findings == ()
+
+
+@scenario
+def non_compliant_cancellation() -> Evaluation:
+    child = "w-can3"
+    return run(PACK, [
+        request("2019-06-11T10:00:00+01:00", "r-can3", child),
+        ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can3", child=child,
+           of_event="r-can3", agreed_by=["team_manager", "police"],
+           notified=["business_support_assistant"]),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_non_compliant_cancellation() -> None:
+    result = non_compliant_cancellation()
+    checks = {f.rule: f for f in result.findings if f.kind == "check"}
+    assert set(checks) == {
+        "cancellation_emailed_to_bsa_and_west_mash",
+        "cancellation_rationale_given",
+        "cancellation_agreed_by_csc_tm_police_health",
+        "cancellation_recorded_on_child_file",
+    }
+    assert {f.severity for f in checks.values()} == {"must"}
+    assert {f.event for f in checks.values()} == {"x-can3"}
+    assert checks["cancellation_emailed_to_bsa_and_west_mash"].message == (
+        "cancellation not emailed to both the Business Support Assistant and the West MASH "
+        "(notified: business_support_assistant)")
+    assert checks["cancellation_rationale_given"].message == (
+        "cancellation gives no rationale for why the strategy meeting is no longer required")
+    assert checks["cancellation_agreed_by_csc_tm_police_health"].message == (
+        "cancellation not agreed by all of the CSC Team Manager, Police and Health "
+        "(agreed by: team_manager, police)")
+    assert checks["cancellation_recorded_on_child_file"].message == (
+        "decision to cancel the strategy request is not recorded on the child's file")
+    assert only(result, "strategy_meeting_arranged").status == "cancelled"
+    assert only(result, "request_forwarded_to_business_support_assistant").status == "cancelled"
+
+
+@scenario
+def cancellation_missing_health_and_west_mash() -> Evaluation:
+    return run(PACK, [
+        ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can4",
+           child="w-can4", rationale="no longer needed", agreed_by=["police", "health"],
+           notified=["west_mash"], recorded_on_child_file=True),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_cancellation_needs_the_team_manager_and_both_recipients() -> None:
+    result = cancellation_missing_health_and_west_mash()
+    assert finding_rules(result) == {
+        "cancellation_emailed_to_bsa_and_west_mash", "cancellation_agreed_by_csc_tm_police_health"}
+
+
+# --- coverage -----------------------------------------------------------------------------
+
+def test_every_rule_fires_in_some_scenario() -> None:
+    fired: set[str] = set()
+    for run_scenario in SCENARIOS:
+        fired |= fired_rules(run_scenario())
+    for label, at, _in_hours in ROUTING_CASES:
+        fired |= fired_rules(routing(label, at))
+    assert fired == {r.rule.id for r in PACK.rules}
