@@ -73,7 +73,7 @@ class Metadata(_Strict):
 
 
 class PublicHolidays(_Strict):
-    """Public holidays from the ``holidays`` package: a country code and, where needed, a subdivision."""
+    """Public holidays from the ``holidays`` package: a country and, where needed, subdivision."""
 
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
     subdivision: ShortText | None = None
