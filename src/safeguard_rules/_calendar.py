@@ -20,7 +20,7 @@ changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -161,9 +161,10 @@ class WorkingCalendar:
         day = local.date()
         for _ in range(_MAX_SCAN_DAYS):
             if self._office_open_on(day):
-                opens = datetime.combine(day, self.office_start, tzinfo=self.tz)
-                closes = datetime.combine(day, self.office_end, tzinfo=self.tz)
-                start = max(opens, local)
+                # Work in UTC so an office day spanning a DST change has its real length.
+                opens = datetime.combine(day, self.office_start, tzinfo=self.tz).astimezone(UTC)
+                closes = datetime.combine(day, self.office_end, tzinfo=self.tz).astimezone(UTC)
+                start = max(opens, local.astimezone(UTC))
                 if start < closes:
                     available = closes - start
                     if remaining <= available:
@@ -204,7 +205,9 @@ class WorkingCalendar:
             note(DeadlineStep(f"{timescale.months} months after {day}: {target}"))
             due = self.end_of_day(target)
         elif kind == "hours":
-            due = (trigger + timedelta(hours=int(timescale.hours or 0))).astimezone(self.tz)
+            # Elapsed hours: add in UTC, or a ZoneInfo trigger would add wall-clock hours.
+            elapsed = timedelta(hours=int(timescale.hours or 0))
+            due = (trigger.astimezone(UTC) + elapsed).astimezone(self.tz)
             note(DeadlineStep(f"{timescale.hours} elapsed hours after the trigger"))
         else:  # office_hours
             due = self.add_office_hours(trigger, int(timescale.office_hours or 0))

@@ -29,6 +29,7 @@ from ._pack import (
     Pack,
     Requirement,
     Rule,
+    Strength,
     Timescale,
 )
 from ._yaml import Positions, read_yaml_file, read_yaml_text
@@ -41,7 +42,9 @@ class DueCase:
     label: str
     applies: Predicate
     within: Timescale
+    strength: Strength | None
     citation: Citation | None
+    basis: str = ""  # how an obligation states its deadline: "serious harm: the same day"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class CompiledDue:
 
     cases: tuple[DueCase, ...]
     parameter: str | None = None
+
+
+def _basis(label: str, within: Timescale, parameter: str | None) -> str:
+    text = label if label == within.describe() else f"{label}: {within.describe()}"
+    return text + (f" (parameter {parameter})" if parameter else "")
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class CompiledRoute:
     name: str | None
     applies: Predicate
     requirement: CompiledRequirement | None
+    strength: Strength
     citation: Citation
 
 
@@ -316,7 +325,7 @@ class _Compiler:
         expect = None
         if rule.require is not None:
             only = self._requirement(rule.require, when.event, (*loc, "require"), parameters)
-            routes.append(CompiledRoute(None, _always, only, rule.citation))
+            routes.append(CompiledRoute(None, _always, only, rule.strength, rule.citation))
         elif rule.routes is not None:
             names: set[str] = set()
             for j, route in enumerate(rule.routes):
@@ -332,7 +341,13 @@ class _Compiler:
                     else None
                 )
                 routes.append(
-                    CompiledRoute(route.name, route_applies, req, route.citation or rule.citation)
+                    CompiledRoute(
+                        route.name,
+                        route_applies,
+                        req,
+                        route.strength or rule.strength,
+                        route.citation or rule.citation,
+                    )
                 )
         else:
             expect = compile_condition(rule.expect, scope, (*loc, "expect"), self.problems)
@@ -389,9 +404,17 @@ class _Compiler:
                 return None
             due = parameters[name]
             loc = ("parameters", name, "default")
+        if self.calendar is not None and self.calendar.office_start is None:
+            kinds = [c.within.kind for c in due.table.cases] if due.table else [due.kind]
+            if "office_hours" in kinds:
+                self.problem(
+                    loc, "an office_hours deadline needs 'calendar.office_hours' in the pack"
+                )
         if due.table is None:
             timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
-            return CompiledDue((DueCase(timescale.describe(), _always, timescale, None),), name)
+            label = timescale.describe()
+            only = DueCase(label, _always, timescale, None, None, _basis(label, timescale, name))
+            return CompiledDue((only,), name)
         scope = self._scope(trigger, None, "the trigger event")
         cases = []
         for k, case in enumerate(due.table.cases):
@@ -399,7 +422,10 @@ class _Compiler:
             applies = compile_condition(
                 case.when, scope, (*loc, "table", "cases", k, "when"), self.problems
             )
-            cases.append(DueCase(case.label, applies, case.within, case.citation))
+            basis = _basis(case.label, case.within, name)
+            cases.append(
+                DueCase(case.label, applies, case.within, case.strength, case.citation, basis)
+            )
         return CompiledDue(tuple(cases), name)
 
     def _check_message(self, rule: Rule, event: str, loc: Loc) -> None:

@@ -204,44 +204,45 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, problems: Proble
 
 
 def _operator(op: str, get: Getter, operand: Any, value_getter: Getter | None) -> Predicate:
-    if value_getter is not None:
-        dynamic = value_getter
-
-        def value(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Any:
-            return dynamic(ev, case, trig)
-    else:
-        constant = frozenset(operand) if isinstance(operand, list) else operand
-
-        def value(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Any:
-            return constant
-
-    if op == "is":
-        return lambda ev, case, trig: get(ev, case, trig) == value(ev, case, trig)
-    if op == "is_not":
-        return lambda ev, case, trig: get(ev, case, trig) != value(ev, case, trig)
-    if op == "in":
-        return lambda ev, case, trig: get(ev, case, trig) in _as_set(value(ev, case, trig))
-    if op == "not_in":
-        return lambda ev, case, trig: get(ev, case, trig) not in _as_set(value(ev, case, trig))
-    if op == "contains":
-        return lambda ev, case, trig: value(ev, case, trig) in (get(ev, case, trig) or ())
-    if op == "contains_any":
-        return lambda ev, case, trig: (
-            not _as_set(value(ev, case, trig)).isdisjoint(get(ev, case, trig) or ())
-        )
-    if op == "contains_all":
-        return lambda ev, case, trig: _as_set(value(ev, case, trig)).issubset(
-            get(ev, case, trig) or ()
-        )
     if op == "present":
         want = bool(operand)
         return lambda ev, case, trig: _present(get(ev, case, trig)) is want
+    if value_getter is not None:
+        dynamic = value_getter
+
+        def referenced(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> bool:
+            # A reference to a missing value matches nothing: two events that both lack
+            # a request id are not thereby about the same request.
+            expected = dynamic(ev, case, trig)
+            return _present(expected) and _compare(op, get(ev, case, trig), expected)
+
+        return referenced
+    # Literal operands: lists become sets once, here, not on every event.
+    expected = frozenset(operand) if isinstance(operand, list) else operand
+    return lambda ev, case, trig: _compare(op, get(ev, case, trig), expected)
+
+
+def _compare(op: str, actual: Any, expected: Any) -> bool:
+    if op == "is":
+        return bool(actual == expected)
+    if op == "is_not":
+        return bool(actual != expected)
+    if op == "in":
+        return actual in _as_set(expected)
+    if op == "not_in":
+        return actual not in _as_set(expected)
+    if op == "contains":
+        return expected in (actual or ())
+    if op == "contains_any":
+        return not _as_set(expected).isdisjoint(actual or ())
+    if op == "contains_all":
+        return _as_set(expected).issubset(actual or ())
     if op == "at_least":
-        return lambda ev, case, trig: _number(get(ev, case, trig)) >= value(ev, case, trig)
+        return bool(_number(actual) >= expected)
     if op == "at_most":
-        return lambda ev, case, trig: _number(get(ev, case, trig)) <= value(ev, case, trig)
+        return bool(_number(actual) <= expected)
     if op == "count_at_least":
-        return lambda ev, case, trig: len(get(ev, case, trig) or ()) >= value(ev, case, trig)
+        return bool(len(actual or ()) >= expected)
     raise AssertionError(f"operator {op!r} has no implementation")  # guarded by _OPS_BY_KIND
 
 

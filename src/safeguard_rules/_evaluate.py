@@ -22,6 +22,7 @@ from ._compile import (
     CompiledRequirement,
     CompiledRoute,
     CompiledRule,
+    DueCase,
 )
 from ._events import BaseEvent
 from ._result import (
@@ -48,7 +49,7 @@ class _Open:
     trigger: BaseEvent
     triggered_by: tuple[str, ...]
     due: datetime | None
-    due_basis: str
+    deciding: DueCase | None  # the deadline case that applied
     met_by: BaseEvent | None = None
     cancelled_by: BaseEvent | None = None
 
@@ -146,8 +147,9 @@ def _walk(
             route = next((r for r in compiled.routes if r.applies(event, case, None)), None)
             if route is None or route.requirement is None:
                 continue
-            due, basis = _due(pack, route.requirement.due, event, case)
-            item = _Open(compiled, route, route.requirement, event, triggered_by, due, basis)
+            deciding = _deciding_case(route.requirement.due, event, case)
+            due = pack.calendar.deadline(deciding.within, event.at).due if deciding else None
+            item = _Open(compiled, route, route.requirement, event, triggered_by, due, deciding)
             opened.append(item)
             for kind_ in route.requirement.waits_on:
                 waiting.setdefault(kind_, []).append(item)
@@ -204,22 +206,12 @@ def _settle(items: list[_Open], event: BaseEvent, case: CaseState) -> list[_Open
     return still
 
 
-def _due(
-    pack: CompiledPack, due: CompiledDue | None, event: BaseEvent, case: CaseState
-) -> tuple[datetime | None, str]:
+def _deciding_case(due: CompiledDue | None, event: BaseEvent, case: CaseState) -> DueCase | None:
     if due is None:
-        return None, "no timescale in the source"
-    for case_ in due.cases:
-        if case_.applies(event, case, None):
-            deadline = pack.calendar.deadline(case_.within, event.at)
-            basis = (
-                case_.label
-                if case_.label == case_.within.describe()
-                else (f"{case_.label}: {case_.within.describe()}")
-            )
-            if due.parameter is not None:
-                basis += f" (parameter {due.parameter})"
-            return deadline.due, basis
+        return None
+    for candidate in due.cases:
+        if candidate.applies(event, case, None):
+            return candidate
     raise AssertionError("deadline tables end with an unconditional case")  # checked at load
 
 
@@ -240,20 +232,22 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         spec = req.spec.escalation
         escalation = Escalation(spec.action, spec.responsible, tuple(spec.copied_in))
     rule = item.rule.rule
-    citation = item.route.citation
+    deciding = item.deciding
+    citation = (deciding.citation if deciding else None) or item.route.citation
+    strength = (deciding.strength if deciding else None) or item.route.strength
     return Obligation(
         id=f"{rule.id}/{item.trigger.id}",
         rule=rule.id,
         action=req.spec.action,
         route=item.route.name,
-        strength=rule.strength,
+        strength=strength,
         responsible=req.spec.responsible,
         copied_in=tuple(req.spec.copied_in),
         child_id=item.trigger.child_id,
         triggered_by=item.triggered_by,
         triggered_at=item.trigger.at,
         due=item.due,
-        due_basis=item.due_basis,
+        due_basis=deciding.basis if deciding else "no timescale in the source",
         status=status,
         met_by=item.met_by.id if item.met_by is not None else None,
         met_at=met_at,

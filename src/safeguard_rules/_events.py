@@ -188,8 +188,8 @@ class StrategyMeetingRequested(BaseEvent):
     type: Literal["strategy_meeting_requested"] = "strategy_meeting_requested"
     requested_by_role: Name
     purpose: StrategyPurpose = "safeguarding"
-    authorised: bool = False
-    quality_assured: bool = False
+    authorised: bool | None = Field(None, description="None when the request does not say.")
+    quality_assured: bool | None = Field(None, description="None when the request does not say.")
     form_complete: bool = True
     mode: MeetingMode | None = None
 

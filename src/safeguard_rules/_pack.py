@@ -23,7 +23,7 @@ Scalar = Union[bool, int, float, str]  # noqa: UP007 - order matters to pydantic
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 # --- provenance --------------------------------------------------------------------
@@ -154,7 +154,9 @@ class Condition(_Strict):
     operator.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=False, str_strip_whitespace=True
+    )
 
     all_: list[Condition] | None = Field(None, alias="all", min_length=1, max_length=100)
     any_: list[Condition] | None = Field(None, alias="any", min_length=1, max_length=100)
@@ -261,6 +263,9 @@ class DueCase(_Strict):
     label: ShortText
     when: Condition | None = Field(None, description="Omitted on the final, default case.")
     within: Timescale
+    strength: Strength | None = Field(
+        None, description="Overrides the rule's strength when this case decides the deadline."
+    )
     citation: Citation | None = None
 
 
@@ -385,6 +390,7 @@ class Route(_Strict):
     name: Identifier
     when: Condition | None = Field(None, description="Omitted on the final, default route.")
     require: Requirement | None = Field(None, description="Omitted where the route needs nothing.")
+    strength: Strength | None = Field(None, description="Overrides the rule's strength.")
     citation: Citation | None = None
 
 
