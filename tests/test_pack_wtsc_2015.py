@@ -99,7 +99,10 @@ def test_metadata_and_calendar() -> None:
     assert meta.effective_from == date(2015, 3, 26)
     assert meta.effective_to is None
     assert [s.file for s in meta.sources] == ["sources/004_1eaa19ad6c589abd.txt"]
-    assert PACK.source_file("mapm_wtsc_2015") == SOURCE
+    # the pack's copy of the source (inside the installed package) is the repository's text
+    shipped = PACK.source_file("mapm_wtsc_2015")
+    assert shipped is not None
+    assert shipped.read_bytes() == SOURCE.read_bytes()
     cal = PACK.pack.calendar
     assert cal.timezone == "Europe/London"
     assert cal.public_holidays is not None
@@ -657,6 +660,14 @@ def test_immediate_action_one_working_day_over_christmas() -> None:
         discussion("2015-12-30T10:00:00+00:00", id="d-ia-2"),
     ], "2016-01-04T09:00:00+00:00"), TIMING)
     assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
+    # "must be held within one working day": the deciding case carries strength must,
+    # and so does the lateness finding; its citation is the case's own sentence
+    assert late.strength == "must"
+    assert late.citation.quote.startswith("Where immediate action was required")
+    # "must be held within one working day": the deciding case carries strength must,
+    # and so does the lateness finding; its citation is the case's own sentence
+    assert late.strength == "must"
+    assert late.citation.quote.startswith("Where immediate action was required")
 
 
 @scenario
@@ -679,6 +690,7 @@ def test_complex_five_working_days_over_easter_2016() -> None:
     overdue = only(run(PACK, [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
                        "2016-04-02T09:00:00+01:00"), TIMING)
     assert (overdue.status, overdue.due) == ("overdue", end_of("2016-04-01", TZ))
+    assert overdue.strength == "must"  # "must be held within a maximum of five working days"
 
 
 def test_default_over_easter_2016() -> None:
