@@ -33,7 +33,7 @@ def scenario(fn: Callable[[], Evaluation]) -> Callable[[], Evaluation]:
 def request(at: str, id: str, child: str, **changes: Any) -> BaseEvent:
     """A strategy request that is compliant unless ``changes`` say otherwise."""
     fields: dict[str, Any] = {
-        "requested_by_role": "social_worker",
+        "requested_by_role": "allocated_social_worker",
         "purpose": "safeguarding",
         "authorised": True,
         "quality_assured": True,
@@ -47,7 +47,7 @@ def request(at: str, id: str, child: str, **changes: Any) -> BaseEvent:
 def to_bsa(at: str, id: str, child: str, of_event: str) -> BaseEvent:
     """The social worker forwards the request form to the Business Support Assistant."""
     return ev("strategy_request_forwarded", at, id=id, child=child, of_event=of_event,
-              by_role="social_worker", to=["business_support_assistant"])
+              by_role="allocated_social_worker", to=["business_support_assistant"])
 
 
 def to_west_mash(at: str, id: str, child: str, of_event: str) -> BaseEvent:
@@ -314,7 +314,7 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     assert result.findings == ()
     fwd = only(result, "request_forwarded_to_business_support_assistant")
     assert (fwd.route, fwd.status, fwd.met_by) == ("office_hours", "met", "f-ok1")
-    assert (fwd.responsible, fwd.strength, fwd.due) == ("social_worker", "must", None)
+    assert (fwd.responsible, fwd.strength, fwd.due) == ("allocated_social_worker", "must", None)
     bsa = only(result, "bsa_forwards_request_to_west_mash")
     # forwarded to the BSA Tue 14 May 2019; 1 working day after 14 May: Wed 15 May
     assert bsa.due == end_of("2019-05-15", TZ)
@@ -323,7 +323,7 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     rc = only(result, "receipt_confirmed_by_phone")
     assert rc.due == end_of("2019-05-15", TZ)  # same count: Wed 15 May
     assert (rc.status, rc.met_by, rc.responsible, rc.strength) == (
-        "met", "rc-ok", "social_worker", "should")
+        "met", "rc-ok", "allocated_social_worker", "should")
     arranged = only(result, "strategy_meeting_arranged")
     assert (arranged.route, arranged.responsible, arranged.status, arranged.met_by) == (
         "mash_ds_on_duty", "mash_ds", "met", "sm-ok")
@@ -386,7 +386,7 @@ def test_office_hours_routing(label: str, at: str, in_hours: bool) -> None:
     arranged = only(result, "strategy_meeting_arranged")
     if in_hours:
         fwd = only(result, "request_forwarded_to_business_support_assistant")
-        assert (fwd.route, fwd.responsible) == ("office_hours", "social_worker")
+        assert (fwd.route, fwd.responsible) == ("office_hours", "allocated_social_worker")
         assert (arranged.route, arranged.responsible) == ("mash_ds_on_duty", "mash_ds")
         assert obligations(result, "out_of_hours_request_by_101") == []
     else:
@@ -672,7 +672,7 @@ def out_of_hours_wrong_calls() -> Evaluation:
            by_role="advanced_practitioner", channel="101"),
         # 101 asking for a Duty Sergeant, but by the social worker: meets it, with a finding
         ev("police_contacted", "2019-05-18T11:20:00+01:00", id="pc-4", child=child,
-           by_role="social_worker", channel="101", requested_role="duty_sergeant"),
+           by_role="allocated_social_worker", channel="101", requested_role="duty_sergeant"),
     ], "2019-05-20T12:00:00+01:00")
 
 
@@ -683,7 +683,7 @@ def test_out_of_hours_call_must_be_101_for_a_duty_sergeant_by_tm_or_aswp() -> No
     assert finding_rules(result) == {"call_to_101_by_team_manager_or_aswp"}
     [f] = result.findings
     assert (f.event, f.severity) == ("pc-4", "should")
-    assert f.message == "101 call made by social_worker; the Team Manager or ASWP should call"
+    assert f.message == "101 call made by allocated_social_worker; the Team Manager or ASWP should call"
 
 
 @scenario
@@ -709,7 +709,7 @@ def compliant_cancellation() -> Evaluation:
         request("2019-06-11T10:00:00+01:00", "r-can", child, authorised=False),
         to_bsa("2019-06-11T10:10:00+01:00", "f-can", child, "r-can"),
         ev("strategy_meeting_cancelled", "2019-06-11T12:00:00+01:00", id="x-can", child=child,
-           of_event="r-can", by_role="social_worker", rationale="concern resolved by parent",
+           of_event="r-can", by_role="allocated_social_worker", rationale="concern resolved by parent",
            agreed_by=["team_manager", "police", "health"],
            notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
     ], "2019-07-01T12:00:00+01:00")
