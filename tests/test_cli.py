@@ -67,7 +67,8 @@ def test_evaluate_with_rejected_events_exits_1_and_lists_them(tmp_path: Path) ->
     code, out, err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, str(bad))
     assert code == 1
     assert "Obligations" in out  # the good events are still evaluated and shown
-    assert f"rejected: {bad}:12: event 'x': unknown event type 'nope'" in err
+    line = len(bad.read_text(encoding="utf-8").splitlines())  # the appended record is the last line
+    assert f"rejected: {bad}:{line}: event 'x': unknown event type 'nope'" in err
 
 
 def test_evaluate_usage_errors_exit_2() -> None:

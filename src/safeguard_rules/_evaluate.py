@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ._calendar import WorkingCalendar
 from ._case import CaseState
@@ -83,18 +83,31 @@ def evaluate(
     obligations: list[Obligation] = []
     findings: list[Finding] = []
     for child_id in sorted(by_child):
-        history = sorted(by_child[child_id], key=lambda e: (e.at, e.id))
+        history = sorted(by_child[child_id], key=_instant_then_id)
         _walk(pack, history, as_of, obligations, findings)
 
     rank = {c.rule.id: c.position for c in pack.rules}
-    obligations.sort(key=lambda o: (o.child_id, o.triggered_at, rank[o.rule], o.id))
+    obligations.sort(key=lambda o: (o.child_id, o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
     findings.sort(
-        key=lambda f: (f.child_id, f.at, rank[f.rule], f.kind, f.event or "", f.obligation or "")
+        key=lambda f: (
+            f.child_id,
+            f.at.astimezone(UTC),
+            rank[f.rule],
+            f.kind,
+            f.event or "",
+            f.obligation or "",
+        )
     )
     rejected.sort(key=lambda r: (r.event_id or "", r.where or "", r.reason))
     account = Account(stream.received, len(accepted), tuple(rejected))
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
+
+
+def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
+    # Compare instants in UTC: two datetimes sharing a ZoneInfo compare by wall clock,
+    # which in the repeated autumn hour puts a later event first.
+    return event.at.astimezone(UTC), event.id
 
 
 def _accept(
@@ -113,7 +126,7 @@ def _accept(
                     "evaluated; give each event its own id",
                 )
             )
-        elif event.at > as_of:
+        elif event.at.astimezone(UTC) > as_of.astimezone(UTC):
             rejected.append(Rejection(None, event.id, "dated after as_of, so not yet evaluated"))
         else:
             accepted.append(event)
