@@ -128,6 +128,18 @@ def test_explain_shows_rule_steps_and_quote() -> None:
     assert "trigger: ev-009 strategy_meeting_requested" in out
 
 
+def test_explain_marks_the_deciding_case_of_a_table() -> None:
+    code, out, _err = cli("explain", "--pack", "wtsc_2015", "--as-of", "2016-01-01T00:00:00+00:00",
+                          str(ROOT / "examples" / "concerns_2015.jsonl"),
+                          "strategy_discussion_within_timescale/wt-010")
+    assert code == 0
+    assert "decision table (hit policy: first match)" in out
+    assert "-> penetrative sexual abuse, forensic evidence: the same day" in out
+    assert "   serious risk of harm: the same day" in out  # tried first, did not match
+    # the obligation cites the sentence of the case that decided its deadline
+    assert "For allegations of penetrative sexual abuse" in out
+
+
 def test_explain_unknown_obligation_suggests() -> None:
     code, _out, err = cli("explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE),
                           "strategy_meeting_within_three_working_days/ev-00")

@@ -96,8 +96,8 @@ def explain(
         deadline_cases=tuple(cases),
         deadline_steps=tuple(steps),
         status_reason=_status_reason(obligation),
-        quote=route.citation.quote,
-        source=f"{route.citation.source} ({obligation.source_file})",
+        quote=obligation.citation.quote,
+        source=f"{obligation.citation.source} ({obligation.source_file})",
     )
 
 
@@ -116,17 +116,11 @@ def _deadline(
         return ["the source sets no timescale: no deadline"], []
     cases: list[str] = []
     chosen = None
-    prefix = f"parameter {due.parameter}: " if due.parameter else ""
     for case in due.cases:
-        label = (
-            case.label
-            if case.label == case.within.describe()
-            else (f"{case.label}: {case.within.describe()}")
-        )
-        hit = chosen is None and obligation.due_basis.startswith(label)
+        hit = chosen is None and obligation.due_basis == case.basis
         if hit:
             chosen = case
-        cases.append(f"{'->' if hit else '  '} {prefix}{label}")
+        cases.append(f"{'->' if hit else '  '} {case.basis}")
     if len(cases) > 1:
         cases.insert(
             0, "decision table (hit policy: first match); '->' marks the case that applied"
