@@ -28,7 +28,7 @@ Jersey and London alike.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -46,7 +46,6 @@ from safeguard_rules._yaml import read_yaml_text
 ROOT = Path(__file__).resolve().parents[1]
 JE_TZ = "Europe/Jersey"
 UK_TZ = "Europe/London"
-UTC = timezone.utc
 BST = timezone(timedelta(hours=1))
 
 JERSEY = WorkingCalendar.from_spec(
@@ -413,18 +412,21 @@ def test_hours_are_exact_elapsed_time_across_the_autumn_change() -> None:
     assert due(JERSEY, "2024-05-08T20:00:00+01:00", hours=6) == at("2024-05-09T02:00:00+01:00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: WorkingCalendar.deadline adds hours to the trigger in the trigger's own "
-    "tzinfo; with a ZoneInfo-aware trigger that is wall-clock arithmetic, so 24 'hours' "
-    "across the spring change are 23 elapsed hours",
-)
 def test_hours_are_elapsed_even_for_a_trigger_with_a_zoneinfo_zone() -> None:
+    # Regression: hours were once added in the trigger's own tzinfo, which for a ZoneInfo
+    # trigger is wall-clock arithmetic (12:00 BST, only 23 elapsed hours).
     # 12:00 on Sat 30 March 2024 in London is 12:00Z; 24 elapsed hours later is 12:00Z on
-    # 31 March = 13:00 BST. Observed: 12:00 BST (11:00Z), only 23 hours later.
+    # 31 March = 13:00 BST.
     trigger = datetime(2024, 3, 30, 12, tzinfo=ZoneInfo(UK_TZ))
     result = ENGLAND.deadline(Timescale(hours=24), trigger).due
     assert result == datetime(2024, 3, 31, 12, tzinfo=UTC)
+    # Sun 27 October 2024 01:00-02:00 happens twice in London. The first 01:30 (BST,
+    # fold=0) is 00:30Z; one hour later is 01:30Z, the second 01:30 (GMT).
+    first = datetime(2024, 10, 27, 1, 30, tzinfo=ZoneInfo(UK_TZ))
+    result = ENGLAND.deadline(Timescale(hours=1), first).due
+    assert result is not None
+    assert result.astimezone(UTC) == datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+    assert (result.hour, result.minute, result.utcoffset()) == (1, 30, timedelta(0))
 
 
 # --- office hours ----------------------------------------------------------------------------
@@ -497,17 +499,12 @@ def test_office_hours_need_an_office() -> None:
         JERSEY.deadline(Timescale(office_hours=1), at("2024-05-13T10:00:00+01:00"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: WorkingCalendar.add_office_hours measures open time by wall clock "
-    "(same-tzinfo datetime arithmetic), not elapsed time, so an office open across a "
-    "DST change is credited with an hour that does not exist",
-)
 def test_office_hours_are_elapsed_time_when_the_office_spans_a_dst_change() -> None:
     # An office open 00:00-06:00 every day, London. On Sun 31 March 2024 the clocks jump
     # 01:00 GMT -> 02:00 BST, so the office is open 00:00Z-05:00Z: 5 real hours. 6 office
     # hours from 00:00Z are those 5 plus 1 on Mon 1 April (00:00-01:00 BST), due
-    # 2024-04-01T01:00+01:00. Observed: 2024-03-31T06:00+01:00 (05:00Z), 5 elapsed hours.
+    # 2024-04-01T01:00+01:00. Regression: open time was once measured by wall clock, giving
+    # 2024-03-31T06:00+01:00 (05:00Z), only 5 elapsed hours.
     night = WorkingCalendar.from_spec(
         CalendarSpec(
             timezone=UK_TZ,
@@ -579,13 +576,9 @@ rules:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: _compile._Compiler._due does not check that an office_hours timescale "
-    "has calendar.office_hours (in_office_hours conditions are checked), so the pack "
-    "loads and evaluate() raises CalendarError when the rule fires",
-)
 def test_office_hours_timescale_without_office_hours_is_rejected_at_load() -> None:
+    # Regression: such a pack once loaded, and evaluate() raised CalendarError when the
+    # rule fired.
     with pytest.raises(PackValidationError, match="office_hours"):
         compile_text(_OFFICE_HOURS_PACK, "minimal.yaml")
 
@@ -658,9 +651,7 @@ def test_trace_names_every_skipped_day_and_its_reason() -> None:
 
 
 def test_trace_of_a_closure_and_zero_days() -> None:
-    calendar = WorkingCalendar.from_spec(
-        CalendarSpec(timezone=JE_TZ, closures=[date(2024, 5, 9)])
-    )
+    calendar = WorkingCalendar.from_spec(CalendarSpec(timezone=JE_TZ, closures=[date(2024, 5, 9)]))
     steps = [
         s.text
         for s in calendar.deadline(

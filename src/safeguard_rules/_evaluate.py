@@ -189,9 +189,11 @@ def _fires(
     if count.counts(event, case, None):
         ends = None
         if spec.within is not None:
-            ends = calendar.deadline(spec.within, event.at).due
+            due = calendar.deadline(spec.within, event.at).due
+            ends = due.astimezone(UTC) if due is not None else None
         tally.window.append((ends, event.id))
-    while tally.window and tally.window[0][0] is not None and tally.window[0][0] < event.at:
+    now = event.at.astimezone(UTC)
+    while tally.window and tally.window[0][0] is not None and tally.window[0][0] < now:
         tally.window.popleft()
     if len(tally.window) < spec.threshold:
         tally.fired = False
@@ -235,8 +237,11 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
     if item.cancelled_by is not None:
         status = "cancelled"
     elif met_at is not None:
-        status = "met" if item.due is None or met_at <= item.due else "met_late"
-    elif item.due is not None and as_of > item.due:
+        # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would compare
+        # by wall clock, which is wrong in the repeated autumn hour.
+        late = item.due is not None and met_at.astimezone(UTC) > item.due.astimezone(UTC)
+        status = "met_late" if late else "met"
+    elif item.due is not None and as_of.astimezone(UTC) > item.due.astimezone(UTC):
         status = "overdue"
     else:
         status = "open"
