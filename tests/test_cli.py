@@ -36,7 +36,7 @@ def test_evaluate_prints_the_obligations_table() -> None:
     assert code == 0
     assert "Obligations" in out and "Findings" in out
     assert "hold_strategy_meeting" in out
-    assert "Tue 14 May 2024 23:59" in out  # requested Wed 8 May; Thu 9 Liberation Day; Fri, Mon, Tue
+    assert "Tue 2024-05-14 23:59" in out  # requested Wed 8 May; Thu 9 Liberation Day; Fri, Mon, Tue
     assert "events: " in out and " 0 rejected" in out
 
 

@@ -34,7 +34,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 def _console(stderr: bool = False) -> Console:
     # Not a terminal (CI, pipes): a fixed, wide layout so output does not depend on the machine.
-    wide = None if sys.stdout.isatty() else 160
+    wide = None if sys.stdout.isatty() else 240
     return Console(stderr=stderr, width=wide, highlight=False, soft_wrap=False)
 
 
@@ -183,9 +183,9 @@ def _print_table(result: Evaluation) -> None:
         "met by",
         "rule",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for o in result.obligations:
-        due = o.due.strftime("%a %d %b %Y %H:%M") if o.due else "-"
+        due = o.due.strftime("%a %Y-%m-%d %H:%M") if o.due else "-"
         status = o.status + (f" -> {o.escalation.action}" if o.escalation else "")
         table.add_row(
             o.child_id,
@@ -200,7 +200,7 @@ def _print_table(result: Evaluation) -> None:
     console.print(table)
     findings = Table(title="Findings", title_justify="left")
     for column in ("child", "severity", "kind", "event", "message", "rule"):
-        findings.add_column(column)
+        findings.add_column(column, overflow="fold")
     for f in result.findings:
         findings.add_row(f.child_id, f.severity, f.kind, f.event or "-", f.message, f.rule)
     console.print(findings)
