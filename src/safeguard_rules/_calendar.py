@@ -176,42 +176,47 @@ class WorkingCalendar:
 
     # --- deadlines ------------------------------------------------------------------
 
+    def due(self, kind: str, amount: int, trigger: datetime) -> datetime | None:
+        """The deadline alone: the evaluator's fast path (``deadline`` adds the steps)."""
+        if kind == "no_deadline":
+            return None
+        if kind == "hours":
+            # Elapsed hours: add in UTC, or a ZoneInfo trigger would add wall-clock hours.
+            return (trigger.astimezone(UTC) + timedelta(hours=amount)).astimezone(self.tz)
+        if kind == "office_hours":
+            return self.add_office_hours(trigger, amount)
+        return _day_deadline(self, kind, amount, trigger.astimezone(self.tz).date())
+
     def deadline(self, timescale: Timescale, trigger: datetime, *, trace: bool = False) -> Deadline:
-        """When something triggered at ``trigger`` is due under ``timescale``."""
+        """When something triggered at ``trigger`` is due under ``timescale``, with steps."""
+        due = self.due(timescale.kind, timescale.amount, trigger)
+        if not trace:
+            return Deadline(due)
         steps: list[DeadlineStep] = []
-        note = steps.append if trace else _ignore
+        note = steps.append
         local = trigger.astimezone(self.tz)
         day = local.date()
         kind = timescale.kind
-        if trace:
-            note(DeadlineStep(f"trigger at {local.isoformat()} ({self.tz.key}); local date {day}"))
+        amount = timescale.amount
+        note(DeadlineStep(f"trigger at {local.isoformat()} ({self.tz.key}); local date {day}"))
         if kind == "no_deadline":
             note(DeadlineStep("the source sets no timescale: no deadline"))
             return Deadline(None, tuple(steps))
         if kind == "same_day":
-            due = self.end_of_day(day)
             note(DeadlineStep(f"same day: end of {day}"))
         elif kind == "working_days":
-            n = int(timescale.working_days or 0)
-            if trace:
-                self._trace_working_days(day, n, note)
-            due = self.end_of_day(self.working_days_after(day, n))
+            self._trace_working_days(day, amount, note)
         elif kind == "calendar_days":
-            target = day + timedelta(days=int(timescale.calendar_days or 0))
-            note(DeadlineStep(f"{timescale.calendar_days} calendar days after {day}: {target}"))
-            due = self.end_of_day(target)
+            note(
+                DeadlineStep(f"{amount} calendar days after {day}: {day + timedelta(days=amount)}")
+            )
         elif kind == "months":
-            target = day + relativedelta(months=int(timescale.months or 0))
-            note(DeadlineStep(f"{timescale.months} months after {day}: {target}"))
-            due = self.end_of_day(target)
+            note(DeadlineStep(f"{amount} months after {day}: {day + relativedelta(months=amount)}"))
         elif kind == "hours":
-            # Elapsed hours: add in UTC, or a ZoneInfo trigger would add wall-clock hours.
-            elapsed = timedelta(hours=int(timescale.hours or 0))
-            due = (trigger.astimezone(UTC) + elapsed).astimezone(self.tz)
-            note(DeadlineStep(f"{timescale.hours} elapsed hours after the trigger"))
-        else:  # office_hours
-            due = self.add_office_hours(trigger, int(timescale.office_hours or 0))
-            note(DeadlineStep(f"{timescale.office_hours} office hours counted from the trigger"))
+            note(DeadlineStep(f"{amount} elapsed hours after the trigger"))
+        else:
+            note(DeadlineStep(f"{amount} office hours counted from the trigger"))
+        assert due is not None
         note(DeadlineStep(f"due {due.isoformat()}"))
         return Deadline(due, tuple(steps))
 
@@ -232,16 +237,28 @@ class WorkingCalendar:
                 note(DeadlineStep(f"{current} {current.strftime('%a')}: skipped ({reason})"))
 
 
-def _ignore(_step: DeadlineStep) -> None:
-    return None
-
-
 @lru_cache(maxsize=4096)
 def _holidays_for(country: str, subdivision: str | None, year: int) -> dict[date, str]:
     # A plain dict per year: the holidays object expands itself lazily, which is not
     # safe to share between threads; a computed dict is.
     table = holidays.country_holidays(country, subdiv=subdivision, years=year)
     return {day: str(name) for day, name in table.items()}
+
+
+@lru_cache(maxsize=131072)
+def _day_deadline(calendar: WorkingCalendar, kind: str, amount: int, day: date) -> datetime:
+    # Day-based deadlines depend only on the local date, so they are cached per calendar.
+    if kind == "same_day":
+        target = day
+    elif kind == "working_days":
+        target = _working_days_after(calendar, day, amount)
+    elif kind == "calendar_days":
+        target = day + timedelta(days=amount)
+    elif kind == "months":
+        target = day + relativedelta(months=amount)
+    else:
+        raise ValueError(f"not a day-based timescale: {kind}")
+    return calendar.end_of_day(target)
 
 
 @lru_cache(maxsize=65536)

@@ -45,6 +45,12 @@ class DueCase:
     strength: Strength | None
     citation: Citation | None
     basis: str = ""  # how an obligation states its deadline: "serious harm: the same day"
+    kind: str = field(init=False)  # within.kind and within.amount, looked up once
+    amount: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.within.kind)
+        object.__setattr__(self, "amount", self.within.amount)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class CompiledRequirement:
     satisfied_by: tuple[CompiledMatch, ...]  # alternatives: any one meets it
     cancelled_by: tuple[CompiledMatch, ...]
     waits_on: frozenset[str]  # the event types that can meet or cancel it
+    meets: Mapping[str, tuple[Predicate, ...]]  # by event type, so only those are tried
+    cancels: Mapping[str, tuple[Predicate, ...]]
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,7 @@ class CompiledPack:
     rules: tuple[CompiledRule, ...]
     rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
     waits_on: frozenset[str] = field(default_factory=frozenset)
+    source_files: Mapping[str, str] = field(default_factory=dict)  # source id -> file
 
     @property
     def id(self) -> str:
@@ -218,6 +227,7 @@ class _Compiler:
             rules=tuple(rules),
             rules_by_event={k: tuple(v) for k, v in by_event.items()},
             waits_on=frozenset(waits),
+            source_files={s.id: s.file for s in pack.pack.sources},
         )
 
     def _diagnostics(self) -> list[Diagnostic]:
@@ -368,7 +378,9 @@ class _Compiler:
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
         waits = frozenset(m.event for m in (*satisfied, *cancelled))
-        return CompiledRequirement(req, due, satisfied, cancelled, waits)
+        return CompiledRequirement(
+            req, due, satisfied, cancelled, waits, _by_type(satisfied), _by_type(cancelled)
+        )
 
     def _matches(
         self, spec: EventMatch | list[EventMatch] | None, trigger: str, loc: Loc
@@ -439,6 +451,13 @@ class _Compiler:
                     f"message names {{{name}}}, which {event!r} does not have"
                     f"{did_you_mean(name, fields)}",
                 )
+
+
+def _by_type(matches: tuple[CompiledMatch, ...]) -> dict[str, tuple[Predicate, ...]]:
+    grouped: dict[str, list[Predicate]] = {}
+    for match in matches:
+        grouped.setdefault(match.event, []).append(match.where)
+    return {kind: tuple(preds) for kind, preds in grouped.items()}
 
 
 def _always(*_args: Any) -> bool:

@@ -217,8 +217,19 @@ def _operator(op: str, get: Getter, operand: Any, value_getter: Getter | None) -
             return _present(expected) and _compare(op, get(ev, case, trig), expected)
 
         return referenced
-    # Literal operands: lists become sets once, here, not on every event.
+    # Literal operands: lists become sets once, here, and each operator gets its own
+    # closure, so the per-event work is one lookup and one comparison.
     expected = frozenset(operand) if isinstance(operand, list) else operand
+    if op == "is":
+        return lambda ev, case, trig: bool(get(ev, case, trig) == expected)
+    if op == "in":
+        return lambda ev, case, trig: get(ev, case, trig) in expected
+    if op == "contains":
+        return lambda ev, case, trig: expected in (get(ev, case, trig) or ())
+    if op == "contains_any":
+        return lambda ev, case, trig: not expected.isdisjoint(get(ev, case, trig) or ())
+    if op == "contains_all":
+        return lambda ev, case, trig: expected.issubset(get(ev, case, trig) or ())
     return lambda ev, case, trig: _compare(op, get(ev, case, trig), expected)
 
 

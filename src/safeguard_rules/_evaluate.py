@@ -53,10 +53,6 @@ class _Open:
     met_by: BaseEvent | None = None
     cancelled_by: BaseEvent | None = None
 
-    @property
-    def closed(self) -> bool:
-        return self.met_by is not None or self.cancelled_by is not None
-
 
 @dataclass(slots=True)
 class _Tally:
@@ -76,15 +72,19 @@ def evaluate(
     rejected = list(stream.rejected)
     accepted = _accept(stream.events, as_of, rejected)
 
-    by_child: dict[str, list[BaseEvent]] = {}
-    for event in accepted:
-        by_child.setdefault(event.child_id, []).append(event)
+    # (UTC instant, id, event): instants compared in UTC, because datetimes sharing a
+    # ZoneInfo compare by wall clock, which puts a later event first in the repeated
+    # autumn hour; ids are unique here, so the tuples sort without reaching the event.
+    by_child: dict[str, list[tuple[datetime, str, BaseEvent]]] = {}
+    for entry in accepted:
+        by_child.setdefault(entry[2].child_id, []).append(entry)
 
     obligations: list[Obligation] = []
     findings: list[Finding] = []
+    as_of_utc = as_of.astimezone(UTC)
     for child_id in sorted(by_child):
-        history = sorted(by_child[child_id], key=_instant_then_id)
-        _walk(pack, history, as_of, obligations, findings)
+        history = [event for _at, _id, event in sorted(by_child[child_id])]
+        _walk(pack, history, as_of_utc, obligations, findings)
 
     rank = {c.rule.id: c.position for c in pack.rules}
     obligations.sort(key=lambda o: (o.child_id, o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
@@ -104,19 +104,15 @@ def evaluate(
     return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
 
 
-def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
-    # Compare instants in UTC: two datetimes sharing a ZoneInfo compare by wall clock,
-    # which in the repeated autumn hour puts a later event first.
-    return event.at.astimezone(UTC), event.id
-
-
 def _accept(
     events: Iterable[BaseEvent], as_of: datetime, rejected: list[Rejection]
-) -> list[BaseEvent]:
+) -> list[tuple[datetime, str, BaseEvent]]:
     events = list(events)
     counts = Counter(e.id for e in events)
+    as_of_utc = as_of.astimezone(UTC)
     accepted = []
     for event in events:
+        at = event.at.astimezone(UTC)
         if counts[event.id] > 1:
             rejected.append(
                 Rejection(
@@ -126,10 +122,10 @@ def _accept(
                     "evaluated; give each event its own id",
                 )
             )
-        elif event.at.astimezone(UTC) > as_of.astimezone(UTC):
+        elif at > as_of_utc:
             rejected.append(Rejection(None, event.id, "dated after as_of, so not yet evaluated"))
         else:
-            accepted.append(event)
+            accepted.append((at, event.id, event))
     return accepted
 
 
@@ -144,13 +140,15 @@ def _walk(
     opened: list[_Open] = []
     waiting: dict[str, list[_Open]] = {}
     tallies: dict[int, _Tally] = {}
+    calendar = pack.calendar
+    rules_for = pack.rules_by_event.get
     for event in history:
         case.apply(event)
         kind = event.type  # type: ignore[attr-defined]
-        if kind in pack.waits_on and kind in waiting:
-            waiting[kind] = _settle(waiting[kind], event, case)
-        for compiled in pack.rules_by_event.get(kind, ()):
-            triggered_by = _fires(pack.calendar, compiled, event, case, tallies)
+        if kind in waiting:
+            waiting[kind] = _settle(waiting[kind], kind, event, case)
+        for compiled in rules_for(kind, ()):
+            triggered_by = _fires(calendar, compiled, event, case, tallies)
             if triggered_by is None:
                 continue
             if compiled.expect is not None:
@@ -161,7 +159,7 @@ def _walk(
             if route is None or route.requirement is None:
                 continue
             deciding = _deciding_case(route.requirement.due, event, case)
-            due = pack.calendar.deadline(deciding.within, event.at).due if deciding else None
+            due = calendar.due(deciding.kind, deciding.amount, event.at) if deciding else None
             item = _Open(compiled, route, route.requirement, event, triggered_by, due, deciding)
             opened.append(item)
             for kind_ in route.requirement.waits_on:
@@ -189,7 +187,7 @@ def _fires(
     if count.counts(event, case, None):
         ends = None
         if spec.within is not None:
-            due = calendar.deadline(spec.within, event.at).due
+            due = calendar.due(spec.within.kind, spec.within.amount, event.at)
             ends = due.astimezone(UTC) if due is not None else None
         tally.window.append((ends, event.id))
     now = event.at.astimezone(UTC)
@@ -204,17 +202,17 @@ def _fires(
     return tuple(event_id for _ends, event_id in tally.window)
 
 
-def _settle(items: list[_Open], event: BaseEvent, case: CaseState) -> list[_Open]:
-    """Meet or cancel what ``event`` satisfies; keep what still waits."""
+def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) -> list[_Open]:
+    """Meet or cancel what ``event`` (of type ``kind``) settles; keep what still waits."""
     still: list[_Open] = []
-    kind = event.type  # type: ignore[attr-defined]
     for item in items:
-        if item.closed:
-            continue
+        if item.met_by is not None or item.cancelled_by is not None:
+            continue  # settled through another of the event types it waited on
         req = item.requirement
-        if any(m.event == kind and m.where(event, case, item.trigger) for m in req.satisfied_by):
+        trigger = item.trigger
+        if any(where(event, case, trigger) for where in req.meets.get(kind, ())):
             item.met_by = event
-        elif any(m.event == kind and m.where(event, case, item.trigger) for m in req.cancelled_by):
+        elif any(where(event, case, trigger) for where in req.cancels.get(kind, ())):
             item.cancelled_by = event
         else:
             still.append(item)
@@ -231,6 +229,7 @@ def _deciding_case(due: CompiledDue | None, event: BaseEvent, case: CaseState) -
 
 
 def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
+    # as_of is in UTC here; instants are compared in UTC (see evaluate).
     req = item.requirement
     status: Status
     met_at = item.met_by.at if item.met_by is not None else None
@@ -241,7 +240,7 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         # by wall clock, which is wrong in the repeated autumn hour.
         late = item.due is not None and met_at.astimezone(UTC) > item.due.astimezone(UTC)
         status = "met_late" if late else "met"
-    elif item.due is not None and as_of.astimezone(UTC) > item.due.astimezone(UTC):
+    elif item.due is not None and as_of > item.due.astimezone(UTC):
         status = "overdue"
     else:
         status = "open"
@@ -272,15 +271,8 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         cancelled_by=item.cancelled_by.id if item.cancelled_by is not None else None,
         escalation=escalation,
         citation=citation,
-        source_file=_source_file(pack, citation.source),
+        source_file=pack.source_files.get(citation.source, ""),
     )
-
-
-def _source_file(pack: CompiledPack, source_id: str) -> str:
-    for source in pack.pack.pack.sources:
-        if source.id == source_id:
-            return source.file
-    return ""
 
 
 def _check_finding(pack: CompiledPack, compiled: CompiledRule, event: BaseEvent) -> Finding:
@@ -295,7 +287,7 @@ def _check_finding(pack: CompiledPack, compiled: CompiledRule, event: BaseEvent)
         obligation=None,
         at=event.at,
         citation=rule.citation,
-        source_file=_source_file(pack, rule.citation.source),
+        source_file=pack.source_files.get(rule.citation.source, ""),
     )
 
 

@@ -248,6 +248,12 @@ class Timescale(_Strict):
     def kind(self) -> str:
         return next(k for k in _TIMESCALE_KEYS if getattr(self, k) is not None)
 
+    @property
+    def amount(self) -> int:
+        """N for the counted kinds; 0 for same_day and no_deadline."""
+        value = getattr(self, self.kind)
+        return 0 if isinstance(value, bool) else int(value)
+
     def describe(self) -> str:
         kind = self.kind
         if kind == "same_day":

@@ -70,14 +70,13 @@ def _load_jsonl(path: Path) -> EventStream:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
-            where = f"{path}:{number}"
             if len(line) > MAX_LINE_BYTES:
-                rejected.append(Rejection(where, None, "line is longer than 1 MiB"))
+                rejected.append(Rejection(f"{path}:{number}", None, "line is longer than 1 MiB"))
                 continue
             try:
                 events.append(EVENT_ADAPTER.validate_json(line))
             except ValidationError as exc:
-                rejected.append(Rejection(where, _record_id(line), _explain(exc)))
+                rejected.append(Rejection(f"{path}:{number}", _record_id(line), _explain(exc)))
     return EventStream(tuple(events), tuple(rejected), str(path))
 
 
