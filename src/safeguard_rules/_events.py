@@ -317,38 +317,6 @@ class ChildProtectionConferenceHeld(BaseEvent):
     chair_role: Name | None = None
 
 
-EVENT_TYPES: tuple[type[BaseEvent], ...] = (
-    SocialWorkerAllocated,
-    SocialWorkerUnallocated,
-    CpnCreated,
-    ConcernIdentified,
-    EnquiryReceived,
-    MashEnquiryStarted,
-    ReferralMade,
-    FlagSent,
-    ReceiptConfirmed,
-    PlanningMeetingRequested,
-    PlanningMeetingHeld,
-    StrategyDiscussionHeld,
-    StrategyMeetingRequested,
-    StrategyRequestForwarded,
-    StrategyRequestReturned,
-    PoliceContacted,
-    StrategyMeetingHeld,
-    StrategyMeetingCancelled,
-    AgencyUnableToAttend,
-    AgencyReportSent,
-    StrategyRecordCirculated,
-    MedicalConsidered,
-    ProfessionalDifferenceRaised,
-    ProfessionalDifferenceResolved,
-    CaseReviewed,
-    SupervisionHeld,
-    EnquiryStarted,
-    EnquiryConcluded,
-    ChildProtectionConferenceHeld,
-)
-
 Event = Annotated[
     Union[  # noqa: UP007 - a discriminated union reads best spelled out
         SocialWorkerAllocated,
@@ -385,6 +353,9 @@ Event = Annotated[
 ]
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+# The union above is the one list of event types; everything else derives from it.
+EVENT_TYPES: tuple[type[BaseEvent], ...] = typing.get_args(typing.get_args(Event)[0])
 
 EVENT_CLASSES: dict[str, type[BaseEvent]] = {
     typing.get_args(cls.model_fields["type"].annotation)[0]: cls for cls in EVENT_TYPES
