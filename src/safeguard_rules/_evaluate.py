@@ -72,18 +72,16 @@ def evaluate(
     rejected = list(stream.rejected)
     accepted = _accept(stream.events, as_of, rejected)
 
-    # (UTC instant, id, event): instants compared in UTC, because datetimes sharing a
-    # ZoneInfo compare by wall clock, which puts a later event first in the repeated
-    # autumn hour; ids are unique here, so the tuples sort without reaching the event.
-    by_child: dict[str, list[tuple[datetime, str, BaseEvent]]] = {}
-    for entry in accepted:
-        by_child.setdefault(entry[2].child_id, []).append(entry)
+    by_child: dict[str, list[BaseEvent]] = {}
+    for event in accepted:
+        by_child.setdefault(event.child_id, []).append(event)
 
     obligations: list[Obligation] = []
     findings: list[Finding] = []
     as_of_utc = as_of.astimezone(UTC)
     for child_id in sorted(by_child):
-        history = [event for _at, _id, event in sorted(by_child[child_id])]
+        # Sort keys exist for one child at a time, which keeps the peak heap low.
+        history = sorted(by_child[child_id], key=_instant_then_id)
         _walk(pack, history, as_of_utc, obligations, findings)
 
     rank = {c.rule.id: c.position for c in pack.rules}
@@ -104,15 +102,20 @@ def evaluate(
     return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
 
 
+def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
+    # Instants are compared in UTC: datetimes sharing a ZoneInfo compare by wall clock,
+    # which puts a later event first in the repeated autumn hour.
+    return event.at.astimezone(UTC), event.id
+
+
 def _accept(
     events: Iterable[BaseEvent], as_of: datetime, rejected: list[Rejection]
-) -> list[tuple[datetime, str, BaseEvent]]:
+) -> list[BaseEvent]:
     events = list(events)
     counts = Counter(e.id for e in events)
     as_of_utc = as_of.astimezone(UTC)
     accepted = []
     for event in events:
-        at = event.at.astimezone(UTC)
         if counts[event.id] > 1:
             rejected.append(
                 Rejection(
@@ -122,10 +125,10 @@ def _accept(
                     "evaluated; give each event its own id",
                 )
             )
-        elif at > as_of_utc:
+        elif event.at.astimezone(UTC) > as_of_utc:
             rejected.append(Rejection(None, event.id, "dated after as_of, so not yet evaluated"))
         else:
-            accepted.append((at, event.id, event))
+            accepted.append(event)
     return accepted
 
 
