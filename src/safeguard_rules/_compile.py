@@ -119,7 +119,6 @@ class CompiledPack:
     parameters: Mapping[str, Due]
     rules: tuple[CompiledRule, ...]
     rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
-    waits_on: frozenset[str] = field(default_factory=frozenset)
     source_files: Mapping[str, str] = field(default_factory=dict)  # source id -> file
 
     @property
@@ -211,13 +210,8 @@ class _Compiler:
             raise PackValidationError(self._diagnostics())
         assert self.calendar is not None
         by_event: dict[str, list[CompiledRule]] = {}
-        waits: set[str] = set()
         for compiled in rules:
             by_event.setdefault(compiled.rule.when.event, []).append(compiled)
-            for route in compiled.routes:
-                if route.requirement is not None:
-                    req = route.requirement
-                    waits.update(m.event for m in (*req.satisfied_by, *req.cancelled_by))
         return CompiledPack(
             pack=pack,
             file=self.positions.file,
@@ -226,7 +220,6 @@ class _Compiler:
             parameters=parameters,
             rules=tuple(rules),
             rules_by_event={k: tuple(v) for k, v in by_event.items()},
-            waits_on=frozenset(waits),
             source_files={s.id: s.file for s in pack.pack.sources},
         )
 
