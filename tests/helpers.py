@@ -52,6 +52,25 @@ def finding_rules(result: Evaluation) -> set[str]:
     return {f.rule for f in result.findings if f.kind == "check"}
 
 
+def minimal_pack(pack_id: str, title: str, rules: str) -> str:
+    """The text of a one-role test pack in Europe/London; ``rules`` is the YAML list body."""
+    return (
+        "pack:\n"
+        f"  id: {pack_id}\n"
+        f"  title: {title}\n"
+        "  jurisdiction: england\n"
+        '  version: "1"\n'
+        "  effective_from: 2015-01-01\n"
+        "  sources:\n"
+        "    - {id: src, file: none.txt, title: A source}\n"
+        "calendar:\n"
+        "  timezone: Europe/London\n"
+        "roles:\n"
+        "  someone: {title: Someone}\n"
+        "rules:\n" + rules
+    )
+
+
 def fired_rules(result: Evaluation) -> set[str]:
     """Rules that produced any obligation or check finding."""
     return {o.rule for o in result.obligations} | finding_rules(result)

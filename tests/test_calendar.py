@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 import pytest
-from helpers import end_of, ev, only, run
+from helpers import end_of, ev, minimal_pack, only, run
 
 from safeguard_rules import PackValidationError, load_pack
 from safeguard_rules._calendar import CalendarError, WorkingCalendar
@@ -549,20 +549,7 @@ def test_in_office_hours_without_an_office_is_false() -> None:
     assert not JERSEY.in_office_hours(at("2024-05-13T10:00:00+01:00"))
 
 
-_OFFICE_HOURS_PACK = """\
-pack:
-  id: minimal
-  title: Minimal pack for calendar tests
-  jurisdiction: england
-  version: "1"
-  effective_from: 2015-01-01
-  sources:
-    - {id: src, file: none.txt, title: A source}
-calendar:
-  timezone: Europe/London
-roles:
-  someone: {title: Someone}
-rules:
+_OFFICE_HOURS_PACK = minimal_pack("minimal", "Minimal pack for calendar tests", """\
   - id: an_obligation
     title: An obligation
     citation: {source: src, quote: "Something must be done."}
@@ -573,7 +560,7 @@ rules:
       responsible: someone
       due: {office_hours: 2}
       satisfied_by: {event: flag_sent}
-"""
+""")
 
 
 def test_office_hours_timescale_without_office_hours_is_rejected_at_load() -> None:

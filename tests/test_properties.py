@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import minimal_pack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import (
@@ -366,20 +367,7 @@ def test_zoneinfo_event_times_in_a_repeated_hour_do_not_depend_on_input_order() 
 # deadline (in the pack's ZoneInfo) and an event time or as_of given in the same ZoneInfo
 # also compare by wall clock.
 
-_HOURS_PACK = """\
-pack:
-  id: hours
-  title: Hour-based deadlines
-  jurisdiction: england
-  version: "1"
-  effective_from: 2015-01-01
-  sources:
-    - {id: src, file: none.txt, title: A source}
-calendar:
-  timezone: Europe/London
-roles:
-  someone: {title: Someone}
-rules:
+_HOURS_PACK = minimal_pack("hours", "Hour-based deadlines", """\
   - id: flag_within_an_hour
     title: A CPN is flagged within an hour
     citation: {source: src, quote: "Something must be done within the hour."}
@@ -401,7 +389,7 @@ rules:
       action: escalate
       responsible: someone
       satisfied_by: {event: flag_sent}
-"""
+""")
 
 # 00:50 BST on 27 October 2024 is 23:50Z on the 26th: one hour later is 00:50Z, which
 # London shows as 01:50 BST (fold=0). The second 01:10 (GMT, fold=1) is 01:10Z, twenty
