@@ -120,6 +120,7 @@ class CompiledPack:
     rules: tuple[CompiledRule, ...]
     rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
     source_files: Mapping[str, str] = field(default_factory=dict)  # source id -> file
+    extends: str | None = None  # the base pack's id when this pack is an overlay
 
     @property
     def id(self) -> str:

@@ -268,6 +268,7 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         triggered_at=item.trigger.at,
         due=item.due,
         due_basis=deciding.basis if deciding else "no timescale in the source",
+        due_case=deciding.label if deciding and req.due and len(req.due.cases) > 1 else None,
         status=status,
         met_by=item.met_by.id if item.met_by is not None else None,
         met_at=met_at,

@@ -71,6 +71,7 @@ class Obligation:
     triggered_at: datetime
     due: datetime | None
     due_basis: str
+    due_case: str | None  # label of the deadline-table case that decided ``due``
     status: Status
     met_by: str | None
     met_at: datetime | None
@@ -93,6 +94,7 @@ class Obligation:
             "triggered_at": iso(self.triggered_at),
             "due": iso(self.due),
             "due_basis": self.due_basis,
+            "due_case": self.due_case,
             "status": self.status,
             "met_by": self.met_by,
             "met_at": iso(self.met_at),
