@@ -62,10 +62,32 @@ class _Tally:
     fired: bool = False
 
 
+# What a scenario run exercised, for coverage: ("rule", id), ("route", id, route),
+# ("case", id, route or "", case label), ("finding", id).
+Exercised = set[tuple[str, ...]]
+
+
 def evaluate(
     pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime
 ) -> Evaluation:
     """The obligations and findings ``events`` give rise to under ``pack`` at ``as_of``."""
+    return _evaluate(pack, events, as_of, None)
+
+
+def evaluate_exercising(
+    pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime
+) -> tuple[Evaluation, Exercised]:
+    """:func:`evaluate`, also saying which rules, routes, deadline cases and checks fired."""
+    exercised: Exercised = set()
+    return _evaluate(pack, events, as_of, exercised), exercised
+
+
+def _evaluate(
+    pack: CompiledPack,
+    events: EventStream | Iterable[BaseEvent],
+    as_of: datetime,
+    exercised: Exercised | None,
+) -> Evaluation:
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise ValueError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
     stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
@@ -82,7 +104,7 @@ def evaluate(
     for child_id in sorted(by_child):
         # Sort keys exist for one child at a time, which keeps the peak heap low.
         history = sorted(by_child[child_id], key=_instant_then_id)
-        _walk(pack, history, as_of_utc, obligations, findings)
+        _walk(pack, history, as_of_utc, obligations, findings, exercised)
 
     rank = {c.rule.id: c.position for c in pack.rules}
     obligations.sort(key=lambda o: (o.child_id, o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
@@ -138,6 +160,7 @@ def _walk(
     as_of: datetime,
     obligations: list[Obligation],
     findings: list[Finding],
+    exercised: Exercised | None,
 ) -> None:
     case = CaseState()
     opened: list[_Open] = []
@@ -154,14 +177,23 @@ def _walk(
             triggered_by = _fires(calendar, compiled, event, case, tallies)
             if triggered_by is None:
                 continue
+            rule_id = compiled.rule.id
+            if exercised is not None:
+                exercised.add(("rule", rule_id))
             if compiled.expect is not None:
                 if not compiled.expect(event, case, None):
                     findings.append(_check_finding(pack, compiled, event))
+                    if exercised is not None:
+                        exercised.add(("finding", rule_id))
                 continue
             route = next((r for r in compiled.routes if r.applies(event, case, None)), None)
+            if exercised is not None and route is not None and route.name is not None:
+                exercised.add(("route", rule_id, route.name))
             if route is None or route.requirement is None:
                 continue
             deciding = _deciding_case(route.requirement.due, event, case)
+            if exercised is not None and deciding is not None:
+                exercised.add(("case", rule_id, route.name or "", deciding.label))
             due = calendar.due(deciding.kind, deciding.amount, event.at) if deciding else None
             item = _Open(compiled, route, route.requirement, event, triggered_by, due, deciding)
             opened.append(item)

@@ -1,0 +1,81 @@
+"""``test``: run scenario files and report failures and rule coverage."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from .._scenario import SUFFIXES, TestRun, run_scenarios
+from ._common import EXIT_PROBLEMS, console, print_diagnostics
+
+
+@click.command(name="test")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Fail when any pack's coverage (rules, routes, deadline cases, findings) is lower.",
+)
+@click.option("-k", "select", default=None, help="Only scenarios whose name contains this text.")
+@click.option("--quiet", "-q", is_flag=True, help="Only failures and the summary.")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+def test(
+    fmt: str, min_coverage: float | None, select: str | None, quiet: bool, paths: tuple[str, ...]
+) -> None:
+    """Run the scenarios in PATHS (files, or directories searched for *.scenarios.yaml).
+
+    Exits 1 when a scenario fails, a scenario file cannot be read, no scenario was
+    found, or coverage is below --min-coverage.
+    """
+    run = run_scenarios(paths or ["."], select=select)
+    low = [c for c in run.coverage if min_coverage is not None and c.percent + 1e-9 < min_coverage]
+    if fmt == "json":
+        click.echo(run.to_json(), nl=False)
+    else:
+        _print_text(run, quiet, min_coverage)
+    if not run.outcomes and not run.errors:
+        where = ", ".join(paths or ["."])
+        click.echo(
+            f"error: no scenarios found in {where}; scenario files are named "
+            f"{' or '.join('*' + s for s in SUFFIXES)}",
+            err=True,
+        )
+    if not run.passed or low:
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+
+
+def _print_text(run: TestRun, quiet: bool, min_coverage: float | None) -> None:
+    print_diagnostics(run.errors)
+    for outcome in run.outcomes:
+        if not outcome.passed:
+            click.echo("FAIL " + outcome.report() + "\n")
+        elif not quiet:
+            click.echo(f"ok   {outcome.file}:{outcome.line}: {outcome.name} [{outcome.pack}]")
+    if run.coverage:
+        table = Table(title="Coverage", title_justify="left")
+        for column in ("pack", "rules", "routes", "deadline cases", "findings", "total"):
+            table.add_column(column, justify="left" if column == "pack" else "right")
+        for c in run.coverage:
+            cells = [
+                f"{a}/{b}" for a, b in (c.counts(k) for k in ("rule", "route", "case", "finding"))
+            ]
+            table.add_row(c.pack, *cells, f"{c.percent:.1f}%")
+        console().print(table)
+        for c in run.coverage:
+            for item in c.uncovered:
+                click.echo(f"not covered: {c.pack}: {item.describe()}")
+            if min_coverage is not None and c.percent + 1e-9 < min_coverage:
+                click.echo(
+                    f"error: {c.pack} coverage {c.percent:.1f}% is below --min-coverage "
+                    f"{min_coverage:g}%",
+                    err=True,
+                )
+    passed = sum(o.passed for o in run.outcomes)
+    failed = len(run.outcomes) - passed
+    files = len(run.files)
+    errors = f", {len(run.errors)} unreadable file problem(s)" if run.errors else ""
+    click.echo(f"{passed} passed, {failed} failed in {files} file(s){errors}")
