@@ -311,10 +311,11 @@ class _Comparison:
         claimed.update(hits)
         where = f"line {self.line(kind + 's', j)}"
         if wanted.count is not None and len(hits) != wanted.count:
-            found = ", ".join(_describe(actual[k]) for k in hits) or "none"
+            found = "".join(f"\n  {_describe(actual[k])}" for k in hits)
+            near = "" if hits else "\n" + self._near(kind, given, actual)
             return [
                 f"expected {wanted.count} {kind}(s) {_pattern(given)} ({where}), "
-                f"got {len(hits)}: {found}"
+                f"got {len(hits)}{':' if hits else ''}{found}{near}"
             ]
         if wanted.count is None and not hits:
             return [
@@ -494,6 +495,12 @@ class PackCoverage:
     @property
     def uncovered(self) -> tuple[CoverageItem, ...]:
         return tuple(item for item in self.items if item not in self.covered)
+
+    def uncovered_summary(self) -> tuple[CoverageItem, ...]:
+        """What is not covered, without the routes, cases and findings of rules that never
+        fired at all (the rule says it)."""
+        silent = {item.rule for item in self.uncovered if item.kind == "rule"}
+        return tuple(i for i in self.uncovered if i.kind == "rule" or i.rule not in silent)
 
     def counts(self, kind: CoverageKind) -> tuple[int, int]:
         of_kind = [item for item in self.items if item.kind == kind]

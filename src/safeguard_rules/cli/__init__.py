@@ -13,6 +13,7 @@ import click
 
 from .. import __version__
 from ._evaluate import evaluate, explain, packs
+from ._schema import schema
 from ._test import test
 from ._validate import validate
 
@@ -23,7 +24,7 @@ def main() -> None:
     """Evaluate multi-agency safeguarding procedures (YAML policy packs) against case events."""
 
 
-for command in (evaluate, explain, packs, validate, test):
+for command in (evaluate, explain, packs, validate, test, schema):
     main.add_command(command)
 
 __all__ = ["main"]

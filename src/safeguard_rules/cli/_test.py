@@ -66,7 +66,7 @@ def _print_text(run: TestRun, quiet: bool, min_coverage: float | None) -> None:
             table.add_row(c.pack, *cells, f"{c.percent:.1f}%")
         console().print(table)
         for c in run.coverage:
-            for item in c.uncovered:
+            for item in c.uncovered_summary():
                 click.echo(f"not covered: {c.pack}: {item.describe()}")
             if min_coverage is not None and c.percent + 1e-9 < min_coverage:
                 click.echo(

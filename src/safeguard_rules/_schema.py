@@ -1,0 +1,60 @@
+"""JSON Schemas of the pack and scenario formats, generated from the pydantic models.
+
+Editors (through the ``yaml-language-server`` comment at the top of each file) and
+other tools check and autocomplete packs and scenarios against these. The schemas
+are committed under ``schemas/``; a test keeps them in step with the models.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from ._events import Event
+from ._pack import Pack
+from ._scenario_format import ScenarioFile
+
+BASE_URL = "https://safeguard-rules.invalid/schemas/"  # an id, not a place to fetch from
+SCHEMA_FILES = ("pack.schema.json", "scenario.schema.json")
+
+
+def pack_schema() -> dict[str, Any]:
+    schema = Pack.model_json_schema(by_alias=True)
+    return _stamp(schema, "pack.schema.json", "safeguard-rules policy pack")
+
+
+def scenario_schema() -> dict[str, Any]:
+    schema = ScenarioFile.model_json_schema(by_alias=True)
+    # Events are kept as plain mappings by the model (so each bad record is reported with
+    # the stream's own messages); the schema still describes them fully for editors.
+    events = TypeAdapter(Event).json_schema(ref_template="#/$defs/{model}")
+    defs = schema.setdefault("$defs", {})
+    defs.update(events.pop("$defs"))
+    defs["Event"] = events
+    event_list_owners = [
+        schema["properties"]["background"],
+        defs["Scenario"]["properties"]["events"],
+    ]
+    for owner in event_list_owners:
+        owner["items"] = {"$ref": "#/$defs/Event"}
+    return _stamp(schema, "scenario.schema.json", "safeguard-rules scenario file")
+
+
+def _stamp(schema: dict[str, Any], name: str, title: str) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE_URL + name,
+        **{k: v for k, v in schema.items() if k != "title"},
+        "title": title,
+    }
+
+
+def schemas() -> dict[str, str]:
+    """File name -> schema text, byte-stable (sorted keys, two-space indent, final newline)."""
+    built = {"pack.schema.json": pack_schema(), "scenario.schema.json": scenario_schema()}
+    return {
+        name: json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for name, schema in built.items()
+    }

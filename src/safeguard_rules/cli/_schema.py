@@ -1,0 +1,42 @@
+"""``schema``: write (or check) the JSON Schemas of the pack and scenario formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .._schema import schemas
+from ._common import EXIT_PROBLEMS
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Directory to write pack.schema.json and scenario.schema.json into.",
+)
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if the files there are not up to date."
+)
+def schema(out_dir: Path, check: bool) -> None:
+    """Write the JSON Schemas of the pack and scenario formats (for editors and CI)."""
+    stale = []
+    for name, text in schemas().items():
+        target = out_dir / name
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current == text:
+            click.echo(f"up to date {target}")
+        elif check:
+            stale.append(target)
+            click.echo(f"out of date {target}", err=True)
+        else:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {target}")
+    if stale:
+        click.echo("run 'safeguard-rules schema' to regenerate them", err=True)
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
