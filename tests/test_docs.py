@@ -49,3 +49,33 @@ def test_readme_parameter_example_names_a_real_parameter() -> None:
 def test_events_doc_is_generated_from_the_models() -> None:
     text = DOC.read_text(encoding="utf-8")
     assert render(text) == text, "run: python tests/docgen.py"
+
+
+def _scenario_doc_blocks() -> tuple[str, str]:
+    text = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    example = re.search(r"<!-- example: [^\n]*-->\n```yaml\n(.*?)```", text, re.DOTALL)
+    failure = re.search(r"<!-- failure: [^\n]*-->\n```text\n(.*?)```", text, re.DOTALL)
+    assert example is not None and failure is not None
+    return example.group(1), failure.group(1)
+
+
+def test_scenario_doc_example_passes_and_its_failure_text_is_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from safeguard_rules.cli import main
+
+    example, failure = _scenario_doc_blocks()
+    monkeypatch.chdir(tmp_path)
+    Path("example.scenarios.yaml").write_text(example, encoding="utf-8")
+    passed = CliRunner().invoke(main, ["test", "example.scenarios.yaml"])
+    assert passed.exit_code == 0, passed.stdout
+    assert "1 passed, 0 failed" in passed.stdout
+    assert "due: 2024-05-14" in example
+    Path("example.scenarios.yaml").write_text(
+        example.replace("due: 2024-05-14", "due: 2024-05-13"), encoding="utf-8"
+    )
+    failed = CliRunner().invoke(main, ["test", "example.scenarios.yaml"])
+    assert failed.exit_code == 1
+    assert failure in failed.stdout
