@@ -249,7 +249,8 @@ def test_a_pack_that_does_not_load_fails_each_scenario(tmp_path: Path) -> None:
     path = tmp_path / "x.scenarios.yaml"
     path.write_text("pack: jersey_2042\nscenarios:\n  - {name: n, as_of: 2024-05-07, expect: {}}\n")
     [failure] = failures_of(path)
-    assert failure.startswith("pack 'jersey_2042' does not load:\nno bundled pack named 'jersey_2042'")
+    assert failure.startswith("pack 'jersey_2042' does not load:\n")
+    assert "did you mean 'jersey_2024'?" in failure
 
 
 # --- scenario files that cannot be read ----------------------------------------------------
@@ -452,3 +453,20 @@ def test_pytest_reports_an_unreadable_scenario_file_as_a_collection_error(pytest
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*bad.scenarios.yaml:2:*scenarios*"])
+
+
+def test_an_unknown_rule_id_is_suggested(tmp_path: Path) -> None:
+    path = write(tmp_path, f"""\
+        scenarios:
+          - name: typo in a rule id
+            as_of: 2024-05-07
+            events: [{CONCERN}]
+            expect:
+              findings: [{{rule: meeting_chaired_by_team_manger}}]
+        """)
+    assert failures_of(path) == [
+        "expected finding rule=meeting_chaired_by_team_manger (line 7), found none\n"
+        "  the pack has no rule 'meeting_chaired_by_team_manger'; did you mean "
+        "'meeting_chaired_by_team_manager'?; its rules are: meeting_chaired_by_team_manager, "
+        "request_forwarded, strategy_meeting_after_concern"
+    ]

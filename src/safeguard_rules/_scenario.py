@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from ._compile import CompiledPack
 from ._diagnose import diagnostics_from
-from ._errors import Diagnostic, PackError, SafeguardRulesError
+from ._errors import Diagnostic, PackError, SafeguardRulesError, did_you_mean, known_list
 from ._evaluate import Exercised, evaluate_exercising
 from ._events import BaseEvent
 from ._registry import load_pack
@@ -228,7 +228,8 @@ def run_case(
     tz = loaded.calendar.tz
     as_of = _instant(parse_when(case.scenario.as_of), tz)
     result, exercised = evaluate_exercising(loaded, case.events, as_of)
-    failures = _Comparison(case, result, tz, exercised).failures()
+    rule_ids = [compiled.rule.id for compiled in loaded.rules]
+    failures = _Comparison(case, result, tz, exercised, rule_ids).failures()
     label = loaded.id if case.pack_ref == loaded.id else f"{loaded.id} ({case.pack_ref})"
     return (
         ScenarioOutcome(case.file, case.line, case.name, label, tuple(failures)),
@@ -248,9 +249,15 @@ Item = Obligation | Finding
 
 class _Comparison:
     def __init__(
-        self, case: ScenarioCase, result: Evaluation, tz: ZoneInfo, exercised: Exercised
+        self,
+        case: ScenarioCase,
+        result: Evaluation,
+        tz: ZoneInfo,
+        exercised: Exercised,
+        rule_ids: Sequence[str],
     ) -> None:
         self.case = case
+        self.rule_ids = rule_ids
         self.result = result
         self.tz = tz
         self.exercised = exercised
@@ -365,6 +372,11 @@ class _Comparison:
         """The closest items produced, with how each differs; or what did not fire."""
         rule = given.get("rule")
         pool = [item for item in actual if rule is None or item.rule == rule]
+        if rule is not None and rule not in self.rule_ids:
+            return (
+                f"  the pack has no rule {rule!r}{did_you_mean(rule, self.rule_ids)}; "
+                f"its rules are: {known_list(self.rule_ids, 40)}"
+            )
         if not pool:
             if rule is not None and ("rule", rule) not in self.exercised:
                 fired = sorted(hit[1] for hit in self.exercised if hit[0] == "rule")
