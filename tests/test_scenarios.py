@@ -470,3 +470,19 @@ def test_an_unknown_rule_id_is_suggested(tmp_path: Path) -> None:
         "'meeting_chaired_by_team_manager'?; its rules are: meeting_chaired_by_team_manager, "
         "request_forwarded, strategy_meeting_after_concern"
     ]
+
+
+def test_an_absence_naming_no_rule_fails_instead_of_holding_vacuously(tmp_path: Path) -> None:
+    path = write(tmp_path, f"""\
+        scenarios:
+          - name: typo in an absence
+            as_of: 2024-05-07
+            events: [{CONCERN}]
+            expect:
+              absent:
+                findings: [{{rule: meeting_chaired_by_team_manger}}]
+        """)
+    assert failures_of(path) == [
+        "absent finding rule=meeting_chaired_by_team_manger (line 8) names no rule of the pack; "
+        "did you mean 'meeting_chaired_by_team_manager'?"
+    ]

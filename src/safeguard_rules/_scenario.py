@@ -339,10 +339,17 @@ class _Comparison:
         j: int,
     ) -> list[str]:
         given = pattern.given()
+        where = f"line {self.line('absent', kind + 's', j)}"
+        rule = given.get("rule")
+        if rule is not None and rule not in self.rule_ids:
+            # A misspelt rule would make the absence hold vacuously: say so instead.
+            return [
+                f"absent {kind} {_pattern(given)} ({where}) names no rule of the pack"
+                f"{did_you_mean(rule, self.rule_ids)}"
+            ]
         hits = [item for item in actual if self._matches(item, given)]
         if not hits:
             return []
-        where = f"line {self.line('absent', kind + 's', j)}"
         found = "\n".join(f"  {_describe(item)}" for item in hits)
         return [f"expected no {kind} {_pattern(given)} ({where}), but found:\n{found}"]
 
