@@ -85,7 +85,7 @@ def test_missing_key_is_named() -> None:
 
 def test_unknown_event_type_suggests() -> None:
     message = compile_error(MINIMAL.replace("event: concern_identified", "event: concern_identifed"))
-    assert message.startswith("pack.yaml:20:7: error unknown-name:")
+    assert message.startswith("pack.yaml:20:7: error unknown-event-type:")
     assert "unknown event type 'concern_identifed'; did you mean 'concern_identified'?" in message
 
 

@@ -102,7 +102,7 @@ def test_validate_broken_pack_points_at_the_line(tmp_path: Path) -> None:
     line = next(i for i, s in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "mash_dss" in s)
     code, _out, err = cli("validate", "--format", "text", str(broken))
     assert code == 1
-    assert f"{broken}:{line}:7: error unknown-name: unknown role 'mash_dss'; did you mean 'mash_ds'?" in err
+    assert f"{broken}:{line}:7: error role-undefined: unknown role 'mash_dss'; did you mean 'mash_ds'?" in err
     assert "responsible: mash_dss" in err and "^" in err  # the source line and a caret
 
 

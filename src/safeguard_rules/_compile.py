@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from ._pack import (
     Citation,
     Count,
     Due,
+    Escalation,
     EventMatch,
     Pack,
     Requirement,
@@ -89,7 +91,7 @@ class CompiledRoute:
     applies: Predicate
     requirement: CompiledRequirement | None
     strength: Strength
-    citation: Citation
+    citation: Citation | None  # None only in a draft pack, which lint reports
 
 
 @dataclass(frozen=True)
@@ -182,11 +184,13 @@ class _Compiler:
         self.positions = positions
         self.overrides = overrides
         self.problems: Problems = []
+        self.codes: dict[int, str] = {}  # index in problems -> code; conditions' are inferred
         self.parties = frozenset(pack.roles) | frozenset(pack.agencies)
         self.sources = {s.id for s in pack.pack.sources}
         self.calendar: WorkingCalendar | None = None
 
-    def problem(self, loc: Loc, message: str) -> None:
+    def problem(self, loc: Loc, message: str, code: str) -> None:
+        self.codes[len(self.problems)] = code
         self.problems.append((loc, message))
 
     def compile(self) -> CompiledPack:
@@ -194,6 +198,7 @@ class _Compiler:
         self._check_calendar()
         self._check_sources()
         parameters = self._parameters()
+        self._check_escalation_paths()
         seen: dict[str, int] = {}
         rules: list[CompiledRule] = []
         for i, rule in enumerate(pack.rules):
@@ -202,6 +207,7 @@ class _Compiler:
                     ("rules", i, "id"),
                     f"rule id {rule.id!r} is already used by rule "
                     f"{seen[rule.id] + 1}; rule ids must be unique",
+                    "duplicate-id",
                 )
             seen[rule.id] = i
             compiled = self._rule(rule, i, parameters)
@@ -225,7 +231,12 @@ class _Compiler:
         )
 
     def _diagnostics(self) -> list[Diagnostic]:
-        return [diagnostic_at(self.positions, loc, message) for loc, message in self.problems]
+        return [
+            diagnostic_at(
+                self.positions, loc, message, self.codes.get(i) or condition_problem_code(message)
+            )
+            for i, (loc, message) in enumerate(self.problems)
+        ]
 
     # --- pack-level checks ---------------------------------------------------------------
 
@@ -238,20 +249,62 @@ class _Compiler:
                 "GB public holidays need a subdivision (ENG, NIR, SCT or WLS): the GB-wide "
                 "list lacks holidays only some subdivisions observe, such as Easter Monday; "
                 "write e.g. 'subdivision: ENG'",
+                "gb-without-subdivision",
             )
         try:
             self.calendar = WorkingCalendar.from_spec(spec)
         except CalendarError as exc:
-            self.problem(("calendar",), str(exc))
+            self._calendar_problem(str(exc))
             self.calendar = WorkingCalendar.from_spec(
                 spec.model_copy(update={"timezone": "UTC", "public_holidays": None})
             )
+
+    def _calendar_problem(self, fallback: str) -> None:
+        # Only on this error path: listing zones and holiday countries takes ~0.2 s.
+        import zoneinfo
+
+        import holidays
+
+        spec = self.pack.calendar
+        zones = zoneinfo.available_timezones()
+        if spec.timezone not in zones:
+            self.problem(
+                ("calendar", "timezone"),
+                f"unknown time zone {spec.timezone!r}{did_you_mean(spec.timezone, zones)}; "
+                "use an IANA name such as 'Europe/London'",
+                "unknown-timezone",
+            )
+            return
+        countries: dict[str, list[str]] = holidays.list_supported_countries()
+        chosen = spec.public_holidays
+        if chosen is not None and chosen.country not in countries:
+            self.problem(
+                ("calendar", "public_holidays", "country"),
+                f"unknown holiday country {chosen.country!r}"
+                f"{did_you_mean(chosen.country, countries)}; use an ISO 3166 code the "
+                "holidays package supports",
+                "unknown-holiday-country",
+            )
+            return
+        if chosen is not None and chosen.subdivision not in (None, *countries[chosen.country]):
+            subdivisions = countries[chosen.country]
+            self.problem(
+                ("calendar", "public_holidays", "subdivision"),
+                f"unknown subdivision {chosen.subdivision!r} of {chosen.country}"
+                f"{did_you_mean(str(chosen.subdivision), subdivisions)}; subdivisions are: "
+                f"{known_list(subdivisions, 40) or '(none)'}",
+                "unknown-subdivision",
+            )
+            return
+        self.problem(("calendar",), fallback, "invalid-value")
 
     def _check_sources(self) -> None:
         ids = [s.id for s in self.pack.pack.sources]
         for i, sid in enumerate(ids):
             if sid in ids[:i]:
-                self.problem(("pack", "sources", i, "id"), f"source id {sid!r} is used twice")
+                self.problem(
+                    ("pack", "sources", i, "id"), f"source id {sid!r} is used twice", "duplicate-id"
+                )
 
     def _citation(self, citation: Citation | None, loc: Loc) -> None:
         if citation is not None and citation.source not in self.sources:
@@ -260,6 +313,7 @@ class _Compiler:
                 f"unknown source {citation.source!r}"
                 f"{did_you_mean(citation.source, self.sources)}; sources are: "
                 f"{known_list(self.sources)}",
+                "unknown-source",
             )
 
     def _role(self, role: str, loc: Loc) -> None:
@@ -268,6 +322,7 @@ class _Compiler:
                 loc,
                 f"unknown role {role!r}{did_you_mean(role, self.pack.roles)}; "
                 f"define it under 'roles' (roles are: {known_list(self.pack.roles)})",
+                "role-undefined",
             )
 
     def _event_type(self, name: str, loc: Loc) -> bool:
@@ -277,8 +332,42 @@ class _Compiler:
             loc,
             f"unknown event type {name!r}{did_you_mean(name, EVENT_CLASSES)}; "
             "see docs/events.md for the vocabulary",
+            "unknown-event-type",
         )
         return False
+
+    def _check_escalation_paths(self) -> None:
+        for name, path in self.pack.escalation_paths.items():
+            loc: Loc = ("escalation_paths", name)
+            self._citation(path.citation, (*loc, "citation"))
+            for role, escalates_to in path.steps.items():
+                self._role(role, (*loc, "steps", role))
+                self._role(escalates_to, (*loc, "steps", role))
+
+    def _escalation(self, escalation: Escalation, loc: Loc) -> None:
+        self._role(escalation.responsible, (*loc, "responsible"))
+        for k, role in enumerate(escalation.copied_in):
+            self._role(role, (*loc, "copied_in", k))
+        if escalation.path is None:
+            return
+        paths = self.pack.escalation_paths
+        path = paths.get(escalation.path)
+        if path is None:
+            self.problem(
+                (*loc, "path"),
+                f"unknown escalation path {escalation.path!r}"
+                f"{did_you_mean(escalation.path, paths)}; define it under 'escalation_paths'"
+                f" (paths are: {known_list(paths) or 'none'})",
+                "unknown-escalation-path",
+            )
+        elif escalation.responsible not in path.steps:
+            self.problem(
+                (*loc, "responsible"),
+                f"{escalation.responsible!r} has no step in escalation path "
+                f"{escalation.path!r}, so the path says nothing about who comes next; "
+                f"its steps start from: {known_list(path.steps)}",
+                "escalation-not-on-path",
+            )
 
     def _parameters(self) -> dict[str, Due]:
         values: dict[str, Due] = {}
@@ -292,16 +381,25 @@ class _Compiler:
                     f"override of unknown parameter {name!r}"
                     f"{did_you_mean(name, self.pack.parameters)}; parameters are: "
                     f"{known_list(self.pack.parameters)}",
+                    "unknown-parameter",
                 )
                 continue
             try:
                 value = raw if isinstance(raw, Due) else Due.model_validate(raw)
             except ValidationError as exc:
                 first = exc.errors()[0]["msg"].removeprefix("Value error, ")
-                self.problem(("parameters", name), f"override of parameter {name!r}: {first}")
+                self.problem(
+                    ("parameters", name),
+                    f"override of parameter {name!r}: {first}",
+                    "invalid-value",
+                )
                 continue
             if value.parameter is not None:
-                self.problem(("parameters", name), "a parameter override cannot name a parameter")
+                self.problem(
+                    ("parameters", name),
+                    "a parameter override cannot name a parameter",
+                    "invalid-value",
+                )
                 continue
             values[name] = value
         return values
@@ -335,7 +433,9 @@ class _Compiler:
             for j, route in enumerate(rule.routes):
                 rloc = (*loc, "routes", j)
                 if route.name in names:
-                    self.problem((*rloc, "name"), f"route name {route.name!r} is used twice")
+                    self.problem(
+                        (*rloc, "name"), f"route name {route.name!r} is used twice", "duplicate-id"
+                    )
                 names.add(route.name)
                 self._citation(route.citation, (*rloc, "citation"))
                 route_applies = compile_condition(route.when, scope, (*rloc, "when"), self.problems)
@@ -365,9 +465,7 @@ class _Compiler:
         for k, role in enumerate(req.copied_in):
             self._role(role, (*loc, "copied_in", k))
         if req.escalation is not None:
-            self._role(req.escalation.responsible, (*loc, "escalation", "responsible"))
-            for k, role in enumerate(req.escalation.copied_in):
-                self._role(role, (*loc, "escalation", "copied_in", k))
+            self._escalation(req.escalation, (*loc, "escalation"))
         due = self._due(req.due, trigger, (*loc, "due"), parameters)
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
@@ -406,6 +504,7 @@ class _Compiler:
                     (*loc, "parameter"),
                     f"unknown parameter {name!r}"
                     f"{did_you_mean(name, parameters)}; define it under 'parameters'",
+                    "unknown-parameter",
                 )
                 return None
             due = parameters[name]
@@ -414,7 +513,9 @@ class _Compiler:
             kinds = [c.within.kind for c in due.table.cases] if due.table else [due.kind]
             if "office_hours" in kinds:
                 self.problem(
-                    loc, "an office_hours deadline needs 'calendar.office_hours' in the pack"
+                    loc,
+                    "an office_hours deadline needs 'calendar.office_hours' in the pack",
+                    "missing-office-hours",
                 )
         if due.table is None:
             timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
@@ -444,7 +545,31 @@ class _Compiler:
                     loc,
                     f"message names {{{name}}}, which {event!r} does not have"
                     f"{did_you_mean(name, fields)}",
+                    "unknown-field",
                 )
+
+
+# Conditions are checked in _conditions, which reports plain messages; their codes are
+# read from the wording here, so the checker stays free of reporting concerns.
+_CONDITION_CODES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), code)
+    for pattern, code in (
+        (r"^unknown case fact ", "unknown-field"),
+        (r" has no field ", "unknown-field"),
+        (r" is not a role or agency of this pack", "role-undefined"),
+        (r" is not a value of ", "unknown-value"),
+        (r"^operator .* does not apply to ", "wrong-operator"),
+        (r"^in_office_hours needs ", "missing-office-hours"),
+    )
+)
+
+
+def condition_problem_code(message: str) -> str:
+    """The diagnostic code for a problem the condition checker reported."""
+    for pattern, code in _CONDITION_CODES:
+        if pattern.search(message):
+            return code
+    return "invalid-value"
 
 
 def _by_type(matches: tuple[CompiledMatch, ...]) -> dict[str, tuple[Predicate, ...]]:

@@ -49,6 +49,10 @@ class PackNotFoundError(SafeguardRulesError):
     """No bundled or installed pack has that name and no file has that path."""
 
 
+class UnknownCheckError(SafeguardRulesError, ValueError):
+    """A lint check id that is not a check (or names one that cannot be turned off)."""
+
+
 class EventStreamError(SafeguardRulesError):
     """An event stream had records that are not valid events (strict loading)."""
 

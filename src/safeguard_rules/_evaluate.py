@@ -282,7 +282,11 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
     escalation = None
     if status == "overdue" and req.spec.escalation is not None:
         spec = req.spec.escalation
-        escalation = Escalation(spec.action, spec.responsible, tuple(spec.copied_in))
+        path = pack.pack.escalation_paths.get(spec.path) if spec.path else None
+        onward = path.chain_from(spec.responsible) if path else ()
+        escalation = Escalation(
+            spec.action, spec.responsible, tuple(spec.copied_in), spec.path, onward
+        )
     rule = item.rule.rule
     deciding = item.deciding
     citation = (deciding.citation if deciding else None) or item.route.citation
@@ -307,7 +311,7 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         cancelled_by=item.cancelled_by.id if item.cancelled_by is not None else None,
         escalation=escalation,
         citation=citation,
-        source_file=pack.source_files.get(citation.source, ""),
+        source_file=pack.source_files.get(citation.source, "") if citation else "",
     )
 
 
@@ -323,7 +327,7 @@ def _check_finding(pack: CompiledPack, compiled: CompiledRule, event: BaseEvent)
         obligation=None,
         at=event.at,
         citation=rule.citation,
-        source_file=pack.source_files.get(rule.citation.source, ""),
+        source_file=pack.source_files.get(rule.citation.source, "") if rule.citation else "",
     )
 
 

@@ -20,8 +20,8 @@ class Explanation:
     deadline_cases: tuple[str, ...]
     deadline_steps: tuple[str, ...]
     status_reason: str
-    quote: str
-    source: str
+    quote: str | None  # None for a draft rule without a citation
+    source: str | None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -34,7 +34,9 @@ class Explanation:
             "deadline_steps": list(self.deadline_steps),
             "status": self.obligation.status,
             "status_reason": self.status_reason,
-            "citation": {"source": self.source, "quote": self.quote},
+            "citation": None
+            if self.quote is None
+            else {"source": self.source, "quote": self.quote},
         }
 
     def text(self) -> str:
@@ -51,8 +53,11 @@ class Explanation:
             *(f"    {c}" for c in self.deadline_cases),
             *(f"    - {s}" for s in self.deadline_steps),
             f"  status    {o.status}: {self.status_reason}",
-            f"  source    {self.source}",
-            f'            "{self.quote}"',
+            *(
+                (f"  source    {self.source}", f'            "{self.quote}"')
+                if self.quote is not None
+                else ("  source    none: the rule has no citation (a draft)",)
+            ),
         ]
         return "\n".join(lines) + "\n"
 
@@ -96,8 +101,10 @@ def explain(
         deadline_cases=tuple(cases),
         deadline_steps=tuple(steps),
         status_reason=_status_reason(obligation),
-        quote=obligation.citation.quote,
-        source=f"{obligation.citation.source} ({obligation.source_file})",
+        quote=obligation.citation.quote if obligation.citation else None,
+        source=f"{obligation.citation.source} ({obligation.source_file})"
+        if obligation.citation
+        else None,
     )
 
 
@@ -143,5 +150,7 @@ def _status_reason(o: Obligation) -> str:
         text = f"nothing satisfied it by the deadline {due}"
         if o.escalation:
             text += f"; escalate: {o.escalation.action} by {o.escalation.responsible}"
+            if o.escalation.onward:
+                text += f", then {' -> '.join(o.escalation.onward)} ({o.escalation.path})"
         return text
     return f"not yet met; due {due}" if due else "not yet met; no deadline"

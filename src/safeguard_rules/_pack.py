@@ -377,6 +377,26 @@ class Escalation(_Strict):
     responsible: Identifier
     copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
     description: LongText | None = None
+    path: Identifier | None = Field(
+        None, description="An entry of escalation_paths: who 'responsible' escalates to next."
+    )
+
+
+class EscalationPath(_Strict):
+    """Who escalates to whom when a disagreement or an overdue action is not resolved."""
+
+    description: LongText
+    citation: Citation | None = None
+    steps: dict[Identifier, Identifier] = Field(
+        min_length=1, max_length=50, description="role -> the role it escalates to."
+    )
+
+    def chain_from(self, role: str) -> tuple[str, ...]:
+        """The roles ``role`` escalates to in turn; stops before any role seen again."""
+        seen = [role]
+        while (following := self.steps.get(seen[-1])) is not None and following not in seen:
+            seen.append(following)
+        return tuple(seen[1:])
 
 
 class Requirement(_Strict):
@@ -406,7 +426,9 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
 class Rule(_Strict):
     id: Annotated[str, Field(pattern=_RULE_ID.pattern, min_length=1, max_length=120)]
     title: ShortText
-    citation: Citation
+    citation: Citation | None = Field(
+        None, description="Required by 'safeguard-rules lint'; optional so a draft loads."
+    )
     strength: Strength
     when: Trigger
     require: Requirement | None = None
@@ -450,4 +472,5 @@ class Pack(_Strict):
     agencies: dict[Identifier, ShortText] = Field(default_factory=dict, max_length=100)
     roles: dict[Identifier, Role] = Field(min_length=1, max_length=200)
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict, max_length=200)
+    escalation_paths: dict[Identifier, EscalationPath] = Field(default_factory=dict, max_length=50)
     rules: list[Rule] = Field(min_length=1, max_length=2000)

@@ -41,7 +41,9 @@ def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="seconds")
 
 
-def citation_dict(citation: Citation, source_file: str) -> dict[str, Any]:
+def citation_dict(citation: Citation | None, source_file: str) -> dict[str, Any] | None:
+    if citation is None:
+        return None  # a draft rule without a citation; lint reports it
     out: dict[str, Any] = {"source": citation.source, "file": source_file, "quote": citation.quote}
     if citation.note:
         out["note"] = citation.note
@@ -53,6 +55,8 @@ class Escalation:
     action: str
     responsible: str
     copied_in: tuple[str, ...]
+    path: str | None = None  # the pack's escalation path, when the requirement names one
+    onward: tuple[str, ...] = ()  # who ``responsible`` escalates to next along it, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +81,7 @@ class Obligation:
     met_at: datetime | None
     cancelled_by: str | None
     escalation: Escalation | None
-    citation: Citation
+    citation: Citation | None
     source_file: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -105,6 +109,8 @@ class Obligation:
                 "action": self.escalation.action,
                 "responsible": self.escalation.responsible,
                 "copied_in": list(self.escalation.copied_in),
+                "path": self.escalation.path,
+                "onward": list(self.escalation.onward),
             },
             "citation": citation_dict(self.citation, self.source_file),
         }
@@ -122,7 +128,7 @@ class Finding:
     event: str | None
     obligation: str | None
     at: datetime
-    citation: Citation
+    citation: Citation | None
     source_file: str
 
     def to_dict(self) -> dict[str, Any]:
