@@ -17,6 +17,7 @@ The pipeline runs one way::
 * ``_evaluate``   one pass per child over its events
 * ``_result``     obligations, findings and the account of the input
 * ``_explain``    the story behind one obligation
+* ``_diff``       two packs compared in words, and their evaluations of one stream
 
 Nothing in Python knows the name of a jurisdiction: that lives in the packs.
 """
@@ -24,6 +25,7 @@ Nothing in Python knows the name of a jurisdiction: that lives in the packs.
 from __future__ import annotations
 
 from ._compile import CompiledPack
+from ._diff import EvaluationDiff, PackDiff, diff_evaluations, diff_packs
 from ._errors import (
     Diagnostic,
     EventStreamError,
@@ -92,6 +94,7 @@ __all__ = [
     "EnquiryStarted",
     "Escalation",
     "Evaluation",
+    "EvaluationDiff",
     "Event",
     "EventStream",
     "EventStreamError",
@@ -101,6 +104,7 @@ __all__ = [
     "MashEnquiryStarted",
     "MedicalConsidered",
     "Obligation",
+    "PackDiff",
     "PackError",
     "PackNotFoundError",
     "PackSyntaxError",
@@ -126,6 +130,8 @@ __all__ = [
     "SupervisionHeld",
     "__version__",
     "bundled_packs",
+    "diff_evaluations",
+    "diff_packs",
     "evaluate",
     "explain",
     "load_events",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ._diff import diff
 from ._evaluate import evaluate, explain, packs
 from ._schema import schema
 from ._test import test
@@ -24,7 +25,7 @@ def main() -> None:
     """Evaluate multi-agency safeguarding procedures (YAML policy packs) against case events."""
 
 
-for command in (evaluate, explain, packs, validate, test, schema):
+for command in (evaluate, explain, packs, validate, test, schema, diff):
     main.add_command(command)
 
 __all__ = ["main"]
