@@ -17,6 +17,9 @@ The pipeline runs one way::
 * ``_evaluate``   one pass per child over its events
 * ``_result``     obligations, findings and the account of the input
 * ``_explain``    the story behind one obligation
+* ``_registry``   packs by path, by name across providers (entry points), by jurisdiction and date
+* ``_overlay``    a pack that extends another, merged before validation
+* ``_jurisdiction`` a stream under each version of a jurisdiction on the days it is in force
 * ``_diff``       two packs compared in words, and their evaluations of one stream
 
 Nothing in Python knows the name of a jurisdiction: that lives in the packs.
@@ -71,7 +74,21 @@ from ._events import (
     SupervisionHeld,
 )
 from ._explain import Explanation, explain
-from ._registry import bundled_packs, load_pack
+from ._jurisdiction import (
+    Jurisdiction,
+    JurisdictionEvaluation,
+    evaluate_jurisdiction,
+    load_jurisdiction,
+)
+from ._registry import (
+    AmbiguousPackError,
+    PackSelectionError,
+    Registry,
+    bundled_packs,
+    discover_packs,
+    load_pack,
+    select_pack,
+)
 from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
 from ._stream import EventStream, load_events, parse_events
 
@@ -82,6 +99,7 @@ __all__ = [
     "Account",
     "AgencyReportSent",
     "AgencyUnableToAttend",
+    "AmbiguousPackError",
     "BaseEvent",
     "CaseReviewed",
     "ChildProtectionConferenceHeld",
@@ -101,12 +119,15 @@ __all__ = [
     "Explanation",
     "Finding",
     "FlagSent",
+    "Jurisdiction",
+    "JurisdictionEvaluation",
     "MashEnquiryStarted",
     "MedicalConsidered",
     "Obligation",
     "PackDiff",
     "PackError",
     "PackNotFoundError",
+    "PackSelectionError",
     "PackSyntaxError",
     "PackValidationError",
     "PlanningMeetingHeld",
@@ -116,6 +137,7 @@ __all__ = [
     "ProfessionalDifferenceResolved",
     "ReceiptConfirmed",
     "ReferralMade",
+    "Registry",
     "Rejection",
     "SafeguardRulesError",
     "SocialWorkerAllocated",
@@ -132,9 +154,13 @@ __all__ = [
     "bundled_packs",
     "diff_evaluations",
     "diff_packs",
+    "discover_packs",
     "evaluate",
+    "evaluate_jurisdiction",
     "explain",
     "load_events",
+    "load_jurisdiction",
     "load_pack",
     "parse_events",
+    "select_pack",
 ]

@@ -22,6 +22,7 @@ from ._conditions import Predicate, Problems, Scope, compile_condition
 from ._diagnose import diagnostic_at, diagnostics_from
 from ._errors import Diagnostic, PackValidationError, did_you_mean, known_list
 from ._events import EVENT_CLASSES
+from ._overlay import expand
 from ._pack import (
     Citation,
     Count,
@@ -123,6 +124,8 @@ class CompiledPack:
     rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
     source_files: Mapping[str, str] = field(default_factory=dict)  # source id -> file
     extends: str | None = None  # the base pack's id when this pack is an overlay
+    # source id -> directory of the pack file that declared it (an overlay's base's, or its own)
+    source_dirs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -142,7 +145,8 @@ class CompiledPack:
         """The captured source text a citation names, if it sits beside the pack."""
         for source in self.pack.pack.sources:
             if source.id == source_id:
-                candidate = Path(self.file).parent / source.file
+                directory = self.source_dirs.get(source_id) or Path(self.file).parent
+                candidate = Path(directory) / source.file
                 return candidate if candidate.is_file() else None
         return None
 
@@ -171,17 +175,26 @@ def compile_data(
                 )
             ]
         )
+    expanded = expand(data, positions)  # an overlay merged onto its base; else as it is
+    data, positions = expanded.data, expanded.positions
     try:
         pack = Pack.model_validate(data)
     except ValidationError as exc:
         raise PackValidationError(diagnostics_from(exc, data, positions, Pack)) from exc
-    return _Compiler(pack, positions, parameters or {}).compile()
+    return _Compiler(pack, positions, parameters or {}, expanded.extends).compile()
 
 
 class _Compiler:
-    def __init__(self, pack: Pack, positions: Positions, overrides: Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        pack: Pack,
+        positions: Positions,
+        overrides: Mapping[str, Any],
+        extends: str | None = None,
+    ) -> None:
         self.pack = pack
         self.positions = positions
+        self.extends = extends
         self.overrides = overrides
         self.problems: Problems = []
         self.codes: dict[int, str] = {}  # index in problems -> code; conditions' are inferred
@@ -228,15 +241,21 @@ class _Compiler:
             rules=tuple(rules),
             rules_by_event={k: tuple(v) for k, v in by_event.items()},
             source_files={s.id: s.file for s in pack.pack.sources},
+            extends=self.extends,
+            source_dirs={
+                s.id: str(Path(self.positions.place(("pack", "sources", i))[0]).parent)
+                for i, s in enumerate(pack.pack.sources)
+            },
         )
 
     def _diagnostics(self) -> list[Diagnostic]:
-        return [
-            diagnostic_at(
-                self.positions, loc, message, self.codes.get(i) or condition_problem_code(message)
-            )
-            for i, (loc, message) in enumerate(self.problems)
-        ]
+        out = []
+        for i, (loc, message) in enumerate(self.problems):
+            # place, not locate: an overlay's values come from several files.
+            file, line, column = self.positions.place(loc)
+            code = self.codes.get(i) or condition_problem_code(message)
+            out.append(Diagnostic(file, line, column, message, code=code))
+        return out
 
     # --- pack-level checks ---------------------------------------------------------------
 

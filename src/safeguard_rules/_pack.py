@@ -474,3 +474,67 @@ class Pack(_Strict):
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict, max_length=200)
     escalation_paths: dict[Identifier, EscalationPath] = Field(default_factory=dict, max_length=50)
     rules: list[Rule] = Field(min_length=1, max_length=2000)
+
+
+# --- overlays ------------------------------------------------------------------------
+
+
+class OverlayMetadata(_Strict):
+    """An overlay's own ``pack:``: jurisdiction and effective dates are inherited unless given."""
+
+    id: Identifier
+    title: LongText
+    version: ShortText
+    jurisdiction: Identifier | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    description: LongText | None = None
+    sources: list[Source] = Field(
+        default_factory=list, max_length=50, description="Appended to the base's sources."
+    )
+
+
+class CalendarOverride(_Strict):
+    """The calendar keys an overlay replaces; the others are the base's."""
+
+    timezone: ShortText | None = None
+    working_days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
+    public_holidays: PublicHolidays | None = None
+    closures: list[date] | None = Field(None, max_length=1000)
+    office_hours: OfficeHours | None = None
+
+
+class ParameterOverride(_Strict):
+    """The keys of a base parameter an overlay replaces (usually ``default``)."""
+
+    description: LongText | None = None
+    default: Due | None = None
+    citation: Citation | None = None
+
+    @model_validator(mode="after")
+    def _overrides_something(self) -> ParameterOverride:
+        if not self.model_fields_set:
+            raise ValueError(
+                "a parameter override gives at least one of default, description, citation"
+            )
+        if self.default is not None and self.default.parameter is not None:
+            raise ValueError("a parameter's default cannot name another parameter")
+        return self
+
+
+class Overlay(_Strict):
+    """A pack that ``extend``s another and gives only what differs from it."""
+
+    extend: ShortText = Field(
+        description="The base: a pack name, provider:name, or a path relative to this file."
+    )
+    pack: OverlayMetadata
+    calendar: CalendarOverride | None = None
+    agencies: dict[Identifier, ShortText] = Field(default_factory=dict, max_length=100)
+    roles: dict[Identifier, Role] = Field(default_factory=dict, max_length=200)
+    parameters: dict[Identifier, ParameterOverride] = Field(default_factory=dict, max_length=200)
+    rules: list[Rule] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="A rule with a base rule's id replaces it in place; a new id is appended.",
+    )

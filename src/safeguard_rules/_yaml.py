@@ -37,15 +37,21 @@ class Positions:
 
     file: str
     spots: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # An overlay's merged pack holds values from several files: the file of each spot
+    # that is not in ``file``.
+    files: dict[Path_, str] = field(default_factory=dict)
 
     def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
         """The position of ``path``, or of its nearest ancestor that has one."""
+        return self.place(path)[1:]
+
+    def place(self, path: Sequence[str | int]) -> tuple[str, int, int]:
+        """The file, line and column of ``path``, or of its nearest ancestor that has one."""
         key = tuple(path)
-        while key:
-            if key in self.spots:
-                return self.spots[key]
+        while key and key not in self.spots:
             key = key[:-1]
-        return self.spots.get((), (1, 1))
+        line, column = self.spots.get(key, (1, 1))
+        return self.files.get(key, self.file), line, column
 
 
 def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:

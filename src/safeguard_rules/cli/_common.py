@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -20,6 +20,7 @@ from .._stream import EventStream, load_events
 from .._yaml import read_yaml_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+T = TypeVar("T")
 
 
 def console(stderr: bool = False) -> Console:
@@ -62,14 +63,20 @@ def parse_params(values: Sequence[str]) -> dict[str, Any]:
     return params
 
 
-def load(pack: str, params: Sequence[str] = ()) -> CompiledPack:
+def with_packs(build: Callable[[], T]) -> T:
+    """``build()``, reporting pack problems the CLI way: a name that does not resolve is a
+    usage error (exit 2); a pack that does not validate lists its diagnostics (exit 1)."""
     try:
-        return load_pack(pack, parameters=parse_params(params))
+        return build()
     except PackNotFoundError as exc:
         raise fail(str(exc)) from exc
     except PackError as exc:
         print_diagnostics(exc.diagnostics)
         raise click.exceptions.Exit(EXIT_PROBLEMS) from exc
+
+
+def load(pack: str, params: Sequence[str] = ()) -> CompiledPack:
+    return with_packs(lambda: load_pack(pack, parameters=parse_params(params)))
 
 
 def read_events(paths: Sequence[Path]) -> EventStream:

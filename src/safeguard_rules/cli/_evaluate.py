@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import click
+from rich.console import Console
 from rich.table import Table
 
 from .._errors import PackError, did_you_mean
 from .._evaluate import evaluate as evaluate_events
 from .._explain import explain as explain_obligation
-from .._registry import bundled_packs, load_pack
-from .._result import Evaluation
-from ._common import EXIT_PROBLEMS, console, fail, load, parse_as_of, read_events
+from .._jurisdiction import JurisdictionEvaluation, evaluate_jurisdiction, load_jurisdiction
+from .._registry import discover_packs, load_pack
+from .._result import Account, Evaluation, Finding, Obligation
+from ._common import (
+    EXIT_PROBLEMS,
+    console,
+    fail,
+    load,
+    parse_as_of,
+    parse_params,
+    read_events,
+    with_packs,
+)
 
 
 @click.command()
-@click.option("--pack", "pack_name", required=True, help="Bundled pack name or path to a pack.")
+@click.option("--pack", "pack_name", help="Pack name, provider:name, or path to a pack.")
+@click.option(
+    "--jurisdiction",
+    help="Instead of --pack: every version of this jurisdiction, each on the days it is in force.",
+)
 @click.option(
     "--as-of", "as_of", required=True, help="Evaluate as at this ISO 8601 time (with offset)."
 )
@@ -33,12 +49,25 @@ from ._common import EXIT_PROBLEMS, console, fail, load, parse_as_of, read_event
 )
 @click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
 def evaluate(
-    pack_name: str, as_of: str, fmt: str, params: tuple[str, ...], events: tuple[Path, ...]
+    pack_name: str | None,
+    jurisdiction: str | None,
+    as_of: str,
+    fmt: str,
+    params: tuple[str, ...],
+    events: tuple[Path, ...],
 ) -> None:
     """Evaluate EVENTS (.jsonl or .yaml) under a pack and print the obligations.
 
-    Exits 1 when any input record was rejected (they are listed on stderr).
+    With --jurisdiction, each obligation comes from the version in force on its trigger's
+    date. Exits 1 when any input record was rejected, or anything fell on a day no version
+    covers (they are listed on stderr).
     """
+    if (pack_name is None) == (jurisdiction is None):
+        raise fail("give one of --pack NAME or --jurisdiction NAME")
+    if jurisdiction is not None:
+        _evaluate_jurisdiction(jurisdiction, as_of, fmt, params, events)
+        return
+    assert pack_name is not None
     compiled = load(pack_name, params)
     moment = parse_as_of(as_of)
     stream = read_events(events)
@@ -53,6 +82,30 @@ def evaluate(
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
 
+def _evaluate_jurisdiction(
+    name: str, as_of: str, fmt: str, params: tuple[str, ...], events: tuple[Path, ...]
+) -> None:
+    registry = discover_packs()
+    for problem in registry.problems:
+        click.echo(f"warning: {problem}", err=True)
+    versions = with_packs(
+        lambda: load_jurisdiction(name, parameters=parse_params(params), registry=registry)
+    )
+    moment = parse_as_of(as_of)
+    stream = read_events(events)
+    result = evaluate_jurisdiction(versions, stream, moment)
+    if fmt == "json":
+        click.echo(result.to_json(), nl=False)
+    else:
+        _print_jurisdiction_table(result)
+    for rejection in result.account.rejected:
+        click.echo(f"rejected: {rejection}", err=True)
+    for item in result.uncovered:
+        click.echo(f"uncovered: {item}: no version of {name} is in force that day", err=True)
+    if result.account.rejected or result.uncovered:
+        raise click.exceptions.Exit(EXIT_PROBLEMS)
+
+
 def _print_table(result: Evaluation) -> None:
     out = console()
     stamp = result.pack
@@ -60,22 +113,52 @@ def _print_table(result: Evaluation) -> None:
         f"pack {stamp.id} version {stamp.version} ({stamp.content_hash[:19]}…), "
         f"as of {result.as_of.isoformat()}"
     )
+    _print_results(
+        [(None, o) for o in result.obligations], [(None, f) for f in result.findings], out
+    )
+    _print_account(result.account, out)
+
+
+def _print_jurisdiction_table(result: JurisdictionEvaluation) -> None:
+    out = console()
+    out.print(f"jurisdiction {result.jurisdiction}, as of {result.as_of.isoformat()}")
+    for period in result.periods:
+        stamp = period.pack
+        until = f"to {period.end}" if period.end else "onwards"
+        out.print(
+            f"  pack {stamp.id} version {stamp.version} ({stamp.content_hash[:19]}…) "
+            f"decides {period.start} {until}"
+        )
+    _print_results(
+        [(s.id, o) for s, o in result.obligations()],
+        [(s.id, f) for s, f in result.findings()],
+        out,
+    )
+    if result.uncovered:
+        out.print(
+            f"uncovered (no version in force that day): {len(result.uncovered)}: "
+            + ", ".join(f"{u.kind} {u.id} ({u.day})" for u in result.uncovered)
+        )
+    _print_account(result.account, out)
+
+
+def _print_results(
+    obligations: list[tuple[str | None, Obligation]],
+    findings: list[tuple[str | None, Finding]],
+    out: Console,
+) -> None:
+    """The obligations and findings tables; a pack column where rows name their pack."""
+    by_pack = any(pack is not None for pack, _o in obligations) or any(
+        pack is not None for pack, _f in findings
+    )
     table = Table(title="Obligations", title_justify="left")
-    for column in (
-        "child",
-        "action",
-        "responsible",
-        "copied in",
-        "due",
-        "status",
-        "met by",
-        "rule",
-    ):
+    columns = ["child", "action", "responsible", "copied in", "due", "status", "met by", "rule"]
+    for column in columns + ["pack"] * by_pack:
         table.add_column(column, overflow="fold")
-    for o in result.obligations:
+    for pack, o in obligations:
         due = o.due.strftime("%a %Y-%m-%d %H:%M") if o.due else "-"
         status = o.status + (f" -> {o.escalation.action}" if o.escalation else "")
-        table.add_row(
+        row = [
             o.child_id,
             o.action,
             o.responsible,
@@ -84,15 +167,19 @@ def _print_table(result: Evaluation) -> None:
             status,
             o.met_by or o.cancelled_by or "-",
             o.rule,
-        )
+        ]
+        table.add_row(*row, *[pack or "-"] * by_pack)
     out.print(table)
-    findings = Table(title="Findings", title_justify="left")
-    for column in ("child", "severity", "kind", "event", "message", "rule"):
-        findings.add_column(column, overflow="fold")
-    for f in result.findings:
-        findings.add_row(f.child_id, f.severity, f.kind, f.event or "-", f.message, f.rule)
-    out.print(findings)
-    account = result.account
+    table = Table(title="Findings", title_justify="left")
+    for column in ["child", "severity", "kind", "event", "message", "rule"] + ["pack"] * by_pack:
+        table.add_column(column, overflow="fold")
+    for pack, f in findings:
+        row = [f.child_id, f.severity, f.kind, f.event or "-", f.message, f.rule]
+        table.add_row(*row, *[pack or "-"] * by_pack)
+    out.print(table)
+
+
+def _print_account(account: Account, out: Console) -> None:
     out.print(
         f"events: {account.received} received, {account.evaluated} evaluated, "
         f"{len(account.rejected)} rejected"
@@ -132,16 +219,33 @@ def explain(
 
 @click.command()
 def packs() -> None:
-    """List the bundled packs."""
-    for name in bundled_packs():
+    """List the packs: bundled, and offered by installed providers (entry points).
+
+    One line per pack: name, title, jurisdiction, version, effective dates, rules, the
+    pack it extends, and its provider. A name two providers offer is shown as
+    provider:name. Providers that fail to load are warned about on stderr.
+    """
+    registry = discover_packs()
+    for problem in registry.problems:
+        click.echo(f"warning: {problem}", err=True)
+    uses = Counter(e.name for e in registry.entries)
+    versions = {v.entry: v for v in registry.versions}
+    for entry in registry.entries:
+        label = entry.name if uses[entry.name] == 1 else entry.qualified
         try:
-            compiled = load_pack(name)
+            compiled = load_pack(entry.path)
         except PackError as exc:
-            click.echo(f"{name}: does not load ({len(exc.diagnostics)} problems)")
+            first = exc.diagnostics[0] if exc.diagnostics else None
+            click.echo(
+                f"{label}: does not load ({len(exc.diagnostics)} problems; first: {first}; "
+                f"from {entry.provider})"
+            )
             continue
         meta = compiled.pack.pack
-        until = meta.effective_to.isoformat() if meta.effective_to else "now"
+        version = versions.get(entry)
+        span = version.span() if version else f"from {meta.effective_from}"
+        extends = f", extends {compiled.extends}" if compiled.extends else ""
         click.echo(
-            f"{name}: {meta.title} (version {meta.version}, {meta.effective_from} to "
-            f"{until}, {len(compiled.rules)} rules)"
+            f"{label}: {meta.title} (jurisdiction {meta.jurisdiction}, version {meta.version}, "
+            f"{span}, {len(compiled.rules)} rules{extends}; from {entry.provider})"
         )

@@ -1,0 +1,270 @@
+"""Evaluating a stream under a jurisdiction's versions, each on the days it is in force.
+
+The whole stream is evaluated under every version (so counts and case facts see the
+child's full history, whatever the version), then:
+
+* an obligation is kept under the version in force on its trigger's local date, in that
+  version's time zone;
+* a check finding is kept under the version in force on its event's local date;
+* a lateness finding (overdue, met late) goes with its obligation.
+
+What falls on a day no version covers is reported as uncovered, never dropped silently.
+Every event is still evaluated or rejected: the account is shared by all versions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ._compile import CompiledPack, compile_data
+from ._evaluate import evaluate
+from ._events import BaseEvent
+from ._overlay import read_pack_source
+from ._registry import Registry, discover_packs
+from ._result import Account, Evaluation, Finding, Obligation, PackStamp, iso
+from ._stream import EventStream
+
+UncoveredKind = Literal["obligation", "check", "overdue", "met_late"]
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A compiled version and the days it decides: ``start`` to ``end`` inclusive."""
+
+    pack: CompiledPack
+    start: date
+    end: date | None  # None: open-ended
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """A jurisdiction's versions, compiled, with the periods each is in force."""
+
+    name: str
+    periods: tuple[InForce, ...]
+
+    def __post_init__(self) -> None:
+        for earlier, later in zip(self.periods, self.periods[1:], strict=False):
+            if earlier.end is None or later.start <= earlier.end:
+                raise ValueError("periods must be in date order and must not overlap")
+
+    @property
+    def packs(self) -> tuple[CompiledPack, ...]:
+        """Each version once, in the order of its first period."""
+        seen: list[CompiledPack] = []
+        for period in self.periods:
+            if all(period.pack is not p for p in seen):
+                seen.append(period.pack)
+        return tuple(seen)
+
+    def pack_on(self, day: date) -> CompiledPack | None:
+        """The version in force on ``day``, or None on a day no version covers."""
+        i = bisect.bisect_right([p.start for p in self.periods], day) - 1
+        if i >= 0 and self.periods[i].covers(day):
+            return self.periods[i].pack
+        return None
+
+
+def load_jurisdiction(
+    name: str,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> Jurisdiction:
+    """Compile every version of ``name`` the registry has, with the days each decides.
+
+    ``parameters`` overrides a parameter in each version that has it; a name no version
+    has is reported by the latest version, as load_pack would. Raises PackNotFoundError
+    (PackSelectionError where versions overlap), or PackError.
+    """
+    periods = (registry or discover_packs()).periods(name)
+    compiled: dict[Path, CompiledPack] = {}
+    for period in periods:
+        path = period.version.entry.path
+        if path not in compiled:
+            compiled[path] = compile_data(*read_pack_source(path))
+    overrides = dict(parameters or {})
+    if overrides and periods:
+        unknown = set(overrides).difference(*(p.parameters for p in compiled.values()))
+        latest = periods[-1].version.entry.path
+        for path, pack in compiled.items():
+            own = {k: v for k, v in overrides.items() if k in pack.parameters}
+            if path == latest:
+                own.update({k: overrides[k] for k in unknown})  # so its error names them
+            if own:
+                compiled[path] = compile_data(*read_pack_source(path), own)
+    return Jurisdiction(
+        name, tuple(InForce(compiled[p.version.entry.path], p.start, p.end) for p in periods)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodStamp:
+    pack: PackStamp
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Uncovered:
+    """An obligation or finding dated on a day no version of the jurisdiction covers."""
+
+    kind: UncoveredKind
+    id: str  # the obligation's id; rule/event for a check finding
+    child_id: str
+    day: date
+    packs: tuple[str, ...]  # the versions whose evaluation gave it
+
+    def __str__(self) -> str:
+        what = "obligation" if self.kind == "obligation" else f"{self.kind} finding"
+        return f"{what} {self.id} of {self.child_id} on {self.day}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "child_id": self.child_id,
+            "date": self.day.isoformat(),
+            "packs": list(self.packs),
+        }
+
+
+@dataclass(frozen=True)
+class JurisdictionEvaluation:
+    """Each version's obligations and findings on the days it decides; what none covers."""
+
+    jurisdiction: str
+    as_of: datetime
+    periods: tuple[PeriodStamp, ...]
+    parts: tuple[Evaluation, ...]  # one per version, holding only what that version decides
+    uncovered: tuple[Uncovered, ...]
+    account: Account
+
+    def obligations(self) -> list[tuple[PackStamp, Obligation]]:
+        """Every obligation kept, with the version that decided it, in output order."""
+        rows = [
+            ((o.child_id, o.triggered_at.astimezone(UTC), i, k), part.pack, o)
+            for i, part in enumerate(self.parts)
+            for k, o in enumerate(part.obligations)
+        ]
+        return [(stamp, o) for _key, stamp, o in sorted(rows, key=lambda r: r[0])]
+
+    def findings(self) -> list[tuple[PackStamp, Finding]]:
+        """Every finding kept, with the version that decided it, in output order."""
+        rows = [
+            ((f.child_id, f.at.astimezone(UTC), i, k), part.pack, f)
+            for i, part in enumerate(self.parts)
+            for k, f in enumerate(part.findings)
+        ]
+        return [(stamp, f) for _key, stamp, f in sorted(rows, key=lambda r: r[0])]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "jurisdiction": self.jurisdiction,
+            "as_of": iso(self.as_of),
+            "packs": [
+                {
+                    "id": part.pack.id,
+                    "version": part.pack.version,
+                    "content_hash": part.pack.content_hash,
+                    "in_force": [
+                        {"from": p.start.isoformat(), "to": p.end.isoformat() if p.end else None}
+                        for p in self.periods
+                        if p.pack == part.pack
+                    ],
+                }
+                for part in self.parts
+            ],
+            "obligations": [{**o.to_dict(), "pack": s.id} for s, o in self.obligations()],
+            "findings": [{**f.to_dict(), "pack": s.id} for s, f in self.findings()],
+            "uncovered": [u.to_dict() for u in self.uncovered],
+            "account": self.account.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        """Byte-stable JSON, stamped with every version's id, version and content hash."""
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def evaluate_jurisdiction(
+    jurisdiction: Jurisdiction | str,
+    events: EventStream | Iterable[BaseEvent],
+    as_of: datetime,
+) -> JurisdictionEvaluation:
+    """Evaluate ``events`` under each version of ``jurisdiction`` on the days it decides."""
+    if isinstance(jurisdiction, str):
+        jurisdiction = load_jurisdiction(jurisdiction)
+    if not jurisdiction.periods:
+        raise ValueError(f"jurisdiction {jurisdiction.name!r} has no version in force on any day")
+    stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
+    parts: list[Evaluation] = []
+    uncovered: dict[tuple[str, str], Uncovered] = {}
+    for pack in jurisdiction.packs:
+        whole = evaluate(pack, stream, as_of)
+        parts.append(_decided_by(pack, whole, jurisdiction, uncovered))
+    return JurisdictionEvaluation(
+        jurisdiction.name,
+        as_of,
+        tuple(PeriodStamp(_stamp(p.pack), p.start, p.end) for p in jurisdiction.periods),
+        tuple(parts),
+        tuple(sorted(uncovered.values(), key=lambda u: (u.child_id, u.day, u.kind, u.id))),
+        parts[0].account,  # every version accepts and rejects the same events
+    )
+
+
+def _stamp(pack: CompiledPack) -> PackStamp:
+    return PackStamp(pack.id, pack.version, pack.content_hash)
+
+
+def _decided_by(
+    pack: CompiledPack,
+    whole: Evaluation,
+    jurisdiction: Jurisdiction,
+    uncovered: dict[tuple[str, str], Uncovered],
+) -> Evaluation:
+    """``whole`` cut down to what ``pack`` decides; what no version covers goes to ``uncovered``."""
+
+    def owner(at: datetime) -> tuple[date, CompiledPack | None]:
+        day = pack.calendar.local_date(at)
+        return day, jurisdiction.pack_on(day)
+
+    def note(kind: UncoveredKind, key: str, child_id: str, day: date) -> None:
+        known = uncovered.get((kind, key))
+        packs = (*known.packs, pack.id) if known else (pack.id,)
+        uncovered[(kind, key)] = Uncovered(kind, key, child_id, known.day if known else day, packs)
+
+    kept: list[Obligation] = []
+    kept_ids: set[str] = set()
+    days: dict[str, date] = {}
+    for o in whole.obligations:
+        day, decider = owner(o.triggered_at)
+        days[o.id] = day
+        if decider is pack:
+            kept.append(o)
+            kept_ids.add(o.id)
+        elif decider is None:
+            note("obligation", o.id, o.child_id, day)
+    findings: list[Finding] = []
+    for f in whole.findings:
+        if f.kind == "check":
+            day, decider = owner(f.at)
+            if decider is pack:
+                findings.append(f)
+            elif decider is None:
+                note("check", f"{f.rule}/{f.event}", f.child_id, day)
+        elif f.obligation in kept_ids:
+            findings.append(f)
+        elif f.obligation is not None and f.obligation in days:
+            day = days[f.obligation]
+            if jurisdiction.pack_on(day) is None:
+                note(f.kind, f.obligation, f.child_id, day)
+    return Evaluation(_stamp(pack), whole.as_of, tuple(kept), tuple(findings), whole.account)

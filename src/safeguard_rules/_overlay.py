@@ -1,0 +1,324 @@
+"""Overlays: a pack that ``extend``s another and gives only what differs from it.
+
+An overlay names its base (a pack name, ``provider:name``, or a path relative to the
+overlay's file) and has its own ``pack:`` metadata, plus any of:
+
+* ``calendar``: single keys replace the base's;
+* ``agencies`` / ``roles``: an entry replaces the base's entry of that id, or is added;
+* ``parameters``: the keys given (usually ``default``) replace those of the base's
+  parameter of that name; a name the base does not have is an error;
+* ``rules``: a rule with a base rule's id replaces it in place; a new id is appended.
+
+The merge works on the plain YAML data, before validation, and keeps every value's
+position in the file it came from, so each diagnostic points into the file that holds
+the value: the overlay or one of its bases. Chains (an overlay of an overlay) work; a
+cycle is an error that names it, and chains are at most ``MAX_EXTEND_DEPTH`` long.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ._diagnose import diagnostic_at, diagnostics_from
+from ._errors import (
+    Diagnostic,
+    PackNotFoundError,
+    PackValidationError,
+    did_you_mean,
+    known_list,
+)
+from ._pack import Overlay, Pack
+from ._yaml import MAX_BYTES, Positions, read_yaml_file, read_yaml_text
+
+MAX_EXTEND_DEPTH = 8
+# Metadata an overlay inherits from its base unless it gives its own.
+INHERITED = ("jurisdiction", "effective_from", "effective_to")
+# Sections whose entries an overlay replaces or adds by id.
+KEYED_SECTIONS = ("agencies", "roles")
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Expanded:
+    """A pack's plain data with any ``extend`` merged in, and where each value came from."""
+
+    data: Any
+    positions: Positions
+    extends: str | None = None  # the base pack's id
+    lineage: tuple[str, ...] = ()  # ids of the bases, nearest first
+
+
+def read_pack_source(path: Path) -> tuple[Any, Positions]:
+    """``read_yaml_file``, remembered by content: the registry reads each pack for its
+    metadata and again to compile it, and overlays read their bases. Callers must not
+    change the values returned."""
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8") if len(raw) <= MAX_BYTES else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    if text is None:
+        return read_yaml_file(path)  # raises, in the reader's own words
+    return _parsed(text, str(path))
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str, file: str) -> tuple[Any, Positions]:
+    return read_yaml_text(text, file)
+
+
+def is_overlay(data: Any) -> bool:
+    return isinstance(data, dict) and "extend" in data
+
+
+def expand(data: Any, positions: Positions) -> Expanded:
+    """Merge an overlay onto its base (recursively); a plain pack comes back as it is.
+
+    Raises PackError with diagnostics located in the file that holds each problem.
+    """
+    return _expand(data, positions, ())
+
+
+def _expand(data: Any, positions: Positions, trail: tuple[tuple[str, str], ...]) -> Expanded:
+    if not is_overlay(data):
+        return Expanded(data, positions)
+    try:
+        overlay = Overlay.model_validate(data)
+    except ValidationError as exc:
+        raise PackValidationError(diagnostics_from(exc, data, positions, Overlay)) from exc
+    here = (_identity(positions.file), positions.file)
+    trail = (*trail, here)
+    base_file = _base_file(overlay.extend, positions)
+    seen = [identity for identity, _shown in trail]
+    if _identity(str(base_file)) in seen:
+        start = seen.index(_identity(str(base_file)))
+        cycle = " -> ".join([*(shown for _id, shown in trail[start:]), trail[start][1]])
+        raise _error(
+            positions,
+            f"extend cycle: {cycle}; a pack cannot extend itself, directly or through others",
+            "extend-cycle",
+        )
+    if len(trail) >= MAX_EXTEND_DEPTH:
+        chain = " -> ".join([*(shown for _id, shown in trail), str(base_file)])
+        raise _error(
+            positions,
+            f"extend chain is longer than {MAX_EXTEND_DEPTH} packs: {chain}; "
+            "extend the base directly",
+            "extend-too-deep",
+        )
+    base_data, base_positions = read_pack_source(base_file)
+    base = _expand(base_data, base_positions, trail)
+    try:
+        base_pack = Pack.model_validate(base.data)
+    except ValidationError as exc:
+        raise PackValidationError(diagnostics_from(exc, base.data, base.positions, Pack)) from exc
+    problems = _check_overrides(overlay, base_pack, positions)
+    if problems:
+        raise PackValidationError(problems)
+    merged = _Merge(base.data, base.positions, data, positions, overlay, base_pack).run()
+    return Expanded(
+        merged.data, merged.positions, base_pack.pack.id, (base_pack.pack.id, *base.lineage)
+    )
+
+
+def _identity(file: str) -> str:
+    return str(Path(file).resolve())
+
+
+def _error(positions: Positions, message: str, code: str) -> PackValidationError:
+    return PackValidationError([diagnostic_at(positions, ("extend",), message, code)])
+
+
+def _base_file(extend: str, positions: Positions) -> Path:
+    """The file ``extend`` names: a path relative to the overlay, or a registered pack."""
+    if extend.endswith((".yaml", ".yml")) or "/" in extend or "\\" in extend:
+        candidate = Path(positions.file).parent / extend
+        if not candidate.is_file():
+            raise _error(
+                positions,
+                f"extend: no pack file at {candidate} (a path is relative to this file)",
+                "unknown-pack",
+            )
+        return candidate
+    from ._registry import discover_packs  # the registry compiles packs: import it late
+
+    try:
+        return discover_packs().resolve(extend, suggest_jurisdictions=False)
+    except PackNotFoundError as exc:
+        raise _error(positions, f"extend: {exc}", "unknown-pack") from exc
+
+
+def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list[Diagnostic]:
+    problems: list[Diagnostic] = []
+    base_id = base.pack.id
+    if overlay.pack.id == base_id:
+        problems.append(
+            diagnostic_at(
+                positions,
+                ("pack", "id"),
+                f"an overlay needs its own id: {base_id!r} is the id of its base, and results "
+                "are stamped with the id",
+                "duplicate-id",
+            )
+        )
+    for name in overlay.parameters:
+        if name not in base.parameters:
+            problems.append(
+                diagnostic_at(
+                    positions,
+                    ("parameters", name),
+                    f"{name!r} is not a parameter of {base_id}"
+                    f"{did_you_mean(name, base.parameters)}; an overlay can only override its "
+                    f"base's parameters, which are: {known_list(base.parameters) or '(none)'}",
+                    "unknown-parameter",
+                )
+            )
+    first: dict[str, int] = {}
+    for j, rule in enumerate(overlay.rules):
+        if rule.id in first:
+            problems.append(
+                diagnostic_at(
+                    positions,
+                    ("rules", j, "id"),
+                    f"rule id {rule.id!r} is already used by rule {first[rule.id] + 1} of this "
+                    "overlay; each rule replaces or adds one rule",
+                    "duplicate-id",
+                )
+            )
+        first.setdefault(rule.id, j)
+    return problems
+
+
+class _Merge:
+    """The base's data with the overlay's laid over it, and a position for every value."""
+
+    def __init__(
+        self,
+        base: dict[str, Any],
+        base_positions: Positions,
+        overlay: dict[str, Any],
+        overlay_positions: Positions,
+        model: Overlay,
+        base_model: Pack,
+    ) -> None:
+        self.base, self.base_positions = base, base_positions
+        self.overlay, self.overlay_positions = overlay, overlay_positions
+        self.model, self.base_model = model, base_model
+        self.data: dict[str, Any] = dict(base)
+        self.positions = Positions(overlay_positions.file)
+
+    def run(self) -> _Merge:
+        self._graft(self.base_positions, ())
+        self._graft(self.overlay_positions, (), only_this=True)
+        self._metadata()
+        if self.overlay.get("calendar") is not None:
+            self._replace_keys(("calendar",))
+        for section in KEYED_SECTIONS:
+            if section in self.overlay:
+                self._replace_keys((section,))
+        for name in self.overlay.get("parameters", {}):
+            self._replace_keys(("parameters", name))
+        self._rules()
+        return self
+
+    def _metadata(self) -> None:
+        own: dict[str, Any] = self.overlay["pack"]
+        inherited: dict[str, Any] = self.base["pack"]
+        meta = dict(own)
+        self._prune(("pack",))
+        self._graft(self.overlay_positions, ("pack",))
+        for key in INHERITED:
+            if key not in own and key in inherited:
+                meta[key] = inherited[key]
+                self._graft(self.base_positions, ("pack", key))
+        base_sources: list[Any] = inherited.get("sources") or []
+        meta["sources"] = [*base_sources, *(own.get("sources") or [])]
+        self._prune(("pack", "sources"))
+        self._graft(self.base_positions, ("pack", "sources"))
+        for j in range(len(own.get("sources") or [])):
+            self._graft(
+                self.overlay_positions,
+                ("pack", "sources", j),
+                ("pack", "sources", len(base_sources) + j),
+            )
+        if "sources" in own:
+            self._graft(self.overlay_positions, ("pack", "sources"), only_this=True)
+        self.data["pack"] = meta
+
+    def _replace_keys(self, loc: tuple[str, ...]) -> None:
+        """Each key the overlay gives under ``loc`` replaces the base's (or is added)."""
+        given: dict[str, Any] = self._at(self.overlay, loc)
+        target = dict(self._at(self.base, loc) or {})
+        for key, value in given.items():
+            target[key] = value
+            self._prune((*loc, key))
+            self._graft(self.overlay_positions, (*loc, key))
+        if self._at(self.base, loc) is None:
+            self._graft(self.overlay_positions, loc, only_this=True)
+        self._put(loc, target)
+
+    def _rules(self) -> None:
+        rules = list(self.base["rules"])
+        at: dict[str, int] = {}
+        for i, rule in enumerate(self.base_model.rules):
+            at.setdefault(rule.id, i)
+        for j, rule in enumerate(self.model.rules):
+            i = at.get(rule.id, len(rules))
+            if i == len(rules):
+                rules.append(self.overlay["rules"][j])  # a new rule
+            else:
+                rules[i] = self.overlay["rules"][j]  # replaces the base's, in its place
+                self._prune(("rules", i))
+            self._graft(self.overlay_positions, ("rules", j), ("rules", i))
+        self.data["rules"] = rules
+
+    # --- plain data -------------------------------------------------------------------
+
+    @staticmethod
+    def _at(data: dict[str, Any], loc: tuple[str, ...]) -> Any:
+        current: Any = data
+        for key in loc:
+            current = current.get(key) if isinstance(current, dict) else None
+        return current
+
+    def _put(self, loc: tuple[str, ...], value: Any) -> None:
+        # Copy each mapping on the way down: the base's data is shared and stays as it is.
+        parent = self.data
+        for key in loc[:-1]:
+            parent[key] = dict(parent[key])
+            parent = parent[key]
+        parent[loc[-1]] = value
+
+    # --- positions --------------------------------------------------------------------
+
+    def _graft(
+        self, source: Positions, src: Loc, dst: Loc | None = None, *, only_this: bool = False
+    ) -> None:
+        """Copy the positions under ``src`` in ``source`` to ``dst`` (default: the same)."""
+        dst = src if dst is None else dst
+        spots = self.positions.spots
+        files = self.positions.files
+        n = len(src)
+        chosen = [src] if only_this else [p for p in source.spots if p[:n] == src]
+        for path in chosen:
+            if path not in source.spots:
+                continue
+            moved = (*dst, *path[n:])
+            spots[moved] = source.spots[path]
+            file = source.files.get(path, source.file)
+            if file == self.positions.file:
+                files.pop(moved, None)
+            else:
+                files[moved] = file
+
+    def _prune(self, prefix: Loc) -> None:
+        n = len(prefix)
+        for path in [p for p in self.positions.spots if p[:n] == prefix]:
+            del self.positions.spots[path]
+            self.positions.files.pop(path, None)
