@@ -176,16 +176,25 @@ def _condition(c: Condition, parties: Mapping[str, str], nested: bool) -> str:
     return f"{field} {phrase} {_literal(operand, party, parties)}"
 
 
-def describe_due(due: Due | None, parameters: Mapping[str, Due] | None = None) -> str:
-    """A deadline in words: "3 working days", "parameter x (1 working day)", a table's cases."""
+def describe_due(
+    due: Due | None,
+    parameters: Mapping[str, Due] | None = None,
+    parties: Mapping[str, str] | None = None,
+) -> str:
+    """A deadline in words: "3 working days", "parameter x (1 working day)", a table's cases.
+
+    ``parameters`` holds the values a parameter is shown with; ``parties`` as for
+    :func:`describe_condition`, for the conditions of a table's cases.
+    """
     if due is None:
         return "no timescale"
     if due.parameter is not None:
         value = (parameters or {}).get(due.parameter)
-        shown = describe_due(value) if value is not None else "not defined"
+        shown = describe_due(value, None, parties) if value is not None else "not defined"
         return f"parameter {due.parameter} ({shown})"
     if due.table is not None:
-        return "first matching case: " + "; ".join(_case(c, {}) for c in due.table.cases)
+        cases = (_case(c, parties or {}) for c in due.table.cases)
+        return "first matching case: " + "; ".join(cases)
     return due.describe()
 
 
@@ -284,11 +293,7 @@ class _Words:
         return None if condition is None else describe_condition(condition, self.parties)
 
     def due(self, due: Due | None) -> str:
-        if due is not None and due.table is not None:
-            return "first matching case: " + "; ".join(
-                _case(c, self.parties) for c in due.table.cases
-            )
-        return describe_due(due, self.parameters)
+        return describe_due(due, self.parameters, self.parties)
 
     def matches(self, spec: EventMatch | list[EventMatch] | None) -> str:
         alternatives = _alternatives(spec)
@@ -865,7 +870,7 @@ def _metadata(old: Metadata, new: Metadata) -> Changes:
         _add(out, p + "publisher", a.publisher, b.publisher)
         _add(out, p + "published", a.published, b.published)
         _add(out, p + "url", a.url, b.url)
-        out += _other_fields(a, b, Source.model_fields.keys() - {"extra_"}, p)
+        out += _other_fields(a, b, ("id", "file", "title", "publisher", "published", "url"), p)
     handled = (
         "id",
         "title",
