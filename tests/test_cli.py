@@ -89,35 +89,6 @@ def test_param_override_changes_the_deadline() -> None:
     assert [o["due"] for o in follow] == ["2024-05-08T23:59:59+01:00"]
 
 
-def test_validate_bundled_packs_exits_0() -> None:
-    code, out, _err = cli("validate", *(str(p) for p in sorted((ROOT / "policies").glob("*.yaml"))))
-    assert code == 0
-    assert out.count("ok ") == len(bundled_packs())
-
-
-def test_validate_broken_pack_points_at_the_line(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.yaml"
-    text = (ROOT / "policies" / "jersey_2019.yaml").read_text(encoding="utf-8")
-    broken.write_text(text.replace("responsible: mash_ds\n      copied_in", "responsible: mash_dss\n      copied_in"), encoding="utf-8")
-    line = next(i for i, s in enumerate(broken.read_text(encoding="utf-8").splitlines(), 1) if "mash_dss" in s)
-    code, _out, err = cli("validate", "--format", "text", str(broken))
-    assert code == 1
-    assert f"{broken}:{line}:7: error role-undefined: unknown role 'mash_dss'; did you mean 'mash_ds'?" in err
-    assert "responsible: mash_dss" in err and "^" in err  # the source line and a caret
-
-
-def test_validate_json_and_github_formats(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("pack: {id: x}\n", encoding="utf-8")
-    code, out, _err = cli("validate", "--format", "json", str(broken))
-    assert code == 1
-    diagnostics = json.loads(out)["diagnostics"]
-    assert {d["code"] for d in diagnostics} >= {"missing-key"}
-    code, out, _err = cli("validate", "--format", "github", str(broken))
-    assert code == 1
-    assert out.startswith(f"::error file={broken},line=")
-
-
 def test_explain_shows_rule_steps_and_quote() -> None:
     code, out, _err = cli("explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE),
                           "strategy_meeting_within_three_working_days/ev-009")

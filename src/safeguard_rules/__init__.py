@@ -17,6 +17,7 @@ The pipeline runs one way::
 * ``_evaluate``   one pass per child over its events
 * ``_result``     obligations, findings and the account of the input
 * ``_explain``    the story behind one obligation
+* ``_lint``       validate and lint packs: load errors, then small documented checks
 * ``_registry``   packs by path, by name across providers (entry points), by jurisdiction and date
 * ``_overlay``    a pack that extends another, merged before validation
 * ``_jurisdiction`` a stream under each version of a jurisdiction on the days it is in force
@@ -37,6 +38,7 @@ from ._errors import (
     PackSyntaxError,
     PackValidationError,
     SafeguardRulesError,
+    UnknownCheckError,
 )
 from ._evaluate import evaluate
 from ._events import (
@@ -80,6 +82,8 @@ from ._jurisdiction import (
     evaluate_jurisdiction,
     load_jurisdiction,
 )
+from ._lint import CHECKS as LINT_CHECKS
+from ._lint import LintCheck, LintReport, lint_packs, validate_packs
 from ._registry import (
     AmbiguousPackError,
     PackSelectionError,
@@ -96,6 +100,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EVENT_CLASSES",
+    "LINT_CHECKS",
     "Account",
     "AgencyReportSent",
     "AgencyUnableToAttend",
@@ -121,6 +126,8 @@ __all__ = [
     "FlagSent",
     "Jurisdiction",
     "JurisdictionEvaluation",
+    "LintCheck",
+    "LintReport",
     "MashEnquiryStarted",
     "MedicalConsidered",
     "Obligation",
@@ -150,6 +157,7 @@ __all__ = [
     "StrategyRequestForwarded",
     "StrategyRequestReturned",
     "SupervisionHeld",
+    "UnknownCheckError",
     "__version__",
     "bundled_packs",
     "diff_evaluations",
@@ -158,9 +166,11 @@ __all__ = [
     "evaluate",
     "evaluate_jurisdiction",
     "explain",
+    "lint_packs",
     "load_events",
     "load_jurisdiction",
     "load_pack",
     "parse_events",
     "select_pack",
+    "validate_packs",
 ]

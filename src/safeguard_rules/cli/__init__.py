@@ -16,7 +16,7 @@ from ._diff import diff
 from ._evaluate import evaluate, explain, packs
 from ._schema import schema
 from ._test import test
-from ._validate import validate
+from ._validate import lint, validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +25,7 @@ def main() -> None:
     """Evaluate multi-agency safeguarding procedures (YAML policy packs) against case events."""
 
 
-for command in (evaluate, explain, packs, validate, test, schema, diff):
+for command in (evaluate, explain, packs, validate, lint, test, schema, diff):
     main.add_command(command)
 
 __all__ = ["main"]

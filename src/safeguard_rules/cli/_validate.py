@@ -1,77 +1,105 @@
-"""``validate``: does each pack load?"""
+"""``validate`` and ``lint``: does each pack load, and is what it says sound?
+
+Both print their report on stdout (diagnostics are the output, as with other linters);
+only usage errors go to stderr. Exit 0 when there is no error (warnings allowed), 1 on
+any error (or any warning with ``--strict``), 2 on a usage error.
+"""
 
 from __future__ import annotations
 
-import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 import click
 
-from .._errors import Diagnostic, PackError, PackNotFoundError
-from .._registry import load_pack, resolve_pack
-from ._common import EXIT_PROBLEMS, print_diagnostics
+from .._errors import PackNotFoundError, UnknownCheckError
+from .._lint import (
+    LintReport,
+    checks_to_run,
+    lint_packs,
+    render_github,
+    render_summary,
+    render_text,
+    validate_packs,
+)
+from ._common import EXIT_OK, EXIT_PROBLEMS, fail
+
+FORMATS = ("text", "json", "github")
+
+
+def _options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        (
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(FORMATS),
+                default=None,
+                help="Output format. Default: github when GITHUB_ACTIONS=true, else text.",
+            ),
+            click.option(
+                "--disable",
+                "disable",
+                multiple=True,
+                metavar="CHECK_ID",
+                help="Do not run this lint check (repeatable); docs/lint.md lists them.",
+            ),
+            click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
+            click.argument("packs", nargs=-1, required=True),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 @click.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "github"]),
-    default=None,
-    help="Default: github under GitHub Actions, else text.",
-)
-@click.argument("packs", nargs=-1, required=True)
-def validate(fmt: str | None, packs: tuple[str, ...]) -> None:
-    """Check that each pack loads: exits 1 with file:line:col messages if any does not."""
-    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    problems: list[Diagnostic] = []
-    report: list[dict[str, Any]] = []
-    for name in packs:
-        try:
-            compiled = load_pack(resolve_pack(name))
-        except PackNotFoundError as exc:
-            problems.append(Diagnostic(name, 1, 1, str(exc), code="not-found"))
-            continue
-        except PackError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        report.append(
-            {
-                "pack": compiled.id,
-                "file": compiled.file,
-                "version": compiled.version,
-                "rules": len(compiled.rules),
-                "content_hash": compiled.content_hash,
-            }
-        )
-    if fmt == "json":
-        click.echo(
-            json.dumps(
-                {
-                    "valid": report,
-                    "diagnostics": [
-                        {
-                            "file": d.file,
-                            "line": d.line,
-                            "column": d.column,
-                            "level": d.level,
-                            "code": d.code,
-                            "message": d.message,
-                        }
-                        for d in problems
-                    ],
-                },
-                indent=2,
-                sort_keys=True,
-            )
-        )
+@_options
+def validate(
+    fmt: str | None, disable: tuple[str, ...], strict: bool, packs: tuple[str, ...]
+) -> None:
+    """Check that each of PACKS loads: YAML syntax, the pack format and every name.
+
+    PACKS are bundled pack names, pack files, or directories (each *.yaml pack directly
+    in one, scenario files excepted).
+    """
+    _check_disable(disable)  # accepted for symmetry with lint; validate runs no lint check
+    _finish(_report(lambda: validate_packs(packs)), fmt, strict)
+
+
+@click.command()
+@_options
+def lint(fmt: str | None, disable: tuple[str, ...], strict: bool, packs: tuple[str, ...]) -> None:
+    """Validate PACKS, then run every lint check (see docs/lint.md).
+
+    PACKS are bundled pack names, pack files, or directories (each *.yaml pack directly
+    in one, scenario files excepted). Packs are compared with each other and with the
+    bundled packs for overlapping effective dates.
+    """
+    _check_disable(disable)
+    _finish(_report(lambda: lint_packs(packs, disable=disable)), fmt, strict)
+
+
+def _check_disable(disable: tuple[str, ...]) -> None:
+    try:
+        checks_to_run(disable)
+    except UnknownCheckError as exc:
+        raise fail(f"--disable: {exc}") from exc
+
+
+def _report(run: Callable[[], LintReport]) -> LintReport:
+    try:
+        return run()
+    except PackNotFoundError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _finish(report: LintReport, fmt: str | None, strict: bool) -> None:
+    chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if chosen == "json":
+        click.echo(report.to_json(), nl=False)
+    elif chosen == "github":
+        click.echo(render_github(report.diagnostics) + render_summary(report), nl=False)
     else:
-        print_diagnostics(problems, fmt)
-        for item in report:
-            click.echo(
-                f"ok {item['file']}: {item['pack']} version {item['version']}, "
-                f"{item['rules']} rules"
-            )
-    if problems:
-        raise click.exceptions.Exit(EXIT_PROBLEMS)
+        click.echo(render_text(report.diagnostics) + render_summary(report), nl=False)
+    raise click.exceptions.Exit(EXIT_OK if report.passed(strict=strict) else EXIT_PROBLEMS)
