@@ -171,11 +171,9 @@ class Registry:
 
     def resolve(self, name_or_path: str | Path, *, suggest_jurisdictions: bool = True) -> Path:
         """The file for a path, a pack name or ``provider:name``; raises PackNotFoundError."""
-        candidate = Path(name_or_path)
-        if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
-            if not candidate.is_file():
-                raise PackNotFoundError(f"no pack file at {candidate}")
-            return candidate
+        path = _as_path(name_or_path)
+        if path is not None:
+            return path
         name = str(name_or_path)
         provider, qualified, short = name.rpartition(":")
         if qualified:
@@ -318,6 +316,16 @@ class Registry:
         return tuple(periods)
 
 
+def _as_path(name_or_path: str | Path) -> Path | None:
+    """The file, when ``name_or_path`` is a path (which always wins over a name); else None."""
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+        if not candidate.is_file():
+            raise PackNotFoundError(f"no pack file at {candidate}")
+        return candidate
+    return None
+
+
 def _ambiguous(name: str, offered: Sequence[PackEntry]) -> str:
     listed = "; ".join(f"{e.qualified} ({e.path})" for e in offered)
     pick = " or ".join(repr(e.qualified) for e in offered)
@@ -423,7 +431,10 @@ def _offered_files(offered: Any) -> list[Path]:
             raise TypeError(f"module {offered.__name__} has no directory")
         return [f for d in directories for f in _pack_files_in(Path(d))]
     if not callable(offered):
-        raise TypeError(f"gives a {type(offered).__name__}, not a module, a package or a callable")
+        raise TypeError(
+            f"gives an object of type {type(offered).__name__}, not a module, a package or a "
+            "callable"
+        )
     given = offered()
     if isinstance(given, str | os.PathLike):
         directory = Path(given)
@@ -432,7 +443,8 @@ def _offered_files(offered: Any) -> list[Path]:
         return _pack_files_in(directory)
     if not isinstance(given, Iterable):
         raise TypeError(
-            f"returned a {type(given).__name__}, not a directory or an iterable of pack files"
+            f"returned an object of type {type(given).__name__}, not a directory or an "
+            "iterable of pack files"
         )
     files = [Path(f) for f in given]
     for f in files:
@@ -446,7 +458,7 @@ def _offered_files(offered: Any) -> list[Path]:
 
 def resolve_pack(name_or_path: str | Path) -> Path:
     """The file for a path, a pack name or ``provider:name`` (see the module docstring)."""
-    return discover_packs().resolve(name_or_path)
+    return _as_path(name_or_path) or discover_packs().resolve(name_or_path)
 
 
 def load_pack(
