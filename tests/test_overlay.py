@@ -261,6 +261,46 @@ rules:
     ).due == end_of("2024-05-14", "Europe/London")
 
 
+def test_escalation_paths_are_replaced_or_added_by_name(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "base.yaml",
+        BASE.replace(
+            "parameters:\n",
+            """\
+escalation_paths:
+  difference:
+    description: Differences go to the Team Manager's manager.
+    steps: {someone: team_manager}
+parameters:
+""",
+        ),
+    )
+    text = (
+        HEAD
+        + """\
+roles:
+  duty_manager: {title: Duty Manager}
+escalation_paths:
+  difference:
+    description: Locally, differences go to the Duty Manager.
+    steps: {someone: duty_manager}
+  urgent:
+    description: Urgent matters go straight to the Duty Manager.
+    steps: {team_manager: duty_manager}
+"""
+    )
+    pack = load_pack(write(tmp_path, "local.yaml", text))
+    assert {k: dict(v.steps) for k, v in pack.pack.escalation_paths.items()} == {
+        "difference": {"someone": "duty_manager"},
+        "urgent": {"team_manager": "duty_manager"},
+    }
+    broken = text.replace("{team_manager: duty_manager}", "{team_manager: duty_manger}")
+    name, line, _column, code, message = problem(write(tmp_path, "local.yaml", broken))
+    assert (name, line, code) == ("local.yaml", line_of(broken, "duty_manger")[0], "role-undefined")
+    assert message.startswith("unknown role 'duty_manger'; did you mean 'duty_manager'?")
+
+
 def test_content_hash_covers_the_merged_pack(tmp_path: Path, base: Path) -> None:
     def overlay_with(default: str, directory: Path) -> str:
         write(directory, "base.yaml", BASE)
@@ -345,7 +385,7 @@ def test_unknown_key_in_an_overlay_names_the_allowed_keys(tmp_path: Path, base: 
         *line_of(text, "rule:"),
         "unknown-key",
         "unknown key 'rule' in (top level); did you mean 'rules'?; allowed keys: agencies, "
-        "calendar, extend, pack, parameters, roles, rules",
+        "calendar, escalation_paths, extend, pack, parameters, roles, rules",
     )
 
 

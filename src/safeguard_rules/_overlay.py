@@ -4,7 +4,8 @@ An overlay names its base (a pack name, ``provider:name``, or a path relative to
 overlay's file) and has its own ``pack:`` metadata, plus any of:
 
 * ``calendar``: single keys replace the base's;
-* ``agencies`` / ``roles``: an entry replaces the base's entry of that id, or is added;
+* ``agencies`` / ``roles`` / ``escalation_paths``: an entry replaces the base's entry of
+  that id, or is added;
 * ``parameters``: the keys given (usually ``default``) replace those of the base's
   parameter of that name; a name the base does not have is an error;
 * ``rules``: a rule with a base rule's id replaces it in place; a new id is appended.
@@ -39,7 +40,7 @@ MAX_EXTEND_DEPTH = 8
 # Metadata an overlay inherits from its base unless it gives its own.
 INHERITED = ("jurisdiction", "effective_from", "effective_to")
 # Sections whose entries an overlay replaces or adds by id.
-KEYED_SECTIONS = ("agencies", "roles")
+KEYED_SECTIONS = ("agencies", "roles", "escalation_paths")
 
 Loc = tuple[str | int, ...]
 

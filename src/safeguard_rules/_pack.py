@@ -533,6 +533,7 @@ class Overlay(_Strict):
     agencies: dict[Identifier, ShortText] = Field(default_factory=dict, max_length=100)
     roles: dict[Identifier, Role] = Field(default_factory=dict, max_length=200)
     parameters: dict[Identifier, ParameterOverride] = Field(default_factory=dict, max_length=200)
+    escalation_paths: dict[Identifier, EscalationPath] = Field(default_factory=dict, max_length=50)
     rules: list[Rule] = Field(
         default_factory=list,
         max_length=2000,
