@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -486,6 +487,41 @@ def test_adjacent_ranges_and_other_jurisdictions_do_not_overlap(tmp_path: Path) 
         write_pack(tmp_path / "c", dated("southshire_2020", "southshire", "2020-01-01")),
     ]
     assert lint_packs(packs).diagnostics == ()
+
+
+def overlay_copy(tmp_path: Path) -> Path:
+    """The example overlay of jersey_2024 (examples/overlays) copied into ``tmp_path``."""
+    shutil.copytree(ROOT / "examples" / "overlays", tmp_path / "overlays")
+    return tmp_path / "overlays" / "example_partnership_jersey_2024.yaml"
+
+
+def test_an_overlay_lints_clean_and_does_not_overlap_the_pack_it_extends(tmp_path: Path) -> None:
+    overlay = overlay_copy(tmp_path)
+    report = lint_packs([overlay, "jersey_2024"])
+    assert report.diagnostics == ()
+    assert [p.pack for p in report.packs] == ["example_partnership_jersey_2024", "jersey_2024"]
+
+
+def test_an_overlay_is_linted_on_what_it_writes_itself(tmp_path: Path) -> None:
+    overlay = overlay_copy(tmp_path)
+    text = overlay.read_text(encoding="utf-8")
+    overlay.write_text(text.replace("within four hours of sending", "within 4 hours of sending"), encoding="utf-8")
+    (found,) = lint_packs([overlay]).diagnostics
+    assert (found.file, found.code, found.line, found.column) == (str(overlay), "quote-not-in-source", 31, 7)
+    assert found.message.endswith("then differs at '4 hours of sending it'")
+
+
+def test_an_overlay_with_inherited_dates_reports_an_overlap_at_its_id(tmp_path: Path) -> None:
+    overlay = overlay_copy(tmp_path)
+    (tmp_path / "local").mkdir()
+    local = write_pack(tmp_path / "local", dated("jersey_local", "jersey", "2024-01-01", "2024-12-31"))
+    report = lint_packs([overlay, local], compare_bundled=False)
+    assert [(d.file, d.code, d.line, d.column) for d in report.diagnostics] == [
+        (str(overlay), "overlapping-effective-dates", 9, 3)
+    ]
+    assert report.diagnostics[0].message.startswith(
+        "in force from 2024-03-01 while 'jersey_local' ("
+    )
 
 
 # --- escalation paths -----------------------------------------------------------------------

@@ -38,9 +38,10 @@ from ._errors import (
     did_you_mean,
     known_list,
 )
+from ._overlay import expand, read_pack_source
 from ._pack import Citation, Condition, DueTable, Pack, Ref, Requirement
 from ._registry import bundled_dir, resolve_pack
-from ._yaml import Positions, read_yaml_file
+from ._yaml import Positions
 
 Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]  # where in the pack, and what is wrong there
@@ -56,9 +57,15 @@ class LintedPack:
     compiled: CompiledPack
     in_run: bool = True  # False for a bundled pack that is only compared with
 
-    @property
-    def directory(self) -> Path:
-        return Path(self.file).parent
+    def source_path(self, source_id: str, file: str) -> Path:
+        """Where a source's text should be: beside the file that declares the source (for
+        an overlay, its base's sources sit beside the base)."""
+        directory = self.compiled.source_dirs.get(source_id) or Path(self.file).parent
+        return Path(directory) / file
+
+    def own(self, loc: Loc) -> bool:
+        """Whether the value at ``loc`` is written in this file, not inherited by an overlay."""
+        return self.positions.place(loc)[0] == self.positions.file
 
 
 CheckFunction = Callable[[LintedPack, Sequence[LintedPack]], Iterable[Problem]]
@@ -280,11 +287,12 @@ def source_file_missing(subject: LintedPack, _others: Sequence[LintedPack]) -> I
     ```
     """
     for i, source in enumerate(subject.pack.pack.sources):
-        if not (subject.directory / source.file).is_file():
+        path = subject.source_path(source.id, source.file)
+        if not path.is_file():
             yield (
                 ("pack", "sources", i, "file"),
                 f"source {source.id!r}: no file {source.file!r} beside the pack "
-                f"(looked for {subject.directory / source.file})",
+                f"(looked for {path})",
             )
 
 
@@ -348,7 +356,7 @@ def quote_not_in_source(subject: LintedPack, _others: Sequence[LintedPack]) -> I
     texts: dict[str, str | None] = {}
     for source in subject.pack.pack.sources:
         try:
-            raw = (subject.directory / source.file).read_text(encoding="utf-8")
+            raw = subject.source_path(source.id, source.file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             texts[source.id] = None
         else:
@@ -657,8 +665,10 @@ def overlapping_effective_dates(
             continue  # the later of two packs in the run reports the pair
         day_before = date.fromordinal(meta.effective_from.toordinal() - 1)
         until = them.effective_to.isoformat() if them.effective_to else "open-ended"
+        # An overlay may inherit its dates; then its own id is the place to point at.
+        dates: Loc = ("pack", "effective_from")
         yield (
-            ("pack", "effective_from"),
+            dates if subject.own(dates) else ("pack", "id"),
             f"in force from {meta.effective_from} while {them.id!r} ({other.file}), also "
             f"jurisdiction {meta.jurisdiction!r}, is in force from {them.effective_from} to "
             f"{until}; end {them.id!r} by {day_before} (effective_to) or start this "
@@ -913,8 +923,8 @@ def _run(files: Sequence[Path], run: Sequence[str], *, compare_bundled: bool) ->
                 if check.run is None:
                     continue
                 for loc, message in check.run(subject, others):
-                    if subject.compiled.extends is not None and loc not in subject.positions.spots:
-                        continue  # inherited from the base pack, which is linted itself
+                    if not subject.own(loc):
+                        continue  # an overlay's inherited value: its base's own lint says it
                     line, column = subject.positions.locate(loc)
                     found.append(
                         Diagnostic(str(file), line, column, message, check.level, check.id)
@@ -944,11 +954,13 @@ def _load(file: Path) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
     echoes of its load errors (a role misspelt where it is used is also a role unused).
     """
     try:
-        data, positions = read_yaml_file(file)
-        compiled = compile_data(data, positions)  # what load_pack does, without a second read
+        data, positions = read_pack_source(file)
+        compiled = compile_data(data, positions)  # what load_pack does
     except PackError as exc:
         return file, None, list(exc.diagnostics)
-    return file, LintedPack(str(file), compiled.pack, positions, compiled), []
+    # An overlay's values come from several files: the merged positions say which.
+    merged = expand(data, positions).positions
+    return file, LintedPack(str(file), compiled.pack, merged, compiled), []
 
 
 def _bundled_extras(files: Sequence[Path], linted: Sequence[LintedPack]) -> list[LintedPack]:

@@ -14,6 +14,7 @@ from rich.console import Console
 
 from .._compile import CompiledPack
 from .._errors import Diagnostic, EventStreamError, PackError, PackNotFoundError
+from .._lint import render_text
 from .._registry import load_pack
 from .._result import Rejection
 from .._stream import EventStream, load_events
@@ -106,25 +107,7 @@ def _read_event_files(paths: Sequence[Path]) -> EventStream:
     return EventStream(tuple(events), tuple(rejected), ",".join(str(p) for p in paths))
 
 
-def print_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str = "text") -> None:
-    if fmt == "github":
-        for d in diagnostics:
-            click.echo(
-                f"::{d.level} file={d.file},line={d.line},col={d.column},"
-                f"title={d.code}::{d.message}"
-            )
-        return
-    for d in diagnostics:
-        click.echo(str(d), err=True)
-        line = source_line(d.file, d.line)
-        if line is not None:
-            click.echo(f"    {line}", err=True)
-            click.echo(f"    {' ' * (d.column - 1)}^", err=True)
-
-
-def source_line(file: str, number: int) -> str | None:
-    try:
-        lines = Path(file).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return lines[number - 1].expandtabs() if 0 < number <= len(lines) else None
+def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    """Why a pack did not load, on stderr (the command's own output is on stdout), in the
+    same form as ``validate`` and ``lint``: the source line and a caret under the spot."""
+    click.echo(render_text(diagnostics), err=True, nl=False)
