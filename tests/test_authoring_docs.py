@@ -438,6 +438,7 @@ def test_pre_commit_hooks_are_the_documented_ones() -> None:
         re.compile(hook["files"])
         re.compile(hook.get("exclude", "^$"))
     assert found["safeguard-rules-test"]["pass_filenames"] is False
+    assert found["safeguard-rules-lint"]["require_serial"] is True
 
 
 @pytest.mark.parametrize("hook_id", ["safeguard-rules-lint", "safeguard-rules-test"])
