@@ -60,11 +60,23 @@ def test_scenario_files_satisfy_the_schema(path: Path) -> None:
     assert list(validator("scenario.schema.json").iter_errors(load(path))) == []
 
 
+@pytest.mark.parametrize("overlay", sorted(ROOT.glob("examples/overlays/*.yaml")), ids=lambda p: p.name)
+def test_overlays_satisfy_the_pack_schema(overlay: Path) -> None:
+    first = overlay.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../schemas/pack.schema.json"
+    data = load(overlay)
+    assert "extend" in data
+    assert list(validator("pack.schema.json").iter_errors(data)) == []
+    data["parameters"]["no_such_key"] = {"defualt": {"hours": 1}}
+    assert list(validator("pack.schema.json").iter_errors(data)) != []
+
+
 def test_pack_schema_rejects_what_the_loader_rejects() -> None:
     pack = load(PACKS[0])
     pack["rules"][0]["titel"] = "typo"
     errors = list(validator("pack.schema.json").iter_errors(pack))
-    assert any("'titel' was unexpected" in e.message for e in errors)
+    # A pack file is a pack or an overlay (anyOf): the reason sits under the pack branch.
+    assert any("'titel' was unexpected" in c.message for e in errors for c in e.context or [])
 
 
 def test_scenario_schema_describes_events() -> None:

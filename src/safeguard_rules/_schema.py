@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from ._events import Event
-from ._pack import Pack
+from ._pack import Overlay, Pack
 from ._scenario_format import ScenarioFile
 
 BASE_URL = "https://safeguard-rules.invalid/schemas/"  # an id, not a place to fetch from
@@ -21,8 +21,9 @@ SCHEMA_FILES = ("pack.schema.json", "scenario.schema.json")
 
 
 def pack_schema() -> dict[str, Any]:
-    schema = Pack.model_json_schema(by_alias=True)
-    return _stamp(schema, "pack.schema.json", "safeguard-rules policy pack")
+    # A pack file is a whole pack, or an overlay that extends one and gives what differs.
+    schema = TypeAdapter(Pack | Overlay).json_schema(by_alias=True)
+    return _stamp(schema, "pack.schema.json", "safeguard-rules policy pack or overlay")
 
 
 def scenario_schema() -> dict[str, Any]:
