@@ -414,7 +414,7 @@ def test_planning_meeting_chair_minutes_and_agencies() -> None:
     }
     minutes = checks(result, "planning_meeting_minuted_and_actions_shared")[0]
     assert minutes.message == (
-        "planning meeting not minuted with actions shared (minuted: True, actions shared: False)")
+        "planning meeting not minuted with actions shared (minuted: yes, actions shared: no)")
     agencies = checks(result, "planning_meeting_is_multi_agency")[0]
     assert "(agencies: csc)" in agencies.message
 

@@ -30,6 +30,8 @@ def render_message(message: str, values: Any) -> str:
 
     def fill(match: re.Match[str]) -> str:
         value = getattr(values, match.group(1), None)
+        if isinstance(value, bool):
+            return "yes" if value else "no"  # for a reader, not Python's True/False
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value) or "(none)"
         return "(none)" if value is None else str(value)
