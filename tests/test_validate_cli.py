@@ -89,7 +89,7 @@ def test_lint_text_format(tmp_path: Path) -> None:
         "responsible, copied in, escalation, escalation path or in a condition); remove it or use it\n"
         "      spare: {title: Spare}\n"
         "      ^\n"
-        f"{path}: example version 1, 1 rules: 0 errors, 1 warning\n"
+        f"{path}: example version 1, 1 rule: 0 errors, 1 warning\n"
         "1 pack checked: 0 errors, 1 warning\n"
     )
 
