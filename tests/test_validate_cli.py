@@ -72,6 +72,16 @@ def test_validate_broken_pack_points_at_the_line_on_stdout(tmp_path: Path) -> No
     assert out.endswith(f"{broken}: does not load: 1 error, 0 warnings\n1 pack checked: 1 error, 0 warnings\n")
 
 
+def test_a_yaml_syntax_error_is_located(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("pack:\n  id: [x\nroles: {}\n", encoding="utf-8")
+    code, out, _err = cli("lint", "--format", "json", str(broken))
+    assert code == 1
+    (found,) = json.loads(out)["diagnostics"]
+    assert (found["code"], found["line"], found["column"], found["level"]) == ("invalid", 3, 6, "error")
+    assert found["message"].startswith("YAML syntax error: ")
+
+
 def test_validate_does_not_lint(tmp_path: Path) -> None:
     path = pack(tmp_path, NO_CITATION)
     assert cli("validate", str(path))[0] == 0
