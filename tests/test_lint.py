@@ -507,7 +507,8 @@ def test_an_overlay_is_linted_on_what_it_writes_itself(tmp_path: Path) -> None:
     text = overlay.read_text(encoding="utf-8")
     overlay.write_text(text.replace("within four hours of sending", "within 4 hours of sending"), encoding="utf-8")
     (found,) = lint_packs([overlay]).diagnostics
-    assert (found.file, found.code, found.line, found.column) == (str(overlay), "quote-not-in-source", 31, 7)
+    quote = line_of(text, "within four hours of sending")  # the overlay's own citation
+    assert (found.file, found.code, found.line, found.column) == (str(overlay), "quote-not-in-source", quote, 7)
     assert found.message.endswith("then differs at '4 hours of sending it'")
 
 
@@ -516,8 +517,9 @@ def test_an_overlay_with_inherited_dates_reports_an_overlap_at_its_id(tmp_path: 
     (tmp_path / "local").mkdir()
     local = write_pack(tmp_path / "local", dated("jersey_local", "jersey", "2024-01-01", "2024-12-31"))
     report = lint_packs([overlay, local], compare_bundled=False)
+    own_id = line_of(overlay.read_text(encoding="utf-8"), "id: example_partnership_jersey_2024")
     assert [(d.file, d.code, d.line, d.column) for d in report.diagnostics] == [
-        (str(overlay), "overlapping-effective-dates", 9, 3)
+        (str(overlay), "overlapping-effective-dates", own_id, 3)
     ]
     assert report.diagnostics[0].message.startswith(
         "in force from 2024-03-01 while 'jersey_local' ("
