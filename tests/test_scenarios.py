@@ -399,7 +399,7 @@ def test_cli_exits_1_on_an_unreadable_scenario_file(tmp_path: Path) -> None:
     path.write_text("scenarios: [\n")
     code, _out, err = cli("test", str(path))
     assert code == 1
-    assert f"{path}:2:1: error invalid: YAML syntax error" in err
+    assert f"{path}:2:1: error yaml-syntax: YAML syntax error" in err
 
 
 def test_cli_json_is_machine_readable_and_selects_by_name() -> None:

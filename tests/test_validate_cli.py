@@ -78,7 +78,7 @@ def test_a_yaml_syntax_error_is_located(tmp_path: Path) -> None:
     code, out, _err = cli("lint", "--format", "json", str(broken))
     assert code == 1
     (found,) = json.loads(out)["diagnostics"]
-    assert (found["code"], found["line"], found["column"], found["level"]) == ("invalid", 3, 6, "error")
+    assert (found["code"], found["line"], found["column"], found["level"]) == ("yaml-syntax", 3, 6, "error")
     assert found["message"].startswith("YAML syntax error: ")
 
 

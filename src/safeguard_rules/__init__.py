@@ -22,6 +22,10 @@ The pipeline runs one way::
 * ``_overlay``    a pack that extends another, merged before validation
 * ``_jurisdiction`` a stream under each version of a jurisdiction on the days it is in force
 * ``_diff``       two packs compared in words, and their evaluations of one stream
+* ``_scenario_format`` the scenario-test format (``*.scenarios.yaml``)
+* ``_scenario``   scenario tests run against packs: readable failures and coverage
+* ``_schema``     JSON Schemas of the pack and scenario formats, from the models
+* ``pytest_plugin`` scenario files collected as pytest tests (entry point ``pytest11``)
 
 Nothing in Python knows the name of a jurisdiction: that lives in the packs.
 """
@@ -94,6 +98,7 @@ from ._registry import (
     select_pack,
 )
 from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
+from ._scenario import PackCoverage, ScenarioFileError, ScenarioOutcome, TestRun, run_scenarios
 from ._stream import EventStream, load_events, parse_events
 
 __version__ = "0.1.0"
@@ -131,6 +136,7 @@ __all__ = [
     "MashEnquiryStarted",
     "MedicalConsidered",
     "Obligation",
+    "PackCoverage",
     "PackDiff",
     "PackError",
     "PackNotFoundError",
@@ -147,6 +153,8 @@ __all__ = [
     "Registry",
     "Rejection",
     "SafeguardRulesError",
+    "ScenarioFileError",
+    "ScenarioOutcome",
     "SocialWorkerAllocated",
     "SocialWorkerUnallocated",
     "StrategyDiscussionHeld",
@@ -157,6 +165,7 @@ __all__ = [
     "StrategyRequestForwarded",
     "StrategyRequestReturned",
     "SupervisionHeld",
+    "TestRun",
     "UnknownCheckError",
     "__version__",
     "bundled_packs",
@@ -171,6 +180,7 @@ __all__ = [
     "load_jurisdiction",
     "load_pack",
     "parse_events",
+    "run_scenarios",
     "select_pack",
     "validate_packs",
 ]

@@ -58,7 +58,15 @@ def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
     """Parse ``text`` into plain values and their positions; raise PackSyntaxError."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise PackSyntaxError(
-            [Diagnostic(file, 1, 1, f"file is larger than {MAX_BYTES // 1024 // 1024} MiB")]
+            [
+                Diagnostic(
+                    file,
+                    1,
+                    1,
+                    f"file is larger than {MAX_BYTES // 1024 // 1024} MiB",
+                    code="too-large",
+                )
+            ]
         )
     yaml = YAML(typ="rt")
     try:
@@ -68,10 +76,12 @@ def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise PackSyntaxError(
-            [Diagnostic(file, line, col, f"YAML syntax error: {problem}")]
+            [Diagnostic(file, line, col, f"YAML syntax error: {problem}", code="yaml-syntax")]
         ) from exc
     except YAMLError as exc:
-        raise PackSyntaxError([Diagnostic(file, 1, 1, f"YAML syntax error: {exc}")]) from exc
+        raise PackSyntaxError(
+            [Diagnostic(file, 1, 1, f"YAML syntax error: {exc}", code="yaml-syntax")]
+        ) from exc
     positions = Positions(file)
     if node is None:
         return None, positions
@@ -84,16 +94,26 @@ def read_yaml_file(path: Path) -> tuple[Any, Positions]:
         raw = path.read_bytes()
     except OSError as exc:
         raise PackSyntaxError(
-            [Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}")]
+            [Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}", code="unreadable")]
         ) from exc
     if len(raw) > MAX_BYTES:
         raise PackSyntaxError(
-            [Diagnostic(str(path), 1, 1, f"file is larger than {MAX_BYTES // 1024 // 1024} MiB")]
+            [
+                Diagnostic(
+                    str(path),
+                    1,
+                    1,
+                    f"file is larger than {MAX_BYTES // 1024 // 1024} MiB",
+                    code="too-large",
+                )
+            ]
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PackSyntaxError([Diagnostic(str(path), 1, 1, "file is not UTF-8 text")]) from exc
+        raise PackSyntaxError(
+            [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", code="not-utf8")]
+        ) from exc
     return read_yaml_text(text, str(path))
 
 
@@ -105,7 +125,13 @@ class _Builder:
 
     def _fail(self, node: Node, message: str) -> PackSyntaxError:
         mark = node.start_mark
-        return PackSyntaxError([Diagnostic(self.file, mark.line + 1, mark.column + 1, message)])
+        return PackSyntaxError(
+            [
+                Diagnostic(
+                    self.file, mark.line + 1, mark.column + 1, message, code="yaml-unsupported"
+                )
+            ]
+        )
 
     def build(self, node: Node, path: Path_, depth: int) -> Any:
         self.nodes += 1
