@@ -72,7 +72,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class ObligationPattern(_Strict):
+class _Pattern(_Strict):
+    def given(self) -> dict[str, Any]:
+        """The fields the author wrote, in a fixed order (``count`` is not a field)."""
+        return {
+            name: getattr(self, name)
+            for name in type(self).model_fields
+            if name in self.model_fields_set and name != "count"
+        }
+
+
+class ObligationPattern(_Pattern):
     """Fields an obligation must have; only the fields given are compared."""
 
     rule: Name | None = None
@@ -90,14 +100,6 @@ class ObligationPattern(_Strict):
     cancelled_by: Name | None = None
     escalation: Name | None = Field(None, description="The escalation action of an overdue one.")
 
-    def given(self) -> dict[str, Any]:
-        """The fields the author wrote, in a fixed order."""
-        return {
-            name: getattr(self, name)
-            for name in type(self).model_fields
-            if name in self.model_fields_set and name != "count"
-        }
-
 
 class ExpectedObligation(ObligationPattern):
     count: int | None = Field(
@@ -105,7 +107,7 @@ class ExpectedObligation(ObligationPattern):
     )
 
 
-class FindingPattern(_Strict):
+class FindingPattern(_Pattern):
     rule: Name | None = None
     kind: Literal["check", "overdue", "met_late"] | None = None
     severity: Strength | None = None
@@ -114,13 +116,6 @@ class FindingPattern(_Strict):
     obligation: Name | None = Field(None, description="Id of the late obligation.")
     message: ShortText | None = Field(None, description="The whole message.")
     message_contains: ShortText | None = Field(None, description="Part of the message.")
-
-    def given(self) -> dict[str, Any]:
-        return {
-            name: getattr(self, name)
-            for name in type(self).model_fields
-            if name in self.model_fields_set and name != "count"
-        }
 
 
 class ExpectedFinding(FindingPattern):
