@@ -189,7 +189,7 @@ class PackCache:
     """Packs loaded once per (reference, parameter overrides) for a whole run."""
 
     def __init__(self) -> None:
-        self._packs: dict[tuple[str, str], CompiledPack | PackError | SafeguardRulesError] = {}
+        self._packs: dict[tuple[str, str], CompiledPack | SafeguardRulesError] = {}
 
     def get(
         self, ref: str, scenario_file: str, parameters: Mapping[str, Any]
@@ -592,7 +592,7 @@ def run_scenarios(paths: Iterable[str | Path], *, select: str | None = None) -> 
     packs = PackCache()
     outcomes: list[ScenarioOutcome] = []
     errors: list[Diagnostic] = []
-    exercised: dict[str, tuple[CompiledPack, set[CoverageItem]]] = {}
+    exercised: dict[str, tuple[CompiledPack, Exercised]] = {}  # by pack file
     for path in files:
         try:
             cases = load_scenario_file(path)
@@ -605,14 +605,10 @@ def run_scenarios(paths: Iterable[str | Path], *, select: str | None = None) -> 
             outcome, pack, hits = run_case(case, packs)
             outcomes.append(outcome)
             if pack is not None:
-                _, covered = exercised.setdefault(pack.file, (pack, set()))
-                covered.update(_items_hit(pack, hits))
-    coverage = tuple(
-        PackCoverage(pack.id, pack.file, coverage_items(pack), frozenset(covered))
-        for _file, (pack, covered) in sorted(exercised.items())
-    )
-    return TestRun(tuple(str(f) for f in files), tuple(outcomes), tuple(errors), coverage)
-
-
-def _items_hit(pack: CompiledPack, hits: Exercised) -> set[CoverageItem]:
-    return {item for item in coverage_items(pack) if item.key() in hits}
+                exercised.setdefault(pack.file, (pack, set()))[1].update(hits)
+    coverage = []
+    for _file, (pack, hits) in sorted(exercised.items()):
+        items = coverage_items(pack)
+        covered = frozenset(item for item in items if item.key() in hits)
+        coverage.append(PackCoverage(pack.id, pack.file, items, covered))
+    return TestRun(tuple(str(f) for f in files), tuple(outcomes), tuple(errors), tuple(coverage))
