@@ -17,7 +17,7 @@ from safeguard_rules import (
     load_pack,
     parse_events,
 )
-from safeguard_rules._compile import compile_text
+from safeguard_rules._loading import compile_text
 
 MINIMAL = """\
 pack:

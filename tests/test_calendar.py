@@ -39,7 +39,7 @@ from helpers import end_of, ev, minimal_pack, only, run
 
 from safeguard_rules import PackValidationError, load_pack
 from safeguard_rules._calendar import CalendarError, WorkingCalendar
-from safeguard_rules._compile import compile_text
+from safeguard_rules._loading import compile_text
 from safeguard_rules._pack import CalendarSpec, OfficeHours, PublicHolidays, Timescale
 from safeguard_rules._yaml import read_yaml_text
 

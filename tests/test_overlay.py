@@ -10,8 +10,8 @@ import pytest
 from helpers import end_of, ev, only, run
 
 from safeguard_rules import PackSyntaxError, PackValidationError, diff_packs, load_pack
-from safeguard_rules._compile import compile_text
-from safeguard_rules._overlay import MAX_EXTEND_DEPTH, expand, read_pack_source
+from safeguard_rules._loading import compile_text, load_document
+from safeguard_rules._overlay import MAX_EXTEND_DEPTH
 from safeguard_rules._pack import Due
 from safeguard_rules._registry import bundled_dir
 
@@ -151,12 +151,12 @@ def test_example_overlay_evaluates_with_its_own_timescale() -> None:
 
 
 def test_each_source_file_is_found_beside_the_file_that_declared_it() -> None:
-    pack = load_pack(EXAMPLE)
-    own = pack.source_file("example_partnership_note_3")
+    document = load_document(EXAMPLE)
+    own = document.source_path("example_partnership_note_3")
     assert own == EXAMPLE.parent / "sources" / "example_partnership_timescales.txt"
-    assert pack.source_file("jspb_2024") == bundled_dir() / "sources" / "001_f46e5218b7059a3a.txt"
+    assert document.source_path("jspb_2024") == bundled_dir() / "sources" / "001_f46e5218b7059a3a.txt"
     text = " ".join(own.read_text(encoding="utf-8").split())
-    citation = pack.pack.parameters["receipt_follow_up_timescale"].citation
+    citation = document.pack.parameters["receipt_follow_up_timescale"].citation
     assert citation is not None and citation.quote in text
 
 
@@ -353,7 +353,7 @@ parameters:
     )
     assert pack.parameters["meeting_timescale"] == Due(working_days=1)  # the nearest overlay wins
     assert "duty_manager" in pack.pack.roles  # from the middle one
-    assert expand(*read_pack_source(top)).lineage == ("mid_pack", "base_pack")
+    assert load_document(top).lineage == ("mid_pack", "base_pack")
 
 
 def test_an_overlay_compiled_from_text_finds_its_base_relative_to_its_file(

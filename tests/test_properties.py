@@ -35,7 +35,7 @@ from strategies import (
 
 from safeguard_rules import CompiledPack, bundled_packs, evaluate, load_pack, parse_events
 from safeguard_rules._calendar import END_OF_DAY, WorkingCalendar
-from safeguard_rules._compile import compile_text
+from safeguard_rules._loading import compile_text
 from safeguard_rules._pack import Timescale
 
 CALENDAR = settings(max_examples=100, deadline=None)

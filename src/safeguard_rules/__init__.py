@@ -1,25 +1,38 @@
 """safeguard-rules: multi-agency child-safeguarding procedures as configuration.
 
-The pipeline runs one way::
+The pipeline runs one way (docs/architecture.md draws it)::
 
-    pack YAML --load_pack--> CompiledPack ----------------------+
-                                                                 v
-    events (JSONL/YAML/mappings) --load_events--> EventStream --evaluate--> Evaluation
-                                                                             |
-                                        explain(pack, obligation) <----------+
+    name or path --resolve--> file --read--> YAML with positions --merge overlays-->
+        --validate--> PackDocument --compile (pure)--> CompiledPack ---------------+
+                                                                                   v
+    events (JSONL/YAML/mappings) --load_events--> EventStream -------------> evaluate
+                                                                                   |
+                                  explain(pack, obligation) <----- Evaluation <----+
+
+Loading (each stage imports only those above it in this list):
 
 * ``_yaml``       strict YAML reading with line/column positions
-* ``_pack``       the pack format (pydantic models, unknown keys forbidden)
-* ``_compile``    name checks against the event vocabulary; conditions compiled once
-* ``_events``     the typed case-event vocabulary shared by every pack
+* ``_overlay``    a pack that extends another, merged before validation (names resolved by
+                  a function it is given, so it does not depend on the registry)
+* ``_document``   read -> merge -> validate: the PackDocument lint, diff and compile share
+* ``_registry``   packs by path, by name across providers (entry points), by jurisdiction and date
+* ``_compile``    a document -> CompiledPack: names checked, conditions compiled; reads no file
+* ``_loading``    the stages composed: ``load_pack``, ``select_pack``, ``load_document``
+
+Model: ``_pack`` (the pack format), ``_events`` (the case-event vocabulary), ``_errors``.
+
+Engine and results:
+
 * ``_stream``     event streams from JSON Lines / YAML, with rejections
 * ``_calendar``   working days, office hours and deadlines
+* ``_conditions`` conditions checked against the vocabulary and compiled to closures
 * ``_evaluate``   one pass per child over its events
 * ``_result``     obligations, findings and the account of the input
 * ``_explain``    the story behind one obligation
+
+Authoring and face:
+
 * ``_lint``       validate and lint packs: load errors, then small documented checks
-* ``_registry``   packs by path, by name across providers (entry points), by jurisdiction and date
-* ``_overlay``    a pack that extends another, merged before validation
 * ``_jurisdiction`` a stream under each version of a jurisdiction on the days it is in force
 * ``_diff``       two packs compared in words, and their evaluations of one stream
 * ``_scenario_format`` the scenario-test format (``*.scenarios.yaml``)
@@ -88,14 +101,13 @@ from ._jurisdiction import (
 )
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
+from ._loading import load_pack, select_pack
 from ._registry import (
     AmbiguousPackError,
     PackSelectionError,
     Registry,
     bundled_packs,
     discover_packs,
-    load_pack,
-    select_pack,
 )
 from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
 from ._scenario import PackCoverage, ScenarioFileError, ScenarioOutcome, TestRun, run_scenarios

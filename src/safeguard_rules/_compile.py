@@ -1,8 +1,9 @@
-"""Compiling a pack: YAML text -> Pack model -> checked, indexed CompiledPack.
+"""Compiling a pack: a loaded PackDocument -> a checked, indexed CompiledPack.
 
-Compilation checks every name the pack uses (event types, fields, roles,
-parameters, sources) and compiles conditions to closures once, so evaluation only
-runs them. A CompiledPack is immutable and can be shared between threads.
+Compiling is pure: loading (``_document``) read the files; this reads none. It checks
+every name the pack uses (event types, fields, roles, parameters, sources) and compiles
+conditions to closures once, so evaluation only runs them. A CompiledPack is immutable
+and can be shared between threads.
 """
 
 from __future__ import annotations
@@ -12,17 +13,15 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from ._calendar import CalendarError, WorkingCalendar
 from ._conditions import Predicate, Problems, Scope, compile_condition
-from ._diagnose import diagnostic_at, diagnostics_from
+from ._document import PackDocument
 from ._errors import Diagnostic, PackValidationError, did_you_mean, known_list
 from ._events import EVENT_CLASSES
-from ._overlay import expand
 from ._pack import (
     Citation,
     Count,
@@ -35,7 +34,6 @@ from ._pack import (
     Strength,
     Timescale,
 )
-from ._yaml import Positions, read_yaml_file, read_yaml_text
 
 Loc = tuple[str | int, ...]
 
@@ -141,60 +139,22 @@ class CompiledPack:
                 return compiled.rule
         raise KeyError(rule_id)
 
-    def source_file(self, source_id: str) -> Path | None:
-        """The captured source text a citation names, if it sits beside the pack."""
-        for source in self.pack.pack.sources:
-            if source.id == source_id:
-                directory = self.source_dirs.get(source_id) or Path(self.file).parent
-                candidate = Path(directory) / source.file
-                return candidate if candidate.is_file() else None
-        return None
 
-
-def compile_text(text: str, file: str, parameters: Mapping[str, Any] | None = None) -> CompiledPack:
-    data, positions = read_yaml_text(text, file)
-    return compile_data(data, positions, parameters)
-
-
-def compile_file(path: Path, parameters: Mapping[str, Any] | None = None) -> CompiledPack:
-    data, positions = read_yaml_file(path)
-    return compile_data(data, positions, parameters)
-
-
-def compile_data(
-    data: Any, positions: Positions, parameters: Mapping[str, Any] | None = None
+def compile_pack(
+    document: PackDocument, parameters: Mapping[str, Any] | None = None
 ) -> CompiledPack:
-    if not isinstance(data, dict):
-        raise PackValidationError(
-            [
-                diagnostic_at(
-                    positions,
-                    (),
-                    "a pack is a mapping with keys pack, calendar, roles, parameters, rules",
-                    code="invalid-value",
-                )
-            ]
-        )
-    expanded = expand(data, positions)  # an overlay merged onto its base; else as it is
-    data, positions = expanded.data, expanded.positions
-    try:
-        pack = Pack.model_validate(data)
-    except ValidationError as exc:
-        raise PackValidationError(diagnostics_from(exc, data, positions, Pack)) from exc
-    return _Compiler(pack, positions, parameters or {}, expanded.extends).compile()
+    """The document checked against the event vocabulary and compiled; reads no file.
+
+    ``parameters`` overrides the pack's local parameters. Raises PackValidationError.
+    """
+    return _Compiler(document, parameters or {}).compile()
 
 
 class _Compiler:
-    def __init__(
-        self,
-        pack: Pack,
-        positions: Positions,
-        overrides: Mapping[str, Any],
-        extends: str | None = None,
-    ) -> None:
-        self.pack = pack
-        self.positions = positions
-        self.extends = extends
+    def __init__(self, document: PackDocument, overrides: Mapping[str, Any]) -> None:
+        self.document = document
+        self.pack = pack = document.pack
+        self.positions = document.positions
         self.overrides = overrides
         self.problems: Problems = []
         self.codes: dict[int, str] = {}  # index in problems -> code; conditions' are inferred
@@ -234,18 +194,15 @@ class _Compiler:
             by_event.setdefault(compiled.rule.when.event, []).append(compiled)
         return CompiledPack(
             pack=pack,
-            file=self.positions.file,
+            file=self.document.file,
             content_hash=_content_hash(pack, parameters),
             calendar=self.calendar,
             parameters=parameters,
             rules=tuple(rules),
             rules_by_event={k: tuple(v) for k, v in by_event.items()},
             source_files={s.id: s.file for s in pack.pack.sources},
-            extends=self.extends,
-            source_dirs={
-                s.id: str(Path(self.positions.place(("pack", "sources", i))[0]).parent)
-                for i, s in enumerate(pack.pack.sources)
-            },
+            extends=self.document.extends,
+            source_dirs=self.document.source_dirs,
         )
 
     def _diagnostics(self) -> list[Diagnostic]:

@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from ._compile import CompiledPack, compile_data
+from ._compile import CompiledPack, compile_pack
+from ._document import read_document
 from ._evaluate import evaluate
 from ._events import BaseEvent
-from ._overlay import read_pack_source
 from ._registry import Registry, discover_packs
 from ._result import Account, Evaluation, Finding, Obligation, PackStamp, iso
 from ._stream import EventStream
@@ -86,12 +86,13 @@ def load_jurisdiction(
     has is reported by the latest version, as load_pack would. Raises PackNotFoundError
     (PackSelectionError where versions overlap), or PackError.
     """
-    periods = (registry or discover_packs()).periods(name)
+    registry = registry or discover_packs()
+    periods = registry.periods(name)
     compiled: dict[Path, CompiledPack] = {}
     for period in periods:
         path = period.version.entry.path
         if path not in compiled:
-            compiled[path] = compile_data(*read_pack_source(path))
+            compiled[path] = compile_pack(read_document(path, registry.resolve_base))
     overrides = dict(parameters or {})
     if overrides and periods:
         unknown = set(overrides).difference(*(p.parameters for p in compiled.values()))
@@ -101,7 +102,7 @@ def load_jurisdiction(
             if path == latest:
                 own.update({k: overrides[k] for k in unknown})  # so its error names them
             if own:
-                compiled[path] = compile_data(*read_pack_source(path), own)
+                compiled[path] = compile_pack(read_document(path, registry.resolve_base), own)
     return Jurisdiction(
         name, tuple(InForce(compiled[p.version.entry.path], p.start, p.end) for p in periods)
     )

@@ -28,7 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ._compile import CompiledPack, compile_data
+from ._compile import CompiledPack, compile_pack
+from ._document import PackDocument
 from ._errors import (
     Diagnostic,
     Level,
@@ -38,7 +39,7 @@ from ._errors import (
     did_you_mean,
     known_list,
 )
-from ._overlay import expand, read_pack_source
+from ._loading import load_document
 from ._pack import Citation, Condition, DueTable, Pack, Ref, Requirement
 from ._registry import bundled_dir, resolve_pack
 from ._yaml import Positions
@@ -55,13 +56,13 @@ class LintedPack:
     pack: Pack
     positions: Positions
     compiled: CompiledPack
+    document: PackDocument
     in_run: bool = True  # False for a bundled pack that is only compared with
 
     def source_path(self, source_id: str, file: str) -> Path:
         """Where a source's text should be: beside the file that declares the source (for
         an overlay, its base's sources sit beside the base)."""
-        directory = self.compiled.source_dirs.get(source_id) or Path(self.file).parent
-        return Path(directory) / file
+        return self.document.source_dir(source_id) / file
 
     def own(self, loc: Loc) -> bool:
         """Whether the value at ``loc`` is written in this file, not inherited by an overlay."""
@@ -955,13 +956,12 @@ def _load(file: Path) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
     echoes of its load errors (a role misspelt where it is used is also a role unused).
     """
     try:
-        data, positions = read_pack_source(file)
-        compiled = compile_data(data, positions)  # what load_pack does
+        document = load_document(file)
+        compiled = compile_pack(document)  # what load_pack does, on the same document
     except PackError as exc:
         return file, None, list(exc.diagnostics)
-    # An overlay's values come from several files: the merged positions say which.
-    merged = expand(data, positions).positions
-    return file, LintedPack(str(file), compiled.pack, merged, compiled), []
+    # An overlay's values come from several files: the document's positions say which.
+    return file, LintedPack(str(file), document.pack, document.positions, compiled, document), []
 
 
 def _bundled_extras(files: Sequence[Path], linted: Sequence[LintedPack]) -> list[LintedPack]:

@@ -18,8 +18,8 @@ cycle is an error that names it, and chains are at most ``MAX_EXTEND_DEPTH`` lon
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from ._errors import (
     known_list,
 )
 from ._pack import Overlay, Pack
-from ._yaml import MAX_BYTES, Positions, read_yaml_file, read_yaml_text
+from ._yaml import Positions, read_pack_file
 
 MAX_EXTEND_DEPTH = 8
 # Metadata an overlay inherits from its base unless it gives its own.
@@ -43,6 +43,10 @@ INHERITED = ("jurisdiction", "effective_from", "effective_to")
 KEYED_SECTIONS = ("agencies", "roles", "escalation_paths")
 
 Loc = tuple[str | int, ...]
+
+# A pack name or ``provider:name`` -> its file; raises PackNotFoundError. The registry
+# provides it: merging never looks packs up by itself, so it does not depend on the registry.
+ResolveName = Callable[[str], Path]
 
 
 @dataclass(frozen=True)
@@ -55,38 +59,25 @@ class Expanded:
     lineage: tuple[str, ...] = ()  # ids of the bases, nearest first
 
 
-def read_pack_source(path: Path) -> tuple[Any, Positions]:
-    """``read_yaml_file``, remembered by content: the registry reads each pack for its
-    metadata and again to compile it, and overlays read their bases. Callers must not
-    change the values returned."""
-    try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8") if len(raw) <= MAX_BYTES else None
-    except (OSError, UnicodeDecodeError):
-        text = None
-    if text is None:
-        return read_yaml_file(path)  # raises, in the reader's own words
-    return _parsed(text, str(path))
-
-
-@lru_cache(maxsize=32)
-def _parsed(text: str, file: str) -> tuple[Any, Positions]:
-    return read_yaml_text(text, file)
-
-
 def is_overlay(data: Any) -> bool:
     return isinstance(data, dict) and "extend" in data
 
 
-def expand(data: Any, positions: Positions) -> Expanded:
+def expand(data: Any, positions: Positions, resolve_name: ResolveName) -> Expanded:
     """Merge an overlay onto its base (recursively); a plain pack comes back as it is.
 
-    Raises PackError with diagnostics located in the file that holds each problem.
+    ``resolve_name`` finds a base given by name. Raises PackError with diagnostics
+    located in the file that holds each problem.
     """
-    return _expand(data, positions, ())
+    return _expand(data, positions, resolve_name, ())
 
 
-def _expand(data: Any, positions: Positions, trail: tuple[tuple[str, str], ...]) -> Expanded:
+def _expand(
+    data: Any,
+    positions: Positions,
+    resolve_name: ResolveName,
+    trail: tuple[tuple[str, str], ...],
+) -> Expanded:
     if not is_overlay(data):
         return Expanded(data, positions)
     try:
@@ -95,7 +86,7 @@ def _expand(data: Any, positions: Positions, trail: tuple[tuple[str, str], ...])
         raise PackValidationError(diagnostics_from(exc, data, positions, Overlay)) from exc
     here = (_identity(positions.file), positions.file)
     trail = (*trail, here)
-    base_file = _base_file(overlay.extend, positions)
+    base_file = _base_file(overlay.extend, positions, resolve_name)
     seen = [identity for identity, _shown in trail]
     if _identity(str(base_file)) in seen:
         start = seen.index(_identity(str(base_file)))
@@ -113,8 +104,8 @@ def _expand(data: Any, positions: Positions, trail: tuple[tuple[str, str], ...])
             "extend the base directly",
             "extend-too-deep",
         )
-    base_data, base_positions = read_pack_source(base_file)
-    base = _expand(base_data, base_positions, trail)
+    base_data, base_positions = read_pack_file(base_file)
+    base = _expand(base_data, base_positions, resolve_name, trail)
     try:
         base_pack = Pack.model_validate(base.data)
     except ValidationError as exc:
@@ -136,7 +127,7 @@ def _error(positions: Positions, message: str, code: str) -> PackValidationError
     return PackValidationError([diagnostic_at(positions, ("extend",), message, code)])
 
 
-def _base_file(extend: str, positions: Positions) -> Path:
+def _base_file(extend: str, positions: Positions, resolve_name: ResolveName) -> Path:
     """The file ``extend`` names: a path relative to the overlay, or a registered pack."""
     if extend.endswith((".yaml", ".yml")) or "/" in extend or "\\" in extend:
         candidate = Path(positions.file).parent / extend
@@ -147,10 +138,8 @@ def _base_file(extend: str, positions: Positions) -> Path:
                 "unknown-pack",
             )
         return candidate
-    from ._registry import discover_packs  # the registry compiles packs: import it late
-
     try:
-        return discover_packs().resolve(extend, suggest_jurisdictions=False)
+        return resolve_name(extend)
     except PackNotFoundError as exc:
         raise _error(positions, f"extend: {exc}", "unknown-pack") from exc
 

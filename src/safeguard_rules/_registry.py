@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -36,8 +36,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ._compile import CompiledPack, compile_data
 from ._diagnose import diagnostics_from
+from ._document import read_merged
 from ._errors import (
     Diagnostic,
     PackError,
@@ -46,7 +46,7 @@ from ._errors import (
     did_you_mean,
     known_list,
 )
-from ._overlay import expand, read_pack_source
+from ._overlay import ResolveName
 from ._pack import Metadata
 
 ENTRY_POINT_GROUP = "safeguard_rules.packs"
@@ -185,6 +185,10 @@ class Registry:
             raise AmbiguousPackError(_ambiguous(name, offered))
         raise PackNotFoundError(self._unknown(name, suggest_jurisdictions))
 
+    def resolve_base(self, name: str) -> Path:
+        """The file an overlay's ``extend`` names (a pack name or ``provider:name``)."""
+        return self.resolve(name, suggest_jurisdictions=False)
+
     def _from_provider(self, provider: str, name: str) -> Path:
         wanted = _normalized(provider)
         offered = [e for e in self.entries if _normalized(e.provider) == wanted]
@@ -240,7 +244,7 @@ class Registry:
         unreadable: list[Unreadable] = []
         for entry in self.entries:
             try:
-                versions.append(_version_of(entry))
+                versions.append(_version_of(entry, self.resolve_base))
             except PackError as exc:
                 unreadable.append(Unreadable(entry, exc.diagnostics))
         return tuple(versions), tuple(unreadable)
@@ -351,8 +355,8 @@ def _one_in_force(
     return chosen[0] if chosen else None
 
 
-def _version_of(entry: PackEntry) -> PackVersion:
-    expanded = expand(*read_pack_source(entry.path))
+def _version_of(entry: PackEntry, resolve_base: ResolveName) -> PackVersion:
+    expanded = read_merged(entry.path, resolve_base)
     try:
         head = _PackHead.model_validate(expanded.data)
     except ValidationError as exc:
@@ -453,7 +457,7 @@ def _offered_files(offered: Any) -> list[Path]:
     return files
 
 
-# --- loading --------------------------------------------------------------------------
+# --- resolving ------------------------------------------------------------------------
 
 
 def resolve_pack(name_or_path: str | Path) -> Path:
@@ -461,31 +465,6 @@ def resolve_pack(name_or_path: str | Path) -> Path:
     return _as_path(name_or_path) or discover_packs().resolve(name_or_path)
 
 
-def load_pack(
-    name_or_path: str | Path,
-    *,
-    parameters: Mapping[str, Any] | None = None,
-    on: date | None = None,
-) -> CompiledPack:
-    """Load, check and compile a pack; ``parameters`` overrides its local parameters.
-
-    With ``on``, ``name_or_path`` is a jurisdiction and the version in force on that day
-    is loaded (:func:`select_pack`). Raises PackNotFoundError, or PackError (with
-    file:line:column diagnostics).
-    """
-    if on is not None:
-        return select_pack(str(name_or_path), on, parameters=parameters)
-    return compile_data(*read_pack_source(resolve_pack(name_or_path)), parameters)
-
-
-def select_pack(
-    jurisdiction: str, on: date, *, parameters: Mapping[str, Any] | None = None
-) -> CompiledPack:
-    """The version of ``jurisdiction`` in force on the day ``on``, compiled.
-
-    Raises PackSelectionError when no version is in force that day or two overlap.
-    """
-    if isinstance(on, datetime):
-        raise TypeError("'on' is a date: the local day in the jurisdiction's time zone")
-    version = discover_packs().in_force(jurisdiction, on)
-    return compile_data(*read_pack_source(version.entry.path), parameters)
+def resolve_base(name: str) -> Path:
+    """The file an overlay's ``extend`` names; the providers are discovered when asked."""
+    return discover_packs().resolve_base(name)

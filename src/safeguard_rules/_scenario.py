@@ -25,7 +25,7 @@ from ._diagnose import diagnostics_from
 from ._errors import Diagnostic, PackError, SafeguardRulesError, did_you_mean, known_list
 from ._evaluate import Exercised, evaluate_exercising
 from ._events import BaseEvent
-from ._registry import load_pack
+from ._loading import load_pack
 from ._result import Evaluation, Finding, Obligation, Rejection, iso
 from ._scenario_format import (
     ExpectedFinding,

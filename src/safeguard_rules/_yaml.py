@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,25 @@ def read_yaml_file(path: Path) -> tuple[Any, Positions]:
             [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", code="not-utf8")]
         ) from exc
     return read_yaml_text(text, str(path))
+
+
+def read_pack_file(path: Path) -> tuple[Any, Positions]:
+    """``read_yaml_file``, remembered by content: the registry reads each pack for its
+    metadata and again to load it, and overlays read their bases. Callers must not
+    change the values returned."""
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8") if len(raw) <= MAX_BYTES else None
+    except (OSError, UnicodeDecodeError):
+        text = None
+    if text is None:
+        return read_yaml_file(path)  # raises, in the reader's own words
+    return _parsed(text, str(path))
+
+
+@lru_cache(maxsize=32)
+def _parsed(text: str, file: str) -> tuple[Any, Positions]:
+    return read_yaml_text(text, file)
 
 
 class _Builder:

@@ -15,7 +15,7 @@ from rich.console import Console
 from .._compile import CompiledPack
 from .._errors import Diagnostic, EventStreamError, PackError, PackNotFoundError
 from .._lint import render_text
-from .._registry import load_pack
+from .._loading import load_pack
 from .._result import Rejection
 from .._stream import EventStream, load_events
 from .._yaml import read_yaml_text

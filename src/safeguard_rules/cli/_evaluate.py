@@ -14,7 +14,8 @@ from .._errors import PackError, did_you_mean
 from .._evaluate import evaluate as evaluate_events
 from .._explain import explain as explain_obligation
 from .._jurisdiction import JurisdictionEvaluation, evaluate_jurisdiction, load_jurisdiction
-from .._registry import discover_packs, load_pack
+from .._loading import load_pack
+from .._registry import discover_packs
 from .._result import Account, Evaluation, Finding, Obligation
 from ._common import (
     EXIT_PROBLEMS,

@@ -1,0 +1,64 @@
+"""The loading pipeline composed: resolve -> read -> merge -> validate -> compile.
+
+Each stage is its own module and imports only those below it; this one puts them
+together for the public functions (:func:`load_pack`, :func:`select_pack`) and for the
+commands that need the loaded document itself (lint, diff).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ._compile import CompiledPack, compile_pack
+from ._document import PackDocument, document_from_text, read_document
+from ._registry import discover_packs, resolve_base, resolve_pack
+
+
+def load_document(name_or_path: str | Path) -> PackDocument:
+    """The pack a path, name or ``provider:name`` names, read, merged and validated.
+
+    Raises PackNotFoundError, or PackError with located diagnostics.
+    """
+    return read_document(resolve_pack(name_or_path), resolve_base)
+
+
+def load_pack(
+    name_or_path: str | Path,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    on: date | None = None,
+) -> CompiledPack:
+    """Load, check and compile a pack; ``parameters`` overrides its local parameters.
+
+    With ``on``, ``name_or_path`` is a jurisdiction and the version in force on that day
+    is loaded (:func:`select_pack`). Raises PackNotFoundError, or PackError (with
+    file:line:column diagnostics).
+    """
+    if on is not None:
+        return select_pack(str(name_or_path), on, parameters=parameters)
+    return compile_pack(load_document(name_or_path), parameters)
+
+
+def select_pack(
+    jurisdiction: str, on: date, *, parameters: Mapping[str, Any] | None = None
+) -> CompiledPack:
+    """The version of ``jurisdiction`` in force on the day ``on``, compiled.
+
+    Raises PackSelectionError when no version is in force that day or two overlap.
+    """
+    if isinstance(on, datetime):
+        raise TypeError("'on' is a date: the local day in the jurisdiction's time zone")
+    registry = discover_packs()
+    version = registry.in_force(jurisdiction, on)
+    return compile_pack(read_document(version.entry.path, registry.resolve_base), parameters)
+
+
+def compile_text(
+    text: str, file: str = "<text>", parameters: Mapping[str, Any] | None = None
+) -> CompiledPack:
+    """A pack given as text, loaded as if read from ``file`` (an overlay's base path is
+    relative to it) and compiled."""
+    return compile_pack(document_from_text(text, file, resolve_base), parameters)

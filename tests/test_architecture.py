@@ -1,0 +1,154 @@
+"""The package's shape: one-way stages, no import cycle, a compile step that reads no file."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import safeguard_rules
+from safeguard_rules._compile import compile_pack
+from safeguard_rules._lint import lint_packs
+from safeguard_rules._loading import load_document
+
+PACKAGE = Path(safeguard_rules.__file__).parent
+EXAMPLE_OVERLAY = (
+    Path(__file__).resolve().parents[1]
+    / "examples"
+    / "overlays"
+    / "example_partnership_jersey_2024.yaml"
+)
+
+
+def _imports() -> dict[str, set[str]]:
+    """module -> the package's modules it imports (late imports included), as the shared
+    tools/import_cycles.py counts them; a package's __init__ importing its own submodules
+    is its face, not an edge."""
+    modules = {}
+    for file in PACKAGE.rglob("*.py"):
+        parts = list(file.relative_to(PACKAGE.parent).with_suffix("").parts)
+        is_init = parts[-1] == "__init__"
+        modules[".".join(parts[:-1] if is_init else parts)] = (file, is_init)
+    edges: dict[str, set[str]] = {m: set() for m in modules}
+    for name, (file, is_init) in modules.items():
+        base = name.split(".") if is_init else name.split(".")[:-1]
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                root = base[: len(base) - (node.level - 1)] if node.level > 1 else base
+                module = ".".join([*root, node.module] if node.module else root)
+                module = module if node.level else node.module or ""
+                targets = [f"{module}.{a.name}" for a in node.names] + [module]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            for target in targets:
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                if not target or target == name or (is_init and target.startswith(name + ".")):
+                    continue
+                edges[name].add(target)
+    return edges
+
+
+def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in sorted(edges[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_import_cycles() -> None:
+    assert _cycles(_imports()) == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# Loading runs one way: read -> merge -> validate (document) -> compile; the registry
+# resolves names above the reader. No lower stage imports a higher one.
+STAGES = {
+    "safeguard_rules._yaml": 1,
+    "safeguard_rules._overlay": 2,
+    "safeguard_rules._document": 3,
+    "safeguard_rules._registry": 4,
+    "safeguard_rules._compile": 4,
+    "safeguard_rules._loading": 5,
+}
+
+
+@pytest.mark.parametrize("module", sorted(STAGES))
+def test_loading_stages_import_only_lower_stages(module: str) -> None:
+    higher = {m for m in _imports()[module] if STAGES.get(m, 0) >= STAGES[module]}
+    assert higher == set()
+
+
+def test_compile_reads_no_file(tmp_path: Path) -> None:
+    """The document holds everything compile needs: with the pack's files gone, and every
+    file opened while compiling recorded, it compiles and opens nothing of the pack's."""
+    pack_dir = tmp_path / "packs"
+    (pack_dir / "sources").mkdir(parents=True)
+    policies = Path(__file__).resolve().parents[1] / "policies"
+    text = (policies / "jersey_2019.yaml").read_text(encoding="utf-8")
+    (pack_dir / "local.yaml").write_text(text, encoding="utf-8")
+    document = load_document(pack_dir / "local.yaml")
+    (pack_dir / "local.yaml").unlink()
+    opened: list[str] = []
+
+    def record(event: str, args: tuple[Any, ...]) -> None:
+        if event == "open" and recording:
+            opened.append(str(args[0]))
+
+    recording = True
+    sys.addaudithook(record)  # hooks cannot be removed: 'recording' switches it off
+    try:
+        compiled = compile_pack(document)
+    finally:
+        recording = False
+    assert compiled.id == "jersey_2019"
+    assert [f for f in opened if str(tmp_path) in f] == []
+
+
+def test_lint_merges_an_overlay_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import safeguard_rules._document as document_module
+
+    calls: list[str] = []
+    real = document_module.expand
+
+    def counting(data: Any, positions: Any, resolve: Any) -> Any:
+        calls.append(positions.file)
+        return real(data, positions, resolve)
+
+    monkeypatch.setattr(document_module, "expand", counting)
+    report = lint_packs([EXAMPLE_OVERLAY], compare_bundled=False)
+    assert report.packs[0].loads
+    assert calls == [str(EXAMPLE_OVERLAY)]
+
+
