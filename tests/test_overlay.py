@@ -151,12 +151,12 @@ def test_example_overlay_evaluates_with_its_own_timescale() -> None:
 
 
 def test_each_source_file_is_found_beside_the_file_that_declared_it() -> None:
-    document = load_document(EXAMPLE)
-    own = document.source_path("example_partnership_note_3")
+    pack = load_pack(EXAMPLE)
+    own = pack.source_file("example_partnership_note_3")
     assert own == EXAMPLE.parent / "sources" / "example_partnership_timescales.txt"
-    assert document.source_path("jspb_2024") == bundled_dir() / "sources" / "001_f46e5218b7059a3a.txt"
+    assert pack.source_file("jspb_2024") == bundled_dir() / "sources" / "001_f46e5218b7059a3a.txt"
     text = " ".join(own.read_text(encoding="utf-8").split())
-    citation = document.pack.parameters["receipt_follow_up_timescale"].citation
+    citation = pack.pack.parameters["receipt_follow_up_timescale"].citation
     assert citation is not None and citation.quote in text
 
 

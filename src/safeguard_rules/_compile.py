@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -138,6 +139,15 @@ class CompiledPack:
             if compiled.rule.id == rule_id:
                 return compiled.rule
         raise KeyError(rule_id)
+
+    def source_file(self, source_id: str) -> Path | None:
+        """The captured source text a citation names, if it is where the pack says."""
+        for source in self.pack.pack.sources:
+            if source.id == source_id:
+                directory = self.source_dirs.get(source_id) or Path(self.file).parent
+                candidate = Path(directory) / source.file
+                return candidate if candidate.is_file() else None
+        return None
 
 
 def compile_pack(
