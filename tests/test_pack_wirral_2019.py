@@ -152,9 +152,13 @@ def significant_harm_no_discussion() -> Evaluation:
 
 def test_significant_harm_without_discussion_stays_open_with_no_deadline() -> None:
     result = significant_harm_no_discussion()
-    o = only(result, "strategy_discussion_when_significant_harm_suspected")
-    assert o.child_id == "w-sh3"
-    assert (o.status, o.due, o.met_by) == ("open", None, None)
+    # "significant harm" is the threshold of every child protection concern, not the
+    # concern's serious_harm flag (Working Together's higher "serious risk of harm"): both
+    # concerns call for a strategy discussion.
+    found = obligations(result, "strategy_discussion_when_significant_harm_suspected")
+    assert sorted(o.child_id for o in found) == ["w-sh3", "w-sh4"]
+    for o in found:
+        assert (o.status, o.due, o.met_by) == ("open", None, None)
     # no timescale in the source, so never overdue and no finding
     assert result.findings == ()
 
