@@ -41,6 +41,10 @@ PARTY_FIELDS = frozenset(
         "notified",
         "records_made_by",
         "agency",
+        "initiated_by_role",
+        "mode_considered_by_role",
+        "notified_by_role",
+        "invited",
     }
 )
 

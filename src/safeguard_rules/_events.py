@@ -151,6 +151,12 @@ class ReceiptConfirmed(BaseEvent):
     of_event: Id = Field(description="Id of the event (flag, request) whose receipt is confirmed.")
     by_role: Name | None = None
     method: ContactMethod = "email"
+    initiated_by_role: Name | None = Field(
+        None,
+        description="Role of whoever made the contact in which receipt was confirmed, e.g. the "
+        "sender who phoned to check the request arrived. Record it when the contact was not "
+        "started by the receiver; by_role is the receiver who confirmed.",
+    )
 
 
 # --- planning meetings ------------------------------------------------------------
@@ -182,6 +188,12 @@ class StrategyDiscussionHeld(BaseEvent):
     records_made_by: list[Name] = Field(
         default_factory=list, max_length=50, description="Agencies that recorded the outcome."
     )
+    invited: list[Name] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Agencies invited, whether or not they took part; agencies is who took "
+        "part. Empty when the invitations were not recorded.",
+    )
 
 
 class StrategyMeetingRequested(BaseEvent):
@@ -192,6 +204,11 @@ class StrategyMeetingRequested(BaseEvent):
     quality_assured: bool | None = Field(None, description="None when the request does not say.")
     form_complete: bool = True
     mode: MeetingMode | None = None
+    mode_considered_by_role: Name | None = Field(
+        None,
+        description="Role of whoever considered whether a face-to-face or telephone strategy "
+        "is required; mode is what they decided. None when the request does not say.",
+    )
 
 
 class StrategyRequestForwarded(BaseEvent):
@@ -199,6 +216,16 @@ class StrategyRequestForwarded(BaseEvent):
     of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
     by_role: Name
     to: list[Name] = Field(min_length=1, max_length=50, description="Recipient role ids.")
+    authorised: bool | None = Field(
+        None,
+        description="Whether the form, as it reached the recipients, was authorised; None when "
+        "the forward does not say. The request's own authorised is the form as first made.",
+    )
+    form_complete: bool | None = Field(
+        None,
+        description="Whether the form, as it reached the recipients, was filled in correctly; "
+        "None when the forward does not say.",
+    )
 
 
 class StrategyRequestReturned(BaseEvent):
@@ -225,6 +252,18 @@ class StrategyMeetingHeld(BaseEvent):
     chair: Name | None = Field(None, description="Person id of the chair.")
     agencies: list[Name] = Field(default_factory=list, max_length=50)
     mode: MeetingMode = "face_to_face"
+    records_made_by: list[Name] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Agencies that took notes of the actions agreed at the meeting itself (not "
+        "the chair's record, which strategy_record_circulated shows).",
+    )
+    invited: list[Name] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Agencies invited, whether or not they took part; agencies is who took "
+        "part. Empty when the invitations were not recorded.",
+    )
 
 
 class StrategyMeetingCancelled(BaseEvent):
@@ -239,6 +278,11 @@ class StrategyMeetingCancelled(BaseEvent):
         default_factory=list, max_length=50, description="Who was emailed."
     )
     recorded_on_child_file: bool = False
+    notified_by_role: Name | None = Field(
+        None,
+        description="Role of whoever emailed those in notified; by_role is who cancelled. "
+        "None when not recorded.",
+    )
 
 
 class AgencyUnableToAttend(BaseEvent):
