@@ -142,7 +142,7 @@ def test_duplicate_keys_are_refused() -> None:
     message = compile_error(MINIMAL.replace('  version: "1"', '  version: "1"\n  version: "2"'),
                             PackSyntaxError)
     assert "duplicate key 'version'" in message
-    assert "error yaml-unsupported: duplicate key" in message
+    assert "error duplicate-key: duplicate key" in message
 
 
 def test_syntax_errors_carry_their_own_code() -> None:

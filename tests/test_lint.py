@@ -734,7 +734,7 @@ LOAD_DIAGNOSTICS = [
     ("wrong-operator", trigger_where("{field: category, contains: neglect}"),
      6, 64, "operator 'contains' does not apply to 'category', a text field; use one of: in, is, "
      "is_not, not_in, present"),
-    ("invalid-value", trigger_where("{field: serious_harm, is: yes please}"),
+    ("wrong-type", trigger_where("{field: serious_harm, is: yes please}"),
      6, 68, "'serious_harm' is true or false; write true or false, not 'yes please'"),
     ("unknown-event-type", RULE.replace("event: concern_identified", "event: concern_identifed"),
      6, 12, "unknown event type 'concern_identifed'; did you mean 'concern_identified'?; see "

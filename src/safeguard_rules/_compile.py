@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._calendar import CalendarError, WorkingCalendar
-from ._conditions import Predicate, Problems, Scope, compile_condition
+from ._conditions import (
+    MISSING_OFFICE_HOURS,
+    ROLE_UNDEFINED,
+    UNKNOWN_FIELD,
+    Predicate,
+    Scope,
+    compile_condition,
+)
+from ._diagnose import DUPLICATE_ID, INVALID_VALUE, UNKNOWN_PARAMETER
 from ._document import PackDocument
-from ._errors import Diagnostic, PackValidationError, did_you_mean, known_list
+from ._errors import Diagnostic, PackValidationError, declare, did_you_mean, known_list
 from ._events import EVENT_CLASSES
 from ._pack import (
     Citation,
@@ -37,6 +44,29 @@ from ._pack import (
 )
 
 Loc = tuple[str | int, ...]
+
+# The codes of the problems this module finds (see _errors.declare).
+ESCALATION_NOT_ON_PATH = declare(
+    "escalation-not-on-path", "an escalation's responsible role has no step on its escalation path"
+)
+UNKNOWN_ESCALATION_PATH = declare(
+    "unknown-escalation-path", "an escalation names a path the pack does not define"
+)
+UNKNOWN_EVENT_TYPE = declare(
+    "unknown-event-type",
+    "a rule names an event type that is not in the vocabulary (docs/events.md)",
+)
+UNKNOWN_HOLIDAY_COUNTRY = declare(
+    "unknown-holiday-country", "the holidays package has no such country"
+)
+UNKNOWN_SOURCE = declare(
+    "unknown-source", "a citation names a source not listed under pack.sources"
+)
+UNKNOWN_SUBDIVISION = declare("unknown-subdivision", "the holiday country has no such subdivision")
+UNKNOWN_TIMEZONE = declare("unknown-timezone", "the calendar's time zone is not an IANA name")
+GB_WITHOUT_SUBDIVISION = declare(
+    "gb-without-subdivision", "GB public holidays without a subdivision (ENG, NIR, SCT or WLS)"
+)
 
 
 @dataclass(frozen=True)
@@ -166,15 +196,15 @@ class _Compiler:
         self.pack = pack = document.pack
         self.positions = document.positions
         self.overrides = overrides
-        self.problems: Problems = []
-        self.codes: dict[int, str] = {}  # index in problems -> code; conditions' are inferred
+        self.problems: list[Diagnostic] = []
         self.parties = frozenset(pack.roles) | frozenset(pack.agencies)
         self.sources = {s.id for s in pack.pack.sources}
         self.calendar: WorkingCalendar | None = None
 
-    def problem(self, loc: Loc, message: str, code: str) -> None:
-        self.codes[len(self.problems)] = code
-        self.problems.append((loc, message))
+    def problem(self, loc: Loc, code: str, message: str) -> None:
+        # place, not locate: an overlay's values come from several files.
+        file, line, column = self.positions.place(loc)
+        self.problems.append(Diagnostic(file, line, column, message, code=code))
 
     def compile(self) -> CompiledPack:
         pack = self.pack
@@ -188,16 +218,16 @@ class _Compiler:
             if rule.id in seen:
                 self.problem(
                     ("rules", i, "id"),
+                    DUPLICATE_ID,
                     f"rule id {rule.id!r} is already used by rule "
                     f"{seen[rule.id] + 1}; rule ids must be unique",
-                    "duplicate-id",
                 )
             seen[rule.id] = i
             compiled = self._rule(rule, i, parameters)
             if compiled is not None:
                 rules.append(compiled)
         if self.problems:
-            raise PackValidationError(self._diagnostics())
+            raise PackValidationError(self.problems)
         assert self.calendar is not None
         by_event: dict[str, list[CompiledRule]] = {}
         for compiled in rules:
@@ -215,15 +245,6 @@ class _Compiler:
             source_dirs=self.document.source_dirs,
         )
 
-    def _diagnostics(self) -> list[Diagnostic]:
-        out = []
-        for i, (loc, message) in enumerate(self.problems):
-            # place, not locate: an overlay's values come from several files.
-            file, line, column = self.positions.place(loc)
-            code = self.codes.get(i) or condition_problem_code(message)
-            out.append(Diagnostic(file, line, column, message, code=code))
-        return out
-
     # --- pack-level checks ---------------------------------------------------------------
 
     def _check_calendar(self) -> None:
@@ -232,10 +253,10 @@ class _Compiler:
         if holidays is not None and holidays.country == "GB" and holidays.subdivision is None:
             self.problem(
                 ("calendar", "public_holidays", "country"),
+                GB_WITHOUT_SUBDIVISION,
                 "GB public holidays need a subdivision (ENG, NIR, SCT or WLS): the GB-wide "
                 "list lacks holidays only some subdivisions observe, such as Easter Monday; "
                 "write e.g. 'subdivision: ENG'",
-                "gb-without-subdivision",
             )
         try:
             self.calendar = WorkingCalendar.from_spec(spec)
@@ -256,9 +277,9 @@ class _Compiler:
         if spec.timezone not in zones:
             self.problem(
                 ("calendar", "timezone"),
+                UNKNOWN_TIMEZONE,
                 f"unknown time zone {spec.timezone!r}{did_you_mean(spec.timezone, zones)}; "
                 "use an IANA name such as 'Europe/London'",
-                "unknown-timezone",
             )
             return
         countries: dict[str, list[str]] = holidays.list_supported_countries()
@@ -266,49 +287,49 @@ class _Compiler:
         if chosen is not None and chosen.country not in countries:
             self.problem(
                 ("calendar", "public_holidays", "country"),
+                UNKNOWN_HOLIDAY_COUNTRY,
                 f"unknown holiday country {chosen.country!r}"
                 f"{did_you_mean(chosen.country, countries)}; use an ISO 3166 code the "
                 "holidays package supports",
-                "unknown-holiday-country",
             )
             return
         if chosen is not None and chosen.subdivision not in (None, *countries[chosen.country]):
             subdivisions = countries[chosen.country]
             self.problem(
                 ("calendar", "public_holidays", "subdivision"),
+                UNKNOWN_SUBDIVISION,
                 f"unknown subdivision {chosen.subdivision!r} of {chosen.country}"
                 f"{did_you_mean(str(chosen.subdivision), subdivisions)}; subdivisions are: "
                 f"{known_list(subdivisions, 40) or '(none)'}",
-                "unknown-subdivision",
             )
             return
-        self.problem(("calendar",), fallback, "invalid-value")
+        self.problem(("calendar",), INVALID_VALUE, fallback)
 
     def _check_sources(self) -> None:
         ids = [s.id for s in self.pack.pack.sources]
         for i, sid in enumerate(ids):
             if sid in ids[:i]:
                 self.problem(
-                    ("pack", "sources", i, "id"), f"source id {sid!r} is used twice", "duplicate-id"
+                    ("pack", "sources", i, "id"), DUPLICATE_ID, f"source id {sid!r} is used twice"
                 )
 
     def _citation(self, citation: Citation | None, loc: Loc) -> None:
         if citation is not None and citation.source not in self.sources:
             self.problem(
                 (*loc, "source"),
+                UNKNOWN_SOURCE,
                 f"unknown source {citation.source!r}"
                 f"{did_you_mean(citation.source, self.sources)}; sources are: "
                 f"{known_list(self.sources)}",
-                "unknown-source",
             )
 
     def _role(self, role: str, loc: Loc) -> None:
         if role not in self.pack.roles:
             self.problem(
                 loc,
+                ROLE_UNDEFINED,
                 f"unknown role {role!r}{did_you_mean(role, self.pack.roles)}; "
                 f"define it under 'roles' (roles are: {known_list(self.pack.roles)})",
-                "role-undefined",
             )
 
     def _event_type(self, name: str, loc: Loc) -> bool:
@@ -316,9 +337,9 @@ class _Compiler:
             return True
         self.problem(
             loc,
+            UNKNOWN_EVENT_TYPE,
             f"unknown event type {name!r}{did_you_mean(name, EVENT_CLASSES)}; "
             "see docs/events.md for the vocabulary",
-            "unknown-event-type",
         )
         return False
 
@@ -341,18 +362,18 @@ class _Compiler:
         if path is None:
             self.problem(
                 (*loc, "path"),
+                UNKNOWN_ESCALATION_PATH,
                 f"unknown escalation path {escalation.path!r}"
                 f"{did_you_mean(escalation.path, paths)}; define it under 'escalation_paths'"
                 f" (paths are: {known_list(paths) or 'none'})",
-                "unknown-escalation-path",
             )
         elif escalation.responsible not in path.steps:
             self.problem(
                 (*loc, "responsible"),
+                ESCALATION_NOT_ON_PATH,
                 f"{escalation.responsible!r} has no step in escalation path "
                 f"{escalation.path!r}, so the path says nothing about who comes next; "
                 f"its steps start from: {known_list(path.steps)}",
-                "escalation-not-on-path",
             )
 
     def _parameters(self) -> dict[str, Due]:
@@ -364,10 +385,10 @@ class _Compiler:
             if name not in self.pack.parameters:
                 self.problem(
                     ("parameters",),
+                    UNKNOWN_PARAMETER,
                     f"override of unknown parameter {name!r}"
                     f"{did_you_mean(name, self.pack.parameters)}; parameters are: "
                     f"{known_list(self.pack.parameters)}",
-                    "unknown-parameter",
                 )
                 continue
             try:
@@ -376,15 +397,15 @@ class _Compiler:
                 first = exc.errors()[0]["msg"].removeprefix("Value error, ")
                 self.problem(
                     ("parameters", name),
+                    INVALID_VALUE,
                     f"override of parameter {name!r}: {first}",
-                    "invalid-value",
                 )
                 continue
             if value.parameter is not None:
                 self.problem(
                     ("parameters", name),
+                    INVALID_VALUE,
                     "a parameter override cannot name a parameter",
-                    "invalid-value",
                 )
                 continue
             values[name] = value
@@ -402,11 +423,11 @@ class _Compiler:
         if not self._event_type(when.event, (*loc, "when", "event")):
             return None
         scope = self._scope(when.event, None, "the trigger event")
-        applies = compile_condition(when.where, scope, (*loc, "when", "where"), self.problems)
+        applies = compile_condition(when.where, scope, (*loc, "when", "where"), self.problem)
         count = None
         if when.count is not None:
             counts = compile_condition(
-                when.count.where, scope, (*loc, "when", "count", "where"), self.problems
+                when.count.where, scope, (*loc, "when", "count", "where"), self.problem
             )
             count = CompiledCount(when.count, counts)
         routes: list[CompiledRoute] = []
@@ -420,11 +441,11 @@ class _Compiler:
                 rloc = (*loc, "routes", j)
                 if route.name in names:
                     self.problem(
-                        (*rloc, "name"), f"route name {route.name!r} is used twice", "duplicate-id"
+                        (*rloc, "name"), DUPLICATE_ID, f"route name {route.name!r} is used twice"
                     )
                 names.add(route.name)
                 self._citation(route.citation, (*rloc, "citation"))
-                route_applies = compile_condition(route.when, scope, (*rloc, "when"), self.problems)
+                route_applies = compile_condition(route.when, scope, (*rloc, "when"), self.problem)
                 req = (
                     self._requirement(route.require, when.event, (*rloc, "require"), parameters)
                     if route.require is not None
@@ -440,7 +461,7 @@ class _Compiler:
                     )
                 )
         else:
-            expect = compile_condition(rule.expect, scope, (*loc, "expect"), self.problems)
+            expect = compile_condition(rule.expect, scope, (*loc, "expect"), self.problem)
             self._check_message(rule, when.event, (*loc, "message"))
         return CompiledRule(rule, i, applies, count, tuple(routes), expect)
 
@@ -474,7 +495,7 @@ class _Compiler:
             return CompiledMatch(match.event, _always)
         scope = self._scope(match.event, trigger, f"the {match.event} event")
         return CompiledMatch(
-            match.event, compile_condition(match.where, scope, (*loc, "where"), self.problems)
+            match.event, compile_condition(match.where, scope, (*loc, "where"), self.problem)
         )
 
     def _due(
@@ -488,9 +509,9 @@ class _Compiler:
             if name not in parameters:
                 self.problem(
                     (*loc, "parameter"),
+                    UNKNOWN_PARAMETER,
                     f"unknown parameter {name!r}"
                     f"{did_you_mean(name, parameters)}; define it under 'parameters'",
-                    "unknown-parameter",
                 )
                 return None
             due = parameters[name]
@@ -500,8 +521,8 @@ class _Compiler:
             if "office_hours" in kinds:
                 self.problem(
                     loc,
+                    MISSING_OFFICE_HOURS,
                     "an office_hours deadline needs 'calendar.office_hours' in the pack",
-                    "missing-office-hours",
                 )
         if due.table is None:
             timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
@@ -513,7 +534,7 @@ class _Compiler:
         for k, case in enumerate(due.table.cases):
             self._citation(case.citation, (*loc, "table", "cases", k, "citation"))
             applies = compile_condition(
-                case.when, scope, (*loc, "table", "cases", k, "when"), self.problems
+                case.when, scope, (*loc, "table", "cases", k, "when"), self.problem
             )
             basis = _basis(case.label, case.within, name)
             cases.append(
@@ -529,33 +550,10 @@ class _Compiler:
             if name not in fields:
                 self.problem(
                     loc,
+                    UNKNOWN_FIELD,
                     f"message names {{{name}}}, which {event!r} does not have"
                     f"{did_you_mean(name, fields)}",
-                    "unknown-field",
                 )
-
-
-# Conditions are checked in _conditions, which reports plain messages; their codes are
-# read from the wording here, so the checker stays free of reporting concerns.
-_CONDITION_CODES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), code)
-    for pattern, code in (
-        (r"^unknown case fact ", "unknown-field"),
-        (r" has no field ", "unknown-field"),
-        (r" is not a role or agency of this pack", "role-undefined"),
-        (r" is not a value of ", "unknown-value"),
-        (r"^operator .* does not apply to ", "wrong-operator"),
-        (r"^in_office_hours needs ", "missing-office-hours"),
-    )
-)
-
-
-def condition_problem_code(message: str) -> str:
-    """The diagnostic code for a problem the condition checker reported."""
-    for pattern, code in _CONDITION_CODES:
-        if pattern.search(message):
-            return code
-    return "invalid-value"
 
 
 def _by_type(matches: tuple[CompiledMatch, ...]) -> dict[str, tuple[Predicate, ...]]:

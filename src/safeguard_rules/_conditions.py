@@ -14,13 +14,39 @@ from typing import Any
 
 from ._calendar import WorkingCalendar
 from ._case import CASE_FIELDS, CaseState
-from ._errors import did_you_mean, known_list
+from ._diagnose import WRONG_TYPE
+from ._errors import declare, did_you_mean, known_list
 from ._events import EVENT_FIELDS, BaseEvent, FieldSpec
 from ._pack import FIELD_OPERATORS, Condition, Ref
 
 Predicate = Callable[[BaseEvent, CaseState, BaseEvent | None], bool]
 Getter = Callable[[BaseEvent, CaseState, BaseEvent | None], Any]
 Loc = tuple[str | int, ...]
+# Where a problem is found: report(loc, code, message). Compiling goes on, so every
+# problem of a pack is reported at once.
+Report = Callable[[Loc, str, str], None]
+
+UNKNOWN_FIELD = declare(
+    "unknown-field", "a condition, reference or message names a field the event does not have"
+)
+TRIGGER_OUT_OF_PLACE = declare(
+    "trigger-out-of-place", "'trigger.NAME' outside satisfied_by and cancelled_by"
+)
+WRONG_OPERATOR = declare("wrong-operator", "an operator that does not apply to the field's kind")
+UNKNOWN_VALUE = declare("unknown-value", "a value that is not one of the field's values")
+ROLE_UNDEFINED = declare("role-undefined", "a role or agency the pack does not define")
+MISSING_OFFICE_HOURS = declare(
+    "missing-office-hours", "office hours are used but the calendar has no office_hours"
+)
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """Why a field path names nothing."""
+
+    code: str
+    message: str
+
 
 # Fields whose values name a role or an agency: literals in conditions on them must
 # be roles or agencies the pack defines, so a typo is caught at load time.
@@ -74,31 +100,28 @@ class Scope:
     where: str  # words for messages: "the trigger event", "the satisfying event"
 
 
-Problems = list[tuple[Loc, str]]
-
-
 def compile_condition(
-    condition: Condition | None, scope: Scope, loc: Loc, problems: Problems
+    condition: Condition | None, scope: Scope, loc: Loc, report: Report
 ) -> Predicate:
-    """A predicate for ``condition``; problems are appended, never raised."""
+    """A predicate for ``condition``; problems are reported, never raised."""
     if condition is None:
         return _always
     if condition.all_ is not None:
         parts = [
-            compile_condition(c, scope, (*loc, "all", i), problems)
+            compile_condition(c, scope, (*loc, "all", i), report)
             for i, c in enumerate(condition.all_)
         ]
         return lambda ev, case, trig: all(p(ev, case, trig) for p in parts)
     if condition.any_ is not None:
         options = [
-            compile_condition(c, scope, (*loc, "any", i), problems)
+            compile_condition(c, scope, (*loc, "any", i), report)
             for i, c in enumerate(condition.any_)
         ]
         return lambda ev, case, trig: any(p(ev, case, trig) for p in options)
     if condition.not_ is not None:
-        inner = compile_condition(condition.not_, scope, (*loc, "not"), problems)
+        inner = compile_condition(condition.not_, scope, (*loc, "not"), report)
         return lambda ev, case, trig: not inner(ev, case, trig)
-    return _compile_test(condition, scope, loc, problems)
+    return _compile_test(condition, scope, loc, report)
 
 
 def _always(_ev: BaseEvent, _case: CaseState, _trig: BaseEvent | None) -> bool:
@@ -109,25 +132,27 @@ def _never(_ev: BaseEvent, _case: CaseState, _trig: BaseEvent | None) -> bool:
     return False
 
 
-def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | str:
-    """A getter for ``path`` and its field kind, or a message saying what is wrong."""
+def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | Unresolved:
+    """A getter for ``path`` and its field kind, or what is wrong with it."""
     head, _, rest = path.partition(".")
     if head == "case":
         if rest not in CASE_FIELDS:
-            return (
+            return Unresolved(
+                UNKNOWN_FIELD,
                 f"unknown case fact {rest!r}{did_you_mean(rest, CASE_FIELDS)}; "
-                f"case facts are: {known_list(CASE_FIELDS)}"
+                f"case facts are: {known_list(CASE_FIELDS)}",
             )
         name = rest
         return (lambda ev, case, trig: getattr(case, name)), CASE_FIELDS[name], name
     if head == "trigger":
         if scope.trigger_type is None:
-            return (
+            return Unresolved(
+                TRIGGER_OUT_OF_PLACE,
                 "'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', "
-                "where it means the event that created the obligation"
+                "where it means the event that created the obligation",
             )
         found = _event_field(rest, scope.trigger_type, "the trigger event")
-        if isinstance(found, str):
+        if isinstance(found, Unresolved):
             return found
         get, spec, name = found
         return (
@@ -140,31 +165,34 @@ def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | str
     return _event_field(path, scope.event_type, scope.where)
 
 
-def _event_field(path: str, event_type: str, where: str) -> tuple[Getter, FieldSpec, str] | str:
+def _event_field(
+    path: str, event_type: str, where: str
+) -> tuple[Getter, FieldSpec, str] | Unresolved:
     fields = EVENT_FIELDS[event_type]
     head, _, rest = path.partition(".")
     if head == "attributes":
         if not rest or "." in rest:
-            return "write attributes as 'attributes.NAME'"
+            return Unresolved(UNKNOWN_FIELD, "write attributes as 'attributes.NAME'")
         key = rest
         return (lambda ev, case, trig: ev.attributes.get(key)), FieldSpec("text", None), path
     if rest or head not in fields or head in ("type", "attributes"):
         known = [f for f in fields if f not in ("type", "attributes")]
-        return (
+        return Unresolved(
+            UNKNOWN_FIELD,
             f"{event_type!r} ({where}) has no field {path!r}{did_you_mean(path, known)}; "
-            f"its fields are: {known_list(known, 30)}, attributes.NAME, case.NAME"
+            f"its fields are: {known_list(known, 30)}, attributes.NAME, case.NAME",
         )
     name = head
     return (lambda ev, case, trig: getattr(ev, name)), fields[name], name
 
 
-def _compile_test(condition: Condition, scope: Scope, loc: Loc, problems: Problems) -> Predicate:
+def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) -> Predicate:
     path = condition.field or ""
     op = condition.operator
     operand = condition.operand
     found = resolve_path(path, scope)
-    if isinstance(found, str):
-        problems.append(((*loc, "field"), found))
+    if isinstance(found, Unresolved):
+        report((*loc, "field"), found.code, found.message)
         return _never
     get, spec, name = found
     is_attribute = path.startswith("attributes.") or path.startswith("trigger.attributes.")
@@ -176,30 +204,31 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, problems: Proble
             if kind == "text_list"
             else ""
         )
-        problems.append(
-            (
-                (*loc, op),
-                f"operator {op!r} does not apply to {path!r}, a {kind} "
-                f"field{hint}; use one of: {', '.join(sorted(allowed)) or 'none'}",
-            )
+        report(
+            (*loc, op),
+            WRONG_OPERATOR,
+            f"operator {op!r} does not apply to {path!r}, a {kind} "
+            f"field{hint}; use one of: {', '.join(sorted(allowed)) or 'none'}",
         )
         return _never
 
     value_getter: Getter | None = None
     if isinstance(operand, Ref):
         ref = resolve_path(operand.ref, scope)
-        if isinstance(ref, str):
-            problems.append(((*loc, op, "ref"), ref))
+        if isinstance(ref, Unresolved):
+            report((*loc, op, "ref"), ref.code, ref.message)
             return _never
         value_getter = ref[0]
     elif not is_attribute:
-        _check_literals(op, operand, spec, name, scope, (*loc, op), problems)
+        _check_literals(op, operand, spec, name, scope, (*loc, op), report)
 
     if op == "in_office_hours":
         calendar = scope.calendar
         if calendar is None or calendar.office_start is None:
-            problems.append(
-                ((*loc, op), "in_office_hours needs 'calendar.office_hours' in the pack")
+            report(
+                (*loc, op),
+                MISSING_OFFICE_HOURS,
+                "in_office_hours needs 'calendar.office_hours' in the pack",
             )
             return _never
         want = bool(operand)
@@ -280,46 +309,53 @@ def _number(value: Any) -> float:
 
 
 def _check_literals(
-    op: str, operand: Any, spec: FieldSpec, name: str, scope: Scope, loc: Loc, problems: Problems
+    op: str, operand: Any, spec: FieldSpec, name: str, scope: Scope, loc: Loc, report: Report
 ) -> None:
     values: Sequence[Any] = operand if isinstance(operand, list) else [operand]
     if op in ("present", "in_office_hours"):
         return
     if op == "count_at_least":
         if isinstance(operand, bool) or not isinstance(operand, int):
-            problems.append((loc, "count_at_least takes a whole number"))
+            report(loc, WRONG_TYPE, "count_at_least takes a whole number")
         return
     if op in ("at_least", "at_most") or spec.kind == "number":
         for v in values:
             if isinstance(v, bool) or not isinstance(v, int | float):
-                problems.append((loc, f"{name!r} is a number; write a number, not {v!r}"))
+                report(loc, WRONG_TYPE, f"{name!r} is a number; write a number, not {v!r}")
         return
     if spec.kind == "bool":
         for v in values:
             if not isinstance(v, bool):
-                problems.append((loc, f"{name!r} is true or false; write true or false, not {v!r}"))
+                report(
+                    loc, WRONG_TYPE, f"{name!r} is true or false; write true or false, not {v!r}"
+                )
         return
     for i, v in enumerate(values):
         spot = (*loc, i) if isinstance(operand, list) else loc
         if not isinstance(v, str):
-            problems.append((spot, f"{name!r} holds text; quote the value {v!r}"))
+            report(spot, WRONG_TYPE, f"{name!r} holds text; quote the value {v!r}")
         elif spec.choices is not None and v not in spec.choices:
-            problems.append(
-                (
-                    spot,
-                    f"{v!r} is not a value of {name!r}{did_you_mean(v, spec.choices)}; "
-                    f"values are: {known_list(spec.choices, 20)}",
-                )
+            report(
+                spot,
+                UNKNOWN_VALUE,
+                f"{v!r} is not a value of {name!r}{did_you_mean(v, spec.choices)}; "
+                f"values are: {known_list(spec.choices, 20)}",
             )
         elif name in PARTY_FIELDS and scope.parties and v not in scope.parties:
-            problems.append(
-                (
-                    spot,
-                    f"{v!r} is not a role or agency of this pack"
-                    f"{did_you_mean(v, scope.parties)}; define it under 'roles' or "
-                    "'agencies'",
-                )
+            report(
+                spot,
+                ROLE_UNDEFINED,
+                f"{v!r} is not a role or agency of this pack"
+                f"{did_you_mean(v, scope.parties)}; define it under 'roles' or 'agencies'",
             )
 
 
-__all__ = ["FIELD_OPERATORS", "Predicate", "Scope", "compile_condition", "resolve_path"]
+__all__ = [
+    "FIELD_OPERATORS",
+    "Predicate",
+    "Report",
+    "Scope",
+    "Unresolved",
+    "compile_condition",
+    "resolve_path",
+]

@@ -8,10 +8,22 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import Diagnostic, did_you_mean, known_list
+from ._errors import LOAD_CODES, Diagnostic, declare, did_you_mean, known_list
 from ._yaml import Positions
 
 Loc = tuple[str | int, ...]
+
+# Codes of the pack format's own checks, and codes more than one stage reports.
+UNKNOWN_KEY = declare("unknown-key", "a key the format does not have (the allowed keys are listed)")
+MISSING_KEY = declare("missing-key", "a required key is missing")
+WRONG_TYPE = declare(
+    "wrong-type", "a value of the wrong type: text where a number is needed, a number as text"
+)
+INVALID_VALUE = declare("invalid-value", "a value the format does not allow here")
+DUPLICATE_ID = declare("duplicate-id", "two rules, sources, routes or packs share an id")
+UNKNOWN_PARAMETER = declare(
+    "unknown-parameter", "a deadline or an override names a parameter the pack does not define"
+)
 
 
 def clean_loc(data: Any, loc: Sequence[str | int]) -> Loc:
@@ -107,7 +119,17 @@ def diagnostics_from(
 
 
 def _code(kind: str) -> str:
-    return {"extra_forbidden": "unknown-key", "missing": "missing-key"}.get(kind, "invalid-value")
+    """The code of a pydantic error type: one the pack format's own validators raise
+    (``PydanticCustomError`` with a declared code), or one of pydantic's kinds."""
+    if kind in LOAD_CODES:
+        return kind
+    if kind == "extra_forbidden":
+        return UNKNOWN_KEY
+    if kind == "missing":
+        return MISSING_KEY
+    if kind.endswith("_type") or kind.endswith("_parsing"):
+        return WRONG_TYPE
+    return INVALID_VALUE
 
 
 def _where(loc: Loc) -> str:
@@ -131,8 +153,6 @@ def _message(error: Any, loc: Loc, root: type[BaseModel]) -> str:
     return f"{_where(loc)}: {message}{shown}"
 
 
-def diagnostic_at(
-    positions: Positions, loc: Loc, message: str, code: str = "unknown-name"
-) -> Diagnostic:
+def diagnostic_at(positions: Positions, loc: Loc, message: str, code: str) -> Diagnostic:
     line, col = positions.locate(loc)
     return Diagnostic(positions.file, line, col, message, code=code)

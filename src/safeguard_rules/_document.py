@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._diagnose import diagnostic_at, diagnostics_from
+from ._diagnose import WRONG_TYPE, diagnostic_at, diagnostics_from
 from ._errors import PackValidationError
 from ._overlay import ResolveName, expand
 from ._pack import Pack
@@ -78,7 +78,7 @@ def merge(data: Any, positions: Positions, resolve_name: ResolveName) -> Merged:
                     positions,
                     (),
                     "a pack is a mapping with keys pack, calendar, roles, parameters, rules",
-                    code="invalid-value",
+                    code=WRONG_TYPE,
                 )
             ]
         )

@@ -1,4 +1,11 @@
-"""Errors by phase, each carrying the diagnostics that locate it."""
+"""Problems and errors: the one located problem type (:class:`Diagnostic`), the codes
+problems carry, and the errors by phase, each carrying the diagnostics that locate it.
+
+A diagnostic's code is public (JSON output, ``--disable``, annotation titles), so it is
+declared once, beside the check that reports it, with :func:`declare`; it is never
+worked out from a message's wording. :data:`LOAD_CODES` lists every code a pack can
+fail to load with (docs/pack-format.md shows the table).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,29 @@ from dataclasses import dataclass
 from typing import Literal
 
 Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class ProblemCode:
+    """A declared diagnostic code and what it means."""
+
+    id: str
+    summary: str
+
+
+LOAD_CODES: dict[str, ProblemCode] = {}
+
+
+def declare(code: str, summary: str) -> str:
+    """Declare a load-time diagnostic code where its check is; returns the code.
+
+    Declaring one code twice with different summaries is a programming error.
+    """
+    known = LOAD_CODES.get(code)
+    if known is not None and known.summary != summary:
+        raise ValueError(f"diagnostic code {code!r} is declared twice, differently")
+    LOAD_CODES[code] = ProblemCode(code, summary)
+    return code
 
 
 @dataclass(frozen=True, order=True)

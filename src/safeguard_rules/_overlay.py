@@ -25,11 +25,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._diagnose import diagnostic_at, diagnostics_from
+from ._diagnose import DUPLICATE_ID, UNKNOWN_PARAMETER, diagnostic_at, diagnostics_from
 from ._errors import (
     Diagnostic,
     PackNotFoundError,
     PackValidationError,
+    declare,
     did_you_mean,
     known_list,
 )
@@ -43,6 +44,12 @@ INHERITED = ("jurisdiction", "effective_from", "effective_to")
 KEYED_SECTIONS = ("agencies", "roles", "escalation_paths")
 
 Loc = tuple[str | int, ...]
+
+UNKNOWN_PACK = declare("unknown-pack", "'extend' names no registered pack and no file")
+EXTEND_CYCLE = declare("extend-cycle", "an overlay extends itself, directly or through others")
+EXTEND_TOO_DEEP = declare(
+    "extend-too-deep", f"a chain of 'extend' is longer than {MAX_EXTEND_DEPTH} packs"
+)
 
 # A pack name or ``provider:name`` -> its file; raises PackNotFoundError. The registry
 # provides it: merging never looks packs up by itself, so it does not depend on the registry.
@@ -94,7 +101,7 @@ def _expand(
         raise _error(
             positions,
             f"extend cycle: {cycle}; a pack cannot extend itself, directly or through others",
-            "extend-cycle",
+            EXTEND_CYCLE,
         )
     if len(trail) >= MAX_EXTEND_DEPTH:
         chain = " -> ".join([*(shown for _id, shown in trail), str(base_file)])
@@ -102,7 +109,7 @@ def _expand(
             positions,
             f"extend chain is longer than {MAX_EXTEND_DEPTH} packs: {chain}; "
             "extend the base directly",
-            "extend-too-deep",
+            EXTEND_TOO_DEEP,
         )
     base_data, base_positions = read_pack_file(base_file)
     base = _expand(base_data, base_positions, resolve_name, trail)
@@ -135,13 +142,13 @@ def _base_file(extend: str, positions: Positions, resolve_name: ResolveName) -> 
             raise _error(
                 positions,
                 f"extend: no pack file at {candidate} (a path is relative to this file)",
-                "unknown-pack",
+                UNKNOWN_PACK,
             )
         return candidate
     try:
         return resolve_name(extend)
     except PackNotFoundError as exc:
-        raise _error(positions, f"extend: {exc}", "unknown-pack") from exc
+        raise _error(positions, f"extend: {exc}", UNKNOWN_PACK) from exc
 
 
 def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list[Diagnostic]:
@@ -154,7 +161,7 @@ def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list
                 ("pack", "id"),
                 f"an overlay needs its own id: {base_id!r} is the id of its base, and results "
                 "are stamped with the id",
-                "duplicate-id",
+                DUPLICATE_ID,
             )
         )
     for name in overlay.parameters:
@@ -166,7 +173,7 @@ def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list
                     f"{name!r} is not a parameter of {base_id}"
                     f"{did_you_mean(name, base.parameters)}; an overlay can only override its "
                     f"base's parameters, which are: {known_list(base.parameters) or '(none)'}",
-                    "unknown-parameter",
+                    UNKNOWN_PARAMETER,
                 )
             )
     first: dict[str, int] = {}
@@ -178,7 +185,7 @@ def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list
                     ("rules", j, "id"),
                     f"rule id {rule.id!r} is already used by rule {first[rule.id] + 1} of this "
                     "overlay; each rule replaces or adds one rule",
-                    "duplicate-id",
+                    DUPLICATE_ID,
                 )
             )
         first.setdefault(rule.id, j)

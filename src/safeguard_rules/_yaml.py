@@ -20,11 +20,24 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ._errors import Diagnostic, PackSyntaxError
+from ._errors import Diagnostic, PackSyntaxError, declare
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 500_000
 MAX_DEPTH = 64
+
+UNREADABLE = declare("unreadable", "the file cannot be read (missing, a directory, no permission)")
+TOO_LARGE = declare("too-large", "the file is larger than the limit (docs/limits.md)")
+NOT_UTF8 = declare("not-utf8", "the file is not UTF-8 text")
+YAML_SYNTAX = declare("yaml-syntax", "the text is not YAML")
+YAML_TAG = declare("yaml-tag", "a YAML tag ('!!python/...', '!custom'): packs are plain data")
+MERGE_KEY = declare("merge-key", "a YAML merge key ('<<'): write the keys out")
+DUPLICATE_KEY = declare("duplicate-key", "a key given twice in one mapping")
+COMPLEX_KEY = declare("complex-key", "a mapping key that is a list or mapping, not a name")
+TOO_DEEP = declare("too-deep", "values nested deeper than the limit (docs/limits.md)")
+TOO_MANY_VALUES = declare(
+    "too-many-values", "more values than the limit, e.g. by alias expansion (docs/limits.md)"
+)
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_STD}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
@@ -65,7 +78,7 @@ def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
                     1,
                     1,
                     f"file is larger than {MAX_BYTES // 1024 // 1024} MiB",
-                    code="too-large",
+                    code=TOO_LARGE,
                 )
             ]
         )
@@ -77,11 +90,11 @@ def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         raise PackSyntaxError(
-            [Diagnostic(file, line, col, f"YAML syntax error: {problem}", code="yaml-syntax")]
+            [Diagnostic(file, line, col, f"YAML syntax error: {problem}", code=YAML_SYNTAX)]
         ) from exc
     except YAMLError as exc:
         raise PackSyntaxError(
-            [Diagnostic(file, 1, 1, f"YAML syntax error: {exc}", code="yaml-syntax")]
+            [Diagnostic(file, 1, 1, f"YAML syntax error: {exc}", code=YAML_SYNTAX)]
         ) from exc
     positions = Positions(file)
     if node is None:
@@ -95,7 +108,7 @@ def read_yaml_file(path: Path) -> tuple[Any, Positions]:
         raw = path.read_bytes()
     except OSError as exc:
         raise PackSyntaxError(
-            [Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}", code="unreadable")]
+            [Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}", code=UNREADABLE)]
         ) from exc
     if len(raw) > MAX_BYTES:
         raise PackSyntaxError(
@@ -105,7 +118,7 @@ def read_yaml_file(path: Path) -> tuple[Any, Positions]:
                     1,
                     1,
                     f"file is larger than {MAX_BYTES // 1024 // 1024} MiB",
-                    code="too-large",
+                    code=TOO_LARGE,
                 )
             ]
         )
@@ -113,7 +126,7 @@ def read_yaml_file(path: Path) -> tuple[Any, Positions]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PackSyntaxError(
-            [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", code="not-utf8")]
+            [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", code=NOT_UTF8)]
         ) from exc
     return read_yaml_text(text, str(path))
 
@@ -143,40 +156,46 @@ class _Builder:
         self.positions = positions
         self.nodes = 0
 
-    def _fail(self, node: Node, message: str) -> PackSyntaxError:
+    def _fail(self, node: Node, code: str, message: str) -> PackSyntaxError:
         mark = node.start_mark
         return PackSyntaxError(
-            [
-                Diagnostic(
-                    self.file, mark.line + 1, mark.column + 1, message, code="yaml-unsupported"
-                )
-            ]
+            [Diagnostic(self.file, mark.line + 1, mark.column + 1, message, code=code)]
         )
 
     def build(self, node: Node, path: Path_, depth: int) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise self._fail(node, f"document has more than {MAX_NODES} values (alias expansion?)")
+            raise self._fail(
+                node,
+                TOO_MANY_VALUES,
+                f"document has more than {MAX_NODES} values (alias expansion?)",
+            )
         if depth > MAX_DEPTH:
-            raise self._fail(node, f"document is nested deeper than {MAX_DEPTH} levels")
+            raise self._fail(node, TOO_DEEP, f"document is nested deeper than {MAX_DEPTH} levels")
         self.positions.spots.setdefault(
             path, (node.start_mark.line + 1, node.start_mark.column + 1)
         )
         tag = str(node.tag) if node.tag is not None else ""
         if isinstance(node, MappingNode):
             if tag != f"{_STD}map":
-                raise self._fail(node, f"YAML tag {tag!r} is not allowed; write a plain mapping")
+                raise self._fail(
+                    node, YAML_TAG, f"YAML tag {tag!r} is not allowed; write a plain mapping"
+                )
             result: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 if str(key_node.tag) == f"{_STD}merge":
                     raise self._fail(
-                        key_node, "YAML merge keys ('<<') are not supported; write the keys out"
+                        key_node,
+                        MERGE_KEY,
+                        "YAML merge keys ('<<') are not supported; write the keys out",
                     )
                 if not isinstance(key_node, ScalarNode):
-                    raise self._fail(key_node, "mapping keys must be plain names")
+                    raise self._fail(key_node, COMPLEX_KEY, "mapping keys must be plain names")
                 key = str(key_node.value)
                 if key in result:
-                    raise self._fail(key_node, f"duplicate key {key!r}; each key may appear once")
+                    raise self._fail(
+                        key_node, DUPLICATE_KEY, f"duplicate key {key!r}; each key may appear once"
+                    )
                 self.positions.spots[(*path, key)] = (
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
@@ -185,10 +204,14 @@ class _Builder:
             return result
         if isinstance(node, SequenceNode):
             if tag != f"{_STD}seq":
-                raise self._fail(node, f"YAML tag {tag!r} is not allowed; write a plain list")
+                raise self._fail(
+                    node, YAML_TAG, f"YAML tag {tag!r} is not allowed; write a plain list"
+                )
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if tag not in _SCALAR_TAGS:
-            raise self._fail(node, f"YAML tag {tag!r} is not allowed; write a plain value")
+            raise self._fail(
+                node, YAML_TAG, f"YAML tag {tag!r} is not allowed; write a plain value"
+            )
         # ruamel marks the fold points of ">" scalars with BEL characters; drop them.
         return _scalar(tag, str(node.value).replace("\a", ""))
 
