@@ -25,14 +25,14 @@ from safeguard_rules import (
     parse_events,
 )
 from safeguard_rules._diff import (
-    _other_fields,
+    change_text,
     describe_condition,
     describe_count,
     describe_due,
-    md,
-    shorten,
-    shorten_pair,
+    render_diff,
 )
+from safeguard_rules._diff._describe import _other_fields
+from safeguard_rules._diff._render import md, shorten, shorten_pair
 from safeguard_rules._pack import Condition, Count, Due
 from safeguard_rules.cli import main
 
@@ -178,16 +178,16 @@ def test_a_pack_against_itself_is_empty() -> None:
     pack = load_pack("jersey_2024")
     result = diff_packs(pack, load_pack("jersey_2024"))
     assert result.empty
-    assert result.to_text().endswith("no differences\n")
+    assert render_diff(result).endswith("no differences\n")
     assert result.to_dict()["differs"] is False
-    assert "No differences." in result.to_markdown()
+    assert "No differences." in render_diff(result, fmt="markdown")
 
 
 def test_one_parameter_override_shows_only_that_parameter() -> None:
     base = load_pack("jersey_2024")
     local = load_pack("jersey_2024", parameters={"strategy_meeting_timescale": {"working_days": 1}})
     result = diff_packs(base, local)
-    assert result.to_text() == (
+    assert render_diff(result) == (
         "jersey_2024 -> jersey_2024\n"
         "  old: jersey_2024, version 7, effective from 2024-03-01\n"
         "  new: jersey_2024, version 7, effective from 2024-03-01\n"
@@ -211,7 +211,7 @@ def test_the_pack_id_names_a_side_and_is_not_a_difference(tmp_path: Path) -> Non
     copy = write(tmp_path, "local", text.replace("id: jersey_2024", "id: jersey_2024_local", 1))
     result = diff_packs(load_pack("jersey_2024"), copy)
     assert result.empty
-    assert result.to_text().startswith("jersey_2024 -> jersey_2024_local\n")
+    assert render_diff(result).startswith("jersey_2024 -> jersey_2024_local\n")
 
 
 HEAD_OLD = """\
@@ -300,7 +300,7 @@ def test_pack_details_calendar_agencies_roles_and_parameters(tmp_path: Path) -> 
     old = write(tmp_path, "old", HEAD_OLD + ONE_RULE)
     new = write(tmp_path, "new", HEAD_NEW + ONE_RULE)
     result = diff_packs(old, new)
-    assert result.to_text() == (
+    assert render_diff(result) == (
         "town_2020 -> town_2023\n"
         "  old: town_2020, version 1, effective 2020-01-01 to 2022-12-31\n"
         "  new: town_2023, version 2, effective from 2023-01-01\n"
@@ -639,7 +639,7 @@ def town(tmp_path: Path) -> tuple[CompiledPack, CompiledPack]:
 
 
 def test_every_kind_of_rule_change_in_words(town: tuple[CompiledPack, CompiledPack]) -> None:
-    assert diff_packs(*town).to_text() == RULES_TEXT
+    assert render_diff(diff_packs(*town)) == RULES_TEXT
 
 
 def test_rule_changes_as_json(town: tuple[CompiledPack, CompiledPack]) -> None:
@@ -658,7 +658,7 @@ def test_rule_changes_as_json(town: tuple[CompiledPack, CompiledPack]) -> None:
 
 
 def test_rule_changes_as_markdown(town: tuple[CompiledPack, CompiledPack]) -> None:
-    text = diff_packs(*town).to_markdown()
+    text = render_diff(diff_packs(*town), fmt="markdown")
     assert "| rules | 1 | 1 | 6 (2 renamed) | 1 |\n" in text
     section = text[text.index("#### `chaired_by_senior_practitioner`") :]
     section = section[: section.index("#### ", 5)]
@@ -710,9 +710,9 @@ def test_a_rule_without_citation_is_described(town: tuple[CompiledPack, Compiled
     rules = [r.model_copy(update={"citation": None}) if r.id == "concern_referred" else r for r in new.pack.rules]
     uncited = dataclasses.replace(new, pack=new.pack.model_copy(update={"rules": rules}))
     change = next(c for c in diff_packs(old, uncited).rules_changed if c.id == "concern_referred")
-    assert [c.text() for c in change.changes] == ['citation removed: "src: Every concern is referred by the officer."']
+    assert [change_text(c) for c in change.changes] == ['citation removed: "src: Every concern is referred by the officer."']
     back = next(c for c in diff_packs(uncited, old).rules_changed if c.id == "concern_referred")
-    assert [c.text() for c in back.changes] == ['citation added: "src: Every concern is referred by the officer."']
+    assert [change_text(c) for c in back.changes] == ['citation added: "src: Every concern is referred by the officer."']
 
 
 def test_fields_the_diff_does_not_know_are_still_reported() -> None:
@@ -724,7 +724,7 @@ def test_fields_the_diff_does_not_know_are_still_reported() -> None:
     old = Model(known=1, extra_paths={"a": ["x"], "b": ["y"]})
     new = Model(known=2, extra_paths={"b": ["y", "z"], "c": ["w"]}, plain="set")
     changes = _other_fields(old, new, ("known",), "rule ")
-    assert [c.text() for c in changes] == [
+    assert [change_text(c) for c in changes] == [
         'rule extra_paths a removed: ["x"]',
         'rule extra_paths b: ["y"] -> ["y", "z"]',
         'rule extra_paths c added: ["w"]',
@@ -743,7 +743,7 @@ def test_jersey_diff_doc_is_current() -> None:
 
 def test_jersey_diff_reads_as_the_procedure_changed() -> None:
     result = diff_packs(load_pack("jersey_2019"), load_pack("jersey_2024"))
-    lines = {change.id: [c.text() for c in change.changes] for change in result.rules_changed}
+    lines = {change.id: [change_text(c) for c in change.changes] for change in result.rules_changed}
     renamed = {c.old_id: c.id for c in result.rules_changed if c.renamed}
     assert renamed == {
         "mash_enquiry_without_allocated_worker": "hub_referral_without_allocated_worker",
@@ -774,7 +774,7 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     events = load_events(EXAMPLE)
     as_of = datetime.fromisoformat(AS_OF)
     result = diff_evaluations(evaluate(old, events, as_of), evaluate(new, events, as_of), diff_packs(old, new).rule_pairs())
-    changed = {(c.new.action, c.new.triggered_by): [ch.text() for ch in c.changes] for c in result.changed}
+    changed = {(c.new.action, c.new.triggered_by): [change_text(ch) for ch in c.changes] for c in result.changed}
     # ev-006, the flag, is sent on Tue 7 May 2024. 2019 set no timescale for its receipt;
     # 2024 gives 1 working day: the end of Wed 8 May. No receipt is confirmed: overdue.
     assert changed[("confirm_flag_received", ("ev-006",))] == [
@@ -815,7 +815,7 @@ def test_a_renamed_rule_finding_matches_across_packs(town: tuple[CompiledPack, C
 def test_diff_command_text_and_exit_codes() -> None:
     code, out, _err = cli("diff", "jersey_2019", "jersey_2024")
     assert code == 0
-    assert out == diff_packs(load_pack("jersey_2019"), load_pack("jersey_2024")).to_text()
+    assert out == render_diff(diff_packs(load_pack("jersey_2019"), load_pack("jersey_2024")))
     assert cli("diff", "jersey_2019", "jersey_2024", "--exit-code")[0] == 1
     code, out, _err = cli("diff", "jersey_2024", "jersey_2024", "--exit-code")
     assert code == 0

@@ -32,9 +32,10 @@ Engine and results:
 
 Authoring and face:
 
-* ``_lint``       validate and lint packs: load errors, then small documented checks
+* ``_lint``       validate and lint packs: load errors, then one module per documented check
 * ``_jurisdiction`` a stream under each version of a jurisdiction on the days it is in force
 * ``_diff``       two packs compared in words, and their evaluations of one stream
+* ``_wording``    domain wording shared by diff, explain and lint: conditions, deadlines, counts
 * ``_scenario_format`` the scenario-test format (``*.scenarios.yaml``)
 * ``_scenario``   scenario tests run against packs: readable failures and coverage
 * ``_schema``     JSON Schemas of the pack and scenario formats, from the models
@@ -46,7 +47,7 @@ Nothing in Python knows the name of a jurisdiction: that lives in the packs.
 from __future__ import annotations
 
 from ._compile import CompiledPack
-from ._diff import EvaluationDiff, PackDiff, diff_evaluations, diff_packs
+from ._diff import EvaluationDiff, PackDiff, diff_evaluations, diff_packs, render_diff
 from ._errors import (
     Diagnostic,
     EventStreamError,
@@ -192,6 +193,7 @@ __all__ = [
     "load_jurisdiction",
     "load_pack",
     "parse_events",
+    "render_diff",
     "run_scenarios",
     "select_pack",
     "validate_packs",

@@ -9,6 +9,7 @@ from typing import Any
 from ._compile import CompiledPack, CompiledRequirement
 from ._events import BaseEvent
 from ._result import Obligation, iso
+from ._wording import threshold
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,8 @@ def explain(
     trigger = f"{rule.when.event}"
     if rule.when.count is not None:
         count = rule.when.count
-        threshold = (
-            f"more than {count.more_than}"
-            if count.more_than is not None
-            else f"at least {count.at_least}"
-        )
         window = f" within {count.within.describe()}" if count.within else ""
-        trigger += f", counted: fires on {threshold}{window} ({count.repeat})"
+        trigger += f", counted: fires on {threshold(count)}{window} ({count.repeat})"
     if obligation.route is not None:
         trigger += f"; route {obligation.route!r}"
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from .._diff import diff_evaluations, diff_packs
+from .._diff import FORMATS, diff_evaluations, diff_packs, render_diff
 from .._evaluate import evaluate as evaluate_events
 from ._common import EXIT_OK, EXIT_PROBLEMS, fail, load, parse_as_of, read_events
 
@@ -18,7 +17,7 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail, load, parse_as_of, read_event
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(list(FORMATS)),
     default="text",
     show_default=True,
 )
@@ -73,16 +72,7 @@ def diff(
             evaluate_events(new_pack, stream, moment),
             packs.rule_pairs(),
         )
-    if fmt == "json":
-        data = packs.to_dict()
-        if outcome is not None:
-            data["events"] = outcome.to_dict()
-        click.echo(json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False))
-    elif fmt == "markdown":
-        text = packs.to_markdown()
-        click.echo(text + ("\n" + outcome.to_markdown() if outcome else ""), nl=False)
-    else:
-        click.echo(packs.to_text() + (outcome.to_text() if outcome else ""), nl=False)
+    click.echo(render_diff(packs, outcome, fmt), nl=False)
     rejected = outcome.rejected if outcome else ()
     for rejection in rejected:
         click.echo(f"rejected: {rejection}", err=True)

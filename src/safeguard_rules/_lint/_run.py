@@ -1,0 +1,243 @@
+"""Running validate and lint over packs: which files, which checks, and the report.
+
+Only packs that load are linted: checks over a half-valid pack would report the echoes
+of its load errors (a role misspelt where it is used is also a role unused).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._compile import compile_pack
+from .._errors import (
+    Diagnostic,
+    PackError,
+    PackNotFoundError,
+    UnknownCheckError,
+    did_you_mean,
+    known_list,
+)
+from .._loading import load_document
+from .._registry import bundled_dir, resolve_pack
+from ._check import LintedPack
+from .checks import CHECKS
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    """How one pack of a run fared."""
+
+    file: str
+    loads: bool
+    pack: str | None = None
+    version: str | None = None
+    rules: int | None = None
+    content_hash: str | None = None
+    errors: int = 0
+    warnings: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "loads": self.loads,
+            "pack": self.pack,
+            "version": self.version,
+            "rules": self.rules,
+            "content_hash": self.content_hash,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass(frozen=True)
+class LintReport:
+    """The diagnostics of a run, sorted by place, and a summary per pack."""
+
+    packs: tuple[PackSummary, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    checks: tuple[str, ...]  # the lint checks that ran (none for validate)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.level == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.level == "warning")
+
+    def passed(self, *, strict: bool = False) -> bool:
+        """No errors (and, when ``strict``, no warnings)."""
+        return self.errors == 0 and not (strict and self.warnings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "diagnostics": [_diagnostic_dict(d) for d in self.diagnostics],
+            "packs": [p.to_dict() for p in self.packs],
+            "checks": list(self.checks),
+            "summary": {
+                "packs": len(self.packs),
+                "errors": self.errors,
+                "warnings": self.warnings,
+            },
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
+    return {
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+        "level": d.level,
+        "code": d.code,
+        "message": d.message,
+    }
+
+
+def pack_files(names: Iterable[str | Path]) -> list[Path]:
+    """The pack files ``names`` stand for: bundled names, files, and directories (every
+    ``*.yaml`` directly in one, scenario files ``*.scenarios.yaml`` excepted), each once.
+
+    Raises PackNotFoundError for a name that is none of these or a directory with no pack.
+    """
+    found: list[Path] = []
+    for name in names:
+        candidate = Path(name)
+        if candidate.is_dir():
+            inside = sorted(
+                p
+                for p in candidate.glob("*.yaml")
+                if p.is_file() and not p.name.endswith(".scenarios.yaml")
+            )
+            if not inside:
+                raise PackNotFoundError(f"no *.yaml pack files in directory {candidate}")
+            found.extend(inside)
+        else:
+            found.append(resolve_pack(name))
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def checks_to_run(disable: Collection[str] = ()) -> tuple[str, ...]:
+    """The ids of the checks that run when ``disable`` is turned off.
+
+    Raises UnknownCheckError for an id that is not a check, or one enforced at load.
+    """
+    for check_id in disable:
+        if check_id not in CHECKS:
+            optional = [c.id for c in CHECKS.values() if not c.at_load]
+            raise UnknownCheckError(
+                f"no lint check {check_id!r}{did_you_mean(check_id, CHECKS)}; checks that "
+                f"can be disabled: {known_list(optional, 40)}"
+            )
+        if CHECKS[check_id].at_load:
+            raise UnknownCheckError(
+                f"{check_id!r} is checked when a pack loads and cannot be disabled: a pack "
+                "that fails it does not load"
+            )
+    return tuple(c for c in CHECKS if c not in disable)
+
+
+def validate_packs(names: Iterable[str | Path]) -> LintReport:
+    """Whether each pack loads: YAML syntax, the pack format, and every name it uses."""
+    return _run(pack_files(names), (), compare_bundled=False)
+
+
+def lint_packs(
+    names: Iterable[str | Path], *, disable: Collection[str] = (), compare_bundled: bool = True
+) -> LintReport:
+    """:func:`validate_packs`, then every lint check not in ``disable``.
+
+    Cross-pack checks compare each pack with the others in the run and, unless
+    ``compare_bundled`` is false, with the bundled packs not in the run.
+    """
+    run = checks_to_run(disable)
+    return _run(pack_files(names), run, compare_bundled=compare_bundled)
+
+
+def _run(files: Sequence[Path], run: Sequence[str], *, compare_bundled: bool) -> LintReport:
+    loaded: list[tuple[Path, LintedPack | None, list[Diagnostic]]] = [_load(f) for f in files]
+    linted = [subject for _f, subject, _d in loaded if subject is not None]
+    extra = _bundled_extras(files, linted) if compare_bundled and run else []
+    summaries: list[PackSummary] = []
+    every: list[Diagnostic] = []
+    for file, subject, found in loaded:
+        if subject is not None:
+            others = [p for p in (*linted, *extra) if p is not subject]
+            for check_id in run:
+                check = CHECKS[check_id]
+                if check.run is None:
+                    continue
+                for loc, message in check.run(subject, others):
+                    if not subject.own(loc):
+                        continue  # an overlay's inherited value: its base's own lint says it
+                    line, column = subject.positions.locate(loc)
+                    found.append(
+                        Diagnostic(str(file), line, column, message, check.level, check.id)
+                    )
+        found = sorted(set(found))
+        every.extend(found)
+        compiled = subject.compiled if subject is not None else None
+        summaries.append(
+            PackSummary(
+                file=str(file),
+                loads=compiled is not None,
+                pack=compiled.id if compiled else None,
+                version=compiled.version if compiled else None,
+                rules=len(compiled.rules) if compiled else None,
+                content_hash=compiled.content_hash if compiled else None,
+                errors=sum(1 for d in found if d.level == "error"),
+                warnings=sum(1 for d in found if d.level == "warning"),
+            )
+        )
+    return LintReport(tuple(summaries), tuple(sorted(every)), tuple(run))
+
+
+def _load(file: Path) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
+    """The pack at ``file`` as the checks see it, or None and why it does not load.
+
+    Only packs that load are linted: checks over a half-valid pack would report the
+    echoes of its load errors (a role misspelt where it is used is also a role unused).
+    """
+    try:
+        document = load_document(file)
+        compiled = compile_pack(document)  # what load_pack does, on the same document
+    except PackError as exc:
+        return file, None, list(exc.diagnostics)
+    # An overlay's values come from several files: the document's positions say which.
+    return file, LintedPack(str(file), document.pack, document.positions, compiled, document), []
+
+
+def _bundled_extras(files: Sequence[Path], linted: Sequence[LintedPack]) -> list[LintedPack]:
+    """Bundled packs not in the run (by file, or by id: a copy in the run replaces one)."""
+    directory = bundled_dir()
+    if not directory.is_dir():
+        return []
+    in_run = {f.resolve() for f in files}
+    ids = {p.pack.pack.id for p in linted}
+    extras = []
+    for path in sorted(directory.glob("*.yaml")):
+        if path.resolve() in in_run:
+            continue
+        stat = path.stat()
+        extra = _bundled(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        if extra is not None and extra.pack.pack.id not in ids:
+            extras.append(dataclasses.replace(extra, in_run=False))
+    return extras
+
+
+@functools.lru_cache(maxsize=32)
+def _bundled(file: str, _mtime_ns: int, _size: int) -> LintedPack | None:
+    # Keyed by modification time and size, so an edited bundled pack is read again.
+    _file, subject, _found = _load(Path(file))
+    return subject
