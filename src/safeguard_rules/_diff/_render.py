@@ -110,7 +110,7 @@ def change_markdown(change: Change) -> list[str]:
 
 
 def side_label(side: PackSide) -> str:
-    """``jersey_2024, version 2024, effective from 2024-01-01``."""
+    """``northshire_2024, version 2024, effective from 2024-01-01``."""
     until = f" to {side.effective_to}" if side.effective_to else ""
     start = "effective " if side.effective_to else "effective from "
     base = f", overlay of {side.extends}" if side.extends else ""
