@@ -44,10 +44,16 @@ def request(at: str, id: str, child: str, **changes: Any) -> BaseEvent:
     return ev("strategy_meeting_requested", at, id=id, child=child, **fields)
 
 
-def to_bsa(at: str, id: str, child: str, of_event: str) -> BaseEvent:
-    """The social worker forwards the request form to the Business Support Assistant."""
+def to_bsa(at: str, id: str, child: str, of_event: str | None, **form: Any) -> BaseEvent:
+    """The social worker forwards the request form to the Business Support Assistant.
+
+    The form as it arrives is authorised and filled in correctly unless ``form`` says
+    otherwise (``authorised=None`` leaves it unrecorded).
+    """
+    fields: dict[str, Any] = {"authorised": True, "form_complete": True}
+    fields.update(form)
     return ev("strategy_request_forwarded", at, id=id, child=child, of_event=of_event,
-              by_role="allocated_social_worker", to=["business_support_assistant"])
+              by_role="allocated_social_worker", to=["business_support_assistant"], **fields)
 
 
 def to_west_mash(at: str, id: str, child: str, of_event: str) -> BaseEvent:
@@ -423,7 +429,7 @@ def returned_form_easter() -> Evaluation:
     return run(PACK, [
         # Thu 18 April 2019 10:00 BST, not authorised
         request("2019-04-18T10:00:00+01:00", "r-ret", child, authorised=False),
-        to_bsa("2019-04-18T10:15:00+01:00", "f-ret", child, "r-ret"),
+        to_bsa("2019-04-18T10:15:00+01:00", "f-ret", child, "r-ret", authorised=False),
         ev("strategy_request_returned", "2019-04-23T15:00:00+01:00", id="ret-1", child=child,
            of_event="r-ret", by_role="business_support_assistant", reason="not authorised"),
     ], "2019-05-01T12:00:00+01:00")
@@ -432,14 +438,17 @@ def returned_form_easter() -> Evaluation:
 def test_unauthorised_form_returned_over_easter() -> None:
     result = returned_form_easter()
     o = only(result, "incorrect_form_returned")
-    # 1 working day after Thu 18 Apr 2019: Fri 19 (Good Friday), Sat 20, Sun 21,
-    # Mon 22 (Easter Monday) skipped; Tue 23 Apr is working day 1.
+    # the clock starts when the form reaches the BSA (f-ret, Thu 18 Apr 2019): 1 working
+    # day after it, Fri 19 (Good Friday), Sat 20, Sun 21, Mon 22 (Easter Monday) skipped;
+    # Tue 23 Apr is working day 1.
+    assert o.triggered_by == ("f-ret",)
     assert o.due == end_of("2019-04-23", TZ)
     assert o.due_basis == "1 working day (parameter form_return_timescale)"
     assert (o.status, o.met_by, o.responsible, o.strength) == (
         "met", "ret-1", "business_support_assistant", "must")
-    # a returned form is not forwarded to the West MASH, and no meeting is arranged for it
-    assert only(result, "bsa_forwards_request_to_west_mash").status == "cancelled"
+    # a form that arrives unauthorised is returned, not forwarded to the West MASH, and no
+    # meeting is arranged for it
+    assert obligations(result, "bsa_forwards_request_to_west_mash") == []
     assert only(result, "strategy_meeting_arranged").status == "cancelled"
     assert only(result, "strategy_meeting_arranged").cancelled_by == "ret-1"
     # the phone confirmation is still owed
@@ -453,8 +462,11 @@ def returned_form_overdue_and_late() -> Evaluation:
     return run(PACK, [
         # Thu 18 April 2019: incomplete form, never returned
         request("2019-04-18T10:00:00+01:00", "r-late1", "w-late1", form_complete=False),
+        to_bsa("2019-04-18T10:15:00+01:00", "f-late1", "w-late1", "r-late1",
+               form_complete=False),
         # Thu 18 April 2019: unauthorised form, returned Wed 24 April (late)
         request("2019-04-18T10:00:00+01:00", "r-late2", "w-late2", authorised=False),
+        to_bsa("2019-04-18T10:15:00+01:00", "f-late2", "w-late2", "r-late2", authorised=False),
         ev("strategy_request_returned", "2019-04-24T09:15:00+01:00", id="ret-2",
            child="w-late2", of_event="r-late2"),
         # a return of some other request does not count
@@ -489,6 +501,7 @@ def incomplete_form_on_saturday() -> Evaluation:
     return run(PACK, [
         # Sat 6 July 2019 11:00: out of hours, form incomplete
         request("2019-07-06T11:00:00+01:00", "r-sat", "w-sat", form_complete=False),
+        to_bsa("2019-07-06T11:15:00+01:00", "f-sat", "w-sat", "r-sat", form_complete=False),
     ], "2019-07-09T12:00:00+01:00")
 
 
@@ -501,6 +514,49 @@ def test_saturday_form_return_counts_from_the_weekend() -> None:
     [f] = [f for f in result.findings if f.rule == "incorrect_form_returned"]
     assert (f.kind, f.severity) == ("overdue", "must")
     assert f.at == end_of("2019-07-08", TZ)
+
+
+@scenario
+def return_clock_and_unknown_authorisation() -> Evaluation:
+    return run(PACK, [
+        # Unauthorised when made (Thu 18 April 2019), still unauthorised when it reached
+        # the BSA after Easter (Tue 23 April): returned Wed 24 April.
+        request("2019-04-18T10:00:00+01:00", "r-ck1", "w-ck1", authorised=False),
+        to_bsa("2019-04-23T10:00:00+01:00", "f-ck1", "w-ck1", "r-ck1", authorised=False),
+        ev("strategy_request_returned", "2019-04-24T09:00:00+01:00", id="ret-ck1",
+           child="w-ck1", of_event="r-ck1"),
+        # Unauthorised when made, authorised by the time it reached the BSA: not returned.
+        request("2019-04-18T10:00:00+01:00", "r-ck2", "w-ck2", authorised=False),
+        to_bsa("2019-04-23T10:00:00+01:00", "f-ck2", "w-ck2", "r-ck2"),
+        # The forward does not say whether the form was authorised or complete.
+        request("2019-04-23T10:00:00+01:00", "r-ck3", "w-ck3"),
+        to_bsa("2019-04-23T10:30:00+01:00", "f-ck3", "w-ck3", "r-ck3",
+               authorised=None, form_complete=None),
+    ], "2019-04-24T12:00:00+01:00")
+
+
+def test_return_clock_starts_when_the_form_reaches_the_bsa() -> None:
+    result = return_clock_and_unknown_authorisation()
+    [ret] = obligations(result, "incorrect_form_returned")
+    # from Tue 23 Apr 2019 (the form reached the BSA), not Thu 18 Apr (the request): Wed 24
+    # Apr is working day 1. From the request it would have been Tue 23 and the return late.
+    assert (ret.child_id, ret.triggered_by) == ("w-ck1", ("f-ck1",))
+    assert (ret.due, ret.status, ret.met_by) == (end_of("2019-04-24", TZ), "met", "ret-ck1")
+
+
+def test_a_form_whose_authorisation_is_not_recorded_is_reported_not_guessed() -> None:
+    result = return_clock_and_unknown_authorisation()
+    [f] = check_findings(result, "forwarded_form_records_authorisation")
+    assert (f.event, f.severity) == ("f-ck3", "must")
+    assert f.message == (
+        "strategy request form reached the Business Support Assistant without saying whether "
+        "it was authorised and filled in correctly (authorised: (none); filled in correctly: "
+        "(none)), so whether it must be returned cannot be evaluated")
+    # not guessed as unauthorised (no return owed) nor as authorised (still reported); the
+    # forward to the West MASH stays owed
+    assert [o.child_id for o in obligations(result, "incorrect_form_returned")] == ["w-ck1"]
+    assert {o.child_id for o in obligations(result, "bsa_forwards_request_to_west_mash")} == {
+        "w-ck2", "w-ck3"}
 
 
 @scenario
@@ -633,7 +689,8 @@ def receipt_confirmed_for_the_forward() -> Evaluation:
     return run(PACK, [
         # the forward records no request id; the call confirms receipt of the forward itself
         ev("strategy_request_forwarded", "2019-05-14T10:30:00+01:00", id="f-fwd", child=child,
-           by_role="advanced_practitioner", to=["business_support_assistant"]),
+           by_role="advanced_practitioner", to=["business_support_assistant"],
+           authorised=True, form_complete=True),
         ev("receipt_confirmed", "2019-05-14T10:40:00+01:00", id="rc-fwd", child=child,
            of_event="f-fwd", method="phone"),
         ev("receipt_confirmed", "2019-05-14T10:35:00+01:00", id="rc-fwd0", child=child,
@@ -724,7 +781,7 @@ def compliant_cancellation() -> Evaluation:
     child = "w-can"
     return run(PACK, [
         request("2019-06-11T10:00:00+01:00", "r-can", child, authorised=False),
-        to_bsa("2019-06-11T10:10:00+01:00", "f-can", child, "r-can"),
+        to_bsa("2019-06-11T10:10:00+01:00", "f-can", child, "r-can", authorised=False),
         ev("strategy_meeting_cancelled", "2019-06-11T12:00:00+01:00", id="x-can", child=child,
            of_event="r-can", by_role="allocated_social_worker", rationale="concern resolved by parent",
            agreed_by=["team_manager", "police", "health"],
@@ -735,8 +792,10 @@ def compliant_cancellation() -> Evaluation:
 def test_compliant_cancellation_cancels_the_request_obligations() -> None:
     result = compliant_cancellation()
     assert result.findings == ()
-    for rule in ("incorrect_form_returned", "bsa_forwards_request_to_west_mash",
-                 "receipt_confirmed_by_phone", "strategy_meeting_arranged"):
+    # (the form arrived unauthorised, so it was owed a return, not a forward to the West MASH)
+    assert obligations(result, "bsa_forwards_request_to_west_mash") == []
+    for rule in ("incorrect_form_returned", "receipt_confirmed_by_phone",
+                 "strategy_meeting_arranged"):
         o = only(result, rule)
         assert (o.status, o.cancelled_by) == ("cancelled", "x-can"), rule
     # forwarded to the BSA before the cancellation: that obligation was met
