@@ -39,6 +39,7 @@ def request(at: str, id: str, child: str, **changes: Any) -> BaseEvent:
         "quality_assured": True,
         "form_complete": True,
         "mode": "telephone",
+        "mode_considered_by_role": "social_work_manager",
     }
     fields.update(changes)
     return ev("strategy_meeting_requested", at, id=id, child=child, **fields)
@@ -274,17 +275,28 @@ def strategy_modes() -> Evaluation:
         request("2019-06-04T10:00:00+01:00", "r-m1", "w-mo", mode=None),
         request("2019-06-04T10:05:00+01:00", "r-m2", "w-mo", mode="face_to_face"),
         request("2019-06-04T10:10:00+01:00", "r-m3", "w-mo", mode="telephone"),
-        request("2019-06-04T10:15:00+01:00", "r-m4", "w-mo", mode="video"),
+        request("2019-06-04T10:15:00+01:00", "r-m4", "w-mo", mode="video",
+                mode_considered_by_role="advanced_practitioner"),
+        # a mode, but chosen by the social worker / by no one recorded
+        request("2019-06-04T10:20:00+01:00", "r-m5", "w-mo",
+                mode_considered_by_role="allocated_social_worker"),
+        request("2019-06-04T10:25:00+01:00", "r-m6", "w-mo", mode_considered_by_role=None),
     ], "2019-06-04T10:30:00+01:00")
 
 
-def test_request_records_face_to_face_or_telephone_decision() -> None:
+def test_request_records_who_considered_face_to_face_or_telephone() -> None:
+    # "should consider" is met by a recorded consideration by the social work manager or
+    # ASWP, whatever they decided (video included)
     result = strategy_modes()
     assert finding_rules(result) == {"face_to_face_or_telephone_considered"}
-    [f] = result.findings
-    assert (f.event, f.severity) == ("r-m1", "should")
-    assert f.message == ("strategy request does not record whether a face-to-face or "
-                         "telephone strategy is required")
+    assert [f.event for f in result.findings] == ["r-m1", "r-m5", "r-m6"]
+    assert {f.severity for f in result.findings} == {"should"}
+    assert result.findings[0].message == (
+        "strategy request does not record that the social work manager or ASWP considered "
+        "whether a face-to-face or telephone strategy is required (considered by: "
+        "social_work_manager; mode: (none))")
+    assert result.findings[1].message.endswith(
+        "(considered by: allocated_social_worker; mode: telephone)")
 
 
 # --- 2.2 quality assurance, forms, Business Support Assistant, West MASH ------------------
@@ -312,7 +324,8 @@ def full_office_hours_path() -> Evaluation:
         request("2019-05-14T10:00:00+01:00", "r-ok", child),  # Tuesday, BST
         to_bsa("2019-05-14T10:30:00+01:00", "f-ok1", child, "r-ok"),
         ev("receipt_confirmed", "2019-05-14T11:00:00+01:00", id="rc-ok", child=child,
-           of_event="r-ok", by_role="business_support_assistant", method="phone"),
+           of_event="r-ok", by_role="business_support_assistant", method="phone",
+           initiated_by_role="allocated_social_worker"),
         to_west_mash("2019-05-14T14:00:00+01:00", "f-ok2", child, "r-ok"),
         ev("strategy_meeting_held", "2019-05-16T10:00:00+01:00", id="sm-ok", child=child,
            chair_role="team_manager", agencies=ALL_PARTIES),
@@ -598,7 +611,8 @@ def bsa_forward_overdue() -> Evaluation:
         request("2019-12-24T10:00:00+00:00", "r-b1", child),
         to_bsa("2019-12-24T10:30:00+00:00", "f-b1", child, "r-b1"),
         ev("receipt_confirmed", "2019-12-24T10:45:00+00:00", id="rc-b1", child=child,
-           of_event="r-b1", method="phone"),
+           of_event="r-b1", method="phone", by_role="business_support_assistant",
+           initiated_by_role="team_manager"),
         # forwarded to the West MASH for another request only
         to_west_mash("2019-12-27T09:00:00+00:00", "f-b2", child, "r-other"),
     ], "2019-12-30T12:00:00+00:00")
@@ -670,7 +684,8 @@ def receipt_confirmed_after_bank_holiday() -> Evaluation:
         to_bsa("2019-05-03T15:00:00+01:00", "f-may", child, "r-may"),
         to_west_mash("2019-05-03T16:00:00+01:00", "f-may2", child, "r-may"),
         ev("receipt_confirmed", "2019-05-07T10:00:00+01:00", id="rc-may", child=child,
-           of_event="r-may", by_role="business_support_assistant", method="phone"),
+           of_event="r-may", by_role="business_support_assistant", method="phone",
+           initiated_by_role="advanced_practitioner"),
     ], "2019-05-10T12:00:00+01:00")
 
 
@@ -692,9 +707,11 @@ def receipt_confirmed_for_the_forward() -> Evaluation:
            by_role="advanced_practitioner", to=["business_support_assistant"],
            authorised=True, form_complete=True),
         ev("receipt_confirmed", "2019-05-14T10:40:00+01:00", id="rc-fwd", child=child,
-           of_event="f-fwd", method="phone"),
+           of_event="f-fwd", method="phone", by_role="business_support_assistant",
+           initiated_by_role="advanced_practitioner"),
         ev("receipt_confirmed", "2019-05-14T10:35:00+01:00", id="rc-fwd0", child=child,
-           of_event="something-else", method="phone"),
+           of_event="something-else", method="phone", by_role="business_support_assistant",
+           initiated_by_role="advanced_practitioner"),
     ], "2019-05-14T12:00:00+01:00")
 
 
@@ -706,6 +723,34 @@ def test_receipt_confirmation_of_the_forwarding_event_also_counts() -> None:
     # the BSA obligation is open (due Wed 15 May), not yet overdue
     assert only(result, "bsa_forwards_request_to_west_mash").status == "open"
     assert result.findings == ()
+
+
+@scenario
+def receipt_call_by_the_bsa() -> Evaluation:
+    child = "w-cl"
+    return run(PACK, [
+        request("2019-05-14T10:00:00+01:00", "r-cl", child),
+        to_bsa("2019-05-14T10:10:00+01:00", "f-cl", child, "r-cl"),
+        # the Business Support Assistant rings the social worker instead
+        ev("receipt_confirmed", "2019-05-14T10:20:00+01:00", id="rc-cl", child=child,
+           of_event="r-cl", method="phone", by_role="business_support_assistant",
+           initiated_by_role="business_support_assistant"),
+    ], "2019-05-14T12:00:00+01:00")
+
+
+def test_receipt_call_is_the_social_workers_ap_or_tms_to_make() -> None:
+    result = receipt_call_by_the_bsa()
+    # receipt was confirmed by phone, so the obligation is met ...
+    assert only(result, "receipt_confirmed_by_phone").met_by == "rc-cl"
+    # ... but not by the call 2.3 describes
+    [f] = check_findings(result, "receipt_call_made_by_social_worker_ap_or_tm")
+    assert (f.event, f.severity) == ("rc-cl", "should")
+    assert f.message == (
+        "receipt of the strategy request was confirmed by phone in a call made by "
+        "business_support_assistant (confirmed by business_support_assistant); the social "
+        "worker, Advanced Practitioner or Team Manager should phone the Business Support "
+        "Assistant")
+    assert finding_rules(result) == {"receipt_call_made_by_social_worker_ap_or_tm"}
 
 
 # --- 2.4 out of hours: 101 and the Duty Sergeant ------------------------------------------
@@ -785,7 +830,8 @@ def compliant_cancellation() -> Evaluation:
         ev("strategy_meeting_cancelled", "2019-06-11T12:00:00+01:00", id="x-can", child=child,
            of_event="r-can", by_role="allocated_social_worker", rationale="concern resolved by parent",
            agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
+           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True,
+           notified_by_role="allocated_social_worker"),
     ], "2019-07-01T12:00:00+01:00")
 
 
@@ -810,7 +856,8 @@ def cancellation_out_of_hours() -> Evaluation:
         ev("strategy_meeting_cancelled", "2019-06-11T19:30:00+01:00", id="x-can2", child=child,
            of_event="r-can2", rationale="child safe with relative",
            agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
+           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True,
+           notified_by_role="allocated_social_worker"),
     ], "2019-07-01T12:00:00+01:00")
 
 
@@ -828,7 +875,7 @@ def non_compliant_cancellation() -> Evaluation:
         request("2019-06-11T10:00:00+01:00", "r-can3", child),
         ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can3", child=child,
            of_event="r-can3", agreed_by=["team_manager", "police"],
-           notified=["business_support_assistant"]),
+           notified=["business_support_assistant"], notified_by_role="allocated_social_worker"),
     ], "2019-07-01T12:00:00+01:00")
 
 
@@ -862,7 +909,8 @@ def cancellation_missing_health_and_west_mash() -> Evaluation:
     return run(PACK, [
         ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can4",
            child="w-can4", rationale="no longer needed", agreed_by=["police", "health"],
-           notified=["west_mash"], recorded_on_child_file=True),
+           notified=["west_mash"], recorded_on_child_file=True,
+           notified_by_role="allocated_social_worker"),
     ], "2019-07-01T12:00:00+01:00")
 
 
@@ -870,6 +918,32 @@ def test_cancellation_needs_the_team_manager_and_both_recipients() -> None:
     result = cancellation_missing_health_and_west_mash()
     assert finding_rules(result) == {
         "cancellation_emailed_to_bsa_and_west_mash", "cancellation_agreed_by_csc_tm_police_health"}
+
+
+@scenario
+def cancellation_emailed_by_team_manager() -> Evaluation:
+    return run(PACK, [
+        ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can5",
+           child="w-can5", by_role="team_manager", notified_by_role="team_manager",
+           rationale="no longer needed", agreed_by=["team_manager", "police", "health"],
+           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
+        # notified no one: only the missing email is reported, not also who sent it
+        ev("strategy_meeting_cancelled", "2019-06-12T11:00:00+01:00", id="x-can6",
+           child="w-can6", rationale="no longer needed",
+           agreed_by=["team_manager", "police", "health"], recorded_on_child_file=True),
+    ], "2019-07-01T12:00:00+01:00")
+
+
+def test_the_social_worker_sends_the_cancellation_email() -> None:
+    result = cancellation_emailed_by_team_manager()
+    assert {(f.rule, f.event) for f in result.findings} == {
+        ("cancellation_emailed_by_social_worker", "x-can5"),
+        ("cancellation_emailed_to_bsa_and_west_mash", "x-can6"),
+    }
+    [f] = check_findings(result, "cancellation_emailed_by_social_worker")
+    assert f.severity == "must"
+    assert f.message == ("cancellation emailed by team_manager; the social worker must email "
+                         "the Business Support Assistant and the West MASH")
 
 
 # --- coverage -----------------------------------------------------------------------------
