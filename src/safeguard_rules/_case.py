@@ -14,6 +14,7 @@ from ._events import (
     ConcernIdentified,
     CpnCreated,
     FieldSpec,
+    PoliceAttention,
     SocialWorkerAllocated,
     SocialWorkerUnallocated,
 )
@@ -28,6 +29,7 @@ CASE_FIELDS: dict[str, FieldSpec] = {
         "text_list", tuple(ConcernIdentified.model_json_schema()["properties"]["category"]["enum"])
     ),
     "cpn_count": FieldSpec("number", None),
+    "police_attention_count": FieldSpec("number", None),
 }
 
 CASE_FIELD_DOCS: dict[str, str] = {
@@ -38,11 +40,19 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "looked_after": "the looked_after value of the latest concern",
     "concern_categories": "every concern category identified so far",
     "cpn_count": "how many CPNs have been created for the child so far",
+    "police_attention_count": "how many occasions of police attention (`police_attention`) "
+    "have been recorded for the child so far",
 }
 
 
 _CHANGES_FACTS = frozenset(
-    {"social_worker_allocated", "social_worker_unallocated", "cpn_created", "concern_identified"}
+    {
+        "social_worker_allocated",
+        "social_worker_unallocated",
+        "cpn_created",
+        "police_attention",
+        "concern_identified",
+    }
 )
 
 
@@ -55,6 +65,7 @@ class CaseState:
     looked_after: bool = False
     concern_categories: list[str] = field(default_factory=list)
     cpn_count: int = 0
+    police_attention_count: int = 0
 
     def apply(self, event: BaseEvent) -> None:
         """Fold one event (in time order) into the facts."""
@@ -70,6 +81,8 @@ class CaseState:
             self.social_worker = self.team_manager = self.senior_practitioner = None
         elif isinstance(event, CpnCreated):
             self.cpn_count += 1
+        elif isinstance(event, PoliceAttention):
+            self.police_attention_count += 1
         elif isinstance(event, ConcernIdentified):
             self.looked_after = event.looked_after
             if event.category not in self.concern_categories:

@@ -88,6 +88,20 @@ class CpnCreated(BaseEvent):
     summary: Text | None = None
 
 
+class PoliceAttention(BaseEvent):
+    """The child comes to the attention of the police: one occasion (an incident, a report).
+
+    Record one per occasion, whether or not a Child Protection Notification followed it. It
+    differs from `cpn_created`, which records the notification: an occasion that led to a
+    CPN is recorded twice, as `police_attention` and as `cpn_created`, with the same
+    `incident_ref`. A pack that counts occasions of police attention counts these events;
+    a pack that counts CPNs counts `cpn_created`.
+    """
+
+    type: Literal["police_attention"] = "police_attention"
+    incident_ref: Name = Field(description="Police incident reference of the occasion.")
+
+
 class ConcernIdentified(BaseEvent):
     """A child protection concern is identified or a referral about one is received."""
 
@@ -100,6 +114,11 @@ class ConcernIdentified(BaseEvent):
     looked_after: bool = False
     risk_level: RiskLevel | None = None
     referring_agency: Name | None = None
+    enquiry_decision_needed: bool | None = Field(
+        None,
+        description="There is a need to determine whether a statutory child protection "
+        "enquiry (section 47, Article 42, ...) is owed; None when the record does not say.",
+    )
 
 
 class EnquiryReceived(BaseEvent):
@@ -193,6 +212,11 @@ class StrategyDiscussionHeld(BaseEvent):
         max_length=50,
         description="Agencies invited, whether or not they took part; agencies is who took "
         "part. Empty when the invitations were not recorded.",
+    )
+    meeting_to_follow: bool | None = Field(
+        None,
+        description="The discussion decided that a strategy meeting is to be called (true) "
+        "or that none is needed (false); None when the record does not say.",
     )
 
 
@@ -332,12 +356,32 @@ class CaseReviewed(BaseEvent):
     complex: bool = False
     stuck: bool = False
     drifting: bool = False
+    ongoing_concerns: bool = Field(
+        False, description="The review finds ongoing concerns for the child (not one incident)."
+    )
+    behaviour_related: bool = Field(
+        False, description="The concerns the review finds relate to the child's own behaviour."
+    )
 
 
 class SupervisionHeld(BaseEvent):
     type: Literal["supervision_held"] = "supervision_held"
     kind: SupervisionKind
     agencies: list[Name] = Field(default_factory=list, max_length=50)
+
+
+class SupervisionConsidered(BaseEvent):
+    """A recorded consideration of supervision for the case, whatever was decided.
+
+    Where a procedure says an agency "should consider" supervision, this is the record that
+    it did; `supervision_held` records supervision that took place.
+    """
+
+    type: Literal["supervision_considered"] = "supervision_considered"
+    kind: SupervisionKind
+    decided: bool | None = Field(
+        None, description="Whether it was decided to hold it; None when the record does not say."
+    )
 
 
 # --- enquiries and conference ------------------------------------------------------
@@ -366,6 +410,7 @@ Event = Annotated[
         SocialWorkerAllocated,
         SocialWorkerUnallocated,
         CpnCreated,
+        PoliceAttention,
         ConcernIdentified,
         EnquiryReceived,
         MashEnquiryStarted,
@@ -389,6 +434,7 @@ Event = Annotated[
         ProfessionalDifferenceResolved,
         CaseReviewed,
         SupervisionHeld,
+        SupervisionConsidered,
         EnquiryStarted,
         EnquiryConcluded,
         ChildProtectionConferenceHeld,
