@@ -717,13 +717,14 @@ LOAD_DIAGNOSTICS = [
      3, 34, "unknown subdivision 'ENGL' of GB; did you mean 'ENG'?; subdivisions are: ENG, NIR, SCT, WLS"),
     ("unknown-field", trigger_where("{field: serious_harms, is: true}"),
      6, 47, "'concern_identified' (the trigger event) has no field 'serious_harms'; did you mean "
-     "'serious_harm'?; its fields are: at, category, child_id, complex, forensic_evidence_needed, id, "
+     "'serious_harm'?; its fields are: at, category, child_id, complex, enquiry_decision_needed, "
+     "forensic_evidence_needed, id, "
      "immediate_action_taken, looked_after, referring_agency, risk_level, serious_harm, "
      "attributes.NAME, case.NAME"),
     ("unknown-field", trigger_where("{field: case.looked_afterr, is: true}"),
      6, 47, "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
-     "allocated_social_worker, concern_categories, cpn_count, looked_after, senior_practitioner, "
-     "social_worker, team_manager"),
+     "allocated_social_worker, concern_categories, cpn_count, looked_after, "
+     "police_attention_count, senior_practitioner, social_worker, team_manager"),
     ("unknown-field", CHECK,
      8, 5, "message names {serious_harms}, which 'concern_identified' does not have; did you mean "
      "'serious_harm'?"),
