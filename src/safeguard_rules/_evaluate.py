@@ -24,7 +24,7 @@ from ._compile import (
     CompiledRule,
     DueCase,
 )
-from ._events import BaseEvent
+from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
 from ._result import (
     Account,
     Escalation,
@@ -88,11 +88,10 @@ def _evaluate(
     as_of: datetime,
     exercised: Exercised | None,
 ) -> Evaluation:
-    if as_of.tzinfo is None or as_of.utcoffset() is None:
-        raise ValueError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
+    check_as_of(as_of)
     stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
     rejected = list(stream.rejected)
-    accepted = _accept(stream.events, as_of, rejected)
+    accepted = _accept(stream, as_of, rejected)
 
     by_child: dict[str, list[BaseEvent]] = {}
     for event in accepted:
@@ -118,10 +117,18 @@ def _evaluate(
             f.obligation or "",
         )
     )
-    rejected.sort(key=lambda r: (r.event_id or "", r.where or "", r.reason))
+    rejected.sort(key=lambda r: (r.event_id or "", _place_key(r.where), r.reason))
     account = Account(stream.received, len(accepted), tuple(rejected))
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
+
+
+def _place_key(where: str | None) -> tuple[str, int, str]:
+    """Sorts "f.jsonl:9" before "f.jsonl:10" (and "input[9]" before "input[10]")."""
+    if where is None:
+        return ("", -1, "")
+    head, _, number = where.removesuffix("]").rpartition("[" if where.endswith("]") else ":")
+    return (head, int(number), "") if number.isdigit() else (where, -1, where)
 
 
 def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
@@ -130,25 +137,46 @@ def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
     return event.at.astimezone(UTC), event.id
 
 
-def _accept(
-    events: Iterable[BaseEvent], as_of: datetime, rejected: list[Rejection]
-) -> list[BaseEvent]:
-    events = list(events)
+def check_as_of(as_of: datetime) -> None:
+    """``as_of`` must be an aware datetime in the years events may have (docs/events.md)."""
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValueError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
+    if not EARLIEST_YEAR <= as_of.year <= LATEST_YEAR:
+        raise ValueError(f"as_of must fall in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+
+
+_SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection names its own)
+
+
+def _accept(stream: EventStream, as_of: datetime, rejected: list[Rejection]) -> list[BaseEvent]:
+    """The events to evaluate; duplicates and events after ``as_of`` go to ``rejected``."""
+    events = stream.events
     counts = Counter(e.id for e in events)
+    places: dict[str, list[str]] = {}
+    for i, event in enumerate(events):
+        where = stream.where(i) if counts[event.id] > 1 else None
+        if where is not None:
+            places.setdefault(event.id, []).append(where)
     as_of_utc = as_of.astimezone(UTC)
     accepted = []
-    for event in events:
+    for i, event in enumerate(events):
         if counts[event.id] > 1:
+            shared = places.get(event.id, [])
+            listed = ", ".join(shared[:_SHOWN_PLACES])
+            more = len(shared) - _SHOWN_PLACES
+            listed = f" ({listed}{f' and {more} more' if more > 0 else ''})" if shared else ""
             rejected.append(
                 Rejection(
-                    None,
+                    stream.where(i),
                     event.id,
-                    f"duplicate event id: {counts[event.id]} events share it, so none of them is "
-                    "evaluated; give each event its own id",
+                    f"duplicate event id: {counts[event.id]} events share it{listed}, so "
+                    "none of them is evaluated; give each event its own id",
                 )
             )
         elif event.at.astimezone(UTC) > as_of_utc:
-            rejected.append(Rejection(None, event.id, "dated after as_of, so not yet evaluated"))
+            rejected.append(
+                Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
+            )
         else:
             accepted.append(event)
     return accepted

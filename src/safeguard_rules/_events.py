@@ -10,12 +10,81 @@ fields or in ``attributes``. ``docs/events.md`` documents every type and field.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    WithJsonSchema,
+)
+from pydantic_core import PydanticCustomError
+
+# Event times are accepted between these years (as written, in the event's own offset):
+# wide enough for any real record, narrow enough to catch "no date" placeholders such as
+# 0001-01-01 or 1900-01-01 and typed-in slips such as 20240-05-01 (docs/events.md).
+EARLIEST_YEAR = 1901
+LATEST_YEAR = 2199
+
+# ISO 8601 date and time with a UTC offset: 2024-05-07T10:30:00+01:00, ...Z, seconds and
+# fractions optional, 'T' or a space between date and time. Nothing else: no Unix times,
+# no numbers, no basic format (20240507T1030), which lax parsing would misread.
+# The offset is optional here only so that a time without one gets its own message.
+_INSTANT = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?",
+    re.ASCII,
+)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _instant(value: object) -> datetime:
+    """An event time: an aware datetime, or ISO 8601 text with an offset, in range."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and _INSTANT.fullmatch(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("instant_invalid", "not a real date and time") from None
+    else:
+        raise PydanticCustomError("instant_format", "not an ISO 8601 date and time")
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise PydanticCustomError("timezone_aware", "Input should have timezone info")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise PydanticCustomError("instant_range", "outside the accepted years")
+    return moment
+
+
+def _day(value: object) -> date:
+    """A calendar date: a ``date``, or ISO 8601 text ``YYYY-MM-DD``, in range."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        day = value
+    elif isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("day_invalid", "not a real date") from None
+    else:
+        raise PydanticCustomError("day_format", "not an ISO 8601 date")
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise PydanticCustomError("day_range", "outside the accepted years")
+    return day
+
+
+# The JSON Schema says "a date-time string"; the exact rules are the validators' above.
+Instant = Annotated[
+    AwareDatetime,
+    PlainValidator(_instant),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+Day = Annotated[date, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=10_000)]
@@ -45,11 +114,13 @@ EnquiryBasis = Literal["section_47", "article_42", "other"]
 class BaseEvent(BaseModel):
     """Fields every event has. ``at`` must carry a UTC offset."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # strict: true/false are the only booleans and integers are integers ("yes", 1, "3"
+    # are rejected, not coerced); times and dates are parsed by Instant and Day above.
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
     id: Id = Field(description="Unique within a stream.")
     child_id: Id = Field(description="The child the event is about (an invented id in examples).")
-    at: AwareDatetime = Field(description="When it happened, ISO 8601 with a UTC offset.")
+    at: Instant = Field(description="When it happened, ISO 8601 with a UTC offset.")
     attributes: dict[Name, AttributeValue] = Field(
         default_factory=dict,
         description="Local extensions that packs may condition on as attributes.NAME.",
@@ -342,13 +413,13 @@ class ProfessionalDifferenceRaised(BaseEvent):
     type: Literal["professional_difference_raised"] = "professional_difference_raised"
     difference_id: Id
     raised_by_role: Name | None = None
-    started_on: date | None = Field(None, description="The date the process was started, as noted.")
+    started_on: Day | None = Field(None, description="The date the process was started, as noted.")
 
 
 class ProfessionalDifferenceResolved(BaseEvent):
     type: Literal["professional_difference_resolved"] = "professional_difference_resolved"
     difference_id: Id
-    resolved_on: date | None = Field(None, description="The resolution date, as noted.")
+    resolved_on: Day | None = Field(None, description="The resolution date, as noted.")
 
 
 class CaseReviewed(BaseEvent):

@@ -1,25 +1,101 @@
-"""Reading case-event streams from JSON Lines and YAML.
+"""Case-event streams from JSON Lines, JSON arrays, YAML, standard input or mappings.
 
-Every record is either parsed into a typed event or kept as a :class:`Rejection`
-that names its line and what is wrong, so nothing is dropped silently. Messages
-name fields, never field *values* from the record (event contents are not logged).
+Every record stands alone: it is either parsed into a typed event or kept as a
+:class:`Rejection` that names its file and line and what is wrong, so nothing is dropped
+silently and one bad record never costs another (``_event_files`` splits the input into
+records). Each event remembers where it was read (:class:`Origins`), so that rejections
+made later, such as duplicate ids or events after ``as_of``, name their places too.
+Messages name fields, never field *values* from the record (event contents are not
+logged).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import io
+import os
+import stat
+import sys
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
-from ._errors import EventStreamError, PackError, did_you_mean, known_list
-from ._events import EVENT_ADAPTER, EVENT_CLASSES, BaseEvent
+from ._errors import EventStreamError, did_you_mean, known_list
+from ._event_files import (
+    EventLimits,
+    Raw,
+    YamlRecords,
+    json_array_records,
+    jsonl_records,
+    name,
+)
+from ._events import EARLIEST_YEAR, EVENT_ADAPTER, EVENT_CLASSES, LATEST_YEAR, BaseEvent
 from ._result import Rejection
-from ._yaml import read_yaml_text
 
-MAX_LINE_BYTES = 1024 * 1024
+EventFormat = Literal["jsonl", "json", "yaml"]
+FORMATS: tuple[EventFormat, ...] = ("jsonl", "json", "yaml")
+STDIN = "-"
+
+__all__ = [
+    "FORMATS",
+    "EventFormat",
+    "EventLimits",
+    "EventStream",
+    "Origins",
+    "load_events",
+    "parse_event",
+    "parse_events",
+    "read_events",
+]
+
+
+class Origins:
+    """Where each event of a stream was read ("events.jsonl:12", "input[3]").
+
+    One integer per event plus a label per run of events from one source, so that
+    remembering the place of millions of events costs a few bytes each.
+    """
+
+    __slots__ = ("_labels", "_numbers", "_starts")
+
+    def __init__(self) -> None:
+        self._labels: list[tuple[str, str] | None] = []
+        self._starts: list[int] = []
+        self._numbers = array("Q")
+
+    def add(self, label: tuple[str, str] | None, number: int = 0) -> None:
+        """One more event, read at ``prefix + number + suffix`` (None: not known)."""
+        if not self._labels or self._labels[-1] != label:
+            self._labels.append(label)
+            self._starts.append(len(self._numbers))
+        self._numbers.append(number)
+
+    def extend(self, other: Origins | None, count: int) -> None:
+        """The places of ``count`` more events, from ``other`` (None: not known)."""
+        if other is None or len(other) != count:
+            for _ in range(count):
+                self.add(None)
+            return
+        for i, start in enumerate(other._starts):
+            stop = other._starts[i + 1] if i + 1 < len(other._starts) else len(other)
+            label = other._labels[i]
+            if not self._labels or self._labels[-1] != label:
+                self._labels.append(label)
+                self._starts.append(len(self._numbers))
+            self._numbers.extend(other._numbers[start:stop])
+
+    def __len__(self) -> int:
+        return len(self._numbers)
+
+    def __getitem__(self, index: int) -> str | None:
+        label = self._labels[bisect_right(self._starts, index) - 1]
+        if label is None:
+            return None
+        return f"{label[0]}{self._numbers[index]}{label[1]}"
 
 
 @dataclass(frozen=True)
@@ -29,15 +105,36 @@ class EventStream:
     events: tuple[BaseEvent, ...]
     rejected: tuple[Rejection, ...] = ()
     source: str = "input"
+    origins: Origins | None = field(default=None, compare=False, repr=False)
 
     @property
     def received(self) -> int:
         return len(self.events) + len(self.rejected)
 
+    def where(self, index: int) -> str | None:
+        """Where ``events[index]`` was read, when known ("events.jsonl:12")."""
+        if self.origins is None or len(self.origins) != len(self.events):
+            return None
+        return self.origins[index]
+
     def raise_for_rejections(self) -> EventStream:
         if self.rejected:
             raise EventStreamError(self.rejected)
         return self
+
+    @classmethod
+    def join(cls, streams: Iterable[EventStream], source: str | None = None) -> EventStream:
+        """One stream of the events and rejections of ``streams``, in order."""
+        streams = list(streams)
+        origins = Origins()
+        for stream in streams:
+            origins.extend(stream.origins, len(stream.events))
+        return cls(
+            tuple(e for s in streams for e in s.events),
+            tuple(r for s in streams for r in s.rejected),
+            source if source is not None else ",".join(s.source for s in streams),
+            origins,
+        )
 
 
 def parse_event(record: Any) -> BaseEvent:
@@ -47,123 +144,241 @@ def parse_event(record: Any) -> BaseEvent:
 
 
 def parse_events(records: Iterable[Any], source: str = "input") -> EventStream:
-    """Typed events from mappings, e.g. rows a case system already holds."""
-    events: list[BaseEvent] = []
-    rejected: list[Rejection] = []
+    """Typed events from mappings, e.g. rows a case system already holds.
+
+    A record that is not a valid event is rejected as ``source[index]``. The accepted
+    events keep no position: a caller's list has no order that matters, so a duplicate id
+    or an event after ``as_of`` is named by its id alone, and the same records in any
+    order give byte-identical results.
+    """
+    collector = _Collector(source, (f"{source}[", "]"), keep_places=False)
     for i, record in enumerate(records):
-        _take(record, f"{source}[{i}]", events, rejected)
-    return EventStream(tuple(events), tuple(rejected), source)
+        collector.take(i, record)
+    return collector.stream()
 
 
-def load_events(path: str | Path) -> EventStream:
-    """Events from a ``.jsonl`` (one JSON object a line) or ``.yaml``/``.yml`` file."""
+def load_events(
+    path: str | Path,
+    *,
+    format: EventFormat | None = None,
+    limits: EventLimits | None = None,
+) -> EventStream:
+    """Events from a file, or from standard input when ``path`` is ``"-"``.
+
+    The format follows the suffix unless given: ``.yaml``/``.yml`` YAML (a list of
+    events, ``events: [...]``, or one event per document), ``.json`` a JSON array (a
+    ``.json`` file that is not an array is read as JSON Lines), anything else JSON Lines.
+    Standard input is JSON Lines, a JSON array or YAML by its first character. Raises
+    OSError when the file cannot be opened; everything wrong inside it is a rejection.
+    """
+    limits = limits or EventLimits()
+    if str(path) == STDIN:
+        return read_events(sys.stdin.buffer, "<stdin>", format=format, limits=limits)
     path = Path(path)
-    if path.suffix in (".yaml", ".yml"):
-        return _load_yaml(path)
-    return _load_jsonl(path)
-
-
-def _load_jsonl(path: Path) -> EventStream:
-    events: list[BaseEvent] = []
-    rejected: list[Rejection] = []
+    chosen = format or _format_of(path.name)
     with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            if len(line) > MAX_LINE_BYTES:
-                rejected.append(Rejection(f"{path}:{number}", None, "line is longer than 1 MiB"))
-                continue
-            try:
-                events.append(EVENT_ADAPTER.validate_json(line))
-            except ValidationError as exc:
-                rejected.append(Rejection(f"{path}:{number}", _record_id(line), _explain(exc)))
-    return EventStream(tuple(events), tuple(rejected), str(path))
+        info = os.fstat(handle.fileno())
+        size = info.st_size if stat.S_ISREG(info.st_mode) else None
+        return _read(handle, str(path), chosen, limits, size)
 
 
-def _load_yaml(path: Path) -> EventStream:
-    try:
-        data, positions = read_yaml_text(path.read_text(encoding="utf-8"), str(path))
-    except PackError as exc:
-        first = exc.diagnostics[0]
-        raise EventStreamError(
-            [Rejection(f"{first.file}:{first.line}", None, first.message)]
-        ) from exc
-    if isinstance(data, Mapping) and "events" in data:
-        data = data["events"]
-        prefix: tuple[str | int, ...] = ("events",)
+def read_events(
+    handle: IO[bytes],
+    source: str,
+    *,
+    format: EventFormat | None = None,
+    limits: EventLimits | None = None,
+) -> EventStream:
+    """Events from an open binary stream (standard input, a pipe), named ``source``."""
+    return _read(handle, source, format, limits or EventLimits(), None)
+
+
+def _format_of(file_name: str) -> EventFormat:
+    suffix = os.path.splitext(file_name)[1].lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    return "jsonl"
+
+
+def _first_character(handle: IO[bytes]) -> bytes:
+    """The first byte that is not whitespace or a byte-order mark, without consuming it."""
+    peek = getattr(handle, "peek", None)
+    if peek is None:
+        return b""
+    head = bytes(peek(64 * 1024))
+    head = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    return head[:1]
+
+
+def _read(
+    handle: IO[bytes],
+    source: str,
+    format: EventFormat | None,
+    limits: EventLimits,
+    size: int | None,
+) -> EventStream:
+    first = _first_character(handle)
+    if format is None:  # standard input: by its first character
+        format = "json" if first == b"[" else "jsonl" if first in (b"{", b"") else "yaml"
+    if format == "json" and first != b"[":
+        format = "jsonl"  # a .json file that is not an array: JSON Lines
+    collector = _Collector(source, (f"{source}:", ""))
+    if format == "jsonl":
+        text = io.TextIOWrapper(
+            handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
+        )
+        try:
+            collector.take_all(jsonl_records(text, limits))
+        finally:
+            text.detach()  # the caller owns the handle
+        return collector.stream()
+    if size is not None and size > limits.file_bytes:
+        collector.refuse(_too_large(format, limits))
+        return collector.stream()
+    data = handle.read(limits.file_bytes + 1)
+    if len(data) > limits.file_bytes:
+        collector.refuse(_too_large(format, limits))
+        return collector.stream()
+    whole = data.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+    del data
+    whole = whole.replace("\r\n", "\n").replace("\r", "\n")
+    if format == "json":
+        collector.take_all(json_array_records(whole, limits))
     else:
-        prefix = ()
-    if not isinstance(data, list):
-        raise EventStreamError(
-            [Rejection(f"{path}:1", None, "an event file is a list of events (or 'events: [...]')")]
-        )
-    events: list[BaseEvent] = []
-    rejected: list[Rejection] = []
-    for i, record in enumerate(data):
-        line, _col = positions.locate((*prefix, i))
-        _take(record, f"{path}:{line}", events, rejected)
-    return EventStream(tuple(events), tuple(rejected), str(path))
+        collector.take_all(iter(YamlRecords(whole, limits)))
+    return collector.stream()
 
 
-def _take(record: Any, where: str, events: list[BaseEvent], rejected: list[Rejection]) -> None:
-    if not isinstance(record, Mapping):
-        rejected.append(Rejection(where, None, "record is not a mapping of event fields"))
-        return
-    try:
-        events.append(parse_event(record))
-    except ValidationError as exc:
-        event_id = record.get("id")
-        rejected.append(
-            Rejection(where, event_id if isinstance(event_id, str) else None, _explain(exc))
-        )
+def _too_large(format: EventFormat, limits: EventLimits) -> str:
+    kind = "a JSON array" if format == "json" else "a YAML event file"
+    return (
+        f"the file is larger than {limits.file_bytes:,} bytes, the limit for {kind}, which "
+        "is read whole (docs/limits.md); write large streams as JSON Lines, which are read "
+        "line by line"
+    )
 
 
-def _record_id(line: bytes) -> str | None:
-    import json
+class _Collector:
+    """Typed events and rejections, in input order, with the place of each."""
 
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    value = record.get("id") if isinstance(record, dict) else None
-    return value if isinstance(value, str) else None
+    def __init__(self, source: str, label: tuple[str, str], *, keep_places: bool = True) -> None:
+        self.source = source
+        self.label = label
+        self.events: list[BaseEvent] = []
+        self.rejected: list[Rejection] = []
+        self.origins = Origins() if keep_places else None
+
+    def where(self, number: int) -> str:
+        return f"{self.label[0]}{number}{self.label[1]}"
+
+    def refuse(self, reason: str) -> None:
+        self.rejected.append(Rejection(self.where(1), None, reason))
+
+    def take_all(self, records: Iterator[Raw]) -> None:
+        for raw in records:
+            if raw.problem is not None:
+                self.rejected.append(Rejection(self.where(raw.line), None, raw.problem))
+            else:
+                self.take(raw.line, raw.value)
+
+    def take(self, number: int, record: Any) -> None:
+        if not isinstance(record, Mapping):
+            self.rejected.append(
+                Rejection(self.where(number), None, "the record is not a mapping of event fields")
+            )
+            return
+        try:
+            event = parse_event(record)
+        except ValidationError as exc:
+            self.rejected.append(Rejection(self.where(number), _record_id(record), _explain(exc)))
+            return
+        self.events.append(event)
+        if self.origins is not None:
+            self.origins.add(self.label, number)
+
+    def stream(self) -> EventStream:
+        return EventStream(tuple(self.events), tuple(self.rejected), self.source, self.origins)
+
+
+def _record_id(record: Mapping[str, Any]) -> str | None:
+    """The record's id, for naming it in a rejection, when it looks like an id."""
+    value = record.get("id")
+    if isinstance(value, str) and 0 < len(value) <= 200 and value.isprintable():
+        return value
+    return None
+
+
+_FORMAT_HELP = {
+    "instant_format": (
+        "{field} must be an ISO 8601 date and time with a UTC offset, written as text, e.g. "
+        "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z (numbers and Unix times are not "
+        "read as times)"
+    ),
+    "instant_invalid": (
+        "{field} is not a real date and time (check the day, month, hour and offset); "
+        "e.g. 2024-05-07T10:30:00+01:00"
+    ),
+    "instant_range": (
+        f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}; a placeholder such "
+        "as 0001-01-01 is not a time: give the real time or leave the event out"
+    ),
+    "day_format": "{field} must be an ISO 8601 date written as text, e.g. 2024-05-07",
+    "day_invalid": "{field} is not a real date (check the day and month); e.g. 2024-05-07",
+    "day_range": f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+    "bool_type": "{field} must be true or false",
+    "int_type": "{field} must be a whole number",
+    "string_type": "{field} must be text",
+    "list_type": "{field} must be a list",
+    "dict_type": "{field} must be a mapping of names to values",
+}
 
 
 def _explain(exc: ValidationError) -> str:
     """One line per problem, naming the field and what to write instead."""
     messages: list[str] = []
-    for error in exc.errors():
+    for error in exc.errors(include_url=False, include_input=False):
         loc = [str(p) for p in error["loc"]]
         kind = error["type"]
         event_type = loc[0] if loc and loc[0] in EVENT_CLASSES else None
-        field = ".".join(loc[1:] if event_type else loc)
+        path = loc[1:] if event_type else loc
+        if len(path) >= 2 and path[0] == "attributes":
+            message = (
+                f"attribute {name(path[1])} must be text, a number or true/false"
+                if len(path) > 2 or kind.endswith("_type")
+                else f"attribute {name(path[1])}: {error['msg']}"
+            )
+            if message not in messages:
+                messages.append(message)
+            continue
+        field = name(".".join(path))
         if kind == "union_tag_invalid":
             tag = str((error.get("ctx") or {}).get("tag", ""))
             messages.append(
-                f"unknown event type {tag!r}{did_you_mean(tag, EVENT_CLASSES)}; see docs/events.md"
+                f"unknown event type {name(tag)}{did_you_mean(tag, EVENT_CLASSES)}; "
+                "see docs/events.md"
             )
         elif kind == "union_tag_not_found":
             messages.append("missing 'type'; every event names its type, e.g. 'cpn_created'")
         elif kind == "extra_forbidden":
             known = list(EVENT_CLASSES[event_type].model_fields) if event_type else []
             messages.append(
-                f"unknown field {field!r}{did_you_mean(loc[-1], known)} for "
+                f"unknown field {field}{did_you_mean(loc[-1], known)} for "
                 f"{event_type}; its fields are: {known_list(known, 30)}; local "
                 "extensions go under 'attributes'"
             )
         elif kind == "timezone_aware":
             messages.append(
-                f"{field!r} has no UTC offset; write it with one, e.g. "
+                f"{field} has no UTC offset; write it with one, e.g. "
                 "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z"
             )
         elif kind == "missing":
-            messages.append(
-                f"missing field {field!r}" + (f" for {event_type}" if event_type else "")
-            )
-        elif kind == "json_invalid":
-            messages.append("line is not valid JSON")
-        elif kind == "model_attributes_type" or kind == "model_type":
-            messages.append("record is not a JSON object of event fields")
+            messages.append(f"missing field {field}" + (f" for {event_type}" if event_type else ""))
+        elif kind in ("model_attributes_type", "model_type"):
+            messages.append("the record is not a mapping of event fields")
+        elif kind in _FORMAT_HELP:
+            messages.append(_FORMAT_HELP[kind].format(field=field))
         else:
-            messages.append(f"field {field!r}: {error['msg']}")
+            messages.append(f"field {field}: {error['msg']}")
     return "; ".join(messages)

@@ -13,10 +13,11 @@ import click
 from rich.console import Console
 
 from .._compile import CompiledPack
-from .._errors import Diagnostic, EventStreamError, PackError, PackNotFoundError
+from .._errors import Diagnostic, PackError, PackNotFoundError
+from .._event_files import EventLimits
+from .._events import EARLIEST_YEAR, LATEST_YEAR
 from .._lint import render_text
 from .._loading import load_pack
-from .._result import Rejection
 from .._stream import EventStream, load_events
 from .._yaml import read_yaml_text
 
@@ -42,9 +43,53 @@ def parse_as_of(value: str) -> datetime:
         raise fail(
             f"--as-of {value!r} is not an ISO 8601 time, e.g. 2024-06-03T17:00:00+01:00"
         ) from exc
-    if moment.tzinfo is None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
         raise fail(f"--as-of {value!r} has no UTC offset; write e.g. 2024-06-03T17:00:00+01:00")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise fail(
+            f"--as-of {value!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR} "
+            "that events may have (docs/events.md)"
+        )
     return moment
+
+
+def event_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that change the bounds on event input (docs/limits.md)."""
+    defaults = EventLimits()
+    for option in reversed(
+        (
+            click.option(
+                "--max-event-record-chars",
+                "max_record_chars",
+                type=click.IntRange(min=1),
+                default=defaults.record_chars,
+                show_default=True,
+                help="Longest event record (a JSON line, array element or YAML item).",
+            ),
+            click.option(
+                "--max-event-file-bytes",
+                "max_file_bytes",
+                type=click.IntRange(min=1),
+                default=defaults.file_bytes,
+                show_default=True,
+                help="Largest .json array or YAML event file (these are read whole).",
+            ),
+            click.option(
+                "--max-event-depth",
+                "max_depth",
+                type=click.IntRange(min=1, max=1000),
+                default=defaults.depth,
+                show_default=True,
+                help="Deepest nesting of values in an event record.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
+def event_limits(max_record_chars: int, max_file_bytes: int, max_depth: int) -> EventLimits:
+    return EventLimits(record_chars=max_record_chars, file_bytes=max_file_bytes, depth=max_depth)
 
 
 def parse_params(values: Sequence[str]) -> dict[str, Any]:
@@ -80,31 +125,30 @@ def load(pack: str, params: Sequence[str] = ()) -> CompiledPack:
     return with_packs(lambda: load_pack(pack, parameters=parse_params(params)))
 
 
-def read_events(paths: Sequence[Path]) -> EventStream:
+def read_events(paths: Sequence[Path], limits: EventLimits | None = None) -> EventStream:
+    """The events of ``paths`` ("-" is standard input), one stream; each file is read
+    record by record, and what is wrong inside a file is a rejection, not an error."""
     # Events hold no reference cycles; pausing the cyclic collector while millions are
     # created halves load time (benchmarks/README.md). The CLI owns the process, so it
     # may; the library does not touch global state.
     gc.disable()
     try:
-        return _read_event_files(paths)
+        return _read_event_files(paths, limits or EventLimits())
     finally:
         gc.enable()
 
 
-def _read_event_files(paths: Sequence[Path]) -> EventStream:
-    events: list[Any] = []
-    rejected: list[Rejection] = []
+def _read_event_files(paths: Sequence[Path], limits: EventLimits) -> EventStream:
+    streams = []
     for path in paths:
         try:
-            stream = load_events(path)
-        except EventStreamError as exc:
-            rejected.extend(r for r in exc.rejections if isinstance(r, Rejection))
-            continue
+            stream = load_events(path, limits=limits)
         except OSError as exc:
-            raise fail(f"cannot read {path}: {exc.strerror}") from exc
-        events.extend(stream.events)
-        rejected.extend(stream.rejected)
-    return EventStream(tuple(events), tuple(rejected), ",".join(str(p) for p in paths))
+            raise fail(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from exc
+        if stream.received == 0:
+            click.echo(f"warning: {stream.source} holds no events", err=True)
+        streams.append(stream)
+    return EventStream.join(streams, ",".join(str(p) for p in paths))
 
 
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:

@@ -8,7 +8,16 @@ import click
 
 from .._diff import FORMATS, diff_evaluations, diff_packs, render_diff
 from .._evaluate import evaluate as evaluate_events
-from ._common import EXIT_OK, EXIT_PROBLEMS, fail, load, parse_as_of, read_events
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    event_limits,
+    event_options,
+    fail,
+    load,
+    parse_as_of,
+    read_events,
+)
 
 
 @click.command()
@@ -36,6 +45,7 @@ from ._common import EXIT_OK, EXIT_PROBLEMS, fail, load, parse_as_of, read_event
     metavar="NAME=YAML",
     help="Override a parameter of NEW, e.g. to see what a local timescale changes.",
 )
+@event_options
 @click.option(
     "--exit-code",
     "exit_code",
@@ -50,6 +60,7 @@ def diff(
     as_of: str | None,
     params: tuple[str, ...],
     exit_code: bool,
+    **limits: int,
 ) -> None:
     """Show how pack NEW differs from pack OLD: rules, parameters, roles, calendar.
 
@@ -66,7 +77,7 @@ def diff(
     if events:
         assert as_of is not None
         moment = parse_as_of(as_of)
-        stream = read_events(events)
+        stream = read_events(events, event_limits(**limits))
         outcome = diff_evaluations(
             evaluate_events(old_pack, stream, moment),
             evaluate_events(new_pack, stream, moment),

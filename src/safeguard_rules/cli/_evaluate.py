@@ -12,6 +12,7 @@ from rich.table import Table
 
 from .._errors import PackError, did_you_mean
 from .._evaluate import evaluate as evaluate_events
+from .._event_files import EventLimits
 from .._explain import explain as explain_obligation
 from .._jurisdiction import JurisdictionEvaluation, evaluate_jurisdiction, load_jurisdiction
 from .._loading import load_pack
@@ -20,6 +21,8 @@ from .._result import Account, Evaluation, Finding, Obligation
 from ._common import (
     EXIT_PROBLEMS,
     console,
+    event_limits,
+    event_options,
     fail,
     load,
     parse_as_of,
@@ -48,6 +51,7 @@ from ._common import (
     metavar="NAME=YAML",
     help="Override a pack parameter, e.g. follow_up_timescale='{working_days: 2}'.",
 )
+@event_options
 @click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
 def evaluate(
     pack_name: str | None,
@@ -56,22 +60,25 @@ def evaluate(
     fmt: str,
     params: tuple[str, ...],
     events: tuple[Path, ...],
+    **limits: int,
 ) -> None:
-    """Evaluate EVENTS (.jsonl or .yaml) under a pack and print the obligations.
+    """Evaluate EVENTS under a pack and print the obligations.
 
-    With --jurisdiction, each obligation comes from the version in force on its trigger's
-    date. Exits 1 when any input record was rejected, or anything fell on a day no version
-    covers (they are listed on stderr).
+    EVENTS are JSON Lines (.jsonl), JSON arrays (.json), YAML (.yaml, .yml) or "-" for
+    standard input. With --jurisdiction, each obligation comes from the version in force
+    on its trigger's date. Exits 1 when any input record was rejected, or anything fell on
+    a day no version covers (they are listed on stderr).
     """
     if (pack_name is None) == (jurisdiction is None):
         raise fail("give one of --pack NAME or --jurisdiction NAME")
+    bounds = event_limits(**limits)
     if jurisdiction is not None:
-        _evaluate_jurisdiction(jurisdiction, as_of, fmt, params, events)
+        _evaluate_jurisdiction(jurisdiction, as_of, fmt, params, events, bounds)
         return
     assert pack_name is not None
     compiled = load(pack_name, params)
     moment = parse_as_of(as_of)
-    stream = read_events(events)
+    stream = read_events(events, bounds)
     result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
@@ -84,7 +91,12 @@ def evaluate(
 
 
 def _evaluate_jurisdiction(
-    name: str, as_of: str, fmt: str, params: tuple[str, ...], events: tuple[Path, ...]
+    name: str,
+    as_of: str,
+    fmt: str,
+    params: tuple[str, ...],
+    events: tuple[Path, ...],
+    limits: EventLimits,
 ) -> None:
     registry = discover_packs()
     for problem in registry.problems:
@@ -93,7 +105,7 @@ def _evaluate_jurisdiction(
         lambda: load_jurisdiction(name, parameters=parse_params(params), registry=registry)
     )
     moment = parse_as_of(as_of)
-    stream = read_events(events)
+    stream = read_events(events, limits)
     result = evaluate_jurisdiction(versions, stream, moment)
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
@@ -194,14 +206,21 @@ def _print_account(account: Account, out: Console) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+@event_options
 @click.argument("events", type=click.Path(path_type=Path))
 @click.argument("obligation")
 def explain(
-    pack_name: str, as_of: str, params: tuple[str, ...], fmt: str, events: Path, obligation: str
+    pack_name: str,
+    as_of: str,
+    params: tuple[str, ...],
+    fmt: str,
+    events: Path,
+    obligation: str,
+    **limits: int,
 ) -> None:
     """Explain OBLIGATION (an id such as rule_id/event_id) from evaluating EVENTS."""
     compiled = load(pack_name, params)
-    stream = read_events([events])
+    stream = read_events([events], event_limits(**limits))
     result = evaluate_events(compiled, stream, parse_as_of(as_of))
     try:
         found = result.obligation(obligation)
