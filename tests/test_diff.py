@@ -242,9 +242,11 @@ parameters:
   follow_up:
     description: How soon to follow up.
     default: {working_days: 3}
+    basis: local_default
   review_interval:
     description: How often to review.
     default: {months: 6}
+    basis: local_default
 """
 
 HEAD_NEW = """\
@@ -276,9 +278,11 @@ parameters:
   follow_up:
     description: How soon to follow up.
     default: {working_days: 1}
+    basis: local_default
   supervision_interval:
     description: How often to supervise.
     default: {months: 1}
+    basis: local_default
 """
 
 ONE_RULE = """\
@@ -364,6 +368,7 @@ parameters:
   meeting_timescale:
     description: How soon a strategy meeting is held.
     default: {{working_days: 3}}
+    basis: local_default
 rules:
 """
 

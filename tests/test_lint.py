@@ -222,6 +222,7 @@ parameters:
   record_timescale:
     description: How soon the record goes out (local choice).
     default: {working_days: 1}
+    basis: local_default
     citation: {source: guide, quote: "Records go out as soon as practicable."}
 escalation_paths:
   disagreement:
@@ -265,8 +266,8 @@ rules:
 """
     found = lint_one(tmp_path, text)
     assert [(d.code, d.line) for d in found] == [
-        ("quote-not-in-source", 5), ("quote-not-in-source", 9),
-        ("quote-not-in-source", 23), ("quote-not-in-source", 35),
+        ("quote-not-in-source", 6), ("quote-not-in-source", 10),
+        ("quote-not-in-source", 24), ("quote-not-in-source", 36),
     ]
 
 
@@ -744,7 +745,7 @@ LOAD_DIAGNOSTICS = [
      4, 16, "unknown source 'guid'; did you mean 'guide'?; sources are: guide"),
     ("unknown-parameter",
      RULE + "      due: {parameter: record_timescal}\nparameters:\n"
-     "  record_timescale: {description: D., default: {working_days: 1}}\n",
+     "  record_timescale: {description: D., default: {working_days: 1}, basis: local_default}\n",
      11, 13, "unknown parameter 'record_timescal'; did you mean 'record_timescale'?; define it under "
      "'parameters'"),
     ("duplicate-id", RULE + RULE.removeprefix("rules:\n"),
@@ -753,7 +754,7 @@ LOAD_DIAGNOSTICS = [
      11, 7, "an office_hours deadline needs 'calendar.office_hours' in the pack"),
     ("unknown-key", "escalation_path:\n  up: {description: Up., steps: {team_manager: team_manager}}\n",
      1, 1, "unknown key 'escalation_path' in (top level); did you mean 'escalation_paths'?; allowed "
-     "keys: agencies, calendar, escalation_paths, pack, parameters, roles, rules"),
+     "keys: agencies, calendar, escalation_paths, not_encoded, pack, parameters, roles, rules"),
 ]
 
 

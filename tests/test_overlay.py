@@ -42,6 +42,7 @@ parameters:
   meeting_timescale:
     description: How soon the meeting is held (a local choice).
     default: {working_days: 3}
+    basis: source
     citation: {source: base_src, quote: "within a timescale commensurate to risk"}
 rules:
   - id: meet_after_concern
@@ -385,7 +386,7 @@ def test_unknown_key_in_an_overlay_names_the_allowed_keys(tmp_path: Path, base: 
         *line_of(text, "rule:"),
         "unknown-key",
         "unknown key 'rule' in (top level); did you mean 'rules'?; allowed keys: agencies, "
-        "calendar, escalation_paths, extend, pack, parameters, roles, rules",
+        "calendar, escalation_paths, extend, not_encoded, pack, parameters, roles, rules",
     )
 
 
@@ -587,7 +588,7 @@ def test_dates_that_clash_with_inherited_ones_point_at_the_overlay(
     [
         (
             "{}",
-            "parameters.meeting_timescale: a parameter override gives at least one of default, description, citation",
+            "parameters.meeting_timescale: a parameter override gives at least one of default, basis, description, citation",
         ),
         (
             "{default: {parameter: meeting_timescale}}",

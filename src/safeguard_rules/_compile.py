@@ -33,9 +33,11 @@ from ._events import EVENT_CLASSES
 from ._pack import (
     Citation,
     Count,
+    DeadlineBasis,
     Due,
     Escalation,
     EventMatch,
+    NotEncoded,
     Pack,
     Requirement,
     Rule,
@@ -85,17 +87,28 @@ class DueCase:
         object.__setattr__(self, "amount", self.within.amount)
 
 
+_BASIS_WORDS: dict[str, str] = {
+    "local_default": "local default",
+    "local_override": "local override",
+}
+
+
 @dataclass(frozen=True)
 class CompiledDue:
     """First-match list of deadline cases (a single case for a plain timescale)."""
 
     cases: tuple[DueCase, ...]
     parameter: str | None = None
+    basis: DeadlineBasis = "source"
 
 
-def _basis(label: str, within: Timescale, parameter: str | None) -> str:
+def _basis(label: str, within: Timescale, parameter: str | None, basis: DeadlineBasis) -> str:
     text = label if label == within.describe() else f"{label}: {within.describe()}"
-    return text + (f" (parameter {parameter})" if parameter else "")
+    if parameter is None:
+        return text
+    if basis == "source":
+        return f"{text} (parameter {parameter})"
+    return f"{text}; {_BASIS_WORDS[basis]} (parameter {parameter})"
 
 
 @dataclass(frozen=True)
@@ -200,6 +213,7 @@ class _Compiler:
         self.parties = frozenset(pack.roles) | frozenset(pack.agencies)
         self.sources = {s.id for s in pack.pack.sources}
         self.calendar: WorkingCalendar | None = None
+        self.parameter_basis: dict[str, DeadlineBasis] = {}
 
     def problem(self, loc: Loc, code: str, message: str) -> None:
         # place, not locate: an overlay's values come from several files.
@@ -212,6 +226,9 @@ class _Compiler:
         self._check_sources()
         parameters = self._parameters()
         self._check_escalation_paths()
+        for k, entry in enumerate(pack.not_encoded):
+            # A not_encoded entry is a citation of what the pack leaves out.
+            self._citation(entry, ("not_encoded", k))
         seen: dict[str, int] = {}
         rules: list[CompiledRule] = []
         for i, rule in enumerate(pack.rules):
@@ -313,7 +330,7 @@ class _Compiler:
                     ("pack", "sources", i, "id"), DUPLICATE_ID, f"source id {sid!r} is used twice"
                 )
 
-    def _citation(self, citation: Citation | None, loc: Loc) -> None:
+    def _citation(self, citation: Citation | NotEncoded | None, loc: Loc) -> None:
         if citation is not None and citation.source not in self.sources:
             self.problem(
                 (*loc, "source"),
@@ -381,6 +398,7 @@ class _Compiler:
         for name, parameter in self.pack.parameters.items():
             self._citation(parameter.citation, ("parameters", name, "citation"))
             values[name] = parameter.default
+            self.parameter_basis[name] = parameter.basis
         for name, raw in self.overrides.items():
             if name not in self.pack.parameters:
                 self.problem(
@@ -409,6 +427,7 @@ class _Compiler:
                 )
                 continue
             values[name] = value
+            self.parameter_basis[name] = "local_override"
         return values
 
     # --- rules ----------------------------------------------------------------------
@@ -504,6 +523,7 @@ class _Compiler:
         if due is None:
             return None
         name = None
+        basis: DeadlineBasis = "source"
         if due.parameter is not None:
             name = due.parameter
             if name not in parameters:
@@ -515,6 +535,7 @@ class _Compiler:
                 )
                 return None
             due = parameters[name]
+            basis = self.parameter_basis[name]
             loc = ("parameters", name, "default")
         if self.calendar is not None and self.calendar.office_start is None:
             kinds = [c.within.kind for c in due.table.cases] if due.table else [due.kind]
@@ -527,8 +548,10 @@ class _Compiler:
         if due.table is None:
             timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
             label = timescale.describe()
-            only = DueCase(label, _always, timescale, None, None, _basis(label, timescale, name))
-            return CompiledDue((only,), name)
+            only = DueCase(
+                label, _always, timescale, None, None, _basis(label, timescale, name, basis)
+            )
+            return CompiledDue((only,), name, basis)
         scope = self._scope(trigger, None, "the trigger event")
         cases = []
         for k, case in enumerate(due.table.cases):
@@ -536,11 +559,17 @@ class _Compiler:
             applies = compile_condition(
                 case.when, scope, (*loc, "table", "cases", k, "when"), self.problem
             )
-            basis = _basis(case.label, case.within, name)
             cases.append(
-                DueCase(case.label, applies, case.within, case.strength, case.citation, basis)
+                DueCase(
+                    case.label,
+                    applies,
+                    case.within,
+                    case.strength,
+                    case.citation,
+                    _basis(case.label, case.within, name, basis),
+                )
             )
-        return CompiledDue(tuple(cases), name)
+        return CompiledDue(tuple(cases), name, basis)
 
     def _check_message(self, rule: Rule, event: str, loc: Loc) -> None:
         from ._result import template_fields  # the renderer owns the template syntax

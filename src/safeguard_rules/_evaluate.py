@@ -33,6 +33,7 @@ from ._result import (
     Obligation,
     PackStamp,
     Rejection,
+    Severity,
     Status,
     render_message,
 )
@@ -333,6 +334,8 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         due=item.due,
         due_basis=deciding.basis if deciding else "no timescale in the source",
         due_case=deciding.label if deciding and req.due and len(req.due.cases) > 1 else None,
+        basis=req.due.basis if req.due is not None else "source",
+        parameter=req.due.parameter if req.due is not None else None,
         status=status,
         met_by=item.met_by.id if item.met_by is not None else None,
         met_at=met_at,
@@ -372,10 +375,14 @@ def _lateness_finding(pack: CompiledPack, item: _Open, obligation: Obligation) -
         message = f"{obligation.action} was due by {due} ({obligation.due_basis}) and is overdue"
         assert obligation.due is not None
         at = obligation.due
+    # A deadline the source does not give cannot make a "must" breach (principle 4).
+    severity: Severity = obligation.strength
+    if obligation.basis != "source" and severity == "must":
+        severity = "should"
     return Finding(
         rule=obligation.rule,
         kind=obligation.status,  # type: ignore[arg-type]
-        severity=obligation.strength,
+        severity=severity,
         message=message,
         child_id=obligation.child_id,
         event=obligation.met_by,
@@ -383,4 +390,6 @@ def _lateness_finding(pack: CompiledPack, item: _Open, obligation: Obligation) -
         at=at,
         citation=obligation.citation,
         source_file=obligation.source_file,
+        basis=obligation.basis,
+        parameter=obligation.parameter,
     )

@@ -33,6 +33,8 @@ class Explanation:
             "events": list(self.events),
             "deadline_cases": list(self.deadline_cases),
             "deadline_steps": list(self.deadline_steps),
+            "basis": self.obligation.basis,
+            "parameter": self.obligation.parameter,
             "status": self.obligation.status,
             "status_reason": self.status_reason,
             "citation": None
@@ -52,6 +54,7 @@ class Explanation:
             *(f"    {e}" for e in self.events),
             "  deadline",
             *(f"    {c}" for c in self.deadline_cases),
+            *((f"    basis: {_BASIS_TEXT[o.basis]}",) if o.basis != "source" else ()),
             *(f"    - {s}" for s in self.deadline_steps),
             f"  status    {o.status}: {self.status_reason}",
             *(
@@ -61,6 +64,13 @@ class Explanation:
             ),
         ]
         return "\n".join(lines) + "\n"
+
+
+_BASIS_TEXT = {
+    "source": "the source's own timescale",
+    "local_default": "a LOCAL DEFAULT chosen by the pack where the source gives no timescale",
+    "local_override": "a LOCAL OVERRIDE set when the pack was loaded",
+}
 
 
 def explain(

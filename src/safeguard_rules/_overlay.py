@@ -7,8 +7,10 @@ overlay's file) and has its own ``pack:`` metadata, plus any of:
 * ``agencies`` / ``roles`` / ``escalation_paths``: an entry replaces the base's entry of
   that id, or is added;
 * ``parameters``: the keys given (usually ``default``) replace those of the base's
-  parameter of that name; a name the base does not have is an error;
+  parameter of that name; a name the base does not have is an error; a ``default`` the
+  overlay sets is a local default (``basis: local_default``) unless it gives ``basis``;
 * ``rules``: a rule with a base rule's id replaces it in place; a new id is appended.
+* ``not_encoded``: the overlay's entries are appended to the base's.
 
 The merge works on the plain YAML data, before validation, and keeps every value's
 position in the file it came from, so each diagnostic points into the file that holds
@@ -219,9 +221,14 @@ class _Merge:
         for section in KEYED_SECTIONS:
             if section in self.overlay:
                 self._replace_keys((section,))
-        for name in self.overlay.get("parameters", {}):
+        for name, given in self.overlay.get("parameters", {}).items():
             self._replace_keys(("parameters", name))
+            if isinstance(given, dict) and "default" in given and "basis" not in given:
+                # A value an overlay sets is a local choice, whatever the base's basis was.
+                merged = dict(self._at(self.data, ("parameters", name)))
+                self._put(("parameters", name), {**merged, "basis": "local_default"})
         self._rules()
+        self._not_encoded()
         return self
 
     def _metadata(self) -> None:
@@ -274,6 +281,15 @@ class _Merge:
                 self._prune(("rules", i))
             self._graft(self.overlay_positions, ("rules", j), ("rules", i))
         self.data["rules"] = rules
+
+    def _not_encoded(self) -> None:
+        base: list[Any] = self.base.get("not_encoded") or []
+        own: list[Any] = self.overlay.get("not_encoded") or []
+        if not own:
+            return
+        for j in range(len(own)):
+            self._graft(self.overlay_positions, ("not_encoded", j), ("not_encoded", len(base) + j))
+        self.data["not_encoded"] = [*base, *own]
 
     # --- plain data -------------------------------------------------------------------
 

@@ -316,11 +316,23 @@ class Due(Timescale):
         return super().kind
 
 
+ParameterBasis = Literal["source", "local_default"]
+# Where an obligation's deadline comes from: the source's own words, a default the pack
+# chose where the source leaves it open, or a value the user set when loading the pack.
+DeadlineBasis = Literal["source", "local_default", "local_override"]
+
+
 class Parameter(_Strict):
     """A value the source leaves to local judgement, with a documented default."""
 
     description: LongText
     default: Due
+    basis: ParameterBasis = Field(
+        description="'source' where the source itself gives the default value (an outer limit, "
+        "or no timescale at all); 'local_default' where the pack chose it (e.g. for "
+        "'commensurate to risk' or 'as soon as possible'). Every obligation and finding whose "
+        "deadline rests on a local default says so."
+    )
     citation: Citation | None = Field(
         None, description="The phrase that leaves this to local judgement."
     )
@@ -331,6 +343,35 @@ class Parameter(_Strict):
         if value.parameter is not None:
             raise ValueError("a parameter's default cannot name another parameter")
         return value
+
+
+# --- what a pack deliberately leaves out ----------------------------------------------
+
+NotEncodedReason = Literal[
+    "definition",
+    "permissive",
+    "not_observable",
+    "other_procedure",
+    "context",
+    "out_of_scope",
+    "aspiration",
+]
+
+
+class NotEncoded(_Strict):
+    """A sentence of a source that the pack deliberately does not encode, and why."""
+
+    source: Identifier = Field(description="Id of an entry in pack.sources.")
+    quote: Annotated[str, Field(min_length=8, max_length=4000)] = Field(
+        description="The sentence (or the imposing part of it), quoted from the source text."
+    )
+    reason: NotEncodedReason = Field(
+        description="definition: defines a term; permissive: 'may', a power not a duty; "
+        "not_observable: no event can record it; other_procedure: a duty set by another "
+        "document; context: purpose or background; out_of_scope: outside the source's own "
+        "scope sentence; aspiration: a general aim with no checkable act."
+    )
+    note: LongText = Field(description="Why, in a sentence or two.")
 
 
 # --- rules -------------------------------------------------------------------------
@@ -474,6 +515,11 @@ class Pack(_Strict):
     parameters: dict[Identifier, Parameter] = Field(default_factory=dict, max_length=200)
     escalation_paths: dict[Identifier, EscalationPath] = Field(default_factory=dict, max_length=50)
     rules: list[Rule] = Field(min_length=1, max_length=2000)
+    not_encoded: list[NotEncoded] = Field(
+        default_factory=list,
+        max_length=2000,
+        description="Source sentences deliberately not encoded, each with its reason.",
+    )
 
 
 # --- overlays ------------------------------------------------------------------------
@@ -509,13 +555,14 @@ class ParameterOverride(_Strict):
 
     description: LongText | None = None
     default: Due | None = None
+    basis: ParameterBasis | None = None
     citation: Citation | None = None
 
     @model_validator(mode="after")
     def _overrides_something(self) -> ParameterOverride:
         if not self.model_fields_set:
             raise ValueError(
-                "a parameter override gives at least one of default, description, citation"
+                "a parameter override gives at least one of default, basis, description, citation"
             )
         if self.default is not None and self.default.parameter is not None:
             raise ValueError("a parameter's default cannot name another parameter")
@@ -538,4 +585,7 @@ class Overlay(_Strict):
         default_factory=list,
         max_length=2000,
         description="A rule with a base rule's id replaces it in place; a new id is appended.",
+    )
+    not_encoded: list[NotEncoded] = Field(
+        default_factory=list, max_length=2000, description="Appended to the base's."
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ._pack import Citation
+from ._pack import Citation, DeadlineBasis
 
 Status = Literal["open", "met", "met_late", "overdue", "cancelled"]
 Severity = Literal["must", "should", "advisory"]
@@ -78,6 +78,8 @@ class Obligation:
     due: datetime | None
     due_basis: str
     due_case: str | None  # label of the deadline-table case that decided ``due``
+    basis: DeadlineBasis  # whether ``due`` is the source's, or a local default / override
+    parameter: str | None  # the pack parameter ``due`` comes from, if any
     status: Status
     met_by: str | None
     met_at: datetime | None
@@ -101,6 +103,8 @@ class Obligation:
             "due": iso(self.due),
             "due_basis": self.due_basis,
             "due_case": self.due_case,
+            "basis": self.basis,
+            "parameter": self.parameter,
             "status": self.status,
             "met_by": self.met_by,
             "met_at": iso(self.met_at),
@@ -132,12 +136,16 @@ class Finding:
     at: datetime
     citation: Citation | None
     source_file: str
+    basis: DeadlineBasis = "source"  # a lateness finding's deadline basis; checks: source
+    parameter: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "kind": self.kind,
             "severity": self.severity,
+            "basis": self.basis,
+            "parameter": self.parameter,
             "message": self.message,
             "child_id": self.child_id,
             "event": self.event,

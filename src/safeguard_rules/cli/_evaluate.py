@@ -170,6 +170,8 @@ def _print_results(
         table.add_column(column, overflow="fold")
     for pack, o in obligations:
         due = o.due.strftime("%a %Y-%m-%d %H:%M") if o.due else "-"
+        if o.due and o.basis != "source":
+            due += " (" + o.basis.replace("_", " ") + ")"  # not the source's timescale
         status = o.status + (f" -> {o.escalation.action}" if o.escalation else "")
         row = [
             o.child_id,
