@@ -15,7 +15,7 @@ import pytest
 from helpers import end_of, ev, minimal_pack, only, run
 
 from safeguard_rules import PackValidationError, explain
-from safeguard_rules._compile import compile_text
+from safeguard_rules._loading import compile_text
 
 RULES = """\
   - id: meeting_after_concern
