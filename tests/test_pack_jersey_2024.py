@@ -300,7 +300,7 @@ def scenario_receipt_met() -> Evaluation:
 def test_receipt_confirmed_in_time() -> None:
     receipt = only(scenario_receipt_met(), "sender_confirms_receipt_of_flag")
     assert receipt.due == RECEIPT_DUE
-    assert receipt.due_basis == "1 working day (parameter receipt_follow_up_timescale)"
+    assert receipt.due_basis == "1 working day; local default (parameter receipt_follow_up_timescale)"
     assert (receipt.status, receipt.met_by, receipt.responsible) == (
         "met", "rc-1", "sending_agency")
     assert receipt.escalation is None
@@ -316,7 +316,7 @@ def test_receipt_confirmed_late() -> None:
     result = scenario_receipt_late()
     receipt = only(result, "sender_confirms_receipt_of_flag")
     assert (receipt.due, receipt.status) == (RECEIPT_DUE, "met_late")
-    assert lateness(result, "sender_confirms_receipt_of_flag") == [("met_late", "must")]
+    assert lateness(result, "sender_confirms_receipt_of_flag") == [("met_late", "should")]  # a local default: never a must breach
 
 
 def scenario_receipt_overdue() -> Evaluation:
@@ -330,7 +330,7 @@ def test_receipt_overdue_names_the_follow_up() -> None:
     assert receipt.escalation is not None
     assert (receipt.escalation.action, receipt.escalation.responsible) == (
         "follow_up_with_receiving_agency", "sending_agency")
-    assert lateness(result, "sender_confirms_receipt_of_flag") == [("overdue", "must")]
+    assert lateness(result, "sender_confirms_receipt_of_flag") == [("overdue", "should")]  # a local default: never a must breach
 
 
 def test_receipt_open_before_deadline_and_not_met_by_another_flags_receipt() -> None:
@@ -703,10 +703,10 @@ def test_medical_considered_late_or_overdue() -> None:
     late = run(PACK, [*events, medical("2024-05-13T09:00:00+01:00")], "2024-05-20T12:00:00+01:00")
     rule = "medical_considered_after_strategy_discussion"
     assert (only(late, rule).due, only(late, rule).status) == (end_of("2024-05-10", TZ), "met_late")
-    assert lateness(late, rule) == [("met_late", "must")]
+    assert lateness(late, rule) == [("met_late", "should")]  # a local default: never a must breach
     overdue = run(PACK, events, "2024-05-11T09:00:00+01:00")
     assert only(overdue, rule).status == "overdue"
-    assert lateness(overdue, rule) == [("overdue", "must")]
+    assert lateness(overdue, rule) == [("overdue", "should")]
     still_open = run(PACK, events, "2024-05-10T18:00:00+01:00")
     assert only(still_open, rule).status == "open"
 
@@ -723,7 +723,7 @@ def test_medical_considered_after_meeting() -> None:
     result = scenario_medical_after_meeting()
     obligation = only(result, "medical_considered_after_strategy_meeting")
     assert (obligation.due, obligation.status) == (end_of("2024-05-09", TZ), "overdue")
-    assert obligation.due_basis == "the same day (parameter medical_consideration_timescale)"
+    assert obligation.due_basis == "the same day; local default (parameter medical_consideration_timescale)"
 
 
 @pytest.mark.parametrize(
