@@ -31,6 +31,8 @@ SOURCE = ROOT / "policies" / "sources" / "004_1eaa19ad6c589abd.txt"
 CORE = ["csc", "police", "health"]
 
 TIMING = "strategy_discussion_within_timescale"
+IMMEDIATE = "strategy_discussion_within_one_working_day_after_immediate_action"
+COMPLEX = "strategy_discussion_within_five_working_days_when_complex"
 
 SCENARIOS: dict[str, Callable[[], Evaluation]] = {}
 
@@ -140,12 +142,15 @@ def test_strengths_follow_the_wording() -> None:
     assert strengths["mash_enquiry_when_risk_unclear"] == "must"
     assert strengths["child_protection_conference_after_section_47"] == "must"
     assert strengths["telephone_discussion_outcome_recorded"] == "should"
-    # The two "must" cases of the timing table keep the word in their citations.
+    # Each timing sentence keeps its own word: the two "must" exceptions are rules of their
+    # own, so a "should" case that also applies cannot lower them.
+    assert strengths[IMMEDIATE] == strengths[COMPLEX] == "must"
+    assert "must be held within one working day" in PACK.rule(IMMEDIATE).citation.quote  # type: ignore[union-attr]
+    assert "must be held within a maximum of five" in PACK.rule(COMPLEX).citation.quote  # type: ignore[union-attr]
     table = PACK.rule(TIMING).require.due.table  # type: ignore[union-attr]
     words = {c.label: c.citation.quote for c in table.cases}  # type: ignore[union-attr]
-    assert " must be held within one working day" in words["immediate action required"]
-    assert "must be held within a maximum of five" in words["particularly complex"]
     assert "should be held on the same day" in words["serious risk of harm"]
+    assert all(c.strength is None for c in table.cases)  # the table holds only "should"s
 
 
 def test_timing_table_order_and_parameter_defaults() -> None:
@@ -154,13 +159,25 @@ def test_timing_table_order_and_parameter_defaults() -> None:
     assert [(c.label, c.within.describe()) for c in table.cases] == [
         ("serious risk of harm", "the same day"),
         ("penetrative sexual abuse, forensic evidence", "the same day"),
-        ("immediate action required", "1 working day"),
-        ("particularly complex", "5 working days"),
         ("otherwise", "3 working days"),
     ]
     assert table.cases[-1].when is None
     assert PACK.parameters["record_circulation_timescale"].working_days == 1
     assert PACK.parameters["child_protection_conference_timescale"].no_deadline is True
+
+
+def test_the_pack_doc_rules_table_matches_the_pack() -> None:
+    # docs/policies/wtsc_2015.md is hand-written until it is generated from the pack: its
+    # rules table must list every rule with the pack's kind and strength (issue 7 found the
+    # doc still describing strengths the pack no longer had).
+    doc = (ROOT / "docs" / "policies" / "wtsc_2015.md").read_text(encoding="utf-8")
+    table = doc.split("## Rules", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[1], cells[2])
+    assert rows == {r.id: (r.kind, r.strength) for r in PACK.pack.rules}
 
 
 # --- a strategy discussion, and who takes part -------------------------------------------
@@ -651,23 +668,42 @@ def immediate_action_over_christmas() -> Evaluation:
 
 
 def test_immediate_action_one_working_day_over_christmas() -> None:
-    timing = only(immediate_action_over_christmas(), TIMING)
+    result = immediate_action_over_christmas()
+    timing = only(result, IMMEDIATE)
     assert (timing.status, timing.due) == ("met", end_of("2015-12-29", TZ))
-    assert timing.due_basis == "immediate action required: 1 working day"
+    assert timing.due_basis == "1 working day"
+    # "except in the following circumstances": the default three days are not owed
+    assert obligations(result, TIMING) == []
 
     late = only(run(PACK, [
         concern("2015-12-24T18:00:00+00:00", id="c-ia-2", immediate_action_taken=True),
         discussion("2015-12-30T10:00:00+00:00", id="d-ia-2"),
-    ], "2016-01-04T09:00:00+00:00"), TIMING)
+    ], "2016-01-04T09:00:00+00:00"), IMMEDIATE)
     assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
-    # "must be held within one working day": the deciding case carries strength must,
-    # and so does the lateness finding; its citation is the case's own sentence
+    # "must be held within one working day": the obligation, and its lateness finding,
+    # are a must citing that sentence
     assert late.strength == "must"
+    assert late.citation is not None
     assert late.citation.quote.startswith("Where immediate action was required")
-    # "must be held within one working day": the deciding case carries strength must,
-    # and so does the lateness finding; its citation is the case's own sentence
-    assert late.strength == "must"
-    assert late.citation.quote.startswith("Where immediate action was required")
+
+
+def test_serious_harm_with_immediate_action_keeps_the_must() -> None:
+    # Tue 8 September 2015, serious harm and immediate action; meeting Thu 10 September.
+    # Same day (should): end of Tue 8 -> late. One working day (must): Wed 9 -> late.
+    # Until issue 7 the first-match table reported only the same-day should.
+    result = run(PACK, [
+        concern("2015-09-08T10:00:00+01:00", id="c-si-1", serious_harm=True,
+                immediate_action_taken=True),
+        meeting("2015-09-10T10:00:00+01:00", id="m-si-1"),
+    ], "2015-09-14T09:00:00+01:00")
+    same_day = only(result, TIMING)
+    assert (same_day.due, same_day.strength, same_day.status) == (
+        end_of("2015-09-08", TZ), "should", "met_late")
+    one_day = only(result, IMMEDIATE)
+    assert (one_day.due, one_day.strength, one_day.status) == (
+        end_of("2015-09-09", TZ), "must", "met_late")
+    assert {(f.rule, f.severity) for f in lateness(result, TIMING) + lateness(result, IMMEDIATE)} == {
+        (TIMING, "should"), (IMMEDIATE, "must")}
 
 
 @scenario
@@ -682,13 +718,15 @@ def complex_over_easter_2016() -> Evaluation:
 
 
 def test_complex_five_working_days_over_easter_2016() -> None:
-    timing = only(complex_over_easter_2016(), TIMING)
+    result = complex_over_easter_2016()
+    timing = only(result, COMPLEX)
     assert (timing.status, timing.met_by) == ("met", "m-cx-1")
     assert timing.due == end_of("2016-04-01", TZ)
-    assert timing.due_basis == "particularly complex: 5 working days"
+    assert timing.due_basis == "5 working days"
+    assert obligations(result, TIMING) == []
 
     overdue = only(run(PACK, [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
-                       "2016-04-02T09:00:00+01:00"), TIMING)
+                       "2016-04-02T09:00:00+01:00"), COMPLEX)
     assert (overdue.status, overdue.due) == ("overdue", end_of("2016-04-01", TZ))
     assert overdue.strength == "must"  # "must be held within a maximum of five working days"
 
@@ -701,29 +739,32 @@ def test_default_over_easter_2016() -> None:
     assert (timing.status, timing.due) == ("open", end_of("2016-03-31", TZ))
 
 
-def test_first_match_order() -> None:
+def test_each_exception_at_its_own_strength() -> None:
     result = run(PACK, [
-        # Serious harm and complex, Tuesday 8 September 2015: serious harm comes first,
-        # so same day, end of 2015-09-08 (not 5 working days).
+        # Serious harm and complex, Tuesday 8 September 2015: same day (should), end of
+        # 2015-09-08, and at most five working days (must): Wed 9 = 1, Thu 10 = 2,
+        # Fri 11 = 3, Mon 14 = 4, Tue 15 = 5.
         concern("2015-09-08T10:00:00+01:00", id="c-fm-1", child="child-sh-cx",
                 serious_harm=True, complex=True),
-        # Immediate action and complex, Tuesday 8 September 2015: immediate action
-        # comes first ("sooner if there is a need to provide immediate protection"),
-        # so 1 working day: Wed 9 September.
+        # Immediate action and complex: "sooner if there is a need to provide immediate
+        # protection", so one working day (must): Wed 9 September; not also the five.
         concern("2015-09-08T10:00:00+01:00", id="c-fm-2", child="child-ia-cx",
                 immediate_action_taken=True, complex=True),
-        # Serious harm and immediate action: serious harm first, same day.
+        # Serious harm and immediate action: same day (should) and one working day (must).
         concern("2015-09-08T10:00:00+01:00", id="c-fm-3", child="child-sh-ia",
                 serious_harm=True, immediate_action_taken=True),
-        # Complex only: Wed 9 = 1, Thu 10 = 2, Fri 11 = 3, Mon 14 = 4, Tue 15 = 5.
+        # Complex only: five working days, Tue 15 September; not the default three.
         concern("2015-09-08T10:00:00+01:00", id="c-fm-4", child="child-cx", complex=True),
     ], "2015-09-08T12:00:00+01:00")
-    dues = {o.child_id: (o.due, o.due_basis) for o in obligations(result, TIMING)}
+    dues = {(o.child_id, o.rule): (o.due, o.strength) for o in result.obligations
+            if o.rule in (TIMING, IMMEDIATE, COMPLEX)}
     assert dues == {
-        "child-sh-cx": (end_of("2015-09-08", TZ), "serious risk of harm: the same day"),
-        "child-ia-cx": (end_of("2015-09-09", TZ), "immediate action required: 1 working day"),
-        "child-sh-ia": (end_of("2015-09-08", TZ), "serious risk of harm: the same day"),
-        "child-cx": (end_of("2015-09-15", TZ), "particularly complex: 5 working days"),
+        ("child-sh-cx", TIMING): (end_of("2015-09-08", TZ), "should"),
+        ("child-sh-cx", COMPLEX): (end_of("2015-09-15", TZ), "must"),
+        ("child-ia-cx", IMMEDIATE): (end_of("2015-09-09", TZ), "must"),
+        ("child-sh-ia", TIMING): (end_of("2015-09-08", TZ), "should"),
+        ("child-sh-ia", IMMEDIATE): (end_of("2015-09-09", TZ), "must"),
+        ("child-cx", COMPLEX): (end_of("2015-09-15", TZ), "must"),
     }
 
 
