@@ -60,23 +60,30 @@ def discussion(
 ) -> BaseEvent:
     agencies = CORE if agencies is None else agencies
     records = agencies if records_made_by is None else records_made_by
+    fields.setdefault("invited", agencies)
     return ev("strategy_discussion_held", at, id=id, mode=mode, agencies=agencies,
               records_made_by=records, chair_role="strategy_chair", **fields)
 
 
-def meeting(at: str, *, id: str, agencies: list[str] | None = None) -> BaseEvent:
+def meeting(
+    at: str, *, id: str, agencies: list[str] | None = None, **fields: Any
+) -> BaseEvent:
+    """A strategy meeting; everyone invited came and took notes unless ``fields`` say not."""
+    agencies = CORE if agencies is None else agencies
+    fields.setdefault("invited", agencies)
+    fields.setdefault("records_made_by", agencies)
     return ev("strategy_meeting_held", at, id=id, chair_role="strategy_chair",
-              agencies=CORE if agencies is None else agencies)
+              agencies=agencies, **fields)
 
 
 def record(
     at: str, *, id: str, of: str, to: list[str] | None = None,
-    authorised_by_role: str | None = "csc_manager",
+    authorised_by_role: str | None = "csc_manager", child: str = "child-1",
 ) -> BaseEvent:
     fields: dict[str, Any] = {"meeting_ref": of, "to": CORE if to is None else to}
     if authorised_by_role is not None:
         fields["authorised_by_role"] = authorised_by_role
-    return ev("strategy_record_circulated", at, id=id, **fields)
+    return ev("strategy_record_circulated", at, id=id, child=child, **fields)
 
 
 def checks(result: Evaluation, rule: str) -> list[Finding]:
@@ -424,6 +431,69 @@ def test_record_available_after_discussion_over_easter() -> None:
     pending = only(run(PACK, events[:1], "2015-04-07T12:00:00+01:00"),
                    "record_available_to_invitees_after_discussion")
     assert (pending.status, pending.due) == ("open", end_of("2015-04-07", TZ))
+
+
+@scenario
+def record_to_invitees() -> Evaluation:
+    # Education was invited to both but took part in neither. Meeting and discussion on
+    # Tue 1 September 2015; 1 working day: Wed 2 September.
+    invited = [*CORE, "education"]
+    return run(PACK, [
+        meeting("2015-09-01T10:00:00+01:00", id="m-iv-1", child="child-iv-1", invited=invited),
+        record("2015-09-02T10:00:00+01:00", id="r-iv-1", of="m-iv-1", child="child-iv-1"),
+        discussion("2015-09-01T10:00:00+01:00", id="d-iv-2", child="child-iv-2", invited=invited),
+        record("2015-09-02T10:00:00+01:00", id="r-iv-2", of="d-iv-2", child="child-iv-2",
+               to=invited),
+    ], "2015-09-04T12:00:00+01:00")
+
+
+def test_record_goes_to_everyone_invited() -> None:
+    result = record_to_invitees()
+    by_child = {o.child_id: o for o in result.obligations if o.rule.startswith("record_available")}
+    # sent only to those who came: not every invitee, so not met (overdue after Wed 2 Sept)
+    assert (by_child["child-iv-1"].status, by_child["child-iv-1"].due) == (
+        "overdue", end_of("2015-09-02", TZ))
+    assert (by_child["child-iv-2"].status, by_child["child-iv-2"].met_by) == ("met", "r-iv-2")
+    # the invitations were recorded, so nothing is reported about them
+    assert checks(result, "strategy_meeting_invitees_recorded") == []
+    assert checks(result, "strategy_discussion_invitees_recorded") == []
+
+
+@scenario
+def invitees_not_recorded() -> Evaluation:
+    return run(PACK, [
+        meeting("2015-09-01T10:00:00+01:00", id="m-iu-1", child="child-iu-1", invited=[]),
+        record("2015-09-01T16:00:00+01:00", id="r-iu-1", of="m-iu-1", child="child-iu-1"),
+        discussion("2015-09-01T10:00:00+01:00", id="d-iu-2", child="child-iu-2", invited=[]),
+    ], "2015-09-01T18:00:00+01:00")
+
+
+def test_unrecorded_invitees_are_reported_not_assumed() -> None:
+    result = invitees_not_recorded()
+    [meeting_check] = checks(result, "strategy_meeting_invitees_recorded")
+    assert (meeting_check.event, meeting_check.severity) == ("m-iu-1", "should")
+    assert meeting_check.message == ("strategy meeting does not record who was invited, so "
+                                     "whether its record reached everyone invited cannot be "
+                                     "checked")
+    [discussion_check] = checks(result, "strategy_discussion_invitees_recorded")
+    assert discussion_check.event == "d-iu-2"
+    # the record still has to reach everyone who took part, and here it did
+    assert only(result, "record_available_to_invitees_after_meeting").status == "met"
+
+
+@scenario
+def meeting_notes_missing() -> Evaluation:
+    return run(PACK, [
+        meeting("2015-09-01T10:00:00+01:00", id="m-nt-1", records_made_by=["csc", "health"]),
+    ], "2015-09-01T12:00:00+01:00")
+
+
+def test_agencies_attending_a_meeting_take_notes() -> None:
+    [found] = checks(meeting_notes_missing(), "attending_agencies_take_notes_at_meeting")
+    assert (found.event, found.severity) == ("m-nt-1", "should")
+    assert found.message == ("not every agency attending the strategy meeting took notes of the "
+                             "actions agreed (agencies: csc, police, health; notes taken by: "
+                             "csc, health)")
 
 
 def test_record_circulation_timescale_is_a_parameter() -> None:
