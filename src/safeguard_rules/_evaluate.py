@@ -260,6 +260,12 @@ def _fires(
     if len(tally.window) < spec.threshold:
         tally.fired = False
         return None
+    if spec.repeat == "run":
+        # The run is complete: its events are used up whether or not the rule applies now,
+        # so the next firing needs a whole new run.
+        run = tuple(event_id for _ends, event_id in tally.window)
+        tally.window.clear()
+        return run if compiled.applies(event, case, None) else None
     if (spec.repeat == "once" and tally.fired) or not compiled.applies(event, case, None):
         return None
     tally.fired = True

@@ -391,10 +391,12 @@ class Count(_Strict):
         None, description="Only events this close before the current one count."
     )
     where: Condition | None = Field(None, description="Which events count (default: all).")
-    repeat: Literal["once", "every"] = Field(
+    repeat: Literal["once", "every", "run"] = Field(
         "once",
         description="'once': fire when the count first passes the threshold (again only after "
-        "it falls back within the window); 'every': fire on every event past it.",
+        "it falls back within the window); 'every': fire on every event past it; 'run': fire "
+        "on the event that completes each run of threshold events (the 4th, 8th, ... for "
+        "more_than: 3), which then starts a new run.",
     )
 
     @model_validator(mode="after")

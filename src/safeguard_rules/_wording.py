@@ -56,7 +56,11 @@ def threshold(count: Count) -> str:
     return f"at least {count.at_least}"
 
 
-REPEAT = {"once": "once", "every": "on every event past the threshold"}
+REPEAT = {
+    "once": "once",
+    "every": "on every event past the threshold",
+    "run": "once per run of that many events, each run starting afresh",
+}
 
 
 def describe_ref(path: str) -> str:

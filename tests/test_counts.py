@@ -1,0 +1,70 @@
+"""Count triggers: ``repeat: once``, ``every`` and ``run`` on a short history of CPNs.
+
+One rule counts ``cpn_created`` events ("more than three") and, where the case has an
+allocated social worker, requires a flag; each test says which CPNs fire it.
+"""
+
+from __future__ import annotations
+
+from helpers import ev, minimal_pack, obligations, run
+
+from safeguard_rules import BaseEvent, CompiledPack
+from safeguard_rules._loading import compile_text
+
+AS_OF = "2024-12-31T12:00:00+00:00"
+
+
+def pack(repeat: str, scoped: bool = False) -> CompiledPack:
+    where = "\n      where: {field: case.allocated_social_worker, is: true}" if scoped else ""
+    rules = f"""\
+  - id: flag
+    title: More than three CPNs are flagged
+    citation: {{source: src, quote: "more than three occasions"}}
+    strength: must
+    when:
+      event: cpn_created{where}
+      count: {{more_than: 3, repeat: {repeat}}}
+    require:
+      action: flag
+      responsible: someone
+      satisfied_by: {{event: flag_sent}}
+"""
+    return compile_text(minimal_pack("counts", "Counts", rules), "counts.yaml")
+
+
+def cpns(first: int, last: int) -> list[BaseEvent]:
+    """CPNs ``cpn-first`` .. ``cpn-last``, one a day from 1 May 2024."""
+    return [
+        ev("cpn_created", f"2024-05-{n:02d}T10:00:00+01:00", id=f"cpn-{n}", incident_ref=f"INC-{n}")
+        for n in range(first, last + 1)
+    ]
+
+
+def fired(compiled: CompiledPack, events: list[BaseEvent]) -> list[tuple[str, ...]]:
+    return [o.triggered_by for o in obligations(run(compiled, events, AS_OF), "flag")]
+
+
+def test_once_fires_on_the_fourth_and_never_again() -> None:
+    assert fired(pack("once"), cpns(1, 9)) == [("cpn-1", "cpn-2", "cpn-3", "cpn-4")]
+
+
+def test_every_fires_on_each_event_past_the_threshold() -> None:
+    assert [t[-1] for t in fired(pack("every"), cpns(1, 6))] == ["cpn-4", "cpn-5", "cpn-6"]
+
+
+def test_run_fires_on_the_fourth_and_eighth_each_naming_its_own_run() -> None:
+    assert fired(pack("run"), cpns(1, 9)) == [
+        ("cpn-1", "cpn-2", "cpn-3", "cpn-4"),
+        ("cpn-5", "cpn-6", "cpn-7", "cpn-8"),
+    ]
+
+
+def test_a_run_completed_while_the_rule_does_not_apply_is_used_up() -> None:
+    # CPNs 1-4 come before allocation: their run completes unflagged. CPNs 5-8 are a new
+    # run, flagged on the eighth; under 'once' the fifth would have fired instead.
+    allocated = ev("social_worker_allocated", "2024-05-04T12:00:00+01:00", id="alloc", worker="sw-1")
+    history = [*cpns(1, 4), allocated, *cpns(5, 8)]
+    assert fired(pack("run", scoped=True), history) == [("cpn-5", "cpn-6", "cpn-7", "cpn-8")]
+    assert fired(pack("once", scoped=True), history) == [
+        ("cpn-1", "cpn-2", "cpn-3", "cpn-4", "cpn-5")
+    ]
