@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -92,22 +93,58 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
-# Loading runs one way: read -> merge -> validate (document) -> compile; the registry
-# resolves names above the reader. No lower stage imports a higher one.
-STAGES = {
-    "safeguard_rules._yaml": 1,
-    "safeguard_rules._overlay": 2,
-    "safeguard_rules._document": 3,
-    "safeguard_rules._registry": 4,
-    "safeguard_rules._compile": 4,
-    "safeguard_rules._loading": 5,
-}
+ARCHITECTURE = Path(__file__).resolve().parents[1] / "docs" / "architecture.md"
 
 
-@pytest.mark.parametrize("module", sorted(STAGES))
-def test_loading_stages_import_only_lower_stages(module: str) -> None:
-    higher = {m for m in _imports()[module] if STAGES.get(m, 0) >= STAGES[module]}
-    assert higher == set()
+def _stages() -> dict[str, int]:
+    """module -> stage, from the table in docs/architecture.md."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = text.split("<!-- import stages")[1].split("<!-- end import stages -->")[0]
+    stages: dict[str, int] = {}
+    for row in table.splitlines():
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].isdigit():
+            for name in re.findall(r"`([^`]+)`", cells[2]):
+                stages[name] = int(cells[0])
+    return stages
+
+
+def _stage_of(module: str, stages: dict[str, int]) -> int | None:
+    short = module.removeprefix("safeguard_rules.")
+    if short in stages:
+        return stages[short]
+    package = short.partition(".")[0]
+    if "." in short and f"{package}.*" in stages:  # a subpackage's modules: 'cli.*'
+        return stages[f"{package}.*"]
+    return stages.get(module)
+
+
+def test_every_module_has_a_stage_in_the_architecture_doc() -> None:
+    stages = _stages()
+    assert [m for m in sorted(_imports()) if _stage_of(m, stages) is None] == []
+
+
+def _upward(edges: dict[str, set[str]], stages: dict[str, int]) -> list[str]:
+    found = []
+    for module, targets in sorted(edges.items()):
+        here = _stage_of(module, stages)
+        for target in sorted(targets):
+            there = _stage_of(target, stages)
+            if here is not None and there is not None and there > here:
+                found.append(f"{module} (stage {here}) imports {target} (stage {there})")
+    return found
+
+
+def test_every_import_goes_to_the_same_or_an_earlier_stage() -> None:
+    assert _upward(_imports(), _stages()) == []
+
+
+def test_the_stage_check_finds_an_upward_import() -> None:
+    # _compile once imported _result (for the message template syntax): stage 6 -> 7
+    edges = {"safeguard_rules._compile": {"safeguard_rules._result", "safeguard_rules._pack"}}
+    assert _upward(edges, _stages()) == [
+        "safeguard_rules._compile (stage 6) imports safeguard_rules._result (stage 7)"
+    ]
 
 
 def test_compile_reads_no_file(tmp_path: Path) -> None:
@@ -142,9 +179,9 @@ def test_lint_merges_an_overlay_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     real = document_module.expand
 
-    def counting(data: Any, positions: Any, resolve: Any) -> Any:
+    def counting(data: Any, positions: Any, resolve: Any, **options: Any) -> Any:
         calls.append(positions.file)
-        return real(data, positions, resolve)
+        return real(data, positions, resolve, **options)
 
     monkeypatch.setattr(document_module, "expand", counting)
     report = lint_packs([EXAMPLE_OVERLAY], compare_bundled=False)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from loading_docgen import PACK_FORMAT, render_pack_format
+import os
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
 
-from safeguard_rules import PackValidationError
+import pytest
+from loading_docgen import PACK_FORMAT, RENDERERS, render_pack_format
+
+from safeguard_rules import Diagnostic, PackError, PackSyntaxError, PackValidationError, load_pack
 from safeguard_rules._errors import LOAD_CODES, declare
+from safeguard_rules._files import FileReadError, excerpt, read_text
+from safeguard_rules._limits import DEFAULT_LIMITS, PackLimits
 from safeguard_rules._loading import compile_text
+from safeguard_rules._yaml import read_yaml_file, read_yaml_text
 
 PACK = """\
 pack:
@@ -74,6 +83,12 @@ def test_a_code_is_declared_once() -> None:
         declare("unknown-field", "something else")
 
 
+@pytest.mark.parametrize("doc", sorted(RENDERERS), ids=lambda p: p.name)
+def test_generated_docs_are_current(doc: Path) -> None:
+    text = doc.read_text(encoding="utf-8")
+    assert RENDERERS[doc](text) == text, "run: python tests/loading_docgen.py"
+
+
 def test_the_load_codes_table_is_generated_from_the_declarations() -> None:
     text = PACK_FORMAT.read_text(encoding="utf-8")
     assert render_pack_format(text) == text, "run: python tests/loading_docgen.py"
@@ -81,3 +96,238 @@ def test_the_load_codes_table_is_generated_from_the_declarations() -> None:
         assert f"| `{code}` |" in text
 
 
+
+
+# --- what a pack may refer to ------------------------------------------------------------
+
+CANARY = "CANARY-b7e1c0de: this text must never be shown"
+OVERLAY = """\
+extend: %s
+pack:
+  id: local_pack
+  title: A local overlay
+  version: "1"
+"""
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """A directory beside the pack's, holding a canary file no pack may read."""
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.yaml").write_text(f"pack: {{note: '{CANARY}'}}\n", encoding="utf-8")
+    (tmp_path / "packs").mkdir()
+    return tmp_path / "outside"
+
+
+def refused(path: Path) -> Diagnostic:
+    with pytest.raises(PackError) as caught:
+        load_pack(path)
+    assert CANARY not in str(caught.value)
+    [diagnostic] = caught.value.diagnostics
+    return diagnostic
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["{outside}/secret.yaml", "../outside/secret.yaml", "sub/../../outside/secret.yaml"],
+)
+def test_extend_outside_the_pack_tree_is_refused_unread(outside: Path, written: str) -> None:
+    extend = written.format(outside=outside)
+    pack = outside.parent / "packs" / "local.yaml"
+    pack.write_text(OVERLAY % extend, encoding="utf-8")
+    d = refused(pack)
+    assert (d.file, d.line, d.column, d.code) == (str(pack), 1, 1, "path-outside")
+    assert repr(extend) in d.message  # the refused path is named
+
+
+def test_extend_through_a_symlink_out_of_the_tree_is_refused(outside: Path) -> None:
+    packs = outside.parent / "packs"
+    (packs / "base.yaml").symlink_to(outside / "secret.yaml")
+    (packs / "local.yaml").write_text(OVERLAY % "base.yaml", encoding="utf-8")
+    d = refused(packs / "local.yaml")
+    assert d.code == "path-outside"
+    assert "leads outside the pack's directory" in d.message
+
+
+def test_extend_inside_the_tree_through_a_subdirectory_loads(tmp_path: Path) -> None:
+    policies = Path(__file__).resolve().parents[1] / "policies"
+    (tmp_path / "bases" / "sources").mkdir(parents=True)
+    text = (policies / "jersey_2019.yaml").read_text(encoding="utf-8")
+    (tmp_path / "bases" / "jersey_2019.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "local.yaml").write_text(OVERLAY % "bases/jersey_2019.yaml", encoding="utf-8")
+    assert load_pack(tmp_path / "local.yaml").extends == "jersey_2019"
+
+
+PACK_WITH_SOURCE = (
+    PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")
+).replace("file: none.txt", "file: %s")
+
+
+@pytest.mark.parametrize("written", ["/etc/hostname", "../outside/secret.yaml", "/dev/zero"])
+def test_a_source_file_outside_the_tree_is_a_load_error(outside: Path, written: str) -> None:
+    pack = outside.parent / "packs" / "pack.yaml"
+    pack.write_text(PACK_WITH_SOURCE % written, encoding="utf-8")
+    d = refused(pack)
+    # line 8 is '    - {id: src, file: ..., title: ...}'; the key 'file' is at column 17
+    assert (d.line, d.column, d.code) == (8, 17, "path-outside")
+    assert repr(written) in d.message
+
+
+def test_a_source_symlinked_out_of_the_tree_is_a_load_error(outside: Path) -> None:
+    packs = outside.parent / "packs"
+    (packs / "source.txt").symlink_to(outside / "secret.yaml")
+    (packs / "pack.yaml").write_text(PACK_WITH_SOURCE % "source.txt", encoding="utf-8")
+    assert refused(packs / "pack.yaml").code == "path-outside"
+
+
+# --- bounded reading ----------------------------------------------------------------------
+
+
+def syntax_error(text: str, limits: PackLimits = DEFAULT_LIMITS) -> Diagnostic:
+    with pytest.raises(PackSyntaxError) as caught:
+        read_yaml_text(text, "pack.yaml", limits)
+    [diagnostic] = caught.value.diagnostics
+    return diagnostic
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pack.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(FileReadError) as caught:
+        read_text(fifo, 1024)  # would block for ever if it opened the FIFO to read it
+    assert (caught.value.code, caught.value.message) == ("not-a-file", "not a regular file (a FIFO)")
+
+
+def test_a_device_and_a_directory_are_refused(tmp_path: Path) -> None:
+    for path, kind in ((Path("/dev/zero"), "a device"), (tmp_path, "a directory")):
+        with pytest.raises(FileReadError, match=f"not a regular file \\({kind}\\)"):
+            read_text(path, 1024)
+
+
+def test_the_size_is_checked_before_reading(tmp_path: Path) -> None:
+    sparse = tmp_path / "huge.yaml"
+    with sparse.open("wb") as handle:
+        handle.truncate(1024**3)  # 1 GiB that takes no disk space
+    tracemalloc.start()
+    try:
+        with pytest.raises(PackSyntaxError) as caught:
+            read_yaml_file(sparse)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [d] = caught.value.diagnostics
+    assert d.code == "too-large"
+    assert "larger than the limit of 1,048,576 bytes (1,073,741,824 bytes" in d.message
+    assert peak < 1024**2  # nothing of it was read
+
+
+def test_nesting_is_refused_where_it_crosses_the_limit() -> None:
+    # 600 levels once raised RecursionError inside the YAML library
+    d = syntax_error("rules: " + "[" * 600 + "]" * 600 + "\n")
+    # 'rules: ' is 7 characters; the mapping is level 1, so the 64th '[' is level 65
+    assert (d.line, d.column, d.code) == (1, 7 + 64, "too-deep")
+
+
+def test_values_are_counted_while_parsing_aliases_in_full() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + k)}: &{chr(98 + k)} [{', '.join(['*' + chr(97 + k)] * 10)}]\n" for k in range(5)
+    )
+    started = time.process_time()
+    d = syntax_error(bomb)
+    assert d.code == "too-many-values"
+    assert d.line == 5  # 1 + 11 + 111 + 1,111 + 11,111 values, and line 5 passes 20,000
+    assert time.process_time() - started < 5  # generous: refusal costs little
+
+
+def test_a_limit_is_raised_only_explicitly() -> None:
+    text = "values: [" + ", ".join(["1"] * 25_000) + "]\n"
+    assert syntax_error(text).code == "too-many-values"
+    data, _positions = read_yaml_text(text, "pack.yaml", PackLimits(max_values=30_000))
+    assert len(data["values"]) == 25_000
+    with pytest.raises(ValueError, match="positive whole number"):
+        PackLimits(max_values=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "column", "shown"),
+    [("a: 1\nb: x\x00y\n", 2, 5, "U+0000 (NUL)"), ("a: 1\n\nc:\n  d: '\x1b[31m'\n", 4, 7, "U+001B (ESC)")],
+)
+def test_control_characters_are_refused_where_they_are(text: str, line: int, column: int, shown: str) -> None:
+    d = syntax_error(text)
+    assert (d.line, d.column, d.code) == (line, column, "control-character")
+    assert d.message.startswith(shown)
+
+
+def test_undecodable_text_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "pack.yaml"
+    path.write_bytes("pack:\n  title: caf\u00e9 \xff\n".encode("utf-8", errors="surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    with pytest.raises(PackSyntaxError) as caught:
+        read_yaml_file(path)
+    [d] = caught.value.diagnostics
+    # line 2 is '  title: café ?': 'café' is 4 characters from column 10, a space, then the byte
+    assert (d.file, d.line, d.column, d.code) == (str(path), 2, 15, "not-utf8")
+    assert "byte 0xff" in d.message
+
+
+def test_a_byte_order_mark_is_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "pack.yaml"
+    path.write_bytes(b"\xef\xbb\xbfa: 1\n")
+    assert read_yaml_file(path)[0] == {"a": 1}
+
+
+# --- YAML 1.2, converted by the YAML library -----------------------------------------------
+
+
+def test_yaml_1_2_reads_yes_and_no_as_text() -> None:
+    data, _positions = read_yaml_text("a: yes\nb: no\nc: on\nd: true\ne: 017\nf: 0o17\n", "x.yaml")
+    assert data == {"a": "yes", "b": "no", "c": "on", "d": True, "e": 17, "f": 15}
+
+
+def test_a_yaml_1_1_directive_is_refused_not_half_honoured() -> None:
+    d = syntax_error("%YAML 1.1\n---\nopen_on_public_holidays: no\n")
+    assert (d.line, d.column, d.code) == (1, 1, "yaml-version")
+    assert "packs are YAML 1.2, where yes/no/on/off are text" in d.message
+
+
+def test_dates_stay_text_for_the_models_to_parse() -> None:
+    data, _positions = read_yaml_text("a: 2024-01-01\nb: 2024-01-01T10:00:00Z\n", "x.yaml")
+    assert data == {"a": "2024-01-01", "b": "2024-01-01T10:00:00Z"}
+
+
+# --- excerpts -----------------------------------------------------------------------------
+
+
+def test_an_excerpt_of_a_long_line_is_cut_around_the_column() -> None:
+    line = "x" * 50_000 + "HERE" + "y" * 50_000
+    text, caret = excerpt([line], 1, 50_001)
+    assert len(text) <= 166
+    assert text[caret.index("^") : caret.index("^") + 4] == "HERE"
+
+
+def test_an_excerpt_hides_control_characters_one_for_one() -> None:
+    text, caret = excerpt(["a: '\x1b]8;;x\x07'  b"], 1, 15)  # 'b' is the 15th character
+    assert "\x1b" not in text and "\x07" not in text
+    assert text[caret.index("^")] == "b"
+
+
+# --- calendar sanity ----------------------------------------------------------------------
+
+
+def closed_saturdays_pack(year: int) -> str:
+    saturdays = [date(year, 1, 1) + timedelta(days=k) for k in range(366)]
+    saturdays = [d for d in saturdays if d.year == year and d.weekday() == 5]
+    text = PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")
+    closures = ", ".join(d.isoformat() for d in saturdays)
+    return text.replace(
+        "  timezone: Europe/London\n",
+        f"  timezone: Europe/London\n  working_days: [sat]\n  closures: [{closures}]\n",
+    )
+
+
+def test_closures_leaving_a_year_without_a_working_day_are_a_load_error() -> None:
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(closed_saturdays_pack(2025), "pack.yaml")
+    [d] = caught.value.diagnostics
+    # line 12 is '  closures: [2025-01-04, ...]': the first closure of 2025 is at column 14
+    assert (d.line, d.column, d.code) == (12, 14, "no-working-day")
+    assert d.message.startswith("the calendar leaves no working day in 2025: each of its sat days")

@@ -333,9 +333,9 @@ roles:
     )
     top = write(
         tmp_path,
-        "top/top.yaml",
+        "top.yaml",
         """\
-extend: ../mid.yaml
+extend: mid.yaml
 pack:
   id: top_pack
   title: An overlay of an overlay

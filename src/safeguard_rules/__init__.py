@@ -100,6 +100,7 @@ from ._jurisdiction import (
     evaluate_jurisdiction,
     load_jurisdiction,
 )
+from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
 from ._loading import load_pack, select_pack
@@ -152,6 +153,7 @@ __all__ = [
     "PackCoverage",
     "PackDiff",
     "PackError",
+    "PackLimits",
     "PackNotFoundError",
     "PackSelectionError",
     "PackSyntaxError",

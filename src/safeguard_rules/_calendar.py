@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +32,13 @@ from ._pack import CalendarSpec, Timescale
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time(23, 59, 59, 999_999)
-_MAX_SCAN_DAYS = 3660  # a working day is always found well within ten years
+# How far past the later of the start and the last closure a count may look. Past the last
+# closure only weekdays and public holidays close days, so even 366 working days on one
+# weekday a week (less its holidays) are found well within ten years.
+_MAX_SCAN_DAYS = 3660
+# Public holidays never close more days than this in a year, so a year whose closures
+# leave more open weekdays than this has a working day without looking its holidays up.
+_MOST_HOLIDAYS_IN_A_YEAR = 40
 
 
 class CalendarError(ValueError):
@@ -132,6 +138,39 @@ class WorkingCalendar:
     def end_of_day(self, day: date) -> datetime:
         return datetime.combine(day, END_OF_DAY, tzinfo=self.tz)
 
+    def years_without_working_day(self) -> list[int]:
+        """The years (among those with closures) in which no day is a working day."""
+        return [year for year in self._closure_years() if not self._open_in(year, office=False)]
+
+    def years_without_office_day(self) -> list[int]:
+        """The years (among those with closures) in which the office never opens."""
+        if self.office_start is None:
+            return []
+        return [year for year in self._closure_years() if not self._open_in(year, office=True)]
+
+    def _closure_years(self) -> list[int]:
+        return sorted({day.year for day in self.closures})
+
+    def _open_in(self, year: int, *, office: bool) -> bool:
+        weekdays = self.office_days if office else self.working_weekdays
+        days = [
+            date(year, 1, 1) + timedelta(days=k)
+            for k in range((date(year, 12, 31) - date(year, 1, 1)).days + 1)
+        ]
+        open_weekdays = [d for d in days if d.weekday() in weekdays and d not in self.closures]
+        if len(open_weekdays) > _MOST_HOLIDAYS_IN_A_YEAR:
+            return True
+        opens = self._office_open_on if office else self.is_working_day
+        return any(opens(d) for d in open_weekdays)
+
+    @cached_property
+    def _last_closure(self) -> date:
+        return max(self.closures, default=date.min)
+
+    def scan_end(self, start: date) -> date:
+        """The last day a count from ``start`` may look at (see _MAX_SCAN_DAYS)."""
+        return max(start, self._last_closure) + timedelta(days=_MAX_SCAN_DAYS)
+
     def working_days_after(self, day: date, n: int) -> date:
         """The Nth working day after ``day`` (``day`` itself when n is 0)."""
         return _working_days_after(self, day, n)
@@ -159,7 +198,11 @@ class WorkingCalendar:
         remaining = timedelta(hours=hours)
         local = instant.astimezone(self.tz)
         day = local.date()
-        for _ in range(_MAX_SCAN_DAYS):
+        # An office open one short day a week needs many weeks for a large count.
+        weekly = len(self.office_days) * _hours_between(self.office_start, self.office_end)
+        weeks = hours / weekly if weekly > 0 else 0
+        end = self.scan_end(day) + timedelta(weeks=2 * weeks)
+        while day <= end:
             if self._office_open_on(day):
                 # Work in UTC so an office day spanning a DST change has its real length.
                 opens = datetime.combine(day, self.office_start, tzinfo=self.tz).astimezone(UTC)
@@ -172,7 +215,7 @@ class WorkingCalendar:
                     remaining -= available
             day += timedelta(days=1)
             local = datetime.combine(day, time(0), tzinfo=self.tz)
-        raise CalendarError("no office hours found within ten years")
+        raise CalendarError(f"fewer than {hours} office hours found between {instant} and {end}")
 
     # --- deadlines ------------------------------------------------------------------
 
@@ -265,10 +308,15 @@ def _day_deadline(calendar: WorkingCalendar, kind: str, amount: int, day: date) 
 def _working_days_after(calendar: WorkingCalendar, day: date, n: int) -> date:
     current = day
     counted = 0
-    for _ in range(_MAX_SCAN_DAYS):
+    end = calendar.scan_end(day)
+    while current <= end:
         if counted == n:
             return current
         current += timedelta(days=1)
         if calendar.is_working_day(current):
             counted += 1
-    raise CalendarError(f"fewer than {n} working days found in ten years after {day}")
+    raise CalendarError(f"fewer than {n} working days found between {day} and {end}")
+
+
+def _hours_between(start: time, end: time) -> float:
+    return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds / 3600

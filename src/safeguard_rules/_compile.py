@@ -43,6 +43,7 @@ from ._pack import (
     Rule,
     Strength,
     Timescale,
+    template_fields,
 )
 
 Loc = tuple[str | int, ...]
@@ -66,6 +67,9 @@ UNKNOWN_SOURCE = declare(
 )
 UNKNOWN_SUBDIVISION = declare("unknown-subdivision", "the holiday country has no such subdivision")
 UNKNOWN_TIMEZONE = declare("unknown-timezone", "the calendar's time zone is not an IANA name")
+NO_WORKING_DAY = declare(
+    "no-working-day", "closures leave a year with no working day (or no office day)"
+)
 GB_WITHOUT_SUBDIVISION = declare(
     "gb-without-subdivision", "GB public holidays without a subdivision (ENG, NIR, SCT or WLS)"
 )
@@ -281,6 +285,33 @@ class _Compiler:
             self._calendar_problem(str(exc))
             self.calendar = WorkingCalendar.from_spec(
                 spec.model_copy(update={"timezone": "UTC", "public_holidays": None})
+            )
+            return
+        self._check_open_days(self.calendar)
+
+    def _check_open_days(self, calendar: WorkingCalendar) -> None:
+        """Closures must leave a working (and an office) day in each year they fall in:
+        otherwise no deadline counted in working days (or office hours) from that year
+        could ever fall due, and evaluation could not go on."""
+        closures = self.pack.calendar.closures
+        for year in calendar.years_without_working_day():
+            first = next(i for i, day in enumerate(closures) if day.year == year)
+            self.problem(
+                ("calendar", "closures", first),
+                NO_WORKING_DAY,
+                f"the calendar leaves no working day in {year}: each of its "
+                f"{'/'.join(self.pack.calendar.working_days)} days is a closure or a public "
+                f"holiday, so no deadline counted in working days from {year} could fall due; "
+                "remove closures, or add working days",
+            )
+        for year in calendar.years_without_office_day():
+            first = next(i for i, day in enumerate(closures) if day.year == year)
+            self.problem(
+                ("calendar", "closures", first),
+                NO_WORKING_DAY,
+                f"the calendar's office never opens in {year}: each office day is a closure "
+                "or a public holiday, so no office_hours deadline from that year could fall "
+                "due; remove closures, or add office days",
             )
 
     def _calendar_problem(self, fallback: str) -> None:
@@ -572,8 +603,6 @@ class _Compiler:
         return CompiledDue(tuple(cases), name, basis)
 
     def _check_message(self, rule: Rule, event: str, loc: Loc) -> None:
-        from ._result import template_fields  # the renderer owns the template syntax
-
         fields = EVENT_CLASSES[event].model_fields
         for name in template_fields(rule.message or ""):
             if name not in fields:

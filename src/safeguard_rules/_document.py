@@ -17,6 +17,8 @@ from pydantic import ValidationError
 
 from ._diagnose import WRONG_TYPE, diagnostic_at, diagnostics_from
 from ._errors import PackValidationError
+from ._files import UNREADABLE, FileReadError, inside, read_text
+from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
 from ._pack import Pack
 from ._yaml import Positions, read_pack_file, read_yaml_text
@@ -36,6 +38,9 @@ class PackDocument:
     # source id -> directory of the pack file that declares the source (an overlay's base's,
     # or its own): a source's ``file`` is relative to it.
     source_dirs: Mapping[str, str] = field(default_factory=dict)
+    # source id -> the source text's file, checked to be inside the declaring pack's tree
+    source_paths: Mapping[str, Path] = field(default_factory=dict)
+    limits: PackLimits = DEFAULT_LIMITS
 
     def own(self, loc: Loc) -> bool:
         """Whether the value at ``loc`` is written in this file, not inherited by an overlay."""
@@ -53,6 +58,18 @@ class PackDocument:
                 return self.source_dir(source_id) / source.file
         raise KeyError(source_id)
 
+    def read_source(self, source_id: str) -> str:
+        """The captured text of a source, read as safely as the pack itself: a regular
+        file inside the pack's tree, at most ``limits.max_source_bytes``, UTF-8.
+
+        Raises FileReadError (why it cannot be read) or KeyError (not a source here).
+        """
+        path = self.source_paths.get(source_id)
+        if path is None:
+            self.source_path(source_id)  # KeyError for an unknown id
+            raise FileReadError(UNREADABLE, "no file")
+        return read_text(path, self.limits.max_source_bytes)
+
 
 @dataclass(frozen=True)
 class Merged:
@@ -62,15 +79,19 @@ class Merged:
     positions: Positions
     extends: str | None
     lineage: tuple[str, ...]
+    roots: Mapping[str, Path]  # file -> the directory tree it may refer into
+    limits: PackLimits
 
 
-def read_merged(path: Path, resolve_name: ResolveName) -> Merged:
+def read_merged(
+    path: Path, resolve_name: ResolveName, limits: PackLimits = DEFAULT_LIMITS
+) -> Merged:
     """Read a pack file and merge it onto its base if it is an overlay; raises PackError."""
-    data, positions = read_pack_file(path)
-    return merge(data, positions, resolve_name)
+    data, positions = read_pack_file(path, limits)
+    return merge(data, positions, resolve_name, limits)
 
 
-def merge(data: Any, positions: Positions, resolve_name: ResolveName) -> Merged:
+def merge(data: Any, positions: Positions, resolve_name: ResolveName, limits: PackLimits) -> Merged:
     if not isinstance(data, dict):
         raise PackValidationError(
             [
@@ -82,8 +103,16 @@ def merge(data: Any, positions: Positions, resolve_name: ResolveName) -> Merged:
                 )
             ]
         )
-    expanded = expand(data, positions, resolve_name)  # an overlay onto its base; else as is
-    return Merged(expanded.data, expanded.positions, expanded.extends, expanded.lineage)
+    # an overlay onto its base; else as it is
+    expanded = expand(data, positions, resolve_name, limits=limits)
+    return Merged(
+        expanded.data,
+        expanded.positions,
+        expanded.extends,
+        expanded.lineage,
+        expanded.roots,
+        limits,
+    )
 
 
 def validate(merged: Merged) -> PackDocument:
@@ -95,22 +124,45 @@ def validate(merged: Merged) -> PackDocument:
             diagnostics_from(exc, merged.data, merged.positions, Pack)
         ) from exc
     positions = merged.positions
-    source_dirs = {
-        source.id: str(Path(positions.place(("pack", "sources", i))[0]).parent)
-        for i, source in enumerate(pack.pack.sources)
-    }
+    source_dirs: dict[str, str] = {}
+    source_paths: dict[str, Path] = {}
+    problems = []
+    for i, source in enumerate(pack.pack.sources):
+        declared_in = positions.place(("pack", "sources", i))[0]
+        directory = Path(declared_in).parent
+        source_dirs[source.id] = str(directory)
+        root = merged.roots.get(declared_in, directory.resolve())
+        try:
+            source_paths[source.id] = inside(root, directory, source.file, "file")
+        except FileReadError as exc:
+            problems.append(
+                diagnostic_at(positions, ("pack", "sources", i, "file"), exc.message, exc.code)
+            )
+    if problems:
+        raise PackValidationError(problems)
     return PackDocument(
-        positions.file, pack, positions, merged.extends, merged.lineage, source_dirs
+        positions.file,
+        pack,
+        positions,
+        merged.extends,
+        merged.lineage,
+        source_dirs,
+        source_paths,
+        merged.limits,
     )
 
 
-def read_document(path: Path, resolve_name: ResolveName) -> PackDocument:
+def read_document(
+    path: Path, resolve_name: ResolveName, limits: PackLimits = DEFAULT_LIMITS
+) -> PackDocument:
     """Read, merge and validate the pack at ``path``; raises PackError."""
-    return validate(read_merged(path, resolve_name))
+    return validate(read_merged(path, resolve_name, limits))
 
 
-def document_from_text(text: str, file: str, resolve_name: ResolveName) -> PackDocument:
+def document_from_text(
+    text: str, file: str, resolve_name: ResolveName, limits: PackLimits = DEFAULT_LIMITS
+) -> PackDocument:
     """As :func:`read_document`, for text that claims to come from ``file`` (an overlay's
-    base path is relative to it)."""
-    data, positions = read_yaml_text(text, file)
-    return validate(merge(data, positions, resolve_name))
+    base path, and a source's file, are relative to it)."""
+    data, positions = read_yaml_text(text, file, limits)
+    return validate(merge(data, positions, resolve_name, limits))

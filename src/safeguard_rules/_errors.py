@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from ._limits import SHOWN_CHARS
+
 Level = Literal["error", "warning"]
 
 
@@ -89,6 +91,13 @@ class EventStreamError(SafeguardRulesError):
     def __init__(self, rejections: Sequence[object]) -> None:
         self.rejections = tuple(rejections)
         super().__init__("\n".join(str(r) for r in self.rejections))
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """``repr(value)`` for a message, cut to ``limit`` characters: values come from the
+    input, and a message must not grow with them."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:

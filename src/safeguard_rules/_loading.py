@@ -14,15 +14,16 @@ from typing import Any
 
 from ._compile import CompiledPack, compile_pack
 from ._document import PackDocument, document_from_text, read_document
+from ._limits import DEFAULT_LIMITS, PackLimits
 from ._registry import discover_packs, resolve_base, resolve_pack
 
 
-def load_document(name_or_path: str | Path) -> PackDocument:
+def load_document(name_or_path: str | Path, *, limits: PackLimits = DEFAULT_LIMITS) -> PackDocument:
     """The pack a path, name or ``provider:name`` names, read, merged and validated.
 
     Raises PackNotFoundError, or PackError with located diagnostics.
     """
-    return read_document(resolve_pack(name_or_path), resolve_base)
+    return read_document(resolve_pack(name_or_path), resolve_base, limits)
 
 
 def load_pack(
@@ -30,20 +31,26 @@ def load_pack(
     *,
     parameters: Mapping[str, Any] | None = None,
     on: date | None = None,
+    limits: PackLimits = DEFAULT_LIMITS,
 ) -> CompiledPack:
     """Load, check and compile a pack; ``parameters`` overrides its local parameters.
 
     With ``on``, ``name_or_path`` is a jurisdiction and the version in force on that day
     is loaded (:func:`select_pack`). Raises PackNotFoundError, or PackError (with
-    file:line:column diagnostics).
+    file:line:column diagnostics). ``limits`` bounds what reading may cost
+    (docs/limits.md); the defaults suit any real pack.
     """
     if on is not None:
-        return select_pack(str(name_or_path), on, parameters=parameters)
-    return compile_pack(load_document(name_or_path), parameters)
+        return select_pack(str(name_or_path), on, parameters=parameters, limits=limits)
+    return compile_pack(load_document(name_or_path, limits=limits), parameters)
 
 
 def select_pack(
-    jurisdiction: str, on: date, *, parameters: Mapping[str, Any] | None = None
+    jurisdiction: str,
+    on: date,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    limits: PackLimits = DEFAULT_LIMITS,
 ) -> CompiledPack:
     """The version of ``jurisdiction`` in force on the day ``on``, compiled.
 
@@ -53,12 +60,17 @@ def select_pack(
         raise TypeError("'on' is a date: the local day in the jurisdiction's time zone")
     registry = discover_packs()
     version = registry.in_force(jurisdiction, on)
-    return compile_pack(read_document(version.entry.path, registry.resolve_base), parameters)
+    document = read_document(version.entry.path, registry.resolve_base, limits)
+    return compile_pack(document, parameters)
 
 
 def compile_text(
-    text: str, file: str = "<text>", parameters: Mapping[str, Any] | None = None
+    text: str,
+    file: str = "<text>",
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    limits: PackLimits = DEFAULT_LIMITS,
 ) -> CompiledPack:
     """A pack given as text, loaded as if read from ``file`` (an overlay's base path is
     relative to it) and compiled."""
-    return compile_pack(document_from_text(text, file, resolve_base), parameters)
+    return compile_pack(document_from_text(text, file, resolve_base, limits), parameters)

@@ -15,13 +15,14 @@ overlay's file) and has its own ``pack:`` metadata, plus any of:
 The merge works on the plain YAML data, before validation, and keeps every value's
 position in the file it came from, so each diagnostic points into the file that holds
 the value: the overlay or one of its bases. Chains (an overlay of an overlay) work; a
-cycle is an error that names it, and chains are at most ``MAX_EXTEND_DEPTH`` long.
+cycle is an error that names it, and chains are at most ``PackLimits.max_extend_depth``
+long. A base given by path must be a file inside the pack's own directory tree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,12 @@ from ._errors import (
     did_you_mean,
     known_list,
 )
+from ._files import FileReadError, inside
+from ._limits import DEFAULT_LIMITS, PackLimits
 from ._pack import Overlay, Pack
 from ._yaml import Positions, read_pack_file
 
-MAX_EXTEND_DEPTH = 8
+MAX_EXTEND_DEPTH = DEFAULT_LIMITS.max_extend_depth
 # Metadata an overlay inherits from its base unless it gives its own.
 INHERITED = ("jurisdiction", "effective_from", "effective_to")
 # Sections whose entries an overlay replaces or adds by id.
@@ -50,7 +53,7 @@ Loc = tuple[str | int, ...]
 UNKNOWN_PACK = declare("unknown-pack", "'extend' names no registered pack and no file")
 EXTEND_CYCLE = declare("extend-cycle", "an overlay extends itself, directly or through others")
 EXTEND_TOO_DEEP = declare(
-    "extend-too-deep", f"a chain of 'extend' is longer than {MAX_EXTEND_DEPTH} packs"
+    "extend-too-deep", "a chain of 'extend' is longer than the limit (docs/limits.md)"
 )
 
 # A pack name or ``provider:name`` -> its file; raises PackNotFoundError. The registry
@@ -66,36 +69,49 @@ class Expanded:
     positions: Positions
     extends: str | None = None  # the base pack's id
     lineage: tuple[str, ...] = ()  # ids of the bases, nearest first
+    # The directory tree each file of the chain may refer into: the tree of the pack first
+    # read, or a registered base's own directory.
+    roots: Mapping[str, Path] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    resolve_name: ResolveName
+    limits: PackLimits
+    trail: tuple[tuple[str, str], ...] = ()  # (identity, as shown) of each file so far
 
 
 def is_overlay(data: Any) -> bool:
     return isinstance(data, dict) and "extend" in data
 
 
-def expand(data: Any, positions: Positions, resolve_name: ResolveName) -> Expanded:
-    """Merge an overlay onto its base (recursively); a plain pack comes back as it is.
-
-    ``resolve_name`` finds a base given by name. Raises PackError with diagnostics
-    located in the file that holds each problem.
-    """
-    return _expand(data, positions, resolve_name, ())
-
-
-def _expand(
+def expand(
     data: Any,
     positions: Positions,
     resolve_name: ResolveName,
-    trail: tuple[tuple[str, str], ...],
+    *,
+    root: Path | None = None,
+    limits: PackLimits = DEFAULT_LIMITS,
 ) -> Expanded:
+    """Merge an overlay onto its base (recursively); a plain pack comes back as it is.
+
+    ``resolve_name`` finds a base given by name; a base given by path must be inside
+    ``root`` (default: the directory of ``positions.file``). Raises PackError with
+    diagnostics located in the file that holds each problem.
+    """
+    home = (root if root is not None else Path(positions.file).parent).resolve()
+    return _expand(data, positions, home, _Chain(resolve_name, limits))
+
+
+def _expand(data: Any, positions: Positions, root: Path, chain: _Chain) -> Expanded:
     if not is_overlay(data):
-        return Expanded(data, positions)
+        return Expanded(data, positions, roots={positions.file: root})
     try:
         overlay = Overlay.model_validate(data)
     except ValidationError as exc:
         raise PackValidationError(diagnostics_from(exc, data, positions, Overlay)) from exc
-    here = (_identity(positions.file), positions.file)
-    trail = (*trail, here)
-    base_file = _base_file(overlay.extend, positions, resolve_name)
+    trail = (*chain.trail, (_identity(positions.file), positions.file))
+    base_file, base_root = _base_file(overlay.extend, positions, root, chain.resolve_name)
     seen = [identity for identity, _shown in trail]
     if _identity(str(base_file)) in seen:
         start = seen.index(_identity(str(base_file)))
@@ -105,16 +121,16 @@ def _expand(
             f"extend cycle: {cycle}; a pack cannot extend itself, directly or through others",
             EXTEND_CYCLE,
         )
-    if len(trail) >= MAX_EXTEND_DEPTH:
-        chain = " -> ".join([*(shown for _id, shown in trail), str(base_file)])
+    limit = chain.limits.max_extend_depth
+    if len(trail) >= limit:
+        links = " -> ".join([*(shown for _id, shown in trail), str(base_file)])
         raise _error(
             positions,
-            f"extend chain is longer than {MAX_EXTEND_DEPTH} packs: {chain}; "
-            "extend the base directly",
+            f"extend chain is longer than {limit} packs: {links}; extend the base directly",
             EXTEND_TOO_DEEP,
         )
-    base_data, base_positions = read_pack_file(base_file)
-    base = _expand(base_data, base_positions, resolve_name, trail)
+    base_data, base_positions = read_pack_file(base_file, chain.limits)
+    base = _expand(base_data, base_positions, base_root, replace(chain, trail=trail))
     try:
         base_pack = Pack.model_validate(base.data)
     except ValidationError as exc:
@@ -124,7 +140,11 @@ def _expand(
         raise PackValidationError(problems)
     merged = _Merge(base.data, base.positions, data, positions, overlay, base_pack).run()
     return Expanded(
-        merged.data, merged.positions, base_pack.pack.id, (base_pack.pack.id, *base.lineage)
+        merged.data,
+        merged.positions,
+        base_pack.pack.id,
+        (base_pack.pack.id, *base.lineage),
+        {**base.roots, positions.file: root},
     )
 
 
@@ -136,21 +156,30 @@ def _error(positions: Positions, message: str, code: str) -> PackValidationError
     return PackValidationError([diagnostic_at(positions, ("extend",), message, code)])
 
 
-def _base_file(extend: str, positions: Positions, resolve_name: ResolveName) -> Path:
-    """The file ``extend`` names: a path relative to the overlay, or a registered pack."""
+def _base_file(
+    extend: str, positions: Positions, root: Path, resolve_name: ResolveName
+) -> tuple[Path, Path]:
+    """The file ``extend`` names and the tree that file may refer into: a path inside this
+    pack's tree (and that tree), or a registered pack (and its own directory)."""
     if extend.endswith((".yaml", ".yml")) or "/" in extend or "\\" in extend:
-        candidate = Path(positions.file).parent / extend
+        directory = Path(positions.file).parent
+        try:
+            inside(root, directory, extend, "extend")
+        except FileReadError as exc:
+            raise _error(positions, exc.message, exc.code) from exc
+        candidate = directory / extend
         if not candidate.is_file():
             raise _error(
                 positions,
                 f"extend: no pack file at {candidate} (a path is relative to this file)",
                 UNKNOWN_PACK,
             )
-        return candidate
+        return candidate, root
     try:
-        return resolve_name(extend)
+        found = resolve_name(extend)
     except PackNotFoundError as exc:
         raise _error(positions, f"extend: {exc}", UNKNOWN_PACK) from exc
+    return found, found.parent.resolve()
 
 
 def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list[Diagnostic]:

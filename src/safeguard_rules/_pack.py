@@ -466,6 +466,15 @@ class Route(_Strict):
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 
+# A check's message names event fields as {field}; the renderer fills them by plain lookup.
+TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+
+
+def template_fields(message: str) -> list[str]:
+    """The field names a message template refers to."""
+    return TEMPLATE_FIELD.findall(message)
+
+
 class Rule(_Strict):
     id: Annotated[str, Field(pattern=_RULE_ID.pattern, min_length=1, max_length=120)]
     title: ShortText

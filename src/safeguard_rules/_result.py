@@ -12,17 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from ._pack import TEMPLATE_FIELD as _TEMPLATE_FIELD  # the pack format owns the syntax
 from ._pack import Citation, DeadlineBasis
 
 Status = Literal["open", "met", "met_late", "overdue", "cancelled"]
 Severity = Literal["must", "should", "advisory"]
 FindingKind = Literal["check", "overdue", "met_late"]
-
-_TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
-
-
-def template_fields(message: str) -> list[str]:
-    return _TEMPLATE_FIELD.findall(message)
 
 
 def render_message(message: str, values: Any) -> str:

@@ -1,48 +1,84 @@
-"""Strict, position-keeping YAML reading.
+"""Strict, bounded, position-keeping YAML reading.
 
-Pack and scenario text is data, so this reader builds plain Python values from
-ruamel.yaml's node graph itself: only the standard scalar, mapping and sequence
-tags are accepted (no ``!python/...`` or custom tags, no merge keys), duplicate
-keys are errors, and sizes are bounded so an alias bomb cannot exhaust memory.
-Every value's 1-based line and column is kept in a :class:`Positions` table keyed
-by its path, so later validation errors can point at the exact spot.
+Pack and scenario text is data. This reader takes ruamel.yaml's parser events one by
+one and builds plain Python values itself, with an explicit stack (no recursion, so no
+nesting can exhaust Python's stack), counting as it goes, so a document that is too
+deep or has too many values is refused as soon as it crosses the limit, at little cost:
+
+* YAML 1.2 only: ``yes``/``no``/``on``/``off`` are text. A ``%YAML 1.1`` directive (under
+  which ``no`` would be false) is refused rather than half-honoured; ``%TAG`` too.
+* Scalars are converted by ruamel's safe constructor after YAML 1.2 core resolution,
+  never by hand; only the standard scalar, mapping and sequence tags are accepted (no
+  ``!python/...`` or custom tags), and no merge keys.
+* Duplicate keys are errors; keys are plain scalars.
+* Control characters (NUL, ESC, ...) are refused at their own line and column.
+* Sizes (:class:`~._limits.PackLimits`): file bytes before reading, nesting depth and
+  value count while parsing, aliases counted at their full expanded size.
+
+Every value's 1-based line and column is kept in a :class:`Positions` table keyed by its
+path, so later validation errors can point at the exact spot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
 
-from ._errors import Diagnostic, PackSyntaxError, declare
+from ._errors import Diagnostic, PackSyntaxError, declare, shown
+from ._files import TOO_LARGE, FileReadError, read_text
+from ._limits import DEFAULT_LIMITS, PackLimits
 
-MAX_BYTES = 4 * 1024 * 1024
-MAX_NODES = 500_000
-MAX_DEPTH = 64
-
-UNREADABLE = declare("unreadable", "the file cannot be read (missing, a directory, no permission)")
-TOO_LARGE = declare("too-large", "the file is larger than the limit (docs/limits.md)")
-NOT_UTF8 = declare("not-utf8", "the file is not UTF-8 text")
 YAML_SYNTAX = declare("yaml-syntax", "the text is not YAML")
+YAML_VERSION = declare(
+    "yaml-version", "a %YAML directive other than 1.2 (or a %TAG directive): packs are YAML 1.2"
+)
 YAML_TAG = declare("yaml-tag", "a YAML tag ('!!python/...', '!custom'): packs are plain data")
 MERGE_KEY = declare("merge-key", "a YAML merge key ('<<'): write the keys out")
 DUPLICATE_KEY = declare("duplicate-key", "a key given twice in one mapping")
-COMPLEX_KEY = declare("complex-key", "a mapping key that is a list or mapping, not a name")
+COMPLEX_KEY = declare("complex-key", "a mapping key that is a list, a mapping or an alias")
+CONTROL_CHARACTER = declare(
+    "control-character", "a control character (NUL, ESC, ...) in the text: packs are plain text"
+)
 TOO_DEEP = declare("too-deep", "values nested deeper than the limit (docs/limits.md)")
 TOO_MANY_VALUES = declare(
-    "too-many-values", "more values than the limit, e.g. by alias expansion (docs/limits.md)"
+    "too-many-values", "more values than the limit, aliases counted in full (docs/limits.md)"
 )
 
 _STD = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {f"{_STD}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_SCALAR_TAGS = {f"{_STD}{name}" for name in ("str", "int", "float", "bool", "null")}
+# YAML 1.2's core schema has no timestamps: a date is text, which the pack and event
+# models parse strictly (ruamel would make it a date, or a naive datetime).
+_TEXT_TAGS = {f"{_STD}timestamp", f"{_STD}merge"}
+# What YAML allows in a document besides printable text: tab, line feed, carriage return
+# and NEL. Anything else below U+0020, DEL and the C1 controls are refused.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_CONTROL_NAMES = {0x00: "NUL", 0x1B: "ESC", 0x7F: "DEL", 0x07: "BEL", 0x08: "BS"}
 
 Path_ = tuple[str | int, ...]
+Spot = tuple[int, int]
 
 
 @dataclass
@@ -68,172 +104,335 @@ class Positions:
         return self.files.get(key, self.file), line, column
 
 
-def read_yaml_text(text: str, file: str) -> tuple[Any, Positions]:
+def read_yaml_text(
+    text: str, file: str, limits: PackLimits = DEFAULT_LIMITS
+) -> tuple[Any, Positions]:
     """Parse ``text`` into plain values and their positions; raise PackSyntaxError."""
-    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > limits.max_file_bytes:
         raise PackSyntaxError(
             [
                 Diagnostic(
                     file,
                     1,
                     1,
-                    f"file is larger than {MAX_BYTES // 1024 // 1024} MiB",
+                    f"text is larger than the limit of {limits.max_file_bytes:,} bytes "
+                    f"({size:,} bytes; docs/limits.md)",
                     code=TOO_LARGE,
                 )
             ]
         )
-    yaml = YAML(typ="rt")
-    try:
-        node = yaml.compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise PackSyntaxError(
-            [Diagnostic(file, line, col, f"YAML syntax error: {problem}", code=YAML_SYNTAX)]
-        ) from exc
-    except YAMLError as exc:
-        raise PackSyntaxError(
-            [Diagnostic(file, 1, 1, f"YAML syntax error: {exc}", code=YAML_SYNTAX)]
-        ) from exc
-    positions = Positions(file)
-    if node is None:
-        return None, positions
-    builder = _Builder(file, positions)
-    return builder.build(node, (), 0), positions
-
-
-def read_yaml_file(path: Path) -> tuple[Any, Positions]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PackSyntaxError(
-            [Diagnostic(str(path), 1, 1, f"cannot read file: {exc.strerror}", code=UNREADABLE)]
-        ) from exc
-    if len(raw) > MAX_BYTES:
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        code = ord(bad.group())
+        name = _CONTROL_NAMES.get(code, "a control character")
         raise PackSyntaxError(
             [
                 Diagnostic(
-                    str(path),
-                    1,
-                    1,
-                    f"file is larger than {MAX_BYTES // 1024 // 1024} MiB",
-                    code=TOO_LARGE,
+                    file,
+                    line,
+                    column,
+                    f"U+{code:04X} ({name}) is not allowed in the text; packs are plain text: "
+                    "remove it or write it as an escape inside a double-quoted string",
+                    code=CONTROL_CHARACTER,
                 )
             ]
         )
+    return _Builder(file, limits).build(text)
+
+
+def read_yaml_file(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
+    """Read a YAML file (a regular file, size checked first) into values and positions."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
+        text = read_text(path, limits.max_file_bytes)
+    except FileReadError as exc:
         raise PackSyntaxError(
-            [Diagnostic(str(path), 1, 1, "file is not UTF-8 text", code=NOT_UTF8)]
+            [Diagnostic(str(path), exc.line, exc.column, exc.message, code=exc.code)]
         ) from exc
-    return read_yaml_text(text, str(path))
+    return read_yaml_text(text, str(path), limits)
 
 
-def read_pack_file(path: Path) -> tuple[Any, Positions]:
+def read_pack_file(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
     """``read_yaml_file``, remembered by content: the registry reads each pack for its
     metadata and again to load it, and overlays read their bases. Callers must not
     change the values returned."""
     try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8") if len(raw) <= MAX_BYTES else None
-    except (OSError, UnicodeDecodeError):
-        text = None
-    if text is None:
-        return read_yaml_file(path)  # raises, in the reader's own words
-    return _parsed(text, str(path))
+        text = read_text(path, limits.max_file_bytes)
+    except FileReadError:
+        return read_yaml_file(path, limits)  # raises, in the reader's own words
+    return _parsed(text, str(path), limits)
 
 
 @lru_cache(maxsize=32)
-def _parsed(text: str, file: str) -> tuple[Any, Positions]:
-    return read_yaml_text(text, file)
+def _parsed(text: str, file: str, limits: PackLimits) -> tuple[Any, Positions]:
+    return read_yaml_text(text, file, limits)
+
+
+@dataclass
+class _Open:
+    """A mapping or list being built: its value, path, depth, and its anchor if any."""
+
+    value: dict[str, Any] | list[Any]
+    path: Path_
+    anchor: str | None
+    first_value: int  # the value count when it opened: its size, when it closes
+    first_spot: int  # where its spots start in the builder's log, for aliases of it
+    key: str | None = None  # a mapping's key waiting for its value
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    value: Any
+    size: int  # values it holds, itself included
+    spots: tuple[tuple[Path_, Spot], ...]  # relative to the anchored value
 
 
 class _Builder:
-    def __init__(self, file: str, positions: Positions) -> None:
+    def __init__(self, file: str, limits: PackLimits) -> None:
         self.file = file
-        self.positions = positions
-        self.nodes = 0
+        self.limits = limits
+        self.positions = Positions(file)
+        self.values = 0
+        self.log: list[tuple[Path_, Spot]] = []  # spots in order, to replay under aliases
+        self.anchors: dict[str, _Anchored] = {}
+        self.open: list[_Open] = []
+        # One YAML instance per document: its resolver keeps the version it last saw.
+        self.yaml = YAML(typ="safe", pure=True)
+        self.yaml.version = (1, 2)
+        self.resolver: VersionedResolver = self.yaml.resolver
+        self.constructor: SafeConstructor = self.yaml.constructor
+        self.text = ""
 
-    def _fail(self, node: Node, code: str, message: str) -> PackSyntaxError:
-        mark = node.start_mark
-        return PackSyntaxError(
-            [Diagnostic(self.file, mark.line + 1, mark.column + 1, message, code=code)]
-        )
+    # --- reading events -----------------------------------------------------------------
 
-    def build(self, node: Node, path: Path_, depth: int) -> Any:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self._fail(
-                node,
-                TOO_MANY_VALUES,
-                f"document has more than {MAX_NODES} values (alias expansion?)",
+    def build(self, text: str) -> tuple[Any, Positions]:
+        self.text = text
+        try:
+            return self._consume(iter(self.yaml.parse(text)))
+        except PackSyntaxError:
+            raise
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise self._error(line, col, YAML_SYNTAX, f"YAML syntax error: {problem}") from exc
+        except YAMLError as exc:
+            raise self._error(1, 1, YAML_SYNTAX, f"YAML syntax error: {exc}") from exc
+
+    def _consume(self, events: Iterator[Event]) -> tuple[Any, Positions]:
+        root: Any = None
+        documents = 0
+        for event in events:
+            if isinstance(event, StreamStartEvent | StreamEndEvent):
+                continue
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self._fail(
+                        event,
+                        YAML_SYNTAX,
+                        "a file holds one YAML document; remove the second '---'",
+                    )
+                self._directives(event)
+                continue
+            if isinstance(event, MappingStartEvent | SequenceStartEvent):
+                self._start(event)
+            elif isinstance(event, MappingEndEvent | SequenceEndEvent):
+                done = self.open.pop()
+                self._close(done)
+                if not self.open:
+                    root = done.value
+            elif isinstance(event, ScalarEvent | AliasEvent):
+                value = self._scalar(event) if isinstance(event, ScalarEvent) else None
+                if isinstance(event, ScalarEvent) and event.anchor is not None:
+                    self.anchors[str(event.anchor)] = _Anchored(value, 1, ())
+                if not self.open:
+                    self._count(event)
+                    self._spot((), event)
+                    root = self._alias(event, ()) if isinstance(event, AliasEvent) else value
+                else:
+                    self._item(event, value)
+        return root, self.positions
+
+    def _directives(self, event: DocumentStartEvent) -> None:
+        if event.version not in (None, (1, 2)):
+            major, minor = event.version
+            raise self._error(
+                *self._directive_line("%YAML", event),
+                YAML_VERSION,
+                f"'%YAML {major}.{minor}' is not read: packs are YAML 1.2, where yes/no/on/off "
+                "are text, not true/false; remove the directive and write true or false",
             )
-        if depth > MAX_DEPTH:
-            raise self._fail(node, TOO_DEEP, f"document is nested deeper than {MAX_DEPTH} levels")
-        self.positions.spots.setdefault(
-            path, (node.start_mark.line + 1, node.start_mark.column + 1)
+        if event.tags:
+            raise self._error(
+                *self._directive_line("%TAG", event),
+                YAML_VERSION,
+                "'%TAG' directives are not allowed; packs use no tags",
+            )
+
+    def _directive_line(self, directive: str, event: DocumentStartEvent) -> tuple[int, int]:
+        """Where a directive is written (the parser's event points at the '---' after it)."""
+        end = event.start_mark.line if event.start_mark is not None else 0
+        for number, line in enumerate(self.text.splitlines()[:end], start=1):
+            if line.startswith(directive):
+                return number, 1
+        return end + 1, 1
+
+    # --- building -----------------------------------------------------------------------
+
+    def _start(self, event: CollectionStartEvent) -> None:
+        is_mapping = isinstance(event, MappingStartEvent)
+        tag = str(event.tag) if event.tag is not None else ""
+        if tag and tag != f"{_STD}{'map' if is_mapping else 'seq'}":
+            kind = "mapping" if is_mapping else "list"
+            raise self._fail(
+                event, YAML_TAG, f"YAML tag {shown(tag)} is not allowed; write a plain {kind}"
+            )
+        path = self._next_path(event)
+        if len(self.open) >= self.limits.max_depth:
+            raise self._fail(
+                event,
+                TOO_DEEP,
+                f"values are nested deeper than the limit of {self.limits.max_depth} levels "
+                "(docs/limits.md)",
+            )
+        self._count(event)
+        self._spot(path, event)
+        self.open.append(
+            _Open({} if is_mapping else [], path, event.anchor, self.values, len(self.log))
         )
-        tag = str(node.tag) if node.tag is not None else ""
-        if isinstance(node, MappingNode):
-            if tag != f"{_STD}map":
+
+    def _next_path(self, event: Event) -> Path_:
+        """The path of the value ``event`` starts, checking it can stand where it does."""
+        if not self.open:
+            return ()
+        parent = self.open[-1]
+        if isinstance(parent.value, list):
+            return (*parent.path, len(parent.value))
+        if parent.key is None:  # a mapping key that is not a scalar
+            raise self._fail(event, COMPLEX_KEY, "mapping keys must be plain names")
+        return (*parent.path, parent.key)
+
+    def _item(self, event: ScalarEvent | AliasEvent, value: Any) -> None:
+        parent = self.open[-1]
+        if isinstance(parent.value, dict) and parent.key is None:
+            self._key(event, parent)
+            return
+        path = self._next_path(event)
+        self._count(event)
+        self._spot(path, event)
+        self._put(self._alias(event, path) if isinstance(event, AliasEvent) else value)
+
+    def _key(self, event: ScalarEvent | AliasEvent, parent: _Open) -> None:
+        if isinstance(event, AliasEvent):
+            raise self._fail(event, COMPLEX_KEY, "mapping keys must be plain names, not aliases")
+        key = str(event.value)
+        if key == "<<" and event.style is None:
+            raise self._fail(
+                event, MERGE_KEY, "YAML merge keys ('<<') are not supported; write the keys out"
+            )
+        assert isinstance(parent.value, dict)
+        if key in parent.value:
+            raise self._fail(
+                event, DUPLICATE_KEY, f"duplicate key {shown(key)}; each key may appear once"
+            )
+        self._count(event)
+        parent.key = key
+        # A value's place is its key's: "line 3: unknown key" points at the key.
+        self._spot((*parent.path, key), event, first=False)
+
+    def _put(self, value: Any) -> None:
+        parent = self.open[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(value)
+        else:
+            assert parent.key is not None
+            parent.value[parent.key] = value
+            parent.key = None
+
+    def _close(self, done: _Open) -> None:
+        if done.anchor is not None:
+            base = len(done.path)
+            spots = tuple((path[base:], spot) for path, spot in self.log[done.first_spot :])
+            size = self.values - done.first_value + 1
+            self.anchors[done.anchor] = _Anchored(done.value, size, spots)
+        if self.open:
+            self._put(done.value)
+
+    def _alias(self, event: AliasEvent, path: Path_) -> Any:
+        anchored = self.anchors.get(str(event.anchor))
+        if anchored is None:
+            if any(o.anchor == event.anchor for o in self.open):
                 raise self._fail(
-                    node, YAML_TAG, f"YAML tag {tag!r} is not allowed; write a plain mapping"
+                    event, YAML_SYNTAX, f"alias {shown(event.anchor)} refers to itself"
                 )
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if str(key_node.tag) == f"{_STD}merge":
-                    raise self._fail(
-                        key_node,
-                        MERGE_KEY,
-                        "YAML merge keys ('<<') are not supported; write the keys out",
-                    )
-                if not isinstance(key_node, ScalarNode):
-                    raise self._fail(key_node, COMPLEX_KEY, "mapping keys must be plain names")
-                key = str(key_node.value)
-                if key in result:
-                    raise self._fail(
-                        key_node, DUPLICATE_KEY, f"duplicate key {key!r}; each key may appear once"
-                    )
-                self.positions.spots[(*path, key)] = (
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
-                result[key] = self.build(value_node, (*path, key), depth + 1)
-            return result
-        if isinstance(node, SequenceNode):
-            if tag != f"{_STD}seq":
-                raise self._fail(
-                    node, YAML_TAG, f"YAML tag {tag!r} is not allowed; write a plain list"
-                )
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            raise self._fail(event, YAML_SYNTAX, f"found undefined alias {shown(event.anchor)}")
+        self.values += anchored.size - 1  # the alias itself was counted
+        self._check_count(event)
+        for relative, spot in anchored.spots:
+            self._spot_at((*path, *relative), spot, first=True)
+        return anchored.value
+
+    def _scalar(self, event: ScalarEvent) -> Any:
+        tag = str(event.tag) if event.tag is not None else ""
+        if tag == "" and not event.implicit[0]:
+            tag = f"{_STD}str"  # quoted: text, whatever it looks like
+        elif tag in ("", "!"):
+            implicit = event.implicit if tag == "" else (False, False)
+            tag = str(self.resolver.resolve(ScalarNode, event.value, implicit))
+        if tag in _TEXT_TAGS:
+            tag = f"{_STD}str"  # a date, or a '<<' that is a value, not a key: plain text
         if tag not in _SCALAR_TAGS:
             raise self._fail(
-                node, YAML_TAG, f"YAML tag {tag!r} is not allowed; write a plain value"
+                event, YAML_TAG, f"YAML tag {shown(tag)} is not allowed; write a plain value"
             )
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        try:
+            # The safe constructor's own conversion for the tag (not construct_object,
+            # which remembers every node it has built).
+            value = self.constructor.construct_non_recursive_object(node)
+        except (ConstructorError, ValueError) as exc:
+            kind = tag[len(_STD) :]
+            raise self._fail(
+                event, YAML_SYNTAX, f"{shown(event.value)} is not a valid {kind}"
+            ) from exc
         # ruamel marks the fold points of ">" scalars with BEL characters; drop them.
-        return _scalar(tag, str(node.value).replace("\a", ""))
+        return value.replace("\a", "") if isinstance(value, str) else value
 
+    # --- counting and positions ---------------------------------------------------------
 
-def _scalar(tag: str, text: str) -> Any:
-    kind = tag[len(_STD) :]
-    if kind == "null":
-        return None
-    if kind == "bool":
-        return text.lower() == "true"
-    if kind == "int":
-        try:
-            return int(text.replace("_", ""), 0)
-        except ValueError:
-            return text
-    if kind == "float":
-        lowered = text.lower()
-        if lowered in (".nan", ".inf", "-.inf", "+.inf"):
-            return text  # not meaningful in a pack; let validation reject it by type
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            return text
-    # str and timestamp stay text: pydantic parses dates and times strictly.
-    return text
+    def _count(self, event: Event) -> None:
+        self.values += 1
+        self._check_count(event)
+
+    def _check_count(self, event: Event) -> None:
+        if self.values > self.limits.max_values:
+            raise self._fail(
+                event,
+                TOO_MANY_VALUES,
+                f"the document has more than the limit of {self.limits.max_values:,} values, "
+                "aliases counted in full (docs/limits.md)",
+            )
+
+    def _spot(self, path: Path_, event: Event, *, first: bool = True) -> None:
+        mark = event.start_mark
+        self._spot_at(path, (mark.line + 1, mark.column + 1), first=first)
+
+    def _spot_at(self, path: Path_, spot: Spot, *, first: bool) -> None:
+        if first and path in self.positions.spots:
+            return  # a key's place stands for its value's
+        self.positions.spots[path] = spot
+        self.log.append((path, spot))
+
+    # --- errors -------------------------------------------------------------------------
+
+    def _error(self, line: int, column: int, code: str, message: str) -> PackSyntaxError:
+        return PackSyntaxError([Diagnostic(self.file, line, column, message, code=code)])
+
+    def _fail(self, event: Event, code: str, message: str) -> PackSyntaxError:
+        mark = event.start_mark
+        if mark is None:
+            return self._error(1, 1, code, message)
+        return self._error(mark.line + 1, mark.column + 1, code, message)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from .._errors import Diagnostic
+from .._files import excerpt, read_lines
+from .._limits import DEFAULT_LIMITS
 from .._wording import plural
 from ._run import LintReport
 
@@ -17,14 +18,11 @@ def render_text(diagnostics: Sequence[Diagnostic]) -> str:
     for d in diagnostics:
         lines.append(str(d))
         if d.file not in cache:
-            try:
-                cache[d.file] = Path(d.file).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                cache[d.file] = None
-        source = cache[d.file]
-        if source is not None and 0 < d.line <= len(source):
-            lines.append(f"    {source[d.line - 1].expandtabs()}")
-            lines.append(f"    {' ' * (d.column - 1)}^")
+            # Only the reported file, read like a pack (bounded, regular files only).
+            cache[d.file] = read_lines(d.file, DEFAULT_LIMITS.max_file_bytes)
+        shown = excerpt(cache[d.file], d.line, d.column)  # cut to a width; controls hidden
+        if shown is not None:
+            lines.extend(f"    {part}" for part in shown)
     return "".join(line + "\n" for line in lines)
 
 

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..._files import FileReadError
 from .._check import LintCheck, LintedPack, Problem
 from .._text import normalise_quote
 from .._walk import citations
@@ -63,8 +64,8 @@ def _run(subject: LintedPack, _others: Sequence[LintedPack]) -> Iterator[Problem
     texts: dict[str, str | None] = {}
     for source in subject.pack.pack.sources:
         try:
-            raw = subject.source_path(source.id, source.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            raw = subject.document.read_source(source.id)  # as safely as the pack itself
+        except FileReadError:
             texts[source.id] = None
         else:
             texts[source.id] = normalise_quote(raw)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..._files import FileReadError
 from .._check import LintCheck, LintedPack, Problem
 
 
@@ -46,6 +47,11 @@ def _run(subject: LintedPack, _others: Sequence[LintedPack]) -> Iterator[Problem
                 f"source {source.id!r}: no file {source.file!r} beside the pack "
                 f"(looked for {path})",
             )
+            continue
+        try:
+            subject.document.read_source(source.id)  # as safely as the pack itself
+        except FileReadError as exc:
+            yield (("pack", "sources", i, "file"), f"source {source.id!r}: {exc.message}")
 
 
 CHECK = LintCheck(
