@@ -725,7 +725,8 @@ LOAD_DIAGNOSTICS = [
     ("unknown-field", trigger_where("{field: case.looked_afterr, is: true}"),
      6, 47, "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
      "allocated_social_worker, concern_categories, cpn_count, looked_after, "
-     "police_attention_count, senior_practitioner, social_worker, team_manager"),
+     "police_attention_count, referring_agency, senior_practitioner, social_worker, "
+     "team_manager"),
     ("unknown-field", CHECK,
      8, 5, "message names {serious_harms}, which 'concern_identified' does not have; did you mean "
      "'serious_harm'?"),

@@ -66,7 +66,7 @@ def check_findings(result: Evaluation, rule: str) -> list[Any]:
     return [f for f in result.findings if f.rule == rule and f.kind == "check"]
 
 
-ALL_PARTIES = ["csc", "police", "health", "referring_agency"]
+ALL_PARTIES = ["csc", "police", "health", "education"]
 
 
 # --- the pack itself -----------------------------------------------------------------------
@@ -173,6 +173,9 @@ def test_significant_harm_without_discussion_stays_open_with_no_deadline() -> No
 @scenario
 def discussion_missing_agencies() -> Evaluation:
     return run(PACK, [
+        # education referred the concern: the referring agency of 1.1's "other bodies"
+        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-5", child="w-ag1",
+           category="neglect", referring_agency="education"),
         ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-5", child="w-ag1",
            mode="telephone", agencies=["csc", "police"]),
         ev("strategy_meeting_held", "2019-06-04T15:00:00+01:00", id="sm-5", child="w-ag1",
@@ -198,10 +201,27 @@ def test_strategy_discussion_and_meeting_must_involve_csc_police_health() -> Non
                          "police and health (agencies: csc, health)")
     [od] = check_findings(result, "strategy_discussion_involves_other_bodies")
     assert od.severity == "advisory"
-    assert od.message == "strategy discussion did not involve the referring agency (agencies: csc, police)"
+    assert od.message == ("strategy discussion did not involve the agency that referred the "
+                          "concern (agencies: csc, police)")
     [om] = check_findings(result, "strategy_meeting_involves_other_bodies")
     assert om.severity == "advisory"
-    assert om.message == "strategy meeting did not involve the referring agency (agencies: csc, health)"
+    assert om.message == ("strategy meeting did not involve the agency that referred the "
+                          "concern (agencies: csc, health)")
+
+
+def test_the_referring_agency_is_the_one_the_concern_names() -> None:
+    # Police referred: already there, nothing asked. No referrer recorded: nothing asked.
+    result = run(PACK, [
+        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-6", child="w-ag2",
+           category="neglect", referring_agency="police"),
+        ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-6", child="w-ag2",
+           mode="telephone", agencies=["csc", "police", "health"]),
+        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-7", child="w-ag3",
+           category="neglect"),
+        ev("strategy_meeting_held", "2019-06-04T15:00:00+01:00", id="sm-7", child="w-ag3",
+           chair_role="team_manager", agencies=["csc", "police", "health"]),
+    ], "2019-06-05T12:00:00+01:00")
+    assert result.findings == ()
 
 
 @scenario
@@ -236,7 +256,7 @@ def test_looked_after_child_needs_residential_or_fostering_service() -> None:
     assert d.child_id == "w-la1"
     assert d.message == ("strategy discussion about a looked-after child did not involve the "
                          "residential or fostering service "
-                         "(agencies: csc, police, health, referring_agency)")
+                         "(agencies: csc, police, health, education)")
     [m] = check_findings(result, "strategy_meeting_involves_placement_service_when_looked_after")
     assert m.severity == "should"
     assert m.message.startswith("strategy meeting about a looked-after child did not involve")

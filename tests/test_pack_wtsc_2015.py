@@ -246,7 +246,7 @@ def test_core_agencies_compliant() -> None:
     assert finding_rules(result) == set()
     result = run(PACK, [
         meeting("2015-06-02T10:00:00+01:00", id="m-pa-2",
-                agencies=["csc", "police", "health", "referring_agency"]),
+                agencies=["csc", "police", "health", "education"]),
     ], "2015-06-02T12:00:00+01:00")
     assert finding_rules(result) == set()
 
@@ -263,6 +263,45 @@ def test_core_agencies_missing() -> None:
     assert found.message == ("strategy meeting did not involve all of children's social care, "
                              "police and health (agencies: csc, health, education)")
     assert finding_rules(result) == {"strategy_meeting_involves_core_agencies"}
+
+
+@scenario
+def referring_agency_absent() -> Evaluation:
+    return run(PACK, [
+        concern("2015-07-06T09:00:00+01:00", id="c-ra-1", child="child-ra-1",
+                referring_agency="education"),
+        discussion("2015-07-06T11:00:00+01:00", id="d-ra-1", child="child-ra-1"),
+        meeting("2015-07-06T14:00:00+01:00", id="m-ra-1", child="child-ra-1",
+                agencies=[*CORE, "education"]),
+        # the police referred and took part; nothing more is asked
+        concern("2015-07-06T09:00:00+01:00", id="c-ra-2", child="child-ra-2",
+                referring_agency="police"),
+        meeting("2015-07-06T14:00:00+01:00", id="m-ra-2", child="child-ra-2"),
+    ], "2015-07-06T18:00:00+01:00")
+
+
+def test_other_bodies_such_as_the_referring_agency() -> None:
+    result = referring_agency_absent()
+    [found] = checks(result, "strategy_discussion_involves_other_bodies")
+    assert (found.event, found.severity) == ("d-ra-1", "advisory")
+    assert found.message == ("strategy discussion did not involve the agency that referred the "
+                             "concern (agencies: csc, police, health)")
+    assert checks(result, "strategy_meeting_involves_other_bodies") == []
+    assert finding_rules(result) == {"strategy_discussion_involves_other_bodies"}
+
+
+@scenario
+def referring_agency_absent_from_meeting() -> Evaluation:
+    return run(PACK, [
+        concern("2015-07-06T09:00:00+01:00", id="c-ra-3", referring_agency="education"),
+        meeting("2015-07-06T14:00:00+01:00", id="m-ra-3"),
+    ], "2015-07-06T18:00:00+01:00")
+
+
+def test_other_bodies_at_a_meeting() -> None:
+    [found] = checks(referring_agency_absent_from_meeting(),
+                     "strategy_meeting_involves_other_bodies")
+    assert (found.event, found.severity) == ("m-ra-3", "advisory")
 
 
 @scenario
@@ -421,7 +460,7 @@ def test_record_available_after_discussion_over_easter() -> None:
     events = [
         discussion("2015-04-02T15:00:00+01:00", id="d-rc-8", mode="telephone"),
         record("2015-04-07T11:00:00+01:00", id="r-rc-8", of="d-rc-8",
-               to=[*CORE, "referring_agency"]),
+               to=[*CORE, "education"]),
     ]
     result = run(PACK, events, "2015-04-08T09:00:00+01:00")
     met = only(result, "record_available_to_invitees_after_discussion")

@@ -30,6 +30,7 @@ CASE_FIELDS: dict[str, FieldSpec] = {
     ),
     "cpn_count": FieldSpec("number", None),
     "police_attention_count": FieldSpec("number", None),
+    "referring_agency": FieldSpec("text", None),
 }
 
 CASE_FIELD_DOCS: dict[str, str] = {
@@ -42,6 +43,7 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "cpn_count": "how many CPNs have been created for the child so far",
     "police_attention_count": "how many occasions of police attention (`police_attention`) "
     "have been recorded for the child so far",
+    "referring_agency": "the referring_agency of the latest concern (None when it does not say)",
 }
 
 
@@ -66,6 +68,7 @@ class CaseState:
     concern_categories: list[str] = field(default_factory=list)
     cpn_count: int = 0
     police_attention_count: int = 0
+    referring_agency: str | None = None
 
     def apply(self, event: BaseEvent) -> None:
         """Fold one event (in time order) into the facts."""
@@ -85,5 +88,6 @@ class CaseState:
             self.police_attention_count += 1
         elif isinstance(event, ConcernIdentified):
             self.looked_after = event.looked_after
+            self.referring_agency = event.referring_agency
             if event.category not in self.concern_categories:
                 self.concern_categories.append(event.category)

@@ -184,7 +184,9 @@ class ConcernIdentified(BaseEvent):
     complex: bool = Field(False, description="e.g. organised abuse, allegations against staff.")
     looked_after: bool = False
     risk_level: RiskLevel | None = None
-    referring_agency: Name | None = None
+    referring_agency: Name | None = Field(
+        None, description="Agency id of whoever referred the concern, e.g. education."
+    )
     enquiry_decision_needed: bool | None = Field(
         None,
         description="There is a need to determine whether a statutory child protection "
