@@ -6,6 +6,7 @@ Expected deadlines are written out by hand in each test (``end_of("2024-05-10",
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from typing import Any
@@ -74,3 +75,57 @@ def minimal_pack(pack_id: str, title: str, rules: str) -> str:
 def fired_rules(result: Evaluation) -> set[str]:
     """Rules that produced any obligation or check finding."""
     return {o.rule for o in result.obligations} | finding_rules(result)
+
+
+# --- source coverage, until `safeguard-rules lint` counts it ---------------------------------
+
+IMPOSING = re.compile(r"\b(must|should|will|shall|expected|required|within)\b", re.IGNORECASE)
+
+
+def _normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def source_sentences(text: str) -> list[str]:
+    """The sentences of a captured source: a line wrapped mid-sentence is joined again, list
+    dashes and section numbers ("2.1") are dropped, and each line is split after . ; ? ! or a
+    closing quote that is followed by a capital."""
+    lines: list[str] = []
+    for raw in text.splitlines():
+        line = _normalise(raw).lstrip("- ").strip()
+        if not line:
+            continue
+        if lines and line[0].islower():
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+    out: list[str] = []
+    for line in lines:
+        line = re.sub(r"^\d+\.\d+\s+", "", line)
+        out += re.split(r"(?<=[.;?!\u2019\u201d])\s+(?=[A-Z\u2018\u201c(])", line)
+    return out
+
+
+def pack_quotes(pack: CompiledPack) -> list[str]:
+    """Every quote a pack gives: rule, route, deadline-case and parameter citations, and its
+    not_encoded entries."""
+    doc = pack.pack
+    quotes: list[str] = []
+    for rule in doc.rules:
+        if rule.citation is not None:
+            quotes.append(rule.citation.quote)
+        quotes += [r.citation.quote for r in rule.routes or () if r.citation is not None]
+        if rule.require is not None and rule.require.due is not None and rule.require.due.table:
+            quotes += [c.citation.quote for c in rule.require.due.table.cases if c.citation]
+    quotes += [p.citation.quote for p in doc.parameters.values() if p.citation is not None]
+    quotes += [entry.quote for entry in doc.not_encoded]
+    return [_normalise(q) for q in quotes]
+
+
+def unaccounted_imposing_sentences(pack: CompiledPack, source_text: str) -> tuple[list[str], int]:
+    """Imposing sentences of the source that no quote of ``pack`` accounts for, and how many
+    imposing sentences there are. A quote accounts for a sentence it contains or lies in."""
+    quotes = pack_quotes(pack)
+    imposing = [s for s in source_sentences(source_text) if IMPOSING.search(s)]
+    missing = [s for s in imposing if not any(q in s or s in q for q in quotes)]
+    return missing, len(imposing)
