@@ -371,7 +371,7 @@ def test_request_must_be_quality_assured() -> None:
     assert finding_rules(result) == {"request_quality_assured"}
     [f] = result.findings
     assert (f.event, f.severity, f.message) == (
-        "r-q1", "must", "strategy request was not quality assured")
+        "r-q1", "must", "strategy request is not recorded as quality assured (quality assured: no)")
 
 
 @scenario

@@ -938,8 +938,9 @@ def unclear_enquiry_goes_to_mash() -> Evaluation:
 def test_unclear_enquiry_goes_to_mash() -> None:
     mash = only(unclear_enquiry_goes_to_mash(), "mash_enquiry_when_risk_unclear")
     assert (mash.status, mash.met_by, mash.route) == ("met", "s-ms-1", "mash_enquiry")
-    assert (mash.responsible, mash.strength, mash.due) == ("mash_team", "must", None)
-    assert mash.action == "undertake_mash_enquiry"
+    # passed through by whoever received the enquiry (the local authority), not the MASH
+    assert (mash.responsible, mash.strength, mash.due) == ("la_childrens_social_care", "must", None)
+    assert mash.action == "pass_enquiry_to_mash"
 
     waiting = only(run(PACK, [
         ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-2",
