@@ -27,7 +27,7 @@ from .._explain import explain
 from .._result import Evaluation, Finding, Obligation
 from ._summary import OverdueItem, describe_late
 
-_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - local wall time on purpose
+_EPOCH = datetime(1970, 1, 1)  # naive on purpose: local wall-clock minutes count from it
 
 # Field orders, mirrored in report.js (constants OB, EV, FI, IX, OD).
 OBLIGATION_FIELDS = (
@@ -253,11 +253,12 @@ def build(
             ]
             for f in findings.get(child, [])
         ]
-        times = [row[2] for row in ev_rows] + [row[7] for row in ob_rows]
-        times += [row[8] for row in ob_rows if row[8] is not None]
+        times = [e.at for e in child_events] + [o.triggered_at for o in child_obligations]
+        times += [o.due for o in child_obligations if o.due is not None]
         if times:
-            lo = min(times) if lo is None else min(lo, min(times))
-            hi = max(hi, max(times))
+            first_m, last_m = local_minutes(min(times), tz), local_minutes(max(times), tz)
+            lo = first_m if lo is None else min(lo, first_m)
+            hi = max(hi, last_m)
         index.append(
             [
                 child,

@@ -32,12 +32,14 @@ STATUS_LABELS: dict[str, str] = {
     "cannot_evaluate": "cannot evaluate",
 }
 
+NOTHING = "\u2013"  # an en dash: no percentage, as national tables print it
+
 PERCENT_METHOD = (
     "% within timescale = met in time ÷ (met in time + met late), to one decimal place. "
     "As in the national statistics for initial child protection conferences held within "
     "15 working days, only actions that have taken place are counted: open and overdue "
     "actions are not in the denominator (they have their own columns), cancelled ones are "
-    "left out, and a month with no action taken shows –. A row counts the obligations "
+    "left out, and a month with no action taken shows \u2013. A row counts the obligations "
     "whose trigger fell in that month (or quarter), in the pack's time zone, whatever "
     "their status as at the report's as-of time."
 )
@@ -48,9 +50,9 @@ def status_label(status: str) -> str:
 
 
 def percent(met: int, late: int) -> str:
-    """The share within timescale, as shown on the page; '–' when nothing took place."""
+    """The share within timescale, as shown on the page; a dash when nothing took place."""
     held = met + late
-    return "–" if held == 0 else f"{100 * met / held:.1f}%"
+    return NOTHING if held == 0 else f"{100 * met / held:.1f}%"
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,8 @@ def timeliness(
             quarters[(year, (month - 1) // 3 + 1)].update(counts)
             total.update(counts)
         quarter_rows = tuple(
-            Counts(_quarter_label(y, q), "quarter", dict(c)) for (y, q), c in sorted(quarters.items())
+            Counts(_quarter_label(y, q), "quarter", dict(c))
+            for (y, q), c in sorted(quarters.items())
         )
         last_quarter = next(
             (

@@ -14,6 +14,7 @@ import click
 from .. import __version__
 from ._diff import diff
 from ._evaluate import evaluate, explain, packs
+from ._report import calendar, report
 from ._schema import schema
 from ._test import test
 from ._validate import lint, validate
@@ -25,7 +26,7 @@ def main() -> None:
     """Evaluate multi-agency safeguarding procedures (YAML policy packs) against case events."""
 
 
-for command in (evaluate, explain, packs, validate, lint, test, schema, diff):
+for command in (evaluate, explain, packs, validate, lint, test, schema, diff, report, calendar):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -30,6 +30,7 @@ from ._common import (
     read_events,
     with_packs,
 )
+from ._progress import progress
 
 
 @click.command()
@@ -52,6 +53,7 @@ from ._common import (
     help="Override a pack parameter, e.g. follow_up_timescale='{working_days: 2}'.",
 )
 @event_options
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
 @click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
 def evaluate(
     pack_name: str | None,
@@ -59,6 +61,7 @@ def evaluate(
     as_of: str,
     fmt: str,
     params: tuple[str, ...],
+    quiet: bool,
     events: tuple[Path, ...],
     **limits: int,
 ) -> None:
@@ -78,8 +81,11 @@ def evaluate(
     assert pack_name is not None
     compiled = load(pack_name, params)
     moment = parse_as_of(as_of)
-    stream = read_events(events, bounds)
-    result = evaluate_events(compiled, stream, moment)
+    with progress(quiet) as bar:
+        with bar.stage("Reading events"):
+            stream = read_events(events, bounds)
+        with bar.stage("Evaluating"):
+            result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
         click.echo(result.to_json(), nl=False)
     else:
