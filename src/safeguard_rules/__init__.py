@@ -39,6 +39,8 @@ Authoring and face:
 * ``_scenario_format`` the scenario-test format (``*.scenarios.yaml``)
 * ``_scenario``   scenario tests run against packs: readable failures and coverage
 * ``_schema``     JSON Schemas of the pack and scenario formats, from the models
+* ``_report``     one self-contained HTML report: timeliness, overdue now, timelines
+* ``_ical``       open obligations as iCalendar to-dos
 * ``pytest_plugin`` scenario files collected as pytest tests (entry point ``pytest11``)
 
 Nothing in Python knows the name of a jurisdiction: that lives in the packs.
@@ -94,6 +96,7 @@ from ._events import (
     SupervisionHeld,
 )
 from ._explain import Explanation, explain
+from ._ical import to_ical
 from ._jurisdiction import (
     Jurisdiction,
     JurisdictionEvaluation,
@@ -111,6 +114,7 @@ from ._registry import (
     bundled_packs,
     discover_packs,
 )
+from ._report import render_report
 from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
 from ._scenario import PackCoverage, ScenarioFileError, ScenarioOutcome, TestRun, run_scenarios
 from ._stream import EventStream, load_events, parse_events
@@ -196,7 +200,9 @@ __all__ = [
     "load_pack",
     "parse_events",
     "render_diff",
+    "render_report",
     "run_scenarios",
     "select_pack",
+    "to_ical",
     "validate_packs",
 ]
