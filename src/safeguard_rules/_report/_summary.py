@@ -32,10 +32,15 @@ STATUS_LABELS: dict[str, str] = {
     "cannot_evaluate": "cannot evaluate",
 }
 
+# Statuses with a column of their own in every table; any other (cannot_evaluate, or one
+# a later version adds) gets a column, by its label, where it occurs.
+TABLE_COLUMNS = ("met", "met_late", "overdue", "open", "cancelled")
+
 NOTHING = "\u2013"  # an en dash: no percentage, as national tables print it
 
 PERCENT_METHOD = (
-    "% within timescale = met in time ÷ (met in time + met late), to one decimal place. "
+    "% within timescale = met in time ÷ (met in time + met late), to one decimal place "
+    "(halves rounded up). "
     "As in the national statistics for initial child protection conferences held within "
     "15 working days, only actions that have taken place are counted: open and overdue "
     "actions are not in the denominator (they have their own columns), cancelled ones are "
@@ -52,7 +57,13 @@ def status_label(status: str) -> str:
 def percent(met: int, late: int) -> str:
     """The share within timescale, as shown on the page; a dash when nothing took place."""
     held = met + late
-    return NOTHING if held == 0 else f"{100 * met / held:.1f}%"
+    if held == 0:
+        return NOTHING
+    # Tenths of a percent in integers, halves rounded up (as published tables round),
+    # so no float rounding decides a figure.
+    tenths, remainder = divmod(1000 * met, held)
+    tenths += 2 * remainder >= held
+    return f"{tenths // 10}.{tenths % 10}%"
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ class RuleTimeliness:
     quarters: tuple[Counts, ...]
     total: Counts
     last_quarter: Counts | None  # the latest complete quarter before as_of, if any
-    extra_statuses: tuple[str, ...]  # statuses beyond the known ones, by name
+    extra_statuses: tuple[str, ...]  # statuses without a column of their own
 
     def rows(self) -> list[Counts]:
         """Months with each quarter's total after its last month, as the table shows."""
@@ -194,7 +205,7 @@ def timeliness(
             ),
             None,
         )
-        extra = sorted({s for s in total if s not in STATUS_LABELS})
+        extra = sorted({s for s in total if s not in TABLE_COLUMNS})
         out.append(
             RuleTimeliness(
                 rule=rule,
