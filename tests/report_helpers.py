@@ -95,7 +95,9 @@ def table(html: str, caption_starts: str) -> list[list[str]]:
 
 
 def script_json(html: str, element_id: str) -> Any:
-    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S)
+    match = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', html, re.S
+    )
     assert match, element_id
     return json.loads(match.group(1))
 
