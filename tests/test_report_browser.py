@@ -204,7 +204,13 @@ def test_example_child_timeline(
     labels = view.eval_on_selector_all(
         "svg.timeline g.ob text.statuslabel", "ts => ts.map(t => t.textContent)"
     )
-    assert Counter(labels) == Counter({"met": 5, "overdue": 5, "open": 1})
+    notes = {"local_default": " · local default", "local_override": " · local override"}
+    expected_labels = Counter(
+        o.status.replace("_", " ") + notes.get(getattr(o, "basis", "source"), "") for o in child
+    )
+    assert Counter(labels) == expected_labels
+    # By hand: 5 met, 1 open, and 5 overdue whose timescales are the pack's local parameters.
+    assert sorted(label.split(" · ")[0] for label in labels).count("overdue") == 5
     # The strategy meeting: triggered Wed 8 May 11:30, due Tue 14 May (Thu 9 May is Liberation Day).
     meeting = result.obligation("strategy_meeting_within_timescale/ev-007")
     row = view.locator(f'tr[data-obligation="{meeting.id}"]')
