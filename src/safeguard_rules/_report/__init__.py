@@ -14,7 +14,7 @@ import base64
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from importlib import resources
+from importlib import metadata, resources
 
 from .._compile import CompiledPack
 from .._events import BaseEvent
@@ -95,6 +95,15 @@ def _chart(rule: RuleTimeliness) -> Chart:
     return Chart(width, 160, top, bottom, left, tuple(bars), tuple(ticks), summary)
 
 
+def _library_version() -> str:
+    # The installed distribution's version (the package face, a later stage, is not
+    # imported from here); tests check it equals safeguard_rules.__version__.
+    try:
+        return metadata.version("safeguard-rules")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
@@ -119,8 +128,6 @@ def render_report(
     byte-identical text: nothing in the page depends on when or where it was made.
     """
     import jinja2  # a report dependency, imported only when a report is made
-
-    from .. import __version__
 
     stream = events.events if isinstance(events, EventStream) else tuple(events)
     titles = {c.rule.id: c.rule.title for c in pack.rules}
@@ -148,7 +155,7 @@ def render_report(
         as_of_local=as_of_local.strftime("%a %Y-%m-%d %H:%M"),
         tz=tz.key,
         account=account,
-        version=__version__,
+        version=_library_version(),
         summary=summary,
         charts={r.rule: _chart(r) for r in summary.timeliness},
         method=PERCENT_METHOD,
