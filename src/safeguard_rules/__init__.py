@@ -23,6 +23,7 @@ Model: ``_pack`` (the pack format), ``_events`` (the case-event vocabulary), ``_
 
 Engine and results:
 
+* ``_mapping``    event mappings: foreign records renamed into the vocabulary as read
 * ``_stream``     event streams from JSON Lines / YAML, with rejections
 * ``_calendar``   working days, office hours and deadlines
 * ``_conditions`` conditions checked against the vocabulary and compiled to closures
@@ -107,6 +108,7 @@ from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
 from ._loading import load_pack, select_pack
+from ._mapping import EventMapping, EventMappingError, load_mapping
 from ._registry import (
     AmbiguousPackError,
     PackSelectionError,
@@ -142,6 +144,8 @@ __all__ = [
     "Evaluation",
     "EvaluationDiff",
     "Event",
+    "EventMapping",
+    "EventMappingError",
     "EventStream",
     "EventStreamError",
     "Explanation",
@@ -197,6 +201,7 @@ __all__ = [
     "lint_packs",
     "load_events",
     "load_jurisdiction",
+    "load_mapping",
     "load_pack",
     "parse_events",
     "render_diff",

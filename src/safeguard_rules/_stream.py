@@ -34,6 +34,7 @@ from ._event_files import (
     name,
 )
 from ._events import EARLIEST_YEAR, EVENT_ADAPTER, EVENT_CLASSES, LATEST_YEAR, BaseEvent
+from ._mapping import EventMapping, RecordMappingError
 from ._result import Rejection
 
 EventFormat = Literal["jsonl", "json", "yaml"]
@@ -50,6 +51,7 @@ __all__ = [
     "parse_event",
     "parse_events",
     "read_events",
+    "read_jsonl_lazily",
 ]
 
 
@@ -143,15 +145,18 @@ def parse_event(record: Any) -> BaseEvent:
     return event
 
 
-def parse_events(records: Iterable[Any], source: str = "input") -> EventStream:
+def parse_events(
+    records: Iterable[Any], source: str = "input", *, mapping: EventMapping | None = None
+) -> EventStream:
     """Typed events from mappings, e.g. rows a case system already holds.
 
     A record that is not a valid event is rejected as ``source[index]``. The accepted
     events keep no position: a caller's list has no order that matters, so a duplicate id
     or an event after ``as_of`` is named by its id alone, and the same records in any
-    order give byte-identical results.
+    order give byte-identical results. ``mapping`` renames foreign records first
+    (docs/mapping.md).
     """
-    collector = _Collector(source, (f"{source}[", "]"), keep_places=False)
+    collector = _Collector(source, (f"{source}[", "]"), keep_places=False, mapping=mapping)
     for i, record in enumerate(records):
         collector.take(i, record)
     return collector.stream()
@@ -162,6 +167,7 @@ def load_events(
     *,
     format: EventFormat | None = None,
     limits: EventLimits | None = None,
+    mapping: EventMapping | None = None,
 ) -> EventStream:
     """Events from a file, or from standard input when ``path`` is ``"-"``.
 
@@ -170,16 +176,20 @@ def load_events(
     ``.json`` file that is not an array is read as JSON Lines), anything else JSON Lines.
     Standard input is JSON Lines, a JSON array or YAML by its first character. Raises
     OSError when the file cannot be opened; everything wrong inside it is a rejection.
+    ``mapping`` renames foreign records into the vocabulary as each is read, before it is
+    validated (docs/mapping.md).
     """
     limits = limits or EventLimits()
     if str(path) == STDIN:
-        return read_events(sys.stdin.buffer, "<stdin>", format=format, limits=limits)
+        return read_events(
+            sys.stdin.buffer, "<stdin>", format=format, limits=limits, mapping=mapping
+        )
     path = Path(path)
     chosen = format or _format_of(path.name)
     with path.open("rb") as handle:
         info = os.fstat(handle.fileno())
         size = info.st_size if stat.S_ISREG(info.st_mode) else None
-        return _read(handle, str(path), chosen, limits, size)
+        return _read(handle, str(path), chosen, limits, size, mapping)
 
 
 def read_events(
@@ -188,9 +198,29 @@ def read_events(
     *,
     format: EventFormat | None = None,
     limits: EventLimits | None = None,
+    mapping: EventMapping | None = None,
 ) -> EventStream:
     """Events from an open binary stream (standard input, a pipe), named ``source``."""
-    return _read(handle, source, format, limits or EventLimits(), None)
+    return _read(handle, source, format, limits or EventLimits(), None, mapping)
+
+
+def read_jsonl_lazily(
+    handle: IO[bytes],
+    source: str,
+    *,
+    limits: EventLimits | None = None,
+    mapping: EventMapping | None = None,
+) -> Iterator[tuple[int, BaseEvent | Rejection]]:
+    """The records of JSON Lines one at a time, in order, each with its line number, as
+    an event or a rejection: for input larger than memory (``evaluate_stream``)."""
+    collector = _Collector(source, (f"{source}:", ""), keep_places=False, mapping=mapping)
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline=None)
+    try:
+        for raw in jsonl_records(text, limits or EventLimits()):
+            collector.take_all(iter((raw,)))
+            yield raw.line, collector.events.pop() if collector.events else collector.rejected.pop()
+    finally:
+        text.detach()  # the caller owns the handle
 
 
 def _format_of(file_name: str) -> EventFormat:
@@ -218,13 +248,14 @@ def _read(
     format: EventFormat | None,
     limits: EventLimits,
     size: int | None,
+    mapping: EventMapping | None = None,
 ) -> EventStream:
     first = _first_character(handle)
     if format is None:  # standard input: by its first character
         format = "json" if first == b"[" else "jsonl" if first in (b"{", b"") else "yaml"
     if format == "json" and first != b"[":
         format = "jsonl"  # a .json file that is not an array: JSON Lines
-    collector = _Collector(source, (f"{source}:", ""))
+    collector = _Collector(source, (f"{source}:", ""), mapping=mapping)
     if format == "jsonl":
         text = io.TextIOWrapper(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
@@ -263,8 +294,16 @@ def _too_large(format: EventFormat, limits: EventLimits) -> str:
 class _Collector:
     """Typed events and rejections, in input order, with the place of each."""
 
-    def __init__(self, source: str, label: tuple[str, str], *, keep_places: bool = True) -> None:
+    def __init__(
+        self,
+        source: str,
+        label: tuple[str, str],
+        *,
+        keep_places: bool = True,
+        mapping: EventMapping | None = None,
+    ) -> None:
         self.source = source
+        self.rename = mapping.renamer() if mapping is not None else None
         self.label = label
         self.events: list[BaseEvent] = []
         self.rejected: list[Rejection] = []
@@ -289,6 +328,12 @@ class _Collector:
                 Rejection(self.where(number), None, "the record is not a mapping of event fields")
             )
             return
+        if self.rename is not None:  # the event mapping: hook before validation
+            try:
+                record = self.rename(record)
+            except RecordMappingError as exc:
+                self.rejected.append(Rejection(self.where(number), None, str(exc)))
+                return
         try:
             event = parse_event(record)
         except ValidationError as exc:
