@@ -331,3 +331,55 @@ def test_closures_leaving_a_year_without_a_working_day_are_a_load_error() -> Non
     # line 12 is '  closures: [2025-01-04, ...]': the first closure of 2025 is at column 14
     assert (d.line, d.column, d.code) == (12, 14, "no-working-day")
     assert d.message.startswith("the calendar leaves no working day in 2025: each of its sat days")
+
+
+# --- strict values --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ('{working_days: "3"}', "rules.0.require.due.working_days: Input should be a valid integer "
+         "(got '3'); a number is written without quotes"),
+        ("{working_days: true}", "rules.0.require.due.working_days: Input should be a valid integer "
+         "(got True); write a number, not true or false"),
+        ('{hours: "24"}', "rules.0.require.due.hours: Input should be a valid integer (got '24'); a "
+         "number is written without quotes"),
+        ("{working_days: null, same_day: true}", "rules.0.require.due.working_days: null is not a "
+         "value here; leave the key out"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_where_it_is(written: str, message: str) -> None:
+    text = (PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")).replace(
+        "due: {working_days: 3}", f"due: {written}"
+    )
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "pack.yaml")
+    [d] = caught.value.diagnostics
+    # line 23 is '      due: {...}': the first key of the mapping is at column 13
+    assert (d.line, d.column, d.code, d.message) == (23, 13, "wrong-type", message)
+
+
+def test_on_is_not_true_for_a_boolean() -> None:
+    office = "  office_hours: {days: [mon], start: '09:00', end: '17:00', open_on_public_holidays: on}\n"
+    text = (PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")).replace(
+        "roles:\n", office + "roles:\n"
+    )
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "pack.yaml")
+    [d] = caught.value.diagnostics
+    assert (d.line, d.code) == (11, "wrong-type")
+    assert d.message.endswith("(got 'on'); write true or false (yes, no, on and off are text in YAML 1.2)")
+
+
+def test_an_undecodable_scenario_file_is_reported_with_file_and_reason(tmp_path: Path) -> None:
+    from safeguard_rules import ScenarioFileError
+    from safeguard_rules._scenario import load_scenario_file
+
+    path = tmp_path / "x.scenarios.yaml"
+    path.write_bytes(b"pack: toy\nscenarios:\n  - name: caf\xe9\n")  # Latin-1, not UTF-8
+    with pytest.raises(ScenarioFileError) as caught:
+        load_scenario_file(path)
+    [d] = caught.value.diagnostics
+    # line 3 is '  - name: caf?': the byte follows 'caf', which starts at column 11
+    assert (d.file, d.line, d.column, d.code) == (str(path), 3, 14, "not-utf8")

@@ -31,6 +31,7 @@ from ._document import PackDocument
 from ._errors import Diagnostic, PackValidationError, declare, did_you_mean, known_list
 from ._events import EVENT_CLASSES
 from ._pack import (
+    DOCUMENT,
     Citation,
     Count,
     DeadlineBasis,
@@ -441,7 +442,7 @@ class _Compiler:
                 )
                 continue
             try:
-                value = raw if isinstance(raw, Due) else Due.model_validate(raw)
+                value = raw if isinstance(raw, Due) else Due.model_validate(raw, context=DOCUMENT)
             except ValidationError as exc:
                 first = exc.errors()[0]["msg"].removeprefix("Value error, ")
                 self.problem(

@@ -8,7 +8,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ._errors import LOAD_CODES, Diagnostic, declare, did_you_mean, known_list
+from ._errors import LOAD_CODES, Diagnostic, declare, did_you_mean, known_list, shown
 from ._yaml import Positions
 
 Loc = tuple[str | int, ...]
@@ -42,9 +42,12 @@ def clean_loc(data: Any, loc: Sequence[str | int]) -> Loc:
     return tuple(kept)
 
 
+_TYPE_TAGS = frozenset({"bool", "int", "float", "str", "list", "dict", "none", "date", "time"})
+
+
 def _is_tag(part: str) -> bool:
     # pydantic names union members and validators in locs: 'Ref', 'function-after[...]', 'bool'
-    return part[:1].isupper() or "[" in part or part in ("bool", "int", "float", "str", "list")
+    return part[:1].isupper() or "[" in part or part in _TYPE_TAGS
 
 
 def model_keys(root: type[BaseModel], loc: Loc) -> list[str] | None:
@@ -104,7 +107,11 @@ def diagnostics_from(
 ) -> list[Diagnostic]:
     seen: set[Loc] = set()
     out: list[Diagnostic] = []
-    for error in exc.errors():
+    errors = exc.errors()
+    # An optional key's value is tried as "the value" and as "left out" (None); that the
+    # value is not None says nothing the other member's error does not say better.
+    errors = [e for e in errors if e["type"] != "none_required"] or errors
+    for error in errors:
         loc = clean_loc(data, error["loc"])
         if loc in seen:
             continue  # a union reports one problem once per member; the first says enough
@@ -133,7 +140,8 @@ def _code(kind: str) -> str:
 
 
 def _where(loc: Loc) -> str:
-    return ".".join(str(p) for p in loc) or "(top level)"
+    parts = (str(p) if len(str(p)) <= 80 else str(p)[:77] + "..." for p in loc)
+    return ".".join(parts) or "(top level)"
 
 
 def _message(error: Any, loc: Loc, root: type[BaseModel]) -> str:
@@ -142,15 +150,30 @@ def _message(error: Any, loc: Loc, root: type[BaseModel]) -> str:
         key = str(loc[-1])
         allowed = model_keys(root, loc[:-1]) or []
         return (
-            f"unknown key {key!r} in {_where(loc[:-1])}{did_you_mean(key, allowed)}; "
+            f"unknown key {shown(key)} in {_where(loc[:-1])}{did_you_mean(key, allowed)}; "
             f"allowed keys: {known_list(allowed, 40)}"
         )
     if kind == "missing" and loc:
         return f"missing required key {str(loc[-1])!r} in {_where(loc[:-1])}"
     message = str(error["msg"]).removeprefix("Value error, ")
     given = error.get("input")
-    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r:.60})"
-    return f"{_where(loc)}: {message}{shown}"
+    got = "" if isinstance(given, dict | list) or given is None else f" (got {shown(given)})"
+    return f"{_where(loc)}: {message}{got}{_hint(kind, given)}"
+
+
+def _hint(kind: str, given: Any) -> str:
+    """What to write instead, for the type mistakes YAML makes easy."""
+    if kind in ("int_type", "float_type") and isinstance(given, str):
+        return "; a number is written without quotes"
+    if kind in ("int_type", "float_type") and isinstance(given, bool):
+        return "; write a number, not true or false"
+    if kind == "bool_type" and isinstance(given, str):
+        return "; write true or false (yes, no, on and off are text in YAML 1.2)"
+    if kind == "bool_type" and isinstance(given, int | float):
+        return "; write true or false, not a number"
+    if kind == "string_type" and isinstance(given, int | float | bool):
+        return '; text that looks like a number or true/false is quoted, e.g. "1"'
+    return ""
 
 
 def diagnostic_at(positions: Positions, loc: Loc, message: str, code: str) -> Diagnostic:

@@ -39,7 +39,7 @@ from ._errors import (
 )
 from ._files import FileReadError, inside
 from ._limits import DEFAULT_LIMITS, PackLimits
-from ._pack import Overlay, Pack
+from ._pack import DOCUMENT, Overlay, Pack
 from ._yaml import Positions, read_pack_file
 
 MAX_EXTEND_DEPTH = DEFAULT_LIMITS.max_extend_depth
@@ -107,7 +107,7 @@ def _expand(data: Any, positions: Positions, root: Path, chain: _Chain) -> Expan
     if not is_overlay(data):
         return Expanded(data, positions, roots={positions.file: root})
     try:
-        overlay = Overlay.model_validate(data)
+        overlay = Overlay.model_validate(data, context=DOCUMENT)
     except ValidationError as exc:
         raise PackValidationError(diagnostics_from(exc, data, positions, Overlay)) from exc
     trail = (*chain.trail, (_identity(positions.file), positions.file))
@@ -132,7 +132,7 @@ def _expand(data: Any, positions: Positions, root: Path, chain: _Chain) -> Expan
     base_data, base_positions = read_pack_file(base_file, chain.limits)
     base = _expand(base_data, base_positions, base_root, replace(chain, trail=trail))
     try:
-        base_pack = Pack.model_validate(base.data)
+        base_pack = Pack.model_validate(base.data, context=DOCUMENT)
     except ValidationError as exc:
         raise PackValidationError(diagnostics_from(exc, base.data, base.positions, Pack)) from exc
     problems = _check_overrides(overlay, base_pack, positions)

@@ -10,20 +10,127 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, TypeVar, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.config import JsonDict
+from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
+T = TypeVar("T")
+
+
+# Validating a pack file (YAML read into plain values) rather than models built in Python:
+# the loader passes it as the validation context.
+DOCUMENT: dict[str, Any] = {"document": True}
+
+
+def _from_document(info: ValidationInfo) -> bool:
+    return isinstance(info.context, dict) and bool(info.context.get("document"))
+
+
+def _not_null(value: T, info: ValidationInfo) -> T:
+    if value is None and _from_document(info):
+        raise PydanticCustomError("wrong-type", "null is not a value here; leave the key out")
+    return value
+
+
+# An optional key: left out, or given a value. In a pack file an explicit null is an error
+# (it would otherwise count as "left out" and hide a half-written entry), and the JSON
+# Schema says the same; in Python, None is how an optional argument is left out.
+Opt = Annotated[Union[T, SkipJsonSchema[None]], AfterValidator(_not_null)]  # noqa: UP007
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+# Free text: leading and trailing whitespace (a folded block's final line break) is
+# dropped; it must hold something besides whitespace.
+ShortText = Annotated[
+    str, Field(min_length=1, max_length=400, pattern=r"\S"), BeforeValidator(_strip)
+]
+LongText = Annotated[
+    str, Field(min_length=1, max_length=4000, pattern=r"\S"), BeforeValidator(_strip)
+]
+QuoteText = Annotated[
+    str, Field(min_length=8, max_length=4000, pattern=r"\S"), BeforeValidator(_strip)
+]
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=80)]
-ShortText = Annotated[str, Field(min_length=1, max_length=400)]
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Strength = Literal["must", "should", "advisory"]
 Scalar = Union[bool, int, float, str]  # noqa: UP007 - order matters to pydantic
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$")
+
+
+def _iso_date(value: Any) -> Any:
+    """A date written YYYY-MM-DD (YAML 1.2 reads it as text); a date object as it is."""
+    if isinstance(value, str):
+        if not _ISO_DATE.match(value):
+            raise PydanticCustomError("wrong-type", "write a date as YYYY-MM-DD, e.g. 2024-03-01")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("invalid-value", "no such date") from None
+    return value
+
+
+def _iso_time(value: Any) -> Any:
+    """A time of day written HH:MM or HH:MM:SS; a time object as it is."""
+    if isinstance(value, str):
+        if not _ISO_TIME.match(value):
+            raise PydanticCustomError(
+                "wrong-type", "write a time of day as HH:MM (00:00 to 23:59), e.g. '09:00'"
+            )
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("invalid-value", "no such time of day") from None
+    return value
+
+
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _ISO_DATE.pattern}),
+]
+IsoTime = Annotated[
+    time,
+    BeforeValidator(_iso_time),
+    WithJsonSchema(
+        {"type": "string", "pattern": _ISO_TIME.pattern, "description": "HH:MM or HH:MM:SS"}
+    ),
+]
+
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Strict: a number is not text, text is not a number, 1 is not true; nothing coerced.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+# The JSON Schema of each one-of shape says what its validator enforces, so an editor
+# accepts exactly what the loader does (tests/test_schema_agreement.py holds both to it).
+def _exactly_one_key(schema: dict[str, Any]) -> None:
+    schema["minProperties"] = 1
+    schema["maxProperties"] = 1
+
+
+def _one_of_required(*keys: str) -> JsonDict:
+    return {"oneOf": [{"required": [key]} for key in keys]}
+
+
+_NOT_A_PARAMETER: JsonDict = {"not": {"required": ["parameter"]}}
 
 
 # --- provenance --------------------------------------------------------------------
@@ -35,19 +142,17 @@ class Source(_Strict):
     id: Identifier
     file: ShortText = Field(description="File name of the captured source text.")
     title: LongText
-    publisher: ShortText | None = None
-    published: ShortText | None = Field(None, description="Date or month of publication.")
-    url: ShortText | None = None
+    publisher: Opt[ShortText] = None
+    published: Opt[ShortText] = Field(None, description="Date or month of publication.")
+    url: Opt[ShortText] = None
 
 
 class Citation(_Strict):
     """The sentence of a source that a rule (or deadline case) encodes."""
 
     source: Identifier = Field(description="Id of an entry in pack.sources.")
-    quote: Annotated[str, Field(min_length=8, max_length=4000)] = Field(
-        description="The sentence, quoted from the source text."
-    )
-    note: LongText | None = Field(
+    quote: QuoteText = Field(description="The sentence, quoted from the source text.")
+    note: Opt[LongText] = Field(
         None, description="How the pack reads the sentence where it is ambiguous."
     )
 
@@ -57,9 +162,11 @@ class Metadata(_Strict):
     title: LongText
     jurisdiction: Identifier
     version: ShortText
-    effective_from: date
-    effective_to: date | None = None
-    description: LongText | None = None
+    effective_from: IsoDate
+    effective_to: IsoDate | None = Field(
+        None, description="The last day in force; null or left out: open-ended."
+    )
+    description: Opt[LongText] = None
     sources: list[Source] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
@@ -76,13 +183,13 @@ class PublicHolidays(_Strict):
     """Public holidays from the ``holidays`` package: a country and, where needed, subdivision."""
 
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
-    subdivision: ShortText | None = None
+    subdivision: Opt[ShortText] = None
 
 
 class OfficeHours(_Strict):
     days: list[Weekday] = Field(min_length=1, max_length=7)
-    start: time
-    end: time
+    start: IsoTime
+    end: IsoTime
     open_on_public_holidays: bool = Field(
         False, description="True where the source says 'daily Monday to Friday' without exception."
     )
@@ -101,11 +208,11 @@ def _weekdays() -> list[Weekday]:
 class CalendarSpec(_Strict):
     timezone: ShortText = Field(description="IANA time zone name, e.g. Europe/London.")
     working_days: list[Weekday] = Field(default_factory=_weekdays, min_length=1, max_length=7)
-    public_holidays: PublicHolidays | None = None
-    closures: list[date] = Field(
+    public_holidays: Opt[PublicHolidays] = None
+    closures: list[IsoDate] = Field(
         default_factory=list, max_length=1000, description="Extra dates the offices are closed."
     )
-    office_hours: OfficeHours | None = None
+    office_hours: Opt[OfficeHours] = None
 
 
 # --- roles and agencies ---------------------------------------------------------------
@@ -113,8 +220,8 @@ class CalendarSpec(_Strict):
 
 class Role(_Strict):
     title: ShortText
-    agency: Identifier | None = None
-    description: LongText | None = None
+    agency: Opt[Identifier] = None
+    description: Opt[LongText] = None
 
 
 # --- conditions ----------------------------------------------------------------------
@@ -128,6 +235,19 @@ class Ref(_Strict):
 
 Operand = Union[Ref, Scalar]  # noqa: UP007
 ListOperand = Union[Ref, list[Scalar]]  # noqa: UP007
+
+
+def _not_null_operand(value: T, info: ValidationInfo) -> T:
+    if value is None and _from_document(info):
+        raise PydanticCustomError(
+            "invalid-value", "'is: null' is not allowed; write 'present: false'"
+        )
+    return value
+
+
+IsOperand = Annotated[
+    Union[Operand, SkipJsonSchema[None]], AfterValidator(_not_null_operand)  # noqa: UP007
+]
 
 FIELD_OPERATORS: tuple[str, ...] = (
     "is",
@@ -146,6 +266,17 @@ FIELD_OPERATORS: tuple[str, ...] = (
 COMBINATORS: tuple[str, ...] = ("all", "any", "not")
 
 
+def _condition_schema(schema: dict[str, Any]) -> None:
+    alone = [{"required": [key], "maxProperties": 1} for key in COMBINATORS]
+    field_test = {
+        "required": ["field"],
+        "minProperties": 2,
+        "maxProperties": 2,
+        "not": {"anyOf": [{"required": [key]} for key in COMBINATORS]},
+    }
+    schema["oneOf"] = [*alone, field_test]
+
+
 class Condition(_Strict):
     """Either a combination (``all``, ``any``, ``not``) or one test of one field.
 
@@ -155,25 +286,34 @@ class Condition(_Strict):
     """
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=False, str_strip_whitespace=True
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        allow_inf_nan=False,
+        populate_by_name=False,
+        json_schema_extra=lambda schema: _condition_schema(schema),
     )
 
-    all_: list[Condition] | None = Field(None, alias="all", min_length=1, max_length=100)
-    any_: list[Condition] | None = Field(None, alias="any", min_length=1, max_length=100)
-    not_: Condition | None = Field(None, alias="not")
-    field: Annotated[str, Field(min_length=1, max_length=120)] | None = None
-    is_: Operand | None = Field(None, alias="is")
-    is_not: Operand | None = None
-    in_: ListOperand | None = Field(None, alias="in")
-    not_in: ListOperand | None = None
-    contains: Operand | None = None
-    contains_any: ListOperand | None = None
-    contains_all: ListOperand | None = None
-    present: bool | None = None
-    at_least: float | None = None
-    at_most: float | None = None
-    count_at_least: int | None = Field(None, ge=0)
-    in_office_hours: bool | None = None
+    all_: Opt[Annotated[list[Condition], Field(min_length=1, max_length=100)]] = Field(
+        None, alias="all"
+    )
+    any_: Opt[Annotated[list[Condition], Field(min_length=1, max_length=100)]] = Field(
+        None, alias="any"
+    )
+    not_: Opt[Condition] = Field(None, alias="not")
+    field: Opt[Annotated[str, Field(min_length=1, max_length=120)]] = None
+    is_: IsOperand = Field(None, alias="is")
+    is_not: IsOperand = None
+    in_: Opt[ListOperand] = Field(None, alias="in")
+    not_in: Opt[ListOperand] = None
+    contains: Opt[Operand] = None
+    contains_any: Opt[ListOperand] = None
+    contains_all: Opt[ListOperand] = None
+    present: Opt[bool] = None
+    at_least: Opt[float] = None
+    at_most: Opt[float] = None
+    count_at_least: Opt[Annotated[int, Field(ge=0)]] = None
+    in_office_hours: Opt[bool] = None
 
     @model_validator(mode="after")
     def _one_shape(self) -> Condition:
@@ -225,13 +365,15 @@ _TIMESCALE_KEYS = (
 class Timescale(_Strict):
     """One way of counting a deadline from a trigger; exactly one key."""
 
-    same_day: Literal[True] | None = None
-    working_days: int | None = Field(None, ge=0, le=366)
-    calendar_days: int | None = Field(None, ge=0, le=3660)
-    months: int | None = Field(None, ge=0, le=120)
-    hours: int | None = Field(None, ge=0, le=8784)
-    office_hours: int | None = Field(None, ge=0, le=2000)
-    no_deadline: Literal[True] | None = None
+    model_config = ConfigDict(json_schema_extra=lambda schema: _exactly_one_key(schema))
+
+    same_day: Opt[Literal[True]] = None
+    working_days: Opt[Annotated[int, Field(ge=0, le=366)]] = None
+    calendar_days: Opt[Annotated[int, Field(ge=0, le=3660)]] = None
+    months: Opt[Annotated[int, Field(ge=0, le=120)]] = None
+    hours: Opt[Annotated[int, Field(ge=0, le=8784)]] = None
+    office_hours: Opt[Annotated[int, Field(ge=0, le=2000)]] = None
+    no_deadline: Opt[Literal[True]] = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Timescale:
@@ -267,12 +409,12 @@ class Timescale(_Strict):
 
 class DueCase(_Strict):
     label: ShortText
-    when: Condition | None = Field(None, description="Omitted on the final, default case.")
+    when: Opt[Condition] = Field(None, description="Omitted on the final, default case.")
     within: Timescale
-    strength: Strength | None = Field(
+    strength: Opt[Strength] = Field(
         None, description="Overrides the rule's strength when this case decides the deadline."
     )
-    citation: Citation | None = None
+    citation: Opt[Citation] = None
 
 
 class DueTable(_Strict):
@@ -294,8 +436,8 @@ class DueTable(_Strict):
 class Due(Timescale):
     """A timescale, a named parameter, or a decision table; exactly one."""
 
-    parameter: Identifier | None = None
-    table: DueTable | None = None
+    parameter: Opt[Identifier] = None
+    table: Opt[DueTable] = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Due:
@@ -326,14 +468,14 @@ class Parameter(_Strict):
     """A value the source leaves to local judgement, with a documented default."""
 
     description: LongText
-    default: Due
+    default: Due = Field(json_schema_extra=_NOT_A_PARAMETER)
     basis: ParameterBasis = Field(
         description="'source' where the source itself gives the default value (an outer limit, "
         "or no timescale at all); 'local_default' where the pack chose it (e.g. for "
         "'commensurate to risk' or 'as soon as possible'). Every obligation and finding whose "
         "deadline rests on a local default says so."
     )
-    citation: Citation | None = Field(
+    citation: Opt[Citation] = Field(
         None, description="The phrase that leaves this to local judgement."
     )
 
@@ -362,7 +504,7 @@ class NotEncoded(_Strict):
     """A sentence of a source that the pack deliberately does not encode, and why."""
 
     source: Identifier = Field(description="Id of an entry in pack.sources.")
-    quote: Annotated[str, Field(min_length=8, max_length=4000)] = Field(
+    quote: QuoteText = Field(
         description="The sentence (or the imposing part of it), quoted from the source text."
     )
     reason: NotEncodedReason = Field(
@@ -379,18 +521,20 @@ class NotEncoded(_Strict):
 
 class EventMatch(_Strict):
     event: Identifier
-    where: Condition | None = None
+    where: Opt[Condition] = None
 
 
 class Count(_Strict):
     """Fire on a count of events of the trigger's type in the child's history."""
 
-    more_than: int | None = Field(None, ge=0, le=10_000)
-    at_least: int | None = Field(None, ge=1, le=10_000)
-    within: Timescale | None = Field(
+    model_config = ConfigDict(json_schema_extra=_one_of_required("more_than", "at_least"))
+
+    more_than: Opt[Annotated[int, Field(ge=0, le=10_000)]] = None
+    at_least: Opt[Annotated[int, Field(ge=1, le=10_000)]] = None
+    within: Opt[Timescale] = Field(
         None, description="Only events this close before the current one count."
     )
-    where: Condition | None = Field(None, description="Which events count (default: all).")
+    where: Opt[Condition] = Field(None, description="Which events count (default: all).")
     repeat: Literal["once", "every", "run"] = Field(
         "once",
         description="'once': fire when the count first passes the threshold (again only after "
@@ -412,15 +556,15 @@ class Count(_Strict):
 
 
 class Trigger(EventMatch):
-    count: Count | None = None
+    count: Opt[Count] = None
 
 
 class Escalation(_Strict):
     action: Identifier
     responsible: Identifier
     copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
-    description: LongText | None = None
-    path: Identifier | None = Field(
+    description: Opt[LongText] = None
+    path: Opt[Identifier] = Field(
         None, description="An entry of escalation_paths: who 'responsible' escalates to next."
     )
 
@@ -429,7 +573,7 @@ class EscalationPath(_Strict):
     """Who escalates to whom when a disagreement or an overdue action is not resolved."""
 
     description: LongText
-    citation: Citation | None = None
+    citation: Opt[Citation] = None
     steps: dict[Identifier, Identifier] = Field(
         min_length=1, max_length=50, description="role -> the role it escalates to."
     )
@@ -444,23 +588,23 @@ class EscalationPath(_Strict):
 
 class Requirement(_Strict):
     action: Identifier
-    description: LongText | None = None
+    description: Opt[LongText] = None
     responsible: Identifier
     copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
-    due: Due | None = Field(None, description="Omitted where the source sets no timescale.")
+    due: Opt[Due] = Field(None, description="Omitted where the source sets no timescale.")
     satisfied_by: EventMatch | list[EventMatch] = Field(
         description="The event that meets the obligation, or a list of alternatives (any)."
     )
-    cancelled_by: EventMatch | list[EventMatch] | None = None
-    escalation: Escalation | None = None
+    cancelled_by: Opt[EventMatch | list[EventMatch]] = None
+    escalation: Opt[Escalation] = None
 
 
 class Route(_Strict):
     name: Identifier
-    when: Condition | None = Field(None, description="Omitted on the final, default route.")
-    require: Requirement | None = Field(None, description="Omitted where the route needs nothing.")
-    strength: Strength | None = Field(None, description="Overrides the rule's strength.")
-    citation: Citation | None = None
+    when: Opt[Condition] = Field(None, description="Omitted on the final, default route.")
+    require: Opt[Requirement] = Field(None, description="Omitted where the route needs nothing.")
+    strength: Opt[Strength] = Field(None, description="Overrides the rule's strength.")
+    citation: Opt[Citation] = None
 
 
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
@@ -476,20 +620,27 @@ def template_fields(message: str) -> list[str]:
 
 
 class Rule(_Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_one_of_required("require", "routes", "expect"),
+            "dependentRequired": {"expect": ["message"], "message": ["expect"]},
+        }
+    )
+
     id: Annotated[str, Field(pattern=_RULE_ID.pattern, min_length=1, max_length=120)]
     title: ShortText
-    citation: Citation | None = Field(
+    citation: Opt[Citation] = Field(
         None, description="Required by 'safeguard-rules lint'; optional so a draft loads."
     )
     strength: Strength
     when: Trigger
-    require: Requirement | None = None
-    routes: list[Route] | None = Field(None, min_length=2, max_length=20)
-    expect: Condition | None = None
-    message: ShortText | None = Field(
+    require: Opt[Requirement] = None
+    routes: Opt[Annotated[list[Route], Field(min_length=2, max_length=20)]] = None
+    expect: Opt[Condition] = None
+    message: Opt[ShortText] = Field(
         None, description="Finding text; {field} is replaced by the event's field value."
     )
-    notes: LongText | None = None
+    notes: Opt[LongText] = None
 
     @model_validator(mode="after")
     def _one_outcome(self) -> Rule:
@@ -542,10 +693,12 @@ class OverlayMetadata(_Strict):
     id: Identifier
     title: LongText
     version: ShortText
-    jurisdiction: Identifier | None = None
-    effective_from: date | None = None
-    effective_to: date | None = None
-    description: LongText | None = None
+    jurisdiction: Opt[Identifier] = None
+    effective_from: Opt[IsoDate] = None
+    effective_to: IsoDate | None = Field(
+        None, description="The last day in force; null or left out: open-ended."
+    )
+    description: Opt[LongText] = None
     sources: list[Source] = Field(
         default_factory=list, max_length=50, description="Appended to the base's sources."
     )
@@ -554,20 +707,22 @@ class OverlayMetadata(_Strict):
 class CalendarOverride(_Strict):
     """The calendar keys an overlay replaces; the others are the base's."""
 
-    timezone: ShortText | None = None
-    working_days: list[Weekday] | None = Field(None, min_length=1, max_length=7)
-    public_holidays: PublicHolidays | None = None
-    closures: list[date] | None = Field(None, max_length=1000)
-    office_hours: OfficeHours | None = None
+    timezone: Opt[ShortText] = None
+    working_days: Opt[Annotated[list[Weekday], Field(min_length=1, max_length=7)]] = None
+    public_holidays: Opt[PublicHolidays] = None
+    closures: Opt[Annotated[list[IsoDate], Field(max_length=1000)]] = None
+    office_hours: Opt[OfficeHours] = None
 
 
 class ParameterOverride(_Strict):
     """The keys of a base parameter an overlay replaces (usually ``default``)."""
 
-    description: LongText | None = None
-    default: Due | None = None
-    basis: ParameterBasis | None = None
-    citation: Citation | None = None
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    description: Opt[LongText] = None
+    default: Opt[Due] = Field(None, json_schema_extra=_NOT_A_PARAMETER)
+    basis: Opt[ParameterBasis] = None
+    citation: Opt[Citation] = None
 
     @model_validator(mode="after")
     def _overrides_something(self) -> ParameterOverride:
@@ -587,7 +742,7 @@ class Overlay(_Strict):
         description="The base: a pack name, provider:name, or a path relative to this file."
     )
     pack: OverlayMetadata
-    calendar: CalendarOverride | None = None
+    calendar: Opt[CalendarOverride] = None
     agencies: dict[Identifier, ShortText] = Field(default_factory=dict, max_length=100)
     roles: dict[Identifier, Role] = Field(default_factory=dict, max_length=200)
     parameters: dict[Identifier, ParameterOverride] = Field(default_factory=dict, max_length=200)

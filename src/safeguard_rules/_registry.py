@@ -47,7 +47,7 @@ from ._errors import (
     known_list,
 )
 from ._overlay import ResolveName
-from ._pack import Metadata
+from ._pack import DOCUMENT, Metadata
 
 ENTRY_POINT_GROUP = "safeguard_rules.packs"
 BUNDLED_PROVIDER = "safeguard-rules"
@@ -358,7 +358,7 @@ def _one_in_force(
 def _version_of(entry: PackEntry, resolve_base: ResolveName) -> PackVersion:
     expanded = read_merged(entry.path, resolve_base)
     try:
-        head = _PackHead.model_validate(expanded.data)
+        head = _PackHead.model_validate(expanded.data, context=DOCUMENT)
     except ValidationError as exc:
         raise PackValidationError(
             diagnostics_from(exc, expanded.data, expanded.positions, _PackHead)

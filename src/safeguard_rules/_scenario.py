@@ -26,6 +26,7 @@ from ._errors import Diagnostic, PackError, SafeguardRulesError, did_you_mean, k
 from ._evaluate import Exercised, evaluate_exercising
 from ._events import BaseEvent
 from ._loading import load_pack
+from ._pack import DOCUMENT
 from ._result import Evaluation, Finding, Obligation, Rejection, iso
 from ._scenario_format import (
     ExpectedFinding,
@@ -116,7 +117,7 @@ def load_scenario_file(path: str | Path) -> list[ScenarioCase]:
             [Diagnostic(str(path), 1, 1, "a scenario file is a mapping with 'scenarios: [...]'")]
         )
     try:
-        spec = ScenarioFile.model_validate(data)
+        spec = ScenarioFile.model_validate(data, context=DOCUMENT)
     except ValidationError as exc:
         raise ScenarioFileError(diagnostics_from(exc, data, positions, ScenarioFile)) from exc
     background = _located_events(spec.background, ("background",), positions)

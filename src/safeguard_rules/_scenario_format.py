@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 ShortText = Annotated[str, Field(min_length=1, max_length=400)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -69,7 +70,14 @@ Strength = Literal["must", "should", "advisory"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # Strict: a count is a number, not text; nothing_else is true or false, not "yes".
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False
+    )
+
+
+# 'pack' and 'packs' are alternatives (the validators say so; the schema too).
+_PACK_OR_PACKS: JsonDict = {"not": {"required": ["pack", "packs"]}}
 
 
 class _Pattern(_Strict):
@@ -146,6 +154,8 @@ EventRecord = dict[str, Any]
 
 
 class Scenario(_Strict):
+    model_config = ConfigDict(json_schema_extra=_PACK_OR_PACKS)
+
     name: ShortText
     description: LongText | None = None
     pack: PackRef | None = Field(None, description="Overrides the file's pack.")
@@ -170,6 +180,21 @@ class Scenario(_Strict):
 
 class ScenarioFile(_Strict):
     """A file of scenarios, conventionally named ``*.scenarios.yaml``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_PACK_OR_PACKS,
+            # Without a pack for the file, every scenario names its own.
+            "if": {"not": {"anyOf": [{"required": ["pack"]}, {"required": ["packs"]}]}},
+            "then": {
+                "properties": {
+                    "scenarios": {
+                        "items": {"anyOf": [{"required": ["pack"]}, {"required": ["packs"]}]}
+                    }
+                }
+            },
+        }
+    )
 
     pack: PackRef | None = Field(None, description="The pack every scenario runs under.")
     packs: list[PackRef] | None = Field(None, min_length=1, max_length=20)
