@@ -28,6 +28,8 @@ Engine and results:
 * ``_calendar``   working days, office hours and deadlines
 * ``_conditions`` conditions checked against the vocabulary and compiled to closures
 * ``_evaluate``   one pass per child over its events
+* ``_streaming``  input larger than memory: one child at a time; merging parts
+* ``_sort``       JSON Lines grouped by child on disk (an external merge sort)
 * ``_result``     obligations, findings and the account of the input
 * ``_explain``    the story behind one obligation
 
@@ -119,7 +121,15 @@ from ._registry import (
 from ._report import render_report
 from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
 from ._scenario import PackCoverage, ScenarioFileError, ScenarioOutcome, TestRun, run_scenarios
+from ._sort import SortError, SortSummary, sort_events_by_child
 from ._stream import EventStream, load_events, parse_events
+from ._streaming import (
+    LocatedEvent,
+    NotGroupedError,
+    evaluate_stream,
+    merge_evaluations,
+    read_events_lazily,
+)
 
 __version__ = "0.1.0"
 
@@ -155,8 +165,10 @@ __all__ = [
     "JurisdictionEvaluation",
     "LintCheck",
     "LintReport",
+    "LocatedEvent",
     "MashEnquiryStarted",
     "MedicalConsidered",
+    "NotGroupedError",
     "Obligation",
     "PackCoverage",
     "PackDiff",
@@ -180,6 +192,8 @@ __all__ = [
     "ScenarioOutcome",
     "SocialWorkerAllocated",
     "SocialWorkerUnallocated",
+    "SortError",
+    "SortSummary",
     "StrategyDiscussionHeld",
     "StrategyMeetingCancelled",
     "StrategyMeetingHeld",
@@ -197,17 +211,21 @@ __all__ = [
     "discover_packs",
     "evaluate",
     "evaluate_jurisdiction",
+    "evaluate_stream",
     "explain",
     "lint_packs",
     "load_events",
     "load_jurisdiction",
     "load_mapping",
     "load_pack",
+    "merge_evaluations",
     "parse_events",
+    "read_events_lazily",
     "render_diff",
     "render_report",
     "run_scenarios",
     "select_pack",
+    "sort_events_by_child",
     "to_ical",
     "validate_packs",
 ]

@@ -101,16 +101,35 @@ def _evaluate(
     obligations: list[Obligation] = []
     findings: list[Finding] = []
     as_of_utc = as_of.astimezone(UTC)
+    # Results are ordered by child first, so each child's sorted results, children in
+    # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
     for child_id in sorted(by_child):
-        # Sort keys exist for one child at a time, which keeps the peak heap low.
-        history = sorted(by_child[child_id], key=_instant_then_id)
-        _walk(pack, history, as_of_utc, obligations, findings, exercised)
+        evaluate_child(pack, by_child[child_id], as_of_utc, obligations, findings, exercised)
+    sort_rejections(rejected)
+    account = Account(stream.received, len(accepted), tuple(rejected))
+    stamp = PackStamp(pack.id, pack.version, pack.content_hash)
+    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
 
+
+def evaluate_child(
+    pack: CompiledPack,
+    events: list[BaseEvent],
+    as_of_utc: datetime,
+    obligations: list[Obligation],
+    findings: list[Finding],
+    exercised: Exercised | None = None,
+) -> None:
+    """One child's accepted events -> its obligations and findings, each in result order,
+    appended to ``obligations`` and ``findings``."""
+    # Sort keys exist for one child at a time, which keeps the peak heap low.
+    history = sorted(events, key=_instant_then_id)
+    child_obligations: list[Obligation] = []
+    child_findings: list[Finding] = []
+    _walk(pack, history, as_of_utc, child_obligations, child_findings, exercised)
     rank = {c.rule.id: c.position for c in pack.rules}
-    obligations.sort(key=lambda o: (o.child_id, o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
-    findings.sort(
+    child_obligations.sort(key=lambda o: (o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
+    child_findings.sort(
         key=lambda f: (
-            f.child_id,
             f.at.astimezone(UTC),
             rank[f.rule],
             f.kind,
@@ -118,10 +137,13 @@ def _evaluate(
             f.obligation or "",
         )
     )
+    obligations.extend(child_obligations)
+    findings.extend(child_findings)
+
+
+def sort_rejections(rejected: list[Rejection]) -> None:
+    """Rejections in result order: by event id, then place, then reason."""
     rejected.sort(key=lambda r: (r.event_id or "", _place_key(r.where), r.reason))
-    account = Account(stream.received, len(accepted), tuple(rejected))
-    stamp = PackStamp(pack.id, pack.version, pack.content_hash)
-    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
 
 
 def _place_key(where: str | None) -> tuple[str, int, str]:

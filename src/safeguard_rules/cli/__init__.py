@@ -16,6 +16,7 @@ from ._diff import diff
 from ._evaluate import evaluate, explain, packs
 from ._report import calendar, report
 from ._schema import schema
+from ._streaming import sort_events
 from ._test import test
 from ._validate import lint, validate
 
@@ -26,7 +27,19 @@ def main() -> None:
     """Evaluate multi-agency safeguarding procedures (YAML policy packs) against case events."""
 
 
-for command in (evaluate, explain, packs, validate, lint, test, schema, diff, report, calendar):
+for command in (
+    evaluate,
+    explain,
+    packs,
+    validate,
+    lint,
+    test,
+    schema,
+    diff,
+    sort_events,
+    report,
+    calendar,
+):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -18,6 +18,7 @@ from .._event_files import EventLimits
 from .._events import EARLIEST_YEAR, LATEST_YEAR
 from .._lint import render_text
 from .._loading import load_pack
+from .._mapping import EventMapping
 from .._stream import EventStream, load_events
 from .._yaml import read_yaml_text
 
@@ -125,7 +126,11 @@ def load(pack: str, params: Sequence[str] = ()) -> CompiledPack:
     return with_packs(lambda: load_pack(pack, parameters=parse_params(params)))
 
 
-def read_events(paths: Sequence[Path], limits: EventLimits | None = None) -> EventStream:
+def read_events(
+    paths: Sequence[Path],
+    limits: EventLimits | None = None,
+    mapping: EventMapping | None = None,
+) -> EventStream:
     """The events of ``paths`` ("-" is standard input), one stream; each file is read
     record by record, and what is wrong inside a file is a rejection, not an error."""
     # Events hold no reference cycles; pausing the cyclic collector while millions are
@@ -133,16 +138,18 @@ def read_events(paths: Sequence[Path], limits: EventLimits | None = None) -> Eve
     # may; the library does not touch global state.
     gc.disable()
     try:
-        return _read_event_files(paths, limits or EventLimits())
+        return _read_event_files(paths, limits or EventLimits(), mapping)
     finally:
         gc.enable()
 
 
-def _read_event_files(paths: Sequence[Path], limits: EventLimits) -> EventStream:
+def _read_event_files(
+    paths: Sequence[Path], limits: EventLimits, mapping: EventMapping | None = None
+) -> EventStream:
     streams = []
     for path in paths:
         try:
-            stream = load_events(path, limits=limits)
+            stream = load_events(path, limits=limits, mapping=mapping)
         except OSError as exc:
             raise fail(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from exc
         if stream.received == 0:

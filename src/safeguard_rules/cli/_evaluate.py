@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
@@ -31,6 +32,7 @@ from ._common import (
     with_packs,
 )
 from ._progress import progress
+from ._streaming import evaluate_streaming, mapping_option
 
 
 @click.command()
@@ -43,7 +45,12 @@ from ._progress import progress
     "--as-of", "as_of", required=True, help="Evaluate as at this ISO 8601 time (with offset)."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="jsonl only with --stream (one line per result as each child finishes).",
 )
 @click.option(
     "--param",
@@ -52,6 +59,13 @@ from ._progress import progress
     metavar="NAME=YAML",
     help="Override a pack parameter, e.g. follow_up_timescale='{working_days: 2}'.",
 )
+@click.option(
+    "--stream",
+    "streaming",
+    is_flag=True,
+    help="Input grouped by child, one child in memory at a time (docs/scaling.md).",
+)
+@click.option("--mapping", type=click.Path(path_type=Path), help="Event mapping file.")
 @event_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar on a terminal.")
 @click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -61,6 +75,8 @@ def evaluate(
     as_of: str,
     fmt: str,
     params: tuple[str, ...],
+    streaming: bool,
+    mapping: Path | None,
     quiet: bool,
     events: tuple[Path, ...],
     **limits: int,
@@ -68,13 +84,27 @@ def evaluate(
     """Evaluate EVENTS under a pack and print the obligations.
 
     EVENTS are JSON Lines (.jsonl), JSON arrays (.json), YAML (.yaml, .yml) or "-" for
-    standard input. With --jurisdiction, each obligation comes from the version in force
-    on its trigger's date. Exits 1 when any input record was rejected, or anything fell on
-    a day no version covers (they are listed on stderr).
+    standard input; --mapping renames foreign records (docs/mapping.md). With --stream
+    (JSON Lines grouped by child; see sort-events), one child is held in memory at a
+    time and --format is jsonl (the default) or json. With --jurisdiction, each
+    obligation comes from the version in force on its trigger's date. Exits 1 when any
+    input record was rejected, or anything fell on a day no version covers (they are
+    listed on stderr).
     """
     if (pack_name is None) == (jurisdiction is None):
         raise fail("give one of --pack NAME or --jurisdiction NAME")
     bounds = event_limits(**limits)
+    renames = mapping_option(mapping)
+    if fmt == "jsonl" and not streaming:
+        raise fail("--format jsonl is written by --stream")
+    if streaming:  # docs/scaling.md; JSON Lines unless --format json is asked for
+        if pack_name is None:
+            raise fail("--stream evaluates under one --pack")
+        source = click.get_current_context().get_parameter_source("fmt")
+        chosen = "jsonl" if source == ParameterSource.DEFAULT else fmt
+        compiled = load(pack_name, params)
+        evaluate_streaming(compiled, parse_as_of(as_of), chosen, events, bounds, renames)
+        return
     if jurisdiction is not None:
         _evaluate_jurisdiction(jurisdiction, as_of, fmt, params, events, bounds)
         return
@@ -83,7 +113,7 @@ def evaluate(
     moment = parse_as_of(as_of)
     with progress(quiet) as bar:
         with bar.stage("Reading events"):
-            stream = read_events(events, bounds)
+            stream = read_events(events, bounds, renames)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
