@@ -36,7 +36,7 @@ def test_evaluate_prints_the_obligations_table() -> None:
     assert code == 0
     assert "Obligations" in out and "Findings" in out
     assert "hold_strategy_meeting" in out
-    assert "Tue 2024-05-14 23:59" in out  # requested Wed 8 May; Thu 9 Liberation Day; Fri, Mon, Tue
+    assert "Tue 2024-05-14 23:59" in out  # discussion Wed 8 May; Thu 9 Liberation Day; Fri, Mon, Tue
     assert "events: " in out and " 0 rejected" in out
 
 
@@ -91,12 +91,12 @@ def test_param_override_changes_the_deadline() -> None:
 
 def test_explain_shows_rule_steps_and_quote() -> None:
     code, out, _err = cli("explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE),
-                          "strategy_meeting_within_three_working_days/ev-009")
+                          "strategy_meeting_within_three_working_days/ev-008")
     assert code == 0
     assert "2024-05-09 Thu: skipped (public holiday: Liberation Day)" in out
     assert "2024-05-14 Tue: working day 3" in out
     assert "It is expected that all Strategy Meetings will take place within three working days." in out
-    assert "trigger: ev-009 strategy_meeting_requested" in out
+    assert "trigger: ev-008 strategy_discussion_held" in out
 
 
 def test_explain_marks_the_deciding_case_of_a_table() -> None:

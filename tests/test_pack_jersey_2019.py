@@ -1,35 +1,44 @@
 """Scenario tests for policies/jersey_2019.yaml.
 
 Deadlines are counted by hand from the Jersey calendar (Europe/Jersey, JE holidays);
-each test shows its counting.
+each test shows its counting. The YAML scenarios in policies/scenarios/ cover the rules
+one by one; these tests check what the YAML cannot say (the deadline basis in the output,
+the pack's record of what it leaves out) and the readings of issue 7 once more from Python.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from helpers import end_of, ev, finding_rules, fired_rules, obligations, only, run
 
 from safeguard_rules import BaseEvent, Evaluation, load_pack
+from safeguard_rules._pack import Pack, Rule
 
 PACK = load_pack("jersey_2019")
 TZ = "Europe/Jersey"
+POLICIES = Path(__file__).resolve().parents[1] / "policies"
+SOURCE = (POLICIES / "sources" / "000_4ff3ff481f699368.txt").read_text(encoding="utf-8")
 
 
-def allocated(at: str = "2019-11-01T09:00:00+00:00", child: str = "child-1") -> BaseEvent:
-    return ev("social_worker_allocated", at, child=child, worker="sw-1", team_manager="tm-1")
+def allocated(at: str = "2019-11-01T09:00:00+00:00", child: str = "child-1",
+              id: str | None = None, worker: str = "sw-1") -> BaseEvent:
+    return ev("social_worker_allocated", at, id=id, child=child, worker=worker, team_manager="tm-1")
 
 
-def cpns(n: int, child: str = "child-1") -> list[BaseEvent]:
+def cpns(n: int, child: str = "child-1", first: int = 1) -> list[BaseEvent]:
+    """CPNs ``first`` .. ``first + n - 1``, one a day from 4 November 2019 at 21:00."""
     return [
-        ev("cpn_created", f"2019-11-{4 + i:02d}T21:00:00+00:00", id=f"cpn-{child}-{i + 1}",
-           child=child, incident_ref=f"INC-{i + 1}")
-        for i in range(n)
+        ev("cpn_created", f"2019-11-{3 + k:02d}T21:00:00+00:00", id=f"cpn-{child}-{k}",
+           child=child, incident_ref=f"INC-{k}")
+        for k in range(first, first + n)
     ]
 
 
-# --- the flag on more than three CPNs -------------------------------------------------------
+# --- the flag and the Planning Meeting request after more than three CPNs -------------------
 
 
 def scenario_four_cpns() -> Evaluation:
@@ -38,24 +47,45 @@ def scenario_four_cpns() -> Evaluation:
 
 def test_three_cpns_do_not_flag() -> None:
     result = run(PACK, [allocated(), *cpns(3)], "2019-12-01T12:00:00+00:00")
+    assert result.obligations == ()
+
+
+def test_fourth_cpn_flags_to_allocated_worker_and_asks_for_a_planning_meeting() -> None:
+    result = scenario_four_cpns()
+    flag = only(result, "flag_after_more_than_three_cpns")
+    assert flag.triggered_by == ("cpn-child-1-1", "cpn-child-1-2", "cpn-child-1-3", "cpn-child-1-4")
+    assert flag.responsible == "mash_ds"
+    # Issue 7: the flag sentence copies in no one; the copy-in is the CPN-email rule's.
+    # (This test used to assert copied_in == ("team_manager",), locking that reading in.)
+    assert flag.copied_in == ()
+    assert flag.due is None  # the chapter sets no timescale for the flag
+    assert flag.status == "open"
+    # Issue 7 (principle 2): the request follows the CPNs, not the flag.
+    request = only(result, "planning_meeting_requested_after_more_than_three_cpns")
+    assert request.triggered_by == flag.triggered_by
+    assert (request.responsible, request.status) == ("mash_ds", "open")
+
+
+def test_each_run_of_four_cpns_flags_once() -> None:
+    # CPNs 1-4 flag; 5-7 do not; the 8th completes a second run and flags again.
+    result = run(PACK, [allocated(), *cpns(8)], "2019-12-01T12:00:00+00:00")
+    runs = [o.triggered_by[-1] for o in obligations(result, "flag_after_more_than_three_cpns")]
+    assert runs == ["cpn-child-1-4", "cpn-child-1-8"]
+    five = run(PACK, [allocated(), *cpns(5)], "2019-12-01T12:00:00+00:00")
+    assert len(obligations(five, "flag_after_more_than_three_cpns")) == 1
+
+
+def test_allocation_after_four_cpns_flags_the_new_worker() -> None:
+    # Issue 7: four CPNs while unallocated, then a worker: flagged at allocation, not on a fifth.
+    events = [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2", "alloc-2")]
+    result = run(PACK, events, "2019-12-01T12:00:00+00:00")
+    assert only(result, "flag_on_allocation_after_more_than_three_cpns").triggered_by == ("alloc-2",)
+    assert only(result,
+                "planning_meeting_requested_on_allocation_after_more_than_three_cpns").status == "open"
     assert obligations(result, "flag_after_more_than_three_cpns") == []
 
 
-def test_fourth_cpn_flags_to_allocated_worker_copying_in_manager() -> None:
-    flag = only(scenario_four_cpns(), "flag_after_more_than_three_cpns")
-    assert flag.triggered_by == ("cpn-child-1-1", "cpn-child-1-2", "cpn-child-1-3", "cpn-child-1-4")
-    assert flag.responsible == "mash_ds"
-    assert flag.copied_in == ("team_manager",)
-    assert flag.due is None  # the chapter sets no timescale for the flag
-    assert flag.status == "open"
-
-
-def test_fifth_cpn_does_not_flag_again() -> None:
-    result = run(PACK, [allocated(), *cpns(5)], "2019-12-01T12:00:00+00:00")
-    assert len(obligations(result, "flag_after_more_than_three_cpns")) == 1
-
-
-def test_flag_met_by_email_to_allocated_worker() -> None:
+def test_flag_met_by_email_to_allocated_worker_and_the_sender_follows_it_up() -> None:
     flag = ev("flag_sent", "2019-11-08T10:00:00+00:00", id="flag-1", sender_role="mash_ds",
               to=["allocated_social_worker"], cc=["team_manager"], attached_cpns=["INC-4"],
               summarised_incidents=["INC-2", "INC-3", "INC-4"])
@@ -63,23 +93,24 @@ def test_flag_met_by_email_to_allocated_worker() -> None:
     obligation = only(result, "flag_after_more_than_three_cpns")
     assert (obligation.status, obligation.met_by) == ("met", "flag-1")
     assert finding_rules(result) == set()
-    assert only(result, "planning_meeting_requested_after_flag").status == "open"
-    assert only(result, "sender_follows_up_flag").status == "open"
+    follow_up = only(result, "sender_follows_up_flag")
+    # Issue 7: the sender is responsible, whoever sent it (it used to be mash_ds always).
+    assert (follow_up.responsible, follow_up.status, follow_up.due) == ("sending_agency", "open", None)
+    assert (follow_up.basis, follow_up.parameter) == ("source", "follow_up_timescale")
 
 
-def test_no_allocated_worker_goes_to_mash_enquiry() -> None:
-    result = run(PACK, cpns(1), "2019-12-01T12:00:00+00:00")
-    route = only(result, "mash_enquiry_without_allocated_worker")
-    assert (route.route, route.action, route.responsible) == (
-        "mash_enquiry", "start_mash_enquiry", "mash_team")
-    started = ev("mash_enquiry_started", "2019-11-05T09:00:00+00:00", id="mash-1")
-    result = run(PACK, [*cpns(1), started], "2019-12-01T12:00:00+00:00")
-    assert only(result, "mash_enquiry_without_allocated_worker").met_by == "mash-1"
+# --- scope ------------------------------------------------------------------------------------
 
 
-def test_allocated_worker_takes_no_mash_route() -> None:
-    result = scenario_four_cpns()
-    assert obligations(result, "mash_enquiry_without_allocated_worker") == []
+def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() -> None:
+    # Issue 7 (principle 1): no MASH route obligation, no strategy duties, no checks.
+    # (This test used to assert a start_mash_enquiry obligation for such a child.)
+    discussion = ev("strategy_discussion_held", "2019-11-05T10:00:00+00:00", child="child-2",
+                    mode="telephone")
+    meeting = ev("planning_meeting_held", "2019-11-06T10:00:00+00:00", child="child-2",
+                 chair_role="allocated_social_worker", agencies=["csc"])
+    result = run(PACK, [*cpns(5, child="child-2"), discussion, meeting], "2019-12-01T12:00:00+00:00")
+    assert (result.obligations, result.findings) == ((), ())
 
 
 # --- the flag's form ------------------------------------------------------------------------
@@ -101,7 +132,7 @@ def test_flag_without_summary_or_manager_copy_gives_must_findings() -> None:
     assert "(cc: (none))" in by_rule["cpn_email_copies_in_manager"].message
 
 
-def test_follow_up_parameter_can_be_set_locally() -> None:
+def test_follow_up_parameter_set_locally_is_a_local_override_reported_at_should() -> None:
     # Local overlay: two working days. Flag Fri 20 Dec 2019; Mon 23 (1), Tue 24 (2).
     pack = load_pack("jersey_2019", parameters={"follow_up_timescale": {"working_days": 2}})
     flag = ev("flag_sent", "2019-12-20T10:00:00+00:00", id="flag-2", sender_role="mash_ds",
@@ -109,7 +140,10 @@ def test_follow_up_parameter_can_be_set_locally() -> None:
     result = run(pack, [allocated(), flag], "2020-01-10T12:00:00+00:00")
     follow_up = only(result, "sender_follows_up_flag")
     assert follow_up.due == end_of("2019-12-24", TZ)
-    assert follow_up.status == "overdue"
+    assert (follow_up.status, follow_up.basis) == ("overdue", "local_override")
+    [late] = [f for f in result.findings if f.kind == "overdue"]
+    assert (late.severity, late.basis, late.parameter) == (
+        "should", "local_override", "follow_up_timescale")
     assert pack.content_hash != PACK.content_hash
     confirmed = ev("receipt_confirmed", "2019-12-23T09:00:00+00:00", of_event="flag-2")
     result = run(pack, [allocated(), flag, confirmed], "2020-01-10T12:00:00+00:00")
@@ -121,21 +155,29 @@ def test_follow_up_parameter_can_be_set_locally() -> None:
 
 def scenario_planning_meeting() -> Evaluation:
     held = ev("planning_meeting_held", "2019-11-20T10:00:00+00:00", id="pm-1",
-              chair_role="allocated_social_worker", minuted=True, actions_shared=False)
+              chair_role="allocated_social_worker", agencies=["csc"], minuted=True,
+              actions_shared=False)
     good = ev("planning_meeting_held", "2019-11-27T10:00:00+00:00", id="pm-2",
-              chair_role="team_manager", minuted=True, actions_shared=True)
+              chair_role="team_manager", agencies=["csc", "police"], minuted=True,
+              actions_shared=True)
     return run(PACK, [allocated(), held, good], "2019-12-01T12:00:00+00:00")
 
 
-def test_planning_meeting_chair_and_minutes() -> None:
+def test_planning_meeting_chair_minutes_and_agencies() -> None:
     findings = {(f.rule, f.event, f.severity) for f in scenario_planning_meeting().findings}
     assert findings == {
         ("planning_meeting_chaired_by_team_manager", "pm-1", "should"),
         ("planning_meeting_minuted_and_actions_shared", "pm-1", "must"),
+        # Issue 7: "A Planning Meeting is a Multi-Agency meeting" is encoded.
+        ("planning_meeting_is_multi_agency", "pm-1", "must"),
     }
 
 
 # --- strategy meetings ----------------------------------------------------------------------
+
+
+def discussion(at: str, id: str) -> BaseEvent:
+    return ev("strategy_discussion_held", at, id=id, mode="telephone", agencies=["csc", "police"])
 
 
 def request(at: str, id: str, by: str = "team_manager") -> BaseEvent:
@@ -143,46 +185,63 @@ def request(at: str, id: str, by: str = "team_manager") -> BaseEvent:
 
 
 def test_strategy_meeting_over_christmas() -> None:
-    # Requested Mon 23 Dec 2019: Tue 24 (1), Wed 25 Christmas, Thu 26 Boxing Day,
+    # Discussion Mon 23 Dec 2019: Tue 24 (1), Wed 25 Christmas, Thu 26 Boxing Day,
     # Fri 27 (2), Sat, Sun, Mon 30 (3).
-    result = run(PACK, [allocated(), request("2019-12-23T11:00:00+00:00", "req-1")],
+    result = run(PACK, [allocated(), discussion("2019-12-23T11:00:00+00:00", "sd-1")],
                  "2019-12-30T12:00:00+00:00")
     meeting = only(result, "strategy_meeting_within_three_working_days")
     assert meeting.due == end_of("2019-12-30", TZ)
-    assert meeting.status == "open"
+    assert (meeting.status, meeting.basis, meeting.parameter) == ("open", "source", None)
 
 
 def test_strategy_meeting_over_coronation_and_liberation_day() -> None:
-    # Requested Fri 5 May 2023: Mon 8 (coronation holiday), Tue 9 (Liberation Day),
+    # Discussion Fri 5 May 2023: Mon 8 (coronation holiday), Tue 9 (Liberation Day),
     # Wed 10 (1), Thu 11 (2), Fri 12 (3). BST: the deadline is at +01:00.
     held = ev("strategy_meeting_held", "2023-05-12T15:00:00+01:00", id="sm-1",
               chair_role="team_manager", chair="tm-1")
     result = run(PACK, [allocated("2023-01-03T09:00:00+00:00"),
+                        discussion("2023-05-05T14:00:00+01:00", "sd-2"),
                         request("2023-05-05T16:00:00+01:00", "req-2"), held],
                  "2023-06-01T12:00:00+01:00")
     meeting = only(result, "strategy_meeting_within_three_working_days")
     assert meeting.due == end_of("2023-05-12", TZ)
-    assert meeting.due is not None and meeting.due.utcoffset() is not None
-    assert meeting.due.isoformat() == "2023-05-12T23:59:59.999999+01:00"
+    assert meeting.due is not None and meeting.due.isoformat() == "2023-05-12T23:59:59.999999+01:00"
     assert (meeting.status, meeting.met_by) == ("met", "sm-1")
     assert finding_rules(result) == set()
 
 
-def test_saturday_request_has_the_fridays_deadline() -> None:
+def test_a_late_request_does_not_make_a_late_meeting_timely() -> None:
+    # Issue 7: discussion Thu 4 May 2023: Fri 5 (1), Mon 8 and Tue 9 holidays, Wed 10 (2),
+    # Thu 11 (3). Requested 24 May, held 25 May: late, whatever the request's date.
+    # (This file used to count the three working days from the request.)
+    events = [allocated(), discussion("2023-05-04T10:00:00+01:00", "sd-3"),
+              request("2023-05-24T09:00:00+01:00", "req-3"),
+              ev("strategy_meeting_held", "2023-05-25T10:00:00+01:00", id="sm-3",
+                 chair_role="team_manager", chair="tm-1")]
+    meeting = only(run(PACK, events, "2023-06-01T12:00:00+01:00"),
+                   "strategy_meeting_within_three_working_days")
+    assert (meeting.triggered_by, meeting.due, meeting.status) == (
+        ("sd-3",), end_of("2023-05-11", TZ), "met_late")
+
+
+def test_saturday_discussion_has_the_fridays_deadline() -> None:
     # Fri 3 Nov 2023 -> Mon 6 (1), Tue 7 (2), Wed 8 (3); Sat 4 Nov counts from the same Monday.
-    friday = run(PACK, [request("2023-11-03T10:00:00+00:00", "req-f")], "2023-11-04T12:00:00+00:00")
-    saturday = run(PACK, [request("2023-11-04T10:00:00+00:00", "req-s")], "2023-11-04T12:00:00+00:00")
+    friday = run(PACK, [allocated(), discussion("2023-11-03T10:00:00+00:00", "sd-f")],
+                 "2023-11-04T12:00:00+00:00")
+    saturday = run(PACK, [allocated(), discussion("2023-11-04T10:00:00+00:00", "sd-s")],
+                   "2023-11-04T12:00:00+00:00")
     expected = end_of("2023-11-08", TZ)
     assert only(friday, "strategy_meeting_within_three_working_days").due == expected
     assert only(saturday, "strategy_meeting_within_three_working_days").due == expected
 
 
 def scenario_late_strategy_meeting() -> Evaluation:
-    # Requested Tue 16 Jan 2024: Wed 17 (1), Thu 18 (2), Fri 19 (3); held Mon 22: late.
+    # Discussion Tue 16 Jan 2024: Wed 17 (1), Thu 18 (2), Fri 19 (3); held Mon 22: late.
     held = ev("strategy_meeting_held", "2024-01-22T10:00:00+00:00", id="sm-late",
               chair_role="senior_practitioner")
     return run(PACK, [allocated("2023-01-03T09:00:00+00:00"),
-                      request("2024-01-16T10:00:00+00:00", "req-3", by="police_officer"), held],
+                      discussion("2024-01-16T09:00:00+00:00", "sd-4"),
+                      request("2024-01-16T10:00:00+00:00", "req-4", by="police_officer"), held],
                "2024-02-01T12:00:00+00:00")
 
 
@@ -192,8 +251,8 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
     assert meeting.due == end_of("2024-01-19", TZ)
     assert meeting.status == "met_late"
     late = [f for f in result.findings if f.kind == "met_late"]
-    assert [(f.obligation, f.severity) for f in late] == [
-        ("strategy_meeting_within_three_working_days/req-3", "should")]
+    assert [(f.obligation, f.severity, f.basis) for f in late] == [
+        ("strategy_meeting_within_three_working_days/sd-4", "should", "source")]
     checks = {f.rule: f.severity for f in result.findings if f.kind == "check"}
     assert checks == {
         "strategy_meeting_chaired_by_team_manager": "should",
@@ -201,16 +260,17 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
     }
 
 
-def test_overdue_and_cancelled_strategy_meetings() -> None:
-    overdue = run(PACK, [request("2024-01-16T10:00:00+00:00", "req-4")], "2024-01-22T09:00:00+00:00")
-    assert only(overdue, "strategy_meeting_within_three_working_days").status == "overdue"
+def test_a_cancellation_closes_nothing() -> None:
+    # Issue 7 (principle 5): the chapter provides no cancellation. Discussion Tue 16 Jan 2024
+    # -> end of Fri 19 Jan; still overdue on Monday morning despite the cancellation.
+    # (This test used to assert the obligation was cancelled.)
     cancel = ev("strategy_meeting_cancelled", "2024-01-17T10:00:00+00:00", id="cx-1",
-                of_event="req-4")
-    cancelled = run(PACK, [request("2024-01-16T10:00:00+00:00", "req-4"), cancel],
-                    "2024-01-22T09:00:00+00:00")
-    meeting = only(cancelled, "strategy_meeting_within_three_working_days")
-    assert (meeting.status, meeting.cancelled_by) == ("cancelled", "cx-1")
-    assert [f for f in cancelled.findings if f.kind != "check"] == []
+                of_event="sd-5")
+    result = run(PACK, [allocated(), discussion("2024-01-16T10:00:00+00:00", "sd-5"), cancel],
+                 "2024-01-22T09:00:00+00:00")
+    meeting = only(result, "strategy_meeting_within_three_working_days")
+    assert (meeting.status, meeting.cancelled_by) == ("overdue", None)
+    assert only(result, "strategy_meeting_called_after_discussion").status == "open"
 
 
 def scenario_chair_not_allocated_manager() -> Evaluation:
@@ -226,15 +286,14 @@ def test_chair_preferably_the_allocated_workers_manager() -> None:
 
 
 def scenario_discussion_then_meeting() -> Evaluation:
-    discussion = ev("strategy_discussion_held", "2023-03-01T10:00:00+00:00", id="sd-1",
-                    mode="telephone", agencies=["csc", "police"])
-    return run(PACK, [discussion, request("2023-03-01T12:00:00+00:00", "req-5")],
+    return run(PACK, [allocated(), discussion("2023-03-01T10:00:00+00:00", "sd-1"),
+                      request("2023-03-01T12:00:00+00:00", "req-5")],
                "2023-03-02T12:00:00+00:00")
 
 
 def test_strategy_meeting_called_after_discussion() -> None:
     call = only(scenario_discussion_then_meeting(), "strategy_meeting_called_after_discussion")
-    assert (call.status, call.met_by, call.responsible) == ("met", "req-5", "team_manager")
+    assert (call.status, call.met_by, call.responsible) == ("met", "req-5", "social_services")
 
 
 def scenario_absent_agency() -> Evaluation:
@@ -244,7 +303,7 @@ def scenario_absent_agency() -> Evaluation:
                to_role="strategy_meeting_chair")
     report = ev("agency_report_sent", "2023-03-02T11:00:00+00:00", id="rep-1", agency="health",
                 to_role="strategy_meeting_chair")
-    return run(PACK, [absent, wrong, report], "2023-03-03T12:00:00+00:00")
+    return run(PACK, [allocated(), absent, wrong, report], "2023-03-03T12:00:00+00:00")
 
 
 def test_absent_agency_report_must_come_from_that_agency() -> None:
@@ -260,7 +319,11 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_chair_not_allocated_manager,
     scenario_discussion_then_meeting,
     scenario_absent_agency,
-    lambda: run(PACK, cpns(1), "2019-12-01T12:00:00+00:00"),
+    lambda: run(PACK, [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2")],
+                "2019-12-01T12:00:00+00:00"),
+    lambda: run(PACK, [allocated(), ev("flag_sent", "2019-11-08T10:00:00+00:00",
+                                       sender_role="mash_ds", to=["allocated_social_worker"])],
+                "2019-12-01T12:00:00+00:00"),
 ]
 
 
@@ -271,9 +334,49 @@ def test_every_rule_is_exercised() -> None:
     assert fired == {c.rule.id for c in PACK.rules}
 
 
-@pytest.mark.parametrize("rule", [c.rule for c in PACK.rules], ids=lambda r: r.id)
-def test_every_rule_cites_its_source(rule: object) -> None:
-    from safeguard_rules._pack import Rule
+# --- the pack as a record of its reading ------------------------------------------------------
 
-    assert isinstance(rule, Rule)
-    assert rule.citation.source == "jspb_2019"
+
+def _pack_model() -> Pack:
+    return PACK.pack
+
+
+def _in_source(quote: str) -> bool:
+    return " ".join(quote.split()) in " ".join(SOURCE.split())
+
+
+@pytest.mark.parametrize("rule", [c.rule for c in PACK.rules], ids=lambda r: r.id)
+def test_every_rule_cites_its_source_and_is_scoped_to_allocated_children(rule: Rule) -> None:
+    assert rule.citation is not None and rule.citation.source == "jspb_2019"
+    assert _in_source(rule.citation.quote)
+    # Principle 1: every rule's trigger requires an allocated worker, or is an allocation.
+    where = rule.when.where.model_dump_json(by_alias=True) if rule.when.where else ""
+    assert rule.when.event == "social_worker_allocated" or "case.allocated_social_worker" in where
+
+
+def test_no_rule_is_closed_by_a_cancellation() -> None:
+    assert all(c.rule.require is None or c.rule.require.cancelled_by is None for c in PACK.rules)
+
+
+def test_what_is_not_encoded_is_quoted_from_the_source_with_a_reason() -> None:
+    entries = _pack_model().not_encoded
+    assert entries and all(_in_source(e.quote) for e in entries)
+    reasons = {e.reason for e in entries}
+    assert "out_of_scope" in reasons  # the MASH Enquiry route for unallocated children
+
+
+def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
+    # Until lint counts source coverage itself: each sentence of the chapter's body with must,
+    # should, will, shall, expected, required, need to or within is quoted, in whole or in
+    # part, by a rule's citation or a not_encoded entry.
+    model = _pack_model()
+    quotes = [" ".join(r.citation.quote.split()) for r in model.rules if r.citation]
+    quotes += [" ".join(e.quote.split()) for e in model.not_encoded]
+    body = SOURCE.split("Multi-Agency Working Practices", 2)[-1]
+    sentences = [s.strip(" •\t") for s in re.split(r"(?<=[.;])\s+|\n+", body) if s.strip()]
+    imposing = [s for s in sentences
+                if re.search(r"\b(must|should|will|shall|expected|required|need to|within)\b", s)]
+    assert len(imposing) >= 10
+    missing = [s for s in imposing
+               if not any(q in " ".join(s.split()) or " ".join(s.split()) in q for q in quotes)]
+    assert missing == []
