@@ -185,7 +185,7 @@ def test_a_pack_against_itself_is_empty() -> None:
 
 def test_one_parameter_override_shows_only_that_parameter() -> None:
     base = load_pack("jersey_2024")
-    local = load_pack("jersey_2024", parameters={"strategy_meeting_timescale": {"working_days": 1}})
+    local = load_pack("jersey_2024", parameters={"receipt_follow_up_timescale": {"working_days": 2}})
     result = diff_packs(base, local)
     assert render_diff(result) == (
         "jersey_2024 -> jersey_2024\n"
@@ -197,13 +197,13 @@ def test_one_parameter_override_shows_only_that_parameter() -> None:
         "Agencies: no changes\n"
         "Roles: no changes\n"
         "Parameters\n"
-        "  changed strategy_meeting_timescale:\n"
-        "    value: 3 working days -> 1 working day\n"
+        "  changed receipt_follow_up_timescale:\n"
+        "    value: 1 working day -> 2 working days\n"
         "Rules: no changes\n"
     )
     data = result.to_dict()
     assert data["rules"]["changed"] == [] and len(data["rules"]["unchanged"]) == len(base.rules)
-    assert data["parameters"]["changed"] == [{"name": "strategy_meeting_timescale", "changes": [{"what": "value", "old": "3 working days", "new": "1 working day"}]}]
+    assert data["parameters"]["changed"] == [{"name": "receipt_follow_up_timescale", "changes": [{"what": "value", "old": "1 working day", "new": "2 working days"}]}]
 
 
 def test_the_pack_id_names_a_side_and_is_not_a_difference(tmp_path: Path) -> None:
@@ -751,23 +751,28 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
     lines = {change.id: [change_text(c) for c in change.changes] for change in result.rules_changed}
     renamed = {c.old_id: c.id for c in result.rules_changed if c.renamed}
     assert renamed == {
-        "mash_enquiry_without_allocated_worker": "hub_referral_without_allocated_worker",
+        "flag_after_more_than_three_cpns": "flag_after_more_than_three_occasions",
+        "flag_on_allocation_after_more_than_three_cpns": "flag_on_allocation_after_more_than_three_occasions",
+        "planning_meeting_requested_after_more_than_three_cpns": "planning_meeting_requested_after_more_than_three_occasions",
+        "planning_meeting_requested_on_allocation_after_more_than_three_cpns": "planning_meeting_requested_on_allocation_after_more_than_three_occasions",
         "cpn_email_copies_in_manager": "flag_copies_in_senior_practitioner_or_team_manager",
         "sender_follows_up_flag": "sender_confirms_receipt_of_flag",
         "planning_meeting_chaired_by_team_manager": "planning_meeting_chaired_by_team_manager_or_senior_practitioner",
         "strategy_meeting_instigated_by_social_services": "strategy_need_determined_by_social_care",
-        "strategy_meeting_within_three_working_days": "strategy_meeting_within_timescale",
-        "strategy_meeting_chaired_by_team_manager": "strategy_meeting_chaired_by_senior_practitioner",
     }
-    assert [r.id for r in result.rules_removed] == ["strategy_meeting_called_after_discussion"]
-    chair = lines["strategy_meeting_chaired_by_senior_practitioner"]
-    assert "strength: should -> must" in chair
-    assert "expects: chair_role is team_manager (Team Manager) -> chair_role is one of senior_practitioner (Senior Practitioner), team_manager (Team Manager)" in chair
-    timescale = lines["strategy_meeting_within_timescale"]
-    assert "trigger event: strategy_meeting_requested -> concern_identified" in timescale
-    assert "due: 3 working days -> parameter strategy_meeting_timescale (3 working days)" in timescale
-    flag = lines["flag_after_more_than_three_cpns"]
+    assert [r.id for r in result.rules_removed] == [
+        "strategy_meeting_called_after_discussion", "strategy_meeting_chaired_by_team_manager"]
+    # "which results in a CPN" (2019) counts CPNs; "this results in a CPN" (2024) counts occasions
+    flag = lines["flag_after_more_than_three_occasions"]
+    assert "trigger event: cpn_created -> police_attention" in flag
     assert "responsible: mash_ds (MASH Detective Sergeant) -> ppu_ds (Police Protection Unit (PPU) Detective Sergeant)" in flag
+    assert "trigger condition: case.cpn_count is at least 4 -> case.police_attention_count is at least 4" in lines[
+        "flag_on_allocation_after_more_than_three_occasions"]
+    # 2019 timed the meeting from the discussion; 2024 from the incident, and only where an
+    # Article 42 decision is needed; a discussion deciding against a meeting closes it
+    timescale = lines["strategy_meeting_within_three_working_days"]
+    assert "trigger event: strategy_discussion_held -> concern_identified" in timescale
+    assert "cancelled by: nothing -> strategy_discussion_held where meeting_to_follow is false" in timescale
     assert "due: parameter follow_up_timescale (no deadline) -> parameter receipt_follow_up_timescale (1 working day)" in lines["sender_confirms_receipt_of_flag"]
 
 
@@ -781,19 +786,22 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     result = diff_evaluations(evaluate(old, events, as_of), evaluate(new, events, as_of), diff_packs(old, new).rule_pairs())
     changed = {(c.new.action, c.new.triggered_by): [change_text(ch) for ch in c.changes] for c in result.changed}
     # ev-006, the flag, is sent on Tue 7 May 2024. 2019 set no timescale for its receipt;
-    # 2024 gives 1 working day: the end of Wed 8 May. No receipt is confirmed: overdue.
+    # 2024 gives 1 working day (a local default): the end of Wed 8 May. Unconfirmed: overdue.
+    # Both packs give it to the sending agency.
     assert changed[("confirm_flag_received", ("ev-006",))] == [
         "due: no deadline -> Wed 2024-05-08 23:59",
         "status: open -> overdue",
-        "responsible: mash_ds -> sending_agency",
     ]
     only_old = {(o.action, o.triggered_by) for o in result.only_old}
     only_new = {(o.action, o.triggered_by) for o in result.only_new}
-    # 2019 counted the three working days from the request (ev-009), 2024 from the concern (ev-007).
-    assert ("hold_strategy_meeting", ("ev-009",)) in only_old
+    # 2019 counts the CPNs (ev-002..005), 2024 the occasions of police attention (ev-017..020).
+    assert ("flag_to_allocated_social_worker", ("ev-002", "ev-003", "ev-004", "ev-005")) in only_old
+    assert ("flag_to_allocated_social_worker", ("ev-017", "ev-018", "ev-019", "ev-020")) in only_new
+    # 2019 counts the three working days from the discussion (ev-008), 2024 from the concern (ev-007).
+    assert ("hold_strategy_meeting", ("ev-008",)) in only_old
     assert ("hold_strategy_meeting", ("ev-007",)) in only_new
-    assert ("start_mash_enquiry", ("ev-011",)) in only_old
-    assert ("place_referral_with_children_and_family_hub", ("ev-011",)) in only_new
+    # Neither pack has a duty for child-B, who has no allocated social worker (ev-011).
+    assert not any("ev-011" in o.triggered_by for o in (*result.only_old, *result.only_new))
     # 2019 wanted a Team Manager to chair ev-010; 2024 accepts its Senior Practitioner chair.
     assert [f.rule for f in result.findings_only_old] == ["strategy_meeting_chaired_by_team_manager"]
     assert not result.empty and result.rejected == ()
@@ -849,7 +857,7 @@ def test_diff_command_with_events(fmt: str) -> None:
         assert {"what": "status", "old": "open", "new": "overdue"} in next(c for c in changed if c["action"] == "confirm_flag_received")["changes"]
     elif fmt == "text":
         section = out[out.index("Events: ") :]
-        assert section.startswith("Events: 16 events under jersey_2019 and jersey_2024, as of 2024-06-03T17:00:00+01:00\n")
+        assert section.startswith("Events: 20 events under jersey_2019 and jersey_2024, as of 2024-06-03T17:00:00+01:00\n")
         assert f"    {flag_line}\n      due: no deadline -> Wed 2024-05-08 23:59\n      status: open -> overdue\n" in section
     else:
         assert "\n## Events\n" in out
@@ -868,7 +876,7 @@ def test_diff_command_param_overrides_new_and_shows_what_it_changes() -> None:
     # The flag ev-006 is sent Tue 7 May 2024 10:00: 4 hours later is 14:00 the same day,
     # instead of the end of the next working day.
     assert out.endswith(
-        "Events: 16 events under jersey_2024 and jersey_2024, as of 2024-06-03T17:00:00+01:00\n"
+        "Events: 20 events under jersey_2024 and jersey_2024, as of 2024-06-03T17:00:00+01:00\n"
         "  obligations under both, changed\n"
         "    child-A: confirm_flag_received for ev-006 (rule sender_confirms_receipt_of_flag)\n"
         "      due: Wed 2024-05-08 23:59 -> Tue 2024-05-07 14:00\n"
@@ -880,7 +888,7 @@ def test_diff_command_reports_rejected_events(tmp_path: Path) -> None:
     bad.write_text(EXAMPLE.read_text(encoding="utf-8") + '{"id": "x", "type": "nope", "child_id": "c", "at": "2024-01-01T00:00:00Z"}\n', encoding="utf-8")
     code, out, err = cli("diff", "jersey_2019", "jersey_2024", "--events", str(bad), "--as-of", AS_OF)
     assert code == 1
-    assert "Events: 16 events" in out
+    assert "Events: 20 events" in out
     line = len(bad.read_text(encoding="utf-8").splitlines())
     (rejected,) = err.splitlines()
     assert rejected.startswith(f"rejected: {bad}:{line}: event 'x': unknown event type 'nope'")
@@ -948,4 +956,4 @@ def test_diff_doc_library_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(block, "docs/diff.md", "exec"), {})  # noqa: S102 - the doc's own example
-    assert "strategy_meeting_within_timescale" in out.getvalue()
+    assert "flag_after_more_than_three_cpns -> flag_after_more_than_three_occasions" in out.getvalue()

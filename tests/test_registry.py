@@ -477,8 +477,10 @@ def test_a_provider_pack_that_does_not_read_is_listed_not_selected(site: Site) -
 
 # --- evaluating under a jurisdiction ---------------------------------------------------
 
-# A flag before any Jersey version, one at 00:30 BST on 1 March 2024 (23:30 on 29 February
-# in Jersey, still GMT: jersey_2019's last day), and one at 10:00 on 1 March (jersey_2024's).
+# A child allocated before any Jersey version; a flag and an unshared planning meeting
+# before any version; a flag at 00:30 BST on 1 March 2024 (23:30 on 29 February in Jersey,
+# still GMT: jersey_2019's last day), and one at 10:00 on 1 March (jersey_2024's). Both
+# packs apply only to children with an allocated social worker (issue 7, principle 1).
 SWITCH_RECORDS = [
     {
         "id": "sw-000",
@@ -493,17 +495,27 @@ SWITCH_RECORDS = [
         "id": "sw-001",
         "type": "social_worker_allocated",
         "child_id": "child-S",
-        "at": "2024-02-01T09:00:00+00:00",
+        "at": "2019-09-02T09:00:00+01:00",
         "worker": "sw-90",
         "team_manager": "tm-90",
         "senior_practitioner": "sp-90",
+    },
+    {
+        "id": "sw-00p",
+        "type": "planning_meeting_held",
+        "child_id": "child-S",
+        "at": "2019-09-30T11:00:00+01:00",
+        "chair_role": "team_manager",
+        "agencies": ["csc", "police"],
+        "minuted": True,
+        "actions_shared": False,
     },
     {
         "id": "sw-002",
         "type": "flag_sent",
         "child_id": "child-S",
         "at": "2024-03-01T00:30:00+01:00",
-        "sender_role": "ppu_ds",
+        "sender_role": "mash_ds",
         "to": ["allocated_social_worker"],
         "cc": ["team_manager"],
     },
@@ -524,10 +536,9 @@ def test_each_obligation_comes_from_the_version_in_force_on_its_trigger_date() -
     result = evaluate_jurisdiction("jersey", SWITCH, datetime.fromisoformat(AS_OF))
     assert [(s.id, o.id) for s, o in result.obligations()] == [
         ("jersey_2019", "sender_follows_up_flag/sw-002"),
-        ("jersey_2024", "planning_meeting_requested_after_flag/sw-003"),
         ("jersey_2024", "sender_confirms_receipt_of_flag/sw-003"),
     ]
-    confirm = result.obligations()[2][1]
+    confirm = result.obligations()[1][1]
     # flag Fri 1 March 2024 10:00 GMT; 1 working day: end of Mon 4 March; unconfirmed by June
     assert confirm.due == datetime.fromisoformat("2024-03-04T23:59:59.999999+00:00")
     assert confirm.status == "overdue"
@@ -537,17 +548,13 @@ def test_each_obligation_comes_from_the_version_in_force_on_its_trigger_date() -
         ("jersey_2024", "overdue", "sender_confirms_receipt_of_flag/sw-003"),
     ]
     assert [(u.kind, u.id, u.day, u.packs) for u in result.uncovered] == [
+        # only jersey_2024's check applies to a PPU DS's flag; both check the planning meeting
+        ("check", "flag_summarises_three_incidents/sw-000", date(2019, 9, 30), ("jersey_2024",)),
         (
             "check",
-            "flag_summarises_three_incidents/sw-000",
+            "planning_meeting_minuted_and_actions_shared/sw-00p",
             date(2019, 9, 30),
             ("jersey_2019", "jersey_2024"),
-        ),
-        (
-            "obligation",
-            "planning_meeting_requested_after_flag/sw-000",
-            date(2019, 9, 30),
-            ("jersey_2024",),
         ),
         (
             "obligation",
@@ -558,7 +565,7 @@ def test_each_obligation_comes_from_the_version_in_force_on_its_trigger_date() -
         ("obligation", "sender_follows_up_flag/sw-000", date(2019, 9, 30), ("jersey_2019",)),
         ("overdue", "sender_confirms_receipt_of_flag/sw-000", date(2019, 9, 30), ("jersey_2024",)),
     ]
-    assert (result.account.received, result.account.evaluated) == (4, 4)
+    assert (result.account.received, result.account.evaluated) == (5, 5)
 
 
 def test_jurisdiction_json_is_stable_and_stamped_with_every_version() -> None:
@@ -581,10 +588,10 @@ def test_jurisdiction_json_is_stable_and_stamped_with_every_version() -> None:
             [{"from": "2024-03-01", "to": None}],
         ),
     ]
-    assert [o["pack"] for o in data["obligations"]] == ["jersey_2019", "jersey_2024", "jersey_2024"]
-    assert data["uncovered"][0] == {
+    assert [o["pack"] for o in data["obligations"]] == ["jersey_2019", "jersey_2024"]
+    assert data["uncovered"][1] == {
         "kind": "check",
-        "id": "flag_summarises_three_incidents/sw-000",
+        "id": "planning_meeting_minuted_and_actions_shared/sw-00p",
         "child_id": "child-S",
         "date": "2019-09-30",
         "packs": ["jersey_2019", "jersey_2024"],
@@ -636,7 +643,7 @@ def test_cli_evaluate_jurisdiction_table_json_and_uncovered(tmp_path: Path) -> N
     )
     assert err.splitlines() == [
         "uncovered: check finding flag_summarises_three_incidents/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
-        "uncovered: obligation planning_meeting_requested_after_flag/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
+        "uncovered: check finding planning_meeting_minuted_and_actions_shared/sw-00p of child-S on 2019-09-30: no version of jersey is in force that day",
         "uncovered: obligation sender_confirms_receipt_of_flag/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
         "uncovered: obligation sender_follows_up_flag/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
         "uncovered: overdue finding sender_confirms_receipt_of_flag/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
@@ -662,7 +669,7 @@ def test_cli_evaluate_jurisdiction_all_covered_exits_0() -> None:
     assert [o["id"] for o in json.loads(under_jurisdiction)["obligations"]] == [
         o["id"] for o in json.loads(under_pack)["obligations"]
     ]
-    assert "events: 16 received, 16 evaluated, 0 rejected" in out
+    assert "events: 20 received, 20 evaluated, 0 rejected" in out
 
 
 def test_cli_evaluate_needs_exactly_one_of_pack_and_jurisdiction() -> None:

@@ -70,13 +70,15 @@ def test_toy_examples_pass_with_full_coverage() -> None:
 def test_a_scenario_runs_once_under_each_pack_it_names() -> None:
     cases = load_scenario_file(TOY / "two_packs.scenarios.yaml")
     assert [(c.name, c.pack_ref) for c in cases] == [
-        ("three CPNs do not flag", "jersey_2019"),
-        ("three CPNs do not flag", "jersey_2024"),
-        ("the fourth CPN flags under both versions", "jersey_2019"),
-        ("the fourth CPN flags under both versions", "jersey_2024"),
+        ("three occasions do not flag", "jersey_2019"),
+        ("three occasions do not flag", "jersey_2024"),
+        ("the fourth occasion flags under both versions", "jersey_2019"),
+        ("the fourth occasion flags under both versions", "jersey_2024"),
     ]
     # the background comes first in every scenario
-    assert [e.id for e in cases[2].events.events] == ["alloc", "cpn-1", "cpn-2", "cpn-3", "cpn-4"]
+    assert [e.id for e in cases[2].events.events] == [
+        "alloc", "pa-1", "cpn-1", "pa-2", "cpn-2", "pa-3", "cpn-3", "pa-4", "cpn-4"
+    ]
 
 
 def test_discovery_takes_named_files_and_searches_directories(tmp_path: Path) -> None:
