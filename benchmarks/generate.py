@@ -227,7 +227,9 @@ class _Child:
                   complex=rng.random() < 0.1,
                   looked_after=self.looked_after,
                   risk_level=rng.choice(("low", "medium", "high", None)),
-                  referring_agency=rng.choice(AGENCIES))
+                  referring_agency=rng.choice(AGENCIES),
+                  # derived, not drawn, so the random sequence (and every stream) is unchanged
+                  enquiry_decision_needed=category != "other")
         t = self.t
         discussion = None
         if rng.random() < 0.7:

@@ -164,7 +164,7 @@ def test_example_summary_overdue_and_screenshot(
     tz = pack.calendar.tz
     assert f"Pack {pack.id} version {pack.version}" in text
     assert f"As of {local_text(result.as_of, tz)} ({tz.key})" in text
-    assert "Events: 16 received, 16 evaluated, 0 rejected" in text
+    assert "Events: 20 received, 20 evaluated, 0 rejected" in text
     # The overdue list as the script draws it: child, action, role and due, most late first.
     rows = _cells(view, "#overdue-body")
     overdue = sorted(
@@ -175,10 +175,11 @@ def test_example_summary_overdue_and_screenshot(
     assert [r[1] for r in rows] == [o.action for o in overdue]
     assert [r[3].split()[-1] for r in rows] == [o.responsible for o in overdue]
     assert [r[4] for r in rows] == [local_text(o.due, tz) for o in overdue]
-    # Hand-worked: supervision due end of Thu 2 May 2024 (allocation Tue 2 April + 1 month).
-    assert rows[0][4] == "Thu 2024-05-02 23:59" and rows[0][5] == "31 days"
+    # Hand-worked: the medical after the discussion of Wed 8 May 2024 was due the same day
+    # (a local default); 25 days late at Mon 3 June 17:00.
+    assert rows[0][4] == "Wed 2024-05-08 23:59" and rows[0][5] == "25 days"
     overview = _cells(view, "table.overview tbody")
-    strategy = next(r for r in overview if "strategy_meeting_within_timescale" in r[0])
+    strategy = next(r for r in overview if "strategy_meeting_within_three_working_days" in r[0])
     assert strategy[1:7] == ["1", "1", "0", "0", "0", "100.0%"]
     _screenshot(view, "report-example-summary.png", request)
     page.check_quiet()
@@ -209,10 +210,10 @@ def test_example_child_timeline(
         o.status.replace("_", " ") + notes.get(getattr(o, "basis", "source"), "") for o in child
     )
     assert Counter(labels) == expected_labels
-    # By hand: 5 met, 1 open, and 5 overdue whose timescales are the pack's local parameters.
-    assert sorted(label.split(" · ")[0] for label in labels).count("overdue") == 5
+    # By hand: 5 met, 1 open, and 4 overdue whose timescales are the pack's local parameters.
+    assert sorted(label.split(" · ")[0] for label in labels).count("overdue") == 4
     # The strategy meeting: triggered Wed 8 May 11:30, due Tue 14 May (Thu 9 May is Liberation Day).
-    meeting = result.obligation("strategy_meeting_within_timescale/ev-007")
+    meeting = result.obligation("strategy_meeting_within_three_working_days/ev-007")
     row = view.locator(f'tr[data-obligation="{meeting.id}"]')
     cells = row.locator("td").all_inner_texts()
     assert cells[1] == "Wed 2024-05-08 11:30" == local_text(meeting.triggered_at, tz)
@@ -327,7 +328,7 @@ def test_generated_report_in_the_browser(
     # Counted here from the Evaluation: the strategy meeting timescale, all months and the
     # latest complete quarter before 1 January 2026 (2025 Q4, by month of trigger).
     timed = [
-        o for o in result.obligations if o.rule == "strategy_meeting_within_timescale" and o.due
+        o for o in result.obligations if o.rule == "strategy_meeting_within_three_working_days" and o.due
     ]
     total = Counter(o.status for o in timed)
     q4 = Counter(
@@ -336,7 +337,7 @@ def test_generated_report_in_the_browser(
         if (lambda d: d.year == 2025 and d.month >= 10)(o.triggered_at.astimezone(tz).date())
     )
     overview = _cells(view, "table.overview tbody")
-    row = next(r for r in overview if "strategy_meeting_within_timescale" in r[0])
+    row = next(r for r in overview if "strategy_meeting_within_three_working_days" in r[0])
     assert row[1:7] == [
         str(len(timed)), str(total["met"]), str(total["met_late"]), str(total["overdue"]),
         str(total["open"]), share_text(total["met"], total["met_late"]),
@@ -346,7 +347,7 @@ def test_generated_report_in_the_browser(
         == f"2025 Q4: {share_text(q4['met'], q4['met_late'])} ({q4['met']} of {q4['met'] + q4['met_late']})"
     )
     # "Which children have an overdue strategy meeting, and whose job is it?"
-    view.select_option("#overdue-rule", "strategy_meeting_within_timescale")
+    view.select_option("#overdue-rule", "strategy_meeting_within_three_working_days")
     overdue = sorted(
         (o for o in timed if o.status == "overdue"), key=lambda o: (o.due, o.child_id, o.id)
     )
