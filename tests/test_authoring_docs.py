@@ -13,6 +13,7 @@ installed console script there, and what it prints must be what the guide shows.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -22,6 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -317,6 +319,35 @@ def test_ci_workflow_steps_pass_on_this_repositorys_packs(tmp_path: Path) -> Non
     assert "wtsc_2015 -> wtsc_2015" in report
     assert "pull-request-1" in report
     assert "jersey_2024" not in report  # unchanged packs are not diffed
+
+
+def test_ci_report_steps_write_sarif_and_junit_xml(tmp_path: Path) -> None:
+    workflow = marked_yaml(CI_GUIDE, "reports")
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"] if "run" in s]
+    runs = [s["run"] for s in steps if "pip install" not in s["run"]]
+    assert [r.split(" --format ")[1].split()[0] for r in runs] == ["sarif", "junit"]
+    shutil.copytree(ROOT / "policies", tmp_path / "policies")
+    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "COLUMNS", "LINES"}}
+    env.update(PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    for run in runs:
+        done = subprocess.run(  # noqa: S603 - the workflow's own steps, as the runner runs them
+            [shutil.which("bash") or "bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", run],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, f"{run}\n{done.stdout}\n{done.stderr}"
+    sarif = json.loads((tmp_path / "lint.sarif").read_text(encoding="utf-8"))
+    assert sarif["version"] == "2.1.0" and sarif["runs"][0]["results"] == []
+    report = ElementTree.fromstring((tmp_path / "scenarios.xml").read_bytes())  # noqa: S314
+    assert report.get("failures") == "0" and report.get("errors") == "0"
+    assert int(report.get("tests") or 0) > 100
+    uploads = [s for job in workflow["jobs"].values() for s in job["steps"] if "uses" in s]
+    sarif_upload = next(s for s in uploads if "upload-sarif" in s["uses"])
+    assert sarif_upload["with"]["sarif_file"] == "lint.sarif"
 
 
 # Each row of ci.md's exit-code table, shown failing (or passing) on the guide's own pack.

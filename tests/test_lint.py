@@ -29,7 +29,7 @@ from safeguard_rules import (
     parse_events,
     validate_packs,
 )
-from safeguard_rules._lint import normalise_quote, pack_files, render_github, render_text
+from safeguard_rules._lint import BUNDLED, normalise_quote, pack_files, render_github, render_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -450,20 +450,45 @@ def dated(pack_id: str, jurisdiction: str, start: str, end: str | None = None) -
     )
 
 
-def test_overlap_with_a_bundled_pack(tmp_path: Path) -> None:
+def test_bundled_packs_are_examples_not_an_authority(tmp_path: Path) -> None:
+    # A local Jersey pack in force in 2024 overlaps the bundled jersey_2019 (to 2024-02-29)
+    # and jersey_2024 (from 2024-03-01): named alone, it is compared with nothing else.
     path = write_pack(tmp_path, dated("jersey_local", "jersey", "2024-01-01", "2024-12-31"))
-    found = list(lint_packs([path]).diagnostics)
+    assert lint_packs([path]).diagnostics == ()
+
+
+def test_overlap_with_a_bundled_pack_when_asked(tmp_path: Path) -> None:
+    path = write_pack(tmp_path, dated("jersey_local", "jersey", "2024-01-01", "2024-12-31"))
+    found = list(lint_packs([path], against=[BUNDLED]).diagnostics)
     bundled = {d.message.split("'")[1] for d in found}
     assert bundled == {"jersey_2019", "jersey_2024"}
     first = next(d for d in found if "'jersey_2019'" in d.message)
-    assert (first.level, first.code, first.line, first.column) == ("error", "overlapping-effective-dates", 6, 3)
+    assert (first.file, first.level, first.code, first.line, first.column) == (
+        str(path), "error", "overlapping-effective-dates", 6, 3
+    )
     assert re.fullmatch(
         r"in force from 2024-01-01 while 'jersey_2019' \(.*jersey_2019\.yaml\), also "
         r"jurisdiction 'jersey', is in force from 2019-10-01 to 2024-02-29; end 'jersey_2019' "
         r"by 2023-12-31 \(effective_to\) or start this pack later",
         first.message,
     )
-    assert lint_packs([path], compare_bundled=False).diagnostics == ()
+    # Only the named pack is linted: the bundled ones are compared with, not reported on.
+    assert [Path(p.file).name for p in lint_packs([path], against=[BUNDLED]).packs] == ["pack.yaml"]
+
+
+def test_against_names_packs_to_compare_with_without_linting_them(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "theirs").mkdir()
+    mine = write_pack(tmp_path / "mine", dated("northshire_2024", "northshire", "2024-01-01"))
+    # The other pack has a role nobody uses: a warning if it were linted, silence here.
+    theirs_text = dated("northshire_2019", "northshire", "2019-01-01") + SPARE_ROLE_SECTION
+    theirs = write_pack(tmp_path / "theirs", theirs_text)
+    assert [d.code for d in lint_packs([theirs]).diagnostics] == ["role-unused"]
+    report = lint_packs([mine], against=[theirs])
+    assert [(d.file, d.code, d.line) for d in report.diagnostics] == [
+        (str(mine), "overlapping-effective-dates", 6)
+    ]
+    assert lint_packs([mine], against=[tmp_path / "mine"]).diagnostics == ()  # itself: no pair
 
 
 def test_overlap_between_two_packs_in_the_run_is_reported_once_by_the_later(tmp_path: Path) -> None:
@@ -488,6 +513,9 @@ def test_adjacent_ranges_and_other_jurisdictions_do_not_overlap(tmp_path: Path) 
         write_pack(tmp_path / "c", dated("southshire_2020", "southshire", "2020-01-01")),
     ]
     assert lint_packs(packs).diagnostics == ()
+
+
+SPARE_ROLE_SECTION = "roles:\n  team_manager: {title: Team Manager}\n  spare: {title: Spare}\n"
 
 
 def overlay_copy(tmp_path: Path) -> Path:
@@ -517,7 +545,7 @@ def test_an_overlay_with_inherited_dates_reports_an_overlap_at_its_id(tmp_path: 
     overlay = overlay_copy(tmp_path)
     (tmp_path / "local").mkdir()
     local = write_pack(tmp_path / "local", dated("jersey_local", "jersey", "2024-01-01", "2024-12-31"))
-    report = lint_packs([overlay, local], compare_bundled=False)
+    report = lint_packs([overlay, local])
     own_id = line_of(overlay.read_text(encoding="utf-8"), "id: example_partnership_jersey_2024")
     assert [(d.file, d.code, d.line, d.column) for d in report.diagnostics] == [
         (str(overlay), "overlapping-effective-dates", own_id, 3)

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -20,11 +21,14 @@ from safeguard_rules import load_pack
 from safeguard_rules._scenario import (
     CoverageItem,
     ScenarioFileError,
+    ScenarioOutcome,
+    TestRun,
     coverage_items,
     discover,
     load_scenario_file,
     run_scenarios,
 )
+from safeguard_rules._scenario_junit import render_junit
 from safeguard_rules.cli import main
 
 pytest_plugins = ["pytester"]
@@ -488,3 +492,75 @@ def test_an_absence_naming_no_rule_fails_instead_of_holding_vacuously(tmp_path: 
         "absent finding rule=meeting_chaired_by_team_manger (line 8) names no rule of the pack; "
         "did you mean 'meeting_chaired_by_team_manager'?"
     ]
+
+
+# --- JUnit XML ------------------------------------------------------------------------------
+
+
+def junit(text: str) -> ElementTree.Element:
+    return ElementTree.fromstring(text)  # noqa: S314 - our own output, parsed to check it
+
+
+def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(tmp_path: Path) -> None:
+    path = write(tmp_path, f"""\
+        scenarios:
+          - name: wrong status
+            as_of: 2024-05-07
+            events: [{CONCERN}]
+            expect:
+              obligations: [{{rule: strategy_meeting_after_concern, status: met}}]
+          - name: nothing expected
+            as_of: 2024-05-07
+            events: [{CONCERN}]
+            expect: {{}}
+        """)
+    bad = tmp_path / "bad.scenarios.yaml"
+    bad.write_text("scenarios: [\n", encoding="utf-8")
+    code, out, _err = cli("test", str(path), str(bad), "--format", "junit", "--min-coverage", "30")
+    assert code == 1
+    assert out.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')
+    root = junit(out)
+    # Two scenarios, one unreadable file, one coverage case: 4 tests; the wrong status and
+    # the coverage (25% of the toy pack's 8 items, below 30%) fail; the bad file errs.
+    assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == ("testsuites", "4", "2", "1")
+    suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
+    assert list(suites) == [str(bad), str(path), "coverage"]
+    cases = suites[str(path)].findall("testcase")
+    under = f"toy_2024 ({TOY_PACK})"  # the pack as the scenario file names it
+    assert [(c.get("name"), c.get("line"), c.get("file")) for c in cases] == [
+        (f"wrong status [{under}]", "3", str(path)),
+        (f"nothing expected [{under}]", "8", str(path)),
+    ]
+    failure = cases[0].find("failure")
+    assert failure is not None and cases[1].find("failure") is None
+    assert failure.get("message", "").startswith("expected obligation rule=strategy_meeting_after_concern, status=met")
+    assert f"{path}:3: scenario 'wrong status' under toy_2024" in (failure.text or "")
+    assert "    status: expected met, got open" in (failure.text or "")
+    error = suites[str(bad)].find("testcase/error")
+    assert error is not None and error.get("type") == "yaml-syntax"
+    assert f"{bad}:2:1: error yaml-syntax: YAML syntax error" in (error.text or "")
+    coverage = suites["coverage"].find("testcase")
+    assert coverage is not None and coverage.get("name") == "toy_2024 coverage at least 30%"
+    coverage_failure = coverage.find("failure")
+    assert coverage_failure is not None
+    assert coverage_failure.get("message") == "toy_2024 coverage 25.0% is below 30%"
+
+
+def test_junit_xml_is_the_same_bytes_for_the_same_run_and_passes_cleanly() -> None:
+    first = cli("test", str(TOY / "toy.scenarios.yaml"), "--format", "junit")
+    second = cli("test", str(TOY / "toy.scenarios.yaml"), "--format", "junit")
+    assert first == second
+    code, out, _err = first
+    assert code == 0
+    root = junit(out)
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("8", "0", "0")
+    assert root.findall(".//failure") == [] and root.find("testsuite[@name='coverage']") is None
+
+
+def test_junit_xml_replaces_characters_xml_cannot_hold() -> None:
+    outcome = ScenarioOutcome("x.scenarios.yaml", 3, "bell \a in the name", "toy_2024", ("got \x1b[31m",))
+    out = render_junit(TestRun(("x.scenarios.yaml",), (outcome,), (), ()))
+    (case,) = junit(out).iter("testcase")  # parses: no raw control character
+    assert case.get("name") == "bell \ufffd in the name [toy_2024]"
+    failure = case.find("failure")
+    assert failure is not None and failure.get("message") == "got \ufffd[31m"

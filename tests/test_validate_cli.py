@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 from lint_docgen import complete
 
-from safeguard_rules import bundled_packs
+from safeguard_rules import LINT_CHECKS, bundled_packs
+from safeguard_rules._errors import LOAD_CODES
 from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -196,3 +197,81 @@ def test_console_script_exits_1_on_a_broken_pack(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert done.stdout.startswith(f"{path}:2:5: error missing-citation: ")
+
+
+# --- SARIF ----------------------------------------------------------------------------------
+
+
+def test_lint_sarif_for_code_scanning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "packs").mkdir()
+    uncited = pack(tmp_path / "packs", NO_CITATION, "uncited.yaml")
+    spare = pack(tmp_path / "packs", SPARE_ROLE, "spare.yaml", jurisdiction="southshire")
+    code, out, err = cli("lint", "--format", "sarif", "packs/uncited.yaml", "packs/spare.yaml")
+    assert (code, err) == (1, "")
+    log = json.loads(out)
+    assert (log["version"], log["$schema"]) == ("2.1.0", "https://json.schemastore.org/sarif-2.1.0.json")
+    (run,) = log["runs"]
+    driver = run["tool"]["driver"]
+    assert driver["name"] == "safeguard-rules" and driver["version"]
+    assert run["columnKind"] == "unicodeCodePoints"
+    rules = {rule["id"]: rule for rule in driver["rules"]}
+    # Every check that ran is a rule, with its own summary and level.
+    assert set(LINT_CHECKS) - {c for c, check in LINT_CHECKS.items() if check.at_load} <= set(rules)
+    assert rules["role-unused"]["defaultConfiguration"] == {"level": "warning"}
+    assert rules["missing-citation"]["shortDescription"]["text"] == LINT_CHECKS["missing-citation"].summary
+    results = [
+        (r["ruleId"], driver["rules"][r["ruleIndex"]]["id"], r["level"],
+         r["locations"][0]["physicalLocation"]["artifactLocation"],
+         r["locations"][0]["physicalLocation"]["region"])
+        for r in run["results"]
+    ]
+    assert results == [  # sorted by file, as every format is
+        ("role-unused", "role-unused", "warning", {"uri": "packs/spare.yaml", "uriBaseId": "%SRCROOT%"},
+         {"startLine": 3, "startColumn": 3}),
+        ("missing-citation", "missing-citation", "error",
+         {"uri": "packs/uncited.yaml", "uriBaseId": "%SRCROOT%"}, {"startLine": 2, "startColumn": 5}),
+    ]
+    assert run["results"][1]["message"]["text"].startswith("rule 'meeting' has no citation;")
+    # An absolute path is a file: URI; the same packs give the same bytes.
+    absolute = json.loads(cli("lint", "--format", "sarif", str(spare))[1])
+    location = absolute["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": spare.as_uri()}
+    assert cli("lint", "--format", "sarif", "packs/uncited.yaml", "packs/spare.yaml")[1] == out
+    assert uncited.is_file()
+
+
+def test_validate_sarif_names_load_codes_as_rules(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("pack:\n  id: [x\nroles: {}\n", encoding="utf-8")
+    code, out, _err = cli("validate", "--format", "sarif", str(broken))
+    assert code == 1
+    (run,) = json.loads(out)["runs"]
+    assert [rule["id"] for rule in run["tool"]["driver"]["rules"]] == ["yaml-syntax"]
+    rule = run["tool"]["driver"]["rules"][0]
+    assert rule["defaultConfiguration"] == {"level": "error"}
+    assert rule["shortDescription"]["text"] == LOAD_CODES["yaml-syntax"].summary
+    (result,) = run["results"]
+    assert (result["ruleId"], result["ruleIndex"], result["level"]) == ("yaml-syntax", 0, "error")
+    assert result["locations"][0]["physicalLocation"]["region"] == {"startLine": 3, "startColumn": 6}
+
+
+def test_a_clean_run_is_an_empty_sarif_log() -> None:
+    code, out, _err = cli("lint", "--format", "sarif", str(ROOT / "policies"))
+    assert code == 0
+    (run,) = json.loads(out)["runs"]
+    assert run["results"] == []
+
+
+# --- packs compared with ----------------------------------------------------------------------
+
+
+def test_lint_compares_with_bundled_packs_only_when_asked(tmp_path: Path) -> None:
+    local = pack(tmp_path, "", jurisdiction="jersey")  # from 2024-01-01, open-ended
+    code, out, _err = cli("lint", str(local))
+    assert code == 0, out
+    code, out, _err = cli("lint", str(local), "--against", "bundled")
+    assert code == 1
+    assert f"{local}:6:3: error overlapping-effective-dates: in force from 2024-01-01 while 'jersey_2019'" in out
+    assert "while 'jersey_2024'" in out
+    assert out.endswith("1 pack checked: 2 errors, 0 warnings\n")  # the bundled packs are not linted

@@ -12,7 +12,7 @@ One concern per module:
 * ``_walk``    every requirement, table, citation and condition of a pack, located
 * ``_text``    how quotes are compared with captured sources
 * ``_run``     which files and checks; the report
-* ``_report``  the report as text, GitHub annotations and a summary
+* ``_report``  reporters chosen by name: text, JSON, GitHub annotations, SARIF
 
 Two checks, ``role-undefined`` and ``gb-without-subdivision``, are enforced by the
 compiler (a pack that breaks them does not load): they are listed for their
@@ -22,8 +22,16 @@ documentation and cannot be disabled.
 from __future__ import annotations
 
 from ._check import LintCheck, LintedPack
-from ._report import render_github, render_summary, render_text
+from ._report import (
+    REPORTERS,
+    render_github,
+    render_report,
+    render_sarif,
+    render_summary,
+    render_text,
+)
 from ._run import (
+    BUNDLED,
     LintReport,
     PackSummary,
     checks_to_run,
@@ -35,7 +43,9 @@ from ._text import normalise_quote
 from .checks import CHECKS
 
 __all__ = [
+    "BUNDLED",
     "CHECKS",
+    "REPORTERS",
     "LintCheck",
     "LintReport",
     "LintedPack",
@@ -45,6 +55,8 @@ __all__ = [
     "normalise_quote",
     "pack_files",
     "render_github",
+    "render_report",
+    "render_sarif",
     "render_summary",
     "render_text",
     "validate_packs",

@@ -148,29 +148,40 @@ def checks_to_run(disable: Collection[str] = ()) -> tuple[str, ...]:
     return tuple(c for c in CHECKS if c not in disable)
 
 
+BUNDLED = "bundled"  # in ``against``: every bundled pack
+
+
 def validate_packs(names: Iterable[str | Path]) -> LintReport:
     """Whether each pack loads: YAML syntax, the pack format, and every name it uses."""
-    return _run(pack_files(names), (), compare_bundled=False)
+    return _run(pack_files(names), (), ())
 
 
 def lint_packs(
-    names: Iterable[str | Path], *, disable: Collection[str] = (), compare_bundled: bool = True
+    names: Iterable[str | Path],
+    *,
+    disable: Collection[str] = (),
+    against: Iterable[str | Path] = (),
 ) -> LintReport:
     """:func:`validate_packs`, then every lint check not in ``disable``.
 
-    Cross-pack checks compare each pack with the others in the run and, unless
-    ``compare_bundled`` is false, with the bundled packs not in the run.
+    Cross-pack checks compare each pack with the other packs of the run only, unless
+    ``against`` names more packs to compare with (pack names, files or directories, or
+    :data:`BUNDLED` for every bundled pack): those are compared with but not linted. The
+    bundled packs are examples, not an authority a local pack must agree with.
     """
     run = checks_to_run(disable)
-    return _run(pack_files(names), run, compare_bundled=compare_bundled)
+    return _run(pack_files(names), run, tuple(against))
 
 
-def _run(files: Sequence[Path], run: Sequence[str], *, compare_bundled: bool) -> LintReport:
+def _run(files: Sequence[Path], run: Sequence[str], against: Sequence[str | Path]) -> LintReport:
     loaded: list[tuple[Path, LintedPack | None, list[Diagnostic]]] = [_load(f) for f in files]
     linted = [subject for _f, subject, _d in loaded if subject is not None]
-    extra = _bundled_extras(files, linted) if compare_bundled and run else []
-    summaries: list[PackSummary] = []
     every: list[Diagnostic] = []
+    extra: list[LintedPack] = []
+    if run and against:
+        extra, unloadable = _comparison_packs(files, linted, against)
+        every.extend(unloadable)
+    summaries: list[PackSummary] = []
     for file, subject, found in loaded:
         if subject is not None:
             others = [p for p in (*linted, *extra) if p is not subject]
@@ -200,7 +211,7 @@ def _run(files: Sequence[Path], run: Sequence[str], *, compare_bundled: bool) ->
                 warnings=sum(1 for d in found if d.level == "warning"),
             )
         )
-    return LintReport(tuple(summaries), tuple(sorted(every)), tuple(run))
+    return LintReport(tuple(summaries), tuple(sorted(set(every))), tuple(run))
 
 
 def _load(file: Path) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
@@ -218,26 +229,37 @@ def _load(file: Path) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
     return file, LintedPack(str(file), document.pack, document.positions, compiled, document), []
 
 
-def _bundled_extras(files: Sequence[Path], linted: Sequence[LintedPack]) -> list[LintedPack]:
-    """Bundled packs not in the run (by file, or by id: a copy in the run replaces one)."""
-    directory = bundled_dir()
-    if not directory.is_dir():
-        return []
+def _comparison_packs(
+    files: Sequence[Path], linted: Sequence[LintedPack], against: Sequence[str | Path]
+) -> tuple[list[LintedPack], list[Diagnostic]]:
+    """The packs ``against`` names that are not in the run (by file, or by id: a copy in
+    the run replaces one), and the load problems of any that does not load."""
+    names: list[str | Path] = []
+    for name in against:
+        if str(name) != BUNDLED:
+            names.append(name)
+        elif bundled_dir().is_dir():  # an install without the examples has none to compare
+            names.append(bundled_dir())
     in_run = {f.resolve() for f in files}
     ids = {p.pack.pack.id for p in linted}
-    extras = []
-    for path in sorted(directory.glob("*.yaml")):
+    extras: list[LintedPack] = []
+    problems: list[Diagnostic] = []
+    for path in pack_files(names):
         if path.resolve() in in_run:
             continue
         stat = path.stat()
-        extra = _bundled(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        extra, found = _cached_load(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+        problems.extend(found)
         if extra is not None and extra.pack.pack.id not in ids:
+            ids.add(extra.pack.pack.id)
             extras.append(dataclasses.replace(extra, in_run=False))
-    return extras
+    return extras, problems
 
 
 @functools.lru_cache(maxsize=32)
-def _bundled(file: str, _mtime_ns: int, _size: int) -> LintedPack | None:
-    # Keyed by modification time and size, so an edited bundled pack is read again.
-    _file, subject, _found = _load(Path(file))
-    return subject
+def _cached_load(
+    file: str, _mtime_ns: int, _size: int
+) -> tuple[LintedPack | None, tuple[Diagnostic, ...]]:
+    # Keyed by modification time and size, so an edited pack is read again.
+    _file, subject, found = _load(Path(file))
+    return subject, tuple(found)

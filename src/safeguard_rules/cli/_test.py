@@ -6,12 +6,18 @@ import click
 from rich.table import Table
 
 from .._scenario import SUFFIXES, TestRun, run_scenarios
+from .._scenario_junit import render_junit
 from ._common import EXIT_PROBLEMS, console, print_diagnostics
 
 
 @click.command(name="test")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="text for people; json; junit: JUnit XML for CI test reports.",
 )
 @click.option(
     "--min-coverage",
@@ -35,6 +41,8 @@ def test(
     low = [c for c in run.coverage if min_coverage is not None and c.percent + 1e-9 < min_coverage]
     if fmt == "json":
         click.echo(run.to_json(), nl=False)
+    elif fmt == "junit":
+        click.echo(render_junit(run, min_coverage=min_coverage), nl=False)
     else:
         _print_text(run, quiet, min_coverage)
     if not run.outcomes and not run.errors:

@@ -15,17 +15,14 @@ import click
 
 from .._errors import PackNotFoundError, UnknownCheckError
 from .._lint import (
+    REPORTERS,
     LintReport,
     checks_to_run,
     lint_packs,
-    render_github,
-    render_summary,
-    render_text,
+    render_report,
     validate_packs,
 )
 from ._common import EXIT_OK, EXIT_PROBLEMS, fail
-
-FORMATS = ("text", "json", "github")
 
 
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,7 +31,7 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 "--format",
                 "fmt",
-                type=click.Choice(FORMATS),
+                type=click.Choice(list(REPORTERS)),
                 default=None,
                 help="Output format. Default: github when GITHUB_ACTIONS=true, else text.",
             ),
@@ -69,15 +66,29 @@ def validate(
 
 @click.command()
 @_options
-def lint(fmt: str | None, disable: tuple[str, ...], strict: bool, packs: tuple[str, ...]) -> None:
+@click.option(
+    "--against",
+    "against",
+    multiple=True,
+    metavar="PACKS",
+    help="Also compare with these packs, without linting them (repeatable): pack names, "
+    "files or directories, or 'bundled' for the bundled example packs.",
+)
+def lint(
+    fmt: str | None,
+    disable: tuple[str, ...],
+    strict: bool,
+    packs: tuple[str, ...],
+    against: tuple[str, ...],
+) -> None:
     """Validate PACKS, then run every lint check (see docs/lint.md).
 
     PACKS are bundled pack names, pack files, or directories (each *.yaml pack directly
-    in one, scenario files excepted). Packs are compared with each other and with the
-    bundled packs for overlapping effective dates.
+    in one, scenario files excepted). Cross-pack checks (overlapping effective dates)
+    compare the packs named here with each other, and with --against packs if given.
     """
     _check_disable(disable)
-    _finish(_report(lambda: lint_packs(packs, disable=disable)), fmt, strict)
+    _finish(_report(lambda: lint_packs(packs, disable=disable, against=against)), fmt, strict)
 
 
 def _check_disable(disable: tuple[str, ...]) -> None:
@@ -96,10 +107,5 @@ def _report(run: Callable[[], LintReport]) -> LintReport:
 
 def _finish(report: LintReport, fmt: str | None, strict: bool) -> None:
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    if chosen == "json":
-        click.echo(report.to_json(), nl=False)
-    elif chosen == "github":
-        click.echo(render_github(report.diagnostics) + render_summary(report), nl=False)
-    else:
-        click.echo(render_text(report.diagnostics) + render_summary(report), nl=False)
+    click.echo(render_report(report, chosen), nl=False)
     raise click.exceptions.Exit(EXIT_OK if report.passed(strict=strict) else EXIT_PROBLEMS)

@@ -1,7 +1,8 @@
 """Packs with the same ``jurisdiction`` are versions of one procedure, so their
 effective ranges (``effective_from`` to ``effective_to``, inclusive; no
 ``effective_to`` means still in force) must not overlap. The pack is compared with
-the other packs in the run and with the bundled packs. A pack that extends another
+the other packs in the run, and with the packs ``--against`` names (``--against
+bundled`` for the bundled example packs). A pack that extends another
 (an overlay) is exempt with respect to that pack. Of two packs in the run, the one
 that starts later (else the later file) reports it.
 
