@@ -184,7 +184,7 @@ def test_lint_merges_an_overlay_once(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(data, positions, resolve, **options)
 
     monkeypatch.setattr(document_module, "expand", counting)
-    report = lint_packs([EXAMPLE_OVERLAY], compare_bundled=False)
+    report = lint_packs([EXAMPLE_OVERLAY])  # compared with no other pack
     assert report.packs[0].loads
     assert calls == [str(EXAMPLE_OVERLAY)]
 
