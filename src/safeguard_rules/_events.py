@@ -110,6 +110,64 @@ MedicalKind = Literal["child_protection", "child_sexual_abuse"]
 SupervisionKind = Literal["internal", "multi_agency_reflective"]
 EnquiryBasis = Literal["section_47", "article_42", "other"]
 
+# England's statutory concepts, worded as the CIN census code lists are (docs/importing.md
+# gives each census code beside the word it becomes).
+ReferralSource = Literal[
+    "individual_family",
+    "individual_acquaintance",
+    "individual_self",
+    "individual_other",
+    "school",
+    "education_services",
+    "health_gp",
+    "health_visitor",
+    "health_school_nurse",
+    "health_other_primary",
+    "health_emergency_department",
+    "health_other",
+    "housing",
+    "la_social_care",
+    "la_other_internal",
+    "la_external",
+    "la_early_help",
+    "police",
+    "other_legal_agency",
+    "other",
+    "anonymous",
+]
+PrimaryNeed = Literal[
+    "abuse_or_neglect",
+    "child_disability",
+    "parental_disability_or_illness",
+    "family_in_acute_stress",
+    "family_dysfunction",
+    "socially_unacceptable_behaviour",
+    "low_income",
+    "absent_parenting",
+    "not_in_need",
+]
+ClosureReason = Literal[
+    "adopted",
+    "died",
+    "child_arrangements_order",
+    "special_guardianship_order",
+    "transferred_to_another_authority",
+    "transferred_to_adult_social_care",
+    "services_ceased",
+    "no_further_action_after_assessment",
+    "early_help_after_assessment",
+]
+AbuseCategory = Literal["neglect", "physical_abuse", "sexual_abuse", "emotional_abuse", "multiple"]
+ConferenceKind = Literal["initial", "review", "transfer_in"]
+# The census code list for factors identified at assessment (N00181) is long and finely
+# split; the codes themselves are the shared vocabulary of English authorities.
+AssessmentFactor = Literal[
+    "1A", "1B", "1C", "2A", "2B", "2C", "3A", "3B", "3C", "4A", "4B", "4C", "5A", "5B",
+    "5C", "6A", "6B", "6C", "7A", "8B", "8C", "8D", "8E", "8F", "9A", "10A", "11A", "12A",
+    "13A", "14A", "15A", "16A", "17A", "18B", "18C", "19B", "19C", "20", "21", "22A",
+    "23A", "24A",
+]  # fmt: skip
+
 
 class BaseEvent(BaseModel):
     """Fields every event has. ``at`` must carry a UTC offset."""
@@ -461,21 +519,257 @@ class SupervisionConsidered(BaseEvent):
 
 
 class EnquiryStarted(BaseEvent):
-    """A statutory child protection enquiry (section 47, Article 42, ...) starts."""
+    """A statutory child protection enquiry (section 47, Article 42, ...) starts.
+
+    Record it on the day the enquiry actually starts (England: the CIN census's
+    S47ActualStartDate, N00148, with ``basis: section_47``). Not the strategy discussion
+    that decided on it (``strategy_discussion_held``), nor a MASH enquiry
+    (``mash_enquiry_started``), nor an assessment (``assessment_started``).
+    """
 
     type: Literal["enquiry_started"] = "enquiry_started"
-    basis: EnquiryBasis
+    basis: EnquiryBasis = Field(description="The statute the enquiry is made under.")
+    referral_ref: Id | None = Field(
+        None, description="Id of the referral_received event of the episode it belongs to."
+    )
+    strategy_discussion_ref: Id | None = Field(
+        None,
+        description="Id of the strategy discussion or meeting at which it was decided, "
+        "when the source links them (the CIN census does not).",
+    )
+    conference_target: date | None = Field(
+        None,
+        description="The target date the local authority itself recorded for the initial "
+        "child protection conference (CIN census InitialCPCtarget, N00109). Information "
+        "only: packs compute their own deadlines.",
+    )
+    conference_not_required: bool | None = Field(
+        None,
+        description="For sources that record the enquiry's outcome with the enquiry but "
+        "give it no date (CIN census ICPCnotRequired, N00111, as at the return's reference "
+        "date): true when the enquiry decided that no initial conference is needed. A "
+        "source that dates the decision records enquiry_concluded with "
+        "conference_required instead. None when the source does not say.",
+    )
 
 
 class EnquiryConcluded(BaseEvent):
+    """A statutory child protection enquiry concludes, with its outcome.
+
+    Record it on the day the enquiry's outcome is decided. Not the conference that may
+    follow (``child_protection_conference_held``). The CIN census gives no date for the
+    outcome (only ICPCnotRequired, see ``enquiry_started.conference_not_required``), so
+    the census importer never writes it.
+    """
+
     type: Literal["enquiry_concluded"] = "enquiry_concluded"
-    basis: EnquiryBasis
+    basis: EnquiryBasis = Field(description="The statute the enquiry was made under.")
     continuing_risk: bool = Field(description="Evidence that the child is at continuing risk.")
+    enquiry_ref: Id | None = Field(None, description="Id of the enquiry_started event.")
+    conference_required: bool | None = Field(
+        None,
+        description="The outcome for the initial child protection conference: true when "
+        "one is to be convened, false when none is needed ('ICPC not required'); None "
+        "when the record does not say.",
+    )
 
 
 class ChildProtectionConferenceHeld(BaseEvent):
+    """A child protection conference takes place: initial, review or transfer-in.
+
+    Record it on the day the conference is held (CIN census: DateOfInitialCPC, N00110,
+    for an initial conference; CPPreviewDate, N00116, for a review conference). Not a
+    strategy discussion or meeting, and not a core group meeting
+    (``core_group_meeting_held``), which carry out the plan a conference made.
+    """
+
     type: Literal["child_protection_conference_held"] = "child_protection_conference_held"
-    chair_role: Name | None = None
+    chair_role: Name | None = Field(None, description="Role id of the chair.")
+    kind: ConferenceKind | None = Field(
+        None,
+        description="initial (the first, after a section 47 enquiry), review (of a child "
+        "protection plan) or transfer_in (for a child on a plan who moves in); None when "
+        "the source does not say.",
+    )
+    enquiry_ref: Id | None = Field(
+        None,
+        description="For an initial conference, id of the enquiry_started event it follows; "
+        "None when the source does not link it (the census's episode-level DateOfInitialCPC).",
+    )
+    plan_ref: Id | None = Field(
+        None,
+        description="For a review conference, id of the child_protection_plan_started "
+        "event of the plan it reviews.",
+    )
+    referral_ref: Id | None = Field(
+        None, description="Id of the referral_received event of the episode it belongs to."
+    )
+
+
+# --- England: the child in need episode (CIN census) ----------------------------------
+
+
+class ReferralReceived(BaseEvent):
+    """Children's social care receives a referral: a child in need episode begins.
+
+    Record it on the date the referral was received (CIN census CINreferralDate, N00100):
+    a contact accepted as a referral, the start of the statutory clock for deciding the
+    response. Not ``concern_identified`` (a child protection concern, with its category,
+    that may or may not arrive by referral: record both when a referral raises one), not
+    ``enquiry_received`` (an enquiry at the front door or MASH before any decision), and
+    not ``referral_made`` (a referral an agency places *with* another service).
+    """
+
+    type: Literal["referral_received"] = "referral_received"
+    referral_source: ReferralSource | None = Field(
+        None, description="Who referred (CIN census ReferralSource, N00152); None when unknown."
+    )
+    primary_need: PrimaryNeed | None = Field(
+        None,
+        description="The child's primary need (CIN census PrimaryNeedCode, N00101); None "
+        "when not stated.",
+    )
+    no_further_action: bool | None = Field(
+        None,
+        description="The referral led to no further action (CIN census ReferralNFA, N00112); "
+        "None when the source does not say.",
+    )
+
+
+class AssessmentStarted(BaseEvent):
+    """A children's social care assessment of the child's needs starts.
+
+    Record it on the date the assessment actually started (CIN census
+    AssessmentActualStartDate, N00159). Not a section 47 enquiry (``enquiry_started``),
+    which is a separate, statutory child protection enquiry, nor a MASH enquiry.
+    """
+
+    type: Literal["assessment_started"] = "assessment_started"
+    referral_ref: Id | None = Field(
+        None, description="Id of the referral_received event of the episode it belongs to."
+    )
+
+
+class AssessmentCompleted(BaseEvent):
+    """An assessment is completed and authorised by a manager.
+
+    Record it on the date the manager authorised it (CIN census
+    AssessmentAuthorisationDate, N00160), the date the census counts as completion. Not
+    an internal review of the assessment, which the vocabulary does not record.
+    """
+
+    type: Literal["assessment_completed"] = "assessment_completed"
+    assessment_ref: Id | None = Field(None, description="Id of the assessment_started event.")
+    factors: list[AssessmentFactor] | None = Field(
+        None,
+        max_length=50,
+        description="Factors identified at the assessment, as CIN census codes "
+        "(AssessmentFactors, N00181; 21 = no factors identified); None when not recorded.",
+    )
+
+
+class CinPlanStarted(BaseEvent):
+    """A child in need plan (section 17) starts.
+
+    Record it on the plan's start date (CIN census CINPlanStartDate, N00689). Not a child
+    protection plan (``child_protection_plan_started``), which replaces a CIN plan when a
+    conference decides the child needs one.
+    """
+
+    type: Literal["cin_plan_started"] = "cin_plan_started"
+    referral_ref: Id | None = Field(
+        None, description="Id of the referral_received event of the episode it belongs to."
+    )
+
+
+class CinPlanEnded(BaseEvent):
+    """A child in need plan ends.
+
+    Record it on the plan's end date (CIN census CINPlanEndDate, N00690). Not the closure
+    of the episode (``case_closed``): a plan can end while the case stays open, for
+    example when a child protection plan replaces it.
+    """
+
+    type: Literal["cin_plan_ended"] = "cin_plan_ended"
+    plan_ref: Id | None = Field(None, description="Id of the cin_plan_started event.")
+
+
+class ChildProtectionPlanStarted(BaseEvent):
+    """The child becomes the subject of a child protection plan.
+
+    Record it on the plan's start date, normally the day of the conference that decided
+    it (CIN census CPPstartDate, N00105). Not a child in need plan (``cin_plan_started``).
+    """
+
+    type: Literal["child_protection_plan_started"] = "child_protection_plan_started"
+    category: AbuseCategory | None = Field(
+        None,
+        description="The category of abuse the plan starts under (CIN census "
+        "InitialCategoryOfAbuse, N00113); None when not recorded.",
+    )
+    previous_plans: int | None = Field(
+        None,
+        ge=0,
+        description="How many child protection plans the child had before this one (CIN "
+        "census NumberOfPreviousCPP, N00106); None when not recorded.",
+    )
+    conference_ref: Id | None = Field(
+        None, description="Id of the child_protection_conference_held event that decided it."
+    )
+    referral_ref: Id | None = Field(
+        None, description="Id of the referral_received event of the episode it belongs to."
+    )
+
+
+class ChildProtectionPlanEnded(BaseEvent):
+    """The child stops being the subject of a child protection plan.
+
+    Record it on the plan's end date (CIN census CPPendDate, N00115). Not the closure of
+    the episode (``case_closed``), which may follow later.
+    """
+
+    type: Literal["child_protection_plan_ended"] = "child_protection_plan_ended"
+    plan_ref: Id | None = Field(None, description="Id of the child_protection_plan_started event.")
+    category: AbuseCategory | None = Field(
+        None,
+        description="The latest category of abuse under the plan (CIN census "
+        "LatestCategoryOfAbuse, N00114); None when not recorded.",
+    )
+
+
+class CoreGroupMeetingHeld(BaseEvent):
+    """A core group meeting of a child protection plan takes place.
+
+    Record it on the day the core group (the lead social worker, the family and the
+    professionals the conference named) meets to develop and carry out the plan; the CIN
+    census does not record it. Not a review conference
+    (``child_protection_conference_held`` with ``kind: review``), which decides whether
+    the plan continues.
+    """
+
+    type: Literal["core_group_meeting_held"] = "core_group_meeting_held"
+    plan_ref: Id | None = Field(None, description="Id of the child_protection_plan_started event.")
+    agencies: list[Name] = Field(
+        default_factory=list, max_length=50, description="Agency ids that took part."
+    )
+
+
+class CaseClosed(BaseEvent):
+    """Children's social care closes the child in need episode.
+
+    Record it on the closure date (CIN census CINclosureDate, N00102). Not the end of a
+    plan (``cin_plan_ended``, ``child_protection_plan_ended``), which can come earlier.
+    """
+
+    type: Literal["case_closed"] = "case_closed"
+    reason: ClosureReason | None = Field(
+        None,
+        description="Why the case closed (CIN census ReasonForClosure, N00103); None when not "
+        "recorded.",
+    )
+    referral_ref: Id | None = Field(
+        None, description="Id of the referral_received event of the episode it closes."
+    )
 
 
 Event = Annotated[
@@ -511,6 +805,15 @@ Event = Annotated[
         EnquiryStarted,
         EnquiryConcluded,
         ChildProtectionConferenceHeld,
+        ReferralReceived,
+        AssessmentStarted,
+        AssessmentCompleted,
+        CinPlanStarted,
+        CinPlanEnded,
+        ChildProtectionPlanStarted,
+        ChildProtectionPlanEnded,
+        CoreGroupMeetingHeld,
+        CaseClosed,
     ],
     Field(discriminator="type"),
 ]
