@@ -25,6 +25,8 @@ Engine and results:
 
 * ``_mapping``    event mappings: foreign records renamed into the vocabulary as read
 * ``_stream``     event streams from JSON Lines / YAML, with rejections
+* ``_census``     a DfE CIN census return (XML) read into date-only events, with an account
+* ``_safe_xml``   untrusted XML parsed safely (no DTD, entities or network), with line numbers
 * ``_calendar``   working days, office hours and deadlines
 * ``_conditions`` conditions checked against the vocabulary and compiled to closures
 * ``_evaluate``   one pass per child over its events
@@ -51,6 +53,15 @@ Nothing in Python knows the name of a jurisdiction: that lives in the packs.
 
 from __future__ import annotations
 
+from ._census import (
+    CensusFileError,
+    CensusImport,
+    CensusProblem,
+    CensusRecord,
+    DateOnlyEvent,
+    UnmappedItem,
+    import_cin_census,
+)
 from ._compile import CompiledPack
 from ._diff import EvaluationDiff, PackDiff, diff_evaluations, diff_packs, render_diff
 from ._errors import (
@@ -154,6 +165,10 @@ __all__ = [
     "BaseEvent",
     "CaseClosed",
     "CaseReviewed",
+    "CensusFileError",
+    "CensusImport",
+    "CensusProblem",
+    "CensusRecord",
     "ChildProtectionConferenceHeld",
     "ChildProtectionPlanEnded",
     "ChildProtectionPlanStarted",
@@ -163,6 +178,7 @@ __all__ = [
     "ConcernIdentified",
     "CoreGroupMeetingHeld",
     "CpnCreated",
+    "DateOnlyEvent",
     "Diagnostic",
     "EnquiryConcluded",
     "EnquiryReceived",
@@ -222,6 +238,7 @@ __all__ = [
     "SupervisionHeld",
     "TestRun",
     "UnknownCheckError",
+    "UnmappedItem",
     "__version__",
     "bundled_packs",
     "diff_evaluations",
@@ -231,6 +248,7 @@ __all__ = [
     "evaluate_jurisdiction",
     "evaluate_stream",
     "explain",
+    "import_cin_census",
     "lint_packs",
     "load_events",
     "load_jurisdiction",

@@ -14,6 +14,7 @@ import click
 from .. import __version__
 from ._diff import diff
 from ._evaluate import evaluate, explain, packs
+from ._import import import_
 from ._report import calendar, report
 from ._schema import schema
 from ._streaming import sort_events
@@ -39,6 +40,7 @@ for command in (
     sort_events,
     report,
     calendar,
+    import_,
 ):
     main.add_command(command)
 
