@@ -613,7 +613,7 @@ def _doc_block(name: str) -> str:
 
 def test_importing_doc_example_is_what_the_command_writes(tmp_path: Path) -> None:
     (tmp_path / "example.xml").write_text(_doc_block("census"), encoding="utf-8")
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-m", "safeguard_rules", "import", "cin-census", "example.xml",
          "-o", "events.jsonl", "--report", "report.json"],
         capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
