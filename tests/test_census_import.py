@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from census_xml import (
     shuffled,
 )
 from defusedxml.ElementTree import parse as parse_xml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safeguard_rules import parse_events
 from safeguard_rules._census import CensusImport, import_cin_census
@@ -621,3 +624,14 @@ def test_importing_doc_example_is_what_the_command_writes(tmp_path: Path) -> Non
     assert done.returncode == 0
     assert (tmp_path / "events.jsonl").read_text(encoding="utf-8") == _doc_block("events")
     assert done.stderr == _doc_block("summary")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**6), order=st.integers(min_value=0, max_value=10**6))
+def test_any_generated_return_imports_cleanly_in_any_order(seed: int, order: int) -> None:
+    text = generate_census(8, seed=seed)
+    with tempfile.TemporaryDirectory() as folder:
+        first = import_cin_census(write(Path(folder), text, "a.xml"))
+        again = import_cin_census(write(Path(folder), shuffled(text, order), "b.xml"))
+    assert first.errors == () and {r.outcome for r in first.records} == {"mapped", "unmapped"}
+    assert again.to_jsonl() == first.to_jsonl()
