@@ -11,8 +11,8 @@ import pytest
 from helpers import end_of, ev, minimal_pack, obligations, run
 
 from safeguard_rules import parse_events
-from safeguard_rules._compile import compile_text
 from safeguard_rules._events import EVENT_CLASSES, BaseEvent
+from safeguard_rules._loading import compile_text
 
 # The types this pass added or extended for England, and the census item each names.
 CENSUS_ITEMS = {

@@ -537,7 +537,7 @@ class EnquiryStarted(BaseEvent):
         description="Id of the strategy discussion or meeting at which it was decided, "
         "when the source links them (the CIN census does not).",
     )
-    conference_target: date | None = Field(
+    conference_target: Day | None = Field(
         None,
         description="The target date the local authority itself recorded for the initial "
         "child protection conference (CIN census InitialCPCtarget, N00109). Information "
