@@ -110,8 +110,9 @@ MedicalKind = Literal["child_protection", "child_sexual_abuse"]
 SupervisionKind = Literal["internal", "multi_agency_reflective"]
 EnquiryBasis = Literal["section_47", "article_42", "other"]
 
-# England's statutory concepts, worded as the CIN census code lists are (docs/importing.md
-# gives each census code beside the word it becomes).
+# Statutory child in need and child protection concepts, in the words of the code lists of
+# the CIN census, the DfE's return (docs/importing.md gives each census code beside the
+# word it becomes).
 ReferralSource = Literal[
     "individual_family",
     "individual_acquaintance",
@@ -160,7 +161,7 @@ ClosureReason = Literal[
 AbuseCategory = Literal["neglect", "physical_abuse", "sexual_abuse", "emotional_abuse", "multiple"]
 ConferenceKind = Literal["initial", "review", "transfer_in"]
 # The census code list for factors identified at assessment (N00181) is long and finely
-# split; the codes themselves are the shared vocabulary of English authorities.
+# split; the codes themselves are the vocabulary every authority returning it shares.
 AssessmentFactor = Literal[
     "1A", "1B", "1C", "2A", "2B", "2C", "3A", "3B", "3C", "4A", "4B", "4C", "5A", "5B",
     "5C", "6A", "6B", "6C", "7A", "8B", "8C", "8D", "8E", "8F", "9A", "10A", "11A", "12A",
@@ -521,7 +522,7 @@ class SupervisionConsidered(BaseEvent):
 class EnquiryStarted(BaseEvent):
     """A statutory child protection enquiry (section 47, Article 42, ...) starts.
 
-    Record it on the day the enquiry actually starts (England: the CIN census's
+    Record it on the day the enquiry actually starts (the CIN census's
     S47ActualStartDate, N00148, with ``basis: section_47``). Not the strategy discussion
     that decided on it (``strategy_discussion_held``), nor a MASH enquiry
     (``mash_enquiry_started``), nor an assessment (``assessment_started``).
@@ -606,7 +607,7 @@ class ChildProtectionConferenceHeld(BaseEvent):
     )
 
 
-# --- England: the child in need episode (CIN census) ----------------------------------
+# --- the child in need episode (CIN census) -------------------------------------------
 
 
 class ReferralReceived(BaseEvent):
