@@ -635,3 +635,13 @@ def test_any_generated_return_imports_cleanly_in_any_order(seed: int, order: int
         again = import_cin_census(write(Path(folder), shuffled(text, order), "b.xml"))
     assert first.errors == () and {r.outcome for r in first.records} == {"mapped", "unmapped"}
     assert again.to_jsonl() == first.to_jsonl()
+
+
+def test_dates_outside_the_years_events_accept_reject_the_record(tmp_path: Path) -> None:
+    # 1900-01-01 is a common "no date" placeholder; the schema accepts it, events do not.
+    result = one(tmp_path, episode("2022-05-03", before_nfa=cin_plan("2022-06-01")), episode("1900-01-01"))
+    assert [(r.record, r.outcome, r.reason) for r in result.records if r.element == "CINdetails"] == [
+        ("CINdetails@2022-05-03", "mapped", ""),
+        ("CINdetails@1900-01-01", "rejected", "its date (N00100) is outside the years 1901-2199 that events accept"),
+    ]
+    assert [(p.child_id, p.element) for p in result.errors] == [("C-1", "CINdetails@1900-01-01")]

@@ -38,7 +38,13 @@ from typing import IO, Any, Literal, get_args
 from pydantic import ValidationError
 
 from ._errors import SafeguardRulesError
-from ._events import EVENT_ADAPTER, EVENT_CLASSES, AssessmentFactor
+from ._events import (
+    EARLIEST_YEAR,
+    EVENT_ADAPTER,
+    EVENT_CLASSES,
+    LATEST_YEAR,
+    AssessmentFactor,
+)
 from ._safe_xml import DEFAULT_MAX_BYTES, XmlRefusalError, parse_xml
 
 CENSUS_YEARS = (2022, 2023, 2024)
@@ -832,6 +838,12 @@ def _path_in(top: Any, target: Any, label: str | None = None) -> str:
 
 def _check(event: DateOnlyEvent) -> str | None:
     """None when the event's fields are valid for its type; else the fields at fault."""
+    if not EARLIEST_YEAR <= event.on.year <= LATEST_YEAR:
+        item = event.attributes["census_item"]
+        return (
+            f"its date ({item}) is outside the years {EARLIEST_YEAR}-{LATEST_YEAR} that "
+            "events accept"
+        )
     record = {
         "id": event.id,
         "type": event.type,
