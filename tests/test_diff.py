@@ -24,6 +24,7 @@ from safeguard_rules import (
     load_pack,
     parse_events,
 )
+from safeguard_rules._compile import compile_pack
 from safeguard_rules._diff import (
     change_text,
     describe_condition,
@@ -713,7 +714,8 @@ def test_a_rule_without_citation_is_described(town: tuple[CompiledPack, Compiled
     # 'safeguard-rules lint', not loading, insists on citations: a draft may lack one.
     old, new = town
     rules = [r.model_copy(update={"citation": None}) if r.id == "concern_referred" else r for r in new.pack.rules]
-    uncited = dataclasses.replace(new, pack=new.pack.model_copy(update={"rules": rules}))
+    document = dataclasses.replace(new.document, pack=new.pack.model_copy(update={"rules": rules}))
+    uncited = compile_pack(document)
     change = next(c for c in diff_packs(old, uncited).rules_changed if c.id == "concern_referred")
     assert [change_text(c) for c in change.changes] == ['citation removed: "src: Every concern is referred by the officer."']
     back = next(c for c in diff_packs(uncited, old).rules_changed if c.id == "concern_referred")

@@ -23,6 +23,7 @@ from click.testing import CliRunner
 
 from safeguard_rules import (
     AmbiguousPackError,
+    ArgumentError,
     PackNotFoundError,
     PackSelectionError,
     PackValidationError,
@@ -391,7 +392,7 @@ def test_selection_needs_a_known_jurisdiction_and_a_date() -> None:
     with pytest.raises(PackNotFoundError) as caught:
         load_pack("jersey_2024", on=date(2024, 1, 1))
     assert str(caught.value).endswith("; 'jersey_2024' is a pack, of jurisdiction 'jersey'")
-    with pytest.raises(TypeError, match="'on' is a date"):
+    with pytest.raises(ArgumentError, match="'on' is a date"):
         select_pack("jersey", datetime(2024, 1, 1, 12, 0))
 
 

@@ -62,17 +62,21 @@ from ._census import (
     UnmappedItem,
     import_cin_census,
 )
-from ._compile import CompiledPack
+from ._compile import CompiledPack, PackIntegrityError, compile_pack
 from ._diff import EvaluationDiff, PackDiff, diff_evaluations, diff_packs, render_diff
+from ._document import PackDocument
 from ._errors import (
+    ArgumentError,
     Diagnostic,
     EventStreamError,
+    EventValidationError,
     PackError,
     PackNotFoundError,
     PackSyntaxError,
     PackValidationError,
     SafeguardRulesError,
     UnknownCheckError,
+    UnknownIdError,
 )
 from ._evaluate import evaluate
 from ._events import (
@@ -121,28 +125,56 @@ from ._events import (
 from ._explain import Explanation, explain
 from ._ical import to_ical
 from ._jurisdiction import (
+    InForce,
     Jurisdiction,
     JurisdictionEvaluation,
+    PeriodStamp,
+    Uncovered,
     evaluate_jurisdiction,
     load_jurisdiction,
 )
 from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
-from ._loading import load_pack, select_pack
+from ._lint._run import PackSummary
+from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping
+from ._pack import Citation, DeadlineBasis
 from ._registry import (
     AmbiguousPackError,
+    PackEntry,
     PackSelectionError,
+    PackVersion,
+    Period,
+    ProviderProblem,
     Registry,
+    Unreadable,
     bundled_packs,
     discover_packs,
 )
 from ._report import render_report
-from ._result import Account, Escalation, Evaluation, Finding, Obligation, Rejection
-from ._scenario import PackCoverage, ScenarioFileError, ScenarioOutcome, TestRun, run_scenarios
+from ._result import (
+    Account,
+    Escalation,
+    Evaluation,
+    Finding,
+    FindingKind,
+    Obligation,
+    PackStamp,
+    Rejection,
+    Severity,
+    Status,
+)
+from ._scenario import (
+    CoverageItem,
+    PackCoverage,
+    ScenarioFileError,
+    ScenarioOutcome,
+    TestRun,
+    run_scenarios,
+)
 from ._sort import SortError, SortSummary, sort_events_by_child
-from ._stream import EventStream, load_events, parse_events
+from ._stream import EventLimits, EventStream, Origins, load_events, parse_events
 from ._streaming import (
     LocatedEvent,
     NotGroupedError,
@@ -150,6 +182,7 @@ from ._streaming import (
     merge_evaluations,
     read_events_lazily,
 )
+from ._yaml import Positions
 
 __version__ = "0.1.0"
 
@@ -160,6 +193,7 @@ __all__ = [
     "AgencyReportSent",
     "AgencyUnableToAttend",
     "AmbiguousPackError",
+    "ArgumentError",
     "AssessmentCompleted",
     "AssessmentStarted",
     "BaseEvent",
@@ -174,11 +208,14 @@ __all__ = [
     "ChildProtectionPlanStarted",
     "CinPlanEnded",
     "CinPlanStarted",
+    "Citation",
     "CompiledPack",
     "ConcernIdentified",
     "CoreGroupMeetingHeld",
+    "CoverageItem",
     "CpnCreated",
     "DateOnlyEvent",
+    "DeadlineBasis",
     "Diagnostic",
     "EnquiryConcluded",
     "EnquiryReceived",
@@ -187,13 +224,17 @@ __all__ = [
     "Evaluation",
     "EvaluationDiff",
     "Event",
+    "EventLimits",
     "EventMapping",
     "EventMappingError",
     "EventStream",
     "EventStreamError",
+    "EventValidationError",
     "Explanation",
     "Finding",
+    "FindingKind",
     "FlagSent",
+    "InForce",
     "Jurisdiction",
     "JurisdictionEvaluation",
     "LintCheck",
@@ -203,19 +244,30 @@ __all__ = [
     "MedicalConsidered",
     "NotGroupedError",
     "Obligation",
+    "Origins",
     "PackCoverage",
     "PackDiff",
+    "PackDocument",
+    "PackEntry",
     "PackError",
+    "PackIntegrityError",
     "PackLimits",
     "PackNotFoundError",
     "PackSelectionError",
+    "PackStamp",
+    "PackSummary",
     "PackSyntaxError",
     "PackValidationError",
+    "PackVersion",
+    "Period",
+    "PeriodStamp",
     "PlanningMeetingHeld",
     "PlanningMeetingRequested",
     "PoliceContacted",
+    "Positions",
     "ProfessionalDifferenceRaised",
     "ProfessionalDifferenceResolved",
+    "ProviderProblem",
     "ReceiptConfirmed",
     "ReferralMade",
     "ReferralReceived",
@@ -224,10 +276,12 @@ __all__ = [
     "SafeguardRulesError",
     "ScenarioFileError",
     "ScenarioOutcome",
+    "Severity",
     "SocialWorkerAllocated",
     "SocialWorkerUnallocated",
     "SortError",
     "SortSummary",
+    "Status",
     "StrategyDiscussionHeld",
     "StrategyMeetingCancelled",
     "StrategyMeetingHeld",
@@ -237,10 +291,15 @@ __all__ = [
     "StrategyRequestReturned",
     "SupervisionHeld",
     "TestRun",
+    "Uncovered",
     "UnknownCheckError",
+    "UnknownIdError",
     "UnmappedItem",
+    "Unreadable",
     "__version__",
     "bundled_packs",
+    "compile_pack",
+    "compile_text",
     "diff_evaluations",
     "diff_packs",
     "discover_packs",
@@ -250,6 +309,7 @@ __all__ = [
     "explain",
     "import_cin_census",
     "lint_packs",
+    "load_document",
     "load_events",
     "load_jurisdiction",
     "load_mapping",

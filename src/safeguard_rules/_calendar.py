@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from dateutil.relativedelta import relativedelta
 
+from ._errors import SafeguardRulesError
 from ._pack import CalendarSpec, Timescale
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -41,7 +42,7 @@ _MAX_SCAN_DAYS = 3660
 _MOST_HOLIDAYS_IN_A_YEAR = 40
 
 
-class CalendarError(ValueError):
+class CalendarError(SafeguardRulesError, ValueError):
     """The calendar cannot be built (unknown zone or holiday country)."""
 
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from pydantic import ValidationError
@@ -28,7 +29,15 @@ from ._conditions import (
 )
 from ._diagnose import DUPLICATE_ID, INVALID_VALUE, UNKNOWN_PARAMETER
 from ._document import PackDocument
-from ._errors import Diagnostic, PackValidationError, declare, did_you_mean, known_list
+from ._errors import (
+    Diagnostic,
+    PackValidationError,
+    SafeguardRulesError,
+    UnknownIdError,
+    declare,
+    did_you_mean,
+    known_list,
+)
 from ._events import EVENT_CLASSES
 from ._pack import (
     DOCUMENT,
@@ -158,44 +167,181 @@ class CompiledRule:
     expect: Predicate | None
 
 
-@dataclass(frozen=True, eq=False)
-class CompiledPack:
-    """A validated, indexed pack ready for :func:`evaluate`. Immutable."""
+class PackIntegrityError(SafeguardRulesError):
+    """A pickled compiled pack whose content no longer matches its content hash."""
 
-    pack: Pack
-    file: str
-    content_hash: str
-    calendar: WorkingCalendar
-    parameters: Mapping[str, Due]
-    rules: tuple[CompiledRule, ...]
-    rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
-    source_files: Mapping[str, str] = field(default_factory=dict)  # source id -> file
-    extends: str | None = None  # the base pack's id when this pack is an overlay
-    # source id -> directory of the pack file that declared it (an overlay's base's, or its own)
-    source_dirs: Mapping[str, str] = field(default_factory=dict)
+
+class CompiledPack:
+    """A validated, indexed pack ready for :func:`evaluate`: immutable, thread-safe,
+    picklable.
+
+    Its attributes are read-only; its mappings are read-only views and its models are
+    frozen all the way down, so nothing can change what it decides once it is built.
+    Pickling sends the pack as written and the parameter overrides; unpickling compiles
+    them again (no file is read) and raises :class:`PackIntegrityError` unless the result
+    has the content hash it was pickled with.
+    """
+
+    __slots__ = (
+        "_calendar",
+        "_content_hash",
+        "_document",
+        "_overrides",
+        "_parameters",
+        "_rules",
+        "_rules_by_event",
+        "_source_files",
+    )
+    _calendar: WorkingCalendar
+    _content_hash: str
+    _document: PackDocument
+    _overrides: Mapping[str, Due]
+    _parameters: Mapping[str, Due]
+    _rules: tuple[CompiledRule, ...]
+    _rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
+    _source_files: Mapping[str, str]
+
+    def __init__(
+        self,
+        *,
+        document: PackDocument,
+        overrides: Mapping[str, Due],
+        content_hash: str,
+        calendar: WorkingCalendar,
+        parameters: Mapping[str, Due],
+        rules: tuple[CompiledRule, ...],
+    ) -> None:
+        by_event: dict[str, list[CompiledRule]] = {}
+        for compiled in rules:
+            by_event.setdefault(compiled.rule.when.event, []).append(compiled)
+        pack = document.pack
+        object.__setattr__(self, "_document", document)
+        object.__setattr__(self, "_overrides", MappingProxyType(dict(overrides)))
+        object.__setattr__(self, "_content_hash", content_hash)
+        object.__setattr__(self, "_calendar", calendar)
+        object.__setattr__(self, "_parameters", MappingProxyType(dict(parameters)))
+        object.__setattr__(self, "_rules", rules)
+        object.__setattr__(
+            self, "_rules_by_event", MappingProxyType({k: tuple(v) for k, v in by_event.items()})
+        )
+        object.__setattr__(
+            self, "_source_files", MappingProxyType({s.id: s.file for s in pack.pack.sources})
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a CompiledPack is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a CompiledPack is immutable: cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"CompiledPack(id={self.id!r}, version={self.version!r}, "
+            f"content_hash={self.content_hash!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Compiled conditions are closures, which do not pickle; the document does, and
+        # compiling it again is pure and quick.
+        return (_unpickle, (self._document, dict(self._overrides), self._content_hash))
+
+    # --- what it is ---------------------------------------------------------------------
 
     @property
     def id(self) -> str:
-        return self.pack.pack.id
+        return self._document.pack.pack.id
 
     @property
     def version(self) -> str:
-        return self.pack.pack.version
+        return self._document.pack.pack.version
+
+    @property
+    def content_hash(self) -> str:
+        """``sha256:...`` of the pack as written and the parameter values in force."""
+        return self._content_hash
+
+    @property
+    def file(self) -> str:
+        """The file it was read from (an overlay's own file)."""
+        return self._document.file
+
+    @property
+    def extends(self) -> str | None:
+        """The base pack's id when this pack is an overlay."""
+        return self._document.extends
+
+    @property
+    def pack(self) -> Pack:
+        """The pack as written (an overlay merged onto its base): a frozen model."""
+        return self._document.pack
+
+    @property
+    def document(self) -> PackDocument:
+        """The loaded document it was compiled from: the model and where each value stands."""
+        return self._document
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        return self._calendar
+
+    @property
+    def parameters(self) -> Mapping[str, Due]:
+        """Each parameter's value in force (its default, or the override given)."""
+        return self._parameters
+
+    @property
+    def overrides(self) -> Mapping[str, Due]:
+        """The parameter values given when loading, by name."""
+        return self._overrides
+
+    @property
+    def source_files(self) -> Mapping[str, str]:
+        """Source id -> the file of its captured text, as the pack writes it."""
+        return self._source_files
+
+    @property
+    def source_dirs(self) -> Mapping[str, str]:
+        """Source id -> the directory its ``file`` is relative to."""
+        return MappingProxyType(dict(self._document.source_dirs))
+
+    # --- for the engine ------------------------------------------------------------------
+
+    @property
+    def rules(self) -> tuple[CompiledRule, ...]:
+        """The compiled rules, in the pack's order."""
+        return self._rules
+
+    @property
+    def rules_by_event(self) -> Mapping[str, tuple[CompiledRule, ...]]:
+        """Event type -> the rules it triggers, in the pack's order (a read-only view)."""
+        return self._rules_by_event
 
     def rule(self, rule_id: str) -> Rule:
-        for compiled in self.rules:
+        for compiled in self._rules:
             if compiled.rule.id == rule_id:
                 return compiled.rule
-        raise KeyError(rule_id)
+        raise UnknownIdError(f"pack {self.id!r} has no rule {rule_id!r}")
 
     def source_file(self, source_id: str) -> Path | None:
         """The captured source text a citation names, if it is where the pack says."""
         for source in self.pack.pack.sources:
             if source.id == source_id:
-                directory = self.source_dirs.get(source_id) or Path(self.file).parent
-                candidate = Path(directory) / source.file
+                directory = self._document.source_dir(source_id)
+                candidate = directory / source.file
                 return candidate if candidate.is_file() else None
         return None
+
+
+def _unpickle(
+    document: PackDocument, overrides: Mapping[str, Due], content_hash: str
+) -> CompiledPack:
+    compiled = compile_pack(document, overrides)
+    if compiled.content_hash != content_hash:
+        raise PackIntegrityError(
+            f"the pickled pack {document.pack.pack.id!r} does not match its content hash "
+            f"{content_hash} (it is {compiled.content_hash}): it was changed after pickling"
+        )
+    return compiled
 
 
 def compile_pack(
@@ -214,6 +360,7 @@ class _Compiler:
         self.pack = pack = document.pack
         self.positions = document.positions
         self.overrides = overrides
+        self.applied: dict[str, Due] = {}  # the overrides accepted, validated
         self.problems: list[Diagnostic] = []
         self.parties = frozenset(pack.roles) | frozenset(pack.agencies)
         self.sources = {s.id for s in pack.pack.sources}
@@ -251,20 +398,13 @@ class _Compiler:
         if self.problems:
             raise PackValidationError(self.problems)
         assert self.calendar is not None
-        by_event: dict[str, list[CompiledRule]] = {}
-        for compiled in rules:
-            by_event.setdefault(compiled.rule.when.event, []).append(compiled)
         return CompiledPack(
-            pack=pack,
-            file=self.document.file,
+            document=self.document,
+            overrides=self.applied,
             content_hash=_content_hash(pack, parameters),
             calendar=self.calendar,
             parameters=parameters,
             rules=tuple(rules),
-            rules_by_event={k: tuple(v) for k, v in by_event.items()},
-            source_files={s.id: s.file for s in pack.pack.sources},
-            extends=self.document.extends,
-            source_dirs=self.document.source_dirs,
         )
 
     # --- pack-level checks ---------------------------------------------------------------
@@ -459,6 +599,7 @@ class _Compiler:
                 )
                 continue
             values[name] = value
+            self.applied[name] = value
             self.parameter_basis[name] = "local_override"
         return values
 
@@ -615,11 +756,11 @@ class _Compiler:
                 )
 
 
-def _by_type(matches: tuple[CompiledMatch, ...]) -> dict[str, tuple[Predicate, ...]]:
+def _by_type(matches: tuple[CompiledMatch, ...]) -> Mapping[str, tuple[Predicate, ...]]:
     grouped: dict[str, list[Predicate]] = {}
     for match in matches:
         grouped.setdefault(match.event, []).append(match.where)
-    return {kind: tuple(preds) for kind, preds in grouped.items()}
+    return MappingProxyType({kind: tuple(preds) for kind, preds in grouped.items()})
 
 
 def _always(*_args: Any) -> bool:

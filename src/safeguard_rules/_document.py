@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._diagnose import WRONG_TYPE, diagnostic_at, diagnostics_from
-from ._errors import PackValidationError
+from ._errors import PackValidationError, UnknownIdError
 from ._files import UNREADABLE, FileReadError, inside, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
@@ -56,7 +56,7 @@ class PackDocument:
         for source in self.pack.pack.sources:
             if source.id == source_id:
                 return self.source_dir(source_id) / source.file
-        raise KeyError(source_id)
+        raise UnknownIdError(f"pack {self.pack.pack.id!r} has no source {source_id!r}")
 
     def read_source(self, source_id: str) -> str:
         """The captured text of a source, read as safely as the pack itself: a regular

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ._limits import SHOWN_CHARS
+#: The most characters of a value from the input quoted back in a message (docs/limits.md).
+SHOWN_CHARS = 80
 
 Level = Literal["error", "warning"]
 
@@ -83,6 +84,29 @@ class PackNotFoundError(SafeguardRulesError):
 
 class UnknownCheckError(SafeguardRulesError, ValueError):
     """A lint check id that is not a check (or names one that cannot be turned off)."""
+
+
+class ArgumentError(SafeguardRulesError, ValueError):
+    """A function was given an argument it cannot use: a time without a UTC offset, a
+    date-time where a day is meant, a limit below 1."""
+
+
+class UnknownIdError(SafeguardRulesError, KeyError):
+    """An id that names nothing here: a rule, source or obligation of another pack."""
+
+    def __str__(self) -> str:  # KeyError would show the message in quotes
+        return str(self.args[0]) if self.args else ""
+
+
+class EventValidationError(SafeguardRulesError, ValueError):
+    """An event built in Python is not a valid event. ``problems`` lists each as
+    ``field: message``; read untrusted records with ``parse_events`` instead, which
+    rejects a bad record with its reason and keeps the others."""
+
+    def __init__(self, event_type: str, problems: Sequence[str]) -> None:
+        self.event_type = event_type
+        self.problems = tuple(problems)
+        super().__init__(f"invalid {event_type} event: " + "; ".join(self.problems))
 
 
 class EventStreamError(SafeguardRulesError):

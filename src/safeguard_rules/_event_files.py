@@ -34,6 +34,8 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
+from ._errors import ArgumentError
+
 MIB = 1024 * 1024
 MAX_DIGITS = 20  # an integer in an event has at most this many digits (a value rule)
 
@@ -55,7 +57,7 @@ class EventLimits:
     def __post_init__(self) -> None:
         for name in ("record_chars", "file_bytes", "depth"):
             if getattr(self, name) < 1:
-                raise ValueError(f"EventLimits.{name} must be at least 1")
+                raise ArgumentError(f"EventLimits.{name} must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,13 @@ from pydantic import (
     Field,
     PlainValidator,
     TypeAdapter,
+    ValidationError,
     WithJsonSchema,
 )
+from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
+
+from ._errors import EventValidationError
 
 # Event times are accepted between these years (as written, in the event's own offset):
 # wide enough for any real record, narrow enough to catch "no date" placeholders such as
@@ -170,7 +174,25 @@ AssessmentFactor = Literal[
 ]  # fmt: skip
 
 
-class BaseEvent(BaseModel):
+class _EventModel(ModelMetaclass):
+    """Built in Python (``ConcernIdentified(...)``), a bad event raises the library's own
+    EventValidationError, not pydantic's. Validation of records (parse_events, load_events)
+    does not pass through here and keeps its located rejections."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - a metaclass method
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            fields = getattr(cls, "model_fields", {})
+            kind = fields["type"].default if "type" in fields else cls.__name__
+            problems = [
+                f"{'.'.join(str(p) for p in error['loc']) or '(event)'}: {error['msg']}"
+                for error in exc.errors()
+            ]
+            raise EventValidationError(str(kind), problems) from exc
+
+
+class BaseEvent(BaseModel, metaclass=_EventModel):
     """Fields every event has. ``at`` must carry a UTC offset."""
 
     # strict: true/false are the only booleans and integers are integers ("yes", 1, "3"

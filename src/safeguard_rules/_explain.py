@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._compile import CompiledPack, CompiledRequirement
+from ._errors import UnknownIdError
 from ._events import BaseEvent
 from ._result import Obligation, iso
 from ._wording import threshold
@@ -77,9 +78,17 @@ def explain(
     pack: CompiledPack, obligation: Obligation, events: Iterable[BaseEvent] = ()
 ) -> Explanation:
     """Recompute ``obligation``'s deadline step by step and say what its status rests on."""
-    compiled = next(c for c in pack.rules if c.rule.id == obligation.rule)
+    compiled = next((c for c in pack.rules if c.rule.id == obligation.rule), None)
+    route = (
+        next((r for r in compiled.routes if r.name == obligation.route), None) if compiled else None
+    )
+    if compiled is None or route is None:
+        raise UnknownIdError(
+            f"obligation {obligation.id!r} is not one pack {pack.id!r} makes (it has no rule "
+            f"{obligation.rule!r} with route {obligation.route!r}); explain it with the pack "
+            "that produced it"
+        )
     rule = compiled.rule
-    route = next(r for r in compiled.routes if r.name == obligation.route)
     requirement = route.requirement
     assert requirement is not None
     by_id = {e.id: e for e in events}

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from ._compile import CompiledPack, compile_pack
 from ._document import read_document
+from ._errors import ArgumentError
 from ._evaluate import evaluate
 from ._events import BaseEvent
 from ._registry import Registry, discover_packs
@@ -55,7 +56,7 @@ class Jurisdiction:
     def __post_init__(self) -> None:
         for earlier, later in zip(self.periods, self.periods[1:], strict=False):
             if earlier.end is None or later.start <= earlier.end:
-                raise ValueError("periods must be in date order and must not overlap")
+                raise ArgumentError("periods must be in date order and must not overlap")
 
     @property
     def packs(self) -> tuple[CompiledPack, ...]:
@@ -205,7 +206,9 @@ def evaluate_jurisdiction(
     if isinstance(jurisdiction, str):
         jurisdiction = load_jurisdiction(jurisdiction)
     if not jurisdiction.periods:
-        raise ValueError(f"jurisdiction {jurisdiction.name!r} has no version in force on any day")
+        raise ArgumentError(
+            f"jurisdiction {jurisdiction.name!r} has no version in force on any day"
+        )
     stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
     parts: list[Evaluation] = []
     uncovered: dict[tuple[str, str], Uncovered] = {}

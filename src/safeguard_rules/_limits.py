@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._errors import ArgumentError
+
 KIB = 1024
 MIB = 1024 * KIB
 
@@ -34,7 +36,7 @@ class PackLimits:
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"PackLimits.{name} must be a positive whole number")
+                raise ArgumentError(f"PackLimits.{name} must be a positive whole number")
 
 
 DEFAULT_LIMITS = PackLimits()
@@ -42,5 +44,3 @@ DEFAULT_LIMITS = PackLimits()
 #: The widest source line shown under a diagnostic; a longer line is cut around the column
 #: the diagnostic points at (a 5 MB line prints 160 characters, not 5 MB).
 EXCERPT_CHARS = 160
-#: The most characters of a value from the input quoted back in a message.
-SHOWN_CHARS = 80

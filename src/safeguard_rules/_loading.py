@@ -14,6 +14,7 @@ from typing import Any
 
 from ._compile import CompiledPack, compile_pack
 from ._document import PackDocument, document_from_text, read_document
+from ._errors import ArgumentError
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._registry import discover_packs, resolve_base, resolve_pack
 
@@ -57,7 +58,7 @@ def select_pack(
     Raises PackSelectionError when no version is in force that day or two overlap.
     """
     if isinstance(on, datetime):
-        raise TypeError("'on' is a date: the local day in the jurisdiction's time zone")
+        raise ArgumentError("'on' is a date: the local day in the jurisdiction's time zone")
     registry = discover_packs()
     version = registry.in_force(jurisdiction, on)
     document = read_document(version.entry.path, registry.resolve_base, limits)

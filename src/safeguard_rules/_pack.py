@@ -114,9 +114,59 @@ IsoTime = Annotated[
 ]
 
 
+class FrozenList(list[Any]):
+    """A list that cannot be changed: the lists inside a pack model. Still a list (JSON
+    output, ``isinstance`` checks); every mutating method raises TypeError."""
+
+    __slots__ = ()
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("a pack's lists cannot be changed; build a new pack instead")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle through the constructor
+        return (FrozenList, (list(self),))
+
+
+class FrozenDict(dict[Any, Any]):
+    """A mapping that cannot be changed: the mappings inside a pack model."""
+
+    __slots__ = ()
+
+    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
+        raise TypeError("a pack's mappings cannot be changed; build a new pack instead")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
+    __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenDict, (dict(self),))
+
+
+def _frozen(value: Any) -> Any:
+    if type(value) is list:
+        return FrozenList(value)
+    if type(value) is dict:
+        return FrozenDict(value)
+    return value
+
+
 class _Strict(BaseModel):
     # Strict: a number is not text, text is not a number, 1 is not true; nothing coerced.
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _freeze(self) -> Any:
+        # Frozen all the way down: a model's lists and mappings are immutable too, so a
+        # compiled pack cannot be changed through the models it hands out.
+        for name in type(self).model_fields:
+            value = self.__dict__[name]
+            frozen = _frozen(value)
+            if frozen is not value:
+                object.__setattr__(self, name, frozen)
+        return self
 
 
 # The JSON Schema of each one-of shape says what its validator enforces, so an editor
