@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import importlib.metadata
 import inspect
 import pickle
 import shutil
 import subprocess
 import sys
+import tomllib
 import typing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -331,3 +333,19 @@ def test_the_api_reference_is_generated_from_the_docstrings() -> None:
     for name in safeguard_rules.__all__:
         if name != "__version__":
             assert f"### `{name}" in text, name
+
+
+# --- release hygiene ---------------------------------------------------------------------------
+
+
+def test_the_version_is_written_once_and_the_licence_is_shipped() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "version" not in project and "version" in project["dynamic"]
+    assert importlib.metadata.version("safeguard-rules") == safeguard_rules.__version__
+    assert project["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License\n")
+
+
+def test_installing_the_package_does_not_load_its_pytest_plugin_everywhere() -> None:
+    groups = importlib.metadata.entry_points()
+    assert [e for e in groups.select(group="pytest11") if e.value.startswith("safeguard_rules")] == []

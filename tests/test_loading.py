@@ -383,3 +383,10 @@ def test_an_undecodable_scenario_file_is_reported_with_file_and_reason(tmp_path:
     [d] = caught.value.diagnostics
     # line 3 is '  - name: caf?': the byte follows 'caf', which starts at column 11
     assert (d.file, d.line, d.column, d.code) == (str(path), 3, 14, "not-utf8")
+
+
+def test_an_explicit_tag_with_no_value_is_a_located_error() -> None:
+    # Found by the fuzzer: ruamel's int constructor indexed the empty string.
+    d = syntax_error("a: 1\nb: !!int\n")
+    assert (d.line, d.column, d.code) == (2, 4, "yaml-syntax")
+    assert d.message == "'' is not a valid int"

@@ -443,7 +443,7 @@ def test_pytest_collects_scenario_files(pytester: pytest.Pytester) -> None:
         f"      - {CONCERN}\n"
         "    expect:\n      obligations: [{rule: strategy_meeting_after_concern, status: met}]\n"
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "safeguard_rules.pytest_plugin")
     result.assert_outcomes(passed=8, failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -456,9 +456,20 @@ def test_pytest_collects_scenario_files(pytester: pytest.Pytester) -> None:
 
 def test_pytest_reports_an_unreadable_scenario_file_as_a_collection_error(pytester: pytest.Pytester) -> None:
     (pytester.path / "bad.scenarios.yaml").write_text("pack: x\nscenarios: []\n")
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "safeguard_rules.pytest_plugin")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*bad.scenarios.yaml:2:*scenarios*"])
+
+
+def test_the_pytest_plugin_loads_only_when_asked(pytester: pytest.Pytester) -> None:
+    # It once loaded into every pytest run wherever the package was installed.
+    (pytester.path / "bad.scenarios.yaml").write_text("pack: x\nscenarios: []\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes()  # nothing collected: the scenario file is not a test here
+    result.stdout.fnmatch_lines(["collected 0 items"])
+    (pytester.path / "pytest.ini").write_text("[pytest]\naddopts = -p safeguard_rules.pytest_plugin\n")
+    asked = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    asked.assert_outcomes(errors=1)
 
 
 def test_an_unknown_rule_id_is_suggested(tmp_path: Path) -> None:

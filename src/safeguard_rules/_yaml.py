@@ -393,7 +393,8 @@ class _Builder:
             # The safe constructor's own conversion for the tag (not construct_object,
             # which remembers every node it has built).
             value = self.constructor.construct_non_recursive_object(node)
-        except (ConstructorError, ValueError) as exc:
+        except (ConstructorError, ValueError, IndexError, OverflowError, TypeError) as exc:
+            # e.g. '!!int' with no digits: ruamel's constructor indexes an empty string
             kind = tag[len(_STD) :]
             raise self._fail(
                 event, YAML_SYNTAX, f"{shown(event.value)} is not a valid {kind}"

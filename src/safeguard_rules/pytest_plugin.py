@@ -1,10 +1,10 @@
 """A pytest plugin: scenario files (``*.scenarios.yaml``) become pytest tests.
 
-Installed with the package through the ``pytest11`` entry point, so a team that
-runs pytest collects its pack scenarios with no configuration: each scenario under
-each pack it names is one test item, reported as ``file::scenario name [pack]``, and
-a failure prints the same readable difference as ``safeguard-rules test``.
-``-p no:safeguard_rules`` turns it off.
+Opt-in: it loads only where asked, with ``pytest -p safeguard_rules.pytest_plugin`` or in
+the project's pytest configuration (``addopts = "-p safeguard_rules.pytest_plugin"``), so
+installing the package changes no other project's test runs. Each scenario under each pack
+it names is one test item, reported as ``file::scenario name [pack]``, and a failure prints
+the same readable difference as ``safeguard-rules test``.
 """
 
 from __future__ import annotations
