@@ -138,6 +138,13 @@ BOTH_REFUSE: dict[str, Mutation] = {
     "due with parameter and days": lambda p: p["rules"][1]["routes"][0]["require"].update(
         due={"parameter": "forward_timescale", "working_days": 1}
     ),
+    "due_from without due": lambda p: p["rules"][0]["require"].update(
+        due_from={"event": "concern_identified"}
+    )
+    or p["rules"][0]["require"].pop("due", None),
+    "due_from with a count": lambda p: p["rules"][0]["require"].update(
+        due_from={"event": "concern_identified", "more_than": 3}
+    ),
     "parameter default naming a parameter": lambda p: _param(p).update(
         default={"parameter": "forward_timescale"}
     ),

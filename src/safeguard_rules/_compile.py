@@ -116,8 +116,16 @@ class CompiledDue:
     basis: DeadlineBasis = "source"
 
 
-def _basis(label: str, within: Timescale, parameter: str | None, basis: DeadlineBasis) -> str:
+def _basis(
+    label: str,
+    within: Timescale,
+    parameter: str | None,
+    basis: DeadlineBasis,
+    start: str | None = None,
+) -> str:
     text = label if label == within.describe() else f"{label}: {within.describe()}"
+    if start is not None:
+        text += f" from the latest {start}"
     if parameter is None:
         return text
     if basis == "source":
@@ -140,6 +148,8 @@ class CompiledRequirement:
     waits_on: frozenset[str]  # the event types that can meet or cancel it
     meets: Mapping[str, tuple[Predicate, ...]]  # by event type, so only those are tried
     cancels: Mapping[str, tuple[Predicate, ...]]
+    # With due_from: the index of its clock-starting event in CompiledPack.anchors.
+    anchor: int | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +193,8 @@ class CompiledPack:
     """
 
     __slots__ = (
+        "_anchors",
+        "_anchors_by_event",
         "_calendar",
         "_content_hash",
         "_document",
@@ -192,6 +204,8 @@ class CompiledPack:
         "_rules_by_event",
         "_source_files",
     )
+    _anchors: tuple[CompiledMatch, ...]
+    _anchors_by_event: Mapping[str, tuple[int, ...]]
     _calendar: WorkingCalendar
     _content_hash: str
     _document: PackDocument
@@ -210,10 +224,20 @@ class CompiledPack:
         calendar: WorkingCalendar,
         parameters: Mapping[str, Due],
         rules: tuple[CompiledRule, ...],
+        anchors: tuple[CompiledMatch, ...] = (),
     ) -> None:
         by_event: dict[str, list[CompiledRule]] = {}
         for compiled in rules:
             by_event.setdefault(compiled.rule.when.event, []).append(compiled)
+        anchors_by_event: dict[str, list[int]] = {}
+        for k, anchor in enumerate(anchors):
+            anchors_by_event.setdefault(anchor.event, []).append(k)
+        object.__setattr__(self, "_anchors", anchors)
+        object.__setattr__(
+            self,
+            "_anchors_by_event",
+            MappingProxyType({k: tuple(v) for k, v in anchors_by_event.items()}),
+        )
         pack = document.pack
         object.__setattr__(self, "_document", document)
         object.__setattr__(self, "_overrides", MappingProxyType(dict(overrides)))
@@ -316,6 +340,17 @@ class CompiledPack:
         """Event type -> the rules it triggers, in the pack's order (a read-only view)."""
         return self._rules_by_event
 
+    @property
+    def anchors(self) -> tuple[CompiledMatch, ...]:
+        """The earlier events requirements' ``due_from`` count deadlines from (a
+        requirement's ``anchor`` is an index into it)."""
+        return self._anchors
+
+    @property
+    def anchors_by_event(self) -> Mapping[str, tuple[int, ...]]:
+        """Event type -> the indexes of the anchors an event of that type may be."""
+        return self._anchors_by_event
+
     def rule(self, rule_id: str) -> Rule:
         for compiled in self._rules:
             if compiled.rule.id == rule_id:
@@ -366,6 +401,8 @@ class _Compiler:
         self.sources = {s.id for s in pack.pack.sources}
         self.calendar: WorkingCalendar | None = None
         self.parameter_basis: dict[str, DeadlineBasis] = {}
+        self.anchors: dict[EventMatch, int] = {}  # due_from matches, in order of first use
+        self.compiled_anchors: list[CompiledMatch] = []
 
     def problem(self, loc: Loc, code: str, message: str) -> None:
         # place, not locate: an overlay's values come from several files.
@@ -405,6 +442,7 @@ class _Compiler:
             calendar=self.calendar,
             parameters=parameters,
             rules=tuple(rules),
+            anchors=tuple(self.compiled_anchors),
         )
 
     # --- pack-level checks ---------------------------------------------------------------
@@ -665,13 +703,31 @@ class _Compiler:
             self._role(role, (*loc, "copied_in", k))
         if req.escalation is not None:
             self._escalation(req.escalation, (*loc, "escalation"))
-        due = self._due(req.due, trigger, (*loc, "due"), parameters)
+        anchor = None
+        clock = trigger  # deadline-table cases test the event the clock starts at
+        if req.due_from is not None and self._event_type(
+            req.due_from.event, (*loc, "due_from", "event")
+        ):
+            anchor = self._anchor(req.due_from, (*loc, "due_from"))
+            clock = req.due_from.event
+        due = self._due(req.due, clock, (*loc, "due"), parameters, anchor is not None)
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
         waits = frozenset(m.event for m in (*satisfied, *cancelled))
         return CompiledRequirement(
-            req, due, satisfied, cancelled, waits, _by_type(satisfied), _by_type(cancelled)
+            req, due, satisfied, cancelled, waits, _by_type(satisfied), _by_type(cancelled), anchor
         )
+
+    def _anchor(self, match: EventMatch, loc: Loc) -> int:
+        """The index of ``match`` among the pack's clock-starting events (one per distinct
+        match). Its condition is tested when the earlier event happens, so 'trigger.' has no
+        meaning there."""
+        if match not in self.anchors:
+            scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
+            where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
+            self.anchors[match] = len(self.compiled_anchors)
+            self.compiled_anchors.append(CompiledMatch(match.event, where))
+        return self.anchors[match]
 
     def _matches(
         self, spec: EventMatch | list[EventMatch] | None, trigger: str, loc: Loc
@@ -691,10 +747,18 @@ class _Compiler:
         )
 
     def _due(
-        self, due: Due | None, trigger: str, loc: Loc, parameters: Mapping[str, Due]
+        self,
+        due: Due | None,
+        trigger: str,
+        loc: Loc,
+        parameters: Mapping[str, Due],
+        from_earlier: bool = False,
     ) -> CompiledDue | None:
+        """``trigger`` is the event the clock starts at: the trigger, or with due_from the
+        earlier event (``from_earlier``), whose type the deadline text names."""
         if due is None:
             return None
+        start = trigger if from_earlier else None
         name = None
         basis: DeadlineBasis = "source"
         if due.parameter is not None:
@@ -722,10 +786,11 @@ class _Compiler:
             timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
             label = timescale.describe()
             only = DueCase(
-                label, _always, timescale, None, None, _basis(label, timescale, name, basis)
+                label, _always, timescale, None, None, _basis(label, timescale, name, basis, start)
             )
             return CompiledDue((only,), name, basis)
-        scope = self._scope(trigger, None, "the trigger event")
+        where = f"the {trigger} event the clock starts at" if from_earlier else "the trigger event"
+        scope = self._scope(trigger, None, where)
         cases = []
         for k, case in enumerate(due.table.cases):
             self._citation(case.citation, (*loc, "table", "cases", k, "citation"))
@@ -739,7 +804,7 @@ class _Compiler:
                     case.within,
                     case.strength,
                     case.citation,
-                    _basis(case.label, case.within, name, basis),
+                    _basis(case.label, case.within, name, basis, start),
                 )
             )
         return CompiledDue(tuple(cases), name, basis)

@@ -54,6 +54,7 @@ class _Open:
     deciding: DueCase | None  # the deadline case that applied
     met_by: BaseEvent | None = None
     cancelled_by: BaseEvent | None = None
+    clock: BaseEvent | None = None  # with due_from: the earlier event the deadline counts from
 
 
 @dataclass(slots=True)
@@ -220,8 +221,10 @@ def _walk(
     opened: list[_Open] = []
     waiting: dict[str, list[_Open]] = {}
     tallies: dict[int, _Tally] = {}
+    latest: dict[int, BaseEvent] = {}  # due_from anchors: the latest matching event so far
     calendar = pack.calendar
     rules_for = pack.rules_by_event.get
+    anchors_for = pack.anchors_by_event.get
     for event in history:
         case.apply(event)
         kind = event.type  # type: ignore[attr-defined]
@@ -245,14 +248,31 @@ def _walk(
                 exercised.add(("route", rule_id, route.name))
             if route is None or route.requirement is None:
                 continue
-            deciding = _deciding_case(route.requirement.due, event, case)
+            requirement = route.requirement
+            clock = None if requirement.anchor is None else latest.get(requirement.anchor)
+            if requirement.anchor is not None:
+                if clock is None:
+                    continue  # no earlier event to count from: the rule gives nothing
+                triggered_by = (clock.id, *triggered_by)
+            start = clock or event
+            deciding = _deciding_case(requirement.due, start, case)
             if exercised is not None and deciding is not None:
                 exercised.add(("case", rule_id, route.name or "", deciding.label))
-            due = calendar.due(deciding.kind, deciding.amount, event.at) if deciding else None
-            item = _Open(compiled, route, route.requirement, event, triggered_by, due, deciding)
+            due = calendar.due(deciding.kind, deciding.amount, start.at) if deciding else None
+            item = _Open(compiled, route, requirement, event, triggered_by, due, deciding)
             opened.append(item)
-            for kind_ in route.requirement.waits_on:
+            waiting_on = requirement.waits_on
+            if clock is not None:
+                # The obligation runs from the earlier event, so its own trigger may settle it.
+                item.clock = clock
+                if not _settle([item], kind, event, case):
+                    waiting_on = frozenset()
+            for kind_ in waiting_on:
                 waiting.setdefault(kind_, []).append(item)
+        for index in anchors_for(kind, ()):
+            # After the rules: an event is never the earlier event of its own obligations.
+            if pack.anchors[index].where(event, case, None):
+                latest[index] = event
     for item in opened:
         obligation = _conclude(pack, item, as_of)
         obligations.append(obligation)
@@ -361,7 +381,7 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         copied_in=tuple(req.spec.copied_in),
         child_id=item.trigger.child_id,
         triggered_by=item.triggered_by,
-        triggered_at=item.trigger.at,
+        triggered_at=(item.clock or item.trigger).at,
         due=item.due,
         due_basis=deciding.basis if deciding else "no timescale in the source",
         due_case=deciding.label if deciding and req.due and len(req.due.cases) > 1 else None,

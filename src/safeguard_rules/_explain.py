@@ -100,8 +100,14 @@ def explain(
         trigger += f", counted: fires on {threshold(count)}{window} ({count.repeat})"
     if obligation.route is not None:
         trigger += f"; route {obligation.route!r}"
-
-    listed = [_describe(i, by_id, "trigger") for i in obligation.triggered_by]
+    triggers = list(obligation.triggered_by)
+    listed = []
+    start = requirement.spec.due_from
+    if start is not None:
+        # due_from: the first listed event is the earlier one the deadline counts from.
+        trigger += f"; the deadline counts from the latest earlier {start.event}"
+        listed.append(_describe(triggers.pop(0), by_id, "clock from"))
+    listed += [_describe(i, by_id, "trigger") for i in triggers]
     if obligation.met_by:
         listed.append(_describe(obligation.met_by, by_id, "met by"))
     if obligation.cancelled_by:

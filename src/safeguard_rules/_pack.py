@@ -637,16 +637,34 @@ class EscalationPath(_Strict):
 
 
 class Requirement(_Strict):
+    model_config = ConfigDict(json_schema_extra={"dependentRequired": {"due_from": ["due"]}})
+
     action: Identifier
     description: Opt[LongText] = None
     responsible: Identifier
     copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
     due: Opt[Due] = Field(None, description="Omitted where the source sets no timescale.")
+    due_from: Opt[EventMatch] = Field(
+        None,
+        description="Where the source starts the clock at an earlier event than the trigger: "
+        "the deadline counts from the latest earlier event of this type (matching 'where'), "
+        "deadline-table cases test that event, and the trigger itself may meet the obligation. "
+        "With no such earlier event the rule gives no obligation.",
+    )
     satisfied_by: EventMatch | list[EventMatch] = Field(
         description="The event that meets the obligation, or a list of alternatives (any)."
     )
     cancelled_by: Opt[EventMatch | list[EventMatch]] = None
     escalation: Opt[Escalation] = None
+
+    @model_validator(mode="after")
+    def _due_from_needs_due(self) -> Requirement:
+        if self.due_from is not None and self.due is None:
+            raise ValueError(
+                "'due_from' says where a deadline starts; give the deadline in 'due' too "
+                "(or leave out 'due_from' where the source sets no timescale)"
+            )
+        return self
 
 
 class Route(_Strict):

@@ -252,7 +252,10 @@ class PackWords:
         first = f"requires {req.action} by {self.party(req.responsible)}"
         if req.copied_in:
             first += f", copying in {self.party_list(req.copied_in)}"
-        lines = [first, f"due {self.due(req.due)}" if req.due is not None else "no timescale"]
+        due = f"due {self.due(req.due)}" if req.due is not None else "no timescale"
+        if req.due_from is not None:
+            due += f" from the latest earlier {self.matches(req.due_from)}"
+        lines = [first, due]
         lines.append(f"met by {self.matches(req.satisfied_by)}")
         if req.cancelled_by is not None:
             lines.append(f"cancelled by {self.matches(req.cancelled_by)}")

@@ -404,6 +404,7 @@ _REQUIREMENT_FIELDS = (
     "responsible",
     "copied_in",
     "due",
+    "due_from",
     "satisfied_by",
     "cancelled_by",
     "escalation",
@@ -425,6 +426,14 @@ def _requirement(
         )
     add_change(out, prefix + "description", old.description, new.description, prose=True)
     out += _due(old.due, new.due, ow, nw, prefix)
+    if not same(old.due_from, new.due_from):
+        out.append(
+            Change(
+                prefix + "deadline counts from",
+                None if old.due_from is None else ow.matches(old.due_from),
+                None if new.due_from is None else nw.matches(new.due_from),
+            )
+        )
     if not same_set(alternatives(old.satisfied_by), alternatives(new.satisfied_by)):
         out.append(
             Change(prefix + "met by", ow.matches(old.satisfied_by), nw.matches(new.satisfied_by))

@@ -54,7 +54,7 @@ def conditions(pack: Pack) -> Iterator[Condition]:
         found += [route.when for route in rule.routes or ()]
         yield from (condition for condition in found if condition is not None)
     for _loc, requirement in requirements(pack):
-        for matches in (requirement.satisfied_by, requirement.cancelled_by):
+        for matches in (requirement.satisfied_by, requirement.cancelled_by, requirement.due_from):
             listed = matches if isinstance(matches, list) else [matches] if matches else []
             yield from (m.where for m in listed if m.where is not None)
     for _loc, table in tables(pack):
