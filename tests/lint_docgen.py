@@ -8,8 +8,10 @@ docstring: a ``yaml`` block without a name is the pack under lint (``pack.yaml``
 block whose info string names a file (```` ```yaml older.yaml ````, ```` ```text
 guide.txt ````) is written beside it, and a named ``.yaml`` file is linted in the same
 run. Each ``.yaml`` file is completed with the top-level sections of :data:`BASE_PACK`
-that it leaves out, appended after its own text so its line numbers stay true. In a
-failing example, ``# <- CHECK-ID`` marks the line the check must point at.
+that it leaves out, appended after its own text so its line numbers stay true (an example
+without an unnamed ``yaml`` block lints the base pack). In a failing example, ``# <-
+CHECK-ID`` marks each line the check must point at, in any of its files (in a source
+text the marker is taken out before the file is written).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ rules:
       satisfied_by: {event: strategy_meeting_held}
 """
 BASE_SOURCE = "Strategy meetings will take place within three working days.\n"
-MARKER = re.compile(r"#\s*<-\s*([a-z-]+)\s*$")
+MARKER = re.compile(r"\s*#\s*<-\s*([a-z-]+)\s*$")
 _BLOCK = re.compile(r"```(\w+)(?:[ \t]+(\S+))?\n(.*?)```", re.DOTALL)
 
 
@@ -65,24 +67,31 @@ class Example:
     files: dict[str, str]  # file name -> text, as the docstring gives it
 
     @property
-    def marked(self) -> list[tuple[str, int]]:
-        """(check id, line) for each ``# <- id`` marker in the pack under lint."""
-        return [
-            (m.group(1), n)
-            for n, line in enumerate(self.files["pack.yaml"].splitlines(), 1)
+    def marked(self) -> list[tuple[str, str, int]]:
+        """(file, check id, line) for each ``# <- id`` marker, in any file of the example."""
+        return sorted(
+            (name, m.group(1), n)
+            for name, text in self.files.items()
+            for n, line in enumerate(text.splitlines(), 1)
             if (m := MARKER.search(line))
-        ]
+        )
 
     def write(self, directory: Path) -> list[Path]:
-        """Write the example's files, completed, into ``directory``; the packs to lint."""
-        files = {"guide.txt": BASE_SOURCE, **self.files}
+        """Write the example's files, completed, into ``directory``; the packs to lint.
+
+        The pack under lint is the base pack where the example gives none; a marker in a
+        file that is not YAML (a source text) is taken out of the text written."""
+        files = {"guide.txt": BASE_SOURCE, "pack.yaml": "", **self.files}
         packs = []
         for name, text in files.items():
             path = directory / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(complete(text) if name.endswith(".yaml") else text, encoding="utf-8")
             if name.endswith(".yaml"):
+                text = complete(text)
                 packs.append(path)
+            else:
+                text = "".join(MARKER.sub("", line).rstrip() + "\n" for line in text.splitlines())
+            path.write_text(text, encoding="utf-8")
         return packs
 
 

@@ -20,7 +20,18 @@ from .._pack import Pack
 from .._yaml import Positions
 
 Loc = tuple[str | int, ...]
-Problem = tuple[Loc, str]  # where in the pack, and what is wrong there
+
+
+@dataclass(frozen=True)
+class SourcePlace:
+    """A place in a file other than the pack (a line of a captured source text)."""
+
+    file: str
+    line: int
+    column: int
+
+
+Problem = tuple[Loc | SourcePlace, str]  # where (in the pack, or another file), and what
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from .._errors import (
 )
 from .._loading import load_document
 from .._registry import bundled_dir, resolve_pack
-from ._check import LintedPack
+from ._check import LintedPack, SourcePlace
 from .checks import CHECKS
 
 
@@ -189,13 +189,15 @@ def _run(files: Sequence[Path], run: Sequence[str], against: Sequence[str | Path
                 check = CHECKS[check_id]
                 if check.run is None:
                     continue
-                for loc, message in check.run(subject, others):
-                    if not subject.own(loc):
+                for place, message in check.run(subject, others):
+                    if isinstance(place, SourcePlace):
+                        where, line, column = place.file, place.line, place.column
+                    elif subject.own(place):
+                        where = str(file)
+                        line, column = subject.positions.locate(place)
+                    else:
                         continue  # an overlay's inherited value: its base's own lint says it
-                    line, column = subject.positions.locate(loc)
-                    found.append(
-                        Diagnostic(str(file), line, column, message, check.level, check.id)
-                    )
+                    found.append(Diagnostic(where, line, column, message, check.level, check.id))
         found = sorted(set(found))
         every.extend(found)
         compiled = subject.compiled if subject is not None else None

@@ -17,7 +17,9 @@ from . import (
     quote_not_in_source,
     role_undefined,
     role_unused,
+    same_sentence_different_meaning,
     source_file_missing,
+    source_sentence_unaccounted,
     unreachable_case,
 )
 
@@ -32,6 +34,8 @@ CHECKS: dict[str, LintCheck] = {
         unreachable_case,
         overlapping_effective_dates,
         escalation_loop,
+        same_sentence_different_meaning,
+        source_sentence_unaccounted,
         gb_without_subdivision,
     )
 }

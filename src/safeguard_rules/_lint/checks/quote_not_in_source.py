@@ -56,8 +56,8 @@ from collections.abc import Iterator, Sequence
 
 from ..._files import FileReadError
 from .._check import LintCheck, LintedPack, Problem
+from .._sources import quoted
 from .._text import normalise_quote
-from .._walk import citations
 
 
 def _run(subject: LintedPack, _others: Sequence[LintedPack]) -> Iterator[Problem]:
@@ -69,16 +69,16 @@ def _run(subject: LintedPack, _others: Sequence[LintedPack]) -> Iterator[Problem
             texts[source.id] = None
         else:
             texts[source.id] = normalise_quote(raw)
-    for loc, citation in citations(subject.pack):
-        text = texts.get(citation.source)
+    for given in quoted(subject.pack):  # citations, and not_encoded entries
+        text = texts.get(given.source)
         if text is None:
             continue  # an unknown source fails to load; a missing file is its own check
-        quote = normalise_quote(citation.quote)
+        quote = normalise_quote(given.quote)
         if quote in text:
             continue
         yield (
-            (*loc, "quote"),
-            f"quote does not occur in source {citation.source!r}: " + _mismatch(quote, text),
+            (*given.loc, "quote"),
+            f"quote does not occur in source {given.source!r}: " + _mismatch(quote, text),
         )
 
 
