@@ -12,7 +12,7 @@ extends (changing them is what it is for).
 
 A difference can be deliberate: the text around the sentence may differ, or one pack may
 correct the other's reading. Say so in the ``note`` of either rule's citation, naming the
-other pack and rule by their ids (``... jersey_2019's planning_meeting_requested reads it
+other pack and rule by their ids (``... unlike example_2019's meeting_rule, this reads it
 from the request, because ...``); the pair is then not reported.
 
 Passes (both files are linted together):
