@@ -8,6 +8,7 @@ failing example is written here, next to the exact text it must produce.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -422,7 +423,7 @@ def test_console_script_runs_the_shipped_pack_scenarios() -> None:
     script = Path(sys.executable).parent / "safeguard-rules"
     policies = Path(__file__).resolve().parents[1] / "policies"
     done = subprocess.run(  # noqa: S603
-        [str(script), "test", str(policies), "--min-coverage", "100", "-q"],
+        [str(script), "test", str(policies), "--min-coverage", "100", "--min-source-coverage", "100", "-q"],
         capture_output=True, text=True, check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -554,7 +555,7 @@ def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(t
     assert coverage is not None and coverage.get("name") == "toy_2024 coverage at least 30%"
     coverage_failure = coverage.find("failure")
     assert coverage_failure is not None
-    assert coverage_failure.get("message") == "toy_2024 coverage 25.0% is below 30%"
+    assert coverage_failure.get("message") == "toy_2024 coverage 25.0% is below --min-coverage 30%"
 
 
 def test_junit_xml_is_the_same_bytes_for_the_same_run_and_passes_cleanly() -> None:
@@ -575,3 +576,66 @@ def test_junit_xml_replaces_characters_xml_cannot_hold() -> None:
     assert case.get("name") == "bell \ufffd in the name [toy_2024]"
     failure = case.find("failure")
     assert failure is not None and failure.get("message") == "got \ufffd[31m"
+
+
+# --- source coverage --------------------------------------------------------------------
+
+
+def toy_copy(tmp_path: Path, extra: str = "") -> Path:
+    """The toy pack and its scenarios copied, ``extra`` appended to its source text."""
+    copy = tmp_path / "toy"
+    shutil.copytree(TOY, copy)
+    source = copy / "toy_source.txt"
+    source.write_text(source.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return copy / "toy.scenarios.yaml"
+
+
+def test_source_coverage_counts_the_imposing_sentences_of_the_sources() -> None:
+    # toy_source.txt: three sentences say must or within, each quoted by a citation; the
+    # heading and "Strategy meetings are chaired by a team manager." impose nothing.
+    (coverage,) = run_scenarios([TOY / "toy.scenarios.yaml"]).coverage
+    assert coverage.sources is not None
+    assert (coverage.sources.counts(), coverage.sources.percent) == ((3, 3), 100.0)
+    code, out, _err = cli("test", str(TOY / "toy.scenarios.yaml"), "--min-source-coverage", "100")
+    assert code == 0
+    header = next(line for line in out.splitlines() if "source sentences" in line)
+    row = next(line for line in out.splitlines() if "toy_2024" in line and "%" in line)
+    assert header.split("\u2503")[-3:-1] == [" source sentences ", " source "]
+    assert row.split("\u2502")[-3:-1] == ["              3/3 ", " 100.0% "]
+
+
+def test_min_source_coverage_fails_on_a_sentence_nothing_accounts_for(tmp_path: Path) -> None:
+    scenarios = toy_copy(tmp_path, "Minutes will be shared with every agency.\n")
+    code, out, err = cli("test", str(scenarios), "--min-source-coverage", "100")
+    assert code == 1
+    # 3 of the 4 imposing sentences are quoted: 75%. The new sentence is on line 7.
+    assert "not accounted for: toy_2024: source toy line 7: Minutes will be shared with every agency." in out
+    assert "error: toy_2024 source coverage 75.0% (3/4) is below --min-source-coverage 100%" in err
+    assert cli("test", str(scenarios), "--min-source-coverage", "75")[0] == 0
+    assert cli("test", str(scenarios))[0] == 0  # no threshold, no failure
+
+
+def test_source_coverage_in_json_and_junit(tmp_path: Path) -> None:
+    scenarios = toy_copy(tmp_path, "Minutes will be shared with every agency.\n")
+    data = json.loads(cli("test", str(scenarios), "--format", "json")[1])
+    assert data["coverage"][0]["source_coverage"] == {
+        "percent": 75.0, "accounted": 3, "total": 4, "unreadable": [],
+        "unaccounted": [{"source": "toy", "line": 7, "column": 1, "text": "Minutes will be shared with every agency."}],
+    }
+    code, out, _err = cli("test", str(scenarios), "--format", "junit", "--min-source-coverage", "100")
+    assert code == 1
+    (case,) = junit(out).findall("testsuite[@name='coverage']/testcase")
+    assert case.get("name") == "toy_2024 source coverage at least 100%"
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "toy_2024 source coverage 75.0% (3/4) is below --min-source-coverage 100%"
+    assert failure.text == "not accounted for: source toy line 7: Minutes will be shared with every agency."
+
+
+def test_a_source_that_cannot_be_read_fails_the_source_threshold(tmp_path: Path) -> None:
+    scenarios = toy_copy(tmp_path)
+    (scenarios.parent / "toy_source.txt").unlink()
+    code, out, err = cli("test", str(scenarios), "--min-source-coverage", "0")
+    assert code == 1
+    assert "source not read: toy_2024: toy (lint says why)" in out
+    assert "error: toy_2024 source coverage cannot be counted: toy not read (lint says why)" in err

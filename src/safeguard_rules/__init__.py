@@ -137,6 +137,7 @@ from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
 from ._lint._run import PackSummary
+from ._lint._sources import CoveredSentence, Sentence, SourceCoverage
 from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping
 from ._pack import Citation, DeadlineBasis
@@ -213,6 +214,7 @@ __all__ = [
     "ConcernIdentified",
     "CoreGroupMeetingHeld",
     "CoverageItem",
+    "CoveredSentence",
     "CpnCreated",
     "DateOnlyEvent",
     "DeadlineBasis",
@@ -276,11 +278,13 @@ __all__ = [
     "SafeguardRulesError",
     "ScenarioFileError",
     "ScenarioOutcome",
+    "Sentence",
     "Severity",
     "SocialWorkerAllocated",
     "SocialWorkerUnallocated",
     "SortError",
     "SortSummary",
+    "SourceCoverage",
     "Status",
     "StrategyDiscussionHeld",
     "StrategyMeetingCancelled",

@@ -25,6 +25,9 @@ from ._diagnose import diagnostics_from
 from ._errors import Diagnostic, PackError, SafeguardRulesError, did_you_mean, known_list
 from ._evaluate import Exercised, evaluate_exercising
 from ._events import BaseEvent
+from ._files import FileReadError, read_text
+from ._limits import DEFAULT_LIMITS
+from ._lint._sources import SourceCoverage, source_coverage
 from ._loading import load_pack
 from ._pack import DOCUMENT
 from ._result import Evaluation, Finding, Obligation, Rejection, iso
@@ -503,10 +506,14 @@ def coverage_items(pack: CompiledPack) -> tuple[CoverageItem, ...]:
 
 @dataclass(frozen=True)
 class PackCoverage:
+    """What a pack's scenarios exercised (rule coverage) and how much of its sources the
+    pack accounts for (source coverage: imposing sentences quoted or not_encoded)."""
+
     pack: str
     file: str
     items: tuple[CoverageItem, ...]
     covered: frozenset[CoverageItem]
+    sources: SourceCoverage | None = None
 
     @property
     def percent(self) -> float:
@@ -541,7 +548,39 @@ class PackCoverage:
                 {"rule": i.rule, "kind": i.kind, "detail": i.detail, "text": i.describe()}
                 for i in self.uncovered
             ],
+            "source_coverage": None if self.sources is None else _source_dict(self.sources),
         }
+
+
+def _source_dict(coverage: SourceCoverage) -> dict[str, Any]:
+    accounted, total = coverage.counts()
+    return {
+        "percent": round(coverage.percent, 2),
+        "accounted": accounted,
+        "total": total,
+        "unaccounted": [
+            {
+                "source": s.source,
+                "line": s.sentence.line,
+                "column": s.sentence.column,
+                "text": s.sentence.text,
+            }
+            for s in coverage.unaccounted
+        ],
+        "unreadable": list(coverage.unreadable),
+    }
+
+
+def pack_source_coverage(pack: CompiledPack) -> SourceCoverage:
+    """Source coverage of a compiled pack, its sources read from beside its file."""
+
+    def read(source_id: str) -> str:
+        path = pack.source_file(source_id)
+        if path is None:
+            raise FileReadError("unreadable", "no file")
+        return read_text(path, DEFAULT_LIMITS.max_source_bytes)
+
+    return source_coverage(pack.pack, read, FileReadError)
 
 
 # --- a whole run -----------------------------------------------------------------------
@@ -611,5 +650,6 @@ def run_scenarios(paths: Iterable[str | Path], *, select: str | None = None) -> 
     for _file, (pack, hits) in sorted(exercised.items()):
         items = coverage_items(pack)
         covered = frozenset(item for item in items if item.key() in hits)
-        coverage.append(PackCoverage(pack.id, pack.file, items, covered))
+        sources = pack_source_coverage(pack)
+        coverage.append(PackCoverage(pack.id, pack.file, items, covered, sources))
     return TestRun(tuple(str(f) for f in files), tuple(outcomes), tuple(errors), tuple(coverage))

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
-from ._scenario import ScenarioOutcome, TestRun
+from ._scenario import PackCoverage, ScenarioOutcome, TestRun
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -25,11 +26,39 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def render_junit(
-    run: TestRun,
-    *,
-    min_coverage: float | None = None,
-) -> str:
+@dataclass(frozen=True)
+class Thresholds:
+    """The coverage a run must reach: rule coverage and source coverage, in percent."""
+
+    coverage: float | None = None
+    source_coverage: float | None = None
+
+    def failures(self, coverage: PackCoverage) -> list[str]:
+        """What of ``coverage`` falls short, in words (empty when nothing does)."""
+        out = []
+        if self.coverage is not None and coverage.percent + 1e-9 < self.coverage:
+            out.append(
+                f"{coverage.pack} coverage {coverage.percent:.1f}% is below --min-coverage "
+                f"{self.coverage:g}%"
+            )
+        sources = coverage.sources
+        wanted = self.source_coverage
+        if wanted is not None and sources is not None:
+            accounted, total = sources.counts()
+            if sources.unreadable:
+                out.append(
+                    f"{coverage.pack} source coverage cannot be counted: "
+                    f"{', '.join(sources.unreadable)} not read (lint says why)"
+                )
+            elif sources.percent + 1e-9 < wanted:
+                out.append(
+                    f"{coverage.pack} source coverage {sources.percent:.1f}% ({accounted}/{total}) "
+                    f"is below --min-source-coverage {wanted:g}%"
+                )
+        return out
+
+
+def render_junit(run: TestRun, thresholds: Thresholds | None = None) -> str:
     """The run as a JUnit XML document (UTF-8 declaration, indented, ending in a newline)."""
     suites = ET.Element("testsuites", name="safeguard-rules test")
     by_file: dict[str, list[ScenarioOutcome]] = defaultdict(list)
@@ -68,26 +97,28 @@ def render_junit(
                 case, "error", type=diagnostic.code, message=_clean(diagnostic.message)
             )
             error.text = _clean(str(diagnostic))
-    if min_coverage is not None and run.coverage:
+    thresholds = thresholds or Thresholds()
+    if run.coverage and (thresholds.coverage is not None or thresholds.source_coverage is not None):
         suite = ET.SubElement(suites, "testsuite", name="coverage")
         for coverage in run.coverage:
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname="coverage",
-                name=f"{coverage.pack} coverage at least {min_coverage:g}%",
-                file=coverage.file,
-            )
-            if coverage.percent + 1e-9 < min_coverage:
-                missing = [item.describe() for item in coverage.uncovered_summary()]
-                failure = ET.SubElement(
-                    case,
-                    "failure",
-                    type="coverage",
-                    message=f"{coverage.pack} coverage {coverage.percent:.1f}% is below "
-                    f"{min_coverage:g}%",
+            for kind, threshold in (
+                ("coverage", thresholds.coverage),
+                ("source coverage", thresholds.source_coverage),
+            ):
+                if threshold is None:
+                    continue
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname="coverage",
+                    name=f"{coverage.pack} {kind} at least {threshold:g}%",
+                    file=coverage.file,
                 )
-                failure.text = _clean("\n".join(f"not covered: {m}" for m in missing))
+                one = Thresholds(**{kind.replace(" ", "_"): threshold})
+                failed = one.failures(coverage)
+                if failed:
+                    failure = ET.SubElement(case, "failure", type=kind, message=failed[0])
+                    failure.text = _clean("\n".join(_missing(coverage, kind)))
     _add_counts(suites)
     ET.indent(suites)
     body = ET.tostring(suites, encoding="unicode")
@@ -109,3 +140,13 @@ def _add_counts(suites: ET.Element) -> None:
             totals[key] += value
     for key, value in totals.items():
         suites.set(key, str(value))
+
+
+def _missing(coverage: PackCoverage, kind: str) -> list[str]:
+    if kind == "coverage":
+        return [f"not covered: {item.describe()}" for item in coverage.uncovered_summary()]
+    sources = coverage.sources
+    return [
+        f"not accounted for: source {s.source} line {s.sentence.line}: {s.sentence.text}"
+        for s in (sources.unaccounted if sources else ())
+    ]
