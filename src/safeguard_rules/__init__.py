@@ -137,7 +137,8 @@ from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
 from ._lint._run import PackSummary
-from ._lint._sources import CoveredSentence, Sentence, SourceCoverage
+from ._lint._check import SourcePlace
+from ._lint._sources import CoveredSentence, Sentence, SourceCoverage, SourceQuote
 from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping
 from ._pack import Citation, DeadlineBasis
@@ -285,6 +286,8 @@ __all__ = [
     "SortError",
     "SortSummary",
     "SourceCoverage",
+    "SourcePlace",
+    "SourceQuote",
     "Status",
     "StrategyDiscussionHeld",
     "StrategyMeetingCancelled",

@@ -106,7 +106,7 @@ def accounts_for(quote: str, sentence: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Quoted:
+class SourceQuote:
     """Something a pack quotes from a source: a citation, or a ``not_encoded`` entry."""
 
     loc: Loc  # where it stands in the pack
@@ -123,12 +123,12 @@ class Quoted:
         return None
 
 
-def quoted(pack: Pack) -> Iterator[Quoted]:
+def quoted(pack: Pack) -> Iterator[SourceQuote]:
     """Every quote of ``pack``: its citations, then its ``not_encoded`` entries."""
     for loc, citation in citations(pack):
-        yield Quoted(loc, citation.source, citation.quote, citation=citation)
+        yield SourceQuote(loc, citation.source, citation.quote, citation=citation)
     for k, entry in enumerate(pack.not_encoded):
-        yield Quoted(("not_encoded", k), entry.source, entry.quote, not_encoded=entry)
+        yield SourceQuote(("not_encoded", k), entry.source, entry.quote, not_encoded=entry)
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ class CoveredSentence:
 
     source: str
     sentence: Sentence
-    accounted_by: tuple[Quoted, ...]
+    accounted_by: tuple[SourceQuote, ...]
 
     @property
     def accounted(self) -> bool:
