@@ -136,8 +136,8 @@ from ._jurisdiction import (
 from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
-from ._lint._run import PackSummary
 from ._lint._check import SourcePlace
+from ._lint._run import PackSummary
 from ._lint._sources import CoveredSentence, Sentence, SourceCoverage, SourceQuote
 from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping

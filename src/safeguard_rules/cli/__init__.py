@@ -13,6 +13,7 @@ import click
 
 from .. import __version__
 from ._diff import diff
+from ._docs import docs
 from ._evaluate import evaluate, explain, packs
 from ._import import import_
 from ._report import calendar, report
@@ -37,6 +38,7 @@ for command in (
     test,
     schema,
     diff,
+    docs,
     sort_events,
     report,
     calendar,
