@@ -200,11 +200,20 @@ def test_one_parameter_override_shows_only_that_parameter() -> None:
         "Parameters\n"
         "  changed receipt_follow_up_timescale:\n"
         "    value: 1 working day -> 2 working days\n"
+        "    basis: a local default -> a local override\n"
         "Rules: no changes\n"
     )
     data = result.to_dict()
     assert data["rules"]["changed"] == [] and len(data["rules"]["unchanged"]) == len(base.rules)
-    assert data["parameters"]["changed"] == [{"name": "receipt_follow_up_timescale", "changes": [{"what": "value", "old": "1 working day", "new": "2 working days"}]}]
+    assert data["parameters"]["changed"] == [
+        {
+            "name": "receipt_follow_up_timescale",
+            "changes": [
+                {"what": "value", "old": "1 working day", "new": "2 working days"},
+                {"what": "basis", "old": "a local default", "new": "a local override"},
+            ],
+        }
+    ]
 
 
 def test_the_pack_id_names_a_side_and_is_not_a_difference(tmp_path: Path) -> None:
@@ -337,13 +346,97 @@ def test_pack_details_calendar_agencies_roles_and_parameters(tmp_path: Path) -> 
         "    title: Social Worker -> Children's Social Worker\n"
         "    agency: none -> csc (Children's Services)\n"
         "Parameters\n"
-        "  added supervision_interval: 1 month\n"
-        "  removed review_interval: 6 months\n"
+        "  added supervision_interval: 1 month, a local default\n"
+        "  removed review_interval: 6 months, a local default\n"
         "  changed follow_up:\n"
         "    value: 3 working days -> 1 working day\n"
         # The rule names the same parameter: its new value shows under Parameters only.
         "Rules: no changes\n"
     )
+
+
+LEFT_OUT = """\
+pack:
+  id: {id}
+  title: Town procedures
+  jurisdiction: town
+  version: "1"
+  effective_from: 2020-01-01
+  sources:
+    - {{id: src, file: town.txt, title: Town procedures}}
+calendar:
+  timezone: Europe/London
+roles:
+  officer: {{title: Police Officer}}
+parameters:
+  follow_up:
+    description: How soon to follow up.
+    default: {{working_days: 3}}
+    basis: {basis}
+rules:
+  - id: concern_referred
+    title: A concern is referred
+    strength: must
+    when: {{event: concern_identified}}
+    require:
+      action: refer_concern
+      responsible: officer
+      due: {{parameter: follow_up}}
+      satisfied_by: {{event: referral_made}}
+not_encoded:
+{entries}"""
+KEPT = """\
+  - source: src
+    quote: "A  strategy meeting is a meeting."
+    reason: {reason}
+    note: {note}
+"""
+GONE = """\
+  - source: src
+    quote: "Meetings are held in the town hall."
+    reason: context
+    note: Where, not what.
+"""
+CAME = """\
+  - source: src
+    quote: "Agencies may send a deputy."
+    reason: permissive
+    note: A permission.
+"""
+
+
+def test_sentences_not_encoded_and_bases_in_words(tmp_path: Path) -> None:
+    # The same sentence kept (its whitespace differs: matched by quote) with a new reason and
+    # note, one dropped, one added; the parameter's value is the same but its basis is not.
+    kept_old = KEPT.format(reason="definition", note="Defines it.")
+    kept_new = KEPT.format(reason="not_observable", note="No event records it.").replace("A  strategy", "A strategy")
+    old = write(tmp_path, "old", LEFT_OUT.format(id="town_old", basis="source", entries=kept_old + GONE))
+    new = write(tmp_path, "new", LEFT_OUT.format(id="town_new", basis="local_default", entries=CAME + kept_new))
+    result = diff_packs(old, new)
+    assert render_diff(result).split("Pack\n", 1)[1] == (
+        "  not encoded removed: “Meetings are held in the town hall.” (src, context): Where, not what.\n"
+        "  not encoded added: “Agencies may send a deputy.” (src, permissive): A permission.\n"
+        "  not encoded “A strategy meeting is a meeting.” reason: definition -> not_observable\n"
+        '  not encoded “A strategy meeting is a meeting.” note: "Defines it." -> "No event records it."\n'
+        "Calendar: no changes\n"
+        "Agencies: no changes\n"
+        "Roles: no changes\n"
+        "Parameters\n"
+        "  changed follow_up:\n"
+        "    basis: from the source -> a local default\n"
+        "Rules: no changes\n"
+    )
+    markdown = render_diff(result, fmt="markdown")
+    assert "| sentences not encoded | 1 | 1 | 1 | |\n" in markdown
+    assert "| pack details | | | 0 | |\n" in markdown
+    section = markdown.split("## Sentences not encoded\n\n", 1)[1].split("\n## ", 1)[0]
+    assert section.splitlines()[:2] == [
+        "- not encoded removed: “Meetings are held in the town hall.” (src, context): Where, not what.",
+        "- not encoded added: “Agencies may send a deputy.” (src, permissive): A permission.",
+    ]
+    assert "{" not in section  # words, never a data dump
+    changes = result.to_dict()["pack"]
+    assert {"what": "not encoded", "old": None, "new": "“Agencies may send a deputy.” (src, permissive): A permission."} in changes
 
 
 RULES_HEAD = """\
@@ -587,7 +680,7 @@ Rules
   added new_rule (should): Reports are sent to the chair
     when agency_unable_to_attend
     requires send_report by officer (Police Officer)
-    due 2 working days
+    due 2 working days, from the source
     met by agency_report_sent where agency is the trigger's agency
     cites src: "An absent agency sends a report to the chair."
   removed retired_rule (advisory): Supervision is held
@@ -612,7 +705,7 @@ Rules
     citation note added: "A year is twelve months."
   changed strategy_meeting_within_timescale (renamed from strategy_meeting_held, paired by the same cited sentence): Strategy meetings are held
     trigger event: strategy_meeting_requested -> concern_identified
-    due: 3 working days -> parameter meeting_timescale (3 working days)
+    due: 3 working days, from the source -> parameter meeting_timescale (3 working days), a local default
   changed chaired_by_senior_practitioner (renamed from chaired_by_team_manager, paired by the same trigger event and checked chair_role): A Senior Practitioner chairs the strategy meeting
     title: "Strategy meetings are chaired by a Team Manager" -> "A Senior Practitioner chairs the strategy meeting"
     strength: should -> must
@@ -628,7 +721,7 @@ Rules
   changed route_by_allocation: Route a CPN by allocation
     route police_review added: when case.cpn_count is at least 10: nothing required
     route hub condition added: not (case.allocated_social_worker is true)
-    route hub due: no timescale -> 1 working day
+    route hub due: no timescale -> 1 working day, from the source
     route allocated condition removed: case.allocated_social_worker is true
     route allocated strength: the rule's -> should
     route order: allocated, hub -> hub, allocated
@@ -775,7 +868,11 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
     timescale = lines["strategy_meeting_within_three_working_days"]
     assert "trigger event: strategy_discussion_held -> concern_identified" in timescale
     assert "cancelled by: nothing -> strategy_discussion_held where meeting_to_follow is false" in timescale
-    assert "due: parameter follow_up_timescale (no deadline) -> parameter receipt_follow_up_timescale (1 working day)" in lines["sender_confirms_receipt_of_flag"]
+    # the source's "no timescale" became a local choice: the basis is part of the change
+    assert (
+        "due: parameter follow_up_timescale (no deadline), from the source -> "
+        "parameter receipt_follow_up_timescale (1 working day), a local default"
+    ) in lines["sender_confirms_receipt_of_flag"]
 
 
 # --- evaluations under both packs ------------------------------------------------------------
@@ -874,7 +971,10 @@ def test_diff_command_param_overrides_new_and_shows_what_it_changes() -> None:
         "--events", str(EXAMPLE), "--as-of", AS_OF, "--exit-code",
     )
     assert code == 1, err
-    assert "Parameters\n  changed receipt_follow_up_timescale:\n    value: 1 working day -> 4 hours\nRules: no changes\n" in out
+    assert (
+        "Parameters\n  changed receipt_follow_up_timescale:\n    value: 1 working day -> 4 hours\n"
+        "    basis: a local default -> a local override\nRules: no changes\n"
+    ) in out
     # The flag ev-006 is sent Tue 7 May 2024 10:00: 4 hours later is 14:00 the same day,
     # instead of the end of the next working day.
     assert out.endswith(

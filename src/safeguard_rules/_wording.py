@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -197,19 +197,33 @@ def alternatives(spec: EventMatch | list[EventMatch] | None) -> list[EventMatch]
     return [spec] if isinstance(spec, EventMatch) else list(spec)
 
 
+BASIS_WORDS = {
+    "source": "from the source",
+    "local_default": "a local default",
+    "local_override": "a local override",
+}
+
+
 @dataclass(frozen=True)
 class PackWords:
-    """What describing one pack's rules needs: its parties' titles and parameter values."""
+    """What describing one pack's rules needs: its parties' titles, its parameter values
+    and where each parameter's value comes from (``source``, ``local_default`` or
+    ``local_override``)."""
 
     parties: Mapping[str, str]
     parameters: Mapping[str, Due]
+    bases: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, compiled: CompiledPack) -> PackWords:
         pack = compiled.pack
         parties = dict(pack.agencies)
         parties.update({name: role.title for name, role in pack.roles.items()})
-        return cls(parties, compiled.parameters)
+        bases = {
+            name: "local_override" if name in compiled.overrides else parameter.basis
+            for name, parameter in pack.parameters.items()
+        }
+        return cls(parties, compiled.parameters, bases)
 
     def party(self, name: str) -> str:
         title = self.parties.get(name)
@@ -223,6 +237,22 @@ class PackWords:
 
     def due(self, due: Due | None) -> str:
         return describe_due(due, self.parameters, self.parties)
+
+    def basis(self, due: Due | None) -> str | None:
+        """Where a deadline's value comes from (``source``, ``local_default``,
+        ``local_override``); None where there is no deadline to speak of."""
+        if due is None:
+            return None
+        if due.parameter is not None:
+            return self.bases.get(due.parameter)
+        if due.table is None and due.no_deadline:
+            return None
+        return "source"
+
+    def due_with_basis(self, due: Due | None) -> str:
+        """``3 working days, from the source``; ``parameter x (1 working day), a local default``."""
+        basis = self.basis(due)
+        return self.due(due) + (f", {BASIS_WORDS[basis]}" if basis in BASIS_WORDS else "")
 
     def matches(self, spec: EventMatch | list[EventMatch] | None) -> str:
         listed = alternatives(spec)
@@ -248,11 +278,14 @@ class PackWords:
             text += f", copying in {self.party_list(escalation.copied_in)}"
         return text
 
-    def requirement_lines(self, req: Requirement) -> list[str]:
+    def requirement_lines(self, req: Requirement, basis: bool = False) -> list[str]:
+        """The requirement in words, a line per part; ``basis`` adds where the deadline's
+        value comes from."""
         first = f"requires {req.action} by {self.party(req.responsible)}"
         if req.copied_in:
             first += f", copying in {self.party_list(req.copied_in)}"
-        due = f"due {self.due(req.due)}" if req.due is not None else "no timescale"
+        words = self.due_with_basis(req.due) if basis else self.due(req.due)
+        due = f"due {words}" if req.due is not None else "no timescale"
         if req.due_from is not None:
             due += f" from the latest earlier {self.matches(req.due_from)}"
         lines = [first, due]
@@ -263,17 +296,17 @@ class PackWords:
             lines.append(f"when overdue, {self.escalation(req.escalation)}")
         return lines
 
-    def requirement(self, req: Requirement) -> str:
-        return "; ".join(self.requirement_lines(req))
+    def requirement(self, req: Requirement, basis: bool = False) -> str:
+        return "; ".join(self.requirement_lines(req, basis))
 
-    def route(self, route: Route) -> str:
+    def route(self, route: Route, basis: bool = False) -> str:
         when = f"when {self.condition(route.when)}" if route.when is not None else "otherwise"
-        outcome = self.requirement(route.require) if route.require else "nothing required"
+        outcome = self.requirement(route.require, basis) if route.require else "nothing required"
         return f"{when}: {outcome}" + (f" ({route.strength})" if route.strength else "")
 
-    def outcome(self, rule: Rule) -> str:
+    def outcome(self, rule: Rule, basis: bool = False) -> str:
         if rule.require is not None:
-            return self.requirement(rule.require)
+            return self.requirement(rule.require, basis)
         if rule.routes is not None:
             return "routes " + ", ".join(r.name for r in rule.routes)
         return f"expects {self.condition(rule.expect)}"

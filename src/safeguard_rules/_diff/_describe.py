@@ -14,12 +14,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from .._compile import CompiledPack
+from .._lint._text import normalise_quote
 from .._pack import (
     CalendarSpec,
     Citation,
     Condition,
     Due,
     Metadata,
+    NotEncoded,
     OfficeHours,
     Pack,
     Parameter,
@@ -31,6 +33,7 @@ from .._pack import (
     Trigger,
 )
 from .._wording import (
+    BASIS_WORDS,
     REPEAT,
     PackWords,
     alternatives,
@@ -51,7 +54,11 @@ def diff_packs(old: CompiledPack, new: CompiledPack) -> PackDiff:
     return PackDiff(
         old=PackSide.of(old),
         new=PackSide.of(new),
-        pack=tuple(_metadata(old.pack.pack, new.pack.pack) + _other_top_level(old.pack, new.pack)),
+        pack=tuple(
+            _metadata(old.pack.pack, new.pack.pack)
+            + _not_encoded(old.pack.not_encoded, new.pack.not_encoded)
+            + _other_top_level(old.pack, new.pack)
+        ),
         calendar=tuple(_calendar(old.pack.calendar, new.pack.calendar)),
         agencies=_agencies(old.pack.agencies, new.pack.agencies),
         roles=_roles(old.pack.roles, new.pack.roles, ow, nw),
@@ -148,11 +155,38 @@ def _source_words(source: Source) -> str:
     return f"{source.title}{by}{when} ({source.file})"
 
 
-_PACK_SECTIONS = ("pack", "calendar", "agencies", "roles", "parameters", "rules")
+_PACK_SECTIONS = ("pack", "calendar", "agencies", "roles", "parameters", "rules", "not_encoded")
 
 
 def _other_top_level(old: Pack, new: Pack) -> Changes:
     return _other_fields(old, new, _PACK_SECTIONS, "")
+
+
+NOT_ENCODED = "not encoded"  # how a change to the sentences a pack leaves out is named
+
+
+def _not_encoded(old: list[NotEncoded], new: list[NotEncoded]) -> Changes:
+    """Sentences left out, matched by their quote: each in words, never as data."""
+
+    def key(entry: NotEncoded) -> str:
+        return normalise_quote(entry.quote)
+
+    def words(entry: NotEncoded) -> str:
+        return f"“{entry.quote}” ({entry.source}, {entry.reason}): {entry.note}"
+
+    olds = {key(e): e for e in old}
+    news = {key(e): e for e in new}
+    out: Changes = [Change(NOT_ENCODED, words(e), None) for e in old if key(e) not in news]
+    out += [Change(NOT_ENCODED, None, words(e)) for e in new if key(e) not in olds]
+    for entry in new:
+        before = olds.get(key(entry))
+        if before is None:
+            continue
+        what = f"{NOT_ENCODED} “{entry.quote}”"
+        add_change(out, what + " reason", before.reason, entry.reason)
+        add_change(out, what + " note", before.note, entry.note, prose=True)
+        add_change(out, what + " source", before.source, entry.source)
+    return out
 
 
 def _calendar(old: CalendarSpec, new: CalendarSpec) -> Changes:
@@ -241,22 +275,28 @@ def _roles(
 def _parameters(old: CompiledPack, new: CompiledPack) -> Section:
     a, b = old.pack.parameters, new.pack.parameters
     ov, nv = old.parameters, new.parameters
+    ob, nb = PackWords.of(old).bases, PackWords.of(new).bases
     changed: list[ItemChange] = []
     for name in sorted(a.keys() & b.keys()):
         out: Changes = []
         add_change(out, "value", describe_due(ov.get(name)), describe_due(nv.get(name)))
+        add_change(out, "basis", BASIS_WORDS[ob[name]], BASIS_WORDS[nb[name]])
         add_change(out, "description", a[name].description, b[name].description, prose=True)
         out += _citation(a[name].citation, b[name].citation, "citation")
-        out += _other_fields(a[name], b[name], ("description", "default", "citation"), "")
+        handled = ("description", "default", "basis", "citation")
+        out += _other_fields(a[name], b[name], handled, "")
         if out:
             changed.append(ItemChange(name, tuple(out)))
 
-    def item(name: str, parameter: Parameter, values: Mapping[str, Due]) -> Item:
-        return Item(name, describe_due(values.get(name, parameter.default)))
+    def item(
+        name: str, parameter: Parameter, values: Mapping[str, Due], bases: Mapping[str, str]
+    ) -> Item:
+        value = describe_due(values.get(name, parameter.default))
+        return Item(name, f"{value}, {BASIS_WORDS[bases[name]]}")
 
     return Section(
-        added=tuple(item(k, b[k], nv) for k in sorted(b.keys() - a.keys())),
-        removed=tuple(item(k, a[k], ov) for k in sorted(a.keys() - b.keys())),
+        added=tuple(item(k, b[k], nv, nb) for k in sorted(b.keys() - a.keys())),
+        removed=tuple(item(k, a[k], ov, ob) for k in sorted(a.keys() - b.keys())),
         changed=tuple(changed),
     )
 
@@ -316,9 +356,9 @@ def _rules(
 def _summary(rule: Rule, w: PackWords) -> RuleSummary:
     lines = [f"when {w.trigger(rule.when)}"]
     if rule.require is not None:
-        lines += w.requirement_lines(rule.require)
+        lines += w.requirement_lines(rule.require, basis=True)
     elif rule.routes is not None:
-        lines += [f"route {r.name}: {w.route(r)}" for r in rule.routes]
+        lines += [f"route {r.name}: {w.route(r, basis=True)}" for r in rule.routes]
     else:
         lines.append(f"expects {w.condition(rule.expect)}")
         lines.append(f'finding: "{rule.message}"')
@@ -345,7 +385,7 @@ def _rule_changes(old: Rule, new: Rule, ow: PackWords, nw: PackWords) -> Changes
     add_change(out, "strength", old.strength, new.strength)
     out += _trigger(old.when, new.when, ow, nw)
     if old.kind != new.kind:
-        out.append(Change("outcome", ow.outcome(old), nw.outcome(new)))
+        out.append(Change("outcome", ow.outcome(old, basis=True), nw.outcome(new, basis=True)))
     elif old.require is not None and new.require is not None:
         out += _requirement(old.require, new.require, ow, nw, "")
     elif old.routes is not None and new.routes is not None:
@@ -475,7 +515,7 @@ def _due(old: Due | None, new: Due | None, ow: PackWords, nw: PackWords, prefix:
     if same(old, new):
         return out
     if old is None or new is None or old.table is None or new.table is None:
-        return [Change(prefix + "due", ow.due(old), nw.due(new))]
+        return [Change(prefix + "due", ow.due_with_basis(old), nw.due_with_basis(new))]
     olds = {c.label: c for c in old.table.cases}
     news = {c.label: c for c in new.table.cases}
     for label in [c.label for c in old.table.cases if c.label not in news]:
@@ -511,10 +551,10 @@ def _routes(old: list[Route], new: list[Route], ow: PackWords, nw: PackWords) ->
     news = {r.name: r for r in new}
     for route in old:
         if route.name not in news:
-            out.append(Change(f"route {route.name}", ow.route(route), None))
+            out.append(Change(f"route {route.name}", ow.route(route, basis=True), None))
     for route in new:
         if route.name not in olds:
-            out.append(Change(f"route {route.name}", None, nw.route(route)))
+            out.append(Change(f"route {route.name}", None, nw.route(route, basis=True)))
     for route in new:
         if route.name not in olds:
             continue
@@ -523,8 +563,8 @@ def _routes(old: list[Route], new: list[Route], ow: PackWords, nw: PackWords) ->
         add_change(out, p + "strength", a.strength or "the rule's", route.strength or "the rule's")
         if a.require is None or route.require is None:
             if not same(a.require, route.require):
-                before = ow.requirement(a.require) if a.require else "nothing required"
-                after = nw.requirement(route.require) if route.require else "nothing required"
+                before = ow.requirement(a.require, True) if a.require else "nothing required"
+                after = nw.requirement(route.require, True) if route.require else "nothing required"
                 out.append(Change(p + "outcome", before, after))
         else:
             out += _requirement(a.require, route.require, ow, nw, p)

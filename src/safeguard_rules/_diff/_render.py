@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from .._result import Finding, Obligation, iso
 from .._wording import describe_moment
+from ._describe import NOT_ENCODED
 from ._model import (
     Change,
     EvaluationDiff,
@@ -173,10 +174,34 @@ def pack_diff_text(d: PackDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _split_pack(d: PackDiff) -> tuple[list[Change], list[Change]]:
+    """The pack's changes: its details, and the sentences it does not encode."""
+    details = [c for c in d.pack if not c.what.startswith(NOT_ENCODED)]
+    return details, [c for c in d.pack if c.what.startswith(NOT_ENCODED)]
+
+
+def _left_out_counts(left_out: list[Change]) -> tuple[int, int, int]:
+    """Sentences not encoded: (added, removed, changed); a sentence whose reason and note
+    both changed is one sentence changed."""
+    added = sum(c.old is None for c in left_out)
+    removed = sum(c.new is None for c in left_out)
+    changed = {c.what.rsplit(" ", 1)[0] for c in left_out if None not in (c.old, c.new)}
+    return added, removed, len(changed)
+
+
 def _summary_words(d: PackDiff) -> str:
     """The counts that are not zero: "rules 2 added, 1 changed (1 renamed); ..."."""
     parts = []
+    details, left_out = _split_pack(d)
+    added, removed, changed = _left_out_counts(left_out)
+    summary: dict[str, dict[str, int]] = {}
     for name, counts in d.summary().items():
+        if name != "pack":
+            summary[name] = counts
+            continue
+        summary[name] = {**counts, "changed": len(details)}
+        summary["sentences not encoded"] = {"added": added, "removed": removed, "changed": changed}
+    for name, counts in summary.items():
         if not any(n for verb, n in counts.items() if verb != "unchanged"):
             continue
         words = []
@@ -225,12 +250,19 @@ def pack_diff_markdown(d: PackDiff) -> str:
     for name in ("parameters", "roles", "agencies"):
         c = s[name]
         out.append(f"| {name} | {c['added']} | {c['removed']} | {c['changed']} | |")
+    details, left_out = _split_pack(d)
+    added, removed, changed = _left_out_counts(left_out)
     out += [
+        f"| sentences not encoded | {added} | {removed} | {changed} | |",
         f"| calendar | | | {len(d.calendar)} | |",
-        f"| pack details | | | {len(d.pack)} | |",
+        f"| pack details | | | {len(details)} | |",
         "",
     ]
-    for title, changes in (("Pack details", d.pack), ("Calendar", d.calendar)):
+    for title, changes in (
+        ("Pack details", details),
+        ("Sentences not encoded", left_out),
+        ("Calendar", d.calendar),
+    ):
         out += [f"## {title}", ""]
         out += [line for c in changes for line in change_markdown(c)] or ["No changes."]
         out.append("")
