@@ -392,7 +392,7 @@ class _Doc:
         if rule.require is not None:
             out += self.requirement(rule, rule.require, "")
         for route in rule.routes or ():
-            when = self.words.condition(route.when) if route.when is not None else "otherwise"
+            when = f"when {self.words.condition(route.when)}" if route.when else "otherwise"
             strength = f" ({route.strength})" if route.strength else ""
             out.append(f"- **Route `{route.name}`**{strength}: {md(when or '')}")
             if route.require is not None:
