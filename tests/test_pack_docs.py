@@ -166,6 +166,30 @@ def test_rules_show_their_reading_clock_and_local_defaults(tmp_path: Path) -> No
     assert anchors and anchors <= headings
 
 
+def test_a_clock_counted_from_an_earlier_event_names_that_event(tmp_path: Path) -> None:
+    # due_from: the three working days run from the concern, though the rule fires on the
+    # request; the document must say so, not name the trigger.
+    pack = PACK.replace(
+        """    when: {event: concern_identified}
+    require:
+      action: hold_strategy_meeting
+      responsible: team_manager
+      due: {working_days: 3}
+""",
+        """    when: {event: strategy_meeting_requested}
+    require:
+      action: hold_strategy_meeting
+      responsible: team_manager
+      due: {working_days: 3}
+      due_from: {event: concern_identified}
+""",
+    )
+    assert pack != PACK
+    doc = render_pack_doc(load_pack(write(tmp_path, pack)))
+    assert rows(doc)[2][2] == "`concern_identified` (the latest before the trigger, `strategy_meeting_requested`)"
+    assert "- **Clock starts at**: the latest concern_identified before the trigger, `strategy_meeting_requested`" in doc
+
+
 def test_the_document_depends_on_the_pack_not_where_it_lies(tmp_path: Path) -> None:
     first = render_pack_doc(load_pack(write(tmp_path / "a")))
     second = render_pack_doc(load_pack(write(tmp_path / "b" / "deeper")))

@@ -307,6 +307,9 @@ class _Doc:
             return None
         if not any(_timed(req.due, self.pack) for req in requirements):
             return "no timescale"
+        earlier = [req.due_from for req in requirements if req.due_from is not None]
+        if earlier:
+            return f"`{earlier[0].event}` (the latest before the trigger, `{rule.when.event}`)"
         counted = " (the event that completes the count)" if rule.when.count else ""
         return f"`{rule.when.event}`{counted}"
 
@@ -416,7 +419,12 @@ class _Doc:
         out = [f"- **Requires**: {md(who)}", f"- **Met by**: {md(words.matches(req.satisfied_by))}"]
         if req.cancelled_by is not None:
             out.append(f"- **Cancelled by**: {md(words.matches(req.cancelled_by))}")
-        if _timed(req.due, self.pack):
+        if _timed(req.due, self.pack) and req.due_from is not None:
+            out.append(
+                f"- **Clock starts at**: the latest {md(words.matches(req.due_from))} before "
+                f"the trigger, `{rule.when.event}`; deadline {md(self.deadline(req.due))}"
+            )
+        elif _timed(req.due, self.pack):
             out.append(
                 f"- **Clock starts at**: the trigger, `{rule.when.event}`; deadline "
                 f"{md(self.deadline(req.due))}"
