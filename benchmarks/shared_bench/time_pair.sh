@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Whole-process timing on the shared benchmark, each implementation alternated with the
 # shared handwritten.py (A B A B ...), the ratio taken pair by pair (shared/bench/time_all.sh's
-# method). Prints a median table; per-run lines go to $LOG.
+# method). Prints a median table; per-run lines go to $LOG. The cpu ratio (user + system
+# seconds, paired) is printed beside the wall ratio: on a machine shared with other work,
+# wall time measures the queue as much as the program.
 #
 #   BENCH=/work/shared/bench PY=/tmp/benchvenv/bin/python RUNS=7 ./time_pair.sh
 #   IMPLS="$PWD/safeguard_rules_impl.py zen_engine_impl.py" ./time_pair.sh
@@ -35,14 +37,17 @@ rows = {}
 for line in open(sys.argv[1]):
     label, wall, user, sys_, rss = line.split()
     rows.setdefault(label, []).append((float(wall), float(user) + float(sys_), int(rss)))
-print("| implementation | wall s | handwritten wall s, same series | x handwritten (paired median; min-max) | cpu s | peak RSS MiB |")
-print("| --- | ---: | ---: | ---: | ---: | ---: |")
+print("| implementation | wall s | handwritten wall s, same series | x handwritten, wall (paired median; min-max) | cpu s | x handwritten, cpu (paired median; min-max) | peak RSS MiB |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for label, runs in rows.items():
     if label == "warmup" or label.startswith("hw_vs_"):
         continue
     hw = rows["hw_vs_" + label]
     ratios = [a[0] / b[0] for a, b in zip(runs, hw)]
+    cpu = [a[1] / b[1] for a, b in zip(runs, hw)]
     med = lambda rs, i: statistics.median(r[i] for r in rs)  # noqa: E731
     print(f"| {label} | {med(runs, 0):.3f} | {med(hw, 0):.3f} | **{statistics.median(ratios):.2f}**"
-          f" ({min(ratios):.2f}-{max(ratios):.2f}) | {med(runs, 1):.3f} | {med(runs, 2) / 1024:.1f} |")
+          f" ({min(ratios):.2f}-{max(ratios):.2f}) | {med(runs, 1):.3f}"
+          f" | **{statistics.median(cpu):.2f}** ({min(cpu):.2f}-{max(cpu):.2f})"
+          f" | {med(runs, 2) / 1024:.1f} |")
 PY

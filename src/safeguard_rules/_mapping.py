@@ -89,6 +89,21 @@ class EventMapping:
         )
         object.__setattr__(self, "ignore", frozenset(self.ignore))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The tables are read-only views, which pickle cannot copy: rebuild from dicts (a
+        # mapping travels to Dask workers).
+        return (
+            EventMapping,
+            (
+                dict(self.fields),
+                dict(self.types),
+                {k: dict(v) for k, v in self.values.items()},
+                {k: dict(v) for k, v in self.constants.items()},
+                self.ignore,
+                self.source,
+            ),
+        )
+
     def renamer(self) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
         """The per-record function: a source record -> the record to validate.
 
