@@ -214,7 +214,7 @@ def test_the_shared_benchmark_mapping_and_pack_give_hand_worked_results(tmp_path
 def test_a_mapping_survives_pickling_as_it_travels_to_workers() -> None:
     import pickle
 
-    copy = pickle.loads(pickle.dumps(FOREIGN))  # noqa: S301 - our own bytes, as Dask sends them
+    copy = pickle.loads(pickle.dumps(FOREIGN))
     assert copy == FOREIGN
     record = {"event_id": "E1", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00Z", "tz": "x"}
     assert copy.renamer()(record) == FOREIGN.renamer()(record)
