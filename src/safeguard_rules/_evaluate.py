@@ -26,6 +26,7 @@ from ._compile import (
 )
 from ._errors import ArgumentError
 from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
+from ._gc import collector_paused
 from ._result import (
     Account,
     Escalation,
@@ -92,6 +93,16 @@ def _evaluate(
     exercised: Exercised | None,
 ) -> Evaluation:
     check_as_of(as_of)
+    with collector_paused():  # obligations and findings hold no cycles (_gc)
+        return _evaluate_all(pack, events, as_of, exercised)
+
+
+def _evaluate_all(
+    pack: CompiledPack,
+    events: EventStream | Iterable[BaseEvent],
+    as_of: datetime,
+    exercised: Exercised | None,
+) -> Evaluation:
     stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
     rejected = list(stream.rejected)
     accepted = _accept(stream, as_of, rejected)
@@ -128,17 +139,18 @@ def evaluate_child(
     child_obligations: list[Obligation] = []
     child_findings: list[Finding] = []
     _walk(pack, history, as_of_utc, child_obligations, child_findings, exercised)
-    rank = {c.rule.id: c.position for c in pack.rules}
-    child_obligations.sort(key=lambda o: (o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
-    child_findings.sort(
-        key=lambda f: (
-            f.at.astimezone(UTC),
-            rank[f.rule],
-            f.kind,
-            f.event or "",
-            f.obligation or "",
+    if len(child_obligations) > 1 or len(child_findings) > 1:
+        rank = {c.rule.id: c.position for c in pack.rules}
+        child_obligations.sort(key=lambda o: (o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
+        child_findings.sort(
+            key=lambda f: (
+                f.at.astimezone(UTC),
+                rank[f.rule],
+                f.kind,
+                f.event or "",
+                f.obligation or "",
+            )
         )
-    )
     obligations.extend(child_obligations)
     findings.extend(child_findings)
 
@@ -178,13 +190,26 @@ _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection nam
 def _accept(stream: EventStream, as_of: datetime, rejected: list[Rejection]) -> list[BaseEvent]:
     """The events to evaluate; duplicates and events after ``as_of`` go to ``rejected``."""
     events = stream.events
+    as_of_utc = as_of.astimezone(UTC)
     counts = Counter(e.id for e in events)
+    if len(counts) == len(events):  # no duplicate ids, the usual case: one comparison each
+        # Aware datetimes with different zones compare as instants, and as_of_utc is in
+        # UTC, so no event time needs converting here.
+        late = [i for i, event in enumerate(events) if event.at > as_of_utc]
+        if not late:
+            return list(events)
+        for i in late:
+            event = events[i]
+            rejected.append(
+                Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
+            )
+        skip = set(late)
+        return [event for i, event in enumerate(events) if i not in skip]
     places: dict[str, list[str]] = {}
     for i, event in enumerate(events):
         where = stream.where(i) if counts[event.id] > 1 else None
         if where is not None:
             places.setdefault(event.id, []).append(where)
-    as_of_utc = as_of.astimezone(UTC)
     accepted = []
     for i, event in enumerate(events):
         if counts[event.id] > 1:
@@ -200,7 +225,7 @@ def _accept(stream: EventStream, as_of: datetime, rejected: list[Rejection]) -> 
                     "none of them is evaluated; give each event its own id",
                 )
             )
-        elif event.at.astimezone(UTC) > as_of_utc:
+        elif event.at > as_of_utc:
             rejected.append(
                 Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
             )
@@ -299,7 +324,9 @@ def _fires(
             due = calendar.due(spec.within.kind, spec.within.amount, event.at)
             ends = due.astimezone(UTC) if due is not None else None
         tally.window.append((ends, event.id))
-    now = event.at.astimezone(UTC)
+    # Window ends are in UTC, so comparing them with the event's aware time compares
+    # instants, whatever the event's zone.
+    now = event.at
     while tally.window and tally.window[0][0] is not None and tally.window[0][0] < now:
         tally.window.popleft()
     if len(tally.window) < spec.threshold:
@@ -353,7 +380,8 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
     elif met_at is not None:
         # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would compare
         # by wall clock, which is wrong in the repeated autumn hour.
-        late = item.due is not None and met_at.astimezone(UTC) > item.due.astimezone(UTC)
+        # One side in UTC is enough: aware datetimes in different zones compare as instants.
+        late = item.due is not None and met_at > item.due.astimezone(UTC)
         status = "met_late" if late else "met"
     elif item.due is not None and as_of > item.due.astimezone(UTC):
         status = "overdue"

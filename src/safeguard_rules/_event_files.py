@@ -132,6 +132,23 @@ def _constant(text: str) -> Any:
 _DECODER = json.JSONDecoder(
     object_pairs_hook=_object, parse_int=_integer, parse_float=_real, parse_constant=_constant
 )
+# The decoder's C scanner (set by JSONDecoder.__init__, not in its type stubs).
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _decode(text: str) -> Any:
+    """``_DECODER.decode(text)``, without its two whitespace scans when ``text`` is one
+    value with nothing around it (the usual record): the same value, and on any other
+    text the decoder's own answer and errors."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return _DECODER.decode(text)
+    if end != len(text):
+        return _DECODER.decode(text)
+    return value
+
+
 # Strings (closed or running to the end) and the brackets outside them.
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]', re.DOTALL)
 
@@ -158,7 +175,7 @@ def decode_json(text: str, line: int, limits: EventLimits) -> Raw:
     if text.count("[") + text.count("{") > limits.depth and _json_depth(text) > limits.depth:
         return Raw(line, problem=_too_deep(limits))
     try:
-        return Raw(line, _DECODER.decode(text))
+        return Raw(line, _decode(text))
     except _RecordError as exc:
         return Raw(line, problem=str(exc))
     except json.JSONDecodeError as exc:

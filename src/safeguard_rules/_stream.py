@@ -34,6 +34,7 @@ from ._event_files import (
     name,
 )
 from ._events import EARLIEST_YEAR, EVENT_ADAPTER, EVENT_CLASSES, LATEST_YEAR, BaseEvent
+from ._gc import collector_paused
 from ._mapping import EventMapping, RecordMappingError
 from ._result import Rejection
 
@@ -157,9 +158,10 @@ def parse_events(
     (docs/mapping.md).
     """
     collector = _Collector(source, (f"{source}[", "]"), keep_places=False, mapping=mapping)
-    for i, record in enumerate(records):
-        collector.take(i, record)
-    return collector.stream()
+    with collector_paused():  # events hold no cycles (_gc)
+        for i, record in enumerate(records):
+            collector.take(i, record)
+        return collector.stream()
 
 
 def load_events(
@@ -250,6 +252,18 @@ def _read(
     size: int | None,
     mapping: EventMapping | None = None,
 ) -> EventStream:
+    with collector_paused():  # events hold no cycles (_gc)
+        return _read_records(handle, source, format, limits, size, mapping)
+
+
+def _read_records(
+    handle: IO[bytes],
+    source: str,
+    format: EventFormat | None,
+    limits: EventLimits,
+    size: int | None,
+    mapping: EventMapping | None,
+) -> EventStream:
     first = _first_character(handle)
     if format is None:  # standard input: by its first character
         format = "json" if first == b"[" else "jsonl" if first in (b"{", b"") else "yaml"
@@ -323,7 +337,7 @@ class _Collector:
                 self.take(raw.line, raw.value)
 
     def take(self, number: int, record: Any) -> None:
-        if not isinstance(record, Mapping):
+        if type(record) is not dict and not isinstance(record, Mapping):
             self.rejected.append(
                 Rejection(self.where(number), None, "the record is not a mapping of event fields")
             )

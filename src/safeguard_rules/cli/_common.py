@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -16,6 +15,7 @@ from .._compile import CompiledPack
 from .._errors import Diagnostic, PackError, PackNotFoundError
 from .._event_files import EventLimits
 from .._events import EARLIEST_YEAR, LATEST_YEAR
+from .._gc import collector_paused
 from .._lint import render_text
 from .._loading import load_pack
 from .._mapping import EventMapping
@@ -133,14 +133,10 @@ def read_events(
 ) -> EventStream:
     """The events of ``paths`` ("-" is standard input), one stream; each file is read
     record by record, and what is wrong inside a file is a rejection, not an error."""
-    # Events hold no reference cycles; pausing the cyclic collector while millions are
-    # created halves load time (benchmarks/README.md). The CLI owns the process, so it
-    # may; the library does not touch global state.
-    gc.disable()
-    try:
+    # Events hold no reference cycles: the collector stays paused across all the files
+    # (the library pauses it per file too, and restores the caller's setting).
+    with collector_paused():
         return _read_event_files(paths, limits or EventLimits(), mapping)
-    finally:
-        gc.enable()
 
 
 def _read_event_files(
