@@ -316,7 +316,9 @@ def _fires(
     count = compiled.count
     if count is None:
         return (event.id,) if compiled.applies(event, case, None) else None
-    tally = tallies.setdefault(compiled.position, _Tally())
+    tally = tallies.get(compiled.position)
+    if tally is None:  # not setdefault: that would build a _Tally on every call
+        tally = tallies[compiled.position] = _Tally()
     spec = count.spec
     if count.counts(event, case, None):
         ends = None

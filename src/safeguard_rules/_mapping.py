@@ -126,7 +126,7 @@ class EventMapping:
             if clashing and not clashing.isdisjoint(record):
                 _check_clash(record, rename, ignore)
             kind = out.get("type")
-            if isinstance(kind, str) and kind in types:
+            if (type(kind) is str or isinstance(kind, str)) and kind in types:
                 kind = out["type"] = types[kind]
             for name, table in values:
                 if name in out:
