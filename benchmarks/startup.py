@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Start-up: ``import safeguard_rules`` and compiling one bundled pack, in fresh processes.
+
+Each run is a new interpreter that times, with ``time.perf_counter`` and
+``time.process_time``, (1) ``import safeguard_rules`` and (2) ``load_pack(NAME)`` (read,
+validate and compile the bundled pack), and prints them as JSON. For scale, the same is
+done for a bare interpreter importing what the shared benchmark's hand-written script
+imports (json, datetime, holidays). Medians over --runs, runs alternated. With --importtime
+it also prints the slowest modules of one ``python -X importtime`` run. Nothing is asserted.
+
+    python benchmarks/startup.py --pack jersey_2024 --runs 7 --importtime
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+
+LIBRARY = """
+import json, time
+t0, c0 = time.perf_counter(), time.process_time()
+import safeguard_rules
+t1, c1 = time.perf_counter(), time.process_time()
+safeguard_rules.load_pack({pack!r})
+t2, c2 = time.perf_counter(), time.process_time()
+print(json.dumps({{"import": [t1 - t0, c1 - c0], "compile": [t2 - t1, c2 - c1]}}))
+"""
+
+PLAIN = """
+import json, time
+t0, c0 = time.perf_counter(), time.process_time()
+import datetime, holidays
+holidays.country_holidays("GB", subdiv="ENG", years=range(2019, 2028))
+t1, c1 = time.perf_counter(), time.process_time()
+print(json.dumps({"import": [t1 - t0, c1 - c0], "compile": [0.0, 0.0]}))
+"""
+
+
+def once(code: str) -> dict[str, list[float]]:
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    result: dict[str, list[float]] = json.loads(out)
+    return result
+
+
+def importtime(pack: str, top: int) -> None:
+    code = f"import safeguard_rules; safeguard_rules.load_pack({pack!r})"
+    err = subprocess.run(  # noqa: S603
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True
+    ).stderr
+    rows = []
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        own, cumulative, name = line.removeprefix("import time:").split("|", 2)
+        own, cumulative = own.strip(), cumulative.strip()
+        if own.isdigit():
+            rows.append((int(own), int(cumulative), name))
+    print(f"\nslowest modules by own import time (one `-X importtime` run, {pack}):\n")
+    print("| own ms | cumulative ms | module |\n|---:|---:|---|")
+    for own_us, cum_us, name in sorted(rows, reverse=True)[:top]:
+        print(f"| {own_us / 1000:.1f} | {cum_us / 1000:.1f} | `{name.strip()}` |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pack", default="jersey_2024")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--importtime", action="store_true")
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    library, plain = [], []
+    for _ in range(args.runs):
+        library.append(once(LIBRARY.format(pack=args.pack)))
+        plain.append(once(PLAIN))
+
+    def med(runs: list[dict[str, list[float]]], stage: str, i: int) -> float:
+        return statistics.median(r[stage][i] for r in runs)
+
+    print(f"median of {args.runs} fresh processes each, alternated\n")
+    print("| what | wall s | cpu s |\n|---|---:|---:|")
+    for label, runs, stage in (
+        ("`import safeguard_rules`", library, "import"),
+        (f"`load_pack({args.pack!r})` (read, validate, compile)", library, "compile"),
+    ):
+        print(f"| {label} | {med(runs, stage, 0):.3f} | {med(runs, stage, 1):.3f} |")
+    both = [[r["import"][i] + r["compile"][i] for i in (0, 1)] for r in library]
+    print(
+        f"| **both** | **{statistics.median(b[0] for b in both):.3f}** "
+        f"| **{statistics.median(b[1] for b in both):.3f}** |"
+    )
+    print(
+        f"| for scale: `import datetime, holidays` + England's holidays 2019-2027 (the "
+        f"hand-written script's start) | {med(plain, 'import', 0):.3f} "
+        f"| {med(plain, 'import', 1):.3f} |"
+    )
+    if args.importtime:
+        importtime(args.pack, args.top)
+
+
+if __name__ == "__main__":
+    main()
