@@ -30,6 +30,7 @@ Engine and results:
 * ``_calendar``   working days, office hours and deadlines
 * ``_conditions`` conditions checked against the vocabulary and compiled to closures
 * ``_evaluate``   one pass per child over its events
+* ``_gc``         the cyclic garbage collector paused while events and results are built
 * ``_streaming``  input larger than memory: one child at a time; merging parts
 * ``_sort``       JSON Lines grouped by child on disk (an external merge sort)
 * ``_result``     obligations, findings and the account of the input
