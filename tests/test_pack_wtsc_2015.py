@@ -755,6 +755,46 @@ def test_serious_harm_same_day_before_the_clocks_change() -> None:
     assert (in_time.status, in_time.due) == ("met", end_of("2015-03-28", TZ))
 
 
+FROM_REFERRAL = "strategy_discussion_same_day_as_referral_serious_harm"
+FROM_REFERRAL_PSA = "strategy_discussion_same_day_as_referral_penetrative_sexual_abuse"
+
+
+@scenario
+def serious_concern_recorded_after_its_referral() -> Evaluation:
+    # "the same day as the receipt of the referral": referral Monday 1 June 2015, the
+    # serious concern recorded after screening on Wednesday 3 June, the discussion that
+    # afternoon. A penetrative sexual abuse concern needing forensic evidence, for another
+    # child, follows its referral the same morning, with the discussion that day.
+    return run(PACK, [
+        ev("referral_received", "2015-06-01T10:00:00+01:00", id="rr-1"),
+        concern("2015-06-03T09:00:00+01:00", id="c-rr-1", serious_harm=True),
+        discussion("2015-06-03T15:00:00+01:00", id="d-rr-1", mode="telephone"),
+        ev("referral_received", "2015-06-02T09:00:00+01:00", id="rr-2", child="child-2"),
+        concern("2015-06-02T09:30:00+01:00", id="c-rr-2", child="child-2",
+                category="penetrative_sexual_abuse", forensic_evidence_needed=True),
+        discussion("2015-06-02T16:00:00+01:00", id="d-rr-2", child="child-2"),
+    ], "2015-06-05T09:00:00+01:00")
+
+
+def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
+    result = serious_concern_recorded_after_its_referral()
+    late = obligations(result, FROM_REFERRAL)
+    assert len(late) == 1
+    # referral Mon 1 June: same day -> end of Mon 2015-06-01; discussion Wed 3 June
+    assert late[0].triggered_by == ("rr-1", "c-rr-1")
+    assert (late[0].due, late[0].status, late[0].met_by) == (
+        end_of("2015-06-01", TZ), "met_late", "d-rr-1")
+    [finding] = lateness(result, FROM_REFERRAL)
+    assert (finding.kind, finding.severity) == ("met_late", "should")
+    # the concern's own same-day clock (Wed 3 June) is met, but cannot hide the late start
+    timing = [o for o in obligations(result, TIMING) if o.child_id == "child-1"]
+    assert [(o.due, o.status) for o in timing] == [(end_of("2015-06-03", TZ), "met")]
+    # referral Tue 2 June 09:00, concern 09:30, discussion 16:00: same day, met
+    [psa] = obligations(result, FROM_REFERRAL_PSA)
+    assert (psa.triggered_by, psa.due, psa.status) == (
+        ("rr-2", "c-rr-2"), end_of("2015-06-02", TZ), "met")
+
+
 def test_default_from_the_night_before_bst() -> None:
     # Saturday 28 March 2015 23:30 GMT, no exception: Sun 29 skipped; Mon 30 = 1,
     # Tue 31 = 2, Wed 1 April = 3. Due end of 2015-04-01 BST = 22:59:59.999999 UTC.
