@@ -184,24 +184,34 @@ def request(at: str, id: str, by: str = "team_manager") -> BaseEvent:
     return ev("strategy_meeting_requested", at, id=id, requested_by_role=by, authorised=True)
 
 
+def concern(at: str, id: str) -> BaseEvent:
+    return ev("concern_identified", at, id=id, category="neglect")
+
+
+def held(at: str, id: str, chair_role: str = "team_manager", chair: str | None = "tm-1") -> BaseEvent:
+    return ev("strategy_meeting_held", at, id=id, chair_role=chair_role, chair=chair)
+
+
 def test_strategy_meeting_over_christmas() -> None:
-    # Discussion Mon 23 Dec 2019: Tue 24 (1), Wed 25 Christmas, Thu 26 Boxing Day,
-    # Fri 27 (2), Sat, Sun, Mon 30 (3).
-    result = run(PACK, [allocated(), discussion("2019-12-23T11:00:00+00:00", "sd-1")],
-                 "2019-12-30T12:00:00+00:00")
+    # Incident Mon 23 Dec 2019: Tue 24 (1), Wed 25 Christmas, Thu 26 Boxing Day,
+    # Fri 27 (2), Sat, Sun, Mon 30 (3). Held Mon 30 at 16:00: on time.
+    result = run(PACK, [allocated(), concern("2019-12-23T11:00:00+00:00", "con-1"),
+                        held("2019-12-30T16:00:00+00:00", "sm-1")],
+                 "2020-01-10T12:00:00+00:00")
     meeting = only(result, "strategy_meeting_within_three_working_days")
+    assert meeting.triggered_by == ("con-1", "sm-1")
     assert meeting.due == end_of("2019-12-30", TZ)
-    assert (meeting.status, meeting.basis, meeting.parameter) == ("open", "source", None)
+    assert (meeting.status, meeting.basis, meeting.parameter) == ("met", "source", None)
 
 
 def test_strategy_meeting_over_coronation_and_liberation_day() -> None:
-    # Discussion Fri 5 May 2023: Mon 8 (coronation holiday), Tue 9 (Liberation Day),
+    # Incident Fri 5 May 2023: Mon 8 (coronation holiday), Tue 9 (Liberation Day),
     # Wed 10 (1), Thu 11 (2), Fri 12 (3). BST: the deadline is at +01:00.
-    held = ev("strategy_meeting_held", "2023-05-12T15:00:00+01:00", id="sm-1",
-              chair_role="team_manager", chair="tm-1")
     result = run(PACK, [allocated("2023-01-03T09:00:00+00:00"),
+                        concern("2023-05-05T11:00:00+01:00", "con-2"),
                         discussion("2023-05-05T14:00:00+01:00", "sd-2"),
-                        request("2023-05-05T16:00:00+01:00", "req-2"), held],
+                        request("2023-05-05T16:00:00+01:00", "req-2"),
+                        held("2023-05-12T15:00:00+01:00", "sm-1")],
                  "2023-06-01T12:00:00+01:00")
     meeting = only(result, "strategy_meeting_within_three_working_days")
     assert meeting.due == end_of("2023-05-12", TZ)
@@ -210,38 +220,49 @@ def test_strategy_meeting_over_coronation_and_liberation_day() -> None:
     assert finding_rules(result) == set()
 
 
-def test_a_late_request_does_not_make_a_late_meeting_timely() -> None:
-    # Issue 7: discussion Thu 4 May 2023: Fri 5 (1), Mon 8 and Tue 9 holidays, Wed 10 (2),
-    # Thu 11 (3). Requested 24 May, held 25 May: late, whatever the request's date.
-    # (This file used to count the three working days from the request.)
-    events = [allocated(), discussion("2023-05-04T10:00:00+01:00", "sd-3"),
-              request("2023-05-24T09:00:00+01:00", "req-3"),
-              ev("strategy_meeting_held", "2023-05-25T10:00:00+01:00", id="sm-3",
-                 chair_role="team_manager", chair="tm-1")]
+def test_a_late_discussion_or_request_does_not_make_a_late_meeting_timely() -> None:
+    # Reader item 4: incident Thu 4 May 2023: Fri 5 (1), Mon 8 and Tue 9 holidays, Wed 10 (2),
+    # Thu 11 (3). Discussed and requested 24 May, held 25 May: late, whatever their dates.
+    # (This file counted from the request, then from the discussion.)
+    events = [allocated(), concern("2023-05-04T10:00:00+01:00", "con-3"),
+              discussion("2023-05-24T09:00:00+01:00", "sd-3"),
+              request("2023-05-24T10:00:00+01:00", "req-3"),
+              held("2023-05-25T10:00:00+01:00", "sm-3")]
     meeting = only(run(PACK, events, "2023-06-01T12:00:00+01:00"),
                    "strategy_meeting_within_three_working_days")
     assert (meeting.triggered_by, meeting.due, meeting.status) == (
-        ("sd-3",), end_of("2023-05-11", TZ), "met_late")
+        ("con-3", "sm-3"), end_of("2023-05-11", TZ), "met_late")
 
 
-def test_saturday_discussion_has_the_fridays_deadline() -> None:
+def test_no_meeting_held_is_never_overdue_and_the_call_stays_owed() -> None:
+    # Reader item 4: the timescale limits meetings that take place; the call is the duty.
+    result = run(PACK, [allocated(), concern("2023-11-03T10:00:00+00:00", "con-f"),
+                        discussion("2023-11-03T12:00:00+00:00", "sd-f")],
+                 "2023-12-01T12:00:00+00:00")
+    assert obligations(result, "strategy_meeting_within_three_working_days") == []
+    assert only(result, "strategy_meeting_called_after_discussion").status == "open"
+    assert result.findings == ()
+
+
+def test_saturday_incident_has_the_fridays_deadline() -> None:
     # Fri 3 Nov 2023 -> Mon 6 (1), Tue 7 (2), Wed 8 (3); Sat 4 Nov counts from the same Monday.
-    friday = run(PACK, [allocated(), discussion("2023-11-03T10:00:00+00:00", "sd-f")],
-                 "2023-11-04T12:00:00+00:00")
-    saturday = run(PACK, [allocated(), discussion("2023-11-04T10:00:00+00:00", "sd-s")],
-                   "2023-11-04T12:00:00+00:00")
+    friday = run(PACK, [allocated(), concern("2023-11-03T10:00:00+00:00", "con-f"),
+                        held("2023-11-09T10:00:00+00:00", "sm-f")], "2023-11-20T12:00:00+00:00")
+    saturday = run(PACK, [allocated(), concern("2023-11-04T10:00:00+00:00", "con-s"),
+                          held("2023-11-09T10:00:00+00:00", "sm-s")], "2023-11-20T12:00:00+00:00")
     expected = end_of("2023-11-08", TZ)
     assert only(friday, "strategy_meeting_within_three_working_days").due == expected
     assert only(saturday, "strategy_meeting_within_three_working_days").due == expected
 
 
 def scenario_late_strategy_meeting() -> Evaluation:
-    # Discussion Tue 16 Jan 2024: Wed 17 (1), Thu 18 (2), Fri 19 (3); held Mon 22: late.
-    held = ev("strategy_meeting_held", "2024-01-22T10:00:00+00:00", id="sm-late",
-              chair_role="senior_practitioner")
+    # Incident Tue 16 Jan 2024: Wed 17 (1), Thu 18 (2), Fri 19 (3); held Mon 22: late.
     return run(PACK, [allocated("2023-01-03T09:00:00+00:00"),
+                      concern("2024-01-16T08:00:00+00:00", "con-4"),
                       discussion("2024-01-16T09:00:00+00:00", "sd-4"),
-                      request("2024-01-16T10:00:00+00:00", "req-4", by="police_officer"), held],
+                      request("2024-01-16T10:00:00+00:00", "req-4", by="police_officer"),
+                      held("2024-01-22T10:00:00+00:00", "sm-late", chair_role="senior_practitioner",
+                           chair=None)],
                "2024-02-01T12:00:00+00:00")
 
 
@@ -252,7 +273,7 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
     assert meeting.status == "met_late"
     late = [f for f in result.findings if f.kind == "met_late"]
     assert [(f.obligation, f.severity, f.basis) for f in late] == [
-        ("strategy_meeting_within_three_working_days/sd-4", "should", "source")]
+        ("strategy_meeting_within_three_working_days/sm-late", "should", "source")]
     checks = {f.rule: f.severity for f in result.findings if f.kind == "check"}
     assert checks == {
         "strategy_meeting_chaired_by_team_manager": "should",
@@ -261,16 +282,14 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
 
 
 def test_a_cancellation_closes_nothing() -> None:
-    # Issue 7 (principle 5): the chapter provides no cancellation. Discussion Tue 16 Jan 2024
-    # -> end of Fri 19 Jan; still overdue on Monday morning despite the cancellation.
-    # (This test used to assert the obligation was cancelled.)
+    # Issue 7 (principle 5): the chapter provides no cancellation: the call after the
+    # discussion is still owed. (This test used to assert the obligation was cancelled.)
     cancel = ev("strategy_meeting_cancelled", "2024-01-17T10:00:00+00:00", id="cx-1",
                 of_event="sd-5")
     result = run(PACK, [allocated(), discussion("2024-01-16T10:00:00+00:00", "sd-5"), cancel],
                  "2024-01-22T09:00:00+00:00")
-    meeting = only(result, "strategy_meeting_within_three_working_days")
-    assert (meeting.status, meeting.cancelled_by) == ("overdue", None)
-    assert only(result, "strategy_meeting_called_after_discussion").status == "open"
+    call = only(result, "strategy_meeting_called_after_discussion")
+    assert (call.status, call.cancelled_by) == ("open", None)
 
 
 def scenario_chair_not_allocated_manager() -> Evaluation:
