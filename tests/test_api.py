@@ -47,7 +47,8 @@ def test_explain_returns_structured_steps() -> None:
     pack = load_pack("jersey_2019")
     events = load_events(EXAMPLE)
     result = evaluate(pack, events, AS_OF)
-    obligation = result.obligation("strategy_meeting_within_three_working_days/ev-008")
+    # timed from the concern ev-007 (Wed 8 May 2024), fired by the meeting ev-010
+    obligation = result.obligation("strategy_meeting_within_three_working_days/ev-010")
     explanation = explain(pack, obligation, events.events).to_dict()
     assert explanation["rule"] == "strategy_meeting_within_three_working_days"
     assert explanation["status"] == "met"

@@ -166,16 +166,18 @@ def test_bundled_jersey_pack_uses_the_jersey_calendar() -> None:
 
 
 def test_jersey_2019_strategy_meeting_deadline_in_an_evaluation() -> None:
-    # Rule strategy_meeting_within_three_working_days: 3 working days from the strategy
-    # discussion. Held Wed 8 May 2019 16:00; Thu 9 closed (Liberation Day), Fri 10 = 1,
-    # Mon 13 = 2, Tue 14 = 3: due end of Tue 14 May 2019, Jersey time (BST, +01:00).
+    # Rule strategy_meeting_within_three_working_days: 3 working days from the incident
+    # (the concern). Wed 8 May 2019 16:00; Thu 9 closed (Liberation Day), Fri 10 = 1,
+    # Mon 13 = 2, Tue 14 = 3: due end of Tue 14 May 2019, Jersey time (BST, +01:00); the
+    # meeting on Wed 15 May is late.
     pack = load_pack("jersey_2019")
     allocated = ev("social_worker_allocated", "2019-05-01T09:00:00+01:00", worker="sw-1")
-    discussion = ev("strategy_discussion_held", "2019-05-08T16:00:00+01:00", mode="telephone")
-    result = run(pack, [allocated, discussion], "2019-05-20T12:00:00+01:00")
+    concern = ev("concern_identified", "2019-05-08T16:00:00+01:00", category="neglect")
+    meeting = ev("strategy_meeting_held", "2019-05-15T10:00:00+01:00", chair_role="team_manager")
+    result = run(pack, [allocated, concern, meeting], "2019-05-20T12:00:00+01:00")
     obligation = only(result, "strategy_meeting_within_three_working_days")
     assert obligation.due == end_of("2019-05-14", JE_TZ)
-    assert obligation.status == "overdue"
+    assert obligation.status == "met_late"
 
 
 # --- England public holidays ----------------------------------------------------------------

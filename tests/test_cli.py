@@ -91,12 +91,15 @@ def test_param_override_changes_the_deadline() -> None:
 
 def test_explain_shows_rule_steps_and_quote() -> None:
     code, out, _err = cli("explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(EXAMPLE),
-                          "strategy_meeting_within_three_working_days/ev-008")
+                          "strategy_meeting_within_three_working_days/ev-010")
     assert code == 0
+    # counted from the concern ev-007, Wed 8 May 2024: Thu 9 Liberation Day, Fri 10 (1),
+    # Mon 13 (2), Tue 14 (3)
     assert "2024-05-09 Thu: skipped (public holiday: Liberation Day)" in out
     assert "2024-05-14 Tue: working day 3" in out
     assert "It is expected that all Strategy Meetings will take place within three working days." in out
-    assert "trigger: ev-008 strategy_discussion_held" in out
+    assert "clock from: ev-007 concern_identified" in out
+    assert "trigger: ev-010 strategy_meeting_held" in out
 
 
 def test_explain_marks_the_deciding_case_of_a_table() -> None:

@@ -857,17 +857,19 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
     }
     assert [r.id for r in result.rules_removed] == [
         "strategy_meeting_called_after_discussion", "strategy_meeting_chaired_by_team_manager"]
-    # "which results in a CPN" (2019) counts CPNs; "this results in a CPN" (2024) counts occasions
+    # "which results in a CPN" (2019) and "this results in a CPN" (2024) both count CPNs (reader
+    # item 2): the trigger does not change, the Detective Sergeant who flags does
     flag = lines["flag_after_more_than_three_occasions"]
-    assert "trigger event: cpn_created -> police_attention" in flag
+    assert not any(line.startswith("trigger event:") for line in flag)
     assert "responsible: mash_ds (MASH Detective Sergeant) -> ppu_ds (Police Protection Unit (PPU) Detective Sergeant)" in flag
-    assert "trigger condition: case.cpn_count is at least 4 -> case.police_attention_count is at least 4" in lines[
-        "flag_on_allocation_after_more_than_three_occasions"]
-    # 2019 timed the meeting from the discussion; 2024 from the incident, and only where an
-    # Article 42 decision is needed; a discussion deciding against a meeting closes it
+    assert any(line.startswith("met by: flag_sent where sender_role is mash_ds") for line in flag)
+    assert not any(line.startswith("trigger condition:") for line in lines[
+        "flag_on_allocation_after_more_than_three_occasions"])
+    # both packs time every meeting held from the incident (reader items 3 and 4): the same
+    # trigger and clock; no discussion closes the 2024 timescale any more
     timescale = lines["strategy_meeting_within_three_working_days"]
-    assert "trigger event: strategy_discussion_held -> concern_identified" in timescale
-    assert "cancelled by: nothing -> strategy_discussion_held where meeting_to_follow is false" in timescale
+    assert not any(line.startswith(("trigger event:", "cancelled by:")) for line in timescale)
+    assert "responsible: social_services (Social Services (Children's Social Care)) -> childrens_social_care (Children's Social Care)" in timescale
     # the source's "no timescale" became a local choice: the basis is part of the change
     assert (
         "due: parameter follow_up_timescale (no deadline), from the source -> "
@@ -893,12 +895,17 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     ]
     only_old = {(o.action, o.triggered_by) for o in result.only_old}
     only_new = {(o.action, o.triggered_by) for o in result.only_new}
-    # 2019 counts the CPNs (ev-002..005), 2024 the occasions of police attention (ev-017..020).
-    assert ("flag_to_allocated_social_worker", ("ev-002", "ev-003", "ev-004", "ev-005")) in only_old
-    assert ("flag_to_allocated_social_worker", ("ev-017", "ev-018", "ev-019", "ev-020")) in only_new
-    # 2019 counts the three working days from the discussion (ev-008), 2024 from the concern (ev-007).
-    assert ("hold_strategy_meeting", ("ev-008",)) in only_old
-    assert ("hold_strategy_meeting", ("ev-007",)) in only_new
+    # Both count the CPNs (ev-002..005); the flag is met by ev-006 under both, so only who
+    # is responsible changes.
+    flag = ("flag_to_allocated_social_worker", ("ev-002", "ev-003", "ev-004", "ev-005"))
+    assert flag in changed and flag not in only_old | only_new
+    # Both time the meeting ev-010 from the concern ev-007 (Wed 8 May 2024: Thu 9 Liberation
+    # Day, Fri 10 (1), Mon 13 (2), Tue 14 (3)); met on Mon 13 May under both. 2024 adds the
+    # risk-graded timescale on the same pair of events.
+    assert ("hold_strategy_meeting", ("ev-007", "ev-010")) in changed
+    assert ("hold_strategy_meeting", ("ev-007", "ev-010")) in only_new
+    # 2019's call after the discussion (ev-008) has no 2024 counterpart ("may be called").
+    assert ("call_strategy_meeting", ("ev-008",)) in only_old
     # Neither pack has a duty for child-B, who has no allocated social worker (ev-011).
     assert not any("ev-011" in o.triggered_by for o in (*result.only_old, *result.only_new))
     # 2019 wanted a Team Manager to chair ev-010; 2024 accepts its Senior Practitioner chair.

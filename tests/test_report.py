@@ -168,7 +168,8 @@ def test_child_data_holds_the_explain_trace_and_citation(
     assert [c[0] for c in data["children"]] == ["child-A", "child-B"]
     child = script_json(html, "c0")
     s = data["s"]
-    obligation = result.obligation("strategy_meeting_within_three_working_days/ev-007")
+    # timed from the concern ev-007, fired by the meeting ev-010
+    obligation = result.obligation("strategy_meeting_within_three_working_days/ev-010")
     row = next(r for r in child["o"] if r[0] == obligation.id)
     expected = explain(pack, obligation, stream.events)
     # Every deadline step after the first (which restates the trigger time) is embedded.
