@@ -62,7 +62,7 @@ def main() -> int:
             page.locator("#overdue").screenshot(path=str(DOCS / "report-overdue.png"))
             page.goto(example.as_uri() + "#child=child-A")
             page.wait_for_selector("#timeline-body svg.timeline")
-            meeting = "strategy_meeting_within_three_working_days/ev-007"
+            meeting = "strategy_meeting_within_three_working_days/ev-010"
             page.locator(f'svg.timeline g.ob[data-obligation="{meeting}"]').focus()
             page.keyboard.press("Enter")
             page.evaluate("window.scrollTo(0, 0)")

@@ -491,6 +491,8 @@ SWITCH_RECORDS = [
         "sender_role": "ppu_ds",
         "to": ["allocated_social_worker"],
         "cc": ["team_manager"],
+        # a summary of one incident: the flag's summary check applies (it needs three)
+        "summarised_incidents": ["INC-1"],
     },
     {
         "id": "sw-001",
@@ -519,6 +521,8 @@ SWITCH_RECORDS = [
         "sender_role": "mash_ds",
         "to": ["allocated_social_worker"],
         "cc": ["team_manager"],
+        # a summary of one incident: the flag's summary check applies (it needs three)
+        "summarised_incidents": ["INC-1"],
     },
     {
         "id": "sw-003",
@@ -528,6 +532,8 @@ SWITCH_RECORDS = [
         "sender_role": "ppu_ds",
         "to": ["allocated_social_worker"],
         "cc": ["team_manager"],
+        # a summary of one incident: the flag's summary check applies (it needs three)
+        "summarised_incidents": ["INC-1"],
     },
 ]
 SWITCH = list(parse_events(SWITCH_RECORDS).events)
