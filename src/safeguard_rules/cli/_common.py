@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -27,13 +29,69 @@ T = TypeVar("T")
 
 
 def console(stderr: bool = False) -> Console:
+    """Where tables go. Values from packs and events are never read as rich markup or
+    emoji codes (a child id of ``[/bold]`` or ``:x:`` is printed as written); pass them
+    through :func:`safe` for the characters a terminal would act on."""
     # Not a terminal (CI, pipes): a fixed, wide layout so output does not depend on the machine.
     wide = None if sys.stdout.isatty() else 240
-    return Console(stderr=stderr, width=wide, highlight=False, soft_wrap=False)
+    return Console(
+        stderr=stderr,
+        width=wide,
+        highlight=False,
+        soft_wrap=False,
+        markup=False,
+        emoji=False,
+    )
+
+
+# --- terminal safety ---------------------------------------------------------------------
+#
+# Every text value from a pack, an event or a file name reaches the terminal through safe()
+# or echo(): control characters (ESC, OSC sequences, C1 codes, BEL), invisible format and
+# direction characters (bidi overrides, zero-width), line and paragraph separators and
+# lone surrogates (bytes that were not UTF-8) are shown as escapes such as \x1b or
+# \u202e, never sent as they are. JSON output is data: JSON escapes the C0 controls itself.
+
+_NOT_PLAIN = re.compile(r"[^\x20-\x7e]")
+_HIDDEN = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def _escape(keep: str) -> Callable[[re.Match[str]], str]:
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep or unicodedata.category(char) not in _HIDDEN:
+            return char
+        code = ord(char)
+        if code < 0x100:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+    return escape
+
+
+_ONE_LINE = _escape("")
+_LINES = _escape("\n\t")
+
+
+def safe(value: object) -> str:
+    """One value for the terminal, on one line: every control character escaped."""
+    text = str(value)
+    return _NOT_PLAIN.sub(_ONE_LINE, text) if _NOT_PLAIN.search(text) else text
+
+
+def safe_lines(text: str) -> str:
+    """Text of several lines for the terminal: control characters escaped but newlines
+    and tabs."""
+    return _NOT_PLAIN.sub(_LINES, text) if _NOT_PLAIN.search(text) else text
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """``click.echo`` for text output (not JSON), made safe for the terminal."""
+    click.echo(safe_lines(text), err=err, nl=nl)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> click.exceptions.Exit:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     return click.exceptions.Exit(code)
 
 
@@ -149,7 +207,7 @@ def _read_event_files(
         except OSError as exc:
             raise fail(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from exc
         if stream.received == 0:
-            click.echo(f"warning: {stream.source} holds no events", err=True)
+            echo(f"warning: {safe(stream.source)} holds no events", err=True)
         streams.append(stream)
     return EventStream.join(streams, ",".join(str(p) for p in paths))
 
@@ -157,4 +215,4 @@ def _read_event_files(
 def print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
     """Why a pack did not load, on stderr (the command's own output is on stdout), in the
     same form as ``validate`` and ``lint``: the source line and a caret under the spot."""
-    click.echo(render_text(diagnostics), err=True, nl=False)
+    echo(render_text(diagnostics), err=True, nl=False)

@@ -11,12 +11,14 @@ from .._evaluate import evaluate as evaluate_events
 from ._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    echo,
     event_limits,
     event_options,
     fail,
     load,
     parse_as_of,
     read_events,
+    safe,
 )
 
 
@@ -83,10 +85,14 @@ def diff(
             evaluate_events(new_pack, stream, moment),
             packs.rule_pairs(),
         )
-    click.echo(render_diff(packs, outcome, fmt), nl=False)
+    rendered = render_diff(packs, outcome, fmt)
+    if fmt == "json":
+        click.echo(rendered, nl=False)
+    else:
+        echo(rendered, nl=False)
     rejected = outcome.rejected if outcome else ()
     for rejection in rejected:
-        click.echo(f"rejected: {rejection}", err=True)
+        echo(f"rejected: {safe(rejection)}", err=True)
     if rejected:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
     differs = not packs.empty or (outcome is not None and not outcome.empty)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+from typing import IO
 
 import click
 from click.core import ParameterSource
@@ -22,6 +25,7 @@ from .._result import Account, Evaluation, Finding, Obligation
 from ._common import (
     EXIT_PROBLEMS,
     console,
+    echo,
     event_limits,
     event_options,
     fail,
@@ -29,10 +33,14 @@ from ._common import (
     parse_as_of,
     parse_params,
     read_events,
+    safe,
     with_packs,
 )
+from ._json import place, write_document
 from ._progress import progress
 from ._streaming import evaluate_streaming, mapping_option
+
+MAX_ROWS = 200  # rows of each table by default (see _print_rest)
 
 
 @click.command()
@@ -51,6 +59,13 @@ from ._streaming import evaluate_streaming, mapping_option
     default="table",
     show_default=True,
     help="jsonl only with --stream (one line per result as each child finishes).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=0),
+    default=MAX_ROWS,
+    show_default=True,
+    help="Rows shown per table; beyond them a summary (0: every row). JSON has everything.",
 )
 @click.option(
     "--param",
@@ -74,6 +89,7 @@ def evaluate(
     jurisdiction: str | None,
     as_of: str,
     fmt: str,
+    max_rows: int,
     params: tuple[str, ...],
     streaming: bool,
     mapping: Path | None,
@@ -87,9 +103,10 @@ def evaluate(
     standard input; --mapping renames foreign records (docs/mapping.md). With --stream
     (JSON Lines grouped by child; see sort-events), one child is held in memory at a
     time and --format is jsonl (the default) or json. With --jurisdiction, each
-    obligation comes from the version in force on its trigger's date. Exits 1 when any
-    input record was rejected, or anything fell on a day no version covers (they are
-    listed on stderr).
+    obligation comes from the version in force on its trigger's date. The table shows
+    the first --max-rows rows of each kind and counts the rest; --format json writes
+    everything. Exits 1 when any input record was rejected, or anything fell on a day no
+    version covers (they are listed on stderr).
     """
     if (pack_name is None) == (jurisdiction is None):
         raise fail("give one of --pack NAME or --jurisdiction NAME")
@@ -106,7 +123,7 @@ def evaluate(
         evaluate_streaming(compiled, parse_as_of(as_of), chosen, events, bounds, renames)
         return
     if jurisdiction is not None:
-        _evaluate_jurisdiction(jurisdiction, as_of, fmt, params, events, bounds)
+        _evaluate_jurisdiction(jurisdiction, as_of, fmt, max_rows, params, events, bounds)
         return
     assert pack_name is not None
     compiled = load(pack_name, params)
@@ -117,11 +134,11 @@ def evaluate(
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
-        click.echo(result.to_json(), nl=False)
+        _write_evaluation(result)
     else:
-        _print_table(result)
+        _print_table(result, max_rows)
     for rejection in result.account.rejected:
-        click.echo(f"rejected: {rejection}", err=True)
+        echo(f"rejected: {safe(rejection)}", err=True)
     if result.account.rejected:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
@@ -130,13 +147,14 @@ def _evaluate_jurisdiction(
     name: str,
     as_of: str,
     fmt: str,
+    max_rows: int,
     params: tuple[str, ...],
     events: tuple[Path, ...],
     limits: EventLimits,
 ) -> None:
     registry = discover_packs()
     for problem in registry.problems:
-        click.echo(f"warning: {problem}", err=True)
+        echo(f"warning: {safe(problem)}", err=True)
     versions = with_packs(
         lambda: load_jurisdiction(name, parameters=parse_params(params), registry=registry)
     )
@@ -144,49 +162,110 @@ def _evaluate_jurisdiction(
     stream = read_events(events, limits)
     result = evaluate_jurisdiction(versions, stream, moment)
     if fmt == "json":
-        click.echo(result.to_json(), nl=False)
+        _write_jurisdiction(result)
     else:
-        _print_jurisdiction_table(result)
+        _print_jurisdiction_table(result, max_rows)
     for rejection in result.account.rejected:
-        click.echo(f"rejected: {rejection}", err=True)
+        echo(f"rejected: {safe(rejection)}", err=True)
     for item in result.uncovered:
-        click.echo(f"uncovered: {item}: no version of {name} is in force that day", err=True)
+        echo(f"uncovered: {safe(item)}: no version of {safe(name)} is in force that day", err=True)
     if result.account.rejected or result.uncovered:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
 
-def _print_table(result: Evaluation) -> None:
+# --- JSON, written as it is encoded ---------------------------------------------------------
+#
+# Byte-identical to Evaluation.to_json() / JurisdictionEvaluation.to_json() (a test checks
+# both), but the long lists are encoded one item at a time: the skeleton comes from to_dict()
+# of the result with those lists emptied, so any other key the result gains is kept.
+
+
+def _stdout() -> IO[bytes]:
+    sys.stdout.flush()  # anything written as text goes first
+    return sys.stdout.buffer
+
+
+def _write_evaluation(result: Evaluation) -> None:
+    account = replace(result.account, rejected=())
+    skeleton = replace(result, obligations=(), findings=(), account=account).to_dict()
+    place(skeleton, ["obligations"], "obligations")
+    place(skeleton, ["findings"], "findings")
+    place(skeleton, ["account", "rejected"], "rejected")
+    write_document(
+        _stdout(),
+        skeleton,
+        {
+            "obligations": (o.to_dict() for o in result.obligations),
+            "findings": (f.to_dict() for f in result.findings),
+            "rejected": (r.to_dict() for r in result.account.rejected),
+        },
+    )
+
+
+def _write_jurisdiction(result: JurisdictionEvaluation) -> None:
+    parts = tuple(replace(p, obligations=(), findings=()) for p in result.parts)
+    account = replace(result.account, rejected=())
+    skeleton = replace(result, parts=parts, uncovered=(), account=account).to_dict()
+    for name in ("obligations", "findings", "uncovered"):
+        place(skeleton, [name], name)
+    place(skeleton, ["account", "rejected"], "rejected")
+    write_document(
+        _stdout(),
+        skeleton,
+        {
+            "obligations": ({**o.to_dict(), "pack": s.id} for s, o in result.obligations()),
+            "findings": ({**f.to_dict(), "pack": s.id} for s, f in result.findings()),
+            "uncovered": (u.to_dict() for u in result.uncovered),
+            "rejected": (r.to_dict() for r in result.account.rejected),
+        },
+    )
+
+
+# --- tables ---------------------------------------------------------------------------------
+#
+# A table is for reading: past --max-rows rows of a kind, the rest are counted, not drawn
+# (drawing costs about a millisecond a row, which at a million events dwarfed evaluation).
+# Every value from a pack or an event goes through safe(): see _common.
+
+
+def _print_table(result: Evaluation, max_rows: int) -> None:
     out = console()
     stamp = result.pack
     out.print(
-        f"pack {stamp.id} version {stamp.version} ({stamp.content_hash[:19]}…), "
+        f"pack {safe(stamp.id)} version {safe(stamp.version)} ({stamp.content_hash[:19]}…), "
         f"as of {result.as_of.isoformat()}"
     )
     _print_results(
-        [(None, o) for o in result.obligations], [(None, f) for f in result.findings], out
+        [(None, o) for o in result.obligations],
+        [(None, f) for f in result.findings],
+        out,
+        max_rows,
     )
     _print_account(result.account, out)
 
 
-def _print_jurisdiction_table(result: JurisdictionEvaluation) -> None:
+def _print_jurisdiction_table(result: JurisdictionEvaluation, max_rows: int) -> None:
     out = console()
-    out.print(f"jurisdiction {result.jurisdiction}, as of {result.as_of.isoformat()}")
+    out.print(f"jurisdiction {safe(result.jurisdiction)}, as of {result.as_of.isoformat()}")
     for period in result.periods:
         stamp = period.pack
         until = f"to {period.end}" if period.end else "onwards"
         out.print(
-            f"  pack {stamp.id} version {stamp.version} ({stamp.content_hash[:19]}…) "
-            f"decides {period.start} {until}"
+            f"  pack {safe(stamp.id)} version {safe(stamp.version)} "
+            f"({stamp.content_hash[:19]}…) decides {period.start} {until}"
         )
     _print_results(
         [(s.id, o) for s, o in result.obligations()],
         [(s.id, f) for s, f in result.findings()],
         out,
+        max_rows,
     )
     if result.uncovered:
+        shown = result.uncovered[: max_rows or None]
         out.print(
-            f"uncovered (no version in force that day): {len(result.uncovered)}: "
-            + ", ".join(f"{u.kind} {u.id} ({u.day})" for u in result.uncovered)
+            f"uncovered (no version in force that day): {len(result.uncovered):,}: "
+            + ", ".join(safe(f"{u.kind} {u.id} ({u.day})") for u in shown)
+            + (", ..." if len(shown) < len(result.uncovered) else "")
         )
     _print_account(result.account, out)
 
@@ -195,16 +274,18 @@ def _print_results(
     obligations: list[tuple[str | None, Obligation]],
     findings: list[tuple[str | None, Finding]],
     out: Console,
+    max_rows: int,
 ) -> None:
     """The obligations and findings tables; a pack column where rows name their pack."""
     by_pack = any(pack is not None for pack, _o in obligations) or any(
         pack is not None for pack, _f in findings
     )
+    limit = max_rows or None
     table = Table(title="Obligations", title_justify="left")
     columns = ["child", "action", "responsible", "copied in", "due", "status", "met by", "rule"]
     for column in columns + ["pack"] * by_pack:
         table.add_column(column, overflow="fold")
-    for pack, o in obligations:
+    for pack, o in obligations[:limit]:
         due = o.due.strftime("%a %Y-%m-%d %H:%M") if o.due else "-"
         if o.due and o.basis != "source":
             due += " (" + o.basis.replace("_", " ") + ")"  # not the source's timescale
@@ -219,15 +300,29 @@ def _print_results(
             o.met_by or o.cancelled_by or "-",
             o.rule,
         ]
-        table.add_row(*row, *[pack or "-"] * by_pack)
+        table.add_row(*(safe(cell) for cell in row), *[safe(pack or "-")] * by_pack)
     out.print(table)
+    _print_rest("obligations", [o.status for _p, o in obligations], max_rows, out)
     table = Table(title="Findings", title_justify="left")
     for column in ["child", "severity", "kind", "event", "message", "rule"] + ["pack"] * by_pack:
         table.add_column(column, overflow="fold")
-    for pack, f in findings:
+    for pack, f in findings[:limit]:
         row = [f.child_id, f.severity, f.kind, f.event or "-", f.message, f.rule]
-        table.add_row(*row, *[pack or "-"] * by_pack)
+        table.add_row(*(safe(cell) for cell in row), *[safe(pack or "-")] * by_pack)
     out.print(table)
+    _print_rest("findings", [f"{f.severity} {f.kind}" for _p, f in findings], max_rows, out)
+
+
+def _print_rest(kind: str, labels: list[str], max_rows: int, out: Console) -> None:
+    """Past ``max_rows``: how many rows were not drawn, by status, and how to see them."""
+    if not max_rows or len(labels) <= max_rows:
+        return
+    counts = Counter(labels)
+    by_label = ", ".join(f"{label} {counts[label]:,}" for label in sorted(counts))
+    out.print(
+        f"showing the first {max_rows:,} of {len(labels):,} {kind} ({by_label}); "
+        "--format json writes them all, --max-rows 0 draws every row"
+    )
 
 
 def _print_account(account: Account, out: Console) -> None:
@@ -272,7 +367,7 @@ def explain(
     if fmt == "json":
         click.echo(json.dumps(explanation.to_dict(), indent=2, sort_keys=True))
     else:
-        click.echo(explanation.text(), nl=False)
+        echo(explanation.text(), nl=False)
 
 
 @click.command()
@@ -285,7 +380,7 @@ def packs() -> None:
     """
     registry = discover_packs()
     for problem in registry.problems:
-        click.echo(f"warning: {problem}", err=True)
+        echo(f"warning: {safe(problem)}", err=True)
     uses = Counter(e.name for e in registry.entries)
     versions = {v.entry: v for v in registry.versions}
     for entry in registry.entries:
@@ -294,16 +389,21 @@ def packs() -> None:
             compiled = load_pack(entry.path)
         except PackError as exc:
             first = exc.diagnostics[0] if exc.diagnostics else None
-            click.echo(
-                f"{label}: does not load ({len(exc.diagnostics)} problems; first: {first}; "
-                f"from {entry.provider})"
+            echo(
+                safe(
+                    f"{label}: does not load ({len(exc.diagnostics)} problems; first: "
+                    f"{first}; from {entry.provider})"
+                )
             )
             continue
         meta = compiled.pack.pack
         version = versions.get(entry)
         span = version.span() if version else f"from {meta.effective_from}"
         extends = f", extends {compiled.extends}" if compiled.extends else ""
-        click.echo(
-            f"{label}: {meta.title} (jurisdiction {meta.jurisdiction}, version {meta.version}, "
-            f"{span}, {len(compiled.rules)} rules{extends}; from {entry.provider})"
+        echo(
+            safe(
+                f"{label}: {meta.title} (jurisdiction {meta.jurisdiction}, version "
+                f"{meta.version}, {span}, {len(compiled.rules)} rules{extends}; from "
+                f"{entry.provider})"
+            )
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._schema import schemas
-from ._common import EXIT_PROBLEMS
+from ._common import EXIT_PROBLEMS, echo, safe
 
 
 @click.command()
@@ -29,14 +29,14 @@ def schema(out_dir: Path, check: bool) -> None:
         target = out_dir / name
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current == text:
-            click.echo(f"up to date {target}")
+            echo(f"up to date {safe(target)}")
         elif check:
             stale.append(target)
-            click.echo(f"out of date {target}", err=True)
+            echo(f"out of date {safe(target)}", err=True)
         else:
             out_dir.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {target}")
+            echo(f"wrote {safe(target)}")
     if stale:
         click.echo("run 'safeguard-rules schema' to regenerate them", err=True)
         raise click.exceptions.Exit(EXIT_PROBLEMS)

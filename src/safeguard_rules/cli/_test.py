@@ -7,7 +7,7 @@ from rich.table import Table
 
 from .._scenario import SUFFIXES, TestRun, run_scenarios
 from .._scenario_junit import Thresholds, render_junit
-from ._common import EXIT_PROBLEMS, console, print_diagnostics
+from ._common import EXIT_PROBLEMS, console, echo, print_diagnostics, safe
 
 
 @click.command(name="test")
@@ -62,8 +62,8 @@ def test(
         _print_text(run, quiet, thresholds)
     if not run.outcomes and not run.errors:
         where = ", ".join(paths or ["."])
-        click.echo(
-            f"error: no scenarios found in {where}; scenario files are named "
+        echo(
+            f"error: no scenarios found in {safe(where)}; scenario files are named "
             f"{' or '.join('*' + s for s in SUFFIXES)}",
             err=True,
         )
@@ -75,9 +75,9 @@ def _print_text(run: TestRun, quiet: bool, thresholds: Thresholds) -> None:
     print_diagnostics(run.errors)
     for outcome in run.outcomes:
         if not outcome.passed:
-            click.echo("FAIL " + outcome.report() + "\n")
+            echo("FAIL " + outcome.report() + "\n")
         elif not quiet:
-            click.echo(f"ok   {outcome.file}:{outcome.line}: {outcome.name} [{outcome.pack}]")
+            echo(safe(f"ok   {outcome.file}:{outcome.line}: {outcome.name} [{outcome.pack}]"))
     if run.coverage:
         table = Table(title="Coverage", title_justify="left")
         columns = ("pack", "rules", "routes", "deadline cases", "findings", "total")
@@ -91,20 +91,22 @@ def _print_text(run: TestRun, quiet: bool, thresholds: Thresholds) -> None:
             if c.sources is not None:
                 accounted, total = c.sources.counts()
                 sources = [f"{accounted}/{total}", f"{c.sources.percent:.1f}%"]
-            table.add_row(c.pack, *cells, f"{c.percent:.1f}%", *sources)
+            table.add_row(safe(c.pack), *cells, f"{c.percent:.1f}%", *sources)
         console().print(table)
         for c in run.coverage:
             for item in c.uncovered_summary():
-                click.echo(f"not covered: {c.pack}: {item.describe()}")
+                echo(safe(f"not covered: {c.pack}: {item.describe()}"))
             for unread in c.sources.unreadable if c.sources else ():
-                click.echo(f"source not read: {c.pack}: {unread} (lint says why)")
+                echo(safe(f"source not read: {c.pack}: {unread} (lint says why)"))
             for s in c.sources.unaccounted if c.sources else ():
-                click.echo(
-                    f"not accounted for: {c.pack}: source {s.source} line {s.sentence.line}: "
-                    f"{s.sentence.text}"
+                echo(
+                    safe(
+                        f"not accounted for: {c.pack}: source {s.source} line "
+                        f"{s.sentence.line}: {s.sentence.text}"
+                    )
                 )
             for failure in thresholds.failures(c):
-                click.echo(f"error: {failure}", err=True)
+                echo(f"error: {safe(failure)}", err=True)
     passed = sum(o.passed for o in run.outcomes)
     failed = len(run.outcomes) - passed
     files = len(run.files)

@@ -22,7 +22,7 @@ from .._lint import (
     render_report,
     validate_packs,
 )
-from ._common import EXIT_OK, EXIT_PROBLEMS, fail
+from ._common import EXIT_OK, EXIT_PROBLEMS, echo, fail
 
 
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -107,5 +107,9 @@ def _report(run: Callable[[], LintReport]) -> LintReport:
 
 def _finish(report: LintReport, fmt: str | None, strict: bool) -> None:
     chosen = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    click.echo(render_report(report, chosen), nl=False)
+    rendered = render_report(report, chosen)
+    if chosen in ("text", "github"):  # for a terminal or a CI log: made safe
+        echo(rendered, nl=False)
+    else:  # JSON and SARIF are data; their strings escape control characters themselves
+        click.echo(rendered, nl=False)
     raise click.exceptions.Exit(EXIT_OK if report.passed(strict=strict) else EXIT_PROBLEMS)
