@@ -156,6 +156,7 @@ def test_max_rows_zero_draws_every_row(tmp_path: Path) -> None:
     code, out, _err = cli(
         "evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, "--max-rows", "0", str(path)
     )
+    assert code == 0
     result = evaluate(load_pack("jersey_2019"), load_events(path), datetime.fromisoformat(AS_OF))
     rows = [line for line in out.splitlines() if line.startswith("│ child-")]
     assert len(rows) == len(result.obligations) + len(result.findings)

@@ -33,6 +33,7 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
+from ruamel.yaml.scanner import Scanner, ScannerError
 
 from ._errors import ArgumentError
 
@@ -256,9 +257,13 @@ def json_array_records(text: str, limits: EventLimits) -> Iterator[Raw]:
         start, deepest = match.end(), 1
         if close is not None:
             break
-    if close is None:
-        body = text[start:].strip(" \t\n")
-        yield Raw(lines.line(start), problem="the JSON array is not closed with ']'")
+    if close is None:  # what is left, from the entry that never ends, is one rejection
+        rest = text[start:]
+        offset = start + len(rest) - len(rest.lstrip(" \t\n"))
+        problem = "the JSON array is not closed with ']'"
+        if rest.strip(" \t\n"):
+            problem += "; the entry starting here runs to the end of the file"
+        yield Raw(lines.line(offset), problem=problem)
         return
     rest = text[close:]
     if rest.strip(" \t\n"):
@@ -332,6 +337,24 @@ def _yaml_scalar(event: ScalarEvent) -> Any:
     raise _RecordError(f"YAML tag {tag_name(tag)} is not allowed here; write a plain value")
 
 
+class _BoundedScanner(Scanner):
+    """ruamel's scanner, refusing flow collections nested deeper than the record limit.
+
+    The scanner's work per token grows with the flow nesting it is in, so 10,000 '['
+    would cost minutes; it stops at the limit instead (the record is rejected).
+    """
+
+    max_depth = 32
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803
+        if self.flow_level >= self.max_depth:
+            raise ScannerError(None, None, _FLOW_TOO_DEEP, self.reader.get_mark())
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
+_FLOW_TOO_DEEP = "flow collections nested too deeply"
+
+
 class _Slice:
     """A read-only text stream over ``text[start:end]``, without copying the rest."""
 
@@ -355,6 +378,7 @@ class _Failure:
     at: int  # offset of the record being read, or of the error when outside any record
     in_record: bool
     indent: int | None  # column of the items of the block list being read, if one was
+    error_at: int = -1  # offset of the error itself
 
 
 @dataclass
@@ -364,6 +388,7 @@ class _State:
     base: int  # offset of the slice in the text
     line_base: int  # lines before the slice
     last: Event | None = None
+    before_last: Event | None = None
     record_start: int | None = None  # offset (in the text) of the record being read
     indent: int | None = None  # column of the items of the block list being read
 
@@ -371,7 +396,12 @@ class _State:
         return self.line_base + int(event.start_mark.line) + 1
 
     def end_line(self) -> int:
-        return self.line_base + (int(self.last.end_mark.line) + 1 if self.last else 1)
+        """The last line of what was just read. The end of a block collection is only known
+        at the next token, perhaps lines later, so its content's end counts."""
+        last = self.last
+        if isinstance(last, CollectionEndEvent) and self.before_last is not None:
+            last = self.before_last
+        return self.line_base + (int(last.end_mark.line) + 1 if last else 1)
 
     def span(self, first: Event) -> int:
         end = int(self.last.end_mark.index) if self.last is not None else 0
@@ -431,14 +461,25 @@ class YamlRecords:
             failure = yield from self._parse(position, end)
             if failure is None:
                 return
-            resume = self._next_start(failure.at, failure.indent, end)
+            line_start = self.text.rfind("\n", 0, failure.at) + 1
+            if not failure.in_record and line_start > position:
+                # Outside any record: pick up again at the line of the error if it starts
+                # an item or a document (nothing is lost then), else after it.
+                resume = self._next_start(line_start - 1, failure.indent, end)
+                if resume == line_start:
+                    position = resume
+                    continue
+            else:
+                resume = self._next_start(failure.at, failure.indent, end)
             if failure.in_record and isolate and failure.indent is not None:
                 # The parser reads ahead, so the error may lie in a later item: read this
-                # item's own text alone to decide.
-                item_start = self.text.rfind("\n", 0, failure.at) + 1
-                yield from self._records(
-                    item_start, resume if resume is not None else end, isolate=False
-                )
+                # item's own text alone to decide. A line less indented than the items
+                # ends the item, even one that does not start the next item.
+                stop = resume if resume is not None else end
+                error_line = self.text.rfind("\n", 0, failure.error_at) + 1
+                if line_start < error_line < stop and self._ends_items(error_line, failure.indent):
+                    stop = resume = error_line
+                yield from self._records(line_start, stop, isolate=False)
             else:
                 line = self.line_of(failure.at)
                 yield self._checked(Raw(line, problem=failure.problem), line, line)
@@ -446,14 +487,22 @@ class YamlRecords:
                 return
             position = resume
 
+    def _ends_items(self, line_start: int, indent: int) -> bool:
+        """Whether the line at ``line_start`` is outside the items of a list at ``indent``."""
+        line_end = self.text.find("\n", line_start)
+        line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
+        content = line.lstrip(" ")
+        if not content or content[0] in "#\t":  # blank, a comment, or indented with a tab
+            return False
+        return len(line) - len(content) <= indent
+
     def _next_start(self, after: int, indent: int | None, end: int) -> int | None:
-        """Where the next item (at ``indent``) or document starts, after ``after``'s line."""
+        """Where the next item (at ``indent``) or document starts, after the line that
+        holds offset ``after``."""
         line_end = self.text.find("\n", after, end)
         if line_end < 0:
             return None
-        item = rf" {{{indent}}}-(?=[ \t\n]|$)|" if indent is not None else ""
-        pattern = re.compile(f"^(?:{item}{_DOCUMENT_MARK})", re.MULTILINE)
-        found = pattern.search(self.text, line_end + 1, end)
+        found = _restart(indent).search(self.text, line_end + 1, end)
         if found is None:
             return None
         if found.group().startswith("..."):  # the end of a document: go on after it
@@ -463,12 +512,14 @@ class YamlRecords:
 
     def _parse(self, start: int, end: int) -> Generator[Raw, None, _Failure | None]:
         """Records of ``text[start:end]``; returns a _Failure on a syntax error, else None."""
-        events = YAML(typ="safe", pure=True).parse(_Slice(self.text, start, end))
+        yaml = YAML(typ="safe", pure=True)
+        yaml.Scanner = type("Scanner", (_BoundedScanner,), {"max_depth": self.limits.depth})
+        events = yaml.parse(_Slice(self.text, start, end))
         state = _State(start, self.line_of(start) - 1)
 
         def pull() -> Event:
             event: Event = next(events)
-            state.last = event
+            state.before_last, state.last = state.last, event
             return event
 
         try:
@@ -487,7 +538,9 @@ class YamlRecords:
             events.close()
 
     def _failure(self, exc: BaseException, state: _State) -> _Failure:
-        if isinstance(exc, MarkedYAMLError):
+        if isinstance(exc, MarkedYAMLError) and exc.problem == _FLOW_TOO_DEEP:
+            problem, mark = _too_deep(self.limits), exc.problem_mark
+        elif isinstance(exc, MarkedYAMLError):
             problem = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
             mark = exc.problem_mark or exc.context_mark
         elif isinstance(exc, YAMLError):
@@ -496,10 +549,19 @@ class YamlRecords:
             problem, mark = f"YAML could not be read ({type(exc).__name__})", None
         if mark is None and state.last is not None:
             mark = state.last.start_mark
-        at = state.base + (mark.index if mark is not None else 0)
+        at = state.base + (int(mark.index) if mark is not None else 0)
         if state.record_start is not None:
-            return _Failure(problem, state.record_start, True, state.indent)
-        return _Failure(problem, at, False, state.indent)
+            return _Failure(problem, state.record_start, True, state.indent, at)
+        if state.indent is not None and state.last is not None:
+            # Between items of a block list: the error is in the item that follows the
+            # last thing read (the parser had not yet said that item began).
+            after = state.base + int(state.last.end_mark.index)
+            if isinstance(state.last, SequenceStartEvent):
+                after = self.text.rfind("\n", 0, after) + 1
+            item = _item_start(state.indent).search(self.text, after)
+            if item is not None and item.start() <= at:
+                return _Failure(problem, item.start(), True, state.indent, at)
+        return _Failure(problem, at, False, state.indent, at)
 
     def _document(self, root: Event, pull: Callable[[], Event], state: _State) -> Iterator[Raw]:
         line = state.line(root)
@@ -610,6 +672,17 @@ class YamlRecords:
 
 
 _ALIAS = "YAML aliases (*name) are not allowed in event files; write the value out"
+
+
+def _item_start(indent: int) -> re.Pattern[str]:
+    """A line that starts an item of a block list whose dashes stand at ``indent``."""
+    return re.compile(rf"^ {{{indent}}}-(?=[ \t\n]|$)", re.MULTILINE)
+
+
+def _restart(indent: int | None) -> re.Pattern[str]:
+    """Where reading can pick up again: the next item of the list (of a list at the left
+    margin when no list was being read), or the next document."""
+    return re.compile(rf"^(?: {{{indent or 0}}}-(?=[ \t\n]|$)|{_DOCUMENT_MARK})", re.MULTILINE)
 
 
 def _duplicate(key: str) -> str:
