@@ -104,14 +104,15 @@ def test_explain_text_is_escaped(tmp_path: Path) -> None:
     assert "\x1b" not in out
 
 
-def test_validate_shows_a_pack_line_escaped(tmp_path: Path) -> None:
-    # The quoted source line of a diagnostic reached the terminal as it was, OSC included.
-    pack = tmp_path / "pack.yaml"
-    pack.write_text('pack: {id: x, title: "t\x1b]0;pwned\x07"}\n', encoding="utf-8")
+def test_validate_names_a_pack_file_escaped(tmp_path: Path) -> None:
+    # A file name is input too: an OSC sequence in it reached the terminal in every
+    # diagnostic that names the file.
+    pack = tmp_path / "p\x1b]0;pwned\x07.yaml"
+    pack.write_text("pack: {id: x, title: t}\n", encoding="utf-8")
     code, out, _err = cli("validate", str(pack))
     assert code == 1
     assert "\x1b" not in out and "\x07" not in out
-    assert 'pack: {id: x, title: "t\\x1b]0;pwned\\x07"}' in out
+    assert "p\\x1b]0;pwned\\x07.yaml:1:" in out
 
 
 def test_an_unknown_obligation_message_is_escaped(tmp_path: Path) -> None:

@@ -14,13 +14,14 @@ import re
 import types
 import typing
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
     TypeAdapter,
     ValidationError,
@@ -29,7 +30,7 @@ from pydantic import (
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
-from ._errors import EventValidationError
+from ._errors import EventValidationError, did_you_mean, known_list, shown
 
 # Event times are accepted between these years (as written, in the event's own offset):
 # wide enough for any real record, narrow enough to catch "no date" placeholders such as
@@ -83,12 +84,18 @@ def _day(value: object) -> date:
 
 
 # The JSON Schema says "a date-time string"; the exact rules are the validators' above.
+# As JSON they are written back in ISO 8601 (a plain validator leaves pydantic without a
+# serializer that expects what the validator returns).
+_ISO = PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json")
 Instant = Annotated[
     AwareDatetime,
     PlainValidator(_instant),
+    _ISO,
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
-Day = Annotated[date, PlainValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+Day = Annotated[
+    date, PlainValidator(_day), _ISO, WithJsonSchema({"type": "string", "format": "date"})
+]
 
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=10_000)]
@@ -183,13 +190,8 @@ class _EventModel(ModelMetaclass):
         try:
             return super().__call__(*args, **kwargs)
         except ValidationError as exc:
-            fields = getattr(cls, "model_fields", {})
-            kind = fields["type"].default if "type" in fields else cls.__name__
-            problems = [
-                f"{'.'.join(str(p) for p in error['loc']) or '(event)'}: {error['msg']}"
-                for error in exc.errors()
-            ]
-            raise EventValidationError(str(kind), problems) from exc
+            # Not chained: pydantic's error shows the values given, and would be logged.
+            raise invalid_event(exc, cls) from None  # type: ignore[arg-type]
 
 
 class BaseEvent(BaseModel, metaclass=_EventModel):
@@ -198,6 +200,24 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
     # strict: true/false are the only booleans and integers are integers ("yes", 1, "3"
     # are rejected, not coerced); times and dates are parsed by Instant and Day above.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+
+    # model_validate(_json) too raise EventValidationError, never pydantic's error (which
+    # would carry the values given); the constructor does through the metaclass.
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """pydantic's ``model_validate``, raising EventValidationError for a bad event."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise invalid_event(exc, cls) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: Any, *args: Any, **kwargs: Any) -> Self:
+        """pydantic's ``model_validate_json``, raising EventValidationError for a bad event."""
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except ValidationError as exc:
+            raise invalid_event(exc, cls) from None
 
     id: Id = Field(description="Unique within a stream.")
     child_id: Id = Field(description="The child the event is about (an invented id in examples).")
@@ -890,3 +910,107 @@ EVENT_FIELDS: dict[str, dict[str, FieldSpec]] = {
     name: {fname: _spec(f.annotation) for fname, f in cls.model_fields.items()}
     for name, cls in EVENT_CLASSES.items()
 }
+
+
+# --- why a record is not a valid event (no values from it) ---------------------------------
+
+_FORMAT_HELP = {
+    "instant_format": (
+        "{field} must be an ISO 8601 date and time with a UTC offset, written as text, e.g. "
+        "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z (numbers and Unix times are not "
+        "read as times)"
+    ),
+    "instant_invalid": (
+        "{field} is not a real date and time (check the day, month, hour and offset); "
+        "e.g. 2024-05-07T10:30:00+01:00"
+    ),
+    "instant_range": (
+        f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}; a placeholder such "
+        "as 0001-01-01 is not a time: give the real time or leave the event out"
+    ),
+    "day_format": "{field} must be an ISO 8601 date written as text, e.g. 2024-05-07",
+    "day_invalid": "{field} is not a real date (check the day and month); e.g. 2024-05-07",
+    "day_range": f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+    "bool_type": "{field} must be true or false",
+    "int_type": "{field} must be a whole number",
+    "string_type": "{field} must be text",
+    "list_type": "{field} must be a list",
+    "dict_type": "{field} must be a mapping of names to values",
+}
+
+
+def _name(text: str) -> str:
+    """A field, key or type name from the input, quoted and cut short, for a message."""
+    return shown(text, 42)
+
+
+def describe_errors(exc: ValidationError, model: type[BaseEvent] | None = None) -> str:
+    """Why a record is not a valid event: one clause per problem, naming the field and
+    what to write instead, never the value given. ``model``: the event class validated
+    directly (errors from the union start with the event type instead)."""
+    messages: list[str] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        loc = [str(p) for p in error["loc"]]
+        kind = error["type"]
+        event_type = loc[0] if loc and loc[0] in EVENT_CLASSES else None
+        if event_type is None and model is not None and "type" in model.model_fields:
+            event_type = typing.get_args(model.model_fields["type"].annotation)[0]
+            loc = [event_type, *loc]
+        path = loc[1:] if event_type else loc
+        if len(path) >= 2 and path[0] == "attributes":
+            message = (
+                f"attribute {_name(path[1])} must be text, a number or true/false"
+                if len(path) > 2 or kind.endswith("_type")
+                else f"attribute {_name(path[1])}: {error['msg']}"
+            )
+            if message not in messages:
+                messages.append(message)
+            continue
+        field = _name(".".join(path))
+        if kind == "union_tag_invalid":
+            tag = str((error.get("ctx") or {}).get("tag", ""))
+            messages.append(
+                f"unknown event type {_name(tag)}{did_you_mean(tag, EVENT_CLASSES)}; "
+                "see docs/events.md"
+            )
+        elif kind == "union_tag_not_found":
+            messages.append("missing 'type'; every event names its type, e.g. 'cpn_created'")
+        elif kind == "extra_forbidden":
+            known = list(EVENT_CLASSES[event_type].model_fields) if event_type else []
+            messages.append(
+                f"unknown field {field}{did_you_mean(loc[-1], known)} for "
+                f"{event_type}; its fields are: {known_list(known, 30)}; local "
+                "extensions go under 'attributes'"
+            )
+        elif kind == "timezone_aware":
+            messages.append(
+                f"{field} has no UTC offset; write it with one, e.g. "
+                "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z"
+            )
+        elif kind == "missing":
+            messages.append(f"missing field {field}" + (f" for {event_type}" if event_type else ""))
+        elif kind in ("model_attributes_type", "model_type"):
+            messages.append("the record is not a mapping of event fields")
+        elif kind in _FORMAT_HELP:
+            messages.append(_FORMAT_HELP[kind].format(field=field))
+        else:
+            messages.append(f"field {field}: {error['msg']}")
+    return "; ".join(messages)
+
+
+def invalid_event(
+    exc: ValidationError, model: type[BaseEvent] | None = None
+) -> EventValidationError:
+    """The library's error for an event built in Python, without the values given."""
+    fields = model.model_fields if model is not None else {}
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    kind = fields["type"].default if "type" in fields else None
+    if kind is None:  # validated through the union: the type is the first step of each path
+        first = str(errors[0]["loc"][0]) if errors and errors[0]["loc"] else ""
+        kind = first if first in EVENT_CLASSES else "event"
+    problems = [
+        f"{'.'.join(str(p) for p in e['loc'][1 if model is None else 0 :]) or '(event)'}: "
+        f"{e['msg']}"
+        for e in errors
+    ]
+    return EventValidationError(str(kind), problems)

@@ -24,16 +24,15 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
-from ._errors import EventStreamError, did_you_mean, known_list
+from ._errors import EventStreamError
 from ._event_files import (
     EventLimits,
     Raw,
     YamlRecords,
     json_array_records,
     jsonl_records,
-    name,
 )
-from ._events import EARLIEST_YEAR, EVENT_ADAPTER, EVENT_CLASSES, LATEST_YEAR, BaseEvent
+from ._events import EVENT_ADAPTER, BaseEvent, describe_errors, invalid_event
 from ._gc import collector_paused
 from ._mapping import EventMapping, RecordMappingError
 from ._result import Rejection
@@ -141,8 +140,11 @@ class EventStream:
 
 
 def parse_event(record: Any) -> BaseEvent:
-    """Validate one record (a mapping) into a typed event; raises ValidationError."""
-    event: BaseEvent = EVENT_ADAPTER.validate_python(record)
+    """Validate one record (a mapping) into a typed event; raises EventValidationError."""
+    try:
+        event: BaseEvent = EVENT_ADAPTER.validate_python(record)
+    except ValidationError as exc:
+        raise invalid_event(exc) from None  # the pydantic error holds the values given
     return event
 
 
@@ -349,9 +351,10 @@ class _Collector:
                 self.rejected.append(Rejection(self.where(number), None, str(exc)))
                 return
         try:
-            event = parse_event(record)
+            event: BaseEvent = EVENT_ADAPTER.validate_python(record)
         except ValidationError as exc:
-            self.rejected.append(Rejection(self.where(number), _record_id(record), _explain(exc)))
+            reason = describe_errors(exc)
+            self.rejected.append(Rejection(self.where(number), _record_id(record), reason))
             return
         self.events.append(event)
         if self.origins is not None:
@@ -367,77 +370,3 @@ def _record_id(record: Mapping[str, Any]) -> str | None:
     if isinstance(value, str) and 0 < len(value) <= 200 and value.isprintable():
         return value
     return None
-
-
-_FORMAT_HELP = {
-    "instant_format": (
-        "{field} must be an ISO 8601 date and time with a UTC offset, written as text, e.g. "
-        "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z (numbers and Unix times are not "
-        "read as times)"
-    ),
-    "instant_invalid": (
-        "{field} is not a real date and time (check the day, month, hour and offset); "
-        "e.g. 2024-05-07T10:30:00+01:00"
-    ),
-    "instant_range": (
-        f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}; a placeholder such "
-        "as 0001-01-01 is not a time: give the real time or leave the event out"
-    ),
-    "day_format": "{field} must be an ISO 8601 date written as text, e.g. 2024-05-07",
-    "day_invalid": "{field} is not a real date (check the day and month); e.g. 2024-05-07",
-    "day_range": f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}",
-    "bool_type": "{field} must be true or false",
-    "int_type": "{field} must be a whole number",
-    "string_type": "{field} must be text",
-    "list_type": "{field} must be a list",
-    "dict_type": "{field} must be a mapping of names to values",
-}
-
-
-def _explain(exc: ValidationError) -> str:
-    """One line per problem, naming the field and what to write instead."""
-    messages: list[str] = []
-    for error in exc.errors(include_url=False, include_input=False):
-        loc = [str(p) for p in error["loc"]]
-        kind = error["type"]
-        event_type = loc[0] if loc and loc[0] in EVENT_CLASSES else None
-        path = loc[1:] if event_type else loc
-        if len(path) >= 2 and path[0] == "attributes":
-            message = (
-                f"attribute {name(path[1])} must be text, a number or true/false"
-                if len(path) > 2 or kind.endswith("_type")
-                else f"attribute {name(path[1])}: {error['msg']}"
-            )
-            if message not in messages:
-                messages.append(message)
-            continue
-        field = name(".".join(path))
-        if kind == "union_tag_invalid":
-            tag = str((error.get("ctx") or {}).get("tag", ""))
-            messages.append(
-                f"unknown event type {name(tag)}{did_you_mean(tag, EVENT_CLASSES)}; "
-                "see docs/events.md"
-            )
-        elif kind == "union_tag_not_found":
-            messages.append("missing 'type'; every event names its type, e.g. 'cpn_created'")
-        elif kind == "extra_forbidden":
-            known = list(EVENT_CLASSES[event_type].model_fields) if event_type else []
-            messages.append(
-                f"unknown field {field}{did_you_mean(loc[-1], known)} for "
-                f"{event_type}; its fields are: {known_list(known, 30)}; local "
-                "extensions go under 'attributes'"
-            )
-        elif kind == "timezone_aware":
-            messages.append(
-                f"{field} has no UTC offset; write it with one, e.g. "
-                "2024-05-07T10:30:00+01:00 or 2024-05-07T09:30:00Z"
-            )
-        elif kind == "missing":
-            messages.append(f"missing field {field}" + (f" for {event_type}" if event_type else ""))
-        elif kind in ("model_attributes_type", "model_type"):
-            messages.append("the record is not a mapping of event fields")
-        elif kind in _FORMAT_HELP:
-            messages.append(_FORMAT_HELP[kind].format(field=field))
-        else:
-            messages.append(f"field {field}: {error['msg']}")
-    return "; ".join(messages)

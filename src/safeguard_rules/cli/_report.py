@@ -12,7 +12,7 @@ from .._evaluate import evaluate as evaluate_events
 from .._ical import open_obligations, to_ical
 from .._report import render_report
 from .._result import Evaluation
-from ._common import EXIT_PROBLEMS, fail, load, parse_as_of, read_events
+from ._common import EXIT_PROBLEMS, echo, fail, load, parse_as_of, read_events, safe
 from ._progress import progress
 
 _PACK = click.option(
@@ -45,7 +45,7 @@ def _write(path: Path, data: bytes) -> None:
 
 def _rejections(result: Evaluation) -> None:
     for rejection in result.account.rejected:
-        click.echo(f"rejected: {rejection}", err=True)
+        echo(f"rejected: {safe(rejection)}", err=True)
 
 
 @click.command()
@@ -87,8 +87,8 @@ def report(
         children = len(
             {e.child_id for e in stream.events} | {o.child_id for o in result.obligations}
         )
-        click.echo(
-            f"wrote {output}: {children} children, {len(result.obligations)} obligations "
+        echo(
+            f"wrote {safe(output)}: {children} children, {len(result.obligations)} obligations "
             f"({overdue} overdue), {len(page.encode('utf-8')):,} bytes"
         )
     _rejections(result)
@@ -141,7 +141,7 @@ def calendar(
     _write(output, data)
     if not quiet:
         count = len(open_obligations(result, role_filter, child_filter))
-        click.echo(f"wrote {output}: {count} open obligations as to-dos")
+        echo(f"wrote {safe(output)}: {count} open obligations as to-dos")
     _rejections(result)
     if result.account.rejected:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
