@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -61,13 +61,14 @@ class EventLimits:
                 raise ArgumentError(f"EventLimits.{name} must be at least 1")
 
 
-@dataclass(frozen=True, slots=True)
-class Raw:
-    """One record as read: its value, or why it could not be decoded."""
+class Raw(NamedTuple):
+    """One record as read: its value (or the event it already is), or why it could not be
+    decoded. (A tuple: millions are made.)"""
 
     line: int
     value: Any = None
     problem: str | None = None
+    event: Any = None  # set when the record was validated while it was read
 
 
 class _RecordError(Exception):
@@ -107,6 +108,10 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             if key in seen:
                 raise _RecordError(_duplicate(key))
             seen.add(key)
+    for key, value in pairs:  # "\ud800" decodes to a lone surrogate, which is no text
+        texts = value if isinstance(value, list) else (value,)
+        if undecodable(key) or any(isinstance(t, str) and undecodable(t) for t in texts):
+            raise _RecordError("the record holds an escaped surrogate (\\ud800-\\udfff) alone")
     return record
 
 
@@ -166,8 +171,17 @@ def _json_depth(text: str) -> int:
     return deepest
 
 
-def decode_json(text: str, line: int, limits: EventLimits) -> Raw:
-    """One JSON record (a line, or an array element starting on ``line``)."""
+# Reads a record straight into an event, or returns None to have it decoded here.
+FastParse = Callable[[str], Any]
+
+
+def decode_json(text: str, line: int, limits: EventLimits, fast: FastParse | None = None) -> Raw:
+    """One JSON record (a line, or an array element starting on ``line``).
+
+    ``fast`` (the event validator reading JSON itself) takes the records it can vouch
+    for; whatever it returns None for is decoded here, so each rejection gets the same
+    reason whichever way the record came.
+    """
     if len(text) > limits.record_chars:
         return Raw(line, problem=_too_long(limits))
     if undecodable(text):
@@ -175,6 +189,10 @@ def decode_json(text: str, line: int, limits: EventLimits) -> Raw:
     # Counting brackets is cheap; only a record with many of them is scanned for its depth.
     if text.count("[") + text.count("{") > limits.depth and _json_depth(text) > limits.depth:
         return Raw(line, problem=_too_deep(limits))
+    if fast is not None:
+        event = fast(text)
+        if event is not None:
+            return Raw(line, event=event)
     try:
         return Raw(line, _decode(text))
     except _RecordError as exc:
@@ -188,7 +206,9 @@ def decode_json(text: str, line: int, limits: EventLimits) -> Raw:
         return Raw(line, problem=f"not valid JSON: {type(exc).__name__}")
 
 
-def jsonl_records(handle: TextIO, limits: EventLimits) -> Iterator[Raw]:
+def jsonl_records(
+    handle: TextIO, limits: EventLimits, fast: FastParse | None = None
+) -> Iterator[Raw]:
     """JSON Lines from a text handle opened with universal newlines (\\n, \\r\\n or \\r).
 
     Lines are read with a bounded ``readline``: an over-long line is skipped in pieces,
@@ -212,10 +232,12 @@ def jsonl_records(handle: TextIO, limits: EventLimits) -> Iterator[Raw]:
         # and a byte-order mark where files were concatenated.
         text = text.strip(" \t\r\n").lstrip("\ufeff")
         if text:
-            yield decode_json(text, number, limits)
+            yield decode_json(text, number, limits, fast)
 
 
-def json_array_records(text: str, limits: EventLimits) -> Iterator[Raw]:
+def json_array_records(
+    text: str, limits: EventLimits, fast: FastParse | None = None
+) -> Iterator[Raw]:
     """The elements of a JSON array (``text`` starts with ``[`` after any whitespace).
 
     The array is split into elements by a scanner that only follows strings and brackets;
@@ -250,7 +272,7 @@ def json_array_records(text: str, limits: EventLimits) -> Iterator[Raw]:
             if deepest - 1 > limits.depth:
                 yield Raw(at, problem=_too_deep(limits))
             else:
-                yield decode_json(body, at, limits)
+                yield decode_json(body, at, limits, fast)
         elif close is None or count:  # "[]" is an empty array; "[1,]" or "[,1]" is not
             count += 1
             yield Raw(at, problem="an empty entry in the array (a stray comma)")

@@ -49,19 +49,25 @@ _INSTANT = re.compile(
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
+_instant_text = _INSTANT.fullmatch
+
+
 def _instant(value: object) -> datetime:
     """An event time: an aware datetime, or ISO 8601 text with an offset, in range."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and _INSTANT.fullmatch(value):
+    # Called for every event read: the common case (text) comes first.
+    if type(value) is str and _instant_text(value):
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError("instant_invalid", "not a real date and time") from None
+        if moment.tzinfo is None:  # fromisoformat gives a fixed offset or none
+            raise PydanticCustomError("timezone_aware", "Input should have timezone info")
+    elif isinstance(value, datetime):
+        moment = value
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise PydanticCustomError("timezone_aware", "Input should have timezone info")
     else:
         raise PydanticCustomError("instant_format", "not an ISO 8601 date and time")
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise PydanticCustomError("timezone_aware", "Input should have timezone info")
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise PydanticCustomError("instant_range", "outside the accepted years")
     return moment
@@ -100,7 +106,9 @@ Day = Annotated[
 Id = Annotated[str, Field(min_length=1, max_length=200)]
 Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
-AttributeValue = Union[bool, int, float, str]  # noqa: UP007 - pydantic keeps the union order
+# Integers of at most 20 digits (as the readers say): a longer one is a mistake or an attack.
+BoundedInt = Annotated[int, Field(gt=-(10**20), lt=10**20)]
+AttributeValue = Union[bool, BoundedInt, float, str]  # noqa: UP007 - pydantic keeps the order
 
 ConcernCategory = Literal[
     "physical_abuse",
@@ -184,7 +192,9 @@ AssessmentFactor = Literal[
 class _EventModel(ModelMetaclass):
     """Built in Python (``ConcernIdentified(...)``), a bad event raises the library's own
     EventValidationError, not pydantic's. Validation of records (parse_events, load_events)
-    does not pass through here and keeps its located rejections."""
+    does not pass through here and keeps its located rejections. A metaclass, not
+    ``__init__``: pydantic calls an overridden ``__init__`` for every record it validates,
+    which would validate each one twice."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 - a metaclass method
         try:
@@ -199,7 +209,9 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
 
     # strict: true/false are the only booleans and integers are integers ("yes", 1, "3"
     # are rejected, not coerced); times and dates are parsed by Instant and Day above.
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False
+    )
 
     # model_validate(_json) too raise EventValidationError, never pydantic's error (which
     # would carry the values given); the constructor does through the metaclass.

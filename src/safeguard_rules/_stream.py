@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import sys
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -71,10 +72,14 @@ class Origins:
 
     def add(self, label: tuple[str, str] | None, number: int = 0) -> None:
         """One more event, read at ``prefix + number + suffix`` (None: not known)."""
+        self.run(label)(number)
+
+    def run(self, label: tuple[str, str] | None) -> Callable[[int], None]:
+        """Where to add the numbers of the events that follow, all read under ``label``."""
         if not self._labels or self._labels[-1] != label:
             self._labels.append(label)
             self._starts.append(len(self._numbers))
-        self._numbers.append(number)
+        return self._numbers.append
 
     def extend(self, other: Origins | None, count: int) -> None:
         """The places of ``count`` more events, from ``other`` (None: not known)."""
@@ -277,7 +282,7 @@ def _read_records(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
         )
         try:
-            collector.take_all(jsonl_records(text, limits))
+            collector.take_all(jsonl_records(text, limits, _fast_event))
         finally:
             text.detach()  # the caller owns the handle
         return collector.stream()
@@ -292,10 +297,34 @@ def _read_records(
     del data
     whole = whole.replace("\r\n", "\n").replace("\r", "\n")
     if format == "json":
-        collector.take_all(json_array_records(whole, limits))
+        collector.take_all(json_array_records(whole, limits, _fast_event))
     else:
         collector.take_all(iter(YamlRecords(whole, limits)))
     return collector.stream()
+
+
+_validate_json = EVENT_ADAPTER.validator.validate_json
+# A key followed by white space before its colon (legal, but not what writers produce).
+_SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
+
+
+def _fast_event(text: str) -> BaseEvent | None:
+    """The event a JSON record is, read by pydantic's own JSON parser, or None to have the
+    record decoded in full (which also says what is wrong with it).
+
+    pydantic keeps the last of a key given twice, so the keys are counted: in text without
+    backslashes every '"' delimits a string, so '":' ends a key and nothing else, and a
+    valid event has as many keys as fields set plus attributes.
+    """
+    if "\\" in text or _SPACED_KEY.search(text):
+        return None
+    try:
+        event: BaseEvent = _validate_json(text)
+    except ValidationError:
+        return None
+    if text.count('":') != len(event.model_fields_set) + len(event.attributes):
+        return None  # a key given twice
+    return event
 
 
 def _too_large(format: EventFormat, limits: EventLimits) -> str:
@@ -332,11 +361,16 @@ class _Collector:
         self.rejected.append(Rejection(self.where(1), None, reason))
 
     def take_all(self, records: Iterator[Raw]) -> None:
-        for raw in records:
-            if raw.problem is not None:
-                self.rejected.append(Rejection(self.where(raw.line), None, raw.problem))
+        assert self.origins is not None  # files always keep places
+        keep, place = self.events.append, self.origins.run(self.label)
+        for line, value, problem, event in records:
+            if event is not None:
+                keep(event)
+                place(line)
+            elif problem is not None:
+                self.rejected.append(Rejection(self.where(line), None, problem))
             else:
-                self.take(raw.line, raw.value)
+                self.take(line, value)
 
     def take(self, number: int, record: Any) -> None:
         if type(record) is not dict and not isinstance(record, Mapping):
