@@ -225,7 +225,8 @@ def read_jsonl_lazily(
     collector = _Collector(source, (f"{source}:", ""), keep_places=False, mapping=mapping)
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline=None)
     try:
-        for raw in jsonl_records(text, limits or EventLimits()):
+        fast = _fast_event if mapping is None else None
+        for raw in jsonl_records(text, limits or EventLimits(), fast):
             collector.take_all(iter((raw,)))
             yield raw.line, collector.events.pop() if collector.events else collector.rejected.pop()
     finally:
@@ -277,12 +278,13 @@ def _read_records(
     if format == "json" and first != b"[":
         format = "jsonl"  # a .json file that is not an array: JSON Lines
     collector = _Collector(source, (f"{source}:", ""), mapping=mapping)
+    fast = _fast_event if mapping is None else None  # a mapping renames every record first
     if format == "jsonl":
         text = io.TextIOWrapper(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
         )
         try:
-            collector.take_all(jsonl_records(text, limits, _fast_event))
+            collector.take_all(jsonl_records(text, limits, fast))
         finally:
             text.detach()  # the caller owns the handle
         return collector.stream()
@@ -297,7 +299,7 @@ def _read_records(
     del data
     whole = whole.replace("\r\n", "\n").replace("\r", "\n")
     if format == "json":
-        collector.take_all(json_array_records(whole, limits, _fast_event))
+        collector.take_all(json_array_records(whole, limits, fast))
     else:
         collector.take_all(iter(YamlRecords(whole, limits)))
     return collector.stream()
@@ -361,12 +363,13 @@ class _Collector:
         self.rejected.append(Rejection(self.where(1), None, reason))
 
     def take_all(self, records: Iterator[Raw]) -> None:
-        assert self.origins is not None  # files always keep places
-        keep, place = self.events.append, self.origins.run(self.label)
+        keep = self.events.append
+        place = self.origins.run(self.label) if self.origins is not None else None
         for line, value, problem, event in records:
             if event is not None:
                 keep(event)
-                place(line)
+                if place is not None:
+                    place(line)
             elif problem is not None:
                 self.rejected.append(Rejection(self.where(line), None, problem))
             else:

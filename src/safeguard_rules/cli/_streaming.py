@@ -27,7 +27,7 @@ from .._mapping import EventMapping, EventMappingError, load_mapping
 from .._result import Account, Evaluation, PackStamp, Rejection
 from .._sort import SortError, sort_events_by_child
 from .._streaming import evaluate_stream, read_events_lazily
-from ._common import EXIT_PROBLEMS, fail, print_diagnostics
+from ._common import EXIT_PROBLEMS, echo, fail, print_diagnostics, safe
 
 STREAM_FORMATS = ("json", "jsonl")
 
@@ -73,7 +73,7 @@ def evaluate_streaming(
     except SafeguardRulesError as exc:  # NotGroupedError: a clear error, never a wrong answer
         raise fail(str(exc), EXIT_PROBLEMS) from exc
     for rejection in account.rejected:
-        click.echo(f"rejected: {rejection}", err=True)
+        echo(f"rejected: {safe(rejection)}", err=True)
     if account.rejected:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
@@ -268,8 +268,8 @@ def sort_events(
         partial.unlink(missing_ok=True)
         raise fail(f"cannot sort: {exc.filename or ''}: {exc.strerror}") from exc
     partial.replace(output)
-    click.echo(
-        f"sorted {summary.lines:,} lines of {summary.children:,} children into {output}"
+    echo(
+        f"sorted {summary.lines:,} lines of {summary.children:,} children into {safe(output)}"
         + (f" ({summary.unkeyed:,} lines without a child id first)" if summary.unkeyed else ""),
         err=True,
     )
