@@ -11,6 +11,7 @@ import json
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +21,17 @@ from safeguard_rules import (
     CpnCreated,
     EventValidationError,
     SafeguardRulesError,
+    UnknownIdError,
     evaluate,
     evaluate_jurisdiction,
+    explain,
+    load_events,
     load_pack,
 )
 from safeguard_rules._stream import parse_event
 
 PLANTED = "PLANTED-7f3a"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "child_a_history.jsonl"
 AS_OF = datetime(2024, 6, 1, tzinfo=UTC)
 RECORD = {"id": "e1", "type": "cpn_created", "child_id": "c", "at": PLANTED, "incident_ref": 7}
 
@@ -79,3 +84,28 @@ def test_an_as_of_outside_the_event_years_is_an_argument_error(as_of: datetime, 
         evaluate(load_pack("jersey_2019"), [], as_of)
     with pytest.raises(ArgumentError, match=message):
         evaluate_jurisdiction("jersey", [], as_of)
+
+
+def test_explaining_another_packs_obligation_is_a_clear_error() -> None:
+    # Before: a bare StopIteration from inside explain.
+    events = load_events(EXAMPLE)
+    obligation = evaluate(load_pack("jersey_2024"), events, AS_OF).obligations[0]
+    other = load_pack("wtsc_2015")
+    assert obligation.rule not in {c.rule.id for c in other.rules}
+    with pytest.raises(UnknownIdError) as caught:
+        explain(other, obligation, events.events)
+    assert str(caught.value) == (
+        f"obligation {obligation.id!r} was not made by pack 'wtsc_2015' (version "
+        f"{other.version}): it has no rule {obligation.rule!r}"
+        + (f" with route {obligation.route!r}" if obligation.route else "")
+        + " that requires an action; explain it with the pack that evaluated it"
+    )
+    assert isinstance(caught.value, SafeguardRulesError)
+
+
+def test_an_unknown_obligation_id_is_a_library_error_and_still_a_key_error() -> None:
+    result = evaluate(load_pack("jersey_2019"), [], AS_OF)
+    with pytest.raises(UnknownIdError) as caught:
+        result.obligation("no/such")
+    assert isinstance(caught.value, KeyError)
+    assert str(caught.value) == "no obligation 'no/such' in this evaluation"

@@ -20,6 +20,9 @@ from safeguard_rules.cli import main
 from safeguard_rules.cli._common import safe, safe_lines
 
 AS_OF = "2024-06-03T17:00:00+01:00"
+# An invented pack: a cpn_created opens an obligation, a flag_sent gets a finding, so the
+# values of both reach the tables whatever the real packs make of these events.
+PACK = str(Path(__file__).parent / "hostile" / "event_pack.yaml")
 ESC_LINK = "\x1b]8;;https://example.invalid\x07click\x1b]8;;\x07"
 
 
@@ -39,6 +42,11 @@ def flag(i: int, child: str = "child-1", **changes: Any) -> dict[str, Any]:
         "to": ["allocated_social_worker"],
         **changes,
     }
+
+
+def cpn(i: int, child: str = "child-1", **changes: Any) -> dict[str, Any]:
+    return {"id": f"c{i}", "type": "cpn_created", "child_id": child,
+            "at": "2024-05-07T10:00:00+01:00", "incident_ref": f"INC-{i}", **changes}
 
 
 def write(tmp_path: Path, records: list[Any], name: str = "events.jsonl") -> Path:
@@ -77,8 +85,8 @@ def test_safe_lines_keeps_newlines_and_tabs() -> None:
 )
 def test_the_table_prints_event_values_as_written_and_escaped(tmp_path: Path, child: str) -> None:
     # Before: "[/bold]c" raised MarkupError; the link became a hyperlink; ESC reached the terminal.
-    path = write(tmp_path, [flag(1, child=child)])
-    code, out, err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, str(path))
+    path = write(tmp_path, [flag(1, child=child), cpn(1, child=child)])
+    code, out, err = cli("evaluate", "--pack", PACK, "--as-of", AS_OF, str(path))
     assert (code, err) == (0, "")
     assert safe(child) in out
     assert "\x1b" not in out and "\u202e" not in out and "\u26a0" not in out
@@ -87,20 +95,19 @@ def test_the_table_prints_event_values_as_written_and_escaped(tmp_path: Path, ch
 def test_rejections_on_stderr_are_escaped(tmp_path: Path) -> None:
     name = tmp_path / "ev\x1b[31mil.jsonl"
     name.write_text(json.dumps(flag(1, id="x" * 3, sender_role=None)) + "\n", encoding="utf-8")
-    code, _out, err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, str(name))
+    code, _out, err = cli("evaluate", "--pack", PACK, "--as-of", AS_OF, str(name))
     assert code == 1
     assert "\x1b" not in err
     assert "ev\\x1b[31mil.jsonl:1: event 'xxx': 'sender_role' must be text" in err
 
 
 def test_explain_text_is_escaped(tmp_path: Path) -> None:
-    path = write(tmp_path, [flag(1, id="f1\x1b[8m")])
+    path = write(tmp_path, [cpn(1, id="c1\x1b[8m")])
     code, out, _err = cli(
-        "explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(path),
-        "sender_follows_up_flag/f1\x1b[8m",
+        "explain", "--pack", PACK, "--as-of", AS_OF, str(path), "follow_up_cpn/c1\x1b[8m"
     )
     assert code == 0
-    assert "obligation sender_follows_up_flag/f1\\x1b[8m" in out
+    assert "obligation follow_up_cpn/c1\\x1b[8m" in out
     assert "\x1b" not in out
 
 
@@ -118,7 +125,7 @@ def test_validate_names_a_pack_file_escaped(tmp_path: Path) -> None:
 def test_an_unknown_obligation_message_is_escaped(tmp_path: Path) -> None:
     path = write(tmp_path, [flag(1)])
     code, _out, err = cli(
-        "explain", "--pack", "jersey_2019", "--as-of", AS_OF, str(path), "no\x1b[2Jsuch"
+        "explain", "--pack", PACK, "--as-of", AS_OF, str(path), "no\x1b[2Jsuch"
     )
     assert code == 2
     assert "\x1b" not in err and "no\\x1b[2Jsuch" in err
@@ -128,37 +135,40 @@ def test_an_unknown_obligation_message_is_escaped(tmp_path: Path) -> None:
 
 
 def many_flags(tmp_path: Path, n: int) -> Path:
-    return write(tmp_path, [flag(i, child=f"child-{i:04d}") for i in range(n)])
+    records = [flag(i, child=f"child-{i:04d}") for i in range(n)]
+    return write(tmp_path, records + [cpn(i, child=f"child-{i:04d}") for i in range(n)])
 
 
 def test_a_large_table_shows_its_first_rows_and_counts_the_rest(tmp_path: Path) -> None:
     # Before: every row was drawn (18 minutes for the obligations of 10^6 events).
     path = many_flags(tmp_path, 30)
     code, out, _err = cli(
-        "evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, "--max-rows", "5", str(path)
+        "evaluate", "--pack", PACK, "--as-of", AS_OF, "--max-rows", "5", str(path)
     )
     assert code == 0
-    result = evaluate(load_pack("jersey_2019"), load_events(path), datetime.fromisoformat(AS_OF))
+    result = evaluate(load_pack(PACK), load_events(path), datetime.fromisoformat(AS_OF))
     statuses: dict[str, int] = {}
     for o in result.obligations:
         statuses[o.status] = statuses.get(o.status, 0) + 1
     rows = [line for line in out.splitlines() if line.startswith("│ child-")]
-    assert len(rows) == 5 + min(5, len(result.findings))
+    assert len(rows) == 10  # five obligations and five findings
+    assert (len(result.obligations), len(result.findings)) == (30, 60)  # 30 flags, 30 overdue
     counts = ", ".join(f"{s} {n:,}" for s, n in sorted(statuses.items()))
     assert (
         f"showing the first 5 of {len(result.obligations):,} obligations ({counts}); "
         "--format json writes them all, --max-rows 0 draws every row"
     ) in out
-    assert "events: 30 received, 30 evaluated, 0 rejected" in out
+    assert "showing the first 5 of 60 findings (advisory check 30, should overdue 30)" in out
+    assert "events: 60 received, 60 evaluated, 0 rejected" in out
 
 
 def test_max_rows_zero_draws_every_row(tmp_path: Path) -> None:
     path = many_flags(tmp_path, 30)
     code, out, _err = cli(
-        "evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, "--max-rows", "0", str(path)
+        "evaluate", "--pack", PACK, "--as-of", AS_OF, "--max-rows", "0", str(path)
     )
     assert code == 0
-    result = evaluate(load_pack("jersey_2019"), load_events(path), datetime.fromisoformat(AS_OF))
+    result = evaluate(load_pack(PACK), load_events(path), datetime.fromisoformat(AS_OF))
     rows = [line for line in out.splitlines() if line.startswith("│ child-")]
     assert len(rows) == len(result.obligations) + len(result.findings)
     assert "showing the first" not in out
@@ -166,7 +176,7 @@ def test_max_rows_zero_draws_every_row(tmp_path: Path) -> None:
 
 def test_a_small_table_is_drawn_whole(tmp_path: Path) -> None:
     path = many_flags(tmp_path, 3)
-    _code, out, _err = cli("evaluate", "--pack", "jersey_2019", "--as-of", AS_OF, str(path))
+    _code, out, _err = cli("evaluate", "--pack", PACK, "--as-of", AS_OF, str(path))
     assert "showing the first" not in out
 
 
@@ -176,17 +186,16 @@ def test_a_small_table_is_drawn_whole(tmp_path: Path) -> None:
 @pytest.mark.parametrize("records", [
     [],
     [flag(1)],
-    [flag(i, child=f"child-{i % 3}", summary_note="é") for i in range(12)],
+    [flag(i, child=f"child-{i % 3}") for i in range(12)]
+    + [cpn(i, child=f"child-{i % 3}", summary="naïve é \u202e") for i in range(12)],
 ])
 def test_streamed_json_is_byte_identical_to_to_json(tmp_path: Path, records: list[Any]) -> None:
-    for record in records:
-        record.pop("summary_note", None)
     bad = [{"id": "x\u202e", "type": "flag_sent"}, {**flag(99), "at": "2025-01-01T00:00:00Z"}]
     path = write(tmp_path, [*records, *bad])
-    code, out, _err = cli(
-        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "json", str(path)
-    )
+    code, out, _err = cli("evaluate", "--pack", PACK, "--as-of", AS_OF, "--format", "json", str(path))
     assert code == 1
-    expected = evaluate(load_pack("jersey_2024"), load_events(path), datetime.fromisoformat(AS_OF))
+    expected = evaluate(load_pack(PACK), load_events(path), datetime.fromisoformat(AS_OF))
     assert out == expected.to_json()
     assert json.loads(out)["account"]["received"] == len(records) + 2
+    if len(records) > 1:
+        assert expected.obligations and expected.findings  # the lists are written item by item

@@ -82,15 +82,15 @@ def explain(
     route = (
         next((r for r in compiled.routes if r.name == obligation.route), None) if compiled else None
     )
-    if compiled is None or route is None:
+    if compiled is None or route is None or route.requirement is None:
         raise UnknownIdError(
-            f"obligation {obligation.id!r} is not one pack {pack.id!r} makes (it has no rule "
-            f"{obligation.rule!r} with route {obligation.route!r}); explain it with the pack "
-            "that produced it"
+            f"obligation {obligation.id!r} was not made by pack {pack.id!r} (version "
+            f"{pack.version}): it has no rule {obligation.rule!r}"
+            + (f" with route {obligation.route!r}" if obligation.route else "")
+            + " that requires an action; explain it with the pack that evaluated it"
         )
     rule = compiled.rule
     requirement = route.requirement
-    assert requirement is not None
     by_id = {e.id: e for e in events}
 
     trigger = f"{rule.when.event}"
