@@ -30,12 +30,14 @@ from safeguard_rules import (
     CompiledPack,
     ConcernIdentified,
     EventValidationError,
+    InvalidAsOfError,
     PackIntegrityError,
     PackLimits,
     PackNotFoundError,
     PackValidationError,
     SafeguardRulesError,
     UnknownIdError,
+    UnknownObligationError,
     evaluate,
     explain,
     load_events,
@@ -278,11 +280,11 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     # each of these once raised ValueError, TypeError, StopIteration or pydantic's error
     "evaluate at a naive time": (
         lambda: evaluate(load_pack("jersey_2024"), [], datetime(2024, 6, 3, 17)),
-        ArgumentError,
+        InvalidAsOfError,
     ),
     "evaluate at a string": (
         lambda: evaluate(load_pack("jersey_2024"), [], "2024-06-03T17:00:00+01:00"),  # type: ignore[arg-type]
-        ArgumentError,
+        InvalidAsOfError,
     ),
     "select a pack at a datetime": (
         lambda: select_pack("jersey", datetime(2024, 6, 3, tzinfo=UTC)),
@@ -290,7 +292,7 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     ),
     "explain another pack's obligation": (
         lambda: explain(*_wrong_pack_obligation()),
-        UnknownIdError,
+        UnknownObligationError,
     ),
     "an event built with a naive time": (
         lambda: ConcernIdentified(id="e1", child_id="c1", at="2024-05-01T10:00:00", category="neglect"),  # type: ignore[arg-type]
@@ -298,7 +300,7 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     ),
     "an obligation id not in the result": (
         lambda: evaluate(load_pack("jersey_2024"), [], AS_OF).obligation("nope"),
-        UnknownIdError,
+        UnknownObligationError,
     ),
     "a rule id not in the pack": (lambda: load_pack("jersey_2024").rule("nope"), UnknownIdError),
     "a limit below one": (lambda: PackLimits(max_values=0), ArgumentError),
@@ -323,6 +325,8 @@ def test_errors_keep_the_builtin_kinds_callers_may_already_catch() -> None:
     assert issubclass(ArgumentError, ValueError)
     assert issubclass(EventValidationError, ValueError)
     assert issubclass(UnknownIdError, KeyError)
+    assert issubclass(InvalidAsOfError, ArgumentError)  # a bad as_of: one kind of bad argument
+    assert issubclass(UnknownObligationError, UnknownIdError)
     assert issubclass(CalendarError, SafeguardRulesError)
     assert str(UnknownIdError("no rule 'x'")) == "no rule 'x'"  # not quoted like a KeyError
 

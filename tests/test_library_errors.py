@@ -20,8 +20,10 @@ from safeguard_rules import (
     ArgumentError,
     CpnCreated,
     EventValidationError,
+    InvalidAsOfError,
     SafeguardRulesError,
     UnknownIdError,
+    UnknownObligationError,
     evaluate,
     evaluate_jurisdiction,
     explain,
@@ -80,10 +82,12 @@ def test_valid_events_are_still_built() -> None:
     ],
 )
 def test_an_as_of_outside_the_event_years_is_an_argument_error(as_of: datetime, message: str) -> None:
-    with pytest.raises(ArgumentError, match=message):
+    with pytest.raises(InvalidAsOfError, match=message):
         evaluate(load_pack("jersey_2019"), [], as_of)
-    with pytest.raises(ArgumentError, match=message):
+    with pytest.raises(InvalidAsOfError, match=message) as caught:
         evaluate_jurisdiction("jersey", [], as_of)
+    # One hierarchy: the specific error is still main's ArgumentError (a ValueError).
+    assert isinstance(caught.value, ArgumentError) and isinstance(caught.value, ValueError)
 
 
 def test_explaining_another_packs_obligation_is_a_clear_error() -> None:
@@ -92,7 +96,7 @@ def test_explaining_another_packs_obligation_is_a_clear_error() -> None:
     obligation = evaluate(load_pack("jersey_2024"), events, AS_OF).obligations[0]
     other = load_pack("wtsc_2015")
     assert obligation.rule not in {c.rule.id for c in other.rules}
-    with pytest.raises(UnknownIdError) as caught:
+    with pytest.raises(UnknownObligationError) as caught:
         explain(other, obligation, events.events)
     assert str(caught.value) == (
         f"obligation {obligation.id!r} was not made by pack 'wtsc_2015' (version "
@@ -100,12 +104,13 @@ def test_explaining_another_packs_obligation_is_a_clear_error() -> None:
         + (f" with route {obligation.route!r}" if obligation.route else "")
         + " that requires an action; explain it with the pack that evaluated it"
     )
+    assert isinstance(caught.value, UnknownIdError)
     assert isinstance(caught.value, SafeguardRulesError)
 
 
 def test_an_unknown_obligation_id_is_a_library_error_and_still_a_key_error() -> None:
     result = evaluate(load_pack("jersey_2019"), [], AS_OF)
-    with pytest.raises(UnknownIdError) as caught:
+    with pytest.raises(UnknownObligationError) as caught:
         result.obligation("no/such")
     assert isinstance(caught.value, KeyError)
     assert str(caught.value) == "no obligation 'no/such' in this evaluation"

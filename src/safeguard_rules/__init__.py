@@ -71,6 +71,7 @@ from ._errors import (
     Diagnostic,
     EventStreamError,
     EventValidationError,
+    InvalidAsOfError,
     PackError,
     PackNotFoundError,
     PackSyntaxError,
@@ -78,6 +79,7 @@ from ._errors import (
     SafeguardRulesError,
     UnknownCheckError,
     UnknownIdError,
+    UnknownObligationError,
 )
 from ._evaluate import evaluate
 from ._events import (
@@ -239,6 +241,7 @@ __all__ = [
     "FindingKind",
     "FlagSent",
     "InForce",
+    "InvalidAsOfError",
     "Jurisdiction",
     "JurisdictionEvaluation",
     "LintCheck",
@@ -302,6 +305,7 @@ __all__ = [
     "Uncovered",
     "UnknownCheckError",
     "UnknownIdError",
+    "UnknownObligationError",
     "UnmappedItem",
     "Unreadable",
     "__version__",

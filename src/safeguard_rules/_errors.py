@@ -98,6 +98,16 @@ class UnknownIdError(SafeguardRulesError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class InvalidAsOfError(ArgumentError):
+    """``as_of`` is not a datetime with a UTC offset, or lies outside the years events
+    may have (docs/limits.md)."""
+
+
+class UnknownObligationError(UnknownIdError):
+    """No such obligation: not in this evaluation, or not made by the pack given to
+    ``explain``."""
+
+
 class EventValidationError(SafeguardRulesError, ValueError):
     """An event built in Python is not a valid event. ``problems`` lists each as
     ``field: message``; read untrusted records with ``parse_events`` instead, which

@@ -24,7 +24,7 @@ from ._compile import (
     CompiledRule,
     DueCase,
 )
-from ._errors import ArgumentError
+from ._errors import InvalidAsOfError
 from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
 from ._result import (
@@ -177,11 +177,11 @@ def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
 def check_as_of(as_of: datetime) -> None:
     """``as_of`` must be an aware datetime in the years events may have (docs/events.md)."""
     if not isinstance(as_of, datetime):
-        raise ArgumentError(f"as_of is a datetime with a UTC offset, not {type(as_of).__name__}")
+        raise InvalidAsOfError(f"as_of is a datetime with a UTC offset, not {type(as_of).__name__}")
     if as_of.tzinfo is None or as_of.utcoffset() is None:
-        raise ArgumentError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
+        raise InvalidAsOfError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
     if not EARLIEST_YEAR <= as_of.year <= LATEST_YEAR:
-        raise ArgumentError(f"as_of must fall in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+        raise InvalidAsOfError(f"as_of must fall in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
 
 
 _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection names its own)

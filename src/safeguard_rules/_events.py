@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
 from pydantic import (
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -108,7 +109,18 @@ Text = Annotated[str, Field(max_length=10_000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 # Integers of at most 20 digits (as the readers say): a longer one is a mistake or an attack.
 BoundedInt = Annotated[int, Field(gt=-(10**20), lt=10**20)]
-AttributeValue = Union[bool, BoundedInt, float, str]  # noqa: UP007 - pydantic keeps the order
+
+
+def _not_an_integer(value: object) -> object:
+    # Strict floats take integers, so an integer BoundedInt refused (a 300-digit one) would
+    # come back as 1e300; an integer is an integer or it is rejected.
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise PydanticCustomError("int_too_long", "a whole number has more than 20 digits")
+    return value
+
+
+Real = Annotated[float, BeforeValidator(_not_an_integer)]
+AttributeValue = Union[bool, BoundedInt, Real, str]  # noqa: UP007 - pydantic keeps the order
 
 ConcernCategory = Literal[
     "physical_abuse",

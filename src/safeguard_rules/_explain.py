@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._compile import CompiledPack, CompiledRequirement
-from ._errors import UnknownIdError
+from ._errors import UnknownObligationError
 from ._events import BaseEvent
 from ._result import Obligation, iso
 from ._wording import threshold
@@ -83,7 +83,7 @@ def explain(
         next((r for r in compiled.routes if r.name == obligation.route), None) if compiled else None
     )
     if compiled is None or route is None or route.requirement is None:
-        raise UnknownIdError(
+        raise UnknownObligationError(
             f"obligation {obligation.id!r} was not made by pack {pack.id!r} (version "
             f"{pack.version}): it has no rule {obligation.rule!r}"
             + (f" with route {obligation.route!r}" if obligation.route else "")

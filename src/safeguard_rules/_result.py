@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ._errors import UnknownIdError
+from ._errors import UnknownObligationError
 from ._pack import TEMPLATE_FIELD as _TEMPLATE_FIELD  # the pack format owns the syntax
 from ._pack import Citation, DeadlineBasis
 
@@ -203,7 +203,7 @@ class Evaluation:
         for obligation in self.obligations:
             if obligation.id == obligation_id:
                 return obligation
-        raise UnknownIdError(f"no obligation {obligation_id!r} in this evaluation")
+        raise UnknownObligationError(f"no obligation {obligation_id!r} in this evaluation")
 
     def to_dict(self) -> dict[str, Any]:
         return {
