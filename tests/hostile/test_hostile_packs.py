@@ -343,6 +343,9 @@ def _text_mutants() -> list[tuple[str, str]]:
 MUTANTS = _value_mutants() + _text_mutants()
 
 
+HAND_BY_NAME = {case.name: case for case in HAND}
+
+
 def test_there_are_enough_packs() -> None:
     assert len(HAND) + len(MUTANTS) >= 150
 
@@ -423,3 +426,10 @@ def test_in_a_child_process(name: str, build: Callable[[Path], Path], code: str,
     # The interpreter and the library take ~70 MiB; the 1 GiB file once took 4.1 GB.
     assert rss < 250, f"{name}: {rss:.0f} MiB resident"
     assert cpu < 30, f"{name}: {cpu:.1f} s CPU"
+
+
+def test_a_fifo_source_is_named_as_one_not_as_missing(tmp_path: Path) -> None:
+    # It said "no file 'notes.txt' beside the pack", though the file is there: it is a FIFO.
+    outcome = check(HAND_BY_NAME["source a FIFO (lint)"], tmp_path)
+    assert "source 'toy': not a regular file (a FIFO" in outcome.output, outcome.output
+    assert "no file" not in outcome.output

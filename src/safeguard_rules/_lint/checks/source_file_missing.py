@@ -41,7 +41,7 @@ from .._check import LintCheck, LintedPack, Problem
 def _run(subject: LintedPack, _others: Sequence[LintedPack]) -> Iterator[Problem]:
     for i, source in enumerate(subject.pack.pack.sources):
         path = subject.source_path(source.id, source.file)
-        if not path.is_file():
+        if not path.exists():  # a FIFO or device exists: read_source names what it is
             yield (
                 ("pack", "sources", i, "file"),
                 f"source {source.id!r}: no file {source.file!r} beside the pack "
