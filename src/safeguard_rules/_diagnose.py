@@ -140,7 +140,9 @@ def _code(kind: str) -> str:
 
 
 def _where(loc: Loc) -> str:
-    parts = (str(p) if len(str(p)) <= 80 else str(p)[:77] + "..." for p in loc)
+    parts = [str(p) if len(str(p)) <= 80 else str(p)[:77] + "..." for p in loc]
+    if len(parts) > 16:  # deep nesting: the start and the end say where
+        parts = [*parts[:8], "...", *parts[-6:]]
     return ".".join(parts) or "(top level)"
 
 

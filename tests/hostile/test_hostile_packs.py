@@ -433,3 +433,15 @@ def test_a_fifo_source_is_named_as_one_not_as_missing(tmp_path: Path) -> None:
     outcome = check(HAND_BY_NAME["source a FIFO (lint)"], tmp_path)
     assert "source 'toy': not a regular file (a FIFO" in outcome.output, outcome.output
     assert "no file" not in outcome.output
+
+
+def test_a_limit_is_raised_only_by_an_explicit_option(tmp_path: Path) -> None:
+    packs = layout(tmp_path)
+    text = toy("  title: Toy procedure\n", "  title: Toy procedure\n  description: '" + "d" * 1_100_000 + "'\n")
+    path = write("pack.yaml", text)(packs)
+    refused = run_cli("validate", path)
+    assert refused.exit_code == 1 and "error too-large:" in refused.output
+    raised = CliRunner().invoke(main, ["validate", "--max-pack-bytes", "2000000", "--format", "text", str(path)])
+    # now read: the description is too long for the format (4,000 characters), not the file
+    assert raised.exit_code == 1 and "error too-large:" not in raised.stdout
+    assert "error invalid-value:" in raised.stdout

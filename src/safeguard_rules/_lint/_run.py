@@ -23,6 +23,7 @@ from .._errors import (
     did_you_mean,
     known_list,
 )
+from .._limits import DEFAULT_LIMITS, PackLimits
 from .._loading import load_document
 from .._registry import bundled_dir, resolve_pack
 from ._check import LintedPack, SourcePlace
@@ -151,9 +152,13 @@ def checks_to_run(disable: Collection[str] = ()) -> tuple[str, ...]:
 BUNDLED = "bundled"  # in ``against``: every bundled pack
 
 
-def validate_packs(names: Iterable[str | Path]) -> LintReport:
-    """Whether each pack loads: YAML syntax, the pack format, and every name it uses."""
-    return _run(pack_files(names), (), ())
+def validate_packs(
+    names: Iterable[str | Path], *, limits: PackLimits = DEFAULT_LIMITS
+) -> LintReport:
+    """Whether each pack loads: YAML syntax, the pack format, and every name it uses.
+
+    ``limits`` bounds what reading each pack may cost (docs/limits.md)."""
+    return _run(pack_files(names), (), (), limits)
 
 
 def lint_packs(
@@ -161,6 +166,7 @@ def lint_packs(
     *,
     disable: Collection[str] = (),
     against: Iterable[str | Path] = (),
+    limits: PackLimits = DEFAULT_LIMITS,
 ) -> LintReport:
     """:func:`validate_packs`, then every lint check not in ``disable``.
 
@@ -170,11 +176,16 @@ def lint_packs(
     bundled packs are examples, not an authority a local pack must agree with.
     """
     run = checks_to_run(disable)
-    return _run(pack_files(names), run, tuple(against))
+    return _run(pack_files(names), run, tuple(against), limits)
 
 
-def _run(files: Sequence[Path], run: Sequence[str], against: Sequence[str | Path]) -> LintReport:
-    loaded: list[tuple[Path, LintedPack | None, list[Diagnostic]]] = [_load(f) for f in files]
+def _run(
+    files: Sequence[Path],
+    run: Sequence[str],
+    against: Sequence[str | Path],
+    limits: PackLimits = DEFAULT_LIMITS,
+) -> LintReport:
+    loaded = [_load(f, limits) for f in files]
     linted = [subject for _f, subject, _d in loaded if subject is not None]
     every: list[Diagnostic] = []
     extra: list[LintedPack] = []
@@ -216,14 +227,16 @@ def _run(files: Sequence[Path], run: Sequence[str], against: Sequence[str | Path
     return LintReport(tuple(summaries), tuple(sorted(set(every))), tuple(run))
 
 
-def _load(file: Path) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
+def _load(
+    file: Path, limits: PackLimits = DEFAULT_LIMITS
+) -> tuple[Path, LintedPack | None, list[Diagnostic]]:
     """The pack at ``file`` as the checks see it, or None and why it does not load.
 
     Only packs that load are linted: checks over a half-valid pack would report the
     echoes of its load errors (a role misspelt where it is used is also a role unused).
     """
     try:
-        document = load_document(file)
+        document = load_document(file, limits=limits)
         compiled = compile_pack(document)  # what load_pack does, on the same document
     except PackError as exc:
         return file, None, list(exc.diagnostics)

@@ -18,6 +18,7 @@ from .._errors import Diagnostic, PackError, PackNotFoundError
 from .._event_files import EventLimits
 from .._events import EARLIEST_YEAR, LATEST_YEAR
 from .._gc import collector_paused
+from .._limits import PackLimits
 from .._lint import render_text
 from .._loading import load_pack
 from .._mapping import EventMapping
@@ -145,6 +146,43 @@ def event_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+def pack_limit_options() -> tuple[Callable[[Any], Any], ...]:
+    """The options that raise the bounds on reading a pack (docs/limits.md)."""
+    defaults = PackLimits()
+    return (
+        click.option(
+            "--max-pack-bytes",
+            "max_pack_bytes",
+            type=click.IntRange(min=1),
+            default=defaults.max_file_bytes,
+            show_default=True,
+            help="Largest pack or overlay file.",
+        ),
+        click.option(
+            "--max-pack-values",
+            "max_pack_values",
+            type=click.IntRange(min=1),
+            default=defaults.max_values,
+            show_default=True,
+            help="Most values in one pack file (aliases counted in full).",
+        ),
+        click.option(
+            "--max-pack-depth",
+            "max_pack_depth",
+            type=click.IntRange(min=1, max=1000),
+            default=defaults.max_depth,
+            show_default=True,
+            help="Deepest nesting of lists and mappings in one pack file.",
+        ),
+    )
+
+
+def pack_limits(max_pack_bytes: int, max_pack_values: int, max_pack_depth: int) -> PackLimits:
+    return PackLimits(
+        max_file_bytes=max_pack_bytes, max_values=max_pack_values, max_depth=max_pack_depth
+    )
 
 
 def event_limits(max_record_chars: int, max_file_bytes: int, max_depth: int) -> EventLimits:

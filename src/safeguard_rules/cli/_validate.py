@@ -22,7 +22,7 @@ from .._lint import (
     render_report,
     validate_packs,
 )
-from ._common import EXIT_OK, EXIT_PROBLEMS, echo, fail
+from ._common import EXIT_OK, EXIT_PROBLEMS, echo, fail, pack_limit_options, pack_limits
 
 
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,6 +43,7 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
                 help="Do not run this lint check (repeatable); docs/lint.md lists them.",
             ),
             click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
+            *pack_limit_options(),
             click.argument("packs", nargs=-1, required=True),
         )
     ):
@@ -53,7 +54,11 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
 @click.command()
 @_options
 def validate(
-    fmt: str | None, disable: tuple[str, ...], strict: bool, packs: tuple[str, ...]
+    fmt: str | None,
+    disable: tuple[str, ...],
+    strict: bool,
+    packs: tuple[str, ...],
+    **limits: int,
 ) -> None:
     """Check that each of PACKS loads: YAML syntax, the pack format and every name.
 
@@ -61,7 +66,8 @@ def validate(
     in one, scenario files excepted).
     """
     _check_disable(disable)  # accepted for symmetry with lint; validate runs no lint check
-    _finish(_report(lambda: validate_packs(packs)), fmt, strict)
+    bounds = pack_limits(**limits)
+    _finish(_report(lambda: validate_packs(packs, limits=bounds)), fmt, strict)
 
 
 @click.command()
@@ -80,6 +86,7 @@ def lint(
     strict: bool,
     packs: tuple[str, ...],
     against: tuple[str, ...],
+    **limits: int,
 ) -> None:
     """Validate PACKS, then run every lint check (see docs/lint.md).
 
@@ -88,7 +95,12 @@ def lint(
     compare the packs named here with each other, and with --against packs if given.
     """
     _check_disable(disable)
-    _finish(_report(lambda: lint_packs(packs, disable=disable, against=against)), fmt, strict)
+    bounds = pack_limits(**limits)
+    _finish(
+        _report(lambda: lint_packs(packs, disable=disable, against=against, limits=bounds)),
+        fmt,
+        strict,
+    )
 
 
 def _check_disable(disable: tuple[str, ...]) -> None:
