@@ -189,3 +189,38 @@ def test_lint_merges_an_overlay_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == [str(EXAMPLE_OVERLAY)]
 
 
+
+
+# --- one concern per module -------------------------------------------------------------------
+
+# A count's threshold in words: f"more than {count.more_than}" / f"at least {count.at_least}".
+_THRESHOLD_WORDS = re.compile(r"(more than|at least) \{[^}]*\b(more_than|at_least)\b")
+
+
+def _modules_wording_thresholds(files: list[Path]) -> list[str]:
+    return sorted(
+        str(f.relative_to(PACKAGE))
+        for f in files
+        if _THRESHOLD_WORDS.search(f.read_text(encoding="utf-8"))
+    )
+
+
+def test_count_thresholds_are_worded_in_one_module() -> None:
+    # diff, lint and explain once each wrote "more than N / at least N" themselves
+    assert _modules_wording_thresholds(sorted(PACKAGE.rglob("*.py"))) == ["_wording.py"]
+
+
+def test_the_threshold_search_finds_wording_outside_the_module(tmp_path: Path) -> None:
+    stray = tmp_path / "stray.py"
+    stray.write_text('x = f"more than {count.more_than}"\n', encoding="utf-8")
+    assert _THRESHOLD_WORDS.search(stray.read_text(encoding="utf-8"))
+
+
+def test_each_lint_check_is_its_own_module() -> None:
+    from safeguard_rules import LINT_CHECKS
+    from safeguard_rules._lint import checks
+
+    for check_id in LINT_CHECKS:
+        module = __import__(f"{checks.__name__}.{check_id.replace('-', '_')}", fromlist=["CHECK"])
+        assert module.CHECK.id == check_id
+    assert not (PACKAGE / "_lint.py").exists() and not (PACKAGE / "_diff.py").exists()

@@ -7,6 +7,7 @@ import dataclasses
 import importlib
 import importlib.metadata
 import inspect
+import io
 import pickle
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import api_docgen
@@ -40,11 +42,18 @@ from safeguard_rules import (
     UnknownObligationError,
     evaluate,
     explain,
+    import_cin_census,
+    lint_packs,
     load_events,
     load_pack,
+    merge_evaluations,
+    read_events_lazily,
+    run_scenarios,
     select_pack,
+    sort_events_by_child,
 )
 from safeguard_rules.compiled import CalendarError, WorkingCalendar
+from safeguard_rules.pack_format import FrozenDict, FrozenList
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "child_a_history.jsonl"
@@ -116,6 +125,58 @@ def test_a_frozen_pack_still_serialises_and_copies(pack: CompiledPack) -> None:
     assert model.model_copy(deep=True) == model
     assert type(model.model_dump()["rules"]) is list
     assert pickle.loads(pickle.dumps(model)) == model
+
+
+def _reachable(root: object) -> list[tuple[str, object]]:
+    """Every value reached from ``root`` through public attributes, items and model fields."""
+    found: list[tuple[str, object]] = []
+    seen: set[int] = set()
+    stack: list[tuple[str, object]] = [("pack", root)]
+    while stack:
+        path, value = stack.pop()
+        if id(value) in seen or isinstance(value, str | bytes | int | float | type(None)):
+            continue
+        seen.add(id(value))
+        found.append((path, value))
+        if isinstance(value, dict | MappingProxyType):
+            stack += [(f"{path}[{k!r}]", v) for k, v in value.items()]
+        elif isinstance(value, list | tuple | set | frozenset):
+            stack += [(f"{path}[{i}]", v) for i, v in enumerate(value)]
+        elif isinstance(value, BaseModel):
+            stack += [(f"{path}.{n}", getattr(value, n)) for n in type(value).model_fields]
+        elif type(value).__module__.startswith("safeguard_rules"):
+            for name in dir(value):
+                member = getattr(value, name, None)
+                if not name.startswith("_") and not callable(member):
+                    stack.append((f"{path}.{name}", member))
+    return found
+
+
+def test_nothing_reached_through_its_public_surface_can_be_changed(pack: CompiledPack) -> None:
+    # Once, pack.document.positions.spots.clear() and pack.document.source_dirs.clear()
+    # changed what the pack says about where its values and sources are.
+    reached = _reachable(pack)
+    mutable = [
+        path
+        for path, value in reached
+        if isinstance(value, dict | list | set | bytearray)
+        and not isinstance(value, FrozenDict | FrozenList)
+    ]
+    assert mutable == []
+    settable = []
+    for path, value in reached:
+        if type(value).__module__.startswith("safeguard_rules") and not isinstance(value, BaseModel):
+            for name in (n for n in dir(value) if not n.startswith("_")):
+                member = getattr(value, name, None)
+                if callable(member):
+                    continue
+                try:
+                    setattr(value, name, member)
+                except AttributeError:  # dataclasses' FrozenInstanceError is one too
+                    continue
+                settable.append(f"{path}.{name}")
+    assert settable == []
+    assert len(reached) > 1000  # the walk went through the rules, the document and its positions
 
 
 # --- picklable ------------------------------------------------------------------------------
@@ -276,6 +337,22 @@ def _wrong_pack_obligation() -> tuple[CompiledPack, Any]:
     return load_pack("wirral_2019"), obligation
 
 
+def _other_version_obligation() -> tuple[CompiledPack, Any]:
+    # jersey_2019 and jersey_2024 both have a rule with this id (each quoting its own
+    # procedure): explained with 2024, 2019's obligation once got 2024's story.
+    events = load_events(EXAMPLE)
+    obligation = evaluate(load_pack("jersey_2019"), events, AS_OF).obligation(
+        "strategy_meeting_within_three_working_days/ev-008"
+    )
+    assert load_pack("jersey_2024").rule("strategy_meeting_within_three_working_days")
+    return load_pack("jersey_2024"), obligation
+
+
+def _two_packs_evaluations() -> list[Any]:
+    events = load_events(EXAMPLE)
+    return [evaluate(load_pack(name), events, AS_OF) for name in ("jersey_2019", "jersey_2024")]
+
+
 ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     # each of these once raised ValueError, TypeError, StopIteration or pydantic's error
     "evaluate at a naive time": (
@@ -293,6 +370,23 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     "explain another pack's obligation": (
         lambda: explain(*_wrong_pack_obligation()),
         UnknownObligationError,
+    ),
+    "explain another version's obligation with the same rule id": (
+        lambda: explain(*_other_version_obligation()),
+        UnknownIdError,
+    ),
+    "merge no evaluations": (lambda: merge_evaluations([]), ArgumentError),
+    "merge evaluations under two packs": (
+        lambda: merge_evaluations(_two_packs_evaluations()),
+        ArgumentError,
+    ),
+    "sort with no buffer": (
+        lambda: sort_events_by_child([EXAMPLE], io.BytesIO(), buffer_bytes=0),
+        ArgumentError,
+    ),
+    "a census year with no bundled schema": (
+        lambda: import_cin_census(EXAMPLE, collection_year=1999),
+        ArgumentError,
     ),
     "an event built with a naive time": (
         lambda: ConcernIdentified(id="e1", child_id="c1", at="2024-05-01T10:00:00", category="neglect"),  # type: ignore[arg-type]
@@ -321,6 +415,19 @@ def test_every_error_is_the_library_s_own(case: str) -> None:
     assert not isinstance(caught.value, ValidationError)
 
 
+def test_explain_takes_every_obligation_its_own_pack_made() -> None:
+    # the check that refuses another pack's obligation refuses none of the pack's own
+    events = load_events(EXAMPLE)
+    explained = 0
+    for name in ("jersey_2019", "jersey_2024", "wirral_2019", "wtsc_2015"):
+        pack = load_pack(name)
+        copy = pickle.loads(pickle.dumps(pack))
+        for obligation in evaluate(pack, events, AS_OF).obligations:
+            assert explain(copy, obligation, events.events).obligation == obligation
+            explained += 1
+    assert explained > 10
+
+
 def test_errors_keep_the_builtin_kinds_callers_may_already_catch() -> None:
     assert issubclass(ArgumentError, ValueError)
     assert issubclass(EventValidationError, ValueError)
@@ -337,6 +444,24 @@ def test_the_api_reference_is_generated_from_the_docstrings() -> None:
     for name in safeguard_rules.__all__:
         if name != "__version__":
             assert f"### `{name}" in text, name
+
+
+# --- one path given alone --------------------------------------------------------------------
+
+
+def test_one_path_given_alone_is_that_path_not_its_characters(tmp_path: Path) -> None:
+    # A string is an iterable of strings too: these once read '/', 't', 'm', ... as paths
+    # (run_scenarios then found no file and reported nothing run, nothing failed).
+    scenarios = ROOT / "policies" / "scenarios" / "jersey_2024.scenarios.yaml"
+    run = run_scenarios(str(scenarios))
+    assert run.files == (str(scenarios),) and len(run.outcomes) > 5
+    report = lint_packs(str(ROOT / "policies" / "jersey_2024.yaml"))
+    assert [p.pack for p in report.packs] == ["jersey_2024"]
+    lazily = list(read_events_lazily(str(EXAMPLE)))
+    assert len(lazily) == len(load_events(EXAMPLE).events)
+    out = io.BytesIO()
+    summary = sort_events_by_child(str(EXAMPLE), out)
+    assert out.getvalue().count(b"\n") == len(lazily), summary
 
 
 # --- release hygiene ---------------------------------------------------------------------------

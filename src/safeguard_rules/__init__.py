@@ -47,7 +47,8 @@ Authoring and face:
 * ``_schema``     JSON Schemas of the pack and scenario formats, from the models
 * ``_report``     one self-contained HTML report: timeliness, overdue now, timelines
 * ``_ical``       open obligations as iCalendar to-dos
-* ``pytest_plugin`` scenario files collected as pytest tests (entry point ``pytest11``)
+* ``pytest_plugin`` scenario files collected as pytest tests, opt-in
+                  (``pytest -p safeguard_rules.pytest_plugin``)
 
 Nothing in Python knows the name of a jurisdiction: that lives in the packs.
 """

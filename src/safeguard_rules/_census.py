@@ -37,7 +37,7 @@ from typing import IO, Any, Literal, get_args
 
 from pydantic import ValidationError
 
-from ._errors import SafeguardRulesError
+from ._errors import ArgumentError, SafeguardRulesError
 from ._events import (
     EARLIEST_YEAR,
     EVENT_ADAPTER,
@@ -368,7 +368,7 @@ def import_cin_census(
     cannot be opened raises :class:`CensusFileError`.
     """
     if collection_year is not None and collection_year not in CENSUS_YEARS:
-        raise ValueError(
+        raise ArgumentError(
             f"collection_year {collection_year}: the bundled schemas are for "
             + ", ".join(map(str, CENSUS_YEARS))
         )

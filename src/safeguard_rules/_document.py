@@ -20,7 +20,7 @@ from ._errors import PackValidationError, UnknownIdError
 from ._files import UNREADABLE, FileReadError, inside, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
-from ._pack import DOCUMENT, Pack
+from ._pack import DOCUMENT, FrozenDict, Pack
 from ._yaml import Positions, read_pack_file, read_yaml_text
 
 Loc = tuple[str | int, ...]
@@ -41,6 +41,19 @@ class PackDocument:
     # source id -> the source text's file, checked to be inside the declaring pack's tree
     source_paths: Mapping[str, Path] = field(default_factory=dict)
     limits: PackLimits = DEFAULT_LIMITS
+
+    def __post_init__(self) -> None:
+        # A compiled pack hands its document out: its mappings are read-only too, so
+        # nothing reached through a CompiledPack can change what it says or where.
+        freeze = object.__setattr__
+        freeze(self, "source_dirs", FrozenDict(self.source_dirs))
+        freeze(self, "source_paths", FrozenDict(self.source_paths))
+        where = self.positions
+        freeze(
+            self,
+            "positions",
+            Positions(where.file, FrozenDict(where.spots), FrozenDict(where.files)),
+        )
 
     def own(self, loc: Loc) -> bool:
         """Whether the value at ``loc`` is written in this file, not inherited by an overlay."""

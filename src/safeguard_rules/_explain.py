@@ -9,6 +9,7 @@ from typing import Any
 from ._compile import CompiledPack, CompiledRequirement
 from ._errors import UnknownObligationError
 from ._events import BaseEvent
+from ._pack import Citation
 from ._result import Obligation, iso
 from ._wording import threshold
 
@@ -77,7 +78,10 @@ _BASIS_TEXT = {
 def explain(
     pack: CompiledPack, obligation: Obligation, events: Iterable[BaseEvent] = ()
 ) -> Explanation:
-    """Recompute ``obligation``'s deadline step by step and say what its status rests on."""
+    """Recompute ``obligation``'s deadline step by step and say what its status rests on.
+
+    Raises UnknownObligationError when ``pack`` did not make ``obligation``: another pack, or
+    another version sharing the rule's id (the rule's action, role or citation differ)."""
     compiled = next((c for c in pack.rules if c.rule.id == obligation.rule), None)
     route = (
         next((r for r in compiled.routes if r.name == obligation.route), None) if compiled else None
@@ -91,6 +95,14 @@ def explain(
         )
     rule = compiled.rule
     requirement = route.requirement
+    if not _made_by(pack, requirement, route.citation, obligation):
+        # Another version of the pack may share the rule's id: explaining its obligation
+        # here would tell this pack's story beside the other pack's quote and deadline.
+        raise UnknownObligationError(
+            f"obligation {obligation.id!r} was not made by pack {pack.id!r} (version "
+            f"{pack.version}): its rule {obligation.rule!r} here has another action, "
+            "responsible role or citation; explain it with the pack that evaluated it"
+        )
     by_id = {e.id: e for e in events}
 
     trigger = f"{rule.when.event}"
@@ -126,6 +138,27 @@ def explain(
         source=f"{obligation.citation.source} ({obligation.source_file})"
         if obligation.citation
         else None,
+    )
+
+
+def _made_by(
+    pack: CompiledPack,
+    requirement: CompiledRequirement,
+    citation: Citation | None,
+    obligation: Obligation,
+) -> bool:
+    """Whether ``obligation`` can come from this route: same action and role, and a citation
+    the route or one of its deadline cases gives, from the same source file."""
+    spec = requirement.spec
+    cases = requirement.due.cases if requirement.due is not None else ()
+    citations = [citation, *(c.citation for c in cases)]
+    source_file = (
+        pack.source_files.get(obligation.citation.source, "") if obligation.citation else ""
+    )
+    return (
+        (spec.action, spec.responsible) == (obligation.action, obligation.responsible)
+        and obligation.citation in citations
+        and source_file == obligation.source_file
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path, PurePath
 
 from ._errors import SafeguardRulesError, declare, shown
@@ -48,6 +49,14 @@ class FileReadError(SafeguardRulesError):
         self.message = message
         self.line = line
         self.column = column
+
+
+def path_list(paths: Iterable[str | Path]) -> list[str | Path]:
+    """``paths`` as a list. One path passed alone is that path: a string is also an
+    iterable of strings, and reading it as one-character paths found nothing, silently."""
+    if isinstance(paths, str | os.PathLike):
+        return [paths]
+    return list(paths)
 
 
 def read_bytes(path: Path, limit: int) -> bytes:

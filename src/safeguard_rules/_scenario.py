@@ -25,7 +25,7 @@ from ._diagnose import diagnostics_from
 from ._errors import Diagnostic, PackError, SafeguardRulesError, did_you_mean, known_list
 from ._evaluate import Exercised, evaluate_exercising
 from ._events import BaseEvent
-from ._files import FileReadError, read_text
+from ._files import FileReadError, path_list, read_text
 from ._limits import DEFAULT_LIMITS
 from ._lint._sources import SourceCoverage, source_coverage
 from ._loading import load_pack
@@ -63,7 +63,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     """Scenario files under ``paths``: files given by name are always taken; directories
     are searched for ``*.scenarios.yaml`` (hidden and build directories skipped)."""
     found: set[Path] = set()
-    for given in paths:
+    for given in path_list(paths):
         path = Path(given)
         if path.is_file():
             found.add(path)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ._errors import SafeguardRulesError
+from ._errors import ArgumentError, SafeguardRulesError
 from ._event_files import EventLimits
+from ._files import path_list
 from ._mapping import EventMapping
 
 __all__ = ["SortError", "SortSummary", "sort_events_by_child"]
@@ -59,7 +60,7 @@ def sort_events_by_child(
     OSError when a file cannot be read or written.
     """
     if buffer_bytes < 1:
-        raise ValueError("buffer_bytes must be at least 1")
+        raise ArgumentError("buffer_bytes must be at least 1")
     limit = (limits or EventLimits()).record_chars
     key_field = _key_field(mapping)
     runs: list[IO[bytes]] = []
@@ -68,7 +69,7 @@ def sort_events_by_child(
     lines = unkeyed = 0
     children: set[str] = set()
     try:
-        for line in _lines(sources, limit):
+        for line in _lines(path_list(sources), limit):
             key = _child_of(line, key_field)
             if key is None:
                 unkeyed += 1

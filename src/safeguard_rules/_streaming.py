@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ._compile import CompiledPack
-from ._errors import SafeguardRulesError
+from ._errors import ArgumentError, SafeguardRulesError
 from ._evaluate import _accept, check_as_of, evaluate_child, sort_rejections
 from ._event_files import EventLimits
 from ._events import BaseEvent
+from ._files import path_list
 from ._mapping import EventMapping
 from ._result import Account, Evaluation, Finding, Obligation, PackStamp, Rejection
 from ._stream import STDIN, EventStream, read_jsonl_lazily
@@ -149,12 +150,13 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
     The parts of :func:`evaluate_stream`, or of partitions of the input by child (the
     Dask run), in any order: the result equals ``evaluate`` of all their input, and its
     ``to_json()`` is byte-identical. Every part must come from the same pack (id,
-    version and content hash) and ``as_of``. Raises ValueError when they do not, or when
-    one child has results in two parts (the input was not partitioned by child).
+    version and content hash) and ``as_of``. Raises ArgumentError (a ValueError) when
+    they do not, or when one child has results in two parts (the input was not
+    partitioned by child).
     """
     parts = list(parts)
     if not parts:
-        raise ValueError("merge_evaluations needs at least one evaluation")
+        raise ArgumentError("merge_evaluations needs at least one evaluation")
     first = parts[0]
     obligations: dict[str, list[Obligation]] = {}
     findings: dict[str, list[Finding]] = {}
@@ -163,7 +165,7 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
     received = evaluated = 0
     for index, part in enumerate(parts):
         if part.pack != first.pack or part.as_of != first.as_of:
-            raise ValueError(
+            raise ArgumentError(
                 "the evaluations to merge come from different packs or as_of times: "
                 f"{first.pack.id} {first.pack.version} at {first.as_of.isoformat()} and "
                 f"{part.pack.id} {part.pack.version} at {part.as_of.isoformat()}"
@@ -192,7 +194,7 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
 
 def _own(owner: dict[str, int], child: str, index: int) -> None:
     if owner.setdefault(child, index) != index:
-        raise ValueError(
+        raise ArgumentError(
             f"child {child!r} has results in two of the evaluations to merge: "
             "partition the input by child (docs/scaling.md)"
         )
@@ -207,7 +209,7 @@ def read_events_lazily(
     """The records of JSON Lines files ("-" is standard input) one at a time, in order:
     each a :class:`LocatedEvent` ("file:line") or a :class:`Rejection`, for
     :func:`evaluate_stream`. Raises OSError when a file cannot be opened."""
-    for path in paths:
+    for path in path_list(paths):
         if str(path) == STDIN:
             records = read_jsonl_lazily(sys.stdin.buffer, "<stdin>", limits=limits, mapping=mapping)
             yield from _located(records, "<stdin>")

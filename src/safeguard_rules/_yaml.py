@@ -81,9 +81,11 @@ Path_ = tuple[str | int, ...]
 Spot = tuple[int, int]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Positions:
-    """Where each value of a YAML document stands: path -> (line, column), 1-based."""
+    """Where each value of a YAML document stands: path -> (line, column), 1-based.
+
+    Filled in while a document is read or merged; a PackDocument keeps a read-only copy."""
 
     file: str
     spots: dict[Path_, tuple[int, int]] = field(default_factory=dict)

@@ -23,6 +23,7 @@ from .._errors import (
     did_you_mean,
     known_list,
 )
+from .._files import path_list
 from .._limits import DEFAULT_LIMITS, PackLimits
 from .._loading import load_document
 from .._registry import bundled_dir, resolve_pack
@@ -110,7 +111,7 @@ def pack_files(names: Iterable[str | Path]) -> list[Path]:
     Raises PackNotFoundError for a name that is none of these or a directory with no pack.
     """
     found: list[Path] = []
-    for name in names:
+    for name in path_list(names):
         candidate = Path(name)
         if candidate.is_dir():
             inside = sorted(
