@@ -373,7 +373,7 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     ),
     "explain another version's obligation with the same rule id": (
         lambda: explain(*_other_version_obligation()),
-        UnknownIdError,
+        UnknownObligationError,
     ),
     "merge no evaluations": (lambda: merge_evaluations([]), ArgumentError),
     "merge evaluations under two packs": (
