@@ -798,9 +798,13 @@ def receipt_call_by_the_bsa() -> Evaluation:
 
 def test_receipt_call_is_the_social_workers_ap_or_tms_to_make() -> None:
     result = receipt_call_by_the_bsa()
-    # receipt was confirmed by phone, so the obligation is met ...
-    assert only(result, "receipt_confirmed_by_phone").met_by == "rc-cl"
-    # ... but not by the call 2.3 describes
+    # the Business Support Assistant's own call is not the call 2.3 names, so it does not
+    # meet the obligation: sent Tue 2019-05-14; Wed 15 (1) -> due end of Wed 2019-05-15,
+    # still open at Tue 12:00 ...
+    receipt = only(result, "receipt_confirmed_by_phone")
+    assert (receipt.status, receipt.met_by) == ("open", None)
+    assert receipt.due == end_of("2019-05-15", TZ)
+    # ... and the call itself is reported
     [f] = check_findings(result, "receipt_call_made_by_social_worker_ap_or_tm")
     assert (f.event, f.severity) == ("rc-cl", "should")
     assert f.message == (
@@ -809,6 +813,26 @@ def test_receipt_call_is_the_social_workers_ap_or_tms_to_make() -> None:
         "worker, Advanced Practitioner or Team Manager should phone the Business Support "
         "Assistant")
     assert finding_rules(result) == {"receipt_call_made_by_social_worker_ap_or_tm"}
+
+
+@scenario
+def receipt_call_without_caller() -> Evaluation:
+    child = "w-nc"
+    return run(PACK, [
+        request("2019-05-14T10:00:00+01:00", "r-nc", child),
+        to_bsa("2019-05-14T10:10:00+01:00", "f-nc", child, "r-nc"),
+        # the Business Support Assistant confirms receipt; who rang is not recorded
+        ev("receipt_confirmed", "2019-05-14T10:20:00+01:00", id="rc-nc", child=child,
+           of_event="r-nc", method="phone", by_role="business_support_assistant"),
+    ], "2019-05-14T12:00:00+01:00")
+
+
+def test_an_unrecorded_caller_meets_the_receipt_call_with_an_advisory_notice() -> None:
+    # not recorded is not "no": the call meets the obligation, and the gap is a notice
+    result = receipt_call_without_caller()
+    assert only(result, "receipt_confirmed_by_phone").met_by == "rc-nc"
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("receipt_call_caller_recorded", "rc-nc", "advisory")}
 
 
 # --- 2.4 out of hours: 101 and the Duty Sergeant ------------------------------------------
@@ -1002,6 +1026,25 @@ def test_the_social_worker_sends_the_cancellation_email() -> None:
     assert f.severity == "must"
     assert f.message == ("cancellation emailed by team_manager; the social worker must email "
                          "the Business Support Assistant and the West MASH")
+
+
+@scenario
+def unrecorded_quality_assurance_and_sender() -> Evaluation:
+    return run(PACK, [
+        request("2019-06-04T10:00:00+01:00", "r-uq", "w-uq", quality_assured=None),
+        ev("strategy_meeting_cancelled", "2019-06-04T10:20:00+01:00", id="x-us",
+           child="w-us", by_role="team_manager", rationale="no longer needed",
+           agreed_by=["team_manager", "police", "health"],
+           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
+    ], "2019-06-04T10:30:00+01:00")
+
+
+def test_unrecorded_quality_assurance_and_email_sender_are_notices_not_must_breaches() -> None:
+    result = unrecorded_quality_assurance_and_sender()
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("request_quality_assurance_recorded", "r-uq", "advisory"),
+        ("cancellation_email_sender_recorded", "x-us", "advisory"),
+    }
 
 
 # --- coverage -----------------------------------------------------------------------------
