@@ -106,7 +106,6 @@ def test_every_parameter_is_a_labelled_local_default() -> None:
     assert {name: p.basis for name, p in params.items()} == {
         "receipt_follow_up_timescale": "local_default",
         "strategy_meeting_risk_timescale": "local_default",
-        "medical_consideration_timescale": "local_default",
         "professional_difference_resolution_timescale": "local_default",
     }
     assert params["receipt_follow_up_timescale"].default.model_dump(exclude_none=True) == {"working_days": 1}
