@@ -176,7 +176,7 @@ def test_example_summary_overdue_and_screenshot(
     assert [r[3].split()[-1] for r in rows] == [o.responsible for o in overdue]
     assert [r[4] for r in rows] == [local_text(o.due, tz) for o in overdue]
     # Hand-worked: the medical after the discussion of Wed 8 May 2024 was due the same day
-    # (a local default); 25 days late at Mon 3 June 17:00.
+    # (the source's: the consideration is part of the discussion); 25 days late at Mon 3 June 17:00.
     assert rows[0][4] == "Wed 2024-05-08 23:59" and rows[0][5] == "25 days"
     overview = _cells(view, "table.overview tbody")
     strategy = next(r for r in overview if "strategy_meeting_within_three_working_days" in r[0])
@@ -210,7 +210,8 @@ def test_example_child_timeline(
         o.status.replace("_", " ") + notes.get(getattr(o, "basis", "source"), "") for o in child
     )
     assert Counter(labels) == expected_labels
-    # By hand: 5 met, 1 open, and 4 overdue whose timescales are the pack's local parameters.
+    # By hand: 5 met, 1 open, and 4 overdue: the two medicals (the same day, the source's)
+    # and the receipt and professional-difference timescales (the pack's local parameters).
     assert sorted(label.split(" · ")[0] for label in labels).count("overdue") == 4
     # The strategy meeting: triggered Wed 8 May 11:30, due Tue 14 May (Thu 9 May is Liberation Day).
     # timed from the concern ev-007, fired by the meeting ev-010
