@@ -24,6 +24,7 @@ from ._compile import (
     CompiledRule,
     DueCase,
 )
+from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
 from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
@@ -37,6 +38,7 @@ from ._result import (
     Rejection,
     Severity,
     Status,
+    cite,
     render_message,
 )
 from ._stream import EventStream
@@ -121,7 +123,8 @@ def _evaluate_all(
     sort_rejections(rejected)
     account = Account(stream.received, len(accepted), tuple(rejected))
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
-    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
+    engine = engine_stamp(pack.calendar.tz.key)
+    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account, engine)
 
 
 def evaluate_child(
@@ -422,8 +425,7 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         met_at=met_at,
         cancelled_by=item.cancelled_by.id if item.cancelled_by is not None else None,
         escalation=escalation,
-        citation=citation,
-        source_file=pack.source_files.get(citation.source, "") if citation else "",
+        citation=cite(citation, pack.source_files),
     )
 
 
@@ -438,8 +440,7 @@ def _check_finding(pack: CompiledPack, compiled: CompiledRule, event: BaseEvent)
         event=event.id,
         obligation=None,
         at=event.at,
-        citation=rule.citation,
-        source_file=pack.source_files.get(rule.citation.source, "") if rule.citation else "",
+        citation=cite(rule.citation, pack.source_files),
     )
 
 
@@ -470,7 +471,6 @@ def _lateness_finding(pack: CompiledPack, item: _Open, obligation: Obligation) -
         obligation=obligation.id,
         at=at,
         citation=obligation.citation,
-        source_file=obligation.source_file,
         basis=obligation.basis,
         parameter=obligation.parameter,
     )

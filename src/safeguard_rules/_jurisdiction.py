@@ -15,23 +15,34 @@ Every event is still evaluated or rejected: the account is shared by all version
 from __future__ import annotations
 
 import bisect
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Annotated, Any, Final, Literal
 
+from pydantic import Field, computed_field
+
+from . import _wire
 from ._compile import CompiledPack, compile_pack
 from ._document import read_document
 from ._errors import ArgumentError
 from ._evaluate import evaluate
 from ._events import BaseEvent
 from ._registry import Registry, discover_packs
-from ._result import Account, Evaluation, Finding, Obligation, PackStamp, iso
+from ._result import (
+    Account,
+    EngineStamp,
+    Evaluation,
+    Finding,
+    Obligation,
+    PackStamp,
+    Rejection,
+)
 from ._stream import EventStream
 
 UncoveredKind = Literal["obligation", "check", "overdue", "met_late"]
+JURISDICTION_FORMAT: Final = "safeguard-rules/jurisdiction-evaluation/1"
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,7 @@ class Uncovered:
     kind: UncoveredKind
     id: str  # the obligation's id; rule/event for a check finding
     child_id: str
-    day: date
+    day: Annotated[date, Field(serialization_alias="date")]
     packs: tuple[str, ...]  # the versions whose evaluation gave it
 
     def __str__(self) -> str:
@@ -131,25 +142,99 @@ class Uncovered:
         return f"{what} {self.id} of {self.child_id} on {self.day}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "id": self.id,
-            "child_id": self.child_id,
-            "date": self.day.isoformat(),
-            "packs": list(self.packs),
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Days:
+    """The days a version decides, ``from`` to ``to`` inclusive (``to`` null: open-ended)."""
+
+    start: Annotated[date, Field(serialization_alias="from")]
+    end: Annotated[date | None, Field(serialization_alias="to")]
+
+
+@dataclass(frozen=True, slots=True)
+class VersionInForce:
+    """A version of the jurisdiction's pack, and the periods it is in force."""
+
+    id: str
+    version: str
+    content_hash: str
+    in_force: tuple[Days, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedObligation(Obligation):
+    """An obligation with the id of the version that decided it."""
+
+    pack: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecidedFinding(Finding):
+    """A finding with the id of the version that decided it."""
+
+    pack: str = field(kw_only=True)
+
+
+def _decided(cls: Any, item: Any, pack: str) -> Any:
+    return cls(**{f.name: getattr(item, f.name) for f in fields(item)}, pack=pack)
 
 
 @dataclass(frozen=True)
 class JurisdictionEvaluation:
-    """Each version's obligations and findings on the days it decides; what none covers."""
+    """Each version's obligations and findings on the days it decides; what none covers.
+
+    In JSON, ``packs`` lists each version with the days it is in force, and every
+    obligation and finding carries the id of the version that decided it (``pack``).
+    """
 
     jurisdiction: str
     as_of: datetime
-    periods: tuple[PeriodStamp, ...]
-    parts: tuple[Evaluation, ...]  # one per version, holding only what that version decides
+    periods: Annotated[tuple[PeriodStamp, ...], Field(exclude=True)]
+    # One per version, holding only what that version decides.
+    parts: Annotated[tuple[Evaluation, ...], Field(exclude=True)]
     uncovered: tuple[Uncovered, ...]
     account: Account
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/jurisdiction-evaluation/1"]:
+        """The JSON document's format and its version (docs/output.md)."""
+        return JURISDICTION_FORMAT
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def engine(self) -> EngineStamp:
+        """The engine that decided every version's results (the same for all)."""
+        return self.parts[0].engine
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def packs(self) -> tuple[VersionInForce, ...]:
+        """Each version, with the periods it decides."""
+        return tuple(
+            VersionInForce(
+                part.pack.id,
+                part.pack.version,
+                part.pack.content_hash,
+                tuple(Days(p.start, p.end) for p in self.periods if p.pack == part.pack),
+            )
+            for part in self.parts
+        )
+
+    @computed_field(alias="obligations")  # type: ignore[prop-decorator]
+    @property
+    def decided_obligations(self) -> tuple[DecidedObligation, ...]:
+        """Every obligation kept, with the version that decided it, in output order."""
+        return tuple(self._decided_obligations())
+
+    @computed_field(alias="findings")  # type: ignore[prop-decorator]
+    @property
+    def decided_findings(self) -> tuple[DecidedFinding, ...]:
+        """Every finding kept, with the version that decided it, in output order."""
+        return tuple(self._decided_findings())
 
     def obligations(self) -> list[tuple[PackStamp, Obligation]]:
         """Every obligation kept, with the version that decided it, in output order."""
@@ -169,32 +254,41 @@ class JurisdictionEvaluation:
         ]
         return [(stamp, f) for _key, stamp, f in sorted(rows, key=lambda r: r[0])]
 
+    def _decided_obligations(self) -> Iterator[DecidedObligation]:
+        for stamp, o in self.obligations():
+            yield _decided(DecidedObligation, o, stamp.id)
+
+    def _decided_findings(self) -> Iterator[DecidedFinding]:
+        for stamp, f in self.findings():
+            yield _decided(DecidedFinding, f, stamp.id)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "jurisdiction": self.jurisdiction,
-            "as_of": iso(self.as_of),
-            "packs": [
-                {
-                    "id": part.pack.id,
-                    "version": part.pack.version,
-                    "content_hash": part.pack.content_hash,
-                    "in_force": [
-                        {"from": p.start.isoformat(), "to": p.end.isoformat() if p.end else None}
-                        for p in self.periods
-                        if p.pack == part.pack
-                    ],
-                }
-                for part in self.parts
-            ],
-            "obligations": [{**o.to_dict(), "pack": s.id} for s, o in self.obligations()],
-            "findings": [{**f.to_dict(), "pack": s.id} for s, f in self.findings()],
-            "uncovered": [u.to_dict() for u in self.uncovered],
-            "account": self.account.to_dict(),
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
     def to_json(self) -> str:
         """Byte-stable JSON, stamped with every version's id, version and content hash."""
-        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        return _wire.document(self)
+
+    def write_json(self, out: IO[bytes]) -> None:
+        """Write exactly ``to_json()``'s UTF-8 bytes to the binary file ``out``, encoding the
+        long lists a batch at a time instead of building the whole text in memory."""
+        skeleton = replace(
+            self,
+            parts=tuple(replace(p, obligations=(), findings=()) for p in self.parts),
+            uncovered=(),
+            account=replace(self.account, rejected=()),
+        )
+        _wire.write_document(
+            out,
+            skeleton,
+            {
+                ("obligations",): _wire.items(DecidedObligation, self._decided_obligations()),
+                ("findings",): _wire.items(DecidedFinding, self._decided_findings()),
+                ("uncovered",): _wire.items(Uncovered, self.uncovered),
+                ("account", "rejected"): _wire.items(Rejection, self.account.rejected),
+            },
+        )
 
 
 def evaluate_jurisdiction(
@@ -271,4 +365,6 @@ def _decided_by(
             day = days[f.obligation]
             if jurisdiction.pack_on(day) is None:
                 note(f.kind, f.obligation, f.child_id, day)
-    return Evaluation(_stamp(pack), whole.as_of, tuple(kept), tuple(findings), whole.account)
+    return Evaluation(
+        _stamp(pack), whole.as_of, tuple(kept), tuple(findings), whole.account, whole.engine
+    )

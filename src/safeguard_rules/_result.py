@@ -1,20 +1,30 @@
 """What an evaluation returns: obligations, findings and an account of the input.
 
-Plain frozen dataclasses; ``to_dict`` gives the stable JSON shape (keys sorted when
-dumped, times in ISO 8601 with offsets) that importing systems rely on.
+Plain frozen dataclasses. Their fields, with the ``Field`` and ``computed_field``
+annotations on them, are their JSON form: ``_wire`` writes every one of them the same way
+(keys sorted, instants in ISO 8601 with their offset), and the same declaration gives
+``schemas/evaluation.schema.json``. docs/output.md says what importing systems may rely on.
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import IO, Annotated, Any, Final, Literal
 
+from pydantic import Field, computed_field
+
+from . import _wire
 from ._errors import UnknownObligationError
 from ._pack import TEMPLATE_FIELD as _TEMPLATE_FIELD  # the pack format owns the syntax
 from ._pack import Citation, DeadlineBasis
+
+# The format of each JSON document: "safeguard-rules/<kind>/<version>" (docs/output.md).
+EVALUATION_FORMAT: Final = "safeguard-rules/evaluation/1"
+LINES_FORMAT: Final = "safeguard-rules/evaluation-lines/1"
 
 Status = Literal["open", "met", "met_late", "overdue", "cancelled"]
 Severity = Literal["must", "should", "advisory"]
@@ -36,16 +46,36 @@ def render_message(message: str, values: Any) -> str:
 
 
 def iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat(timespec="seconds")
+    return None if value is None else _wire.instant(value)
 
 
-def citation_dict(citation: Citation | None, source_file: str) -> dict[str, Any] | None:
+def _empty(value: str | None) -> bool:
+    return not value
+
+
+@dataclass(frozen=True, slots=True)
+class ResultCitation:
+    """The source sentence a result rests on: the source's id and file, and the quote."""
+
+    source: str  # the id of an entry in the pack's sources
+    file: str  # that source's captured text, as the pack names it ("" if it names none)
+    quote: str
+    # How the pack reads the sentence where it is ambiguous; left out of the JSON when none.
+    note: Annotated[str | None, Field(exclude_if=_empty)] = None
+
+
+def cite(citation: Citation | None, source_files: Mapping[str, str]) -> ResultCitation | None:
+    """A pack's citation as results carry it, with its source's file (shared, not copied,
+    by every result that cites the same sentence)."""
     if citation is None:
         return None  # a draft rule without a citation; lint reports it
-    out: dict[str, Any] = {"source": citation.source, "file": source_file, "quote": citation.quote}
-    if citation.note:
-        out["note"] = citation.note
-    return out
+    file = source_files.get(citation.source, "")
+    return _cited(citation.source, file, citation.quote, citation.note)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cited(source: str, file: str, quote: str, note: str | None) -> ResultCitation:
+    return ResultCitation(source, file, quote, note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,41 +111,16 @@ class Obligation:
     met_at: datetime | None
     cancelled_by: str | None
     escalation: Escalation | None
-    citation: Citation | None
-    source_file: str
+    citation: ResultCitation | None
+
+    @property
+    def source_file(self) -> str:
+        """The file of the cited source ("" when the rule has no citation)."""
+        return self.citation.file if self.citation else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "rule": self.rule,
-            "action": self.action,
-            "route": self.route,
-            "strength": self.strength,
-            "responsible": self.responsible,
-            "copied_in": list(self.copied_in),
-            "child_id": self.child_id,
-            "triggered_by": list(self.triggered_by),
-            "triggered_at": iso(self.triggered_at),
-            "due": iso(self.due),
-            "due_basis": self.due_basis,
-            "due_case": self.due_case,
-            "basis": self.basis,
-            "parameter": self.parameter,
-            "status": self.status,
-            "met_by": self.met_by,
-            "met_at": iso(self.met_at),
-            "cancelled_by": self.cancelled_by,
-            "escalation": None
-            if self.escalation is None
-            else {
-                "action": self.escalation.action,
-                "responsible": self.escalation.responsible,
-                "copied_in": list(self.escalation.copied_in),
-                "path": self.escalation.path,
-                "onward": list(self.escalation.onward),
-            },
-            "citation": citation_dict(self.citation, self.source_file),
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,25 +135,18 @@ class Finding:
     event: str | None
     obligation: str | None
     at: datetime
-    citation: Citation | None
-    source_file: str
+    citation: ResultCitation | None
     basis: DeadlineBasis = "source"  # a lateness finding's deadline basis; checks: source
     parameter: str | None = None
 
+    @property
+    def source_file(self) -> str:
+        """The file of the cited source ("" when the rule has no citation)."""
+        return self.citation.file if self.citation else ""
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "kind": self.kind,
-            "severity": self.severity,
-            "basis": self.basis,
-            "parameter": self.parameter,
-            "message": self.message,
-            "child_id": self.child_id,
-            "event": self.event,
-            "obligation": self.obligation,
-            "at": iso(self.at),
-            "citation": citation_dict(self.citation, self.source_file),
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +163,8 @@ class Rejection:
         return f"{place}{who}{self.reason}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"where": self.where, "event_id": self.event_id, "reason": self.reason}
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,27 +176,51 @@ class Account:
     rejected: tuple[Rejection, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "received": self.received,
-            "evaluated": self.evaluated,
-            "rejected": [r.to_dict() for r in self.rejected],
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
 class PackStamp:
+    """Which pack decided a result: its id, version and content hash."""
+
     id: str
     version: str
     content_hash: str
 
 
 @dataclass(frozen=True, slots=True)
+class EngineStamp:
+    """Which engine decided a result: the versions of safeguard-rules, of ``holidays`` and
+    of the time-zone database it read (an IANA release such as ``2025b``).
+
+    Deadlines depend on all three (``holidays`` corrects past dates between releases), so
+    the same events under the same pack can give other results after an upgrade: this
+    says so. Within one install, output is byte-identical from run to run.
+    """
+
+    safeguard_rules: str
+    holidays: str
+    tzdata: str
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
+    """What ``evaluate`` returns: obligations and findings in result order (by child,
+    then time), the account of every input record, and what decided them."""
+
     pack: PackStamp
     as_of: datetime
     obligations: tuple[Obligation, ...]
     findings: tuple[Finding, ...]
     account: Account
+    engine: EngineStamp
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/evaluation/1"]:
+        """The JSON document's format and its version (docs/output.md)."""
+        return EVALUATION_FORMAT
 
     def obligation(self, obligation_id: str) -> Obligation:
         for obligation in self.obligations:
@@ -206,18 +229,44 @@ class Evaluation:
         raise UnknownObligationError(f"no obligation {obligation_id!r} in this evaluation")
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "pack": {
-                "id": self.pack.id,
-                "version": self.pack.version,
-                "content_hash": self.pack.content_hash,
-            },
-            "as_of": iso(self.as_of),
-            "obligations": [o.to_dict() for o in self.obligations],
-            "findings": [f.to_dict() for f in self.findings],
-            "account": self.account.to_dict(),
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
     def to_json(self) -> str:
-        """Byte-stable JSON: the same input gives the same text on any machine."""
-        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        """Byte-stable JSON: the same input gives the same text on any machine with the
+        same engine (see :class:`EngineStamp`)."""
+        return _wire.document(self)
+
+    def write_json(self, out: IO[bytes]) -> None:
+        """Write exactly ``to_json()``'s UTF-8 bytes to the binary file ``out``, encoding the
+        long lists a batch at a time instead of building the whole text in memory."""
+        account = replace(self.account, rejected=())
+        skeleton = replace(self, obligations=(), findings=(), account=account)
+        _wire.write_document(
+            out,
+            skeleton,
+            {
+                ("obligations",): _wire.items(Obligation, self.obligations),
+                ("findings",): _wire.items(Finding, self.findings),
+                ("account", "rejected"): _wire.items(Rejection, self.account.rejected),
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LinesSummary:
+    """The last record of results written as JSON Lines (``"record": "account"``): what
+    decided them, and the account's counts (each rejection has a record of its own)."""
+
+    pack: PackStamp
+    engine: EngineStamp
+    as_of: datetime
+    received: int
+    evaluated: int
+    rejected: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/evaluation-lines/1"]:
+        """The JSON Lines output's format and its version (docs/output.md)."""
+        return LINES_FORMAT

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ._compile import CompiledPack
+from ._engine import engine_stamp
 from ._errors import ArgumentError, SafeguardRulesError
 from ._evaluate import _accept, check_as_of, evaluate_child, sort_rejections
 from ._event_files import EventLimits
 from ._events import BaseEvent
 from ._files import path_list
 from ._mapping import EventMapping
-from ._result import Account, Evaluation, Finding, Obligation, PackStamp, Rejection
+from ._result import Account, EngineStamp, Evaluation, Finding, Obligation, PackStamp, Rejection
 from ._stream import STDIN, EventStream, read_jsonl_lazily
 
 __all__ = [
@@ -95,6 +96,7 @@ def evaluate_stream(
     check_as_of(as_of)
     as_of_utc = as_of.astimezone(UTC)
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
+    engine = engine_stamp(pack.calendar.tz.key)
     seen: set[str] = set()
     current: str | None = None
     history: list[BaseEvent] = []
@@ -110,7 +112,9 @@ def evaluate_stream(
         child = event.child_id
         if child != current:
             if current is not None:
-                yield _part(pack, stamp, as_of, as_of_utc, history, places, rejected, received)
+                yield _part(
+                    pack, stamp, engine, as_of, as_of_utc, history, places, rejected, received
+                )
                 history, places, rejected, received = [], [], [], 0
             if child in seen:
                 raise NotGroupedError(child, where)
@@ -120,12 +124,13 @@ def evaluate_stream(
         places.append(where)
         received += 1
     if history or rejected:
-        yield _part(pack, stamp, as_of, as_of_utc, history, places, rejected, received)
+        yield _part(pack, stamp, engine, as_of, as_of_utc, history, places, rejected, received)
 
 
 def _part(
     pack: CompiledPack,
     stamp: PackStamp,
+    engine: EngineStamp,
     as_of: datetime,
     as_of_utc: datetime,
     history: list[BaseEvent],
@@ -141,7 +146,7 @@ def _part(
         evaluate_child(pack, accepted, as_of_utc, obligations, findings)
     sort_rejections(rejected)
     account = Account(received, len(accepted), tuple(rejected))
-    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account)
+    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account, engine)
 
 
 def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
@@ -150,9 +155,10 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
     The parts of :func:`evaluate_stream`, or of partitions of the input by child (the
     Dask run), in any order: the result equals ``evaluate`` of all their input, and its
     ``to_json()`` is byte-identical. Every part must come from the same pack (id,
-    version and content hash) and ``as_of``. Raises ArgumentError (a ValueError) when
-    they do not, or when one child has results in two parts (the input was not
-    partitioned by child).
+    version and content hash), ``as_of`` and engine (:class:`EngineStamp`: parts computed
+    on workers with other versions of safeguard-rules, ``holidays`` or the time-zone data
+    could disagree). Raises ArgumentError (a ValueError) when they do not, or when one
+    child has results in two parts (the input was not partitioned by child).
     """
     parts = list(parts)
     if not parts:
@@ -169,6 +175,11 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
                 "the evaluations to merge come from different packs or as_of times: "
                 f"{first.pack.id} {first.pack.version} at {first.as_of.isoformat()} and "
                 f"{part.pack.id} {part.pack.version} at {part.as_of.isoformat()}"
+            )
+        if part.engine != first.engine:
+            raise ArgumentError(
+                "the evaluations to merge come from different engines (safeguard-rules, "
+                f"holidays or time-zone data): {first.engine} and {part.engine}"
             )
         # Within a part, results are in result order (child first), so appending keeps
         # each child's own order.
@@ -189,6 +200,7 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
         tuple(o for child in children for o in obligations.get(child, ())),
         tuple(f for child in children for f in findings.get(child, ())),
         Account(received, evaluated, tuple(rejected)),
+        first.engine,
     )
 
 

@@ -9,22 +9,31 @@ is done, one JSON object per line.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
+from .. import _wire
 from .._compile import CompiledPack
+from .._engine import engine_stamp
 from .._errors import SafeguardRulesError
 from .._evaluate import sort_rejections
 from .._event_files import EventLimits
 from .._mapping import EventMapping, EventMappingError, load_mapping
-from .._result import Account, Evaluation, PackStamp, Rejection
+from .._result import (
+    Account,
+    Evaluation,
+    Finding,
+    LinesSummary,
+    Obligation,
+    PackStamp,
+    Rejection,
+)
 from .._sort import SortError, sort_events_by_child
 from .._streaming import evaluate_stream, read_events_lazily
 from ._common import EXIT_PROBLEMS, echo, fail, print_diagnostics, safe
@@ -58,12 +67,11 @@ def evaluate_streaming(
     items = read_events_lazily(paths, limits=limits, mapping=mapping)
     parts = evaluate_stream(pack, items, as_of)
     out = sys.stdout.buffer
-    stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     try:
         if fmt == "jsonl":
-            account = _write_jsonl(parts, out)
+            account = _write_jsonl(parts, out, pack)
         else:
-            account = _write_json(parts, out, stamp, as_of)
+            account = _write_json(parts, out, pack, as_of)
     except FileNotFoundError as exc:
         raise fail(f"cannot read {exc.filename}: {exc.strerror}") from exc
     except OSError as exc:
@@ -78,23 +86,17 @@ def evaluate_streaming(
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
 
-def _line(kind: str, data: dict[str, Any]) -> bytes:
-    record = {"record": kind, **data}
-    return (json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def _write_jsonl(parts: Iterator[Evaluation], out: IO[bytes]) -> Account:
+def _write_jsonl(parts: Iterator[Evaluation], out: IO[bytes], pack: CompiledPack) -> Account:
     """One line per obligation, finding and rejection as each child finishes; a last line
-    with the pack, as_of and the account's counts."""
+    with the format, pack, engine, as_of and the account's counts."""
     rejected: list[Rejection] = []
     received = evaluated = 0
     first: Evaluation | None = None
     for part in parts:
         first = first or part
-        chunk = [_line("obligation", o.to_dict()) for o in part.obligations]
-        chunk += [_line("finding", f.to_dict()) for f in part.findings]
-        chunk += [_line("rejected", r.to_dict()) for r in part.account.rejected]
-        out.write(b"".join(chunk))
+        out.write(b"".join(_wire.record_lines(Obligation, "obligation", part.obligations)))
+        out.write(b"".join(_wire.record_lines(Finding, "finding", part.findings)))
+        out.write(b"".join(_wire.record_lines(Rejection, "rejected", part.account.rejected)))
         out.flush()
         rejected.extend(part.account.rejected)
         received += part.account.received
@@ -102,125 +104,84 @@ def _write_jsonl(parts: Iterator[Evaluation], out: IO[bytes]) -> Account:
     sort_rejections(rejected)
     account = Account(received, evaluated, tuple(rejected))
     if first is not None:
-        summary = first.to_dict()
-        out.write(
-            _line(
-                "account",
-                {
-                    "pack": summary["pack"],
-                    "as_of": summary["as_of"],
-                    "received": received,
-                    "evaluated": evaluated,
-                    "rejected": len(rejected),
-                },
-            )
+        summary = LinesSummary(
+            first.pack, first.engine, first.as_of, received, evaluated, len(rejected)
         )
+        out.write(_wire.record_line(summary, "account"))
     out.flush()
     return account
 
 
 # --- the JSON document, from spooled parts ---------------------------------------------------
 
-_FILL = "\0fill:{}\0"
-_ITEM_INDENT = {"obligations": 4, "findings": 4, "rejected": 6}  # json.dumps(indent=2) depths
-
-
-def _encode(item: dict[str, Any], indent: int) -> str:
-    inner = "\n" + " " * indent
-    return inner + json.dumps(item, sort_keys=True, indent=2, ensure_ascii=False).replace(
-        "\n", inner
-    )
-
 
 class _Spool:
     """Each child's encoded results in a temporary file, found again by child id."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self, item_type: type) -> None:
+        self.item_type = item_type
         self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         self.blocks: list[tuple[str, int, int]] = []  # child id, offset, length
         self.size = 0
 
-    def add(self, child: str, items: Iterable[dict[str, Any]]) -> None:
-        data = ",".join(_encode(item, _ITEM_INDENT[self.name]) for item in items).encode("utf-8")
+    def add(self, child: str, items: Sequence[Any]) -> None:
+        data = _wire.encode_items(self.item_type, items)
         if data:
             self.file.write(data)
             self.blocks.append((child, self.size, len(data)))
             self.size += len(data)
 
-    def copy_to(self, out: IO[bytes]) -> None:
-        """The list's text, ``[...]``, children in result order (by id)."""
-        if not self.blocks:
-            out.write(b"[]")
-            return
+    def write(self, out: IO[bytes], indent: int) -> None:
+        """The list, children in result order (by id)."""
         self.file.flush()
         self.blocks.sort()  # children in id order; one block per child
-        out.write(b"[")
-        for i, (_child, offset, length) in enumerate(self.blocks):
-            if i:
-                out.write(b",")
+        _wire.write_pieces(out, self._pieces(), indent)
+
+    def _pieces(self) -> Iterator[bytes]:
+        for _child, offset, length in self.blocks:
             self.file.seek(offset)
-            out.write(self.file.read(length))
-        indent = _ITEM_INDENT[self.name] - 2
-        out.write(("\n" + " " * indent + "]").encode("utf-8"))
+            yield self.file.read(length)
 
     def close(self) -> None:
         self.file.close()
 
 
 def _write_json(
-    parts: Iterator[Evaluation], out: IO[bytes], stamp: PackStamp, as_of: datetime
+    parts: Iterator[Evaluation], out: IO[bytes], pack: CompiledPack, as_of: datetime
 ) -> Account:
     """The document ``Evaluation.to_json()`` gives for all the parts merged."""
-    spools = {name: _Spool(name) for name in ("obligations", "findings")}
+    obligations, findings = _Spool(Obligation), _Spool(Finding)
     rejected: list[Rejection] = []
     received = evaluated = 0
+    engine = None
     try:
         for part in parts:
+            engine = engine or part.engine
             if part.obligations:
-                child = part.obligations[0].child_id
-                spools["obligations"].add(child, (o.to_dict() for o in part.obligations))
+                obligations.add(part.obligations[0].child_id, part.obligations)
             if part.findings:
-                child = part.findings[0].child_id
-                spools["findings"].add(child, (f.to_dict() for f in part.findings))
+                findings.add(part.findings[0].child_id, part.findings)
             rejected.extend(part.account.rejected)
             received += part.account.received
             evaluated += part.account.evaluated
         sort_rejections(rejected)
         account = Account(received, evaluated, tuple(rejected))
-        skeleton = Evaluation(stamp, as_of, (), (), Account(received, evaluated, ()))
-        document = skeleton.to_dict()
-        document["obligations"] = _FILL.format("obligations")
-        document["findings"] = _FILL.format("findings")
-        document["account"]["rejected"] = _FILL.format("rejected")
-        text = json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-        for piece, fill in _pieces(text):
-            out.write(piece.encode("utf-8"))
-            if fill == "rejected":
-                indent = _ITEM_INDENT["rejected"]
-                items = ",".join(_encode(r.to_dict(), indent) for r in rejected)
-                end = "\n" + " " * (indent - 2) + "]"
-                out.write(("[" + items + end if items else "[]").encode("utf-8"))
-            elif fill is not None:
-                spools[fill].copy_to(out)
-        out.flush()
+        stamp = PackStamp(pack.id, pack.version, pack.content_hash)
+        engine = engine or engine_stamp(pack.calendar.tz.key)
+        skeleton = Evaluation(stamp, as_of, (), (), Account(received, evaluated, ()), engine)
+        _wire.write_document(
+            out,
+            skeleton,
+            {
+                ("obligations",): obligations.write,
+                ("findings",): findings.write,
+                ("account", "rejected"): _wire.items(Rejection, rejected),
+            },
+        )
         return account
     finally:
-        for spool in spools.values():
-            spool.close()
-
-
-def _pieces(text: str) -> Iterator[tuple[str, str | None]]:
-    """``text`` split at the fill placeholders (as json.dumps escapes them)."""
-    position = 0
-    while True:
-        start = text.find('"\\u0000fill:', position)
-        if start < 0:
-            yield text[position:], None
-            return
-        end = text.index('\\u0000"', start + 12) + 7
-        yield text[position:start], text[start + 12 : end - 7]
-        position = end
+        obligations.close()
+        findings.close()
 
 
 # --- sort-events --------------------------------------------------------------------------
