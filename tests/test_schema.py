@@ -45,7 +45,7 @@ def test_schema_check_command_agrees(tmp_path: Path) -> None:
     assert "out of date" in stale.stderr and not list(tmp_path.iterdir())
     written = runner.invoke(main, ["schema", "--out", str(tmp_path)])
     assert written.exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack.schema.json", "scenario.schema.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evaluation.schema.json", "pack.schema.json", "scenario.schema.json"]
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=lambda p: p.name)

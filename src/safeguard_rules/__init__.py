@@ -126,14 +126,18 @@ from ._events import (
     StrategyRequestReturned,
     SupervisionHeld,
 )
-from ._explain import Explanation, explain
+from ._explain import ExplainedCitation, Explanation, explain
 from ._ical import to_ical
 from ._jurisdiction import (
+    DaysInForce,
+    DecidedFinding,
+    DecidedObligation,
     InForce,
     Jurisdiction,
     JurisdictionEvaluation,
     PeriodStamp,
     Uncovered,
+    VersionInForce,
     evaluate_jurisdiction,
     load_jurisdiction,
 )
@@ -141,7 +145,7 @@ from ._limits import PackLimits
 from ._lint import CHECKS as LINT_CHECKS
 from ._lint import LintCheck, LintReport, lint_packs, validate_packs
 from ._lint._check import SourcePlace
-from ._lint._run import PackSummary
+from ._lint._run import LintSummary, PackSummary
 from ._lint._sources import CoveredSentence, Sentence, SourceCoverage, SourceQuote
 from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping
@@ -161,6 +165,7 @@ from ._registry import (
 from ._report import render_report
 from ._result import (
     Account,
+    EngineStamp,
     Escalation,
     Evaluation,
     Finding,
@@ -168,15 +173,22 @@ from ._result import (
     Obligation,
     PackStamp,
     Rejection,
+    ResultCitation,
     Severity,
     Status,
 )
 from ._scenario import (
+    CoverageByKind,
+    CoverageCount,
+    CoverageGap,
     CoverageItem,
     PackCoverage,
     ScenarioFileError,
     ScenarioOutcome,
+    ScenarioRunSummary,
+    SourceCoverageSummary,
     TestRun,
+    UnaccountedSentence,
     run_scenarios,
 )
 from ._sort import SortError, SortSummary, sort_events_by_child
@@ -218,12 +230,19 @@ __all__ = [
     "CompiledPack",
     "ConcernIdentified",
     "CoreGroupMeetingHeld",
+    "CoverageByKind",
+    "CoverageCount",
+    "CoverageGap",
     "CoverageItem",
     "CoveredSentence",
     "CpnCreated",
     "DateOnlyEvent",
+    "DaysInForce",
     "DeadlineBasis",
+    "DecidedFinding",
+    "DecidedObligation",
     "Diagnostic",
+    "EngineStamp",
     "EnquiryConcluded",
     "EnquiryReceived",
     "EnquiryStarted",
@@ -237,6 +256,7 @@ __all__ = [
     "EventStream",
     "EventStreamError",
     "EventValidationError",
+    "ExplainedCitation",
     "Explanation",
     "Finding",
     "FindingKind",
@@ -247,6 +267,7 @@ __all__ = [
     "JurisdictionEvaluation",
     "LintCheck",
     "LintReport",
+    "LintSummary",
     "LocatedEvent",
     "MashEnquiryStarted",
     "MedicalConsidered",
@@ -281,9 +302,11 @@ __all__ = [
     "ReferralReceived",
     "Registry",
     "Rejection",
+    "ResultCitation",
     "SafeguardRulesError",
     "ScenarioFileError",
     "ScenarioOutcome",
+    "ScenarioRunSummary",
     "Sentence",
     "Severity",
     "SocialWorkerAllocated",
@@ -291,6 +314,7 @@ __all__ = [
     "SortError",
     "SortSummary",
     "SourceCoverage",
+    "SourceCoverageSummary",
     "SourcePlace",
     "SourceQuote",
     "Status",
@@ -303,12 +327,14 @@ __all__ = [
     "StrategyRequestReturned",
     "SupervisionHeld",
     "TestRun",
+    "UnaccountedSentence",
     "Uncovered",
     "UnknownCheckError",
     "UnknownIdError",
     "UnknownObligationError",
     "UnmappedItem",
     "Unreadable",
+    "VersionInForce",
     "__version__",
     "bundled_packs",
     "compile_pack",

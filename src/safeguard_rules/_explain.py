@@ -4,45 +4,90 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Final, Literal
 
+from pydantic import Field, PlainSerializer, computed_field
+
+from . import _wire
 from ._compile import CompiledPack, CompiledRequirement
 from ._errors import UnknownObligationError
 from ._events import BaseEvent
-from ._pack import Citation
-from ._result import Obligation, iso
+from ._pack import Citation, DeadlineBasis
+from ._result import Obligation, Status, iso
 from ._wording import threshold
+
+EXPLANATION_FORMAT: Final = "safeguard-rules/explanation/1"
+
+
+def _obligation_id(obligation: Obligation) -> str:
+    return obligation.id
+
+
+@dataclass(frozen=True, slots=True)
+class ExplainedCitation:
+    """The sentence an explained obligation rests on."""
+
+    source: str  # "source_id (file)"
+    quote: str
 
 
 @dataclass(frozen=True)
 class Explanation:
-    obligation: Obligation
+    """Why an obligation exists, how its deadline was worked out, what its status rests on.
+
+    In JSON the obligation is named by its id, beside its rule, basis, parameter and status.
+    """
+
+    obligation: Annotated[Obligation, PlainSerializer(_obligation_id, return_type=str)]
     rule_title: str
     trigger: str
     events: tuple[str, ...]
     deadline_cases: tuple[str, ...]
     deadline_steps: tuple[str, ...]
     status_reason: str
-    quote: str | None  # None for a draft rule without a citation
-    source: str | None
+    quote: Annotated[str | None, Field(exclude=True)]  # None for a draft rule (no citation)
+    source: Annotated[str | None, Field(exclude=True)]
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/explanation/1"]:
+        """The JSON document's format and its version (docs/output.md)."""
+        return EXPLANATION_FORMAT
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rule(self) -> str:
+        return self.obligation.rule
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def basis(self) -> DeadlineBasis:
+        return self.obligation.basis
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def parameter(self) -> str | None:
+        return self.obligation.parameter
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Status:
+        return self.obligation.status
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def citation(self) -> ExplainedCitation | None:
+        if self.quote is None:
+            return None
+        return ExplainedCitation(self.source or "", self.quote)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "obligation": self.obligation.id,
-            "rule": self.obligation.rule,
-            "rule_title": self.rule_title,
-            "trigger": self.trigger,
-            "events": list(self.events),
-            "deadline_cases": list(self.deadline_cases),
-            "deadline_steps": list(self.deadline_steps),
-            "basis": self.obligation.basis,
-            "parameter": self.obligation.parameter,
-            "status": self.obligation.status,
-            "status_reason": self.status_reason,
-            "citation": None
-            if self.quote is None
-            else {"source": self.source, "quote": self.quote},
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
+
+    def to_json(self) -> str:
+        """The JSON document (indented, keys sorted, a final newline)."""
+        return _wire.document(self)
 
     def text(self) -> str:
         o = self.obligation

@@ -147,7 +147,7 @@ class Uncovered:
 
 
 @dataclass(frozen=True, slots=True)
-class Days:
+class DaysInForce:
     """The days a version decides, ``from`` to ``to`` inclusive (``to`` null: open-ended)."""
 
     start: Annotated[date, Field(serialization_alias="from")]
@@ -161,7 +161,7 @@ class VersionInForce:
     id: str
     version: str
     content_hash: str
-    in_force: tuple[Days, ...]
+    in_force: tuple[DaysInForce, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +219,7 @@ class JurisdictionEvaluation:
                 part.pack.id,
                 part.pack.version,
                 part.pack.content_hash,
-                tuple(Days(p.start, p.end) for p in self.periods if p.pack == part.pack),
+                tuple(DaysInForce(p.start, p.end) for p in self.periods if p.pack == part.pack),
             )
             for part in self.parts
         )

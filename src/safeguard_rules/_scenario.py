@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError, computed_field
 
+from . import _wire
 from ._compile import CompiledPack
 from ._diagnose import diagnostics_from
 from ._errors import Diagnostic, PackError, SafeguardRulesError, did_you_mean, known_list
@@ -169,6 +170,7 @@ class ScenarioOutcome:
     pack: str
     failures: tuple[str, ...]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def passed(self) -> bool:
         return not self.failures
@@ -177,16 +179,6 @@ class ScenarioOutcome:
         """The failure text: where, which scenario, and each difference."""
         head = f"{self.file}:{self.line}: scenario {self.name!r} under {self.pack}"
         return "\n".join([head, *("  " + f.replace("\n", "\n  ") for f in self.failures)])
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "line": self.line,
-            "name": self.name,
-            "pack": self.pack,
-            "passed": self.passed,
-            "failures": list(self.failures),
-        }
 
 
 class PackCache:
@@ -504,16 +496,46 @@ def coverage_items(pack: CompiledPack) -> tuple[CoverageItem, ...]:
     return tuple(items)
 
 
+@dataclass(frozen=True, slots=True)
+class CoverageCount:
+    """How many items of one kind the scenarios exercised, of how many."""
+
+    covered: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageByKind:
+    """Coverage counted by kind of item: rules, routes, deadline cases, findings."""
+
+    rule: CoverageCount
+    route: CoverageCount
+    case: CoverageCount
+    finding: CoverageCount
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageGap:
+    """An item no scenario exercised, with a sentence saying so."""
+
+    rule: str
+    kind: CoverageKind
+    detail: str
+    text: str
+
+
 @dataclass(frozen=True)
 class PackCoverage:
     """What a pack's scenarios exercised (rule coverage) and how much of its sources the
-    pack accounts for (source coverage: imposing sentences quoted or not_encoded)."""
+    pack accounts for (source coverage: imposing sentences quoted or not_encoded). In
+    JSON: the counts (overall and by kind), the percentage to two places, each item not
+    covered, and the source coverage."""
 
     pack: str
     file: str
-    items: tuple[CoverageItem, ...]
-    covered: frozenset[CoverageItem]
-    sources: SourceCoverage | None = None
+    items: Annotated[tuple[CoverageItem, ...], Field(exclude=True)]
+    covered: Annotated[frozenset[CoverageItem], Field(exclude=True)]
+    sources: Annotated[SourceCoverage | None, Field(exclude=True)] = None
 
     @property
     def percent(self) -> float:
@@ -533,42 +555,72 @@ class PackCoverage:
         of_kind = [item for item in self.items if item.kind == kind]
         return sum(item in self.covered for item in of_kind), len(of_kind)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "pack": self.pack,
-            "file": self.file,
-            "percent": round(self.percent, 2),
-            "covered": len(self.covered),
-            "total": len(self.items),
-            "by_kind": {
-                kind: dict(zip(("covered", "total"), self.counts(kind), strict=True))
-                for kind in ("rule", "route", "case", "finding")
-            },
-            "uncovered": [
-                {"rule": i.rule, "kind": i.kind, "detail": i.detail, "text": i.describe()}
-                for i in self.uncovered
-            ],
-            "source_coverage": None if self.sources is None else _source_dict(self.sources),
-        }
+    @computed_field(alias="percent")  # type: ignore[prop-decorator]
+    @property
+    def percent_rounded(self) -> float:
+        return round(self.percent, 2)
+
+    @computed_field(alias="covered")  # type: ignore[prop-decorator]
+    @property
+    def covered_count(self) -> int:
+        return len(self.covered)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def by_kind(self) -> CoverageByKind:
+        return CoverageByKind(
+            *(CoverageCount(*self.counts(k)) for k in ("rule", "route", "case", "finding"))
+        )
+
+    @computed_field(alias="uncovered")  # type: ignore[prop-decorator]
+    @property
+    def not_covered(self) -> tuple[CoverageGap, ...]:
+        return tuple(CoverageGap(i.rule, i.kind, i.detail, i.describe()) for i in self.uncovered)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def source_coverage(self) -> SourceCoverageSummary | None:
+        return None if self.sources is None else _source_summary(self.sources)
 
 
-def _source_dict(coverage: SourceCoverage) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class UnaccountedSentence:
+    """An imposing sentence of a source that nothing in the pack quotes, and where it is."""
+
+    source: str
+    line: int
+    column: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCoverageSummary:
+    """How much of its sources a pack accounts for, and the sentences it does not."""
+
+    percent: float
+    accounted: int
+    total: int
+    unaccounted: tuple[UnaccountedSentence, ...]
+    unreadable: tuple[str, ...]
+
+
+def _source_summary(coverage: SourceCoverage) -> SourceCoverageSummary:
     accounted, total = coverage.counts()
-    return {
-        "percent": round(coverage.percent, 2),
-        "accounted": accounted,
-        "total": total,
-        "unaccounted": [
-            {
-                "source": s.source,
-                "line": s.sentence.line,
-                "column": s.sentence.column,
-                "text": s.sentence.text,
-            }
+    return SourceCoverageSummary(
+        round(coverage.percent, 2),
+        accounted,
+        total,
+        tuple(
+            UnaccountedSentence(s.source, s.sentence.line, s.sentence.column, s.sentence.text)
             for s in coverage.unaccounted
-        ],
-        "unreadable": list(coverage.unreadable),
-    }
+        ),
+        coverage.unreadable,
+    )
 
 
 def pack_source_coverage(pack: CompiledPack) -> SourceCoverage:
@@ -585,6 +637,18 @@ def pack_source_coverage(pack: CompiledPack) -> SourceCoverage:
 
 # --- a whole run -----------------------------------------------------------------------
 
+SCENARIO_RUN_FORMAT: Final = "safeguard-rules/scenario-run/1"
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioRunSummary:
+    """The counts of a scenario run: scenarios, passed, failed, files that did not load."""
+
+    scenarios: int
+    passed: int
+    failed: int
+    file_errors: int
+
 
 @dataclass(frozen=True)
 class TestRun:
@@ -593,7 +657,7 @@ class TestRun:
     __test__ = False  # not a pytest test class, whatever its name
 
     files: tuple[str, ...]
-    outcomes: tuple[ScenarioOutcome, ...]
+    outcomes: Annotated[tuple[ScenarioOutcome, ...], Field(serialization_alias="scenarios")]
     errors: tuple[Diagnostic, ...]
     coverage: tuple[PackCoverage, ...]
 
@@ -605,25 +669,25 @@ class TestRun:
     def failed(self) -> tuple[ScenarioOutcome, ...]:
         return tuple(o for o in self.outcomes if not o.passed)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/scenario-run/1"]:
+        """The JSON document's format and its version (docs/output.md)."""
+        return SCENARIO_RUN_FORMAT
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> ScenarioRunSummary:
+        passed = sum(o.passed for o in self.outcomes)
+        return ScenarioRunSummary(len(self.outcomes), passed, len(self.failed), len(self.errors))
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "files": list(self.files),
-            "summary": {
-                "scenarios": len(self.outcomes),
-                "passed": sum(o.passed for o in self.outcomes),
-                "failed": len(self.failed),
-                "file_errors": len(self.errors),
-            },
-            "scenarios": [o.to_dict() for o in self.outcomes],
-            "errors": [
-                {"file": d.file, "line": d.line, "column": d.column, "message": d.message}
-                for d in self.errors
-            ],
-            "coverage": [c.to_dict() for c in self.coverage],
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        """The JSON document (indented, keys sorted, a final newline)."""
+        return _wire.document(self)
 
 
 def run_scenarios(paths: Iterable[str | Path], *, select: str | None = None) -> TestRun:

@@ -1,8 +1,10 @@
-"""JSON Schemas of the pack and scenario formats, generated from the pydantic models.
+"""JSON Schemas of the pack and scenario formats and of results, generated from the models.
 
 Editors (through the ``yaml-language-server`` comment at the top of each file) and
-other tools check and autocomplete packs and scenarios against these. The schemas
-are committed under ``schemas/``; a test keeps them in step with the models.
+other tools check and autocomplete packs and scenarios against these; importing systems
+check ``evaluate``'s JSON against ``evaluation.schema.json``, which comes from the same
+declaration (``_wire``) that writes it. The schemas are committed under ``schemas/``; a
+test keeps them in step with the models.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from ._pack import Overlay, Pack
 from ._scenario_format import ScenarioFile
 
 BASE_URL = "https://safeguard-rules.invalid/schemas/"  # an id, not a place to fetch from
-SCHEMA_FILES = ("pack.schema.json", "scenario.schema.json")
+SCHEMA_FILES = ("pack.schema.json", "scenario.schema.json", "evaluation.schema.json")
 
 
 def pack_schema() -> dict[str, Any]:
@@ -43,6 +45,15 @@ def scenario_schema() -> dict[str, Any]:
     return _stamp(schema, "scenario.schema.json", "safeguard-rules scenario file")
 
 
+def evaluation_schema() -> dict[str, Any]:
+    # Imported here: the result types' JSON form is not needed to read packs.
+    from . import _wire
+    from ._result import Evaluation
+
+    schema = _wire.shape(Evaluation).json_schema()
+    return _stamp(schema, "evaluation.schema.json", "safeguard-rules evaluation (JSON)")
+
+
 def _stamp(schema: dict[str, Any], name: str, title: str) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -54,7 +65,11 @@ def _stamp(schema: dict[str, Any], name: str, title: str) -> dict[str, Any]:
 
 def schemas() -> dict[str, str]:
     """File name -> schema text, byte-stable (sorted keys, two-space indent, final newline)."""
-    built = {"pack.schema.json": pack_schema(), "scenario.schema.json": scenario_schema()}
+    built = {
+        "pack.schema.json": pack_schema(),
+        "scenario.schema.json": scenario_schema(),
+        "evaluation.schema.json": evaluation_schema(),
+    }
     return {
         name: json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         for name, schema in built.items()

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 import pydantic_core
 from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import SchemaSerializer, core_schema
 
 INDENT = 2  # documents; JSON Lines records are compact
@@ -61,7 +62,23 @@ class Shape:
 
     def json_schema(self) -> dict[str, Any]:
         """What :meth:`json` writes, as a JSON Schema (draft 2020-12)."""
-        return self.adapter.json_schema(mode="serialization", by_alias=True)
+        return self.adapter.json_schema(
+            mode="serialization", by_alias=True, schema_generator=_WrittenSchema
+        )
+
+
+class _WrittenSchema(GenerateJsonSchema):
+    """The schema of what is written: a field with a default is written all the same, so
+    it is required; only a field left out when empty (``exclude_if``) is optional."""
+
+    def field_is_required(
+        self,
+        field: core_schema.ModelField | core_schema.DataclassField | core_schema.TypedDictField,
+        total: bool,
+    ) -> bool:
+        if self.mode == "serialization":
+            return field.get("serialization_exclude_if") is None
+        return super().field_is_required(field, total)
 
 
 def shape(tp: Any) -> Shape:
@@ -195,17 +212,24 @@ def _wire_schema(schema: Any) -> Any:
 
 
 def _walk(node: Any) -> None:
+    # Children first: the serializers put in below are not walked again.
     if isinstance(node, list):
         for item in node:
             _walk(item)
         return
     if not isinstance(node, dict):
         return
+    for value in list(node.values()):
+        _walk(value)
     kind = node.get("type")
     if kind == "dataclass":
         _sort_dataclass(node)
     elif kind == "model-fields" or kind == "typed-dict":
         _sort_fields_mapping(node)
+    elif kind == "dict" and "serialization" not in node:
+        node["serialization"] = core_schema.plain_serializer_function_ser_schema(
+            _sorted_mapping, info_arg=False, return_schema=dict(node)
+        )
     elif kind == "datetime":
         node["serialization"] = core_schema.plain_serializer_function_ser_schema(
             instant, info_arg=False, return_schema=core_schema.str_schema(), when_used="json"
@@ -213,8 +237,10 @@ def _walk(node: Any) -> None:
     elif kind == "literal" and all(isinstance(v, str) for v in node["expected"]):
         node.clear()
         node.update(core_schema.str_schema())
-    for value in list(node.values()):
-        _walk(value)
+
+
+def _sorted_mapping(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    return dict(sorted(value.items()))
 
 
 def _sort_dataclass(node: dict[str, Any]) -> None:

@@ -1,20 +1,29 @@
 """What a diff finds: frozen records of the differences, with their stable JSON form.
 
 Nothing here decides what differs (``_describe``, ``_outcomes``) or how it is shown
-(``_render``); these are the values passed between them and to importing systems.
+(``_render``); these are the values passed between them and to importing systems. Their
+fields and computed fields are their JSON form, written by ``_wire`` like every result.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Final, Literal
 
+from pydantic import Field, computed_field
+
+from .. import _wire
 from .._compile import CompiledPack
 from .._pack import Citation
-from .._result import Finding, Obligation, Rejection, iso
+from .._result import Finding, Obligation, Rejection
+
+DIFF_FORMAT: Final = "safeguard-rules/pack-diff/1"
+
+
+def _none(value: object) -> bool:
+    return value is None
 
 
 @dataclass(frozen=True)
@@ -28,10 +37,7 @@ class Change:
     what: str
     old: str | None
     new: str | None
-    prose: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"what": self.what, "old": self.old, "new": self.new}
+    prose: Annotated[bool, Field(exclude=True)] = False
 
 
 @dataclass(frozen=True)
@@ -61,18 +67,6 @@ class PackSide:
             compiled.extends,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "version": self.version,
-            "effective_from": self.effective_from,
-            "effective_to": self.effective_to,
-            "file": self.file,
-            "content_hash": self.content_hash,
-            "extends": self.extends,
-        }
-
 
 @dataclass(frozen=True)
 class Item:
@@ -81,17 +75,11 @@ class Item:
     name: str
     summary: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "summary": self.summary}
-
 
 @dataclass(frozen=True)
 class ItemChange:
     name: str
     changes: tuple[Change, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "changes": [c.to_dict() for c in self.changes]}
 
 
 @dataclass(frozen=True)
@@ -113,13 +101,6 @@ class Section:
             "changed": len(self.changed),
         }
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "added": [i.to_dict() for i in self.added],
-            "removed": [i.to_dict() for i in self.removed],
-            "changed": [c.to_dict() for c in self.changed],
-        }
-
 
 @dataclass(frozen=True)
 class RuleSummary:
@@ -128,19 +109,26 @@ class RuleSummary:
     id: str
     title: str
     strength: str
-    lines: tuple[str, ...]
-    citation: Citation | None
+    lines: Annotated[tuple[str, ...], Field(serialization_alias="summary")]
+    citation: Annotated[Citation | None, Field(exclude=True)]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "strength": self.strength,
-            "summary": list(self.lines),
-            "citation": None
+    @computed_field(alias="citation")  # type: ignore[prop-decorator]
+    @property
+    def cited(self) -> DiffCitation | None:
+        """The citation's source and quote (its note is the pack's, not the diff's)."""
+        return (
+            None
             if self.citation is None
-            else {"source": self.citation.source, "quote": self.citation.quote},
-        }
+            else DiffCitation(self.citation.source, self.citation.quote)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DiffCitation:
+    """A rule's citation as a diff shows it: the source and the quote."""
+
+    source: str
+    quote: str
 
 
 @dataclass(frozen=True)
@@ -153,19 +141,20 @@ class RuleChange:
     paired_by: str | None  # why a renamed rule was taken for the same rule
     changes: tuple[Change, ...]
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def renamed(self) -> bool:
         return self.old_id != self.id
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "old_id": self.old_id,
-            "renamed": self.renamed,
-            "paired_by": self.paired_by,
-            "title": self.title,
-            "changes": [c.to_dict() for c in self.changes],
-        }
+
+@dataclass(frozen=True, slots=True)
+class RuleDiffs:
+    """The rules added, removed and changed, and the ids of those unchanged."""
+
+    added: tuple[RuleSummary, ...]
+    removed: tuple[RuleSummary, ...]
+    changed: tuple[RuleChange, ...]
+    unchanged: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -174,7 +163,7 @@ class PackDiff:
 
     The pack ids are the names of the two sides (like file names in ``git diff``) and
     are not themselves a difference: a pack diffed with a copy of itself under another id
-    is empty.
+    is empty. ``events``, when given, is what the two packs make of one event stream.
     """
 
     old: PackSide
@@ -184,10 +173,35 @@ class PackDiff:
     agencies: Section
     roles: Section
     parameters: Section
-    rules_added: tuple[RuleSummary, ...]
-    rules_removed: tuple[RuleSummary, ...]
-    rules_changed: tuple[RuleChange, ...]
-    rules_unchanged: tuple[str, ...]
+    rules_added: Annotated[tuple[RuleSummary, ...], Field(exclude=True)]
+    rules_removed: Annotated[tuple[RuleSummary, ...], Field(exclude=True)]
+    rules_changed: Annotated[tuple[RuleChange, ...], Field(exclude=True)]
+    rules_unchanged: Annotated[tuple[str, ...], Field(exclude=True)]
+    events: Annotated[EvaluationDiff | None, Field(exclude_if=_none)] = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/pack-diff/1"]:
+        """The JSON document's format and its version (docs/output.md)."""
+        return DIFF_FORMAT
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def differs(self) -> bool:
+        return not self.empty
+
+    @computed_field(alias="summary")  # type: ignore[prop-decorator]
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """:meth:`summary`, in JSON."""
+        return self.summary()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def rules(self) -> RuleDiffs:
+        return RuleDiffs(
+            self.rules_added, self.rules_removed, self.rules_changed, self.rules_unchanged
+        )
 
     @property
     def empty(self) -> bool:
@@ -225,26 +239,12 @@ class PackDiff:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "old": self.old.to_dict(),
-            "new": self.new.to_dict(),
-            "differs": not self.empty,
-            "summary": self.summary(),
-            "pack": [c.to_dict() for c in self.pack],
-            "calendar": [c.to_dict() for c in self.calendar],
-            "agencies": self.agencies.to_dict(),
-            "roles": self.roles.to_dict(),
-            "parameters": self.parameters.to_dict(),
-            "rules": {
-                "added": [r.to_dict() for r in self.rules_added],
-                "removed": [r.to_dict() for r in self.rules_removed],
-                "changed": [c.to_dict() for c in self.rules_changed],
-                "unchanged": list(self.rules_unchanged),
-            },
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
     def to_json(self) -> str:
-        return to_json(self.to_dict())
+        """The JSON document (indented, keys sorted, a final newline)."""
+        return _wire.document(self)
 
 
 @dataclass(frozen=True)
@@ -255,15 +255,37 @@ class ObligationChange:
     new: Obligation
     changes: tuple[Change, ...]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "child_id": self.new.child_id,
-            "action": self.new.action,
-            "triggered_by": list(self.new.triggered_by),
-            "old": self.old.to_dict(),
-            "new": self.new.to_dict(),
-            "changes": [c.to_dict() for c in self.changes],
-        }
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def child_id(self) -> str:
+        return self.new.child_id
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def action(self) -> str:
+        return self.new.action
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def triggered_by(self) -> tuple[str, ...]:
+        return self.new.triggered_by
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationDiffs:
+    """Obligations only one pack gives, and those both give differently."""
+
+    only_old: tuple[Obligation, ...]
+    only_new: tuple[Obligation, ...]
+    changed: tuple[ObligationChange, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FindingDiffs:
+    """Findings only one pack gives."""
+
+    only_old: tuple[Finding, ...]
+    only_new: tuple[Finding, ...]
 
 
 @dataclass(frozen=True)
@@ -274,11 +296,11 @@ class EvaluationDiff:
     new_pack: str
     as_of: datetime
     evaluated: int
-    only_old: tuple[Obligation, ...]
-    only_new: tuple[Obligation, ...]
-    changed: tuple[ObligationChange, ...]
-    findings_only_old: tuple[Finding, ...]
-    findings_only_new: tuple[Finding, ...]
+    only_old: Annotated[tuple[Obligation, ...], Field(exclude=True)]
+    only_new: Annotated[tuple[Obligation, ...], Field(exclude=True)]
+    changed: Annotated[tuple[ObligationChange, ...], Field(exclude=True)]
+    findings_only_old: Annotated[tuple[Finding, ...], Field(exclude=True)]
+    findings_only_new: Annotated[tuple[Finding, ...], Field(exclude=True)]
     rejected: tuple[Rejection, ...]
 
     @property
@@ -291,26 +313,21 @@ class EvaluationDiff:
             or self.findings_only_new
         )
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def differs(self) -> bool:
+        return not self.empty
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def obligations(self) -> ObligationDiffs:
+        return ObligationDiffs(self.only_old, self.only_new, self.changed)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def findings(self) -> FindingDiffs:
+        return FindingDiffs(self.findings_only_old, self.findings_only_new)
+
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "old_pack": self.old_pack,
-            "new_pack": self.new_pack,
-            "as_of": iso(self.as_of),
-            "evaluated": self.evaluated,
-            "differs": not self.empty,
-            "obligations": {
-                "only_old": [o.to_dict() for o in self.only_old],
-                "only_new": [o.to_dict() for o in self.only_new],
-                "changed": [c.to_dict() for c in self.changed],
-            },
-            "findings": {
-                "only_old": [f.to_dict() for f in self.findings_only_old],
-                "only_new": [f.to_dict() for f in self.findings_only_new],
-            },
-            "rejected": [r.to_dict() for r in self.rejected],
-        }
-
-
-def to_json(data: Any) -> str:
-    """The JSON form every diff output uses: sorted keys, indented, UTF-8 kept."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from .._result import Finding, Obligation, iso
 from .._wording import describe_moment
@@ -19,7 +20,6 @@ from ._model import (
     PackDiff,
     PackSide,
     RuleChange,
-    to_json,
 )
 
 # --- shortening quoted text for the terminal ---------------------------------------------
@@ -414,10 +414,7 @@ def _markdown(packs: PackDiff, events: EvaluationDiff | None) -> str:
 
 
 def _json(packs: PackDiff, events: EvaluationDiff | None) -> str:
-    data = packs.to_dict()
-    if events is not None:
-        data["events"] = events.to_dict()
-    return to_json(data)
+    return replace(packs, events=events).to_json()
 
 
 FORMATS: dict[str, Callable[[PackDiff, EvaluationDiff | None], str]] = {

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Literal
 
+from pydantic import computed_field
+
+from .. import _wire
 from .._compile import compile_pack
 from .._errors import (
     Diagnostic,
@@ -44,17 +46,17 @@ class PackSummary:
     errors: int = 0
     warnings: int = 0
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "loads": self.loads,
-            "pack": self.pack,
-            "version": self.version,
-            "rules": self.rules,
-            "content_hash": self.content_hash,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+
+@dataclass(frozen=True, slots=True)
+class LintSummary:
+    """The counts of a lint or validate run: packs, errors, warnings."""
+
+    packs: int
+    errors: int
+    warnings: int
+
+
+LINT_FORMAT: Final = "safeguard-rules/lint-report/1"
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,17 @@ class LintReport:
     packs: tuple[PackSummary, ...]
     diagnostics: tuple[Diagnostic, ...]
     checks: tuple[str, ...]  # the lint checks that ran (none for validate)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def format(self) -> Literal["safeguard-rules/lint-report/1"]:
+        """The JSON document's format and its version (docs/output.md)."""
+        return LINT_FORMAT
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def summary(self) -> LintSummary:
+        return LintSummary(len(self.packs), self.errors, self.warnings)
 
     @property
     def errors(self) -> int:
@@ -78,30 +91,12 @@ class LintReport:
         return self.errors == 0 and not (strict and self.warnings)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "diagnostics": [_diagnostic_dict(d) for d in self.diagnostics],
-            "packs": [p.to_dict() for p in self.packs],
-            "checks": list(self.checks),
-            "summary": {
-                "packs": len(self.packs),
-                "errors": self.errors,
-                "warnings": self.warnings,
-            },
-        }
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _diagnostic_dict(d: Diagnostic) -> dict[str, Any]:
-    return {
-        "file": d.file,
-        "line": d.line,
-        "column": d.column,
-        "level": d.level,
-        "code": d.code,
-        "message": d.message,
-    }
+        """The JSON document (indented, keys sorted, a final newline)."""
+        return _wire.document(self)
 
 
 def pack_files(names: Iterable[str | Path]) -> list[Path]:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -36,7 +34,6 @@ from ._common import (
     safe,
     with_packs,
 )
-from ._json import place, write_document
 from ._progress import progress
 from ._streaming import evaluate_streaming, mapping_option
 
@@ -134,7 +131,7 @@ def evaluate(
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
-        _write_evaluation(result)
+        result.write_json(_stdout())
     else:
         _print_table(result, max_rows)
     for rejection in result.account.rejected:
@@ -162,7 +159,7 @@ def _evaluate_jurisdiction(
     stream = read_events(events, limits)
     result = evaluate_jurisdiction(versions, stream, moment)
     if fmt == "json":
-        _write_jurisdiction(result)
+        result.write_json(_stdout())
     else:
         _print_jurisdiction_table(result, max_rows)
     for rejection in result.account.rejected:
@@ -183,42 +180,6 @@ def _evaluate_jurisdiction(
 def _stdout() -> IO[bytes]:
     sys.stdout.flush()  # anything written as text goes first
     return sys.stdout.buffer
-
-
-def _write_evaluation(result: Evaluation) -> None:
-    account = replace(result.account, rejected=())
-    skeleton = replace(result, obligations=(), findings=(), account=account).to_dict()
-    place(skeleton, ["obligations"], "obligations")
-    place(skeleton, ["findings"], "findings")
-    place(skeleton, ["account", "rejected"], "rejected")
-    write_document(
-        _stdout(),
-        skeleton,
-        {
-            "obligations": (o.to_dict() for o in result.obligations),
-            "findings": (f.to_dict() for f in result.findings),
-            "rejected": (r.to_dict() for r in result.account.rejected),
-        },
-    )
-
-
-def _write_jurisdiction(result: JurisdictionEvaluation) -> None:
-    parts = tuple(replace(p, obligations=(), findings=()) for p in result.parts)
-    account = replace(result.account, rejected=())
-    skeleton = replace(result, parts=parts, uncovered=(), account=account).to_dict()
-    for name in ("obligations", "findings", "uncovered"):
-        place(skeleton, [name], name)
-    place(skeleton, ["account", "rejected"], "rejected")
-    write_document(
-        _stdout(),
-        skeleton,
-        {
-            "obligations": ({**o.to_dict(), "pack": s.id} for s, o in result.obligations()),
-            "findings": ({**f.to_dict(), "pack": s.id} for s, f in result.findings()),
-            "uncovered": (u.to_dict() for u in result.uncovered),
-            "rejected": (r.to_dict() for r in result.account.rejected),
-        },
-    )
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -365,7 +326,7 @@ def explain(
         ) from None
     explanation = explain_obligation(compiled, found, stream.events)
     if fmt == "json":
-        click.echo(json.dumps(explanation.to_dict(), indent=2, sort_keys=True))
+        click.echo(explanation.to_json(), nl=False)
     else:
         echo(explanation.text(), nl=False)
 

@@ -1,4 +1,4 @@
-"""``schema``: write (or check) the JSON Schemas of the pack and scenario formats."""
+"""``schema``: write (or check) the JSON Schemas of packs, scenarios and evaluations."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ from ._common import EXIT_PROBLEMS, echo, safe
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("schemas"),
     show_default=True,
-    help="Directory to write pack.schema.json and scenario.schema.json into.",
+    help="Directory to write pack, scenario and evaluation .schema.json files into.",
 )
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 if the files there are not up to date."
 )
 def schema(out_dir: Path, check: bool) -> None:
-    """Write the JSON Schemas of the pack and scenario formats (for editors and CI)."""
+    """Write the JSON Schemas of packs, scenarios and evaluations (for editors and CI)."""
     stale = []
     for name, text in schemas().items():
         target = out_dir / name
