@@ -34,6 +34,8 @@ Engine and results:
 * ``_streaming``  input larger than memory: one child at a time; merging parts
 * ``_sort``       JSON Lines grouped by child on disk (an external merge sort)
 * ``_result``     obligations, findings and the account of the input
+* ``_records``    results as flat rows: ``to_records``, CSV and JSON Lines
+* ``_wire``       the one way results, reports and diffs become JSON
 * ``_explain``    the story behind one obligation
 
 Authoring and face:
@@ -150,6 +152,7 @@ from ._lint._sources import CoveredSentence, Sentence, SourceCoverage, SourceQuo
 from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping
 from ._pack import Citation, DeadlineBasis
+from ._records import COLUMNS as RECORD_COLUMNS
 from ._registry import (
     AmbiguousPackError,
     PackEntry,
@@ -207,6 +210,7 @@ __version__ = "0.1.0"
 __all__ = [
     "EVENT_CLASSES",
     "LINT_CHECKS",
+    "RECORD_COLUMNS",
     "Account",
     "AgencyReportSent",
     "AgencyUnableToAttend",

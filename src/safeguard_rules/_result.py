@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import IO, Annotated, Any, Final, Literal
@@ -19,6 +19,7 @@ from pydantic import Field, computed_field
 
 from . import _wire
 from ._errors import UnknownObligationError
+from ._events import BaseEvent
 from ._pack import TEMPLATE_FIELD as _TEMPLATE_FIELD  # the pack format owns the syntax
 from ._pack import Citation, DeadlineBasis
 
@@ -139,6 +140,22 @@ class Finding:
     basis: DeadlineBasis = "source"  # a lateness finding's deadline basis; checks: source
     parameter: str | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def id(self) -> str:
+        """Stable within an evaluation: ``rule/trigger event/kind``. For a lateness finding
+        that is its obligation's id and the kind (``.../ev-6/overdue``); for a check, the
+        rule, the event checked and ``check``."""
+        return f"{self.rule}/{self.trigger_event}/{self.kind}"
+
+    @property
+    def trigger_event(self) -> str:
+        """The event the finding is about: the one checked, or the event that triggered the
+        obligation that was late."""
+        if self.obligation is not None:
+            return self.obligation[len(self.rule) + 1 :]  # an obligation's id is rule/event
+        return self.event or ""
+
     @property
     def source_file(self) -> str:
         """The file of the cited source ("" when the rule has no citation)."""
@@ -236,6 +253,19 @@ class Evaluation:
         """Byte-stable JSON: the same input gives the same text on any machine with the
         same engine (see :class:`EngineStamp`)."""
         return _wire.document(self)
+
+    def to_records(self, events: Iterable[BaseEvent] | None = None) -> list[dict[str, Any]]:
+        """One flat dict per obligation, then per finding (``RECORD_COLUMNS``, in order), for
+        ``pandas.DataFrame(...)`` or ``polars.DataFrame(...)``: the rows ``evaluate
+        --format csv`` writes, with instants as datetimes and absent values as None.
+
+        Given the evaluated ``events``, ``source_record`` holds each trigger event's
+        ``attributes.source_record`` (what an importer read it from); docs/output.md lists
+        the join keys.
+        """
+        from ._records import records  # here: _records builds on this module
+
+        return records(self, events)
 
     def write_json(self, out: IO[bytes]) -> None:
         """Write exactly ``to_json()``'s UTF-8 bytes to the binary file ``out``, encoding the

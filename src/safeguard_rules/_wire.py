@@ -116,7 +116,7 @@ def record_lines(item_type: Any, kind: str, items: Iterable[Any]) -> Iterator[by
     """:func:`record_line` of each of ``items`` (all of ``item_type``), joined into one
     ``bytes`` per batch of records."""
     one = record_shape(item_type, kind)
-    for batch in _batches(items):
+    for batch in batches(items):
         yield b"".join([one.json(item, indent=None) + b"\n" for item in batch])
 
 
@@ -167,7 +167,7 @@ def items(item_type: Any, values: Iterable[Any]) -> ListWriter:
     """A :data:`ListWriter` of ``values`` (all of ``item_type``), encoded a batch at a time."""
 
     def write(out: IO[bytes], indent: int) -> None:
-        write_pieces(out, (encode_items(item_type, batch) for batch in _batches(values)), indent)
+        write_pieces(out, (encode_items(item_type, batch) for batch in batches(values)), indent)
 
     return write
 
@@ -193,7 +193,8 @@ def write_pieces(out: IO[bytes], pieces: Iterable[bytes], indent: int) -> None:
     out.write(b"[]" if first else pad + b"]")
 
 
-def _batches(values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+def batches(values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    """``values`` a batch at a time (tuples of up to 1,024), for writers that encode in bulk."""
     iterator = iter(values)
     while batch := tuple(itertools.islice(iterator, _BATCH)):
         yield batch

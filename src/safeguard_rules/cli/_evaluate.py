@@ -18,6 +18,7 @@ from .._event_files import EventLimits
 from .._explain import explain as explain_obligation
 from .._jurisdiction import JurisdictionEvaluation, evaluate_jurisdiction, load_jurisdiction
 from .._loading import load_pack
+from .._records import source_records
 from .._registry import discover_packs
 from .._result import Account, Evaluation, Finding, Obligation
 from ._common import (
@@ -35,7 +36,13 @@ from ._common import (
     with_packs,
 )
 from ._progress import progress
-from ._streaming import evaluate_streaming, mapping_option
+from ._streaming import (
+    ROW_FORMATS,
+    evaluate_streaming,
+    mapping_option,
+    write_lines_end,
+    write_rows,
+)
 
 MAX_ROWS = 200  # rows of each table by default (see _print_rest)
 
@@ -52,10 +59,11 @@ MAX_ROWS = 200  # rows of each table by default (see _print_rest)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "jsonl"]),
+    type=click.Choice(["table", "json", "jsonl", "csv"]),
     default="table",
     show_default=True,
-    help="jsonl only with --stream (one line per result as each child finishes).",
+    help="json: one document; jsonl and csv: one row per obligation or finding "
+    "(docs/output.md). With --stream: jsonl (the default), json or csv.",
 )
 @click.option(
     "--max-rows",
@@ -99,18 +107,16 @@ def evaluate(
     EVENTS are JSON Lines (.jsonl), JSON arrays (.json), YAML (.yaml, .yml) or "-" for
     standard input; --mapping renames foreign records (docs/mapping.md). With --stream
     (JSON Lines grouped by child; see sort-events), one child is held in memory at a
-    time and --format is jsonl (the default) or json. With --jurisdiction, each
+    time and --format is jsonl (the default), json or csv. With --jurisdiction, each
     obligation comes from the version in force on its trigger's date. The table shows
-    the first --max-rows rows of each kind and counts the rest; --format json writes
-    everything. Exits 1 when any input record was rejected, or anything fell on a day no
-    version covers (they are listed on stderr).
+    the first --max-rows rows of each kind and counts the rest; --format json, jsonl and
+    csv write everything. Exits 1 when any input record was rejected, or anything fell on
+    a day no version covers (they are listed on stderr).
     """
     if (pack_name is None) == (jurisdiction is None):
         raise fail("give one of --pack NAME or --jurisdiction NAME")
     bounds = event_limits(**limits)
     renames = mapping_option(mapping)
-    if fmt == "jsonl" and not streaming:
-        raise fail("--format jsonl is written by --stream")
     if streaming:  # docs/scaling.md; JSON Lines unless --format json is asked for
         if pack_name is None:
             raise fail("--stream evaluates under one --pack")
@@ -120,6 +126,8 @@ def evaluate(
         evaluate_streaming(compiled, parse_as_of(as_of), chosen, events, bounds, renames)
         return
     if jurisdiction is not None:
+        if fmt in ROW_FORMATS:
+            raise fail(f"--format {fmt} is written for one --pack; use --format json")
         _evaluate_jurisdiction(jurisdiction, as_of, fmt, max_rows, params, events, bounds)
         return
     assert pack_name is not None
@@ -132,6 +140,10 @@ def evaluate(
             result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
         result.write_json(_stdout())
+    elif fmt in ROW_FORMATS:
+        write_rows(_stdout(), fmt, result, source_records(stream.events), first=True)
+        if fmt == "jsonl":
+            write_lines_end(_stdout(), result, result.account)
     else:
         _print_table(result, max_rows)
     for rejection in result.account.rejected:

@@ -3,8 +3,9 @@
 ``--stream --format json`` writes exactly the document ``evaluate --format json`` writes
 (byte for byte), holding one child in memory: each child's results are encoded as the
 child finishes and kept in temporary files until the account, which JSON's sorted keys
-put first, is known. ``--format jsonl`` writes each child's results as soon as the child
-is done, one JSON object per line.
+put first, is known. ``--format jsonl`` and ``--format csv`` write each child's results
+as soon as the child is done, one row per obligation or finding (docs/output.md), with
+the source record of each trigger event, which is kept only until its child is written.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .._errors import SafeguardRulesError
 from .._evaluate import sort_rejections
 from .._event_files import EventLimits
 from .._mapping import EventMapping, EventMappingError, load_mapping
+from .._records import CSV_HEADER, write_csv, write_jsonl
 from .._result import (
     Account,
     Evaluation,
@@ -35,10 +37,11 @@ from .._result import (
     Rejection,
 )
 from .._sort import SortError, sort_events_by_child
-from .._streaming import evaluate_stream, read_events_lazily
+from .._streaming import LocatedEvent, StreamItem, evaluate_stream, read_events_lazily
 from ._common import EXIT_PROBLEMS, echo, fail, print_diagnostics, safe
 
-STREAM_FORMATS = ("json", "jsonl")
+STREAM_FORMATS = ("json", "jsonl", "csv")
+ROW_FORMATS = ("jsonl", "csv")
 
 
 def mapping_option(value: Path | None) -> EventMapping | None:
@@ -63,13 +66,14 @@ def evaluate_streaming(
     """``evaluate --stream``: exits 1 when records were rejected or the input is not
     grouped by child (then the output is incomplete: discard it)."""
     if fmt not in STREAM_FORMATS:
-        raise fail("--stream writes --format json or --format jsonl")
+        raise fail("--stream writes --format jsonl, json or csv")
     items = read_events_lazily(paths, limits=limits, mapping=mapping)
-    parts = evaluate_stream(pack, items, as_of)
+    sources = _SourceRecords()
+    parts = evaluate_stream(pack, sources.watch(items), as_of)
     out = sys.stdout.buffer
     try:
-        if fmt == "jsonl":
-            account = _write_jsonl(parts, out, pack)
+        if fmt in ROW_FORMATS:
+            account = _write_rows(parts, out, fmt, sources)
         else:
             account = _write_json(parts, out, pack, as_of)
     except FileNotFoundError as exc:
@@ -86,28 +90,85 @@ def evaluate_streaming(
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
 
-def _write_jsonl(parts: Iterator[Evaluation], out: IO[bytes], pack: CompiledPack) -> Account:
-    """One line per obligation, finding and rejection as each child finishes; a last line
-    with the format, pack, engine, as_of and the account's counts."""
+# --- rows: JSON Lines and CSV ----------------------------------------------------------------
+
+
+def write_rows(
+    out: IO[bytes], fmt: str, result: Evaluation, sources: dict[str, str], *, first: bool
+) -> None:
+    """``result``'s rows in ``fmt`` (the CSV header before the ``first`` part's); JSON
+    Lines also get a line per rejection."""
+    if fmt == "csv":
+        write_csv(out, result, sources, header=first)
+    else:
+        write_jsonl(out, result, sources)
+        out.write(b"".join(_wire.record_lines(Rejection, "rejected", result.account.rejected)))
+    out.flush()
+
+
+def write_lines_end(out: IO[bytes], decided: Evaluation, account: Account) -> None:
+    """The last line of JSON Lines results: format, pack, engine, as_of and the counts."""
+    summary = LinesSummary(
+        decided.pack,
+        decided.engine,
+        decided.as_of,
+        account.received,
+        account.evaluated,
+        len(account.rejected),
+    )
+    out.write(_wire.record_line(summary, "account"))
+    out.flush()
+
+
+class _SourceRecords:
+    """``attributes.source_record`` of the events read, by child, until the child's rows
+    are written (so memory stays bounded by one child's history)."""
+
+    def __init__(self) -> None:
+        self.by_child: dict[str, dict[str, str]] = {}
+        self.last: str | None = None
+
+    def watch(self, items: Iterator[StreamItem]) -> Iterator[StreamItem]:
+        for item in items:
+            event = item.event if isinstance(item, LocatedEvent) else item
+            if isinstance(event, Rejection):
+                yield item
+                continue
+            if event.child_id != self.last:
+                # The child before the last one has been written (its part came out when
+                # the last one's first event was read): a child without results is dropped.
+                self.by_child = {self.last: self.by_child.get(self.last, {})} if self.last else {}
+                self.last = event.child_id
+            record = event.attributes.get("source_record")
+            if record is not None:
+                self.by_child.setdefault(event.child_id, {})[event.id] = str(record)
+            yield item
+
+    def of(self, part: Evaluation) -> dict[str, str]:
+        results = part.obligations or part.findings
+        return self.by_child.get(results[0].child_id, {}) if results else {}
+
+
+def _write_rows(
+    parts: Iterator[Evaluation], out: IO[bytes], fmt: str, sources: _SourceRecords
+) -> Account:
+    """Each child's rows as the child finishes; for JSON Lines, a last line with the format,
+    pack, engine, as_of and the account's counts."""
     rejected: list[Rejection] = []
     received = evaluated = 0
     first: Evaluation | None = None
     for part in parts:
+        write_rows(out, fmt, part, sources.of(part), first=first is None)
         first = first or part
-        out.write(b"".join(_wire.record_lines(Obligation, "obligation", part.obligations)))
-        out.write(b"".join(_wire.record_lines(Finding, "finding", part.findings)))
-        out.write(b"".join(_wire.record_lines(Rejection, "rejected", part.account.rejected)))
-        out.flush()
         rejected.extend(part.account.rejected)
         received += part.account.received
         evaluated += part.account.evaluated
     sort_rejections(rejected)
     account = Account(received, evaluated, tuple(rejected))
-    if first is not None:
-        summary = LinesSummary(
-            first.pack, first.engine, first.as_of, received, evaluated, len(rejected)
-        )
-        out.write(_wire.record_line(summary, "account"))
+    if first is None and fmt == "csv":
+        out.write(CSV_HEADER)
+    if first is not None and fmt == "jsonl":
+        write_lines_end(out, first, account)
     out.flush()
     return account
 
