@@ -118,7 +118,7 @@ def _formats_of_every_command(tmp_path: Path) -> dict[str, str]:
         "evaluate --stream": ["evaluate", "--stream", "--pack", "jersey_2024", "--as-of", as_of, "--format", "json", str(grouped)],
         "evaluate --jurisdiction": ["evaluate", "--jurisdiction", "jersey", "--as-of", as_of, "--format", "json", history],
         "explain": ["explain", "--pack", "jersey_2024", "--as-of", as_of, "--format", "json", history,
-                    "flag_after_more_than_three_occasions/ev-020"],
+                    "flag_after_more_than_three_occasions/ev-005"],
         "diff": ["diff", "jersey_2019", "jersey_2024", "--format", "json"],
         "diff --events": ["diff", "jersey_2019", "jersey_2024", "--events", history, "--as-of", as_of, "--format", "json"],
         "validate": ["validate", "--format", "json", str(ROOT / "policies" / "jersey_2024.yaml")],
@@ -179,7 +179,7 @@ def _keys_sorted(value: Any) -> bool:
 def test_explain_json_keeps_non_ascii_text_and_sorted_keys() -> None:
     # The cited sentence has curly quotes: "children\N{RIGHT SINGLE QUOTATION MARK}s social worker".
     code, out, err = cli("explain", "--pack", "jersey_2024", "--as-of", "2024-06-03T17:00:00+01:00", "--format", "json",
-                         str(EXAMPLES / "child_a_history.jsonl"), "flag_after_more_than_three_occasions/ev-020")
+                         str(EXAMPLES / "child_a_history.jsonl"), "flag_after_more_than_three_occasions/ev-005")
     assert code == 0, err
     assert "children\N{RIGHT SINGLE QUOTATION MARK}s social worker" in out and "\\u2019" not in out
     assert out.endswith("}\n") and not out.endswith("\n\n")

@@ -43,17 +43,17 @@ def _by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def test_an_obligation_row(records: list[dict[str, Any]]) -> None:
-    row = _by_id(records)["strategy_meeting_within_three_working_days/ev-007"]
+    row = _by_id(records)["strategy_meeting_within_three_working_days/ev-010"]
     hash_ = load_pack("jersey_2024").content_hash
     assert list(row) == list(RECORD_COLUMNS)
-    # Concern ev-007 on Wed 8 May 2024 11:30; three working days in Jersey: Thu 9 May is
-    # Liberation Day, so Fri 10, Mon 13, Tue 14: due by the end of Tue 14 May. The meeting
-    # (ev-010) was held Mon 13 May 10:00: met.
+    # The meeting (ev-010, Mon 13 May 10:00) is checked against the clock from the concern
+    # before it (ev-007, Wed 8 May 2024 11:30): three working days in Jersey, Thu 9 May is
+    # Liberation Day, so Fri 10, Mon 13, Tue 14: due by the end of Tue 14 May. Met.
     assert row == {
         "record": "obligation",
-        "id": "strategy_meeting_within_three_working_days/ev-007",
+        "id": "strategy_meeting_within_three_working_days/ev-010",
         "child_id": "child-A",
-        "trigger_event": "ev-007",
+        "trigger_event": "ev-010",
         "source_record": None,
         "rule": "strategy_meeting_within_three_working_days",
         "status": "met",
@@ -65,7 +65,7 @@ def test_an_obligation_row(records: list[dict[str, Any]]) -> None:
         "route": row["route"],
         "responsible": row["responsible"],
         "copied_in": row["copied_in"],
-        "triggered_by": "ev-007",
+        "triggered_by": "ev-007 ev-010",
         "triggered_at": datetime.fromisoformat("2024-05-08T11:30:00+01:00"),
         "due": datetime(2024, 5, 14, 23, 59, 59, 999999, tzinfo=JERSEY),  # the end of the day
         "due_basis": row["due_basis"],
