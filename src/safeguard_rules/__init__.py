@@ -34,7 +34,7 @@ Engine and results:
 * ``_streaming``  input larger than memory: one child at a time; merging parts
 * ``_sort``       JSON Lines grouped by child on disk (an external merge sort)
 * ``_result``     obligations, findings and the account of the input
-* ``_records``    results as flat rows: ``to_records``, CSV and JSON Lines
+* ``_records``    result rows (built by ``_result``) written as CSV and JSON Lines
 * ``_wire``       the one way results, reports and diffs become JSON
 * ``_explain``    the story behind one obligation
 
@@ -152,7 +152,6 @@ from ._lint._sources import CoveredSentence, Sentence, SourceCoverage, SourceQuo
 from ._loading import compile_text, load_document, load_pack, select_pack
 from ._mapping import EventMapping, EventMappingError, load_mapping
 from ._pack import Citation, DeadlineBasis
-from ._records import COLUMNS as RECORD_COLUMNS
 from ._registry import (
     AmbiguousPackError,
     PackEntry,
@@ -167,6 +166,7 @@ from ._registry import (
 )
 from ._report import render_report
 from ._result import (
+    RECORD_COLUMNS,
     Account,
     EngineStamp,
     Escalation,

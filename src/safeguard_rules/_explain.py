@@ -13,7 +13,7 @@ from ._compile import CompiledPack, CompiledRequirement
 from ._errors import UnknownObligationError
 from ._events import BaseEvent
 from ._pack import Citation, DeadlineBasis
-from ._result import Obligation, Status, iso
+from ._result import Obligation, Status, cite, iso
 from ._wording import threshold
 
 EXPLANATION_FORMAT: Final = "safeguard-rules/explanation/1"
@@ -196,15 +196,12 @@ def _made_by(
     the route or one of its deadline cases gives, from the same source file."""
     spec = requirement.spec
     cases = requirement.due.cases if requirement.due is not None else ()
-    citations = [citation, *(c.citation for c in cases)]
-    source_file = (
-        pack.source_files.get(obligation.citation.source, "") if obligation.citation else ""
-    )
-    return (
-        (spec.action, spec.responsible) == (obligation.action, obligation.responsible)
-        and obligation.citation in citations
-        and source_file == obligation.source_file
-    )
+    # As results carry them: with the source's file, so another version's file differs.
+    citations = [cite(c, pack.source_files) for c in (citation, *(c.citation for c in cases))]
+    return (spec.action, spec.responsible) == (
+        obligation.action,
+        obligation.responsible,
+    ) and obligation.citation in citations
 
 
 def _describe(event_id: str, by_id: dict[str, BaseEvent], role: str) -> str:
