@@ -42,7 +42,11 @@ def _imports() -> dict[str, set[str]]:
                 root = base[: len(base) - (node.level - 1)] if node.level > 1 else base
                 module = ".".join([*root, node.module] if node.module else root)
                 module = module if node.level else node.module or ""
-                targets = [f"{module}.{a.name}" for a in node.names] + [module]
+                targets = [f"{module}.{a.name}" for a in node.names]
+                # `from . import _wire` imports the submodule; the package it names is already
+                # loaded (it is the importer's parent), so it is an edge only for a name it defines.
+                if any(target not in modules for target in targets):
+                    targets.append(module)
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             for target in targets:
