@@ -163,7 +163,7 @@ def test_each_source_file_is_found_beside_the_file_that_declared_it() -> None:
 
 def test_diff_of_an_overlay_against_its_base_shows_only_the_overrides() -> None:
     difference = diff_packs(load_pack("jersey_2024"), load_pack(EXAMPLE))
-    assert [c.to_dict()["what"] for c in difference.pack] == [
+    assert [c.what for c in difference.pack] == [
         "title",
         "version",
         "description",
@@ -645,7 +645,7 @@ def test_docs_overlay_snippets_load_and_diff_as_described(tmp_path: Path) -> Non
     base = load_pack("jersey_2024")
     difference = diff_packs(base, pack)
     assert [i.name for i in difference.roles.added] == ["duty_manager"]
-    assert [c.to_dict()["what"] for c in difference.calendar] == ["closures"]
+    assert [c.what for c in difference.calendar] == ["closures"]
     assert [c.id for c in difference.rules_changed] == [
         "planning_meeting_chaired_by_team_manager_or_senior_practitioner"
     ]
