@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from datetime import datetime
@@ -19,6 +20,40 @@ def test_import_is_light() -> None:
     code = f"import sys, safeguard_rules; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
     assert done.stdout.strip() == "[]"
+
+
+def test_import_builds_nothing_and_loading_a_pack_builds_no_event_validator() -> None:
+    # Start-up (benchmarks/startup.py): the package's names are imported on first use, and
+    # the event models' validators are built when events are first validated.
+    code = (
+        "import sys, safeguard_rules\n"
+        "print(sorted(m for m in sys.modules if m.startswith('safeguard_rules.')))\n"
+        "safeguard_rules.load_pack('jersey_2024')\n"
+        "from safeguard_rules._events import EVENT_ADAPTER\n"
+        "print(EVENT_ADAPTER.pydantic_complete)\n"
+        "print(sorted(m for m in ('safeguard_rules._census', 'safeguard_rules._scenario',"
+        " 'safeguard_rules._lint', 'safeguard_rules._diff', 'safeguard_rules._report')"
+        " if m in sys.modules))\n"
+        "safeguard_rules.parse_events([{'type': 'cpn_created', 'id': 'e1', 'child_id': 'c1',"
+        " 'at': '2024-05-07T10:30:00+01:00', 'incident_ref': 'INC-1'}]).raise_for_rejections()\n"
+        "print(EVENT_ADAPTER.pydantic_complete)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.split("\n")[:4] == ["[]", "False", "[]", "True"]
+
+
+def test_the_lazy_names_are_the_ones_type_checkers_see() -> None:
+    # __init__ imports its names for type checkers only and finds them at run time in a
+    # table: the two lists must agree, name for name and module for module.
+    tree = ast.parse(Path(safeguard_rules.__file__).read_text(encoding="utf-8"))
+    checked = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            for alias in node.names:
+                checked[alias.asname or alias.name] = (node.module, alias.name)
+    assert checked == safeguard_rules._WHERE
+    assert set(checked) | {"__version__"} == set(safeguard_rules.__all__)
+    assert set(safeguard_rules.__all__) <= set(dir(safeguard_rules))
 
 
 def test_public_names_exist_and_package_is_typed() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ._events import (
+    EVENT_FIELDS,
     BaseEvent,
     ConcernIdentified,
     CpnCreated,
@@ -25,8 +26,10 @@ CASE_FIELDS: dict[str, FieldSpec] = {
     "team_manager": FieldSpec("text", None),
     "senior_practitioner": FieldSpec("text", None),
     "looked_after": FieldSpec("bool", None),
+    # The categories a concern can have (read from the field, not from a JSON Schema,
+    # which would build the model's validator at import).
     "concern_categories": FieldSpec(
-        "text_list", tuple(ConcernIdentified.model_json_schema()["properties"]["category"]["enum"])
+        "text_list", EVENT_FIELDS["concern_identified"]["category"].choices
     ),
     "cpn_count": FieldSpec("number", None),
     "police_attention_count": FieldSpec("number", None),

@@ -221,8 +221,15 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
 
     # strict: true/false are the only booleans and integers are integers ("yes", 1, "3"
     # are rejected, not coerced); times and dates are parsed by Instant and Day above.
+    # defer_build: the validators are built when events are first validated, not when the
+    # package is imported (compiling a pack reads the fields, not the validators).
     model_config = ConfigDict(
-        extra="forbid", frozen=True, str_strip_whitespace=True, strict=True, allow_inf_nan=False
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+        strict=True,
+        allow_inf_nan=False,
+        defer_build=True,
     )
 
     # model_validate(_json) too raise EventValidationError, never pydantic's error (which
@@ -885,7 +892,8 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 
-EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+# Built on first use, like the models (start-up: benchmarks/startup.py).
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event, config=ConfigDict(defer_build=True))
 
 # The union above is the one list of event types; everything else derives from it.
 EVENT_TYPES: tuple[type[BaseEvent], ...] = typing.get_args(typing.get_args(Event)[0])

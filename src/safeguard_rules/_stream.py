@@ -305,7 +305,15 @@ def _read_records(
     return collector.stream()
 
 
-_validate_json = EVENT_ADAPTER.validator.validate_json
+def _first_validate_json(text: str) -> Any:
+    """pydantic-core's JSON validator of events, found on first use (the models are built
+    when first needed, not at import) and then called directly."""
+    global _validate_json
+    _validate_json = EVENT_ADAPTER.validator.validate_json
+    return _validate_json(text)
+
+
+_validate_json: Callable[[str], Any] = _first_validate_json
 # A key followed by white space before its colon (legal, but not what writers produce).
 _SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
 
