@@ -34,7 +34,14 @@ from report_helpers import (
     write_children_stream,
 )
 
-from safeguard_rules import Evaluation, evaluate, load_events, load_pack, render_report
+from safeguard_rules import (
+    Evaluation,
+    evaluate,
+    import_cin_census,
+    load_events,
+    load_pack,
+    render_report,
+)
 from safeguard_rules.cli import main
 
 JERSEY_AS_OF = datetime.fromisoformat("2024-06-03T17:00:00+01:00")
@@ -423,18 +430,22 @@ def test_report_command_cannot_write(tmp_path: Path) -> None:
 # --- progress bars ---------------------------------------------------------------------------
 
 
-def _on_terminal(args: list[str], env: dict[str, str]) -> str:
-    """Run the CLI with stderr on a pseudo-terminal; what the terminal got."""
+def _on_terminal(args: list[str], env: dict[str, str], stdout: Path | None = None) -> str:
+    """Run the CLI with stderr on a pseudo-terminal; what the terminal got. Standard
+    output goes to the file ``stdout`` (or nowhere)."""
     environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     environment.update({"TERM": "xterm-256color", "COLUMNS": "120", **env})
     master, slave = pty.openpty()
+    out = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "safeguard_rules", *args],
         stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdout=out,
         stderr=slave,
         env=environment,
     )
+    if stdout is not None:
+        out.close()  # type: ignore[union-attr]
     os.close(slave)
     seen = b""
     deadline = time.monotonic() + 120
@@ -483,3 +494,34 @@ def test_evaluate_shows_progress_on_a_terminal_only(children_100: Path) -> None:
     done = CliRunner().invoke(main, args)
     assert done.exit_code == 0
     assert done.output.startswith("{") and "Evaluating" not in done.output
+
+
+def test_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    from census_xml import generate_census  # the tests' census writer (invented children)
+
+    census = tmp_path / "return.xml"
+    census.write_text(generate_census(150, seed=3), encoding="utf-8")
+    expected = import_cin_census(census).to_jsonl()
+    events = tmp_path / "events.jsonl"
+    args = ["import", "cin-census", str(census), "-o", str(events)]
+    shown = _on_terminal(args, {})
+    assert "Importing children" in shown
+    assert "children: 150 (0 rejected)" in shown
+    assert events.read_text(encoding="utf-8") == expected
+    no_color = _on_terminal(args, {"NO_COLOR": "1"})
+    assert "Importing children" in no_color
+    colours = re.findall(r"\x1b\[([0-9;]*)m", no_color)
+    assert not [c for c in colours if re.search(r"(^|;)(3[0-9]|9[0-7]|38)(;|$)", c)], colours
+    # --quiet: no bar and no summary; a clean return has nothing else to say.
+    assert _on_terminal([*args, "--quiet"], {}) == ""
+    # Events on standard output with the bar on the terminal: the bar never captures them.
+    piped = tmp_path / "stdout.jsonl"
+    shown = _on_terminal(["import", "cin-census", str(census)], {}, stdout=piped)
+    assert "Importing children" in shown and '"child_id"' not in shown
+    assert piped.read_text(encoding="utf-8") == expected
+    # Not a terminal (CliRunner): the events and the summary, no bar.
+    done = CliRunner().invoke(main, ["import", "cin-census", str(census)])
+    assert done.exit_code == 0
+    assert "Importing children" not in done.output
+    assert done.stdout == expected
+    assert "children: 150 (0 rejected)" in done.stderr

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -358,14 +358,19 @@ def _schema(year: int) -> Any:
 
 
 def import_cin_census(
-    path: str | Path, *, collection_year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | Path,
+    *,
+    collection_year: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CensusImport:
     """Events and a full account from one CIN census return (DfE XML).
 
     ``collection_year`` picks the schema when the header cannot (by default the year of
     its ReferenceDate, else its Year). Problems with the content (not well-formed, a
     DTD, too large, schema errors, impossible dates) are in ``.errors``; a file that
-    cannot be opened raises :class:`CensusFileError`.
+    cannot be opened raises :class:`CensusFileError`. ``progress(done, total)`` is
+    called after each ``<Child>`` is mapped, for a progress bar.
     """
     if collection_year is not None and collection_year not in CENSUS_YEARS:
         raise ArgumentError(
@@ -398,9 +403,12 @@ def import_cin_census(
         return importer.result(None, None)
     importer.own_schema_errors(root, _schema(year))
     children = root.find("Children")
+    total = len(children) if children is not None else 0
     for position, child in enumerate(children if children is not None else (), start=1):
         if child.tag == "Child":
             importer.child(child, position)
+        if progress is not None:
+            progress(position, total)
     importer.reject_duplicate_children()
     return importer.result(year, schema_path(year).name)
 

@@ -10,6 +10,7 @@ import click
 from .._census import CENSUS_YEARS, CensusFileError, CensusImport, import_cin_census, problems_text
 from .._safe_xml import DEFAULT_MAX_BYTES
 from ._common import EXIT_PROBLEMS, fail
+from ._progress import progress
 
 
 @click.group("import")
@@ -50,6 +51,9 @@ def import_() -> None:
     show_default=True,
     help="How many errors to list on stderr (the report has them all).",
 )
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress bar and no summary (errors are still listed)."
+)
 def cin_census(
     census: Path,
     out: Path | None,
@@ -57,6 +61,7 @@ def cin_census(
     collection_year: str | None,
     max_bytes: int,
     max_errors: int,
+    quiet: bool,
 ) -> None:
     """Read a DfE Children in Need census return (XML) and write its events.
 
@@ -65,26 +70,32 @@ def cin_census(
     (YYYY-MM-DD; the census has no times) and its census record in
     attributes.source_record. Errors and a summary go to stderr. Exits 0 when every record
     was mapped or reported as unmapped with a reason, 1 when anything was rejected or the
-    file could not be read as a census return, 2 on usage errors.
+    file could not be read as a census return, 2 on usage errors. On a terminal a progress
+    bar shows on stderr while the children are read (not with --quiet).
     """
-    try:
-        result = import_cin_census(
-            census,
-            collection_year=int(collection_year) if collection_year else None,
-            max_bytes=max_bytes,
-        )
-    except CensusFileError as exc:
-        raise fail(str(exc)) from exc
-    if out is None:
+    with progress(quiet) as bar:
+        with bar.stage("Importing children") as advance:
+            try:
+                result = import_cin_census(
+                    census,
+                    collection_year=int(collection_year) if collection_year else None,
+                    max_bytes=max_bytes,
+                    progress=advance,
+                )
+            except CensusFileError as exc:
+                raise fail(str(exc)) from exc
+        with bar.stage("Writing events"):
+            if out is not None:
+                with out.open("w", encoding="utf-8", newline="\n") as handle:
+                    result.write_jsonl(handle)
+            if report is not None:
+                report.write_text(result.report_json(), encoding="utf-8", newline="\n")
+    if out is None:  # after the bar: while it is drawn, rich redirects standard output
         result.write_jsonl(sys.stdout)
-    else:
-        with out.open("w", encoding="utf-8", newline="\n") as handle:
-            result.write_jsonl(handle)
-    if report is not None:
-        report.write_text(result.report_json(), encoding="utf-8", newline="\n")
     for line in problems_text(result, max_errors):
         click.echo(line, err=True)
-    click.echo(_summary(result, out, report), err=True)
+    if not quiet:
+        click.echo(_summary(result, out, report), err=True)
     if result.errors:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
 
