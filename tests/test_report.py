@@ -427,6 +427,94 @@ def test_report_command_cannot_write(tmp_path: Path) -> None:
     assert f"cannot write {tmp_path / 'missing' / 'r.html'}" in done.output
 
 
+# --- large inputs: --child and --max-children ----------------------------------------------
+
+
+def _report_cli(tmp_path: Path, events: Path, *extra: str) -> tuple[str, str]:
+    out = tmp_path / f"r{len(list(tmp_path.iterdir()))}.html"
+    done = CliRunner().invoke(
+        main,
+        ["report", "--pack", "jersey_2024", "--as-of", "2026-01-01T00:00:00+00:00",
+         str(events), "-o", str(out), *extra],
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    return out.read_text(encoding="utf-8"), done.output
+
+
+def _timelines(html: str) -> list[int]:
+    return sorted(int(n) for n in re.findall(r'<script type="application/json" id="c(\d+)">', html))
+
+
+def test_max_children_embeds_the_most_overdue_timelines_and_counts_everyone(
+    tmp_path: Path, children_100: Path
+) -> None:
+    stream = load_events(children_100)
+    result = evaluate(load_pack("jersey_2024"), stream, GENERATED_AS_OF)
+    full, _said = _report_cli(tmp_path, children_100)
+    small, said = _report_cli(tmp_path, children_100, "--max-children", "5")
+    # The figures and the overdue list are over all children: the same tables.
+    for caption in ("All timed rules", "Overdue obligations by rule"):
+        assert table(small, caption) == table(full, caption)
+    index = [row[0] for row in script_json(small, "report-data")["children"]]
+    assert index == sorted({e.child_id for e in stream.events}) and len(index) == 100
+    def overdue_rows(html: str) -> list[tuple[int, str]]:  # (child number, obligation id)
+        return [(row[0], row[-1]) for row in script_json(html, "report-data")["overdue"]]
+
+    assert overdue_rows(small) == overdue_rows(full)
+    assert len(overdue_rows(small)) == sum(o.status == "overdue" for o in result.obligations)
+    # Worked out here: children ranked by overdue count, then obligations, then id.
+    overdue = Counter(o.child_id for o in result.obligations if o.status == "overdue")
+    obligations = Counter(o.child_id for o in result.obligations)
+    ranked = sorted(index, key=lambda c: (-overdue[c], -obligations[c], c))[:5]
+    assert _timelines(small) == sorted(index.index(c) for c in ranked)
+    assert len(_timelines(full)) == 100
+    # A kept child's timeline data has every obligation of theirs.
+    first = index.index(ranked[0])
+    kept = script_json(small, f"c{first}")["o"]
+    assert sorted(row[0] for row in kept) == sorted(
+        o.id for o in result.obligations if o.child_id == ranked[0]
+    )
+    assert "Timelines of 5 of the 100 children are in this file" in small
+    assert "(5 timelines)" in said
+    assert len(small) < len(full) / 2  # the figures and shared tables stay
+
+
+def test_child_option_restricts_the_whole_report(tmp_path: Path, children_100: Path) -> None:
+    result = evaluate(load_pack("jersey_2024"), load_events(children_100), GENERATED_AS_OF)
+    everyone = sorted({o.child_id for o in result.obligations})
+    chosen = [everyone[3], everyone[40]]
+    html, said = _report_cli(tmp_path, children_100, "--child", chosen[1], "--child", chosen[0])
+    data = script_json(html, "report-data")
+    assert [row[0] for row in data["children"]] == chosen
+    assert _timelines(html) == [0, 1]
+    # The overview counts only their obligations, worked out from the evaluation here.
+    mine = [o for o in result.obligations if o.child_id in chosen and o.due is not None]
+    rows = {row[0].split()[-1]: row[1:] for row in table(html, "All timed rules")[1:]}
+    per_rule: dict[str, Counter[str]] = {}
+    for o in mine:
+        per_rule.setdefault(o.rule, Counter())[o.status] += 1
+    assert set(rows) == set(per_rule)
+    for rule, counts in per_rule.items():
+        assert rows[rule][:6] == [
+            str(sum(counts.values())), str(counts["met"]), str(counts["met_late"]),
+            str(counts["overdue"]), str(counts["open"]),
+            share_text(counts["met"], counts["met_late"]),
+        ], rule  # fmt: skip
+    assert len(data["overdue"]) == sum(
+        1 for o in result.obligations if o.child_id in chosen and o.status == "overdue"
+    )
+    assert "Restricted to 2 children" in html
+    assert "2 children" in said
+    missing = CliRunner().invoke(
+        main,
+        ["report", "--pack", "jersey_2024", "--as-of", "2026-01-01T00:00:00+00:00",
+         str(children_100), "-o", str(tmp_path / "x.html"), "--child", "child-nobody"],
+    )  # fmt: skip
+    assert missing.exit_code == 2
+    assert "--child 'child-nobody': no event of the input is about this child" in missing.output
+    assert not (tmp_path / "x.html").exists()
+
+
 # --- progress bars ---------------------------------------------------------------------------
 
 

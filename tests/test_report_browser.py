@@ -268,6 +268,32 @@ def test_other_examples_open_every_child(
     page.check_quiet()
 
 
+def test_a_report_with_fewer_timelines_says_which_are_missing(
+    context: Any, jersey: tuple[Any, Any, Evaluation, Path], tmp_path: Path
+) -> None:
+    pack, stream, result, _file = jersey
+    # Two children: child-A has the overdue obligations, so with one timeline it is kept.
+    assert {o.child_id for o in result.obligations if o.status == "overdue"} == {"child-A"}
+    out = tmp_path / "one.html"
+    out.write_text(render_report(pack, result, stream, max_timelines=1), encoding="utf-8")
+    page = Page(context, out)
+    view = page.open()
+    assert "Timelines of 1 of the 2 children are in this file" in view.inner_text("#children")
+    index = {row[0].split()[0]: row for row in _cells(view, "#child-body")}
+    assert index["child-B"][0] == "child-B (no timeline in this report)"
+    assert view.locator('#child-body a[href="#child=child-A"]').count() == 1
+    assert view.locator('#child-body a[href="#child=child-B"]').count() == 0
+    view.goto(f"{page.url}#child=child-B")
+    view.wait_for_selector("#timeline:not([hidden])")
+    said = view.inner_text("#timeline-body")
+    assert "not in this report" in said and "--child child-B" in said
+    view.goto(f"{page.url}#child=child-A")
+    view.wait_for_selector("#timeline-body svg.timeline")
+    mine = [o for o in result.obligations if o.child_id == "child-A"]
+    assert view.locator("svg.timeline g.ob").count() == len(mine)
+    page.check_quiet()
+
+
 # --- accessibility ---------------------------------------------------------------------------
 
 

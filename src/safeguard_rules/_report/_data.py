@@ -37,7 +37,7 @@ OBLIGATION_FIELDS = (
 )  # fmt: skip
 EVENT_FIELDS = ("id", "type", "at")
 FINDING_FIELDS = ("rule", "kind", "severity", "message", "event", "obligation", "at", "citation")
-INDEX_FIELDS = ("child", "events", "obligations", "overdue", "open", "findings")
+INDEX_FIELDS = ("child", "events", "obligations", "overdue", "open", "findings", "timeline")
 OVERDUE_FIELDS = ("child", "rule", "action", "responsible", "due", "late", "escalation", "id")
 
 
@@ -140,8 +140,10 @@ def build(
     events: Iterable[BaseEvent],
     overdue: Sequence[OverdueItem],
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[str, Any], list[str]]:
-    """The page's index data and one JSON text per child (in the index's order)."""
+    max_timelines: int | None = None,
+) -> tuple[dict[str, Any], list[str | None]]:
+    """The page's index data and one JSON text per child (in the index's order); None
+    for a child whose timeline is left out (past ``max_timelines``)."""
     tz = pack.calendar.tz
     t = Tables()
     s = t.s
@@ -190,11 +192,38 @@ def build(
         return found
 
     children = sorted(set(by_child) | set(obligations) | set(findings))
+
+    def overdue_count(child: str) -> int:
+        return sum(1 for o in obligations.get(child, ()) if o.status == "overdue")
+
+    shown: set[str] | None = None  # None: every child's timeline
+    if max_timelines is not None and max_timelines < len(children):
+        ranked = sorted(
+            children, key=lambda c: (-overdue_count(c), -len(obligations.get(c, ())), c)
+        )
+        shown = set(ranked[:max_timelines])
     index: list[list[Any]] = []
-    blobs: list[str] = []
+    blobs: list[str | None] = []
     lo: int | None = None
     hi = local_minutes(evaluation.as_of, tz)
     for number, child in enumerate(children):
+        if shown is not None and child not in shown:
+            child_obligations = obligations.get(child, [])
+            index.append(
+                [
+                    child,
+                    len(by_child.get(child, ())),
+                    len(child_obligations),
+                    overdue_count(child),
+                    sum(1 for o in child_obligations if o.status == "open"),
+                    len(findings.get(child, ())),
+                    0,
+                ]
+            )
+            blobs.append(None)
+            if progress is not None:
+                progress(number + 1, len(children))
+            continue
         child_events = sorted(by_child.get(child, ()), key=lambda e: (e.at, e.id))
         event_index = {e.id: i for i, e in enumerate(child_events)}
 
@@ -267,6 +296,7 @@ def build(
                 sum(1 for o in child_obligations if o.status == "overdue"),
                 sum(1 for o in child_obligations if o.status == "open"),
                 len(fi_rows),
+                1,
             ]
         )
         blobs.append(json_for_script({"e": ev_rows, "o": ob_rows, "f": fi_rows}))

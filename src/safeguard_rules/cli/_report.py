@@ -54,6 +54,19 @@ def _rejections(result: Evaluation) -> None:
 @_PARAM
 @_OUTPUT
 @click.option("--title", help="The page's title (default: from the pack's title).")
+@click.option(
+    "--child",
+    "children",
+    multiple=True,
+    metavar="ID",
+    help="Only this child (repeat): figures, lists and timelines of these children alone.",
+)
+@click.option(
+    "--max-children",
+    "max_children",
+    type=click.IntRange(min=0),
+    help="Embed at most N timelines (most overdue first); figures and lists stay over all.",
+)
 @_QUIET
 @_EVENTS
 def report(
@@ -62,14 +75,17 @@ def report(
     params: tuple[str, ...],
     output: Path,
     title: str | None,
+    children: tuple[str, ...],
+    max_children: int | None,
     quiet: bool,
     events: tuple[Path, ...],
 ) -> None:
     """Write an HTML report of EVENTS under a pack: timeliness by month, what is overdue
     now, and a timeline per child.
 
-    The file is self-contained: it works offline and makes no network request. Exits 1
-    when any input record was rejected (the report lists them).
+    The file is self-contained: it works offline and makes no network request. For large
+    inputs, --child reports some children alone and --max-children keeps the file small
+    (docs/reports.md). Exits 1 when any input record was rejected (the report lists them).
     """
     compiled = load(pack_name, params)
     moment = parse_as_of(as_of)
@@ -78,18 +94,32 @@ def report(
             stream = read_events(events)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
+        present = {e.child_id for e in stream.events} | {o.child_id for o in result.obligations}
+        absent = [c for c in children if c not in present]
+        if absent:
+            raise fail(f"--child {absent[0]!r}: no event of the input is about this child")
         with bar.stage("Building the report") as advance:
-            page = render_report(compiled, result, stream, title=title, progress=advance)
+            page = render_report(
+                compiled,
+                result,
+                stream,
+                title=title,
+                progress=advance,
+                children=children or None,
+                max_timelines=max_children,
+            )
         with bar.stage("Writing"):
             _write(output, page.encode("utf-8"))
     if not quiet:
-        overdue = sum(1 for o in result.obligations if o.status == "overdue")
-        children = len(
-            {e.child_id for e in stream.events} | {o.child_id for o in result.obligations}
-        )
+        chosen = [o for o in result.obligations if not children or o.child_id in children]
+        overdue = sum(1 for o in chosen if o.status == "overdue")
+        count = len(set(children)) if children else len(present)
+        shown = count if max_children is None else min(count, max_children)
         echo(
-            f"wrote {safe(output)}: {children} children, {len(result.obligations)} obligations "
-            f"({overdue} overdue), {len(page.encode('utf-8')):,} bytes"
+            f"wrote {safe(output)}: {count} children"
+            + (f" ({shown} timelines)" if shown < count else "")
+            + f", {len(chosen)} obligations ({overdue} overdue), "
+            f"{len(page.encode('utf-8')):,} bytes"
         )
     _rejections(result)
     if result.account.rejected:

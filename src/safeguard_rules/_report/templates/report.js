@@ -12,7 +12,7 @@
     steps: 21 };
   var EV = { id: 0, type: 1, at: 2 };
   var FI = { rule: 0, kind: 1, severity: 2, message: 3, event: 4, obligation: 5, at: 6, citation: 7 };
-  var IX = { child: 0, events: 1, obligations: 2, overdue: 3, open: 4, findings: 5 };
+  var IX = { child: 0, events: 1, obligations: 2, overdue: 3, open: 4, findings: 5, timeline: 6 };
   var OD = { child: 0, rule: 1, action: 2, responsible: 3, due: 4, late: 5, escalation: 6, id: 7 };
   var LABELS = { met: "met", met_late: "met late", overdue: "overdue", open: "open",
     cancelled: "cancelled", cannot_evaluate: "cannot evaluate" };
@@ -56,7 +56,13 @@
     return node;
   }
   function tip(node, text) { node.appendChild(sv("title", null, text)); return node; }
-  function childLink(id) { return el("a", { href: "#child=" + encodeURIComponent(id) }, [id]); }
+  function childLink(id) {
+    var n = childNumber.get(id);
+    if (n !== undefined && !D.children[n][IX.timeline]) {
+      return el("span", null, [id, " ", el("small", null, ["(no timeline in this report)"])]);
+    }
+    return el("a", { href: "#child=" + encodeURIComponent(id) }, [id]);
+  }
   function badge(st) { return el("span", { "class": "badge " + statusClass(st) }, [statusLabel(st)]); }
 
   var childNumber = new Map();
@@ -345,7 +351,16 @@
       heading.focus();
       return;
     }
-    var data = JSON.parse(document.getElementById("c" + n).textContent);
+    var blob = document.getElementById("c" + n);
+    if (!blob) {
+      heading.textContent = "Timeline: " + childId;
+      body.appendChild(el("p", null, ["The timeline of " + childId + " is not in this report: it was made " +
+        "with a limit on the number of timelines (--max-children). Make a report of this child alone " +
+        "with --child " + childId + "."]));
+      heading.focus();
+      return;
+    }
+    var data = JSON.parse(blob.textContent);
     var events = data.e, obs = data.o, fis = data.f;
     var row = D.children[n];
     heading.textContent = "Timeline: " + childId;
