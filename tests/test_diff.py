@@ -25,16 +25,11 @@ from safeguard_rules import (
     parse_events,
 )
 from safeguard_rules._compile import compile_pack
-from safeguard_rules._diff import (
-    change_text,
-    describe_condition,
-    describe_count,
-    describe_due,
-    render_diff,
-)
+from safeguard_rules._diff import change_text, render_diff
 from safeguard_rules._diff._describe import _other_fields
 from safeguard_rules._diff._render import md, shorten, shorten_pair
 from safeguard_rules._pack import Condition, Count, Due
+from safeguard_rules._wording import describe_condition, describe_count, describe_due
 from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

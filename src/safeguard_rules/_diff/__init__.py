@@ -22,7 +22,6 @@ The words for conditions, deadlines and counts are the shared ones of ``_wording
 
 from __future__ import annotations
 
-from .._wording import describe_condition, describe_count, describe_due
 from ._describe import diff_packs
 from ._model import (
     Change,
@@ -43,6 +42,7 @@ from ._model import (
 from ._outcomes import diff_evaluations
 from ._render import FORMATS, change_text, render_diff
 
+# What safeguard_rules.diff makes public (it re-exports this list).
 __all__ = [
     "FORMATS",
     "Change",
@@ -60,9 +60,6 @@ __all__ = [
     "RuleSummary",
     "Section",
     "change_text",
-    "describe_condition",
-    "describe_count",
-    "describe_due",
     "diff_evaluations",
     "diff_packs",
     "render_diff",
