@@ -27,6 +27,7 @@ from .._yaml import read_yaml_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
+Option = Callable[[Any], Any]  # what click.option returns: a decorator
 
 
 def console(stderr: bool = False) -> Console:
@@ -113,68 +114,76 @@ def parse_as_of(value: str) -> datetime:
     return moment
 
 
-def event_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options that change the bounds on event input (docs/limits.md)."""
-    defaults = EventLimits()
-    for option in reversed(
-        (
-            click.option(
-                "--max-event-record-chars",
-                "max_record_chars",
-                type=click.IntRange(min=1),
-                default=defaults.record_chars,
-                show_default=True,
-                help="Longest event record (a JSON line, array element or YAML item).",
-            ),
-            click.option(
-                "--max-event-file-bytes",
-                "max_file_bytes",
-                type=click.IntRange(min=1),
-                default=defaults.file_bytes,
-                show_default=True,
-                help="Largest .json array or YAML event file (these are read whole).",
-            ),
-            click.option(
-                "--max-event-depth",
-                "max_depth",
-                type=click.IntRange(min=1, max=1000),
-                default=defaults.depth,
-                show_default=True,
-                help="Deepest nesting of values in an event record.",
-            ),
-        )
-    ):
+def _bound(flag: str, name: str, default: int, help: str, most: int | None = None) -> Option:
+    """An option that sets one of the bounds of docs/limits.md: a whole number from 1."""
+    return click.option(
+        flag,
+        name,
+        type=click.IntRange(min=1, max=most),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
+def with_options(command: Callable[..., Any], options: Sequence[Option]) -> Callable[..., Any]:
+    """``command`` with ``options``, which ``--help`` lists in the order given."""
+    for option in reversed(options):
         command = option(command)
     return command
 
 
-def pack_limit_options() -> tuple[Callable[[Any], Any], ...]:
+def event_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that change the bounds on event input (docs/limits.md)."""
+    defaults = EventLimits()
+    return with_options(
+        command,
+        (
+            _bound(
+                "--max-event-record-chars",
+                "max_record_chars",
+                defaults.record_chars,
+                "Longest event record (a JSON line, array element or YAML item).",
+            ),
+            _bound(
+                "--max-event-file-bytes",
+                "max_file_bytes",
+                defaults.file_bytes,
+                "Largest .json array or YAML event file (these are read whole).",
+            ),
+            _bound(
+                "--max-event-depth",
+                "max_depth",
+                defaults.depth,
+                "Deepest nesting of values in an event record.",
+                most=1000,
+            ),
+        ),
+    )
+
+
+def pack_limit_options() -> tuple[Option, ...]:
     """The options that raise the bounds on reading a pack (docs/limits.md)."""
     defaults = PackLimits()
     return (
-        click.option(
+        _bound(
             "--max-pack-bytes",
             "max_pack_bytes",
-            type=click.IntRange(min=1),
-            default=defaults.max_file_bytes,
-            show_default=True,
-            help="Largest pack or overlay file.",
+            defaults.max_file_bytes,
+            "Largest pack or overlay file.",
         ),
-        click.option(
+        _bound(
             "--max-pack-values",
             "max_pack_values",
-            type=click.IntRange(min=1),
-            default=defaults.max_values,
-            show_default=True,
-            help="Most values in one pack file (aliases counted in full).",
+            defaults.max_values,
+            "Most values in one pack file (aliases counted in full).",
         ),
-        click.option(
+        _bound(
             "--max-pack-depth",
             "max_pack_depth",
-            type=click.IntRange(min=1, max=1000),
-            default=defaults.max_depth,
-            show_default=True,
-            help="Deepest nesting of lists and mappings in one pack file.",
+            defaults.max_depth,
+            "Deepest nesting of lists and mappings in one pack file.",
+            most=1000,
         ),
     )
 

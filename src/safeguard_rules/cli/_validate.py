@@ -22,11 +22,20 @@ from .._lint import (
     render_report,
     validate_packs,
 )
-from ._common import EXIT_OK, EXIT_PROBLEMS, echo, fail, pack_limit_options, pack_limits
+from ._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    echo,
+    fail,
+    pack_limit_options,
+    pack_limits,
+    with_options,
+)
 
 
 def _options(command: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
+    return with_options(
+        command,
         (
             click.option(
                 "--format",
@@ -45,10 +54,8 @@ def _options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1)."),
             *pack_limit_options(),
             click.argument("packs", nargs=-1, required=True),
-        )
-    ):
-        command = option(command)
-    return command
+        ),
+    )
 
 
 @click.command()
