@@ -1,4 +1,4 @@
-"""Hostile event input, through the installed command line (issue 8, event side).
+"""Hostile event input, through the command line (issue 8, event side).
 
 Every case runs ``safeguard-rules evaluate`` in its own process on one input: the
 hand-written files in ``events/`` (every event-side reproducer of issue 8 among them) and
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,12 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from child_memory import cli_command, split_peak
 
 EVENTS = Path(__file__).parent / "events"
 # An invented pack (cpn_created opens an obligation, flag_sent is checked), so the table
 # shows event values whatever the real packs make of these events.
 PACK = str(Path(__file__).parent / "event_pack.yaml")
-SCRIPT = Path(sys.executable).parent / "safeguard-rules"
 AS_OF = "2024-06-01T00:00:00+00:00"
 SECONDS = 120.0  # per process; the machines running this are shared and slow
 SECONDS_LARGE = 300.0  # the few cases that read tens of megabytes on purpose
@@ -76,12 +74,13 @@ class Run:
 
 
 def run(args: list[str], cwd: Path, stdin: bytes | None = None) -> Run:
-    """The installed command, in its own process, with its own time and peak memory."""
+    """The command line, in its own process, with its own time and peak memory (the
+    peak it reports itself: child_memory says why not ru_maxrss)."""
     out_path, err_path = cwd / ".stdout", cwd / ".stderr"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         started = time.monotonic()
-        process = subprocess.Popen(  # noqa: S603 - our own console script
-            [str(SCRIPT), *args],
+        process = subprocess.Popen(  # noqa: S603 - our own command line
+            cli_command(args),
             cwd=cwd,
             stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
             stdout=out,
@@ -92,15 +91,15 @@ def run(args: list[str], cwd: Path, stdin: bytes | None = None) -> Run:
             with contextlib.suppress(BrokenPipeError):  # it may stop reading, as it should
                 process.stdin.write(stdin)
             process.stdin.close()
-        _pid, status, usage = os.wait4(process.pid, 0)
+        process.wait()
         seconds = time.monotonic() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
+    stderr, peak_mib = split_peak(err_path.read_text(encoding="utf-8", errors="replace"))
     return Run(
         process.returncode,
         out_path.read_text(encoding="utf-8", errors="replace"),
-        err_path.read_text(encoding="utf-8", errors="replace"),
+        stderr,
         seconds,
-        usage.ru_maxrss / 1024,
+        peak_mib,
     )
 
 
@@ -160,6 +159,17 @@ def check(case: Case, tmp_path: Path) -> Run:
     for line, part in case.rejected.items():
         assert part in by_line[line], (line, by_line[line])
     return done
+
+
+def test_the_peak_measured_is_the_childs_own_not_its_parents(tmp_path: Path) -> None:
+    # This process holds 256 MiB when it starts the child. The kernel's ru_maxrss of the
+    # child counted them too (the forked copy: about 267 MiB for --version, measured), so
+    # late in a full run every case was near MAX_RSS_MIB whatever the command did; the
+    # child's own VmHWM is what the command itself used (about 50 MiB).
+    ballast = b"x" * (256 << 20)  # written, so resident
+    done = run(["--version"], tmp_path)
+    assert len(ballast) == 256 << 20 and done.code == 0 and "version" in done.out
+    assert done.rss_mib < 200, f"{done.rss_mib:.0f} MiB: the parent's memory was counted"
 
 
 # --- hand-written inputs (events/), every event-side reproducer of issue 8 among them -------

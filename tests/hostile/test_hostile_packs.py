@@ -26,7 +26,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from child_memory import cli_command, split_peak
 from click.testing import CliRunner
 
 from safeguard_rules import PackError, load_pack
@@ -376,27 +376,11 @@ def test_mutant(name: str, text: str, tmp_path: Path) -> None:
 # --- the whole process: resident memory ----------------------------------------------------------
 
 
-# The child reports its own peak resident memory (VmHWM, for the image it runs after exec):
-# the kernel's ru_maxrss of a child also counts the forked copy of this pytest process,
-# which after a few hundred tests is larger than the bound itself.
-_MEASURED = (
-    "import runpy, sys\n"
-    "sys.argv = ['safeguard_rules', 'validate', '--format', 'text', sys.argv[1]]\n"
-    "try:\n"
-    "    runpy.run_module('safeguard_rules', run_name='__main__')\n"
-    "finally:\n"
-    "    with open('/proc/self/status', encoding='ascii') as status:\n"
-    "        peak = next(line.split()[1] for line in status if line.startswith('VmHWM:'))\n"
-    "    sys.stdout.flush()\n"
-    "    sys.stderr.write(f'\\nVmHWM {peak}\\n')\n"
-)
-_PEAK = re.compile(r"\nVmHWM (\d+)\n")
-
-
 def _child(target: Path) -> tuple[int, str, float, float]:
-    """Run the CLI in a child process; its exit code, output, CPU seconds and peak RSS (MiB)."""
+    """Run the CLI in a child process; its exit code, output, CPU seconds and its own peak
+    RSS (MiB; child_memory says why not ru_maxrss)."""
     process = subprocess.Popen(  # noqa: S603 - our own console entry, a path we built
-        [sys.executable, "-c", _MEASURED, str(target)],
+        cli_command(["validate", "--format", "text", str(target)]),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "GITHUB_ACTIONS": ""},
@@ -406,10 +390,8 @@ def _child(target: Path) -> tuple[int, str, float, float]:
         output = process.stdout.read().decode("utf-8", errors="replace")
     _pid, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    peak = _PEAK.search(output)
-    assert peak is not None, output[-2000:]
-    output = output[: peak.start()] + output[peak.end() :]
-    return process.returncode, output, usage.ru_utime + usage.ru_stime, int(peak.group(1)) / 1024
+    output, peak_mib = split_peak(output)
+    return process.returncode, output, usage.ru_utime + usage.ru_stime, peak_mib
 
 
 @pytest.mark.parametrize(
