@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from safeguard_rules import bundled_packs
+from safeguard_rules import PackValidationError, bundled_packs, load_pack
 from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,6 +87,40 @@ def test_param_override_changes_the_deadline() -> None:
     follow = [o for o in json.loads(out)["obligations"] if o["rule"] == "sender_follows_up_flag"]
     # the flag was sent Tue 7 May 2024 10:00; one calendar day: end of Wed 8 May
     assert [o["due"] for o in follow] == ["2024-05-08T23:59:59+01:00"]
+
+
+@pytest.mark.parametrize(
+    ("value", "what"),
+    [
+        ("notanumber", "'notanumber' is not a timescale"),
+        ("{working_days: abc}", "working_days: Input should be a valid integer (got 'abc'); a number is written without quotes"),
+        ("{parameter: follow_up_timescale}", "a parameter's value cannot name another parameter"),
+    ],
+)
+def test_a_bad_param_value_names_the_option_and_the_parameter_type(value: str, what: str) -> None:
+    # It was reported at the pack's own declaration of the parameter (for a bundled pack,
+    # a line of a file in site-packages), exit 1, as if the pack were wrong.
+    for command in ("evaluate", "explain"):
+        extra = ["x/ev-1"] if command == "explain" else []
+        code, out, err = cli(command, "--pack", "jersey_2019", "--as-of", AS_OF,
+                             "--param", f"follow_up_timescale={value}", str(EXAMPLE), *extra)
+        assert (code, out) == (2, "")
+        assert err == (
+            f"error: --param follow_up_timescale={value}: {what}; a pack parameter's type is a "
+            "timescale or a deadline table, as for a rule's 'due' (docs/pack-format.md), e.g. "
+            "--param follow_up_timescale='{working_days: 2}'\n"
+        )
+        assert "jersey_2019.yaml" not in err
+
+
+def test_a_bad_parameter_value_in_python_says_what_is_wrong_with_it() -> None:
+    with pytest.raises(PackValidationError) as caught:
+        load_pack("jersey_2019", parameters={"follow_up_timescale": {"hours": "5"}})
+    (problem,) = caught.value.diagnostics
+    assert problem.message == (
+        "override of parameter 'follow_up_timescale': hours: Input should be a valid integer "
+        "(got '5'); a number is written without quotes"
+    )
 
 
 def test_explain_shows_rule_steps_and_quote() -> None:

@@ -27,7 +27,7 @@ from ._conditions import (
     Scope,
     compile_condition,
 )
-from ._diagnose import DUPLICATE_ID, INVALID_VALUE, UNKNOWN_PARAMETER
+from ._diagnose import DUPLICATE_ID, INVALID_VALUE, UNKNOWN_PARAMETER, first_problem
 from ._document import PackDocument
 from ._errors import (
     Diagnostic,
@@ -37,6 +37,7 @@ from ._errors import (
     declare,
     did_you_mean,
     known_list,
+    shown,
 )
 from ._events import EVENT_CLASSES
 from ._pack import (
@@ -379,6 +380,24 @@ def _unpickle(
     return compiled
 
 
+def parameter_value(value: object) -> Due:
+    """``value`` as the value of a pack parameter: what a rule's ``due`` may be (a timescale
+    or a deadline table), but never another parameter. ``value`` is a :class:`Due` or plain
+    values as YAML reads them; a ValueError says what is wrong with it."""
+    if isinstance(value, Due):
+        due = value
+    elif not isinstance(value, Mapping):
+        raise ValueError(f"{shown(value)} is not a timescale")
+    else:
+        try:
+            due = Due.model_validate(value, context=DOCUMENT)
+        except ValidationError as exc:
+            raise ValueError(first_problem(exc, value, Due)) from None
+    if due.parameter is not None:
+        raise ValueError("a parameter's value cannot name another parameter")
+    return due
+
+
 def compile_pack(
     document: PackDocument, parameters: Mapping[str, Any] | None = None
 ) -> CompiledPack:
@@ -620,20 +639,10 @@ class _Compiler:
                 )
                 continue
             try:
-                value = raw if isinstance(raw, Due) else Due.model_validate(raw, context=DOCUMENT)
-            except ValidationError as exc:
-                first = exc.errors()[0]["msg"].removeprefix("Value error, ")
+                value = parameter_value(raw)
+            except ValueError as exc:
                 self.problem(
-                    ("parameters", name),
-                    INVALID_VALUE,
-                    f"override of parameter {name!r}: {first}",
-                )
-                continue
-            if value.parameter is not None:
-                self.problem(
-                    ("parameters", name),
-                    INVALID_VALUE,
-                    "a parameter override cannot name a parameter",
+                    ("parameters", name), INVALID_VALUE, f"override of parameter {name!r}: {exc}"
                 )
                 continue
             values[name] = value

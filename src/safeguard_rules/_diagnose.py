@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
@@ -105,8 +105,27 @@ def _step(annotation: Any, part: str | int) -> Any:
 def diagnostics_from(
     exc: ValidationError, data: Any, positions: Positions, root: type[BaseModel]
 ) -> list[Diagnostic]:
-    seen: set[Loc] = set()
     out: list[Diagnostic] = []
+    for error, loc in _problems(exc, data):
+        line, col = positions.locate(loc)
+        out.append(
+            Diagnostic(
+                positions.file, line, col, _message(error, loc, root), code=_code(error["type"])
+            )
+        )
+    return out
+
+
+def first_problem(exc: ValidationError, data: Any, root: type[BaseModel]) -> str:
+    """The first problem ``exc`` finds in ``data`` (a value given in Python or on the
+    command line, not in a file), in the words of :func:`diagnostics_from`."""
+    error, loc = next(_problems(exc, data))
+    return _message(error, loc, root).replace("(top level)", "the value")
+
+
+def _problems(exc: ValidationError, data: Any) -> Iterator[tuple[Any, Loc]]:
+    """Each error of ``exc`` with its place in ``data``, one per place."""
+    seen: set[Loc] = set()
     errors = exc.errors()
     # An optional key's value is tried as "the value" and as "left out" (None); that the
     # value is not None says nothing the other member's error does not say better.
@@ -116,13 +135,7 @@ def diagnostics_from(
         if loc in seen:
             continue  # a union reports one problem once per member; the first says enough
         seen.add(loc)
-        line, col = positions.locate(loc)
-        out.append(
-            Diagnostic(
-                positions.file, line, col, _message(error, loc, root), code=_code(error["type"])
-            )
-        )
-    return out
+        yield error, loc
 
 
 def _code(kind: str) -> str:

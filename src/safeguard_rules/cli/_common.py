@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from .._compile import CompiledPack
+from .._compile import CompiledPack, parameter_value
 from .._errors import Diagnostic, PackError, PackNotFoundError
 from .._event_files import EventLimits
 from .._events import EARLIEST_YEAR, LATEST_YEAR
@@ -22,6 +22,7 @@ from .._limits import PackLimits
 from .._lint import render_text
 from .._loading import load_pack
 from .._mapping import EventMapping
+from .._pack import Due
 from .._stream import EventStream, load_events
 from .._yaml import read_yaml_text
 
@@ -198,8 +199,8 @@ def event_limits(max_record_chars: int, max_file_bytes: int, max_depth: int) -> 
     return EventLimits(record_chars=max_record_chars, file_bytes=max_file_bytes, depth=max_depth)
 
 
-def parse_params(values: Sequence[str]) -> dict[str, Any]:
-    params: dict[str, Any] = {}
+def parse_params(values: Sequence[str]) -> dict[str, Due]:
+    params: dict[str, Due] = {}
     for item in values:
         name, sep, text = item.partition("=")
         if not sep or not name:
@@ -211,7 +212,15 @@ def parse_params(values: Sequence[str]) -> dict[str, Any]:
             value, _positions = read_yaml_text(text, f"--param {name}")
         except PackError as exc:
             raise fail(str(exc.diagnostics[0].message)) from exc
-        params[name] = value
+        try:
+            params[name] = parameter_value(value)
+        except ValueError as exc:
+            # Said here, of the option: the library would place it in the pack's file.
+            raise fail(
+                f"--param {safe(item)}: {exc}; a pack parameter's type is a timescale or a "
+                "deadline table, as for a rule's 'due' (docs/pack-format.md), e.g. "
+                f"--param {safe(name)}='{{working_days: 2}}'"
+            ) from exc
     return params
 
 
