@@ -29,6 +29,7 @@ from safeguard_rules import (
     explain,
     load_events,
     load_pack,
+    parse_events,
 )
 from safeguard_rules._stream import parse_event
 
@@ -114,3 +115,26 @@ def test_an_unknown_obligation_id_is_a_library_error_and_still_a_key_error() -> 
         result.obligation("no/such")
     assert isinstance(caught.value, KeyError)
     assert str(caught.value) == "no obligation 'no/such' in this evaluation"
+
+
+def test_a_record_passed_where_an_event_belongs_is_an_argument_error() -> None:
+    # Before: AttributeError: 'dict' object has no attribute 'id', from inside evaluate.
+    pack = load_pack("jersey_2024")
+    events = load_events(EXAMPLE)
+    record = events.events[1].model_dump(mode="json")
+    expected = (
+        "events[1] is a dict, not an event: make events of records with "
+        "parse_events(records), or read a file with load_events(path)"
+    )
+    calls: list[Callable[[], object]] = [
+        lambda: evaluate(pack, [events.events[0], record], AS_OF),
+        lambda: evaluate_jurisdiction("jersey", [events.events[0], record], AS_OF),
+        lambda: explain(pack, evaluate(pack, events, AS_OF).obligations[0], [events.events[0], record]),
+    ]
+    for call in calls:
+        with pytest.raises(ArgumentError) as caught:
+            call()
+        assert str(caught.value) == expected
+    # What the message says to do works: the same record made an event is evaluated.
+    made = parse_events([record])
+    assert evaluate(pack, [events.events[0], *made.events], AS_OF).account.evaluated == 2

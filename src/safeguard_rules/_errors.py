@@ -88,7 +88,8 @@ class UnknownCheckError(SafeguardRulesError, ValueError):
 
 class ArgumentError(SafeguardRulesError, ValueError):
     """A function was given an argument it cannot use: a time without a UTC offset, a
-    date-time where a day is meant, a limit below 1."""
+    date-time where a day is meant, a limit below 1, a record (a dict) where an event is
+    meant."""
 
 
 class UnknownIdError(SafeguardRulesError, KeyError):

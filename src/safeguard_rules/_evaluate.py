@@ -41,7 +41,7 @@ from ._result import (
     cite,
     render_message,
 )
-from ._stream import EventStream
+from ._stream import EventStream, as_stream
 
 
 @dataclass(slots=True)
@@ -105,7 +105,7 @@ def _evaluate_all(
     as_of: datetime,
     exercised: Exercised | None,
 ) -> Evaluation:
-    stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
+    stream = as_stream(events)
     rejected = list(stream.rejected)
     accepted = _accept(stream, as_of, rejected)
 

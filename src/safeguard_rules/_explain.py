@@ -14,6 +14,7 @@ from ._errors import UnknownObligationError
 from ._events import BaseEvent
 from ._pack import Citation, DeadlineBasis
 from ._result import Obligation, Status, cite, iso
+from ._stream import as_stream
 from ._wording import threshold
 
 EXPLANATION_FORMAT: Final = "safeguard-rules/explanation/1"
@@ -148,7 +149,7 @@ def explain(
             f"{pack.version}): its rule {obligation.rule!r} here has another action, "
             "responsible role or citation; explain it with the pack that evaluated it"
         )
-    by_id = {e.id: e for e in events}
+    by_id = {e.id: e for e in as_stream(events).events}
 
     trigger = f"{rule.when.event}"
     if rule.when.count is not None:

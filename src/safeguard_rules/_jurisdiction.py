@@ -39,7 +39,7 @@ from ._result import (
     PackStamp,
     Rejection,
 )
-from ._stream import EventStream
+from ._stream import EventStream, as_stream
 
 UncoveredKind = Literal["obligation", "check", "overdue", "met_late"]
 JURISDICTION_FORMAT: Final = "safeguard-rules/jurisdiction-evaluation/1"
@@ -303,7 +303,7 @@ def evaluate_jurisdiction(
         raise ArgumentError(
             f"jurisdiction {jurisdiction.name!r} has no version in force on any day"
         )
-    stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
+    stream = as_stream(events)
     parts: list[Evaluation] = []
     uncovered: dict[tuple[str, str], Uncovered] = {}
     for pack in jurisdiction.packs:

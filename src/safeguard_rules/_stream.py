@@ -20,12 +20,13 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
-from ._errors import EventStreamError
+from ._errors import ArgumentError, EventStreamError
 from ._event_files import (
     EventLimits,
     Raw,
@@ -48,6 +49,7 @@ __all__ = [
     "EventLimits",
     "EventStream",
     "Origins",
+    "as_stream",
     "load_events",
     "parse_event",
     "parse_events",
@@ -142,6 +144,21 @@ class EventStream:
             source if source is not None else ",".join(s.source for s in streams),
             origins,
         )
+
+
+def as_stream(events: EventStream | Iterable[BaseEvent]) -> EventStream:
+    """``events`` as a stream, each checked to be an event: a record (a dict) passed where
+    its event belongs is an ArgumentError naming its index, not an AttributeError later."""
+    stream = events if isinstance(events, EventStream) else EventStream(tuple(events))
+    if not all(map(isinstance, stream.events, repeat(BaseEvent))):
+        index, item = next(
+            (i, e) for i, e in enumerate(stream.events) if not isinstance(e, BaseEvent)
+        )
+        raise ArgumentError(
+            f"events[{index}] is a {type(item).__name__}, not an event: make events of "
+            "records with parse_events(records), or read a file with load_events(path)"
+        )
+    return stream
 
 
 def parse_event(record: Any) -> BaseEvent:
