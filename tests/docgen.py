@@ -39,6 +39,8 @@ def tables() -> str:
             info = cls.model_fields[field]
             if info.is_required():
                 required = "yes"
+            elif field in cls._needed:
+                required = "yes, or listed under `unknown`"
             elif info.default_factory is not None:
                 required = "no (default empty)"
             else:

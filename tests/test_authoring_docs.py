@@ -389,7 +389,8 @@ EXIT_CODES: list[tuple[str, tuple[tuple[str, str, str], ...], int]] = [
         (),
         1,
     ),
-    ("evaluate --pack example_borough_2025.yaml --as-of 2025-04-30 child-2.yaml", (), 2),
+    # A time without an offset (a date alone is the end of that day, and fine).
+    ("evaluate --pack example_borough_2025.yaml --as-of 2025-04-30T17:00 child-2.yaml", (), 2),
 ]
 
 

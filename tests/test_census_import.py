@@ -228,6 +228,7 @@ def test_generated_return_imports_cleanly(generated: tuple[Path, CensusImport]) 
     started = [e for e in result.events if e.type == "enquiry_started"]
     assert any(e.fields.get("conference_not_required") is True for e in started)
     assert any(e.fields.get("conference_not_required") is False for e in started)
+    assert any(e.unknown == ("conference_not_required",) for e in started)
 
 
 def test_every_event_joins_back_to_its_census_record(generated: tuple[Path, CensusImport]) -> None:
@@ -362,6 +363,22 @@ def test_episode_level_conference_on_the_enquiry_conference_day_is_one_conferenc
                                    before_nfa=section47("2023-06-07", icpc="2023-06-26")))
     conferences = [e.id for e in result.events if e.type == "child_protection_conference_held"]
     assert conferences == ["C-1/CINdetails@2023-06-05/Section47@2023-06-07/initial_conference"]
+
+
+def test_an_enquiry_with_no_conference_and_no_icpc_not_required_leaves_the_outcome_unknown(
+    tmp_path: Path,
+) -> None:
+    # ICPCnotRequired false with no DateOfInitialCPC: still open, or a conference owed and not
+    # held? The return cannot say, so the event says it does not know (never false).
+    result = one(tmp_path, episode("2023-06-05", before_nfa=section47("2023-06-07")))
+    [started] = [e for e in result.events if e.type == "enquiry_started"]
+    assert "conference_not_required" not in started.fields
+    assert started.unknown == ("conference_not_required",)
+    assert started.to_record()["unknown"] == ["conference_not_required"]
+    held = one(tmp_path, episode("2023-06-05", before_nfa=section47("2023-06-07", icpc="2023-06-20")))
+    [started] = [e for e in held.events if e.type == "enquiry_started"]
+    assert started.fields["conference_not_required"] is False and started.unknown == ()
+    assert "unknown" not in started.to_record()
 
 
 def test_open_plan_whose_category_changed_keeps_the_change_as_unmapped(tmp_path: Path) -> None:

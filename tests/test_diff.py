@@ -1004,7 +1004,7 @@ def test_diff_command_reports_rejected_events(tmp_path: Path) -> None:
         (["jersey_209", "jersey_2024"], "error: no "),  # the registry words it, with a did-you-mean:
         (["jersey_2019", "jersey_2024", "--events", str(EXAMPLE)], "error: --events needs --as-of, e.g. --as-of 2024-06-03T17:00:00+01:00\n"),
         (["jersey_2019", "jersey_2024", "--as-of", AS_OF], "error: --as-of is only used with --events FILE\n"),
-        (["jersey_2019", "jersey_2024", "--events", str(EXAMPLE), "--as-of", "2024-06-03"], "error: --as-of '2024-06-03' has no UTC offset"),
+        (["jersey_2019", "jersey_2024", "--events", str(EXAMPLE), "--as-of", "2024-06-03T10:00"], "error: --as-of '2024-06-03T10:00' has no UTC offset"),
     ],
 )
 def test_diff_command_usage_errors_exit_2(args: list[str], message: str) -> None:

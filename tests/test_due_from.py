@@ -15,7 +15,7 @@ import random
 import pytest
 from helpers import end_of, ev, minimal_pack, obligations, only, run
 
-from safeguard_rules import PackValidationError, explain
+from safeguard_rules import PackValidationError, explain, parse_events
 from safeguard_rules._loading import compile_text
 
 TZ = "Europe/London"
@@ -281,3 +281,20 @@ def test_a_bad_due_from_is_located(old: str, new: str, code: str, needle: str) -
     assert d.code == code
     assert needle in d.message
     assert d.line is not None and d.line > text.splitlines().index("rules:")
+
+
+def test_a_child_with_a_date_only_record_is_not_judged_by_due_from_yet() -> None:
+    # The careful walk (date-only events, unknown values) does not place due_from's earlier
+    # event: the obligation says it cannot be evaluated and why, and nothing is found.
+    events = [
+        concern("2015-06-04T10:00:00+01:00"),
+        *parse_events(
+            [{"id": "m-1", "type": "strategy_meeting_held", "child_id": "child-1", "on": "2015-06-12",
+              "chair_role": "someone"}]
+        ).events,
+    ]  # fmt: skip
+    result = run(PACK, events, AS_OF)
+    o = only(result, "meeting_within_three_days_of_concern")
+    assert o.status == "cannot_evaluate" and o.missing == ()
+    assert o.reason is not None and "due_from is not yet counted" in o.reason
+    assert result.findings == ()

@@ -954,7 +954,7 @@ LOAD_DIAGNOSTICS = [
      6, 47, "'concern_identified' (the trigger event) has no field 'serious_harms'; did you mean "
      "'serious_harm'?; its fields are: at, category, child_id, complex, enquiry_decision_needed, "
      "forensic_evidence_needed, id, "
-     "immediate_action_taken, looked_after, referring_agency, risk_level, serious_harm, "
+     "immediate_action_taken, looked_after, on, referring_agency, risk_level, serious_harm, "
      "attributes.NAME, case.NAME"),
     ("unknown-field", trigger_where("{field: case.looked_afterr, is: true}"),
      6, 47, "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
@@ -975,7 +975,7 @@ LOAD_DIAGNOSTICS = [
      6, 68, "'serious_harm' is true or false; write true or false, not 'yes please'"),
     ("unknown-event-type", RULE.replace("event: concern_identified", "event: concern_identifed"),
      6, 12, "unknown event type 'concern_identifed'; did you mean 'concern_identified'?; see "
-     "docs/events.md for the vocabulary"),
+     "docs/events.md for the vocabulary, or declare it under vocabulary.events"),
     ("unknown-source", RULE.replace("{source: guide,", "{source: guid,"),
      4, 16, "unknown source 'guid'; did you mean 'guide'?; sources are: guide"),
     ("unknown-parameter",
@@ -989,7 +989,8 @@ LOAD_DIAGNOSTICS = [
      11, 7, "an office_hours deadline needs 'calendar.office_hours' in the pack"),
     ("unknown-key", "escalation_path:\n  up: {description: Up., steps: {team_manager: team_manager}}\n",
      1, 1, "unknown key 'escalation_path' in (top level); did you mean 'escalation_paths'?; allowed "
-     "keys: agencies, calendar, escalation_paths, not_encoded, pack, parameters, roles, rules"),
+     "keys: agencies, calendar, escalation_paths, not_encoded, pack, parameters, roles, rules, "
+     "vocabulary"),
 ]
 
 

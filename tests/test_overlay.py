@@ -386,7 +386,8 @@ def test_unknown_key_in_an_overlay_names_the_allowed_keys(tmp_path: Path, base: 
         *line_of(text, "rule:"),
         "unknown-key",
         "unknown key 'rule' in (top level); did you mean 'rules'?; allowed keys: agencies, "
-        "calendar, escalation_paths, extend, not_encoded, pack, parameters, roles, rules",
+        "calendar, disable, escalation_paths, extend, not_encoded, pack, parameters, roles, "
+        "rules, vocabulary",
     )
 
 

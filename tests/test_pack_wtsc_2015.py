@@ -1011,6 +1011,25 @@ def section_47_continuing_risk_conference_held() -> Evaluation:
     ], "2015-12-02T09:00:00+00:00")
 
 
+@scenario
+def census_enquiry_then_its_conference() -> Evaluation:
+    # A section 47 enquiry that did not rule a conference out, and the initial conference
+    # linked to it (as the CIN census importer writes them, here with times).
+    return run(PACK, [
+        ev("enquiry_started", "2015-11-02T10:00:00+00:00", id="s47-cen-1", basis="section_47",
+           conference_not_required=False),
+        ev("child_protection_conference_held", "2015-11-20T10:00:00+00:00", id="k-cen-1",
+           kind="initial", enquiry_ref="s47-cen-1"),
+    ], "2015-12-02T09:00:00+00:00")
+
+
+def test_census_enquiry_is_followed_by_its_conference() -> None:
+    cpc = only(census_enquiry_then_its_conference(),
+               "child_protection_conference_follows_section_47_enquiry")
+    # No deadline by default (the source gives none): met by the linked conference.
+    assert (cpc.status, cpc.met_by, cpc.due) == ("met", "k-cen-1", None)
+
+
 def test_conference_after_section_47_with_continuing_risk() -> None:
     cpc = only(section_47_continuing_risk_conference_held(),
                "child_protection_conference_after_section_47")

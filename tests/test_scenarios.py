@@ -284,7 +284,7 @@ def test_a_pack_that_does_not_load_fails_each_scenario(tmp_path: Path) -> None:
         (
             "scenarios:\n  - name: n\n    as_of: 2024-05-07\n    expect: {obligations: [{status: done}]}\n",
             4,
-            "'open', 'met', 'met_late', 'overdue' or 'cancelled'",
+            "'open', 'met', 'met_late', 'overdue', 'cancelled' or 'cannot_evaluate'",
         ),
     ],
 )

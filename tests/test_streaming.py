@@ -247,6 +247,6 @@ def test_cli_mapping_reads_the_shared_benchmark_format(tmp_path: Path) -> None:
     args = ["evaluate", "--pack", str(bench / "shared_bench.yaml"), "--as-of", AS_OF_TEXT, "--format", "json"]
     mapped = _run(*args, "--mapping", str(bench / "shared_bench.mapping.yaml"), str(path))
     assert mapped.exit_code == 0, mapped.output
-    assert json.loads(mapped.stdout)["account"] == {"received": 2, "evaluated": 2, "rejected": []}
+    assert json.loads(mapped.stdout)["account"] == {"received": 2, "evaluated": 2, "rejected": [], "cannot_evaluate": 0}
     unmapped = _run(*args, str(path))
     assert unmapped.exit_code == 1 and "unknown event type 'police_incident'" in unmapped.stderr

@@ -98,7 +98,8 @@ def test_rejections_on_stderr_are_escaped(tmp_path: Path) -> None:
     code, _out, err = cli("evaluate", "--pack", PACK, "--as-of", AS_OF, str(name))
     assert code == 1
     assert "\x1b" not in err
-    assert "ev\\x1b[31mil.jsonl:1: event 'xxx': 'sender_role' must be text" in err
+    # sender_role is needed: null is neither a value nor "unknown" (docs/events.md)
+    assert "ev\\x1b[31mil.jsonl:1: event 'xxx': 'sender_role' is null; give its value" in err
 
 
 def test_explain_text_is_escaped(tmp_path: Path) -> None:

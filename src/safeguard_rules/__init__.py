@@ -109,6 +109,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
         EnquiryReceived,
         EnquiryStarted,
         Event,
+        FieldSpec,
         FlagSent,
         MashEnquiryStarted,
         MedicalConsidered,
@@ -182,6 +183,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
         ResultCitation,
         Severity,
         Status,
+        Undetermined,
     )
     from ._scenario import (
         CoverageByKind,
@@ -206,6 +208,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
         merge_evaluations,
         read_events_lazily,
     )
+    from ._vocabulary import Vocabulary
     from ._yaml import Positions
 
 # Public name -> (module, name in it). `import safeguard_rules` imports none of them: each
@@ -264,6 +267,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "EnquiryReceived": ("_events", "EnquiryReceived"),
     "EnquiryStarted": ("_events", "EnquiryStarted"),
     "Event": ("_events", "Event"),
+    "FieldSpec": ("_events", "FieldSpec"),
     "FlagSent": ("_events", "FlagSent"),
     "MashEnquiryStarted": ("_events", "MashEnquiryStarted"),
     "MedicalConsidered": ("_events", "MedicalConsidered"),
@@ -346,6 +350,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "ResultCitation": ("_result", "ResultCitation"),
     "Severity": ("_result", "Severity"),
     "Status": ("_result", "Status"),
+    "Undetermined": ("_result", "Undetermined"),
     "CoverageByKind": ("_scenario", "CoverageByKind"),
     "CoverageCount": ("_scenario", "CoverageCount"),
     "CoverageGap": ("_scenario", "CoverageGap"),
@@ -371,6 +376,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "evaluate_stream": ("_streaming", "evaluate_stream"),
     "merge_evaluations": ("_streaming", "merge_evaluations"),
     "read_events_lazily": ("_streaming", "read_events_lazily"),
+    "Vocabulary": ("_vocabulary", "Vocabulary"),
     "Positions": ("_yaml", "Positions"),
 }
 
@@ -448,6 +454,7 @@ __all__ = [
     "EventValidationError",
     "ExplainedCitation",
     "Explanation",
+    "FieldSpec",
     "Finding",
     "FindingKind",
     "FlagSent",
@@ -519,12 +526,14 @@ __all__ = [
     "TestRun",
     "UnaccountedSentence",
     "Uncovered",
+    "Undetermined",
     "UnknownCheckError",
     "UnknownIdError",
     "UnknownObligationError",
     "UnmappedItem",
     "Unreadable",
     "VersionInForce",
+    "Vocabulary",
     "__version__",
     "bundled_packs",
     "compile_pack",

@@ -139,6 +139,31 @@ class WorkingCalendar:
     def end_of_day(self, day: date) -> datetime:
         return datetime.combine(day, END_OF_DAY, tzinfo=self.tz)
 
+    def day_span(self, day: date) -> tuple[datetime, datetime]:
+        """The first and last instants of the local ``day``, in UTC.
+
+        The first is just after the end of the day before: a local midnight can fall in a
+        clock change's gap, the end of a day never does.
+        """
+        first = self.end_of_day(day - timedelta(days=1)).astimezone(UTC)
+        return first + timedelta(microseconds=1), self.end_of_day(day).astimezone(UTC)
+
+    def due_span(self, kind: str, amount: int, day: date) -> tuple[datetime, datetime] | None:
+        """The deadline (earliest, latest) in UTC for a trigger known only by its local
+        ``day``: one instant for day-based timescales, which never needed the time; for
+        hours and office hours, the deadlines from the day's first and last instants.
+        None for no deadline."""
+        if kind == "no_deadline":
+            return None
+        if kind in ("hours", "office_hours"):
+            first, last = self.day_span(day)
+            earliest, latest = self.due(kind, amount, first), self.due(kind, amount, last)
+            assert earliest is not None
+            assert latest is not None
+            return earliest.astimezone(UTC), latest.astimezone(UTC)
+        due = _day_deadline(self, kind, amount, day).astimezone(UTC)
+        return due, due
+
     def years_without_working_day(self) -> list[int]:
         """The years (among those with closures) in which no day is a working day."""
         return [year for year in self._closure_years() if not self._open_in(year, office=False)]
@@ -231,6 +256,13 @@ class WorkingCalendar:
             return self.add_office_hours(trigger, amount)
         return _day_deadline(self, kind, amount, trigger.astimezone(self.tz).date())
 
+    def due_local(self, kind: str, amount: int, local: datetime) -> datetime | None:
+        """:meth:`due` for a trigger already in this calendar's zone (the evaluator has
+        converted it to take its local date): day-based kinds skip the conversion."""
+        if kind in _DAY_KINDS:
+            return _day_deadline(self, kind, amount, local.date())
+        return self.due(kind, amount, local)
+
     def deadline(self, timescale: Timescale, trigger: datetime, *, trace: bool = False) -> Deadline:
         """When something triggered at ``trigger`` is due under ``timescale``, with steps."""
         due = self.due(timescale.kind, timescale.amount, trigger)
@@ -287,6 +319,9 @@ def _holidays_for(country: str, subdivision: str | None, year: int) -> dict[date
     # safe to share between threads; a computed dict is.
     table = holidays.country_holidays(country, subdiv=subdivision, years=year)
     return {day: str(name) for day, name in table.items()}
+
+
+_DAY_KINDS = frozenset({"same_day", "working_days", "calendar_days", "months"})
 
 
 @lru_cache(maxsize=131072)

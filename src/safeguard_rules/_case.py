@@ -50,15 +50,25 @@ CASE_FIELD_DOCS: dict[str, str] = {
 }
 
 
-_CHANGES_FACTS = frozenset(
-    {
-        "social_worker_allocated",
-        "social_worker_unallocated",
-        "cpn_created",
-        "police_attention",
-        "concern_identified",
-    }
-)
+# The facts each event type changes (see CaseState.apply).
+FACTS_CHANGED_BY: dict[str, tuple[str, ...]] = {
+    "social_worker_allocated": (
+        "allocated_social_worker",
+        "social_worker",
+        "team_manager",
+        "senior_practitioner",
+    ),
+    "social_worker_unallocated": (
+        "allocated_social_worker",
+        "social_worker",
+        "team_manager",
+        "senior_practitioner",
+    ),
+    "cpn_created": ("cpn_count",),
+    "police_attention": ("police_attention_count",),
+    "concern_identified": ("looked_after", "referring_agency", "concern_categories"),
+}
+_CHANGES_FACTS = frozenset(FACTS_CHANGED_BY)
 
 
 @dataclass(slots=True)
@@ -72,6 +82,10 @@ class CaseState:
     cpn_count: int = 0
     police_attention_count: int = 0
     referring_agency: str | None = None
+    # Facts that rest on a value recorded as unknown -> the unknown values they rest on
+    # ("concern_identified.looked_after"); conditions on them are unknown. Empty unless
+    # some event lists fields under unknown.
+    unknown: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def apply(self, event: BaseEvent) -> None:
         """Fold one event (in time order) into the facts."""
@@ -82,9 +96,19 @@ class CaseState:
             self.social_worker = event.worker
             self.team_manager = event.team_manager
             self.senior_practitioner = event.senior_practitioner
+            if self.unknown or event.unknown:
+                self._learn(
+                    event,
+                    social_worker="worker",
+                    team_manager="team_manager",
+                    senior_practitioner="senior_practitioner",
+                )
         elif isinstance(event, SocialWorkerUnallocated):
             self.allocated_social_worker = False
             self.social_worker = self.team_manager = self.senior_practitioner = None
+            if self.unknown:
+                for fact in ("social_worker", "team_manager", "senior_practitioner"):
+                    self.unknown.pop(fact, None)
         elif isinstance(event, CpnCreated):
             self.cpn_count += 1
         elif isinstance(event, PoliceAttention):
@@ -92,5 +116,20 @@ class CaseState:
         elif isinstance(event, ConcernIdentified):
             self.looked_after = event.looked_after
             self.referring_agency = event.referring_agency
-            if event.category not in self.concern_categories:
+            if event.category is not None and event.category not in self.concern_categories:
                 self.concern_categories.append(event.category)
+            if self.unknown or event.unknown:
+                self._learn(event, looked_after="looked_after", referring_agency="referring_agency")
+                if "category" in event.unknown:
+                    # One category is not known: the list is no longer the whole story.
+                    known = self.unknown.get("concern_categories", frozenset())
+                    self.unknown["concern_categories"] = known | {"concern_identified.category"}
+
+    def _learn(self, event: BaseEvent, **facts: str) -> None:
+        """Each fact set from ``event``'s field is unknown exactly when that field is."""
+        kind = event.type  # type: ignore[attr-defined]
+        for fact, name in facts.items():
+            if name in event.unknown:
+                self.unknown[fact] = frozenset({f"{kind}.{name}"})
+            else:
+                self.unknown.pop(fact, None)

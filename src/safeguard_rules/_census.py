@@ -155,10 +155,11 @@ class CensusFileError(SafeguardRulesError):
 class DateOnlyEvent:
     """An event its source dates by day only: ``on`` is a local date, with no clock time.
 
-    The core does not accept date-only events yet (every :class:`BaseEvent` has an
-    instant ``at``), so the importer keeps them in this form; ``to_record()`` gives the
-    JSON object written to JSONL, with ``on`` in place of ``at``. ``fields`` holds the
-    type's own fields, unknown ones left out; they are checked against the event model.
+    ``to_record()`` gives the JSON object written to JSONL, with ``on`` in place of
+    ``at`` (the core reads it as a date-only event). ``fields`` holds the type's own
+    fields, unknown ones left out; they are checked against the event model. ``unknown``
+    names the fields the census does not settle, written as the record's ``unknown``
+    list so that a rule needing one cannot be evaluated rather than guessed.
     """
 
     id: str
@@ -167,6 +168,7 @@ class DateOnlyEvent:
     on: date
     fields: Mapping[str, Any]
     attributes: Mapping[str, str]
+    unknown: tuple[str, ...] = ()
 
     def to_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
@@ -177,6 +179,8 @@ class DateOnlyEvent:
         }
         record.update(self.fields)
         record["attributes"] = dict(self.attributes)
+        if self.unknown:
+            record["unknown"] = list(self.unknown)
         return record
 
 
@@ -888,7 +892,14 @@ class _Episode:
         return f"{self.child_id}/{label}/{suffix}"
 
     def event(
-        self, label: str, suffix: str, type_: str, on: date, item: str, **fields: Any
+        self,
+        label: str,
+        suffix: str,
+        type_: str,
+        on: date,
+        item: str,
+        unknown: tuple[str, ...] = (),
+        **fields: Any,
     ) -> DateOnlyEvent:
         assert type_ in EVENT_CLASSES, type_
         return DateOnlyEvent(
@@ -898,6 +909,7 @@ class _Episode:
             on,
             {k: _json_value(v) for k, v in fields.items() if v is not None},
             {"source_record": label, "census_item": item},
+            unknown,
         )
 
     def unmapped(self, elem: Any, record: Any, label: str, reason: str) -> None:
@@ -1233,6 +1245,10 @@ class _Episode:
             self.imp.reject(self.child_id, elem, label, problems)
             return
         started_id = self.event_id(label, "started")
+        # ICPCnotRequired false says only that the enquiry has not decided against a
+        # conference: with no DateOfInitialCPC, the return cannot tell an enquiry still
+        # open from one whose conference is owed, so the outcome is recorded as unknown.
+        unsettled = not not_required and held is None
         events = [
             self.event(
                 label,
@@ -1240,10 +1256,11 @@ class _Episode:
                 "enquiry_started",
                 started,
                 "N00148",
+                ("conference_not_required",) if unsettled else (),
                 basis="section_47",
                 referral_ref=self.referral_id,
                 conference_target=target,
-                conference_not_required=not_required,
+                conference_not_required=None if unsettled else not_required,
             )
         ]
         if held is not None:

@@ -39,7 +39,6 @@ from ._errors import (
     known_list,
     shown,
 )
-from ._events import EVENT_CLASSES
 from ._pack import (
     DOCUMENT,
     Citation,
@@ -56,6 +55,7 @@ from ._pack import (
     Timescale,
     template_fields,
 )
+from ._vocabulary import CORE, Vocabulary, build_vocabulary
 
 Loc = tuple[str | int, ...]
 
@@ -194,6 +194,7 @@ class CompiledPack:
     """
 
     __slots__ = (
+        "__weakref__",  # the careful walk caches its three-valued rules per pack
         "_anchors",
         "_anchors_by_event",
         "_calendar",
@@ -204,6 +205,7 @@ class CompiledPack:
         "_rules",
         "_rules_by_event",
         "_source_files",
+        "_vocabulary",
     )
     _anchors: tuple[CompiledMatch, ...]
     _anchors_by_event: Mapping[str, tuple[int, ...]]
@@ -215,6 +217,7 @@ class CompiledPack:
     _rules: tuple[CompiledRule, ...]
     _rules_by_event: Mapping[str, tuple[CompiledRule, ...]]
     _source_files: Mapping[str, str]
+    _vocabulary: Vocabulary
 
     def __init__(
         self,
@@ -226,6 +229,7 @@ class CompiledPack:
         parameters: Mapping[str, Due],
         rules: tuple[CompiledRule, ...],
         anchors: tuple[CompiledMatch, ...] = (),
+        vocabulary: Vocabulary = CORE,
     ) -> None:
         by_event: dict[str, list[CompiledRule]] = {}
         for compiled in rules:
@@ -246,6 +250,7 @@ class CompiledPack:
         object.__setattr__(self, "_calendar", calendar)
         object.__setattr__(self, "_parameters", MappingProxyType(dict(parameters)))
         object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_vocabulary", vocabulary)
         object.__setattr__(
             self, "_rules_by_event", MappingProxyType({k: tuple(v) for k, v in by_event.items()})
         )
@@ -352,6 +357,13 @@ class CompiledPack:
         """Event type -> the indexes of the anchors an event of that type may be."""
         return self._anchors_by_event
 
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary compiled against: the core event types plus the pack's own
+        declarations. Read events with it (``load_events(..., vocabulary=pack.vocabulary)``);
+        it is in the content hash."""
+        return self._vocabulary
+
     def rule(self, rule_id: str) -> Rule:
         for compiled in self._rules:
             if compiled.rule.id == rule_id:
@@ -419,6 +431,7 @@ class _Compiler:
         self.parties = frozenset(pack.roles) | frozenset(pack.agencies)
         self.sources = {s.id for s in pack.pack.sources}
         self.calendar: WorkingCalendar | None = None
+        self.vocabulary: Vocabulary = CORE
         self.parameter_basis: dict[str, DeadlineBasis] = {}
         self.anchors: dict[EventMatch, int] = {}  # due_from matches, in order of first use
         self.compiled_anchors: list[CompiledMatch] = []
@@ -432,6 +445,7 @@ class _Compiler:
         pack = self.pack
         self._check_calendar()
         self._check_sources()
+        self.vocabulary = build_vocabulary(pack.vocabulary, self.problem)
         parameters = self._parameters()
         self._check_escalation_paths()
         for k, entry in enumerate(pack.not_encoded):
@@ -457,11 +471,12 @@ class _Compiler:
         return CompiledPack(
             document=self.document,
             overrides=self.applied,
-            content_hash=_content_hash(pack, parameters),
+            content_hash=_content_hash(pack, parameters, self.vocabulary),
             calendar=self.calendar,
             parameters=parameters,
             rules=tuple(rules),
             anchors=tuple(self.compiled_anchors),
+            vocabulary=self.vocabulary,
         )
 
     # --- pack-level checks ---------------------------------------------------------------
@@ -579,13 +594,14 @@ class _Compiler:
             )
 
     def _event_type(self, name: str, loc: Loc) -> bool:
-        if name in EVENT_CLASSES:
+        classes = self.vocabulary.event_classes()
+        if name in classes:
             return True
         self.problem(
             loc,
             UNKNOWN_EVENT_TYPE,
-            f"unknown event type {name!r}{did_you_mean(name, EVENT_CLASSES)}; "
-            "see docs/events.md for the vocabulary",
+            f"unknown event type {name!r}{did_you_mean(name, classes)}; "
+            "see docs/events.md for the vocabulary, or declare it under vocabulary.events",
         )
         return False
 
@@ -653,7 +669,7 @@ class _Compiler:
     # --- rules ----------------------------------------------------------------------
 
     def _scope(self, event: str, trigger: str | None, where: str) -> Scope:
-        return Scope(event, trigger, self.parties, self.calendar, where)
+        return Scope(event, trigger, self.parties, self.calendar, where, self.vocabulary)
 
     def _rule(self, rule: Rule, i: int, parameters: Mapping[str, Due]) -> CompiledRule | None:
         loc: Loc = ("rules", i)
@@ -819,9 +835,20 @@ class _Compiler:
         return CompiledDue(tuple(cases), name, basis)
 
     def _check_message(self, rule: Rule, event: str, loc: Loc) -> None:
-        fields = EVENT_CLASSES[event].model_fields
+        fields = self.vocabulary.event_class(event).model_fields
+        declared = self.vocabulary.attributes.get(event, {})
         for name in template_fields(rule.message or ""):
-            if name not in fields:
+            head, _, key = name.partition(".")
+            if head == "attributes" and key:
+                if key not in declared:
+                    self.problem(
+                        loc,
+                        UNKNOWN_FIELD,
+                        f"message names {{{name}}}, an attribute {event!r} does not declare"
+                        f"{did_you_mean(key, declared)}; declare it under "
+                        f"vocabulary.attributes.{event}",
+                    )
+            elif name not in fields:
                 self.problem(
                     loc,
                     UNKNOWN_FIELD,
@@ -841,8 +868,11 @@ def _always(*_args: Any) -> bool:
     return True
 
 
-def _content_hash(pack: Pack, parameters: Mapping[str, Due]) -> str:
+def _content_hash(pack: Pack, parameters: Mapping[str, Due], vocabulary: Vocabulary) -> str:
+    # The vocabulary's digest: the same pack compiled against other event types (a new
+    # library version, other declarations) is not the same compiled pack.
     canonical = {
+        "vocabulary": vocabulary.digest,
         "pack": pack.model_dump(mode="json", by_alias=True, exclude_none=True),
         "parameters": {
             k: v.model_dump(mode="json", by_alias=True, exclude_none=True)

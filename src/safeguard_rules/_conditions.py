@@ -16,8 +16,9 @@ from ._calendar import WorkingCalendar
 from ._case import CASE_FIELDS, CaseState
 from ._diagnose import WRONG_TYPE
 from ._errors import declare, did_you_mean, known_list
-from ._events import EVENT_FIELDS, BaseEvent, FieldSpec
+from ._events import BaseEvent, FieldSpec
 from ._pack import FIELD_OPERATORS, Condition, Ref
+from ._vocabulary import CORE, Vocabulary
 
 Predicate = Callable[[BaseEvent, CaseState, BaseEvent | None], bool]
 Getter = Callable[[BaseEvent, CaseState, BaseEvent | None], Any]
@@ -74,7 +75,6 @@ PARTY_FIELDS = frozenset(
     }
 )
 
-_ANY = FieldSpec("text", None)  # attributes.NAME: any scalar
 _OPS_BY_KIND: dict[str, frozenset[str]] = {
     "text": frozenset({"is", "is_not", "in", "not_in", "present"}),
     "bool": frozenset({"is", "is_not", "present"}),
@@ -98,6 +98,8 @@ class Scope:
     parties: frozenset[str]
     calendar: WorkingCalendar | None
     where: str  # words for messages: "the trigger event", "the satisfying event"
+    # The event types, fields and typed attributes the pack can name (core + declared).
+    vocabulary: Vocabulary = CORE
 
 
 def compile_condition(
@@ -151,7 +153,7 @@ def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | Unr
                 "'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', "
                 "where it means the event that created the obligation",
             )
-        found = _event_field(rest, scope.trigger_type, "the trigger event")
+        found = _event_field(rest, scope.trigger_type, "the trigger event", scope.vocabulary)
         if isinstance(found, Unresolved):
             return found
         get, spec, name = found
@@ -161,22 +163,37 @@ def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | Unr
             name,
         )
     if head == "event":
-        return _event_field(rest, scope.event_type, scope.where)
-    return _event_field(path, scope.event_type, scope.where)
+        return _event_field(rest, scope.event_type, scope.where, scope.vocabulary)
+    return _event_field(path, scope.event_type, scope.where, scope.vocabulary)
+
+
+# Event fields a condition cannot test: the type is the rule's choice, attributes are
+# tested one by one, and unknown is how a record says what it lacks (docs/events.md).
+_NOT_CONDITIONS = ("type", "attributes", "unknown")
 
 
 def _event_field(
-    path: str, event_type: str, where: str
+    path: str, event_type: str, where: str, vocabulary: Vocabulary = CORE
 ) -> tuple[Getter, FieldSpec, str] | Unresolved:
-    fields = EVENT_FIELDS[event_type]
+    fields = vocabulary.fields[event_type]
     head, _, rest = path.partition(".")
     if head == "attributes":
         if not rest or "." in rest:
             return Unresolved(UNKNOWN_FIELD, "write attributes as 'attributes.NAME'")
         key = rest
-        return (lambda ev, case, trig: ev.attributes.get(key)), FieldSpec("text", None), path
-    if rest or head not in fields or head in ("type", "attributes"):
-        known = [f for f in fields if f not in ("type", "attributes")]
+        declared = vocabulary.attributes.get(event_type, {})
+        if key not in declared:
+            # A pack names only the attributes it declares, so a misspelt one is caught here.
+            listed = f"declared: {known_list(declared)}" if declared else "none is declared"
+            return Unresolved(
+                UNKNOWN_FIELD,
+                f"attribute {key!r} of {event_type!r} ({where}) is not declared"
+                f"{did_you_mean(key, declared)}; declare it with its type under "
+                f"vocabulary.attributes.{event_type} ({listed})",
+            )
+        return (lambda ev, case, trig: ev.attributes.get(key)), declared[key], path
+    if rest or head not in fields or head in _NOT_CONDITIONS:
+        known = [f for f in fields if f not in _NOT_CONDITIONS]
         return Unresolved(
             UNKNOWN_FIELD,
             f"{event_type!r} ({where}) has no field {path!r}{did_you_mean(path, known)}; "
@@ -195,8 +212,7 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
         report((*loc, "field"), found.code, found.message)
         return _never
     get, spec, name = found
-    is_attribute = path.startswith("attributes.") or path.startswith("trigger.attributes.")
-    kind = "any" if is_attribute else spec.kind
+    kind = spec.kind
     allowed = _OPS_BY_KIND[kind]
     if op not in allowed:
         hint = (
@@ -219,7 +235,7 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
             report((*loc, op, "ref"), ref.code, ref.message)
             return _never
         value_getter = ref[0]
-    elif not is_attribute:
+    else:
         _check_literals(op, operand, spec, name, scope, (*loc, op), report)
 
     if op == "in_office_hours":

@@ -5,14 +5,19 @@ input order never matters). For each event: fold it into the case facts, let it
 meet or cancel the obligations waiting for its type, then fire the rules it
 triggers. Work per event is bounded by the rules for its type and the child's
 obligations still open, so evaluation is linear in the number of events.
+
+A child whose records include a date-only event (``on``) or a value listed as unknown
+is walked by ``_uncertain`` instead, with three-valued conditions and deadlines known to
+the day (docs/deadlines.md); this module's walk, the fast path, is for every other child.
 """
 
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from ._calendar import WorkingCalendar
 from ._case import CaseState
@@ -28,20 +33,20 @@ from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
 from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
+from ._outcome import NO_TIMESCALE, check_finding, escalation_of, lateness_finding
 from ._result import (
     Account,
-    Escalation,
     Evaluation,
     Finding,
     Obligation,
     PackStamp,
     Rejection,
-    Severity,
     Status,
+    Undetermined,
     cite,
-    render_message,
 )
 from ._stream import EventStream, as_stream
+from ._uncertain import walk_uncertain
 
 
 @dataclass(slots=True)
@@ -53,6 +58,7 @@ class _Open:
     requirement: CompiledRequirement
     trigger: BaseEvent
     triggered_by: tuple[str, ...]
+    triggered_on: date  # the local date its clock starts: the trigger's, or due_from's event
     due: datetime | None
     deciding: DueCase | None  # the deadline case that applied
     met_by: BaseEvent | None = None
@@ -74,14 +80,18 @@ Exercised = set[tuple[str, ...]]
 
 
 def evaluate(
-    pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime
+    pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime | date
 ) -> Evaluation:
-    """The obligations and findings ``events`` give rise to under ``pack`` at ``as_of``."""
+    """The obligations and findings ``events`` give rise to under ``pack`` at ``as_of``.
+
+    ``as_of`` is an aware datetime, or a date: the end of that local day in the pack's
+    time zone.
+    """
     return _evaluate(pack, events, as_of, None)
 
 
 def evaluate_exercising(
-    pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime
+    pack: CompiledPack, events: EventStream | Iterable[BaseEvent], as_of: datetime | date
 ) -> tuple[Evaluation, Exercised]:
     """:func:`evaluate`, also saying which rules, routes, deadline cases and checks fired."""
     exercised: Exercised = set()
@@ -91,10 +101,10 @@ def evaluate_exercising(
 def _evaluate(
     pack: CompiledPack,
     events: EventStream | Iterable[BaseEvent],
-    as_of: datetime,
+    as_of: datetime | date,
     exercised: Exercised | None,
 ) -> Evaluation:
-    check_as_of(as_of)
+    as_of = as_of_instant(pack, as_of)
     with collector_paused():  # obligations and findings hold no cycles (_gc)
         return _evaluate_all(pack, events, as_of, exercised)
 
@@ -107,7 +117,8 @@ def _evaluate_all(
 ) -> Evaluation:
     stream = as_stream(events)
     rejected = list(stream.rejected)
-    accepted = _accept(stream, as_of, rejected)
+    uncertain: set[str] = set()
+    accepted = _accept(pack, stream, as_of, rejected, uncertain)
 
     by_child: dict[str, list[BaseEvent]] = {}
     for event in accepted:
@@ -115,16 +126,29 @@ def _evaluate_all(
 
     obligations: list[Obligation] = []
     findings: list[Finding] = []
+    undetermined: list[Undetermined] = []
+    unknown = 0  # outcomes that cannot be evaluated (only the careful walk gives them)
     as_of_utc = as_of.astimezone(UTC)
     # Results are ordered by child first, so each child's sorted results, children in
     # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
     for child_id in sorted(by_child):
-        evaluate_child(pack, by_child[child_id], as_of_utc, obligations, findings, exercised)
+        unknown += evaluate_child(
+            pack,
+            by_child[child_id],
+            as_of_utc,
+            obligations,
+            findings,
+            exercised,
+            undetermined,
+            uncertain=child_id in uncertain,
+        )
     sort_rejections(rejected)
-    account = Account(stream.received, len(accepted), tuple(rejected))
+    account = Account(stream.received, len(accepted), tuple(rejected), unknown)
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     engine = engine_stamp(pack.calendar.tz.key)
-    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account, engine)
+    return Evaluation(
+        stamp, as_of, tuple(obligations), tuple(findings), account, engine, tuple(undetermined)
+    )
 
 
 def evaluate_child(
@@ -134,28 +158,29 @@ def evaluate_child(
     obligations: list[Obligation],
     findings: list[Finding],
     exercised: Exercised | None = None,
-) -> None:
-    """One child's accepted events -> its obligations and findings, each in result order,
-    appended to ``obligations`` and ``findings``."""
-    # Sort keys exist for one child at a time, which keeps the peak heap low.
-    history = sorted(events, key=_instant_then_id)
-    child_obligations: list[Obligation] = []
-    child_findings: list[Finding] = []
-    _walk(pack, history, as_of_utc, child_obligations, child_findings, exercised)
-    if len(child_obligations) > 1 or len(child_findings) > 1:
-        rank = {c.rule.id: c.position for c in pack.rules}
-        child_obligations.sort(key=lambda o: (o.triggered_at.astimezone(UTC), rank[o.rule], o.id))
-        child_findings.sort(
-            key=lambda f: (
-                f.at.astimezone(UTC),
-                rank[f.rule],
-                f.kind,
-                f.event or "",
-                f.obligation or "",
-            )
-        )
-    obligations.extend(child_obligations)
-    findings.extend(child_findings)
+    undetermined: list[Undetermined] | None = None,
+    *,
+    uncertain: bool,
+) -> int:
+    """One child's accepted events -> its obligations and findings (and undetermined
+    checks), each in result order, appended to the lists given. ``uncertain``: the child has
+    a date-only event or an unknown value (``_accept`` says which), so it takes the careful
+    walk. Returns how many of its outcomes cannot be evaluated."""
+    rank = {c.rule.id: c.position for c in pack.rules}
+    if not uncertain:
+        # Sort keys exist for one child at a time, which keeps the peak heap low.
+        history = sorted(events, key=_instant_then_id)
+        _walk(pack, history, as_of_utc, obligations, findings, exercised, rank)
+        return 0
+    return walk_uncertain(
+        pack,
+        events,
+        as_of_utc,
+        obligations,
+        findings,
+        undetermined if undetermined is not None else [],
+        exercised,
+    )
 
 
 def sort_rejections(rejected: list[Rejection]) -> None:
@@ -173,32 +198,69 @@ def _place_key(where: str | None) -> tuple[str, int, str]:
 
 def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
     # Instants are compared in UTC: datetimes sharing a ZoneInfo compare by wall clock,
-    # which puts a later event first in the repeated autumn hour.
-    return event.at.astimezone(UTC), event.id
+    # which puts a later event first in the repeated autumn hour. (Fast path: every event
+    # here has at.)
+    return event.at.astimezone(UTC), event.id  # type: ignore[union-attr]
 
 
-def check_as_of(as_of: datetime) -> None:
-    """``as_of`` must be an aware datetime in the years events may have (docs/events.md)."""
-    if not isinstance(as_of, datetime):
-        raise InvalidAsOfError(f"as_of is a datetime with a UTC offset, not {type(as_of).__name__}")
-    if as_of.tzinfo is None or as_of.utcoffset() is None:
-        raise InvalidAsOfError("as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00")
+def check_as_of(as_of: datetime | date) -> None:
+    """``as_of`` must be an aware datetime, or a date, in the years events may have
+    (docs/events.md)."""
+    if not isinstance(as_of, date):
+        raise InvalidAsOfError(
+            f"as_of is a datetime with a UTC offset or a date, not {type(as_of).__name__}"
+        )
+    if isinstance(as_of, datetime) and (as_of.tzinfo is None or as_of.utcoffset() is None):
+        raise InvalidAsOfError(
+            "as_of needs a UTC offset, e.g. 2024-06-01T17:00:00+01:00, or is a date "
+            "(2024-06-01: the end of that day)"
+        )
     if not EARLIEST_YEAR <= as_of.year <= LATEST_YEAR:
         raise InvalidAsOfError(f"as_of must fall in the years {EARLIEST_YEAR} to {LATEST_YEAR}")
+
+
+def as_of_instant(pack: CompiledPack, as_of: datetime | date) -> datetime:
+    """``as_of`` as an instant: a date is the end of that local day in the pack's zone."""
+    check_as_of(as_of)
+    if isinstance(as_of, datetime):
+        return as_of
+    return pack.calendar.end_of_day(as_of)
 
 
 _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection names its own)
 
 
-def _accept(stream: EventStream, as_of: datetime, rejected: list[Rejection]) -> list[BaseEvent]:
-    """The events to evaluate; duplicates and events after ``as_of`` go to ``rejected``."""
+def _accept(
+    pack: CompiledPack,
+    stream: EventStream,
+    as_of: datetime,
+    rejected: list[Rejection],
+    uncertain: set[str],
+) -> list[BaseEvent]:
+    """The events to evaluate; duplicates and events after ``as_of`` go to ``rejected``.
+
+    Children with a date-only event or an unknown value are added to ``uncertain``."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
     counts = Counter(e.id for e in events)
-    if len(counts) == len(events):  # no duplicate ids, the usual case: one comparison each
+    if len(counts) == len(events):  # no duplicate ids, the usual case
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
-        late = [i for i, event in enumerate(events) if event.at > as_of_utc]
+        late = []
+        as_of_day: date | None = None
+        for i, event in enumerate(events):
+            at = event.at
+            if at is None:  # date-only: kept when on or before as_of's local day
+                if as_of_day is None:
+                    as_of_day = pack.calendar.local_date(as_of)
+                if event.on > as_of_day:  # type: ignore[operator]  # on is set when at is not
+                    late.append(i)
+                else:
+                    uncertain.add(event.child_id)
+            elif at > as_of_utc:
+                late.append(i)
+            elif event.unknown:
+                uncertain.add(event.child_id)
         if not late:
             return list(events)
         for i in late:
@@ -213,8 +275,10 @@ def _accept(stream: EventStream, as_of: datetime, rejected: list[Rejection]) -> 
         where = stream.where(i) if counts[event.id] > 1 else None
         if where is not None:
             places.setdefault(event.id, []).append(where)
+    as_of_day = pack.calendar.local_date(as_of)
     accepted = []
     for i, event in enumerate(events):
+        at = event.at
         if counts[event.id] > 1:
             shared = places.get(event.id, [])
             listed = ", ".join(shared[:_SHOWN_PLACES])
@@ -228,23 +292,37 @@ def _accept(stream: EventStream, as_of: datetime, rejected: list[Rejection]) -> 
                     "none of them is evaluated; give each event its own id",
                 )
             )
-        elif event.at > as_of_utc:
-            rejected.append(
-                Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
-            )
+        elif at is None:
+            # A date-only event on as_of's own day may have happened by then: it is kept.
+            if event.on > as_of_day:  # type: ignore[operator]  # on is set when at is not
+                rejected.append(Rejection(stream.where(i), event.id, _AFTER_AS_OF))
+            else:
+                accepted.append(event)
+                uncertain.add(event.child_id)
+        elif at.astimezone(UTC) > as_of_utc:
+            rejected.append(Rejection(stream.where(i), event.id, _AFTER_AS_OF))
         else:
             accepted.append(event)
+            if event.unknown:
+                uncertain.add(event.child_id)
     return accepted
+
+
+_AFTER_AS_OF = "dated after as_of, so not yet evaluated"
 
 
 def _walk(
     pack: CompiledPack,
     history: list[BaseEvent],
     as_of: datetime,
-    obligations: list[Obligation],
-    findings: list[Finding],
+    all_obligations: list[Obligation],
+    all_findings: list[Finding],
     exercised: Exercised | None,
+    rank: dict[str, int],
 ) -> None:
+    obligations: list[Obligation] = []
+    findings: list[Finding] = []
+    tz = pack.calendar.tz
     case = CaseState()
     opened: list[_Open] = []
     waiting: dict[str, list[_Open]] = {}
@@ -256,6 +334,7 @@ def _walk(
     for event in history:
         case.apply(event)
         kind = event.type  # type: ignore[attr-defined]
+        day: date | None = None  # the event's local date, once a result needs it
         if kind in waiting:
             waiting[kind] = _settle(waiting[kind], kind, event, case)
         for compiled in rules_for(kind, ()):
@@ -265,9 +344,12 @@ def _walk(
             rule_id = compiled.rule.id
             if exercised is not None:
                 exercised.add(("rule", rule_id))
+            at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
             if compiled.expect is not None:
                 if not compiled.expect(event, case, None):
-                    findings.append(_check_finding(pack, compiled, event))
+                    if day is None:
+                        day = at.astimezone(tz).date()
+                    findings.append(check_finding(pack, compiled, event, day))
                     if exercised is not None:
                         exercised.add(("finding", rule_id))
                 continue
@@ -286,8 +368,17 @@ def _walk(
             deciding = _deciding_case(requirement.due, start, case)
             if exercised is not None and deciding is not None:
                 exercised.add(("case", rule_id, route.name or "", deciding.label))
-            due = calendar.due(deciding.kind, deciding.amount, start.at) if deciding else None
-            item = _Open(compiled, route, requirement, event, triggered_by, due, deciding)
+            local = start.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
+            if clock is not None:
+                start_day = local.date()  # the obligation runs from the earlier event
+            else:
+                if day is None:
+                    day = local.date()
+                start_day = day
+            due = calendar.due_local(deciding.kind, deciding.amount, local) if deciding else None
+            item = _Open(
+                compiled, route, requirement, event, triggered_by, start_day, due, deciding
+            )
             opened.append(item)
             waiting_on = requirement.waits_on
             if clock is not None:
@@ -302,10 +393,29 @@ def _walk(
             if pack.anchors[index].where(event, case, None):
                 latest[index] = event
     for item in opened:
-        obligation = _conclude(pack, item, as_of)
-        obligations.append(obligation)
-        if obligation.status in ("overdue", "met_late"):
-            findings.append(_lateness_finding(pack, item, obligation))
+        result = _conclude(pack, item, as_of)
+        obligations.append(result)
+        if result.status in ("overdue", "met_late"):
+            findings.append(lateness_finding(pack, result))
+    obligations.sort(key=_obligation_order(rank))
+    findings.sort(key=_finding_order(rank))
+    all_obligations.extend(obligations)
+    all_findings.extend(findings)
+
+
+def _obligation_order(rank: dict[str, int]) -> Callable[[Obligation], tuple[Any, ...]]:
+    def key(o: Obligation) -> tuple[Any, ...]:
+        return (o.triggered_at.astimezone(UTC), rank[o.rule], o.id)  # type: ignore[union-attr]
+
+    return key
+
+
+def _finding_order(rank: dict[str, int]) -> Callable[[Finding], tuple[Any, ...]]:
+    def key(f: Finding) -> tuple[Any, ...]:
+        at = f.at.astimezone(UTC)  # type: ignore[union-attr]
+        return (at, rank[f.rule], f.kind, f.event or "", f.obligation or "")
+
+    return key
 
 
 def _fires(
@@ -323,15 +433,16 @@ def _fires(
     if tally is None:  # not setdefault: that would build a _Tally on every call
         tally = tallies[compiled.position] = _Tally()
     spec = count.spec
+    at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
     if count.counts(event, case, None):
         ends = None
         if spec.within is not None:
-            due = calendar.due(spec.within.kind, spec.within.amount, event.at)
+            due = calendar.due(spec.within.kind, spec.within.amount, at)
             ends = due.astimezone(UTC) if due is not None else None
         tally.window.append((ends, event.id))
     # Window ends are in UTC, so comparing them with the event's aware time compares
     # instants, whatever the event's zone.
-    now = event.at
+    now = at
     while tally.window and tally.window[0][0] is not None and tally.window[0][0] < now:
         tally.window.popleft()
     if len(tally.window) < spec.threshold:
@@ -376,101 +487,59 @@ def _deciding_case(due: CompiledDue | None, event: BaseEvent, case: CaseState) -
 
 
 def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
-    # as_of is in UTC here; instants are compared in UTC (see evaluate).
-    req = item.requirement
+    # as_of is in UTC here; instants are compared in UTC (see evaluate). The hot path builds
+    # the Obligation itself; _outcome.obligation builds the same for the careful walk.
     status: Status
-    met_at = item.met_by.at if item.met_by is not None else None
+    met_by = item.met_by
+    met_at = None
+    met_on = None
     if item.cancelled_by is not None:
         status = "cancelled"
-    elif met_at is not None:
+    elif met_by is not None:
         # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would compare
         # by wall clock, which is wrong in the repeated autumn hour.
+        met_at = met_by.at
+        assert met_at is not None  # fast path: always set
         # One side in UTC is enough: aware datetimes in different zones compare as instants.
         late = item.due is not None and met_at > item.due.astimezone(UTC)
         status = "met_late" if late else "met"
+        met_on = met_at.astimezone(pack.calendar.tz).date()
     elif item.due is not None and as_of > item.due.astimezone(UTC):
         status = "overdue"
     else:
         status = "open"
+    req = item.requirement
+    spec = req.spec
     escalation = None
-    if status == "overdue" and req.spec.escalation is not None:
-        spec = req.spec.escalation
-        path = pack.pack.escalation_paths.get(spec.path) if spec.path else None
-        onward = path.chain_from(spec.responsible) if path else ()
-        escalation = Escalation(
-            spec.action, spec.responsible, tuple(spec.copied_in), spec.path, onward
-        )
+    if status == "overdue" and spec.escalation is not None:
+        escalation = escalation_of(pack, spec.escalation)
     rule = item.rule.rule
     deciding = item.deciding
     citation = (deciding.citation if deciding else None) or item.route.citation
     strength = (deciding.strength if deciding else None) or item.route.strength
+    due = req.due
     return Obligation(
         id=f"{rule.id}/{item.trigger.id}",
         rule=rule.id,
-        action=req.spec.action,
+        action=spec.action,
         route=item.route.name,
         strength=strength,
-        responsible=req.spec.responsible,
-        copied_in=tuple(req.spec.copied_in),
+        responsible=spec.responsible,
+        copied_in=tuple(spec.copied_in),
         child_id=item.trigger.child_id,
         triggered_by=item.triggered_by,
         triggered_at=(item.clock or item.trigger).at,
+        triggered_on=item.triggered_on,
         due=item.due,
-        due_basis=deciding.basis if deciding else "no timescale in the source",
-        due_case=deciding.label if deciding and req.due and len(req.due.cases) > 1 else None,
-        basis=req.due.basis if req.due is not None else "source",
-        parameter=req.due.parameter if req.due is not None else None,
+        due_basis=deciding.basis if deciding else NO_TIMESCALE,
+        due_case=deciding.label if deciding and due and len(due.cases) > 1 else None,
+        basis=due.basis if due is not None else "source",
+        parameter=due.parameter if due is not None else None,
         status=status,
-        met_by=item.met_by.id if item.met_by is not None else None,
+        met_by=met_by.id if met_by is not None else None,
         met_at=met_at,
+        met_on=met_on,
         cancelled_by=item.cancelled_by.id if item.cancelled_by is not None else None,
         escalation=escalation,
         citation=cite(citation, pack.source_files),
-    )
-
-
-def _check_finding(pack: CompiledPack, compiled: CompiledRule, event: BaseEvent) -> Finding:
-    rule = compiled.rule
-    return Finding(
-        rule=rule.id,
-        kind="check",
-        severity=rule.strength,
-        message=render_message(rule.message or "", event),
-        child_id=event.child_id,
-        event=event.id,
-        obligation=None,
-        at=event.at,
-        citation=cite(rule.citation, pack.source_files),
-    )
-
-
-def _lateness_finding(pack: CompiledPack, item: _Open, obligation: Obligation) -> Finding:
-    due = obligation.due.isoformat(timespec="minutes") if obligation.due else "?"
-    if obligation.status == "met_late":
-        assert obligation.met_at is not None
-        message = (
-            f"{obligation.action} was due by {due} ({obligation.due_basis}) and was met "
-            f"late, at {obligation.met_at.isoformat(timespec='minutes')}"
-        )
-        at = obligation.met_at
-    else:
-        message = f"{obligation.action} was due by {due} ({obligation.due_basis}) and is overdue"
-        assert obligation.due is not None
-        at = obligation.due
-    # A deadline the source does not give cannot make a "must" breach (principle 4).
-    severity: Severity = obligation.strength
-    if obligation.basis != "source" and severity == "must":
-        severity = "should"
-    return Finding(
-        rule=obligation.rule,
-        kind=obligation.status,  # type: ignore[arg-type]
-        severity=severity,
-        message=message,
-        child_id=obligation.child_id,
-        event=obligation.met_by,
-        obligation=obligation.id,
-        at=at,
-        citation=obligation.citation,
-        basis=obligation.basis,
-        parameter=obligation.parameter,
     )

@@ -14,7 +14,7 @@ import re
 import types
 import typing
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Self, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Self, Union, get_args, get_origin
 
 from pydantic import (
     AwareDatetime,
@@ -27,6 +27,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
@@ -216,8 +217,56 @@ class _EventModel(ModelMetaclass):
             raise invalid_event(exc, cls) from None  # type: ignore[arg-type]
 
 
+_NEEDED = "x-needed"  # marks a field every record gives, or lists under unknown
+# Fields that place and name an event: never listed under unknown.
+_FIXED = frozenset({"id", "child_id", "type", "at", "on", "unknown", "attributes"})
+
+
+def needed(description: str | None = None, **constraints: Any) -> Any:
+    """A field every record must give, unless its source does not record it: then the
+    record lists the field under ``unknown`` and leaves it out, and it holds None."""
+    return Field(None, description=description, json_schema_extra={_NEEDED: True}, **constraints)
+
+
+def _event_schema(schema: dict[str, Any], cls: type[BaseModel]) -> None:
+    """The JSON Schema of an event says what the validator below accepts: exactly one of
+    at and on; a needed field given (never null) or listed under unknown; unknown naming
+    the type's own fields or attributes.NAME."""
+    properties: dict[str, Any] = schema.get("properties", {})
+    rules: list[dict[str, Any]] = [{"oneOf": [{"required": ["at"]}, {"required": ["on"]}]}]
+    for name, prop in properties.items():
+        if prop.pop(_NEEDED, None):
+            branches = [b for b in prop.pop("anyOf", []) if b.get("type") != "null"]
+            prop.pop("default", None)
+            if len(branches) == 1:
+                prop.update(branches[0])
+            elif branches:
+                prop["anyOf"] = branches
+            rules.append(
+                {
+                    "anyOf": [
+                        {"required": [name]},
+                        {
+                            "required": ["unknown"],
+                            "properties": {"unknown": {"contains": {"const": name}}},
+                        },
+                    ]
+                }
+            )
+    own = sorted(n for n in properties if n not in _FIXED)
+    if "unknown" in properties:
+        properties["unknown"]["items"] = {
+            "anyOf": [
+                *([{"enum": own}] if own else []),
+                {"type": "string", "pattern": r"^attributes\.[^.]+$"},
+            ]
+        }
+    schema["allOf"] = rules
+
+
 class BaseEvent(BaseModel, metaclass=_EventModel):
-    """Fields every event has. ``at`` must carry a UTC offset."""
+    """Fields every event has: exactly one of ``at`` (an instant with a UTC offset) or
+    ``on`` (a local date, when that is all the source knows)."""
 
     # strict: true/false are the only booleans and integers are integers ("yes", 1, "3"
     # are rejected, not coerced); times and dates are parsed by Instant and Day above.
@@ -230,7 +279,10 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
         strict=True,
         allow_inf_nan=False,
         defer_build=True,
+        json_schema_extra=_event_schema,
     )
+    # The type's needed fields (see needed()), gathered once per class.
+    _needed: ClassVar[tuple[str, ...]] = ()
 
     # model_validate(_json) too raise EventValidationError, never pydantic's error (which
     # would carry the values given); the constructor does through the metaclass.
@@ -252,12 +304,107 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
 
     id: Id = Field(description="Unique within a stream.")
     child_id: Id = Field(description="The child the event is about (an invented id in examples).")
-    at: Instant = Field(description="When it happened, ISO 8601 with a UTC offset.")
+    at: Instant | None = Field(
+        None,
+        description="When it happened, ISO 8601 with a UTC offset. Give exactly one of at and on.",
+    )
+    on: Day | None = Field(
+        None,
+        description="The local date it happened (YYYY-MM-DD, in the pack's time zone), when "
+        "the source records a date and no time, e.g. a census return. Never invent a time "
+        "to fill at: docs/deadlines.md says how date-only events are counted.",
+    )
     attributes: dict[Name, AttributeValue] = Field(
         default_factory=dict,
         description="Local extensions that packs may condition on as attributes.NAME.",
         max_length=100,
     )
+    unknown: list[Name] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Fields of this event that its source does not record: the record "
+        "leaves them out, and rules that need them give cannot_evaluate instead of a finding. "
+        "A needed field listed here may be omitted; attributes are listed as attributes.NAME. "
+        "A field left out and not listed keeps its documented default.",
+    )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._needed = tuple(
+            name
+            for name, info in cls.model_fields.items()
+            if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get(_NEEDED)
+        )
+
+    @model_validator(mode="after")
+    def _complete(self) -> BaseEvent:
+        # Plain checks per event, so reading stays fast: exactly one of at/on; every
+        # needed field given or listed as unknown; unknown names only real fields.
+        if (self.at is None) is (self.on is None):
+            if self.at is None:
+                raise PydanticCustomError(
+                    "when_missing", "an event needs at (a time) or on (a date)"
+                )
+            raise PydanticCustomError("when_both", "an event has at or on, not both")
+        unknown = self.unknown
+        if unknown:
+            self._check_unknown(unknown)
+        for name in self._needed:
+            if getattr(self, name) is None and name not in unknown:
+                if name in self.model_fields_set:
+                    raise PydanticCustomError(
+                        "needed_null",
+                        "{field} is null; give its value, or leave it out and list it "
+                        "under unknown when the source does not record it",
+                        {"field": name},
+                    )
+                raise PydanticCustomError(
+                    "needed_missing",
+                    "missing field {field}; give it, or list it under unknown when the "
+                    "source does not record it",
+                    {"field": name},
+                )
+        return self
+
+    def _check_unknown(self, unknown: list[str]) -> None:
+        given = self.model_fields_set
+        fields = type(self).model_fields
+        for i, name in enumerate(unknown):
+            if name in unknown[:i]:
+                raise PydanticCustomError(
+                    "unknown_twice", "unknown lists {field} twice", {"field": name}
+                )
+            head, dot, rest = name.partition(".")
+            if dot:
+                if head != "attributes" or not rest or "." in rest:
+                    raise PydanticCustomError(
+                        "unknown_not_field",
+                        "unknown lists {field}: write a field of this event, or attributes.NAME",
+                        {"field": name},
+                    )
+                if rest in self.attributes:
+                    raise PydanticCustomError(
+                        "unknown_given",
+                        "{field} is both given and listed under unknown; keep one",
+                        {"field": name},
+                    )
+            elif name in _FIXED or name not in fields:
+                raise PydanticCustomError(
+                    "unknown_not_field",
+                    "unknown lists {field}, which is not a field this event can lack",
+                    {"field": name},
+                )
+            elif name in given:
+                raise PydanticCustomError(
+                    "unknown_given",
+                    "{field} is both given and listed under unknown; keep one",
+                    {"field": name},
+                )
+
+    def is_unknown(self, name: str) -> bool:
+        """Whether the record lists ``name`` (a field, or attributes.NAME) as unknown."""
+        return name in self.unknown
 
 
 # --- allocation -----------------------------------------------------------------
@@ -267,7 +414,7 @@ class SocialWorkerAllocated(BaseEvent):
     """A children's social worker is allocated to the child."""
 
     type: Literal["social_worker_allocated"] = "social_worker_allocated"
-    worker: Name = Field(description="Person id of the allocated social worker.")
+    worker: Name | None = needed("Person id of the allocated social worker.")
     team_manager: Name | None = Field(None, description="Person id of the worker's team manager.")
     senior_practitioner: Name | None = Field(
         None, description="Person id of the worker's senior practitioner."
@@ -287,8 +434,8 @@ class CpnCreated(BaseEvent):
     """The child came to police attention and a Child Protection Notification was created."""
 
     type: Literal["cpn_created"] = "cpn_created"
-    incident_ref: Name = Field(description="Police incident reference.")
-    summary: Text | None = None
+    incident_ref: Name | None = needed("Police incident reference.")
+    summary: Text | None = Field(None, description="What the notification says, in brief.")
 
 
 class PoliceAttention(BaseEvent):
@@ -302,20 +449,26 @@ class PoliceAttention(BaseEvent):
     """
 
     type: Literal["police_attention"] = "police_attention"
-    incident_ref: Name = Field(description="Police incident reference of the occasion.")
+    incident_ref: Name | None = needed("Police incident reference of the occasion.")
 
 
 class ConcernIdentified(BaseEvent):
     """A child protection concern is identified or a referral about one is received."""
 
     type: Literal["concern_identified"] = "concern_identified"
-    category: ConcernCategory
+    category: ConcernCategory | None = needed("The category of harm the concern is about.")
     serious_harm: bool = Field(False, description="Indicates a serious risk of harm.")
-    forensic_evidence_needed: bool = False
+    forensic_evidence_needed: bool = Field(
+        False, description="Forensic evidence may need to be gathered (e.g. a medical)."
+    )
     immediate_action_taken: bool = Field(False, description="An agency had to act immediately.")
     complex: bool = Field(False, description="e.g. organised abuse, allegations against staff.")
-    looked_after: bool = False
-    risk_level: RiskLevel | None = None
+    looked_after: bool = Field(
+        False, description="The child is looked after (in the local authority's care)."
+    )
+    risk_level: RiskLevel | None = Field(
+        None, description="The level of risk the referrer or MASH assessed, where recorded."
+    )
     referring_agency: Name | None = Field(
         None, description="Agency id of whoever referred the concern, e.g. education."
     )
@@ -330,10 +483,12 @@ class EnquiryReceived(BaseEvent):
     """An enquiry about a child reaches the local authority."""
 
     type: Literal["enquiry_received"] = "enquiry_received"
-    safeguarding_risk_clear: bool = Field(
-        description="False when it is not clear whether there are safeguarding issues."
+    safeguarding_risk_clear: bool | None = needed(
+        "False when it is not clear whether there are safeguarding issues."
     )
-    referring_agency: Name | None = None
+    referring_agency: Name | None = Field(
+        None, description="Agency id of whoever made the enquiry, e.g. education."
+    )
 
 
 class MashEnquiryStarted(BaseEvent):
@@ -346,8 +501,8 @@ class ReferralMade(BaseEvent):
     """A referral is placed with a service (for example a children and family hub)."""
 
     type: Literal["referral_made"] = "referral_made"
-    to_service: Name
-    by_role: Name | None = None
+    to_service: Name | None = needed("The service the referral is placed with.")
+    by_role: Name | None = Field(None, description="Role id of whoever placed the referral.")
 
 
 # --- flags, emails and receipt ----------------------------------------------------
@@ -357,8 +512,8 @@ class FlagSent(BaseEvent):
     """A flag (an email) is sent about the child."""
 
     type: Literal["flag_sent"] = "flag_sent"
-    sender_role: Name
-    to: list[Name] = Field(min_length=1, max_length=50, description="Recipient role ids.")
+    sender_role: Name | None = needed("Role id of the sender.")
+    to: list[Name] | None = needed("Recipient role ids.", min_length=1, max_length=50)
     cc: list[Name] = Field(default_factory=list, max_length=50, description="Copied-in role ids.")
     attached_cpns: list[Name] = Field(
         default_factory=list, max_length=500, description="Incident refs of attached CPNs."
@@ -372,9 +527,9 @@ class ReceiptConfirmed(BaseEvent):
     """The receiver of a message or request confirms it arrived."""
 
     type: Literal["receipt_confirmed"] = "receipt_confirmed"
-    of_event: Id = Field(description="Id of the event (flag, request) whose receipt is confirmed.")
-    by_role: Name | None = None
-    method: ContactMethod = "email"
+    of_event: Id | None = needed("Id of the event (flag, request) whose receipt is confirmed.")
+    by_role: Name | None = Field(None, description="Role id of the receiver who confirmed.")
+    method: ContactMethod = Field("email", description="How receipt was confirmed.")
     initiated_by_role: Name | None = Field(
         None,
         description="Role of whoever made the contact in which receipt was confirmed, e.g. the "
@@ -387,28 +542,49 @@ class ReceiptConfirmed(BaseEvent):
 
 
 class PlanningMeetingRequested(BaseEvent):
+    """A multi-agency planning meeting is requested. Not a strategy meeting request
+    (`strategy_meeting_requested`), which is about a child protection concern.
+    """
+
     type: Literal["planning_meeting_requested"] = "planning_meeting_requested"
-    requested_by_role: Name | None = None
+    requested_by_role: Name | None = Field(
+        None, description="Role id of whoever asked for the meeting."
+    )
 
 
 class PlanningMeetingHeld(BaseEvent):
+    """A planning meeting takes place. Not a strategy meeting (`strategy_meeting_held`) or
+    discussion.
+    """
+
     type: Literal["planning_meeting_held"] = "planning_meeting_held"
-    chair_role: Name
+    chair_role: Name | None = needed("Role id of the chair.")
     chair: Name | None = Field(None, description="Person id of the chair.")
-    agencies: list[Name] = Field(default_factory=list, max_length=50)
-    minuted: bool = False
-    actions_shared: bool = False
+    agencies: list[Name] = Field(
+        default_factory=list, max_length=50, description="Agency ids that took part."
+    )
+    minuted: bool = Field(False, description="Minutes of the meeting were taken.")
+    actions_shared: bool = Field(
+        False, description="The actions agreed were shared with those who took part."
+    )
 
 
 # --- strategy discussions and meetings ---------------------------------------------
 
 
 class StrategyDiscussionHeld(BaseEvent):
+    """A strategy discussion takes place, in any mode (a meeting, a call, video). Record a
+    strategy meeting that was requested and convened as `strategy_meeting_held`; a
+    discussion is `strategy_discussion_held` whatever its mode.
+    """
+
     type: Literal["strategy_discussion_held"] = "strategy_discussion_held"
-    mode: MeetingMode
-    agencies: list[Name] = Field(default_factory=list, max_length=50)
-    chair_role: Name | None = None
-    chair: Name | None = None
+    mode: MeetingMode | None = needed("How the discussion was held.")
+    agencies: list[Name] = Field(
+        default_factory=list, max_length=50, description="Agency ids that took part."
+    )
+    chair_role: Name | None = Field(None, description="Role id of the chair.")
+    chair: Name | None = Field(None, description="Person id of the chair.")
     records_made_by: list[Name] = Field(
         default_factory=list, max_length=50, description="Agencies that recorded the outcome."
     )
@@ -426,13 +602,22 @@ class StrategyDiscussionHeld(BaseEvent):
 
 
 class StrategyMeetingRequested(BaseEvent):
+    """Someone asks for a strategy meeting, typically on a request form. Not the meeting
+    (`strategy_meeting_held`), nor its forwarding to those who convene it
+    (`strategy_request_forwarded`).
+    """
+
     type: Literal["strategy_meeting_requested"] = "strategy_meeting_requested"
-    requested_by_role: Name
-    purpose: StrategyPurpose = "safeguarding"
+    requested_by_role: Name | None = needed("Role id of whoever requested the meeting.")
+    purpose: StrategyPurpose = Field(
+        "safeguarding", description="What the meeting is for, as the request says."
+    )
     authorised: bool | None = Field(None, description="None when the request does not say.")
     quality_assured: bool | None = Field(None, description="None when the request does not say.")
-    form_complete: bool = True
-    mode: MeetingMode | None = None
+    form_complete: bool = Field(True, description="The request form was filled in correctly.")
+    mode: MeetingMode | None = Field(
+        None, description="The mode the request asks for; None when it does not say."
+    )
     mode_considered_by_role: Name | None = Field(
         None,
         description="Role of whoever considered whether a face-to-face or telephone strategy "
@@ -441,10 +626,15 @@ class StrategyMeetingRequested(BaseEvent):
 
 
 class StrategyRequestForwarded(BaseEvent):
+    """A strategy meeting request is passed on to those who act on it (e.g. the police's MASH).
+    Not the request itself (`strategy_meeting_requested`) nor its return
+    (`strategy_request_returned`).
+    """
+
     type: Literal["strategy_request_forwarded"] = "strategy_request_forwarded"
     of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
-    by_role: Name
-    to: list[Name] = Field(min_length=1, max_length=50, description="Recipient role ids.")
+    by_role: Name | None = needed("Role id of whoever forwarded the request.")
+    to: list[Name] | None = needed("Recipient role ids.", min_length=1, max_length=50)
     authorised: bool | None = Field(
         None,
         description="Whether the form, as it reached the recipients, was authorised; None when "
@@ -458,29 +648,40 @@ class StrategyRequestForwarded(BaseEvent):
 
 
 class StrategyRequestReturned(BaseEvent):
+    """A strategy meeting request is sent back to whoever made it (e.g. not authorised, or
+    filled in incorrectly).
+    """
+
     type: Literal["strategy_request_returned"] = "strategy_request_returned"
-    of_event: Id | None = None
-    by_role: Name | None = None
-    reason: Text | None = None
+    of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
+    by_role: Name | None = Field(None, description="Role id of whoever returned it.")
+    reason: Text | None = Field(None, description="Why it was returned, as recorded.")
 
 
 class PoliceContacted(BaseEvent):
     """Someone contacts the police by phone, e.g. on 101 out of hours."""
 
     type: Literal["police_contacted"] = "police_contacted"
-    by_role: Name | None = None
-    channel: Name = Field(description="How: '101', 'mash_phone', ...")
+    by_role: Name | None = Field(None, description="Role id of whoever made the contact.")
+    channel: Name | None = needed("How: '101', 'mash_phone', ...")
     requested_role: Name | None = Field(
         None, description="Whom they asked for, e.g. duty_sergeant."
     )
 
 
 class StrategyMeetingHeld(BaseEvent):
+    """A strategy meeting takes place: one that was convened as a meeting, face to face or
+    otherwise. A discussion that was not convened as a meeting is
+    `strategy_discussion_held`.
+    """
+
     type: Literal["strategy_meeting_held"] = "strategy_meeting_held"
-    chair_role: Name
+    chair_role: Name | None = needed("Role id of the chair.")
     chair: Name | None = Field(None, description="Person id of the chair.")
-    agencies: list[Name] = Field(default_factory=list, max_length=50)
-    mode: MeetingMode = "face_to_face"
+    agencies: list[Name] = Field(
+        default_factory=list, max_length=50, description="Agency ids that took part."
+    )
+    mode: MeetingMode = Field("face_to_face", description="How the meeting was held.")
     records_made_by: list[Name] = Field(
         default_factory=list,
         max_length=50,
@@ -496,17 +697,23 @@ class StrategyMeetingHeld(BaseEvent):
 
 
 class StrategyMeetingCancelled(BaseEvent):
+    """A requested strategy meeting is cancelled. Not a meeting that did not happen without a
+    decision to cancel it (no event: the obligation stays open).
+    """
+
     type: Literal["strategy_meeting_cancelled"] = "strategy_meeting_cancelled"
     of_event: Id | None = Field(None, description="Id of the strategy_meeting_requested event.")
-    by_role: Name | None = None
-    rationale: Text | None = None
+    by_role: Name | None = Field(None, description="Role id of whoever cancelled it.")
+    rationale: Text | None = Field(None, description="Why it was cancelled, as recorded.")
     agreed_by: list[Name] = Field(
         default_factory=list, max_length=50, description="Role or agency ids."
     )
     notified: list[Name] = Field(
         default_factory=list, max_length=50, description="Who was emailed."
     )
-    recorded_on_child_file: bool = False
+    recorded_on_child_file: bool = Field(
+        False, description="The cancellation was recorded on the child's file."
+    )
     notified_by_role: Name | None = Field(
         None,
         description="Role of whoever emailed those in notified; by_role is who cancelled. "
@@ -515,52 +722,79 @@ class StrategyMeetingCancelled(BaseEvent):
 
 
 class AgencyUnableToAttend(BaseEvent):
+    """An agency says it cannot attend a strategy meeting."""
+
     type: Literal["agency_unable_to_attend"] = "agency_unable_to_attend"
-    agency: Name
+    agency: Name | None = needed("Agency id of the agency that cannot attend.")
     meeting_ref: Id | None = Field(None, description="Id of the meeting request.")
 
 
 class AgencyReportSent(BaseEvent):
+    """An agency sends its report (its information for a meeting) to the chair or another role."""
+
     type: Literal["agency_report_sent"] = "agency_report_sent"
-    agency: Name
-    to_role: Name
-    meeting_ref: Id | None = None
+    agency: Name | None = needed("Agency id of the agency that sent its report.")
+    to_role: Name | None = needed("Role id the report was sent to.")
+    meeting_ref: Id | None = Field(None, description="Id of the meeting request.")
 
 
 class StrategyRecordCirculated(BaseEvent):
+    """The record of a strategy meeting or discussion (its notes and decisions) is sent to the
+    agencies. Not the notes each agency takes at the meeting (`records_made_by` on the
+    meeting).
+    """
+
     type: Literal["strategy_record_circulated"] = "strategy_record_circulated"
     meeting_ref: Id | None = Field(None, description="Id of the meeting or discussion event.")
     to: list[Name] = Field(default_factory=list, max_length=50, description="Agencies sent it.")
-    authorised_by_role: Name | None = None
+    authorised_by_role: Name | None = Field(
+        None, description="Role id of whoever authorised the record before it went out."
+    )
 
 
 class MedicalConsidered(BaseEvent):
+    """A recorded consideration of whether the child needs a medical, whatever was decided. Not
+    the medical itself.
+    """
+
     type: Literal["medical_considered"] = "medical_considered"
-    kinds: list[MedicalKind] = Field(default_factory=list, max_length=2)
-    required: bool = False
+    kinds: list[MedicalKind] = Field(
+        default_factory=list, max_length=2, description="The kinds of medical considered."
+    )
+    required: bool = Field(False, description="A medical was decided to be required.")
 
 
 # --- escalation, review and supervision ---------------------------------------------
 
 
 class ProfessionalDifferenceRaised(BaseEvent):
+    """A professional disagreement about a child is raised under an escalation (resolving
+    professional differences) procedure.
+    """
+
     type: Literal["professional_difference_raised"] = "professional_difference_raised"
-    difference_id: Id
-    raised_by_role: Name | None = None
+    difference_id: Id | None = needed("Id of the professional difference, shared by its events.")
+    raised_by_role: Name | None = Field(None, description="Role id of whoever raised it.")
     started_on: Day | None = Field(None, description="The date the process was started, as noted.")
 
 
 class ProfessionalDifferenceResolved(BaseEvent):
+    """A professional difference is resolved (by agreement or at the last stage of escalation)."""
+
     type: Literal["professional_difference_resolved"] = "professional_difference_resolved"
-    difference_id: Id
+    difference_id: Id | None = needed("Id of the professional difference it resolves.")
     resolved_on: Day | None = Field(None, description="The resolution date, as noted.")
 
 
 class CaseReviewed(BaseEvent):
+    """A review of the case (by a manager or panel) records what it found. Not supervision
+    (`supervision_held`).
+    """
+
     type: Literal["case_reviewed"] = "case_reviewed"
-    complex: bool = False
-    stuck: bool = False
-    drifting: bool = False
+    complex: bool = Field(False, description="The review finds the case complex.")
+    stuck: bool = Field(False, description="The review finds the case stuck.")
+    drifting: bool = Field(False, description="The review finds the plan drifting.")
     ongoing_concerns: bool = Field(
         False, description="The review finds ongoing concerns for the child (not one incident)."
     )
@@ -570,9 +804,15 @@ class CaseReviewed(BaseEvent):
 
 
 class SupervisionHeld(BaseEvent):
+    """Supervision of the case takes place. Not the consideration of it
+    (`supervision_considered`).
+    """
+
     type: Literal["supervision_held"] = "supervision_held"
-    kind: SupervisionKind
-    agencies: list[Name] = Field(default_factory=list, max_length=50)
+    kind: SupervisionKind | None = needed("The kind of supervision.")
+    agencies: list[Name] = Field(
+        default_factory=list, max_length=50, description="Agency ids that took part."
+    )
 
 
 class SupervisionConsidered(BaseEvent):
@@ -583,7 +823,7 @@ class SupervisionConsidered(BaseEvent):
     """
 
     type: Literal["supervision_considered"] = "supervision_considered"
-    kind: SupervisionKind
+    kind: SupervisionKind | None = needed("The kind of supervision considered.")
     decided: bool | None = Field(
         None, description="Whether it was decided to hold it; None when the record does not say."
     )
@@ -602,7 +842,7 @@ class EnquiryStarted(BaseEvent):
     """
 
     type: Literal["enquiry_started"] = "enquiry_started"
-    basis: EnquiryBasis = Field(description="The statute the enquiry is made under.")
+    basis: EnquiryBasis | None = needed("The statute the enquiry is made under.")
     referral_ref: Id | None = Field(
         None, description="Id of the referral_received event of the episode it belongs to."
     )
@@ -623,7 +863,9 @@ class EnquiryStarted(BaseEvent):
         "give it no date (CIN census ICPCnotRequired, N00111, as at the return's reference "
         "date): true when the enquiry decided that no initial conference is needed. A "
         "source that dates the decision records enquiry_concluded with "
-        "conference_required instead. None when the source does not say.",
+        "conference_required instead. None when the source does not say; listed under "
+        "unknown when the source cannot say (the census importer does so for ICPCnotRequired "
+        "false with no DateOfInitialCPC: the enquiry may still be open).",
     )
 
 
@@ -637,8 +879,8 @@ class EnquiryConcluded(BaseEvent):
     """
 
     type: Literal["enquiry_concluded"] = "enquiry_concluded"
-    basis: EnquiryBasis = Field(description="The statute the enquiry was made under.")
-    continuing_risk: bool = Field(description="Evidence that the child is at continuing risk.")
+    basis: EnquiryBasis | None = needed("The statute the enquiry was made under.")
+    continuing_risk: bool | None = needed("Evidence that the child is at continuing risk.")
     enquiry_ref: Id | None = Field(None, description="Id of the enquiry_started event.")
     conference_required: bool | None = Field(
         None,
@@ -938,9 +1180,13 @@ def _spec(annotation: Any) -> FieldSpec:
     return FieldSpec("text", None)
 
 
+def fields_of(cls: type[BaseEvent]) -> dict[str, FieldSpec]:
+    """Each field of an event model and its kind, as conditions see them."""
+    return {name: _spec(info.annotation) for name, info in cls.model_fields.items()}
+
+
 EVENT_FIELDS: dict[str, dict[str, FieldSpec]] = {
-    name: {fname: _spec(f.annotation) for fname, f in cls.model_fields.items()}
-    for name, cls in EVENT_CLASSES.items()
+    name: fields_of(cls) for name, cls in EVENT_CLASSES.items()
 }
 
 
@@ -963,6 +1209,14 @@ _FORMAT_HELP = {
     "day_format": "{field} must be an ISO 8601 date written as text, e.g. 2024-05-07",
     "day_invalid": "{field} is not a real date (check the day and month); e.g. 2024-05-07",
     "day_range": f"{{field}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}",
+    "when_missing": (
+        "missing field 'at' or 'on': give when it happened, either at (a time with a UTC "
+        "offset, e.g. 2024-05-07T10:30:00+01:00) or on (a date, e.g. 2024-05-07, when the "
+        "source records no time)"
+    ),
+    "when_both": (
+        "give 'at' or 'on', not both: at when the time is known, on when only the date is"
+    ),
     "bool_type": "{field} must be true or false",
     "int_type": "{field} must be a whole number",
     "string_type": "{field} must be text",
@@ -971,20 +1225,45 @@ _FORMAT_HELP = {
 }
 
 
+# Problems with needed fields and the unknown list (BaseEvent._complete).
+_UNKNOWN_HELP = {
+    "needed_missing": (
+        "missing field {field} for {type}; give it, or list it under unknown when the source "
+        "does not record it"
+    ),
+    "needed_null": (
+        "{field} is null; give its value, or leave it out and list it under unknown when the "
+        "source does not record it"
+    ),
+    "unknown_twice": "unknown lists {field} twice",
+    "unknown_not_field": (
+        "unknown lists {field}, which is not a field {type} can lack; list its own fields "
+        "(not id, child_id, type, at, on) or attributes.NAME"
+    ),
+    "unknown_given": "{field} is both given and listed under unknown; keep one",
+}
+
+
 def _name(text: str) -> str:
     """A field, key or type name from the input, quoted and cut short, for a message."""
     return shown(text, 42)
 
 
-def describe_errors(exc: ValidationError, model: type[BaseEvent] | None = None) -> str:
+def describe_errors(
+    exc: ValidationError,
+    model: type[BaseEvent] | None = None,
+    classes: typing.Mapping[str, type[BaseEvent]] | None = None,
+) -> str:
     """Why a record is not a valid event: one clause per problem, naming the field and
     what to write instead, never the value given. ``model``: the event class validated
-    directly (errors from the union start with the event type instead)."""
+    directly (errors from the union start with the event type instead). ``classes``: the
+    event types known (a pack's vocabulary adds its declared ones)."""
+    classes = EVENT_CLASSES if classes is None else classes
     messages: list[str] = []
     for error in exc.errors(include_url=False, include_input=False):
         loc = [str(p) for p in error["loc"]]
         kind = error["type"]
-        event_type = loc[0] if loc and loc[0] in EVENT_CLASSES else None
+        event_type = loc[0] if loc and loc[0] in classes else None
         if event_type is None and model is not None and "type" in model.model_fields:
             event_type = typing.get_args(model.model_fields["type"].annotation)[0]
             loc = [event_type, *loc]
@@ -1002,18 +1281,25 @@ def describe_errors(exc: ValidationError, model: type[BaseEvent] | None = None) 
         if kind == "union_tag_invalid":
             tag = str((error.get("ctx") or {}).get("tag", ""))
             messages.append(
-                f"unknown event type {_name(tag)}{did_you_mean(tag, EVENT_CLASSES)}; "
-                "see docs/events.md"
+                f"unknown event type {_name(tag)}{did_you_mean(tag, classes)}; see docs/events.md"
             )
         elif kind == "union_tag_not_found":
             messages.append("missing 'type'; every event names its type, e.g. 'cpn_created'")
         elif kind == "extra_forbidden":
-            known = list(EVENT_CLASSES[event_type].model_fields) if event_type else []
+            known = list(classes[event_type].model_fields) if event_type else []
             messages.append(
                 f"unknown field {field}{did_you_mean(loc[-1], known)} for "
                 f"{event_type}; its fields are: {known_list(known, 30)}; local "
                 "extensions go under 'attributes'"
             )
+        elif kind == "attribute_type":  # a typed attribute a pack declares
+            ctx = error.get("ctx") or {}
+            messages.append(
+                f"attribute {_name(str(ctx.get('field', '')))} must be {ctx.get('kind')}"
+            )
+        elif kind in _UNKNOWN_HELP:
+            named = _name(str((error.get("ctx") or {}).get("field", "")))
+            messages.append(_UNKNOWN_HELP[kind].format(field=named, type=event_type or "it"))
         elif kind == "timezone_aware":
             messages.append(
                 f"{field} has no UTC offset; write it with one, e.g. "

@@ -130,8 +130,13 @@ def explain(
     another version sharing the rule's id (the rule's action, role or citation differ)."""
     compiled = next((c for c in pack.rules if c.rule.id == obligation.rule), None)
     route = (
-        next((r for r in compiled.routes if r.name == obligation.route), None) if compiled else None
+        next((r for r in compiled.routes if r.name == obligation.route and r.requirement), None)
+        if compiled
+        else None
     )
+    if compiled is not None and route is None and obligation.status == "cannot_evaluate":
+        # An obligation whose route is not known names none: explain the first that owes one.
+        route = next((r for r in compiled.routes if r.requirement is not None), None)
     if compiled is None or route is None or route.requirement is None:
         raise UnknownObligationError(
             f"obligation {obligation.id!r} was not made by pack {pack.id!r} (version "
@@ -209,7 +214,8 @@ def _describe(event_id: str, by_id: dict[str, BaseEvent], role: str) -> str:
     event = by_id.get(event_id)
     if event is None:
         return f"{role}: {event_id}"
-    return f"{role}: {event_id} {event.type} at {iso(event.at)}"  # type: ignore[attr-defined]
+    when = f"at {iso(event.at)}" if event.at is not None else f"on {event.on} (date only)"
+    return f"{role}: {event_id} {event.type} {when}"  # type: ignore[attr-defined]
 
 
 def _deadline(
@@ -231,18 +237,34 @@ def _deadline(
         )
     if chosen is None:
         return cases, []
-    deadline = pack.calendar.deadline(chosen.within, obligation.triggered_at, trace=True)
-    return cases, [step.text for step in deadline.steps]
+    calendar = pack.calendar
+    if obligation.triggered_at is not None:
+        deadline = calendar.deadline(chosen.within, obligation.triggered_at, trace=True)
+        return cases, [step.text for step in deadline.steps]
+    day = obligation.triggered_on
+    if chosen.within.kind in ("hours", "office_hours"):
+        return cases, [
+            f"trigger on {day} (date only): an {chosen.within.describe()} deadline from a "
+            "time on that day is not known to the instant (docs/deadlines.md)"
+        ]
+    # A day-based deadline is the same from any time of the day: count from its end.
+    deadline = calendar.deadline(chosen.within, calendar.end_of_day(day), trace=True)
+    steps = [step.text for step in deadline.steps]
+    steps[0] = f"trigger on {day} (date only); local date {day}"
+    return cases, steps
 
 
 def _status_reason(o: Obligation) -> str:
     due = iso(o.due) if o.due else None
+    met = f"at {iso(o.met_at)}" if o.met_at is not None else f"on {o.met_on}"
+    if o.status == "cannot_evaluate":
+        return f"{o.reason} (missing: {', '.join(o.missing) or '-'})"
     if o.status == "cancelled":
         return f"cancelled by {o.cancelled_by}"
     if o.status == "met":
-        return f"met by {o.met_by} at {iso(o.met_at)}" + (f", by the deadline {due}" if due else "")
+        return f"met by {o.met_by} {met}" + (f", by the deadline {due}" if due else "")
     if o.status == "met_late":
-        return f"met by {o.met_by} at {iso(o.met_at)}, after the deadline {due}"
+        return f"met by {o.met_by} {met}, after the deadline {due}"
     if o.status == "overdue":
         text = f"nothing satisfied it by the deadline {due}"
         if o.escalation:

@@ -90,7 +90,8 @@ def _description(pack: CompiledPack, evaluation: Evaluation, o: Obligation) -> s
             + (f", then {' -> '.join(e.onward)}" if e.onward else "")
             + "."
         )
-    lines.append(f"Triggered {iso(o.triggered_at)} by {', '.join(o.triggered_by)}.")
+    when = iso(o.triggered_at) if o.triggered_at is not None else f"on {o.triggered_on}"
+    lines.append(f"Triggered {when} by {', '.join(o.triggered_by)}.")
     if o.citation is not None:
         lines.append(f'Source: {o.citation.source} ({o.source_file}): "{o.citation.quote}"')
     stamp = evaluation.pack
@@ -122,13 +123,23 @@ def to_ical(
     calendar.add("x-wr-calname", f"{stamp.id}: open obligations as at {iso(evaluation.as_of)}")
     dtstamp = evaluation.as_of.astimezone(UTC)
     selected = open_obligations(evaluation, roles, children)
-    selected.sort(key=lambda o: (o.due is None, o.due or o.triggered_at, o.child_id, o.id))
+    selected.sort(
+        key=lambda o: (
+            o.due is None,
+            o.due or pack.calendar.end_of_day(o.triggered_on),
+            o.child_id,
+            o.id,
+        )
+    )
     for o in selected:
         todo = icalendar.Todo()
         todo.add("uid", obligation_uid(stamp.id, o.id))
         todo.add("dtstamp", dtstamp)
         todo.add("summary", f"{o.action.replace('_', ' ')}: {o.child_id} ({o.responsible})")
-        todo.add("dtstart", o.triggered_at.astimezone(tz).replace(microsecond=0))
+        if o.triggered_at is not None:
+            todo.add("dtstart", o.triggered_at.astimezone(tz).replace(microsecond=0))
+        else:
+            todo.add("dtstart", o.triggered_on)  # a date: the trigger's time is not recorded
         if o.due is not None:
             todo.add("due", o.due.astimezone(tz).replace(microsecond=0))
         todo.add("status", "NEEDS-ACTION")

@@ -27,7 +27,7 @@ from . import _wire
 from ._compile import CompiledPack, compile_pack
 from ._document import read_document
 from ._errors import ArgumentError
-from ._evaluate import evaluate
+from ._evaluate import as_of_instant, evaluate
 from ._events import BaseEvent
 from ._registry import Registry, discover_packs
 from ._result import (
@@ -40,6 +40,7 @@ from ._result import (
     Rejection,
 )
 from ._stream import EventStream, as_stream
+from ._vocabulary import Vocabulary, combined
 
 UncoveredKind = Literal["obligation", "check", "overdue", "met_late"]
 JURISDICTION_FORMAT: Final = "safeguard-rules/jurisdiction-evaluation/1"
@@ -77,6 +78,12 @@ class Jurisdiction:
             if all(period.pack is not p for p in seen):
                 seen.append(period.pack)
         return tuple(seen)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """A vocabulary that reads the events of every version (their declarations joined);
+        raises ValueError when two versions declare one name differently."""
+        return combined(p.vocabulary for p in self.packs)
 
     def pack_on(self, day: date) -> CompiledPack | None:
         """The version in force on ``day``, or None on a day no version covers."""
@@ -168,7 +175,7 @@ class VersionInForce:
 class DecidedObligation(Obligation):
     """An obligation with the id of the version that decided it."""
 
-    pack: str
+    pack: str = field(kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +246,7 @@ class JurisdictionEvaluation:
     def obligations(self) -> list[tuple[PackStamp, Obligation]]:
         """Every obligation kept, with the version that decided it, in output order."""
         rows = [
-            ((o.child_id, o.triggered_at.astimezone(UTC), i, k), part.pack, o)
+            ((o.child_id, o.triggered_on, _instant(o.triggered_at), i, k), part.pack, o)
             for i, part in enumerate(self.parts)
             for k, o in enumerate(part.obligations)
         ]
@@ -248,7 +255,7 @@ class JurisdictionEvaluation:
     def findings(self) -> list[tuple[PackStamp, Finding]]:
         """Every finding kept, with the version that decided it, in output order."""
         rows = [
-            ((f.child_id, f.at.astimezone(UTC), i, k), part.pack, f)
+            ((f.child_id, f.on, _instant(f.at), i, k), part.pack, f)
             for i, part in enumerate(self.parts)
             for k, f in enumerate(part.findings)
         ]
@@ -294,15 +301,18 @@ class JurisdictionEvaluation:
 def evaluate_jurisdiction(
     jurisdiction: Jurisdiction | str,
     events: EventStream | Iterable[BaseEvent],
-    as_of: datetime,
+    as_of: datetime | date,
 ) -> JurisdictionEvaluation:
-    """Evaluate ``events`` under each version of ``jurisdiction`` on the days it decides."""
+    """Evaluate ``events`` under each version of ``jurisdiction`` on the days it decides.
+
+    A date ``as_of`` is the end of that local day in the first version's time zone."""
     if isinstance(jurisdiction, str):
         jurisdiction = load_jurisdiction(jurisdiction)
     if not jurisdiction.periods:
         raise ArgumentError(
             f"jurisdiction {jurisdiction.name!r} has no version in force on any day"
         )
+    as_of = as_of_instant(jurisdiction.packs[0], as_of)
     stream = as_stream(events)
     parts: list[Evaluation] = []
     uncovered: dict[tuple[str, str], Uncovered] = {}
@@ -331,8 +341,7 @@ def _decided_by(
 ) -> Evaluation:
     """``whole`` cut down to what ``pack`` decides; what no version covers goes to ``uncovered``."""
 
-    def owner(at: datetime) -> tuple[date, CompiledPack | None]:
-        day = pack.calendar.local_date(at)
+    def owner(day: date) -> tuple[date, CompiledPack | None]:
         return day, jurisdiction.pack_on(day)
 
     def note(kind: UncoveredKind, key: str, child_id: str, day: date) -> None:
@@ -344,7 +353,7 @@ def _decided_by(
     kept_ids: set[str] = set()
     days: dict[str, date] = {}
     for o in whole.obligations:
-        day, decider = owner(o.triggered_at)
+        day, decider = owner(o.triggered_on)
         days[o.id] = day
         if decider is pack:
             kept.append(o)
@@ -354,7 +363,7 @@ def _decided_by(
     findings: list[Finding] = []
     for f in whole.findings:
         if f.kind == "check":
-            day, decider = owner(f.at)
+            day, decider = owner(f.on)
             if decider is pack:
                 findings.append(f)
             elif decider is None:
@@ -365,6 +374,21 @@ def _decided_by(
             day = days[f.obligation]
             if jurisdiction.pack_on(day) is None:
                 note(f.kind, f.obligation, f.child_id, day)
+    undetermined = tuple(u for u in whole.undetermined if jurisdiction.pack_on(u.on) is pack)
     return Evaluation(
-        _stamp(pack), whole.as_of, tuple(kept), tuple(findings), whole.account, whole.engine
+        _stamp(pack),
+        whole.as_of,
+        tuple(kept),
+        tuple(findings),
+        whole.account,
+        whole.engine,
+        undetermined,
     )
+
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+
+def _instant(at: datetime | None) -> datetime:
+    """A sort key: an instant in UTC; a date-only one after the timed ones of its day."""
+    return _END_OF_TIME if at is None else at.astimezone(UTC)

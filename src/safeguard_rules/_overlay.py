@@ -11,6 +11,11 @@ overlay's file) and has its own ``pack:`` metadata, plus any of:
   overlay sets is a local default (``basis: local_default``) unless it gives ``basis``;
 * ``rules``: a rule with a base rule's id replaces it in place; a new id is appended.
 * ``not_encoded``: the overlay's entries are appended to the base's.
+* ``vocabulary``: a declared event type, or the typed attributes of an event type, replace
+  the base's of that name, or are added.
+* ``disable``: ids of base rules the overlay switches off; they are left out of the merged
+  pack. An id that is not a base rule (did-you-mean), or that the overlay also replaces,
+  is an error.
 
 The merge works on the plain YAML data, before validation, and keeps every value's
 position in the file it came from, so each diagnostic points into the file that holds
@@ -51,6 +56,7 @@ KEYED_SECTIONS = ("agencies", "roles", "escalation_paths")
 Loc = tuple[str | int, ...]
 
 UNKNOWN_PACK = declare("unknown-pack", "'extend' names no registered pack and no file")
+UNKNOWN_RULE = declare("unknown-rule", "an overlay switches off a rule its base does not have")
 EXTEND_CYCLE = declare("extend-cycle", "an overlay extends itself, directly or through others")
 EXTEND_TOO_DEEP = declare(
     "extend-too-deep", "a chain of 'extend' is longer than the limit (docs/limits.md)"
@@ -207,6 +213,34 @@ def _check_overrides(overlay: Overlay, base: Pack, positions: Positions) -> list
                     UNKNOWN_PARAMETER,
                 )
             )
+    base_ids = [rule.id for rule in base.rules]
+    own_ids = {rule.id for rule in overlay.rules}
+    for k, rule_id in enumerate(overlay.disable):
+        if rule_id not in base_ids:
+            problems.append(
+                diagnostic_at(
+                    positions,
+                    ("disable", k),
+                    f"{rule_id!r} is not a rule of {base_id}{did_you_mean(rule_id, base_ids)}; "
+                    "an overlay can only switch off its base's rules",
+                    UNKNOWN_RULE,
+                )
+            )
+        elif rule_id in own_ids:
+            problems.append(
+                diagnostic_at(
+                    positions,
+                    ("disable", k),
+                    f"{rule_id!r} is both switched off and replaced by this overlay; keep one",
+                    DUPLICATE_ID,
+                )
+            )
+        elif rule_id in overlay.disable[:k]:
+            problems.append(
+                diagnostic_at(
+                    positions, ("disable", k), f"{rule_id!r} is switched off twice", DUPLICATE_ID
+                )
+            )
     first: dict[str, int] = {}
     for j, rule in enumerate(overlay.rules):
         if rule.id in first:
@@ -258,7 +292,19 @@ class _Merge:
                 self._put(("parameters", name), {**merged, "basis": "local_default"})
         self._rules()
         self._not_encoded()
+        self._vocabulary()
         return self
+
+    def _vocabulary(self) -> None:
+        own = self.overlay.get("vocabulary")
+        if not isinstance(own, dict):
+            return
+        if not isinstance(self.data.get("vocabulary"), dict):
+            self.data["vocabulary"] = {}
+            self._graft(self.overlay_positions, ("vocabulary",), only_this=True)
+        for section in ("events", "attributes"):
+            if isinstance(own.get(section), dict):
+                self._replace_keys(("vocabulary", section))
 
     def _metadata(self) -> None:
         own: dict[str, Any] = self.overlay["pack"]
@@ -297,6 +343,7 @@ class _Merge:
         self._put(loc, target)
 
     def _rules(self) -> None:
+        off = set(self.model.disable)
         rules = list(self.base["rules"])
         at: dict[str, int] = {}
         for i, rule in enumerate(self.base_model.rules):
@@ -309,6 +356,24 @@ class _Merge:
                 rules[i] = self.overlay["rules"][j]  # replaces the base's, in its place
                 self._prune(("rules", i))
             self._graft(self.overlay_positions, ("rules", j), ("rules", i))
+        if off:
+            # Switched-off rules are left out; the positions of those after move up.
+            kept = [i for i, rule in enumerate(self.base_model.rules) if rule.id not in off]
+            kept += list(range(len(self.base_model.rules), len(rules)))
+            moved = {old: new for new, old in enumerate(kept)}
+            spots = self.positions.spots
+            files = self.positions.files
+            old_spots = {p: spots.pop(p) for p in list(spots) if p[:1] == ("rules",) and len(p) > 1}
+            old_files = {p: files.pop(p) for p in list(files) if p[:1] == ("rules",) and len(p) > 1}
+            for path, spot in old_spots.items():
+                index = path[1]
+                if isinstance(index, int) and index in moved:
+                    spots[("rules", moved[index], *path[2:])] = spot
+            for path, file in old_files.items():
+                index = path[1]
+                if isinstance(index, int) and index in moved:
+                    files[("rules", moved[index], *path[2:])] = file
+            rules = [rules[i] for i in kept]
         self.data["rules"] = rules
 
     def _not_encoded(self) -> None:

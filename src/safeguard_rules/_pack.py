@@ -679,7 +679,7 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
 
 
 # A check's message names event fields as {field}; the renderer fills them by plain lookup.
-TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
+TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
 
 
 def template_fields(message: str) -> list[str]:
@@ -735,6 +735,90 @@ class Rule(_Strict):
         return "check"
 
 
+# --- vocabulary: event types and typed attributes a pack declares ------------------------
+
+FieldType = Literal["text", "date", "datetime", "integer", "boolean", "enum", "list", "reference"]
+ItemType = Literal["text", "date", "integer", "boolean", "enum", "reference"]
+EnumValue = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)]
+
+_IS_ENUM: JsonDict = {"properties": {"type": {"const": "enum"}}}
+_IS_ENUM_LIST: JsonDict = {
+    "properties": {"type": {"const": "list"}, "items": {"const": "enum"}},
+    "required": ["items"],
+}
+_FIELD_SHAPE: JsonDict = {
+    "allOf": [
+        {"if": _IS_ENUM, "then": {"required": ["values"]}},
+        {"if": _IS_ENUM_LIST, "then": {"required": ["values"]}},
+        {"if": {"properties": {"type": {"const": "list"}}}, "then": {"required": ["items"]}},
+        {"if": {"required": ["values"]}, "then": {"anyOf": [_IS_ENUM, _IS_ENUM_LIST]}},
+        {"if": {"required": ["items"]}, "then": {"properties": {"type": {"const": "list"}}}},
+    ]
+}
+
+
+class FieldDeclaration(_Strict):
+    """One typed field of a declared event type, or one typed attribute."""
+
+    model_config = ConfigDict(json_schema_extra=_FIELD_SHAPE)
+
+    type: FieldType = Field(
+        description="text, date (YYYY-MM-DD), datetime (ISO 8601 with an offset), integer, "
+        "boolean (true/false only), enum (one of values), list (of items), or reference "
+        "(the id of another event)."
+    )
+    values: Opt[Annotated[list[EnumValue], Field(min_length=1, max_length=200)]] = Field(
+        None, description="The allowed values, for type enum (or a list of items: enum)."
+    )
+    items: Opt[ItemType] = Field(None, description="The type of each item, for type list.")
+    required: bool = Field(
+        False,
+        description="Every record gives it, or lists it under unknown. Attributes are never "
+        "required.",
+    )
+    description: LongText = Field(
+        description="When to record it, and how it differs from its look-alikes."
+    )
+
+    @model_validator(mode="after")
+    def _shape(self) -> FieldDeclaration:
+        enum = self.type == "enum" or (self.type == "list" and self.items == "enum")
+        if enum and not self.values:
+            raise ValueError("an enum needs 'values', the list of allowed values")
+        if not enum and self.values is not None:
+            raise ValueError("'values' belongs to type enum (or a list with items: enum)")
+        if self.type == "list" and self.items is None:
+            raise ValueError("a list needs 'items', the type of each item (e.g. items: text)")
+        if self.type != "list" and self.items is not None:
+            raise ValueError("'items' belongs to type list")
+        return self
+
+
+class EventDeclaration(_Strict):
+    """A new event type: when to record it, and its fields."""
+
+    description: LongText = Field(
+        description="When to record it, and how it differs from its look-alikes."
+    )
+    fields: dict[Identifier, FieldDeclaration] = Field(default_factory=dict, max_length=100)
+
+
+class VocabularySection(_Strict):
+    """Event types and typed attributes a pack adds to the core vocabulary (docs/events.md)."""
+
+    events: dict[Identifier, EventDeclaration] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="New event types, by name; a name of the core vocabulary is an error.",
+    )
+    attributes: dict[Identifier, dict[Identifier, FieldDeclaration]] = Field(
+        default_factory=dict,
+        max_length=200,
+        description="Typed attributes, by event type (core or declared) and attribute name; "
+        "rules test them as attributes.NAME, and only declared ones.",
+    )
+
+
 class Pack(_Strict):
     """A jurisdiction's policy pack."""
 
@@ -749,6 +833,11 @@ class Pack(_Strict):
         default_factory=list,
         max_length=2000,
         description="Source sentences deliberately not encoded, each with its reason.",
+    )
+    vocabulary: Opt[VocabularySection] = Field(
+        None,
+        description="Event types and typed attributes this pack declares beside the core "
+        "vocabulary (docs/events.md, 'Declaring a vocabulary').",
     )
 
 
@@ -822,4 +911,17 @@ class Overlay(_Strict):
     )
     not_encoded: list[NotEncoded] = Field(
         default_factory=list, max_length=2000, description="Appended to the base's."
+    )
+    vocabulary: Opt[VocabularySection] = Field(
+        None,
+        description="Event types and typed attributes added to the base's; a name the base "
+        "declares is replaced.",
+    )
+    disable: list[Annotated[str, Field(pattern=_RULE_ID.pattern, min_length=1, max_length=120)]] = (
+        Field(
+            default_factory=list,
+            max_length=2000,
+            description="Ids of base rules this overlay switches off: they fire on nothing "
+            "and produce nothing. A misspelt id is an error.",
+        )
     )

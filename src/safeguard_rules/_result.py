@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Annotated, Any, Final, Literal
 
 from pydantic import Field, computed_field
@@ -27,7 +27,9 @@ from ._pack import Citation, DeadlineBasis
 EVALUATION_FORMAT: Final = "safeguard-rules/evaluation/1"
 LINES_FORMAT: Final = "safeguard-rules/evaluation-lines/1"
 
-Status = Literal["open", "met", "met_late", "overdue", "cancelled"]
+# cannot_evaluate: the outcome depends on a value the records do not give (a field recorded
+# as unknown, or the time of an event known only by its date); ``missing`` names it.
+Status = Literal["open", "met", "met_late", "overdue", "cancelled", "cannot_evaluate"]
 Severity = Literal["must", "should", "advisory"]
 FindingKind = Literal["check", "overdue", "met_late"]
 
@@ -35,8 +37,17 @@ FindingKind = Literal["check", "overdue", "met_late"]
 def render_message(message: str, values: Any) -> str:
     """Fill ``{field}`` from ``values`` by plain lookup (never ``str.format``)."""
 
+    unknown = getattr(values, "unknown", None)
+
     def fill(match: re.Match[str]) -> str:
-        value = getattr(values, match.group(1), None)
+        name = match.group(1)
+        if unknown and name in unknown:
+            return "(unknown)"  # the record says its source does not give it
+        if "." in name:  # attributes.NAME (only kind of dotted name a message may use)
+            head, _, key = name.partition(".")
+            value = (getattr(values, head, None) or {}).get(key) if head == "attributes" else None
+        else:
+            value = getattr(values, name, None)
         if isinstance(value, bool):
             return "yes" if value else "no"  # for a reader, not Python's True/False
         if isinstance(value, list | tuple):
@@ -63,6 +74,11 @@ class ResultCitation:
     quote: str
     # How the pack reads the sentence where it is ambiguous; left out of the JSON when none.
     note: Annotated[str | None, Field(exclude_if=_empty)] = None
+
+
+def iso_day(value: date | None) -> str | None:
+    """A day on the wire (``2024-06-03``), as ``_wire`` writes one."""
+    return None if value is None else value.isoformat()
 
 
 def cite(citation: Citation | None, source_files: Mapping[str, str]) -> ResultCitation | None:
@@ -101,7 +117,8 @@ class Obligation:
     copied_in: tuple[str, ...]
     child_id: str
     triggered_by: tuple[str, ...]
-    triggered_at: datetime
+    triggered_at: datetime | None  # None when the trigger has only a date (triggered_on)
+    triggered_on: date  # the trigger's local date in the pack's time zone
     due: datetime | None
     due_basis: str
     due_case: str | None  # label of the deadline-table case that decided ``due``
@@ -109,10 +126,15 @@ class Obligation:
     parameter: str | None  # the pack parameter ``due`` comes from, if any
     status: Status
     met_by: str | None
-    met_at: datetime | None
+    met_at: datetime | None  # None when not met, or met by an event with only a date
+    met_on: date | None  # the local date of met_by
     cancelled_by: str | None
     escalation: Escalation | None
     citation: ResultCitation | None
+    # For cannot_evaluate: the values the outcome depends on that the records do not give
+    # ("concern_identified.serious_harm", "enquiry_started.at"), and why, in words.
+    missing: tuple[str, ...] = ()
+    reason: str | None = None
 
     @property
     def source_file(self) -> str:
@@ -135,7 +157,8 @@ class Finding:
     child_id: str
     event: str | None
     obligation: str | None
-    at: datetime
+    at: datetime | None  # None when the event it is about has only a date (on)
+    on: date  # the local date of at, or the event's date
     citation: ResultCitation | None
     basis: DeadlineBasis = "source"  # a lateness finding's deadline basis; checks: source
     parameter: str | None = None
@@ -155,6 +178,43 @@ class Finding:
         if self.obligation is not None:
             return self.obligation[len(self.rule) + 1 :]  # an obligation's id is rule/event
         return self.event or ""
+
+    @property
+    def source_file(self) -> str:
+        """The file of the cited source ("" when the rule has no citation)."""
+        return self.citation.file if self.citation else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form as plain data."""
+        return _wire.data(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Undetermined:
+    """A check that cannot be evaluated: whether it applies, or whether the event meets
+    it, depends on a value the records do not give. Never a finding."""
+
+    rule: str
+    severity: Severity
+    child_id: str
+    event: str
+    at: datetime | None
+    on: date
+    missing: tuple[str, ...]
+    reason: str
+    citation: ResultCitation | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def kind(self) -> Literal["check"]:
+        """What could not be evaluated: always a check (obligations carry their own status)."""
+        return "check"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Literal["cannot_evaluate"]:
+        """Always ``cannot_evaluate``, as an obligation's status would say."""
+        return "cannot_evaluate"
 
     @property
     def source_file(self) -> str:
@@ -191,6 +251,9 @@ class Account:
     received: int
     evaluated: int
     rejected: tuple[Rejection, ...]
+    # Obligations with status cannot_evaluate plus undetermined checks: outcomes that
+    # depend on a value the records do not give.
+    cannot_evaluate: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form as plain data."""
@@ -232,6 +295,7 @@ class Evaluation:
     findings: tuple[Finding, ...]
     account: Account
     engine: EngineStamp
+    undetermined: tuple[Undetermined, ...] = ()  # checks that cannot be evaluated
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -270,13 +334,14 @@ class Evaluation:
         """Write exactly ``to_json()``'s UTF-8 bytes to the binary file ``out``, encoding the
         long lists a batch at a time instead of building the whole text in memory."""
         account = replace(self.account, rejected=())
-        skeleton = replace(self, obligations=(), findings=(), account=account)
+        skeleton = replace(self, obligations=(), findings=(), undetermined=(), account=account)
         _wire.write_document(
             out,
             skeleton,
             {
                 ("obligations",): _wire.items(Obligation, self.obligations),
                 ("findings",): _wire.items(Finding, self.findings),
+                ("undetermined",): _wire.items(Undetermined, self.undetermined),
                 ("account", "rejected"): _wire.items(Rejection, self.account.rejected),
             },
         )
@@ -293,6 +358,7 @@ class LinesSummary:
     received: int
     evaluated: int
     rejected: int
+    cannot_evaluate: int = 0  # as in the account: outcomes that cannot be evaluated
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -31,17 +31,20 @@ from ._limits import DEFAULT_LIMITS
 from ._lint._sources import SourceCoverage, source_coverage
 from ._loading import load_pack
 from ._pack import DOCUMENT
-from ._result import Evaluation, Finding, Obligation, Rejection, iso
+from ._result import Evaluation, Finding, Obligation, Rejection, Undetermined, iso
 from ._scenario_format import (
     ExpectedFinding,
     ExpectedObligation,
+    ExpectedUndetermined,
     FindingPattern,
     ObligationPattern,
     Scenario,
     ScenarioFile,
+    UndeterminedPattern,
     parse_when,
 )
 from ._stream import EventStream, parse_events
+from ._vocabulary import CORE, Vocabulary
 from ._yaml import Positions, read_yaml_file
 
 SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
@@ -103,6 +106,17 @@ class ScenarioCase:
     scenario: Scenario
     events: EventStream  # background then the scenario's own, parsed; rejections located
     positions: Positions = field(repr=False)
+    # The records as written, each with its place in the file: parsed again with the
+    # vocabulary of a pack that declares its own event types (events above: the core's).
+    records: tuple[tuple[Mapping[str, Any], tuple[str | int, ...]], ...] = field(
+        default=(), repr=False
+    )
+
+    def events_for(self, vocabulary: Vocabulary) -> EventStream:
+        """The case's events read with ``vocabulary`` (a pack's core and declared types)."""
+        if vocabulary is CORE or not self.records:
+            return self.events
+        return _parse_located(self.records, self.positions, vocabulary)
 
     @property
     def title(self) -> str:
@@ -134,11 +148,25 @@ def load_scenario_file(path: str | Path) -> list[ScenarioCase]:
         events = EventStream(
             background.events + own.events, background.rejected + own.rejected, str(path)
         )
+        records = tuple(
+            (record, ("background", j)) for j, record in enumerate(spec.background)
+        ) + tuple(
+            (record, ("scenarios", i, "events", j)) for j, record in enumerate(scenario.events)
+        )
         line, _col = positions.locate(("scenarios", i))
         for ref in refs:
             cases.append(
                 ScenarioCase(
-                    str(path), line, i, scenario.name, ref, parameters, scenario, events, positions
+                    str(path),
+                    line,
+                    i,
+                    scenario.name,
+                    ref,
+                    parameters,
+                    scenario,
+                    events,
+                    positions,
+                    records,
                 )
             )
     return cases
@@ -147,12 +175,21 @@ def load_scenario_file(path: str | Path) -> list[ScenarioCase]:
 def _located_events(
     records: Sequence[Mapping[str, Any]], prefix: tuple[str | int, ...], positions: Positions
 ) -> EventStream:
+    located = [(record, (*prefix, i)) for i, record in enumerate(records)]
+    return _parse_located(located, positions, None)
+
+
+def _parse_located(
+    located: Iterable[tuple[Mapping[str, Any], tuple[str | int, ...]]],
+    positions: Positions,
+    vocabulary: Vocabulary | None,
+) -> EventStream:
     events: list[BaseEvent] = []
     rejected: list[Rejection] = []
-    for i, record in enumerate(records):
-        parsed = parse_events([record])
+    for record, place in located:
+        parsed = parse_events([record], vocabulary=vocabulary)
         events.extend(parsed.events)
-        line, _col = positions.locate((*prefix, i))
+        line, _col = positions.locate(place)
         rejected.extend(
             Rejection(f"{positions.file}:{line}", r.event_id, r.reason) for r in parsed.rejected
         )
@@ -223,7 +260,7 @@ def run_case(
         )
     tz = loaded.calendar.tz
     as_of = _instant(parse_when(case.scenario.as_of), tz)
-    result, exercised = evaluate_exercising(loaded, case.events, as_of)
+    result, exercised = evaluate_exercising(loaded, case.events_for(loaded.vocabulary), as_of)
     rule_ids = [compiled.rule.id for compiled in loaded.rules]
     failures = _Comparison(case, result, tz, exercised, rule_ids).failures()
     label = loaded.id if case.pack_ref == loaded.id else f"{loaded.id} ({case.pack_ref})"
@@ -240,7 +277,7 @@ def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:
     return datetime.combine(value, time(23, 59, 59, 999999), tzinfo=tz)
 
 
-Item = Obligation | Finding
+Item = Obligation | Finding | Undetermined
 
 
 class _Comparison:
@@ -272,11 +309,17 @@ class _Comparison:
         claimed_f: set[int] = set()
         for j, wanted_f in enumerate(self.expect.findings):
             out.extend(self._expected("finding", wanted_f, self.result.findings, j, claimed_f))
+        claimed_u: set[int] = set()
+        undetermined = self.result.undetermined
+        for j, wanted_u in enumerate(self.expect.undetermined):
+            out.extend(self._expected("undetermined", wanted_u, undetermined, j, claimed_u))
         if self.expect.absent is not None:
             for j, pattern in enumerate(self.expect.absent.obligations):
                 out.extend(self._absent("obligation", pattern, self.result.obligations, j))
             for j, pattern_f in enumerate(self.expect.absent.findings):
                 out.extend(self._absent("finding", pattern_f, self.result.findings, j))
+            for j, pattern_u in enumerate(self.expect.absent.undetermined):
+                out.extend(self._absent("undetermined", pattern_u, undetermined, j))
         if self.expect.nothing_else:
             out.extend(
                 f"unexpected obligation {_describe(o)} (nothing_else is set)"
@@ -287,6 +330,11 @@ class _Comparison:
                 f"unexpected finding {_describe(f)} (nothing_else is set)"
                 for k, f in enumerate(self.result.findings)
                 if k not in claimed_f
+            )
+            out.extend(
+                f"unexpected undetermined check {_describe(u)} (nothing_else is set)"
+                for k, u in enumerate(undetermined)
+                if k not in claimed_u
             )
         return out
 
@@ -303,8 +351,8 @@ class _Comparison:
 
     def _expected(
         self,
-        kind: Literal["obligation", "finding"],
-        wanted: ExpectedObligation | ExpectedFinding,
+        kind: Literal["obligation", "finding", "undetermined"],
+        wanted: ExpectedObligation | ExpectedFinding | ExpectedUndetermined,
         actual: Sequence[Item],
         j: int,
         claimed: set[int],
@@ -312,7 +360,7 @@ class _Comparison:
         given = wanted.given()
         hits = [k for k, item in enumerate(actual) if self._matches(item, given)]
         claimed.update(hits)
-        where = f"line {self.line(kind + 's', j)}"
+        where = f"line {self.line(_key(kind), j)}"
         if wanted.count is not None and len(hits) != wanted.count:
             found = "".join(f"\n  {_describe(actual[k])}" for k in hits)
             near = "" if hits else "\n" + self._near(kind, given, actual)
@@ -329,13 +377,13 @@ class _Comparison:
 
     def _absent(
         self,
-        kind: Literal["obligation", "finding"],
-        pattern: ObligationPattern | FindingPattern,
+        kind: Literal["obligation", "finding", "undetermined"],
+        pattern: ObligationPattern | FindingPattern | UndeterminedPattern,
         actual: Sequence[Item],
         j: int,
     ) -> list[str]:
         given = pattern.given()
-        where = f"line {self.line('absent', kind + 's', j)}"
+        where = f"line {self.line('absent', _key(kind), j)}"
         rule = given.get("rule")
         if rule is not None and rule not in self.rule_ids:
             # A misspelt rule would make the absence hold vacuously: say so instead.
@@ -432,13 +480,21 @@ def _pattern(given: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={_show(k, v)}" for k, v in given.items()) or "(any)"
 
 
+def _key(kind: str) -> str:
+    """The key of ``expect`` that lists expected items of ``kind``."""
+    return kind if kind == "undetermined" else kind + "s"
+
+
 def _describe(item: Item) -> str:
     if isinstance(item, Obligation):
         due = iso(item.due) if item.due else "no deadline"
         return (
             f"{item.id}: {item.action} by {item.responsible}, due {due}, status {item.status}"
             + (f" (route {item.route})" if item.route else "")
+            + (f" (missing {', '.join(item.missing)})" if item.missing else "")
         )
+    if isinstance(item, Undetermined):
+        return f"{item.rule} check on {item.event} cannot be evaluated: {item.reason}"
     target = item.event or item.obligation or "-"
     return f"{item.rule} {item.kind} finding on {target}: {item.message}"
 

@@ -65,7 +65,7 @@ When = Annotated[
         examples=["2024-05-10", "2024-05-10T17:00:00+01:00"],
     ),
 ]
-Status = Literal["open", "met", "met_late", "overdue", "cancelled"]
+Status = Literal["open", "met", "met_late", "overdue", "cancelled", "cannot_evaluate"]
 Strength = Literal["must", "should", "advisory"]
 
 
@@ -107,6 +107,11 @@ class ObligationPattern(_Pattern):
     met_by: Name | None = None
     cancelled_by: Name | None = None
     escalation: Name | None = Field(None, description="The escalation action of an overdue one.")
+    missing: list[Name] | None = Field(
+        None,
+        description="For cannot_evaluate: the whole list of values the records do not give, "
+        "e.g. [concern_identified.serious_harm].",
+    )
 
 
 class ExpectedObligation(ObligationPattern):
@@ -132,18 +137,40 @@ class ExpectedFinding(FindingPattern):
     )
 
 
+class UndeterminedPattern(_Pattern):
+    """A check that cannot be evaluated (it needs a value the records do not give)."""
+
+    rule: Name | None = None
+    child_id: Name | None = None
+    event: Name | None = Field(None, description="Id of the event the check is about.")
+    missing: list[Name] | None = Field(None, description="The whole list of missing values.")
+
+
+class ExpectedUndetermined(UndeterminedPattern):
+    count: int | None = Field(
+        None, ge=0, le=10_000, description="Exactly this many match (default: at least one)."
+    )
+
+
 class Absent(_Strict):
     obligations: list[ObligationPattern] = Field(default_factory=list, max_length=500)
     findings: list[FindingPattern] = Field(default_factory=list, max_length=500)
+    undetermined: list[UndeterminedPattern] = Field(default_factory=list, max_length=500)
 
 
 class Expectations(_Strict):
     obligations: list[ExpectedObligation] = Field(default_factory=list, max_length=500)
     findings: list[ExpectedFinding] = Field(default_factory=list, max_length=500)
+    undetermined: list[ExpectedUndetermined] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Checks that cannot be evaluated: they need a value the records do not give.",
+    )
     absent: Absent | None = Field(None, description="Obligations and findings that must not be.")
     nothing_else: bool = Field(
         False,
-        description="True: every obligation and finding produced must match an expected one.",
+        description="True: every obligation, finding and undetermined check produced must "
+        "match an expected one.",
     )
     rejected: int = Field(
         0, ge=0, description="How many events are rejected (default 0: any rejection fails)."

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from ._events import Event
 from ._pack import Overlay, Pack
 from ._scenario_format import ScenarioFile
+from ._vocabulary import Vocabulary
 
 BASE_URL = "https://safeguard-rules.invalid/schemas/"  # an id, not a place to fetch from
 SCHEMA_FILES = ("pack.schema.json", "scenario.schema.json", "evaluation.schema.json")
@@ -28,11 +29,14 @@ def pack_schema() -> dict[str, Any]:
     return _stamp(schema, "pack.schema.json", "safeguard-rules policy pack or overlay")
 
 
-def scenario_schema() -> dict[str, Any]:
+def scenario_schema(vocabulary: Vocabulary | None = None) -> dict[str, Any]:
+    """The scenario format; its events are the core vocabulary's, or ``vocabulary``'s (a
+    pack's, with its declared event types and typed attributes)."""
     schema = ScenarioFile.model_json_schema(by_alias=True)
     # Events are kept as plain mappings by the model (so each bad record is reported with
     # the stream's own messages); the schema still describes them fully for editors.
-    events = TypeAdapter(Event).json_schema(ref_template="#/$defs/{model}")
+    adapter = TypeAdapter(Event) if vocabulary is None else vocabulary.adapter
+    events = adapter.json_schema(ref_template="#/$defs/{model}")
     defs = schema.setdefault("$defs", {})
     defs.update(events.pop("$defs"))
     defs["Event"] = events
@@ -63,11 +67,14 @@ def _stamp(schema: dict[str, Any], name: str, title: str) -> dict[str, Any]:
     }
 
 
-def schemas() -> dict[str, str]:
-    """File name -> schema text, byte-stable (sorted keys, two-space indent, final newline)."""
+def schemas(vocabulary: Vocabulary | None = None) -> dict[str, str]:
+    """File name -> schema text, byte-stable (sorted keys, two-space indent, final newline).
+
+    With ``vocabulary`` (``pack.vocabulary``), scenario files' events include the pack's
+    declared types."""
     built = {
         "pack.schema.json": pack_schema(),
-        "scenario.schema.json": scenario_schema(),
+        "scenario.schema.json": scenario_schema(vocabulary),
         "evaluation.schema.json": evaluation_schema(),
     }
     return {

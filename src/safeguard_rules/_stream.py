@@ -34,10 +34,11 @@ from ._event_files import (
     json_array_records,
     jsonl_records,
 )
-from ._events import EVENT_ADAPTER, BaseEvent, describe_errors, invalid_event
+from ._events import EVENT_ADAPTER, EVENT_CLASSES, BaseEvent, describe_errors, invalid_event
 from ._gc import collector_paused
 from ._mapping import EventMapping, RecordMappingError
 from ._result import Rejection
+from ._vocabulary import Vocabulary
 
 EventFormat = Literal["jsonl", "json", "yaml"]
 FORMATS: tuple[EventFormat, ...] = ("jsonl", "json", "yaml")
@@ -161,9 +162,14 @@ def as_stream(events: EventStream | Iterable[BaseEvent]) -> EventStream:
     return stream
 
 
-def parse_event(record: Any) -> BaseEvent:
-    """Validate one record (a mapping) into a typed event; raises EventValidationError."""
+def parse_event(record: Any, vocabulary: Vocabulary | None = None) -> BaseEvent:
+    """Validate one record (a mapping) into a typed event; raises EventValidationError.
+
+    ``vocabulary`` (a compiled pack's ``vocabulary``) adds the pack's declared event types
+    and typed attributes to the core ones."""
     try:
+        if vocabulary is not None:
+            return vocabulary.parse(record)
         event: BaseEvent = EVENT_ADAPTER.validate_python(record)
     except ValidationError as exc:
         raise invalid_event(exc) from None  # the pydantic error holds the values given
@@ -171,7 +177,11 @@ def parse_event(record: Any) -> BaseEvent:
 
 
 def parse_events(
-    records: Iterable[Any], source: str = "input", *, mapping: EventMapping | None = None
+    records: Iterable[Any],
+    source: str = "input",
+    *,
+    mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> EventStream:
     """Typed events from mappings, e.g. rows a case system already holds.
 
@@ -179,9 +189,11 @@ def parse_events(
     events keep no position: a caller's list has no order that matters, so a duplicate id
     or an event after ``as_of`` is named by its id alone, and the same records in any
     order give byte-identical results. ``mapping`` renames foreign records first
-    (docs/mapping.md).
+    (docs/mapping.md); ``vocabulary`` (``pack.vocabulary``) reads a pack's declared types.
     """
-    collector = _Collector(source, (f"{source}[", "]"), keep_places=False, mapping=mapping)
+    collector = _Collector(
+        source, (f"{source}[", "]"), keep_places=False, mapping=mapping, vocabulary=vocabulary
+    )
     with collector_paused():  # events hold no cycles (_gc)
         for i, record in enumerate(records):
             collector.take(i, record)
@@ -194,6 +206,7 @@ def load_events(
     format: EventFormat | None = None,
     limits: EventLimits | None = None,
     mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> EventStream:
     """Events from a file, or from standard input when ``path`` is ``"-"``.
 
@@ -203,19 +216,25 @@ def load_events(
     Standard input is JSON Lines, a JSON array or YAML by its first character. Raises
     OSError when the file cannot be opened; everything wrong inside it is a rejection.
     ``mapping`` renames foreign records into the vocabulary as each is read, before it is
-    validated (docs/mapping.md).
+    validated (docs/mapping.md). ``vocabulary`` (a compiled pack's ``vocabulary``) reads the
+    pack's declared event types and typed attributes too.
     """
     limits = limits or EventLimits()
     if str(path) == STDIN:
         return read_events(
-            sys.stdin.buffer, "<stdin>", format=format, limits=limits, mapping=mapping
+            sys.stdin.buffer,
+            "<stdin>",
+            format=format,
+            limits=limits,
+            mapping=mapping,
+            vocabulary=vocabulary,
         )
     path = Path(path)
     chosen = format or _format_of(path.name)
     with path.open("rb") as handle:
         info = os.fstat(handle.fileno())
         size = info.st_size if stat.S_ISREG(info.st_mode) else None
-        return _read(handle, str(path), chosen, limits, size, mapping)
+        return _read(handle, str(path), chosen, limits, size, mapping, vocabulary)
 
 
 def read_events(
@@ -225,9 +244,10 @@ def read_events(
     format: EventFormat | None = None,
     limits: EventLimits | None = None,
     mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> EventStream:
     """Events from an open binary stream (standard input, a pipe), named ``source``."""
-    return _read(handle, source, format, limits or EventLimits(), None, mapping)
+    return _read(handle, source, format, limits or EventLimits(), None, mapping, vocabulary)
 
 
 def read_jsonl_lazily(
@@ -236,13 +256,16 @@ def read_jsonl_lazily(
     *,
     limits: EventLimits | None = None,
     mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[tuple[int, BaseEvent | Rejection]]:
     """The records of JSON Lines one at a time, in order, each with its line number, as
     an event or a rejection: for input larger than memory (``evaluate_stream``)."""
-    collector = _Collector(source, (f"{source}:", ""), keep_places=False, mapping=mapping)
+    collector = _Collector(
+        source, (f"{source}:", ""), keep_places=False, mapping=mapping, vocabulary=vocabulary
+    )
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline=None)
     try:
-        fast = _fast_event if mapping is None else None
+        fast = _fast_event if mapping is None and vocabulary is None else None
         for raw in jsonl_records(text, limits or EventLimits(), fast):
             collector.take_all(iter((raw,)))
             yield raw.line, collector.events.pop() if collector.events else collector.rejected.pop()
@@ -276,9 +299,10 @@ def _read(
     limits: EventLimits,
     size: int | None,
     mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> EventStream:
     with collector_paused():  # events hold no cycles (_gc)
-        return _read_records(handle, source, format, limits, size, mapping)
+        return _read_records(handle, source, format, limits, size, mapping, vocabulary)
 
 
 def _read_records(
@@ -288,14 +312,16 @@ def _read_records(
     limits: EventLimits,
     size: int | None,
     mapping: EventMapping | None,
+    vocabulary: Vocabulary | None,
 ) -> EventStream:
     first = _first_character(handle)
     if format is None:  # standard input: by its first character
         format = "json" if first == b"[" else "jsonl" if first in (b"{", b"") else "yaml"
     if format == "json" and first != b"[":
         format = "jsonl"  # a .json file that is not an array: JSON Lines
-    collector = _Collector(source, (f"{source}:", ""), mapping=mapping)
-    fast = _fast_event if mapping is None else None  # a mapping renames every record first
+    collector = _Collector(source, (f"{source}:", ""), mapping=mapping, vocabulary=vocabulary)
+    # A mapping renames every record first; a pack's vocabulary reads declared types.
+    fast = _fast_event if mapping is None and vocabulary is None else None
     if format == "jsonl":
         text = io.TextIOWrapper(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
@@ -373,8 +399,10 @@ class _Collector:
         *,
         keep_places: bool = True,
         mapping: EventMapping | None = None,
+        vocabulary: Vocabulary | None = None,
     ) -> None:
         self.source = source
+        self.vocabulary = vocabulary
         self.rename = mapping.renamer() if mapping is not None else None
         self.label = label
         self.events: list[BaseEvent] = []
@@ -413,9 +441,14 @@ class _Collector:
                 self.rejected.append(Rejection(self.where(number), None, str(exc)))
                 return
         try:
-            event: BaseEvent = EVENT_ADAPTER.validate_python(record)
+            event: BaseEvent = (
+                self.vocabulary.parse(record)
+                if self.vocabulary is not None
+                else EVENT_ADAPTER.validate_python(record)
+            )
         except ValidationError as exc:
-            reason = describe_errors(exc)
+            classes = self.vocabulary.event_classes() if self.vocabulary is not None else EVENT_CLASSES
+            reason = describe_errors(exc, classes=classes)
             self.rejected.append(Rejection(self.where(number), _record_id(record), reason))
             return
         self.events.append(event)

@@ -18,20 +18,30 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from ._compile import CompiledPack
 from ._engine import engine_stamp
 from ._errors import ArgumentError, SafeguardRulesError
-from ._evaluate import _accept, check_as_of, evaluate_child, sort_rejections
+from ._evaluate import _accept, as_of_instant, evaluate_child, sort_rejections
 from ._event_files import EventLimits
 from ._events import BaseEvent
 from ._files import path_list
 from ._mapping import EventMapping
-from ._result import Account, EngineStamp, Evaluation, Finding, Obligation, PackStamp, Rejection
+from ._result import (
+    Account,
+    EngineStamp,
+    Evaluation,
+    Finding,
+    Obligation,
+    PackStamp,
+    Rejection,
+    Undetermined,
+)
 from ._stream import STDIN, EventStream, read_jsonl_lazily
+from ._vocabulary import Vocabulary
 
 __all__ = [
     "LocatedEvent",
@@ -77,7 +87,7 @@ class _ChildStream(EventStream):
 
 
 def evaluate_stream(
-    pack: CompiledPack, events: Iterable[StreamItem], as_of: datetime
+    pack: CompiledPack, events: Iterable[StreamItem], as_of: datetime | date
 ) -> Iterator[Evaluation]:
     """Evaluate input grouped by child, one child at a time, yielding as each finishes.
 
@@ -93,7 +103,7 @@ def evaluate_stream(
     child that comes back). Raises :class:`NotGroupedError` when a child's events resume
     after another child's; the parts already yielded stay correct for their children.
     """
-    check_as_of(as_of)
+    as_of = as_of_instant(pack, as_of)  # a date: the end of that local day
     as_of_utc = as_of.astimezone(UTC)
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     engine = engine_stamp(pack.calendar.tz.key)
@@ -139,14 +149,28 @@ def _part(
     received: int,
 ) -> Evaluation:
     stream = _ChildStream(tuple(history), places=tuple(places))
-    accepted = _accept(stream, as_of, rejected)
+    uncertain: set[str] = set()
+    accepted = _accept(pack, stream, as_of, rejected, uncertain)
     obligations: list[Obligation] = []
     findings: list[Finding] = []
+    undetermined: list[Undetermined] = []
+    unknown = 0
     if accepted:
-        evaluate_child(pack, accepted, as_of_utc, obligations, findings)
+        unknown = evaluate_child(
+            pack,
+            accepted,
+            as_of_utc,
+            obligations,
+            findings,
+            None,
+            undetermined,
+            uncertain=bool(uncertain),
+        )
     sort_rejections(rejected)
-    account = Account(received, len(accepted), tuple(rejected))
-    return Evaluation(stamp, as_of, tuple(obligations), tuple(findings), account, engine)
+    account = Account(received, len(accepted), tuple(rejected), unknown)
+    return Evaluation(
+        stamp, as_of, tuple(obligations), tuple(findings), account, engine, tuple(undetermined)
+    )
 
 
 def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
@@ -166,9 +190,10 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
     first = parts[0]
     obligations: dict[str, list[Obligation]] = {}
     findings: dict[str, list[Finding]] = {}
+    undetermined: dict[str, list[Undetermined]] = {}
     owner: dict[str, int] = {}  # child id -> the part that holds its results
     rejected: list[Rejection] = []
-    received = evaluated = 0
+    received = evaluated = unknown = 0
     for index, part in enumerate(parts):
         if part.pack != first.pack or part.as_of != first.as_of:
             raise ArgumentError(
@@ -189,9 +214,13 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
         for f in part.findings:
             _own(owner, f.child_id, index)
             findings.setdefault(f.child_id, []).append(f)
+        for u in part.undetermined:
+            _own(owner, u.child_id, index)
+            undetermined.setdefault(u.child_id, []).append(u)
         rejected.extend(part.account.rejected)
         received += part.account.received
         evaluated += part.account.evaluated
+        unknown += part.account.cannot_evaluate
     sort_rejections(rejected)
     children = sorted(owner)
     return Evaluation(
@@ -199,8 +228,9 @@ def merge_evaluations(parts: Iterable[Evaluation]) -> Evaluation:
         first.as_of,
         tuple(o for child in children for o in obligations.get(child, ())),
         tuple(f for child in children for f in findings.get(child, ())),
-        Account(received, evaluated, tuple(rejected)),
+        Account(received, evaluated, tuple(rejected), unknown),
         first.engine,
+        tuple(u for child in children for u in undetermined.get(child, ())),
     )
 
 
@@ -217,18 +247,24 @@ def read_events_lazily(
     *,
     limits: EventLimits | None = None,
     mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[LocatedEvent | Rejection]:
     """The records of JSON Lines files ("-" is standard input) one at a time, in order:
     each a :class:`LocatedEvent` ("file:line") or a :class:`Rejection`, for
     :func:`evaluate_stream`. Raises OSError when a file cannot be opened."""
     for path in path_list(paths):
         if str(path) == STDIN:
-            records = read_jsonl_lazily(sys.stdin.buffer, "<stdin>", limits=limits, mapping=mapping)
+            records = read_jsonl_lazily(
+                sys.stdin.buffer, "<stdin>", limits=limits, mapping=mapping, vocabulary=vocabulary
+            )
             yield from _located(records, "<stdin>")
             continue
         with Path(path).open("rb") as handle:
             yield from _located(
-                read_jsonl_lazily(handle, str(path), limits=limits, mapping=mapping), str(path)
+                read_jsonl_lazily(
+                    handle, str(path), limits=limits, mapping=mapping, vocabulary=vocabulary
+                ),
+                str(path),
             )
 
 

@@ -20,7 +20,9 @@ from ._pack import (
     DueTable,
     Escalation,
     EscalationPath,
+    EventDeclaration,
     EventMatch,
+    FieldDeclaration,
     FrozenDict,
     FrozenList,
     Metadata,
@@ -43,6 +45,7 @@ from ._pack import (
     Strength,
     Timescale,
     Trigger,
+    VocabularySection,
     Weekday,
 )
 
@@ -58,7 +61,9 @@ __all__ = [
     "DueTable",
     "Escalation",
     "EscalationPath",
+    "EventDeclaration",
     "EventMatch",
+    "FieldDeclaration",
     "FrozenDict",
     "FrozenList",
     "Metadata",
@@ -81,5 +86,6 @@ __all__ = [
     "Strength",
     "Timescale",
     "Trigger",
+    "VocabularySection",
     "Weekday",
 ]

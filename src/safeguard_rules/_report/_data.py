@@ -49,6 +49,24 @@ def local_minutes(moment: datetime, tz: ZoneInfo) -> int:
     return (wall.toordinal() - _EPOCH_ORDINAL) * 1440 + wall.hour * 60 + wall.minute
 
 
+def moment_minutes(at: datetime | None, on: date | None, tz: ZoneInfo) -> float | None:
+    """Local minutes of an instant; for a date-only moment (no time recorded), the middle
+    of its day plus half a minute, which report.js shows as the date alone."""
+    if at is not None:
+        return local_minutes(at, tz)
+    if on is None:
+        return None
+    return (on.toordinal() - _EPOCH_ORDINAL) * 1440 + 720.5
+
+
+def _event_order(tz: ZoneInfo) -> Any:
+    def key(e: BaseEvent) -> tuple[Any, ...]:
+        day = e.at.astimezone(tz).date() if e.at is not None else e.on
+        return (day, e.at is None, e.at or datetime.min, e.id)
+
+    return key
+
+
 def json_for_script(value: Any) -> str:
     """JSON safe inside a <script> element: no '<', '>' or '&' can end or confuse it."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -175,13 +193,13 @@ def build(
     explanations: dict[tuple[str, str | None, str, date | None, datetime | None], _Explained] = {}
 
     def explained(o: Obligation) -> _Explained:
-        day = None if o.due is None else o.triggered_at.astimezone(tz).date()
+        day = None if o.due is None else o.triggered_on
         key = (o.rule, o.route, o.due_basis, day, o.due)
         found = explanations.get(key)
         if found is None:
             x = explain(pack, o)
             steps = list(x.deadline_steps)
-            if steps and steps[0].startswith("trigger at "):
+            if steps and steps[0].startswith(("trigger at ", "trigger on ")):
                 steps = steps[1:]
             found = explanations[key] = _Explained(
                 trigger=s(x.trigger),
@@ -224,7 +242,7 @@ def build(
             if progress is not None:
                 progress(number + 1, len(children))
             continue
-        child_events = sorted(by_child.get(child, ()), key=lambda e: (e.at, e.id))
+        child_events = sorted(by_child.get(child, ()), key=_event_order(tz))
         event_index = {e.id: i for i, e in enumerate(child_events)}
 
         def ref(event_id: str | None, event_index: dict[str, int] = event_index) -> Any:
@@ -232,7 +250,10 @@ def build(
                 return -1
             return event_index.get(event_id, event_id)  # an id not among the events: as text
 
-        ev_rows = [[e.id, s(e.type), local_minutes(e.at, tz)] for e in child_events]  # type: ignore[attr-defined]
+        ev_rows = [
+            [e.id, s(e.type), moment_minutes(e.at, e.on, tz)]  # type: ignore[attr-defined]
+            for e in child_events
+        ]
         ob_rows = []
         child_obligations = obligations.get(child, [])
         ob_index = {o.id: i for i, o in enumerate(child_obligations)}
@@ -249,11 +270,11 @@ def build(
                     s(", ".join(o.copied_in)) if o.copied_in else -1,
                     s(o.strength),
                     [ref(i) for i in o.triggered_by],
-                    local_minutes(o.triggered_at, tz),
+                    moment_minutes(o.triggered_at, o.triggered_on, tz),
                     None if o.due is None else local_minutes(o.due, tz),
                     s(o.status),
                     ref(o.met_by),
-                    None if o.met_at is None else local_minutes(o.met_at, tz),
+                    moment_minutes(o.met_at, o.met_on, tz),
                     ref(o.cancelled_by),
                     s(o.due_basis),
                     s(o.due_case),
@@ -274,7 +295,7 @@ def build(
                 f.message,  # mostly unique: kept in the child's own data, not interned
                 ref(f.event),
                 ob_index.get(f.obligation, -1) if f.obligation else -1,
-                local_minutes(f.at, tz),
+                moment_minutes(f.at, f.on, tz),
                 t.citation(
                     f.citation.quote if f.citation else None,
                     f"{f.citation.source} ({f.source_file})" if f.citation else None,
@@ -282,10 +303,10 @@ def build(
             ]
             for f in findings.get(child, [])
         ]
-        times = [e.at for e in child_events] + [o.triggered_at for o in child_obligations]
-        times += [o.due for o in child_obligations if o.due is not None]
+        times = [row[2] for row in ev_rows] + [row[7] for row in ob_rows]
+        times += [row[8] for row in ob_rows if row[8] is not None]
         if times:
-            first_m, last_m = local_minutes(min(times), tz), local_minutes(max(times), tz)
+            first_m, last_m = int(min(times)), int(max(times))
             lo = first_m if lo is None else min(lo, first_m)
             hi = max(hi, last_m)
         index.append(

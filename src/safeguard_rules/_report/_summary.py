@@ -176,7 +176,7 @@ def timeliness(
     for o in evaluation.obligations:
         if o.due is None:
             continue  # no deadline: neither in nor out of timescale
-        local = o.triggered_at.astimezone(tz).date()
+        local = o.triggered_on
         per_rule[o.rule][(local.year, local.month)][o.status] += 1
     last_year, last_q = last_complete_quarter(evaluation.as_of, tz)
     out = []

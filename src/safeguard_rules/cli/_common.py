@@ -6,7 +6,7 @@ import re
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,11 +24,13 @@ from .._loading import load_pack
 from .._mapping import EventMapping
 from .._pack import Due
 from .._stream import EventStream, load_events
+from .._vocabulary import Vocabulary
 from .._yaml import read_yaml_text
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
 Option = Callable[[Any], Any]  # what click.option returns: a decorator
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def console(stderr: bool = False) -> Console:
@@ -98,15 +100,24 @@ def fail(message: str, code: int = EXIT_USAGE) -> click.exceptions.Exit:
     return click.exceptions.Exit(code)
 
 
-def parse_as_of(value: str) -> datetime:
+def parse_as_of(value: str) -> datetime | date:
+    """An aware time, or a date (YYYY-MM-DD): the end of that local day in the pack's zone."""
+    moment: datetime | date
     try:
-        moment = datetime.fromisoformat(value)
+        if _DAY.fullmatch(value.strip()):
+            moment = date.fromisoformat(value.strip())
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError as exc:
         raise fail(
-            f"--as-of {value!r} is not an ISO 8601 time, e.g. 2024-06-03T17:00:00+01:00"
+            f"--as-of {value!r} is not an ISO 8601 time or date, e.g. "
+            "2024-06-03T17:00:00+01:00 or 2024-06-03 (the end of that day)"
         ) from exc
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise fail(f"--as-of {value!r} has no UTC offset; write e.g. 2024-06-03T17:00:00+01:00")
+    if isinstance(moment, datetime) and (moment.tzinfo is None or moment.utcoffset() is None):
+        raise fail(
+            f"--as-of {value!r} has no UTC offset; write e.g. 2024-06-03T17:00:00+01:00, or a "
+            "date (2024-06-03) for the end of that day"
+        )
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise fail(
             f"--as-of {value!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR} "
@@ -244,22 +255,26 @@ def read_events(
     paths: Sequence[Path],
     limits: EventLimits | None = None,
     mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> EventStream:
     """The events of ``paths`` ("-" is standard input), one stream; each file is read
     record by record, and what is wrong inside a file is a rejection, not an error."""
     # Events hold no reference cycles: the collector stays paused across all the files
     # (the library pauses it per file too, and restores the caller's setting).
     with collector_paused():
-        return _read_event_files(paths, limits or EventLimits(), mapping)
+        return _read_event_files(paths, limits or EventLimits(), mapping, vocabulary)
 
 
 def _read_event_files(
-    paths: Sequence[Path], limits: EventLimits, mapping: EventMapping | None = None
+    paths: Sequence[Path],
+    limits: EventLimits,
+    mapping: EventMapping | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> EventStream:
     streams = []
     for path in paths:
         try:
-            stream = load_events(path, limits=limits, mapping=mapping)
+            stream = load_events(path, limits=limits, mapping=mapping, vocabulary=vocabulary)
         except OSError as exc:
             raise fail(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from exc
         if stream.received == 0:

@@ -8,6 +8,7 @@ import click
 
 from .._diff import FORMATS, diff_evaluations, diff_packs, render_diff
 from .._evaluate import evaluate as evaluate_events
+from .._vocabulary import combined
 from ._common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -79,7 +80,11 @@ def diff(
     if events:
         assert as_of is not None
         moment = parse_as_of(as_of)
-        stream = read_events(events, event_limits(**limits))
+        try:
+            vocabulary = combined((old_pack.vocabulary, new_pack.vocabulary))
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+        stream = read_events(events, event_limits(**limits), vocabulary=vocabulary)
         outcome = diff_evaluations(
             evaluate_events(old_pack, stream, moment),
             evaluate_events(new_pack, stream, moment),

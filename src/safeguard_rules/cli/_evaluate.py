@@ -54,7 +54,10 @@ MAX_ROWS = 200  # rows of each table by default (see _print_rest)
     help="Instead of --pack: every version of this jurisdiction, each on the days it is in force.",
 )
 @click.option(
-    "--as-of", "as_of", required=True, help="Evaluate as at this ISO 8601 time (with offset)."
+    "--as-of",
+    "as_of",
+    required=True,
+    help="Evaluate as at this ISO 8601 time (with offset), or date (end of that day).",
 )
 @click.option(
     "--format",
@@ -135,7 +138,7 @@ def evaluate(
     moment = parse_as_of(as_of)
     with progress(quiet) as bar:
         with bar.stage("Reading events"):
-            stream = read_events(events, bounds, renames)
+            stream = read_events(events, bounds, renames, compiled.vocabulary)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
     if fmt == "json":
@@ -168,7 +171,11 @@ def _evaluate_jurisdiction(
         lambda: load_jurisdiction(name, parameters=parse_params(params), registry=registry)
     )
     moment = parse_as_of(as_of)
-    stream = read_events(events, limits)
+    try:
+        vocabulary = versions.vocabulary
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    stream = read_events(events, limits, vocabulary=vocabulary)
     result = evaluate_jurisdiction(versions, stream, moment)
     if fmt == "json":
         result.write_json(_stdout())
@@ -214,6 +221,13 @@ def _print_table(result: Evaluation, max_rows: int) -> None:
         out,
         max_rows,
     )
+    if result.undetermined:
+        table = Table(title="Checks that cannot be evaluated", title_justify="left")
+        for column in ["child", "severity", "event", "missing", "rule"]:
+            table.add_column(column, overflow="fold")
+        for u in result.undetermined:
+            table.add_row(u.child_id, u.severity, u.event, ", ".join(u.missing), u.rule)
+        out.print(table)
     _print_account(result.account, out)
 
 
@@ -263,6 +277,8 @@ def _print_results(
         if o.due and o.basis != "source":
             due += " (" + o.basis.replace("_", " ") + ")"  # not the source's timescale
         status = o.status + (f" -> {o.escalation.action}" if o.escalation else "")
+        if o.missing:
+            status += f" (missing {', '.join(o.missing)})"
         row = [
             o.child_id,
             o.action,
@@ -299,9 +315,14 @@ def _print_rest(kind: str, labels: list[str], max_rows: int, out: Console) -> No
 
 
 def _print_account(account: Account, out: Console) -> None:
+    unknown = (
+        f"; {account.cannot_evaluate} outcomes cannot be evaluated (values not recorded)"
+        if account.cannot_evaluate
+        else ""
+    )
     out.print(
         f"events: {account.received} received, {account.evaluated} evaluated, "
-        f"{len(account.rejected)} rejected"
+        f"{len(account.rejected)} rejected{unknown}"
     )
 
 
@@ -326,7 +347,7 @@ def explain(
 ) -> None:
     """Explain OBLIGATION (an id such as rule_id/event_id) from evaluating EVENTS."""
     compiled = load(pack_name, params)
-    stream = read_events([events], event_limits(**limits))
+    stream = read_events([events], event_limits(**limits), vocabulary=compiled.vocabulary)
     result = evaluate_events(compiled, stream, parse_as_of(as_of))
     try:
         found = result.obligation(obligation)

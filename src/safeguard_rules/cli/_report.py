@@ -19,7 +19,10 @@ _PACK = click.option(
     "--pack", "pack_name", required=True, help="Pack name, provider:name, or path to a pack."
 )
 _AS_OF = click.option(
-    "--as-of", "as_of", required=True, help="Evaluate as at this ISO 8601 time (with offset)."
+    "--as-of",
+    "as_of",
+    required=True,
+    help="Evaluate as at this ISO 8601 time (with offset), or date (end of that day).",
 )
 _PARAM = click.option(
     "--param", "params", multiple=True, metavar="NAME=YAML", help="Override a pack parameter."
@@ -91,7 +94,7 @@ def report(
     moment = parse_as_of(as_of)
     with progress(quiet) as bar:
         with bar.stage("Reading events"):
-            stream = read_events(events)
+            stream = read_events(events, vocabulary=compiled.vocabulary)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
         present = {e.child_id for e in stream.events} | {o.child_id for o in result.obligations}
@@ -162,7 +165,7 @@ def calendar(
     moment = parse_as_of(as_of)
     with progress(quiet) as bar:
         with bar.stage("Reading events"):
-            stream = read_events(events)
+            stream = read_events(events, vocabulary=compiled.vocabulary)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
     role_filter = roles or None

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from .._schema import schemas
-from ._common import EXIT_PROBLEMS, echo, safe
+from ._common import EXIT_PROBLEMS, echo, load, safe
 
 
 @click.command()
@@ -22,10 +22,21 @@ from ._common import EXIT_PROBLEMS, echo, safe
 @click.option(
     "--check", is_flag=True, help="Write nothing; exit 1 if the files there are not up to date."
 )
-def schema(out_dir: Path, check: bool) -> None:
-    """Write the JSON Schemas of packs, scenarios and evaluations (for editors and CI)."""
+@click.option(
+    "--pack",
+    "pack_name",
+    help="Include this pack's declared event types in the scenario schema's events.",
+)
+def schema(out_dir: Path, check: bool, pack_name: str | None) -> None:
+    """Write the JSON Schemas of packs, scenarios and evaluations (for editors and CI).
+
+    With --pack, the events of scenario files may be of the event types the pack declares
+    (its vocabulary: section) as well as the core ones: write these beside the pack's
+    scenario files, not over the project's shared schemas.
+    """
+    vocabulary = load(pack_name).vocabulary if pack_name is not None else None
     stale = []
-    for name, text in schemas().items():
+    for name, text in schemas(vocabulary).items():
         target = out_dir / name
         current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current == text:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,7 +23,7 @@ from .. import _wire
 from .._compile import CompiledPack
 from .._engine import engine_stamp
 from .._errors import SafeguardRulesError
-from .._evaluate import sort_rejections
+from .._evaluate import as_of_instant, sort_rejections
 from .._event_files import EventLimits
 from .._mapping import EventMapping, EventMappingError, load_mapping
 from .._records import CSV_HEADER, write_csv, write_jsonl
@@ -35,6 +35,7 @@ from .._result import (
     Obligation,
     PackStamp,
     Rejection,
+    Undetermined,
 )
 from .._sort import SortError, sort_events_by_child
 from .._streaming import LocatedEvent, StreamItem, evaluate_stream, read_events_lazily
@@ -57,7 +58,7 @@ def mapping_option(value: Path | None) -> EventMapping | None:
 
 def evaluate_streaming(
     pack: CompiledPack,
-    as_of: datetime,
+    as_of: datetime | date,
     fmt: str,
     paths: Sequence[Path],
     limits: EventLimits,
@@ -67,7 +68,8 @@ def evaluate_streaming(
     grouped by child (then the output is incomplete: discard it)."""
     if fmt not in STREAM_FORMATS:
         raise fail("--stream writes --format jsonl, json or csv")
-    items = read_events_lazily(paths, limits=limits, mapping=mapping)
+    as_of = as_of_instant(pack, as_of)  # a date: the end of that local day
+    items = read_events_lazily(paths, limits=limits, mapping=mapping, vocabulary=pack.vocabulary)
     sources = _SourceRecords()
     parts = evaluate_stream(pack, sources.watch(items), as_of)
     out = sys.stdout.buffer
@@ -115,6 +117,7 @@ def write_lines_end(out: IO[bytes], decided: Evaluation, account: Account) -> No
         account.received,
         account.evaluated,
         len(account.rejected),
+        account.cannot_evaluate,
     )
     out.write(_wire.record_line(summary, "account"))
     out.flush()
@@ -145,7 +148,7 @@ class _SourceRecords:
             yield item
 
     def of(self, part: Evaluation) -> dict[str, str]:
-        results = part.obligations or part.findings
+        results = part.obligations or part.findings or part.undetermined
         return self.by_child.get(results[0].child_id, {}) if results else {}
 
 
@@ -155,7 +158,7 @@ def _write_rows(
     """Each child's rows as the child finishes; for JSON Lines, a last line with the format,
     pack, engine, as_of and the account's counts."""
     rejected: list[Rejection] = []
-    received = evaluated = 0
+    received = evaluated = unknown = 0
     first: Evaluation | None = None
     for part in parts:
         write_rows(out, fmt, part, sources.of(part), first=first is None)
@@ -163,8 +166,9 @@ def _write_rows(
         rejected.extend(part.account.rejected)
         received += part.account.received
         evaluated += part.account.evaluated
+        unknown += part.account.cannot_evaluate
     sort_rejections(rejected)
-    account = Account(received, evaluated, tuple(rejected))
+    account = Account(received, evaluated, tuple(rejected), unknown)
     if first is None and fmt == "csv":
         out.write(CSV_HEADER)
     if first is not None and fmt == "jsonl":
@@ -212,8 +216,9 @@ def _write_json(
 ) -> Account:
     """The document ``Evaluation.to_json()`` gives for all the parts merged."""
     obligations, findings = _Spool(Obligation), _Spool(Finding)
+    undetermined = _Spool(Undetermined)
     rejected: list[Rejection] = []
-    received = evaluated = 0
+    received = evaluated = unknown = 0
     engine = None
     try:
         for part in parts:
@@ -222,20 +227,26 @@ def _write_json(
                 obligations.add(part.obligations[0].child_id, part.obligations)
             if part.findings:
                 findings.add(part.findings[0].child_id, part.findings)
+            if part.undetermined:
+                undetermined.add(part.undetermined[0].child_id, part.undetermined)
             rejected.extend(part.account.rejected)
             received += part.account.received
             evaluated += part.account.evaluated
+            unknown += part.account.cannot_evaluate
         sort_rejections(rejected)
-        account = Account(received, evaluated, tuple(rejected))
+        account = Account(received, evaluated, tuple(rejected), unknown)
         stamp = PackStamp(pack.id, pack.version, pack.content_hash)
         engine = engine or engine_stamp(pack.calendar.tz.key)
-        skeleton = Evaluation(stamp, as_of, (), (), Account(received, evaluated, ()), engine)
+        skeleton = Evaluation(
+            stamp, as_of, (), (), Account(received, evaluated, (), unknown), engine
+        )
         _wire.write_document(
             out,
             skeleton,
             {
                 ("obligations",): obligations.write,
                 ("findings",): findings.write,
+                ("undetermined",): undetermined.write,
                 ("account", "rejected"): _wire.items(Rejection, rejected),
             },
         )
@@ -243,6 +254,7 @@ def _write_json(
     finally:
         obligations.close()
         findings.close()
+        undetermined.close()
 
 
 # --- sort-events --------------------------------------------------------------------------

@@ -26,6 +26,8 @@
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function fmt(min) {
     if (min === null || min === undefined) { return "–"; }
+    // A date-only moment (no time recorded) is the middle of its day plus half a minute.
+    if (min % 1 !== 0) { return fmtDay(Math.floor(min / 1440)) + " (date only)"; }
     var d = new Date(min * 60000);
     return DAYS[d.getUTCDay()] + " " + d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" +
       pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());

@@ -1,0 +1,150 @@
+"""Building results: obligations and findings, the same way for every walk.
+
+The evaluator walks a child's events on one of two paths (``_evaluate``: every record has
+a time and every value; ``_uncertain``: some records have only a date or list unknown
+values); both decide a status and build their results here, so the results have one shape.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ._compile import CompiledPack, CompiledRequirement, CompiledRoute, CompiledRule, DueCase
+from ._events import BaseEvent
+from ._pack import Escalation as EscalationSpec
+from ._result import Escalation, Finding, Obligation, Severity, Status, cite, render_message
+
+NO_TIMESCALE = "no timescale in the source"
+
+
+def obligation(
+    pack: CompiledPack,
+    compiled: CompiledRule,
+    route: CompiledRoute,
+    requirement: CompiledRequirement,
+    trigger: BaseEvent,
+    triggered_by: tuple[str, ...],
+    triggered_on: date,
+    due: datetime | None,
+    deciding: DueCase | None,
+    status: Status,
+    met_by: BaseEvent | None,
+    met_on: date | None,
+    cancelled_by: BaseEvent | None,
+    *,
+    due_basis: str | None = None,
+    action: str | None = None,
+    route_name: str | None = None,
+    missing: tuple[str, ...] = (),
+    reason: str | None = None,
+) -> Obligation:
+    """An obligation; the keyword arguments override what the route and case would say
+    (for an outcome that cannot be evaluated, where they are not known)."""
+    req = requirement.spec
+    escalation = None
+    if status == "overdue" and req.escalation is not None:
+        escalation = escalation_of(pack, req.escalation)
+    rule = compiled.rule
+    citation = (deciding.citation if deciding else None) or route.citation
+    strength = (deciding.strength if deciding else None) or route.strength
+    cases = requirement.due.cases if requirement.due is not None else ()
+    return Obligation(
+        id=f"{rule.id}/{trigger.id}",
+        rule=rule.id,
+        action=action or req.action,
+        route=route_name if action is not None else route.name,
+        strength=strength,
+        responsible=req.responsible,
+        copied_in=tuple(req.copied_in),
+        child_id=trigger.child_id,
+        triggered_by=triggered_by,
+        triggered_at=trigger.at,
+        triggered_on=triggered_on,
+        due=due,
+        due_basis=due_basis or (deciding.basis if deciding else NO_TIMESCALE),
+        due_case=deciding.label if deciding and len(cases) > 1 else None,
+        basis=requirement.due.basis if requirement.due is not None else "source",
+        parameter=requirement.due.parameter if requirement.due is not None else None,
+        status=status,
+        met_by=met_by.id if met_by is not None else None,
+        met_at=met_by.at if met_by is not None else None,
+        met_on=met_on,
+        cancelled_by=cancelled_by.id if cancelled_by is not None else None,
+        escalation=escalation,
+        citation=cite(citation, pack.source_files),
+        missing=missing,
+        reason=reason,
+    )
+
+
+def escalation_of(pack: CompiledPack, spec: EscalationSpec) -> Escalation:
+    """The escalation of an overdue obligation, with who comes next along its path."""
+    path = pack.pack.escalation_paths.get(spec.path) if spec.path else None
+    onward = path.chain_from(spec.responsible) if path else ()
+    return Escalation(spec.action, spec.responsible, tuple(spec.copied_in), spec.path, onward)
+
+
+def check_finding(
+    pack: CompiledPack, compiled: CompiledRule, event: BaseEvent, on: date
+) -> Finding:
+    rule = compiled.rule
+    return Finding(
+        rule=rule.id,
+        kind="check",
+        severity=rule.strength,
+        message=render_message(rule.message or "", event),
+        child_id=event.child_id,
+        event=event.id,
+        obligation=None,
+        at=event.at,
+        on=on,
+        citation=cite(rule.citation, pack.source_files),
+    )
+
+
+def lateness_finding(
+    pack: CompiledPack, obligation: Obligation, latest_due: datetime | None = None
+) -> Finding:
+    """The finding of an overdue or late obligation. ``latest_due`` is the latest the
+    deadline can be when it is not known to the instant (a trigger with only a date and an
+    hours deadline): the obligation is overdue or late whichever it is."""
+    # Deadlines are made in the pack's zone already; a latest one is in UTC.
+    due_at = obligation.due
+    if due_at is None and latest_due is not None:
+        due_at = latest_due.astimezone(pack.calendar.tz)
+    due = due_at.isoformat(timespec="minutes") if due_at else "?"
+    if obligation.due is None and due_at is not None:
+        due = f"{due} at the latest"
+    if obligation.status == "met_late":
+        assert obligation.met_on is not None
+        met = (
+            f"at {obligation.met_at.isoformat(timespec='minutes')}"
+            if obligation.met_at is not None
+            else f"on {obligation.met_on.isoformat()}"
+        )
+        message = (
+            f"{obligation.action} was due by {due} ({obligation.due_basis}) and was met late, {met}"
+        )
+        at, on = obligation.met_at, obligation.met_on
+    else:
+        message = f"{obligation.action} was due by {due} ({obligation.due_basis}) and is overdue"
+        assert due_at is not None
+        at, on = due_at, due_at.date()
+    # A deadline the source does not give cannot make a "must" breach (principle 4).
+    severity: Severity = obligation.strength
+    if obligation.basis != "source" and severity == "must":
+        severity = "should"
+    return Finding(
+        rule=obligation.rule,
+        kind=obligation.status,  # type: ignore[arg-type]
+        severity=severity,
+        message=message,
+        child_id=obligation.child_id,
+        event=obligation.met_by,
+        obligation=obligation.id,
+        at=at,
+        on=on,
+        citation=obligation.citation,
+        basis=obligation.basis,
+        parameter=obligation.parameter,
+    )
