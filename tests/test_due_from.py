@@ -298,3 +298,21 @@ def test_a_child_with_a_date_only_record_is_not_judged_by_due_from_yet() -> None
     assert o.status == "cannot_evaluate" and o.missing == ()
     assert o.reason is not None and "due_from is not yet counted" in o.reason
     assert result.findings == ()
+
+
+def test_the_careful_walk_reads_no_deadline_table_off_the_trigger_and_needs_an_earlier_event() -> None:
+    # Once, a child with an unknown value walked carefully read the table's serious_harm
+    # off the meeting (which has no such field) and crashed; and a meeting with no earlier
+    # concern was given an obligation the fast path never gives.
+    pack = compile_text(TABLE_PACK, "toy.yaml")
+    unknown_chair = {"id": "m-1", "type": "strategy_meeting_held", "child_id": "child-1",
+                     "at": "2015-06-05T10:00:00+01:00", "unknown": ["chair_role"]}  # fmt: skip
+    events = [concern("2015-06-04T10:00:00+01:00", serious_harm=True),
+              *parse_events([unknown_chair]).events]  # fmt: skip
+    result = run(pack, events, AS_OF)
+    o = only(result, "meeting_within_three_days_of_concern")
+    assert (o.status, o.due, o.triggered_by) == ("cannot_evaluate", None, ("c-1", "m-1"))
+    assert result.findings == ()
+    alone = run(pack, parse_events([unknown_chair]).events, AS_OF)
+    assert obligations(alone, "meeting_within_three_days_of_concern") == []
+    assert alone.findings == ()

@@ -447,7 +447,8 @@ class _Collector:
                 else EVENT_ADAPTER.validate_python(record)
             )
         except ValidationError as exc:
-            classes = self.vocabulary.event_classes() if self.vocabulary is not None else EVENT_CLASSES
+            vocabulary = self.vocabulary
+            classes = vocabulary.event_classes() if vocabulary is not None else EVENT_CLASSES
             reason = describe_errors(exc, classes=classes)
             self.rejected.append(Rejection(self.where(number), _record_id(record), reason))
             return

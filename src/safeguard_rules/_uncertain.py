@@ -180,6 +180,7 @@ class _Walk:
         self.findings: list[Finding] = []
         self.undetermined: list[Undetermined] = []
         self.today: list[BaseEvent] = []  # the current date's events walked so far
+        self.latest: dict[int, BaseEvent] = {}  # due_from anchors, as the fast path keeps them
         self.days: dict[date, list[BaseEvent]] = {}  # every event, by local date
         self.day: date | None = None
 
@@ -205,6 +206,10 @@ class _Walk:
             self.fire(event, kind, span)
         finally:
             self.case.unknown = known
+        for index in self.pack.anchors_by_event.get(kind, ()):
+            # After the rules: an event is never the earlier event of its own obligations.
+            if self.pack.anchors[index].where(event, self.case, None):
+                self.latest[index] = event
         self.today.append(event)
 
     def doubtful_facts(self, event: BaseEvent, span: _Span) -> dict[str, frozenset[str]]:
@@ -373,6 +378,10 @@ class _Walk:
         requirement = route.requirement
         assert requirement is not None
         if requirement.anchor is not None:
+            clock = self.latest.get(requirement.anchor)
+            if clock is None:
+                return  # no earlier event to count from: the rule gives nothing (as fast)
+            triggered_by = (clock.id, *triggered_by)
             # due_from: the careful walk does not yet place the earlier event its clock
             # starts at, so the outcome is not claimed either way (never a finding).
             exists.append(
@@ -411,7 +420,9 @@ class _Walk:
         assert tri is not None
         due = requirement.due
         item = _Item(compiled, route, requirement, tri, event, span, triggered_by, None, None, None)
-        if due is None:
+        if due is None or requirement.anchor is not None:
+            # With due_from, the deadline table reads the earlier event, which this walk
+            # does not place (the obligation cannot be evaluated): no deadline is claimed.
             return item
         cases: list[tuple[DueCase, Tri]] = []
         for k, case in enumerate(due.cases):
