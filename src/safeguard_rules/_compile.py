@@ -39,12 +39,14 @@ from ._errors import (
     known_list,
     shown,
 )
+from ._events import EVENT_REFERENCES
 from ._pack import (
     DOCUMENT,
     Citation,
     Count,
     DeadlineBasis,
     Due,
+    DueFrom,
     Escalation,
     EventMatch,
     NotEncoded,
@@ -65,6 +67,10 @@ ESCALATION_NOT_ON_PATH = declare(
 )
 UNKNOWN_ESCALATION_PATH = declare(
     "unknown-escalation-path", "an escalation names a path the pack does not define"
+)
+NAMED_BY_NOT_A_REFERENCE = declare(
+    "named-by-not-a-reference",
+    "due_from's named_by is not a checked reference field of the trigger to the due_from event",
 )
 UNKNOWN_EVENT_TYPE = declare(
     "unknown-event-type",
@@ -126,7 +132,7 @@ def _basis(
 ) -> str:
     text = label if label == within.describe() else f"{label}: {within.describe()}"
     if start is not None:
-        text += f" from the latest {start}"
+        text += f" from {start}"
     if parameter is None:
         return text
     if basis == "source":
@@ -138,6 +144,16 @@ def _basis(
 class CompiledMatch:
     event: str
     where: Predicate
+
+
+@dataclass(frozen=True)
+class CompiledAnchor:
+    """A due_from: the earlier events a clock may start at, and how one is chosen."""
+
+    event: str
+    where: Predicate
+    since: CompiledMatch | None = None  # earliest_since: the events that close a run
+    named_by: str | None = None  # named_by: the trigger's field naming the event
 
 
 @dataclass(frozen=True)
@@ -200,6 +216,7 @@ class CompiledPack:
         "_calendar",
         "_content_hash",
         "_document",
+        "_lookback",
         "_overrides",
         "_parameters",
         "_rules",
@@ -207,11 +224,12 @@ class CompiledPack:
         "_source_files",
         "_vocabulary",
     )
-    _anchors: tuple[CompiledMatch, ...]
+    _anchors: tuple[CompiledAnchor, ...]
     _anchors_by_event: Mapping[str, tuple[int, ...]]
     _calendar: WorkingCalendar
     _content_hash: str
     _document: PackDocument
+    _lookback: frozenset[str]
     _overrides: Mapping[str, Due]
     _parameters: Mapping[str, Due]
     _rules: tuple[CompiledRule, ...]
@@ -228,15 +246,22 @@ class CompiledPack:
         calendar: WorkingCalendar,
         parameters: Mapping[str, Due],
         rules: tuple[CompiledRule, ...],
-        anchors: tuple[CompiledMatch, ...] = (),
+        anchors: tuple[CompiledAnchor, ...] = (),
         vocabulary: Vocabulary = CORE,
     ) -> None:
         by_event: dict[str, list[CompiledRule]] = {}
+        lookback: set[str] = set()
         for compiled in rules:
             by_event.setdefault(compiled.rule.when.event, []).append(compiled)
+            for route in compiled.routes:
+                if route.requirement is not None and route.requirement.anchor is not None:
+                    lookback.update(route.requirement.meets)
+        object.__setattr__(self, "_lookback", frozenset(lookback))
         anchors_by_event: dict[str, list[int]] = {}
         for k, anchor in enumerate(anchors):
             anchors_by_event.setdefault(anchor.event, []).append(k)
+            if anchor.since is not None and anchor.since.event != anchor.event:
+                anchors_by_event.setdefault(anchor.since.event, []).append(k)
         object.__setattr__(self, "_anchors", anchors)
         object.__setattr__(
             self,
@@ -347,14 +372,21 @@ class CompiledPack:
         return self._rules_by_event
 
     @property
-    def anchors(self) -> tuple[CompiledMatch, ...]:
+    def anchors(self) -> tuple[CompiledAnchor, ...]:
         """The earlier events requirements' ``due_from`` count deadlines from (a
         requirement's ``anchor`` is an index into it)."""
         return self._anchors
 
     @property
+    def lookback(self) -> frozenset[str]:
+        """The event types that may meet an obligation before its trigger (from its
+        due_from event on), so the walk keeps them."""
+        return self._lookback
+
+    @property
     def anchors_by_event(self) -> Mapping[str, tuple[int, ...]]:
-        """Event type -> the indexes of the anchors an event of that type may be."""
+        """Event type -> the indexes of the anchors an event of that type may be, or may
+        close the run of (earliest_since)."""
         return self._anchors_by_event
 
     @property
@@ -433,8 +465,8 @@ class _Compiler:
         self.calendar: WorkingCalendar | None = None
         self.vocabulary: Vocabulary = CORE
         self.parameter_basis: dict[str, DeadlineBasis] = {}
-        self.anchors: dict[EventMatch, int] = {}  # due_from matches, in order of first use
-        self.compiled_anchors: list[CompiledMatch] = []
+        self.anchors: dict[str, int] = {}  # due_from matches (as JSON), in order of first use
+        self.compiled_anchors: list[CompiledAnchor] = []
 
     def problem(self, loc: Loc, code: str, message: str) -> None:
         # place, not locate: an overlay's values come from several files.
@@ -730,12 +762,14 @@ class _Compiler:
             self._escalation(req.escalation, (*loc, "escalation"))
         anchor = None
         clock = trigger  # deadline-table cases test the event the clock starts at
+        start = None
         if req.due_from is not None and self._event_type(
             req.due_from.event, (*loc, "due_from", "event")
         ):
-            anchor = self._anchor(req.due_from, (*loc, "due_from"))
+            anchor = self._anchor(req.due_from, trigger, (*loc, "due_from"))
             clock = req.due_from.event
-        due = self._due(req.due, clock, (*loc, "due"), parameters, anchor is not None)
+            start = req.due_from.describe()
+        due = self._due(req.due, clock, (*loc, "due"), parameters, start)
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
         waits = frozenset(m.event for m in (*satisfied, *cancelled))
@@ -743,16 +777,55 @@ class _Compiler:
             req, due, satisfied, cancelled, waits, _by_type(satisfied), _by_type(cancelled), anchor
         )
 
-    def _anchor(self, match: EventMatch, loc: Loc) -> int:
+    def _anchor(self, match: DueFrom, trigger: str, loc: Loc) -> int:
         """The index of ``match`` among the pack's clock-starting events (one per distinct
-        match). Its condition is tested when the earlier event happens, so 'trigger.' has no
-        meaning there."""
-        if match not in self.anchors:
+        match). Its conditions are tested when the earlier event (or the
+        event closing a run) happens, so 'trigger.' has no meaning there."""
+        if match.named_by is not None:
+            self._check_named_by(match, trigger, (*loc, "named_by"))
+        key = match.model_dump_json(by_alias=True, exclude_none=True)  # models hold lists
+        if key not in self.anchors:
             scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
             where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
-            self.anchors[match] = len(self.compiled_anchors)
-            self.compiled_anchors.append(CompiledMatch(match.event, where))
-        return self.anchors[match]
+            since = None
+            if match.earliest_since is not None:
+                since_loc = (*loc, "earliest_since")
+                kind = match.earliest_since.event
+                since_where: Predicate = _always
+                if self._event_type(kind, (*since_loc, "event")):
+                    since_scope = self._scope(kind, None, f"the {kind} event (earliest_since)")
+                    since_where = compile_condition(
+                        match.earliest_since.where, since_scope, (*since_loc, "where"), self.problem
+                    )
+                since = CompiledMatch(kind, since_where)
+            self.anchors[key] = len(self.compiled_anchors)
+            self.compiled_anchors.append(CompiledAnchor(match.event, where, since, match.named_by))
+        return self.anchors[key]
+
+    def _check_named_by(self, match: DueFrom, trigger: str, loc: Loc) -> None:
+        """named_by must be a checked reference of the trigger to the due_from event type,
+        so the event it names exists, is the child's, and is no later (evaluation checks)."""
+        field = match.named_by
+        references = {
+            f: target for (kind, f), target in EVENT_REFERENCES.items() if kind == trigger
+        }
+        target = references.get(field or "")
+        if target is None:
+            listed = ", ".join(sorted(references)) or "none"
+            self.problem(
+                loc,
+                NAMED_BY_NOT_A_REFERENCE,
+                f"named_by {field!r} is not a reference field of {trigger!r}"
+                f"{did_you_mean(field or '', references)} (its reference fields: {listed}; "
+                "docs/events.md)",
+            )
+        elif target != match.event:
+            self.problem(
+                loc,
+                NAMED_BY_NOT_A_REFERENCE,
+                f"{trigger}.{field} names a {target} event, not a {match.event}; write "
+                f"'event: {target}' or leave out named_by",
+            )
 
     def _matches(
         self, spec: EventMatch | list[EventMatch] | None, trigger: str, loc: Loc
@@ -777,13 +850,13 @@ class _Compiler:
         trigger: str,
         loc: Loc,
         parameters: Mapping[str, Due],
-        from_earlier: bool = False,
+        start: str | None = None,
     ) -> CompiledDue | None:
         """``trigger`` is the event the clock starts at: the trigger, or with due_from the
-        earlier event (``from_earlier``), whose type the deadline text names."""
+        earlier event, which ``start`` describes for the deadline text."""
         if due is None:
             return None
-        start = trigger if from_earlier else None
+        from_earlier = start is not None
         name = None
         basis: DeadlineBasis = "source"
         if due.parameter is not None:

@@ -13,6 +13,7 @@ the day (docs/deadlines.md); this module's walk, the fast path, is for every oth
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from typing import Any
 from ._calendar import WorkingCalendar
 from ._case import CaseState
 from ._compile import (
+    CompiledAnchor,
     CompiledDue,
     CompiledPack,
     CompiledRequirement,
@@ -31,7 +33,7 @@ from ._compile import (
 )
 from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
-from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
+from ._events import EARLIEST_YEAR, EVENT_REFERENCES, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
 from ._outcome import NO_TIMESCALE, check_finding, escalation_of, lateness_finding
 from ._result import (
@@ -262,14 +264,16 @@ def _accept(
             elif event.unknown:
                 uncertain.add(event.child_id)
         if not late:
-            return list(events)
+            return _linked(stream, list(events), rejected, pack.calendar)
         for i in late:
             event = events[i]
             rejected.append(
                 Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
             )
         skip = set(late)
-        return [event for i, event in enumerate(events) if i not in skip]
+        return _linked(
+            stream, [e for i, e in enumerate(events) if i not in skip], rejected, pack.calendar
+        )
     places: dict[str, list[str]] = {}
     for i, event in enumerate(events):
         where = stream.where(i) if counts[event.id] > 1 else None
@@ -305,7 +309,86 @@ def _accept(
             accepted.append(event)
             if event.unknown:
                 uncertain.add(event.child_id)
-    return accepted
+    return _linked(stream, accepted, rejected, pack.calendar)
+
+
+# Event type -> its checked links: (field, the type of the event it names).
+_LINKS: dict[str, tuple[tuple[str, str], ...]] = {}
+for (_kind, _field), _target in EVENT_REFERENCES.items():
+    _LINKS[_kind] = (*_LINKS.get(_kind, ()), (_field, _target))
+
+
+def _linked(
+    stream: EventStream,
+    accepted: list[BaseEvent],
+    rejected: list[Rejection],
+    calendar: WorkingCalendar,
+) -> list[BaseEvent]:
+    """``accepted`` less the events whose checked links (EVENT_REFERENCES) do not hold, which
+    go to ``rejected``: a link names an accepted event of the same child, of the type the
+    field names, no later than the event itself."""
+    linking = [
+        e
+        for e in accepted
+        if e.type in _LINKS  # type: ignore[attr-defined]
+        and any(getattr(e, f) is not None for f, _ in _LINKS[e.type])  # type: ignore[attr-defined]
+    ]
+    if not linking:
+        return accepted
+    by_id = {e.id: e for e in accepted}
+    places = {id(e): i for i, e in enumerate(stream.events)}
+    broken: set[int] = set()
+    for event in linking:
+        for name, target in _LINKS[event.type]:  # type: ignore[attr-defined]
+            named = getattr(event, name)
+            if named is None:
+                continue
+            problem = _link_problem(event, name, named, target, by_id.get(named), calendar)
+            if problem is not None:
+                broken.add(id(event))
+                rejected.append(Rejection(stream.where(places[id(event)]), event.id, problem))
+                break
+    return [e for e in accepted if id(e) not in broken]
+
+
+def _link_problem(
+    event: BaseEvent,
+    name: str,
+    named: str,
+    target: str,
+    other: BaseEvent | None,
+    calendar: WorkingCalendar,
+) -> str | None:
+    if other is None or other.child_id != event.child_id:
+        return (
+            f"{name} {named!r} names no event of child {event.child_id!r}; give the id of "
+            f"the {target} event it refers to, or leave {name} out"
+        )
+    kind = other.type  # type: ignore[attr-defined]
+    if kind != target:
+        return f"{name} {named!r} names a {kind} event, not a {target}"
+    if _after(other, event, calendar):
+        return (
+            f"{name} {named!r} names a {target} at {_when(other)}, after this event "
+            f"({_when(event)}); it refers to an earlier one"
+        )
+    return None
+
+
+def _after(one: BaseEvent, other: BaseEvent, calendar: WorkingCalendar) -> bool:
+    """Whether ``one`` is known to come after ``other`` (by instant, or by local date where
+    either has only a date)."""
+    if one.at is not None and other.at is not None:
+        return one.at.astimezone(UTC) > other.at.astimezone(UTC)
+    return _local_day(one, calendar) > _local_day(other, calendar)
+
+
+def _local_day(event: BaseEvent, calendar: WorkingCalendar) -> date:
+    return calendar.local_date(event.at) if event.at is not None else event.on  # type: ignore[return-value]
+
+
+def _when(event: BaseEvent) -> str:
+    return event.at.isoformat() if event.at is not None else f"{event.on} (date only)"
 
 
 _AFTER_AS_OF = "dated after as_of, so not yet evaluated"
@@ -327,7 +410,8 @@ def _walk(
     opened: list[_Open] = []
     waiting: dict[str, list[_Open]] = {}
     tallies: dict[int, _Tally] = {}
-    latest: dict[int, BaseEvent] = {}  # due_from anchors: the latest matching event so far
+    chosen: dict[int, BaseEvent] = {}  # due_from anchors: the event each counts from now
+    past = _Past(pack.lookback, history)
     calendar = pack.calendar
     rules_for = pack.rules_by_event.get
     anchors_for = pack.anchors_by_event.get
@@ -359,8 +443,9 @@ def _walk(
             if route is None or route.requirement is None:
                 continue
             requirement = route.requirement
-            clock = None if requirement.anchor is None else latest.get(requirement.anchor)
+            clock = None
             if requirement.anchor is not None:
+                clock = _clock(pack, requirement.anchor, event, case, chosen, past)
                 if clock is None:
                     continue  # no earlier event to count from: the rule gives nothing
                 triggered_by = (clock.id, *triggered_by)
@@ -382,16 +467,17 @@ def _walk(
             opened.append(item)
             waiting_on = requirement.waits_on
             if clock is not None:
-                # The obligation runs from the earlier event, so its own trigger may settle it.
+                # The obligation runs from the earlier event: its own trigger may settle it,
+                # or else an act since that event.
                 item.clock = clock
-                if not _settle([item], kind, event, case):
+                if not _settle([item], kind, event, case) or past.meets(item, clock, case):
                     waiting_on = frozenset()
             for kind_ in waiting_on:
                 waiting.setdefault(kind_, []).append(item)
         for index in anchors_for(kind, ()):
             # After the rules: an event is never the earlier event of its own obligations.
-            if pack.anchors[index].where(event, case, None):
-                latest[index] = event
+            _choose(pack.anchors[index], index, event, kind, case, chosen)
+        past.keep(event, kind)
     for item in opened:
         result = _conclude(pack, item, as_of)
         obligations.append(result)
@@ -416,6 +502,93 @@ def _finding_order(rank: dict[str, int]) -> Callable[[Finding], tuple[Any, ...]]
         return (at, rank[f.rule], f.kind, f.event or "", f.obligation or "")
 
     return key
+
+
+def _choose(
+    anchor: CompiledAnchor,
+    index: int,
+    event: BaseEvent,
+    kind: str,
+    case: CaseState,
+    chosen: dict[int, BaseEvent],
+) -> None:
+    """Update which event ``anchor`` counts from after ``event``: the latest match, or the
+    earliest since the latest event closing the run (earliest_since)."""
+    since = anchor.since
+    if since is not None and kind == since.event and since.where(event, case, None):
+        chosen.pop(index, None)  # the run closes: the next match starts the next one
+    fresh = since is None or index not in chosen  # earliest_since keeps the run's first
+    if fresh and kind == anchor.event and anchor.where(event, case, None):
+        chosen[index] = event
+
+
+def _clock(
+    pack: CompiledPack,
+    index: int,
+    trigger: BaseEvent,
+    case: CaseState,
+    chosen: dict[int, BaseEvent],
+    past: _Past,
+) -> BaseEvent | None:
+    """The earlier event a due_from obligation of ``trigger`` counts from, if any."""
+    anchor = pack.anchors[index]
+    if anchor.named_by is None:
+        return chosen.get(index)
+    named = getattr(trigger, anchor.named_by, None)
+    if not isinstance(named, str):
+        return None  # the trigger names no event: nothing to count from
+    # Evaluation has checked the link (_references): the child's event of the right type,
+    # no later than the trigger.
+    earlier = past.by_id().get(named)
+    if earlier is None or not anchor.where(earlier, case, None):
+        return None
+    return earlier
+
+
+class _Past:
+    """One child's acts that may meet an obligation before its trigger (from its due_from
+    event on), kept in walk order; and, when a due_from names its event, the child's
+    events by id."""
+
+    __slots__ = ("_by_id", "_history", "_kept", "_kinds")
+
+    def __init__(self, kinds: frozenset[str], history: list[BaseEvent]) -> None:
+        self._kinds = kinds
+        self._history = history
+        self._kept: dict[str, tuple[list[tuple[datetime, str]], list[BaseEvent]]] = {}
+        self._by_id: dict[str, BaseEvent] | None = None
+
+    def keep(self, event: BaseEvent, kind: str) -> None:
+        if kind in self._kinds:
+            keys, events = self._kept.setdefault(kind, ([], []))
+            keys.append(_instant_then_id(event))
+            events.append(event)
+
+    def by_id(self) -> dict[str, BaseEvent]:
+        if self._by_id is None:
+            self._by_id = {e.id: e for e in self._history}
+        return self._by_id
+
+    def meets(self, item: _Open, clock: BaseEvent, case: CaseState) -> bool:
+        """Settle ``item`` with the first act kept since ``clock`` that meets it (tested with
+        the case facts now); False when there is none."""
+        start = _instant_then_id(clock)
+        first: BaseEvent | None = None
+        for kind, wheres in item.requirement.meets.items():
+            kept = self._kept.get(kind)
+            if kept is None:
+                continue
+            keys, events = kept
+            for k in range(bisect_right(keys, start), len(events)):
+                event = events[k]
+                if any(where(event, case, item.trigger) for where in wheres):
+                    if first is None or _instant_then_id(event) < _instant_then_id(first):
+                        first = event
+                    break
+        if first is None:
+            return False
+        item.met_by = first
+        return True
 
 
 def _fires(

@@ -477,6 +477,12 @@ class ConcernIdentified(BaseEvent):
         description="There is a need to determine whether a statutory child protection "
         "enquiry (section 47, Article 42, ...) is owed; None when the record does not say.",
     )
+    referral_ref: Id | None = Field(
+        None,
+        description="Id of the referral_received event of this child that raised the concern, "
+        "received no later than it; None when the concern did not come by a referral the "
+        "record links. An id that names no such referral rejects the event.",
+    )
 
 
 class EnquiryReceived(BaseEvent):
@@ -1142,6 +1148,13 @@ EVENT_TYPES: tuple[type[BaseEvent], ...] = typing.get_args(typing.get_args(Event
 
 EVENT_CLASSES: dict[str, type[BaseEvent]] = {
     typing.get_args(cls.model_fields["type"].annotation)[0]: cls for cls in EVENT_TYPES
+}
+
+# Checked links between events: (event type, field) -> the type of the event the field names
+# by id. Evaluation rejects an event whose link names no event of that type of the same child,
+# or one after it; a pack's due_from may count from the event named (named_by).
+EVENT_REFERENCES: dict[tuple[str, str], str] = {
+    ("concern_identified", "referral_ref"): "referral_received",
 }
 
 

@@ -12,7 +12,7 @@ from . import _wire
 from ._compile import CompiledPack, CompiledRequirement
 from ._errors import UnknownObligationError
 from ._events import BaseEvent
-from ._pack import Citation, DeadlineBasis
+from ._pack import Citation, DeadlineBasis, DueFrom
 from ._result import Obligation, Status, cite, iso
 from ._stream import as_stream
 from ._wording import threshold
@@ -168,7 +168,7 @@ def explain(
     start = requirement.spec.due_from
     if start is not None:
         # due_from: the first listed event is the earlier one the deadline counts from.
-        trigger += f"; the deadline counts from the latest earlier {start.event}"
+        trigger += f"; the deadline counts from {_clock_words(start)}"
         listed.append(_describe(triggers.pop(0), by_id, "clock from"))
     listed += [_describe(i, by_id, "trigger") for i in triggers]
     if obligation.met_by:
@@ -190,6 +190,21 @@ def explain(
         if obligation.citation
         else None,
     )
+
+
+def _clock_words(start: DueFrom) -> str:
+    """Which earlier event the clock ran from, and the rule that chose it."""
+    if start.named_by is not None:
+        return (
+            f"the {start.event} the trigger names in {start.named_by} (due_from named_by: "
+            "the source starts the clock at that event)"
+        )
+    if start.earliest_since is not None:
+        return (
+            f"the earliest {start.event} since the last {start.earliest_since.event} before "
+            f"the trigger (due_from earliest_since: a later {start.event} cannot restart it)"
+        )
+    return f"the latest earlier {start.event}"
 
 
 def _made_by(

@@ -574,6 +574,41 @@ class EventMatch(_Strict):
     where: Opt[Condition] = None
 
 
+class DueFrom(EventMatch):
+    """The earlier event a deadline counts from (docs/pack-format.md, ``due_from``): by
+    default the latest matching event before the trigger; ``earliest_since`` or
+    ``named_by`` choose it another way."""
+
+    earliest_since: Opt[EventMatch] = Field(
+        None,
+        description="Count from the earliest matching event since the latest event matching "
+        "this one (a strategy meeting closes the run of concerns before it), so a later event "
+        "cannot restart the clock. With none since, the rule gives no obligation.",
+    )
+    named_by: Opt[Identifier] = Field(
+        None,
+        description="A reference field of the trigger (e.g. referral_ref): count from the "
+        "event whose id it holds. With the field empty, the rule gives no obligation.",
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> DueFrom:
+        if self.earliest_since is not None and self.named_by is not None:
+            raise ValueError(
+                "'earliest_since' and 'named_by' are two ways to choose the earlier event; "
+                "give one of them"
+            )
+        return self
+
+    def describe(self) -> str:
+        """Which earlier event the clock starts at, in words (deadline texts use it)."""
+        if self.named_by is not None:
+            return f"the {self.event} the trigger names in {self.named_by}"
+        if self.earliest_since is not None:
+            return f"the earliest {self.event} since the last {self.earliest_since.event}"
+        return f"the latest {self.event}"
+
+
 class Count(_Strict):
     """Fire on a count of events of the trigger's type in the child's history."""
 
@@ -644,11 +679,12 @@ class Requirement(_Strict):
     responsible: Identifier
     copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
     due: Opt[Due] = Field(None, description="Omitted where the source sets no timescale.")
-    due_from: Opt[EventMatch] = Field(
+    due_from: Opt[DueFrom] = Field(
         None,
         description="Where the source starts the clock at an earlier event than the trigger: "
         "the deadline counts from the latest earlier event of this type (matching 'where'), "
-        "deadline-table cases test that event, and the trigger itself may meet the obligation. "
+        "or the one earliest_since or named_by chooses; deadline-table cases test that event, "
+        "and an act from that event on (the trigger itself included) may meet the obligation. "
         "With no such earlier event the rule gives no obligation.",
     )
     satisfied_by: EventMatch | list[EventMatch] = Field(

@@ -309,7 +309,17 @@ class _Doc:
             return "no timescale"
         earlier = [req.due_from for req in requirements if req.due_from is not None]
         if earlier:
-            return f"`{earlier[0].event}` (the latest before the trigger, `{rule.when.event}`)"
+            start = earlier[0]
+            if start.named_by is not None:
+                how = f"the one the trigger, `{rule.when.event}`, names in `{start.named_by}`"
+            elif start.earliest_since is not None:
+                how = (
+                    f"the earliest since the last `{start.earliest_since.event}`, before the "
+                    f"trigger, `{rule.when.event}`"
+                )
+            else:
+                how = f"the latest before the trigger, `{rule.when.event}`"
+            return f"`{start.event}` ({how})"
         counted = " (the event that completes the count)" if rule.when.count else ""
         return f"`{rule.when.event}`{counted}"
 
@@ -420,10 +430,16 @@ class _Doc:
         if req.cancelled_by is not None:
             out.append(f"- **Cancelled by**: {md(words.matches(req.cancelled_by))}")
         if _timed(req.due, self.pack) and req.due_from is not None:
-            out.append(
-                f"- **Clock starts at**: the latest {md(words.matches(req.due_from))} before "
-                f"the trigger, `{rule.when.event}`; deadline {md(self.deadline(req.due))}"
-            )
+            start = req.due_from
+            if start.named_by is not None:
+                clock = (
+                    f"the {md(words.matches(start))} the trigger, `{rule.when.event}`, names "
+                    f"in `{start.named_by}`"
+                )
+            else:
+                clock = md(words.clock(start).replace("the latest earlier ", "the latest ", 1))
+                clock += f" before the trigger, `{rule.when.event}`"
+            out.append(f"- **Clock starts at**: {clock}; deadline {md(self.deadline(req.due))}")
         elif _timed(req.due, self.pack):
             out.append(
                 f"- **Clock starts at**: the trigger, `{rule.when.event}`; deadline "

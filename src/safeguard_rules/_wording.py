@@ -22,6 +22,7 @@ from ._pack import (
     Count,
     Due,
     DueCase,
+    DueFrom,
     Escalation,
     EventMatch,
     Ref,
@@ -278,6 +279,16 @@ class PackWords:
             text += f", copying in {self.party_list(escalation.copied_in)}"
         return text
 
+    def clock(self, start: DueFrom) -> str:
+        """The earlier event a due_from deadline counts from, in words."""
+        event = self.matches(start)
+        if start.named_by is not None:
+            return f"the {event} the trigger names in {start.named_by}"
+        if start.earliest_since is not None:
+            closing = self.matches(start.earliest_since)
+            return f"the earliest {event} since the last {closing}"
+        return f"the latest earlier {event}"
+
     def requirement_lines(self, req: Requirement, basis: bool = False) -> list[str]:
         """The requirement in words, a line per part; ``basis`` adds where the deadline's
         value comes from."""
@@ -287,7 +298,7 @@ class PackWords:
         words = self.due_with_basis(req.due) if basis else self.due(req.due)
         due = f"due {words}" if req.due is not None else "no timescale"
         if req.due_from is not None:
-            due += f" from the latest earlier {self.matches(req.due_from)}"
+            due += f" from {self.clock(req.due_from)}"
         lines = [first, due]
         lines.append(f"met by {self.matches(req.satisfied_by)}")
         if req.cancelled_by is not None:

@@ -470,8 +470,8 @@ def _requirement(
         out.append(
             Change(
                 prefix + "deadline counts from",
-                None if old.due_from is None else ow.matches(old.due_from),
-                None if new.due_from is None else nw.matches(new.due_from),
+                None if old.due_from is None else ow.clock(old.due_from),
+                None if new.due_from is None else nw.clock(new.due_from),
             )
         )
     if not same_set(alternatives(old.satisfied_by), alternatives(new.satisfied_by)):
