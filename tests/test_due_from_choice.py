@@ -1,0 +1,395 @@
+"""Which earlier event a ``due_from`` clock starts at: ``earliest_since`` and ``named_by``.
+
+Principle 3: the clock starts where the source starts it, and a later record cannot restart
+it. These tests hold both choices to hand-counted deadlines on the England calendar
+(Europe/London; weekends and England bank holidays closed; BST, +01:00, all June 2015:
+Mon 1, Tue 2, Wed 3, Thu 4, Fri 5, Mon 8 ... June are working days).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from helpers import end_of, ev, minimal_pack, obligations, only, run
+
+from safeguard_rules import (
+    PackValidationError,
+    evaluate,
+    evaluate_stream,
+    explain,
+    load_events,
+    merge_evaluations,
+)
+from safeguard_rules._loading import compile_text
+
+TZ = "Europe/London"
+AS_OF = "2015-07-31T12:00:00+01:00"
+
+MEETING_RULE = """\
+  - id: meeting_within_three_days_of_incident
+    title: Every strategy meeting is held within three working days of the incident
+    citation: {source: src, quote: "all strategy meetings take place within three working days"}
+    strength: must
+    when: {event: strategy_meeting_held}
+    require:
+      action: hold_strategy_meeting
+      responsible: someone
+      due: {working_days: 3}
+      due_from:
+        event: concern_identified
+        earliest_since: {event: strategy_meeting_held}
+      satisfied_by: {event: strategy_meeting_held}
+"""
+
+REFERRAL_RULE = """\
+  - id: discussion_same_day_as_referral
+    title: A serious concern's discussion the day its referral was received
+    citation: {source: src, quote: "held on the same day as the receipt of the referral"}
+    strength: should
+    when:
+      event: concern_identified
+      where: {field: serious_harm, is: true}
+    require:
+      action: hold_strategy_discussion
+      responsible: someone
+      due: {same_day: true}
+      due_from: {event: referral_received, named_by: referral_ref}
+      satisfied_by:
+        - {event: strategy_discussion_held}
+        - {event: strategy_meeting_held}
+"""
+
+
+def toy(rules: str) -> str:
+    """A one-role pack on the England calendar, bank holidays included."""
+    return minimal_pack("toy", "Toy", rules).replace(
+        "  timezone: Europe/London\n",
+        "  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENG}\n",
+    )
+
+
+MEETINGS = compile_text(toy(MEETING_RULE), "toy.yaml")
+REFERRALS = compile_text(toy(REFERRAL_RULE), "toy.yaml")
+
+
+def concern(at: str, id: str, child: str = "child-1", **fields: object) -> object:
+    return ev("concern_identified", at, id=id, child=child, **{"category": "neglect", **fields})
+
+
+def meeting(at: str, id: str) -> object:
+    return ev("strategy_meeting_held", at, id=id, chair_role="someone")
+
+
+def referral(at: str, id: str, child: str = "child-1") -> object:
+    return ev("referral_received", at, id=id, child=child)
+
+
+def discussion(at: str, id: str) -> object:
+    return ev("strategy_discussion_held", at, id=id, mode="telephone", chair_role="someone")
+
+
+# --- earliest_since ------------------------------------------------------------------------
+
+
+def test_a_later_concern_does_not_restart_the_clock() -> None:
+    events = [
+        concern("2015-06-01T10:00:00+01:00", "c-1"),
+        concern("2015-06-08T10:00:00+01:00", "c-2"),
+        meeting("2015-06-10T10:00:00+01:00", "m-1"),
+    ]
+    result = run(MEETINGS, events, AS_OF)
+    o = only(result, "meeting_within_three_days_of_incident")
+    # From c-1, Mon 1 June: Tue 2 (1), Wed 3 (2), Thu 4 (3) -> end of Thu 4 June; held Wed 10.
+    # (From c-2, Mon 8 June, it would be due Thu 11 June and on time.)
+    assert o.triggered_by == ("c-1", "m-1")
+    assert (o.due, o.status, o.met_by) == (end_of("2015-06-04", TZ), "met_late", "m-1")
+    assert o.due_basis == (
+        "3 working days from the earliest concern_identified since the last strategy_meeting_held"
+    )
+    (finding,) = result.findings
+    assert "from the earliest concern_identified since the last" in finding.message
+
+
+def test_a_meeting_closes_the_run_and_a_second_meeting_with_no_concern_since_is_not_timed() -> None:
+    events = [
+        concern("2015-06-01T10:00:00+01:00", "c-1"),
+        meeting("2015-06-02T10:00:00+01:00", "m-1"),
+        meeting("2015-06-09T10:00:00+01:00", "m-2"),
+        concern("2015-06-10T10:00:00+01:00", "c-2"),
+        concern("2015-06-12T10:00:00+01:00", "c-3"),
+        meeting("2015-06-16T10:00:00+01:00", "m-3"),
+    ]
+    found = obligations(run(MEETINGS, events, AS_OF), "meeting_within_three_days_of_incident")
+    # m-1 from c-1, Mon 1 June -> end of Thu 4 June, met. m-2: no concern since m-1, so
+    # nothing to count from. m-3 from c-2, Wed 10 June: Thu 11 (1), Fri 12 (2), Mon 15 (3)
+    # -> end of Mon 15 June; held Tue 16, late (from c-3, Fri 12, due Wed 17: on time).
+    assert [(o.triggered_by, o.due, o.status) for o in found] == [
+        (("c-1", "m-1"), end_of("2015-06-04", TZ), "met"),
+        (("c-2", "m-3"), end_of("2015-06-15", TZ), "met_late"),
+    ]
+
+
+def test_earliest_since_honours_both_conditions() -> None:
+    text = toy(MEETING_RULE.replace(
+        "        event: concern_identified\n        earliest_since: {event: strategy_meeting_held}\n",
+        "        event: concern_identified\n"
+        "        where: {field: category, is: neglect}\n"
+        "        earliest_since: {event: strategy_meeting_held, where: {field: chair_role, is: someone}}\n",
+    ))
+    pack = compile_text(text, "toy.yaml")
+    events = [
+        concern("2015-06-01T10:00:00+01:00", "c-0", category="other"),  # not counted
+        concern("2015-06-02T10:00:00+01:00", "c-1"),
+        ev("strategy_meeting_held", "2015-06-03T10:00:00+01:00", id="m-x", chair_role="other"),
+        meeting("2015-06-08T10:00:00+01:00", "m-1"),
+    ]
+    # Pack roles: only 'someone'; a chair_role outside the pack is still a value to compare.
+    found = obligations(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
+    # m-x does not match the closing condition, so the run from c-1 stays open: m-x (from
+    # c-1, Tue 2 June: Wed 3 (1), Thu 4 (2), Fri 5 (3) -> end of Fri 5 June) is met, and m-1,
+    # Mon 8 June, also counts from c-1 and is late.
+    # (Both count from c-1, so they are listed by obligation id: m-1 before m-x.)
+    assert [(o.triggered_by, o.due, o.status) for o in found] == [
+        (("c-1", "m-1"), end_of("2015-06-05", TZ), "met_late"),
+        (("c-1", "m-x"), end_of("2015-06-05", TZ), "met"),
+    ]
+
+
+def test_explain_names_the_clock_event_and_the_rule_that_chose_it() -> None:
+    events = [
+        concern("2015-06-01T10:00:00+01:00", "c-1"),
+        concern("2015-06-08T10:00:00+01:00", "c-2"),
+        meeting("2015-06-10T10:00:00+01:00", "m-1"),
+    ]
+    o = only(run(MEETINGS, events, AS_OF), "meeting_within_three_days_of_incident")
+    text = explain(MEETINGS, o, events).text()
+    assert "the earliest concern_identified since the last strategy_meeting_held" in text
+    assert "a later concern_identified cannot restart it" in text
+    assert "clock from: c-1 concern_identified at 2015-06-01T10:00:00+01:00" in text
+
+
+# --- named_by ------------------------------------------------------------------------------
+
+
+def test_the_clock_starts_at_the_named_referral_and_a_discussion_before_the_concern_meets_it() -> None:
+    events = [
+        referral("2015-06-08T09:00:00+01:00", "r-1"),
+        discussion("2015-06-08T15:00:00+01:00", "sd-1"),
+        concern("2015-06-08T16:00:00+01:00", "c-1", serious_harm=True, referral_ref="r-1"),
+    ]
+    result = run(REFERRALS, events, AS_OF)
+    o = only(result, "discussion_same_day_as_referral")
+    # Referral Mon 8 June, the same day -> end of Mon 8 June; the discussion at 15:00 came
+    # after the referral (before the concern was recorded) and meets it.
+    assert o.triggered_by == ("r-1", "c-1")
+    assert (o.due, o.status, o.met_by) == (end_of("2015-06-08", TZ), "met", "sd-1")
+    assert o.due_basis == "the same day from the referral_received the trigger names in referral_ref"
+    assert result.findings == ()
+    text = explain(REFERRALS, o, events).text()
+    assert "the referral_received the trigger names in referral_ref" in text
+    assert "clock from: r-1 referral_received" in text
+    assert "met by: sd-1 strategy_discussion_held" in text
+
+
+def test_a_discussion_before_the_referral_does_not_meet_it() -> None:
+    events = [
+        discussion("2015-06-08T08:00:00+01:00", "sd-0"),
+        referral("2015-06-08T09:00:00+01:00", "r-1"),
+        concern("2015-06-09T10:00:00+01:00", "c-1", serious_harm=True, referral_ref="r-1"),
+        discussion("2015-06-09T11:00:00+01:00", "sd-1"),
+    ]
+    o = only(run(REFERRALS, events, AS_OF), "discussion_same_day_as_referral")
+    # Due end of Mon 8 June (the referral's day); sd-0 came before the referral; sd-1 on
+    # Tue 9 June is late.
+    assert (o.due, o.status, o.met_by) == (end_of("2015-06-08", TZ), "met_late", "sd-1")
+
+
+def test_the_named_referral_not_the_latest_one_starts_the_clock() -> None:
+    events = [
+        referral("2015-06-01T09:00:00+01:00", "r-1"),
+        referral("2015-06-03T09:00:00+01:00", "r-2"),
+        concern("2015-06-03T10:00:00+01:00", "c-1", serious_harm=True, referral_ref="r-1"),
+        discussion("2015-06-03T11:00:00+01:00", "sd-1"),
+    ]
+    o = only(run(REFERRALS, events, AS_OF), "discussion_same_day_as_referral")
+    # r-1, Mon 1 June -> end of Mon 1 June; held Wed 3: late (from r-2 it would be met).
+    assert o.triggered_by == ("r-1", "c-1")
+    assert (o.due, o.status) == (end_of("2015-06-01", TZ), "met_late")
+
+
+def test_a_concern_that_names_no_referral_owes_nothing_under_named_by() -> None:
+    events = [
+        referral("2015-01-05T10:00:00+00:00", "r-1"),
+        concern("2015-05-07T10:00:00+01:00", "c-1", serious_harm=True),
+        discussion("2015-05-07T15:00:00+01:00", "sd-1"),
+    ]
+    assert run(REFERRALS, events, AS_OF).obligations == ()
+
+
+def test_a_named_referral_outside_due_from_where_gives_no_obligation() -> None:
+    text = toy(REFERRAL_RULE.replace(
+        "due_from: {event: referral_received, named_by: referral_ref}",
+        "due_from: {event: referral_received, named_by: referral_ref, "
+        "where: {field: referral_source, is: school}}",
+    ))
+    pack = compile_text(text, "toy.yaml")
+    school = ev("referral_received", "2015-06-01T09:00:00+01:00", id="r-1", referral_source="school")
+    police = ev("referral_received", "2015-06-02T09:00:00+01:00", id="r-2", referral_source="police")
+    events = [
+        school,
+        police,
+        concern("2015-06-02T10:00:00+01:00", "c-1", serious_harm=True, referral_ref="r-1"),
+        concern("2015-06-02T11:00:00+01:00", "c-2", serious_harm=True, referral_ref="r-2"),
+    ]
+    found = obligations(run(pack, events, AS_OF), "discussion_same_day_as_referral")
+    # Only c-1's referral is from a school: due end of Mon 1 June, nothing held -> overdue.
+    assert [(o.triggered_by, o.due, o.status) for o in found] == [
+        (("r-1", "c-1"), end_of("2015-06-01", TZ), "overdue")
+    ]
+
+
+def test_an_act_since_the_clock_meets_a_rule_fired_on_something_else() -> None:
+    # due_from latest, fired on the request: a meeting between the concern and the request
+    # is an act since the clock's event, so it meets the request's obligation.
+    text = toy(MEETING_RULE.replace(
+        "when: {event: strategy_meeting_held}", "when: {event: strategy_meeting_requested}"
+    ).replace(
+        "        event: concern_identified\n        earliest_since: {event: strategy_meeting_held}\n",
+        "        event: concern_identified\n",
+    ))
+    pack = compile_text(text, "toy.yaml")
+    events = [
+        concern("2015-06-01T10:00:00+01:00", "c-1"),
+        meeting("2015-06-02T10:00:00+01:00", "m-1"),
+        ev("strategy_meeting_requested", "2015-06-03T10:00:00+01:00", id="q-1",
+           requested_by_role="someone"),
+    ]
+    o = only(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
+    # From c-1, Mon 1 June -> end of Thu 4 June; m-1 on Tue 2 June meets it.
+    assert (o.triggered_by, o.due, o.status, o.met_by) == (
+        ("c-1", "q-1"), end_of("2015-06-04", TZ), "met", "m-1"
+    )
+
+
+def test_input_order_does_not_matter() -> None:
+    events = [
+        referral("2015-06-08T09:00:00+01:00", "r-1"),
+        discussion("2015-06-08T15:00:00+01:00", "sd-1"),
+        concern("2015-06-08T16:00:00+01:00", "c-1", serious_harm=True, referral_ref="r-1"),
+        referral("2015-06-10T09:00:00+01:00", "r-2"),
+        concern("2015-06-11T09:00:00+01:00", "c-2", serious_harm=True, referral_ref="r-2"),
+        discussion("2015-06-11T10:00:00+01:00", "sd-2"),
+    ]
+    expected = run(REFERRALS, events, AS_OF).to_json()
+    shuffled = list(events)
+    random.Random(3).shuffle(shuffled)
+    assert run(REFERRALS, shuffled, AS_OF).to_json() == expected
+    data = json.loads(expected)
+    # c-1 from r-1 (Mon 8 June), met by sd-1; c-2 from r-2 (Wed 10 June), sd-2 on Thu 11 late.
+    assert [(o["met_by"], o["status"]) for o in data["obligations"]] == [
+        ("sd-1", "met"), ("sd-2", "met_late")
+    ]
+
+
+# --- the link is checked -------------------------------------------------------------------
+
+
+def _record(event: object) -> dict[str, object]:
+    return json.loads(event.model_dump_json(exclude_none=True))  # type: ignore[attr-defined]
+
+
+def test_a_link_that_does_not_hold_rejects_the_event_with_a_located_message(tmp_path: Path) -> None:
+    events = [
+        referral("2015-06-08T09:00:00+01:00", "r-1"),
+        referral("2015-06-08T09:00:00+01:00", "r-other", child="child-2"),
+        discussion("2015-06-08T10:00:00+01:00", "sd-1"),
+        concern("2015-06-08T11:00:00+01:00", "c-missing", serious_harm=True, referral_ref="r-9"),
+        concern("2015-06-08T11:00:00+01:00", "c-other", serious_harm=True, referral_ref="r-other"),
+        concern("2015-06-08T11:00:00+01:00", "c-type", serious_harm=True, referral_ref="sd-1"),
+        concern("2015-06-08T11:00:00+01:00", "c-late", serious_harm=True, referral_ref="r-late"),
+        referral("2015-06-09T09:00:00+01:00", "r-late"),
+        concern("2015-06-08T12:00:00+01:00", "c-ok", serious_harm=True, referral_ref="r-1"),
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("".join(json.dumps(_record(e)) + "\n" for e in events), encoding="utf-8")
+    result = evaluate(REFERRALS, load_events(path), datetime.fromisoformat(AS_OF))
+    rejected = {r.event_id: (r.where, r.reason) for r in result.account.rejected}
+    assert set(rejected) == {"c-missing", "c-other", "c-type", "c-late"}
+    # Each is named by its file and line (the 4th, 6th and 7th lines).
+    assert rejected["c-missing"] == (
+        f"{path}:4",
+        "referral_ref 'r-9' names no event of child 'child-1'; give the id of the "
+        "referral_received event it refers to, or leave referral_ref out",
+    )
+    assert rejected["c-other"][1].startswith("referral_ref 'r-other' names no event of child")
+    assert rejected["c-type"] == (
+        f"{path}:6",
+        "referral_ref 'sd-1' names a strategy_discussion_held event, not a referral_received",
+    )
+    assert rejected["c-late"][0] == f"{path}:7"
+    assert "names a referral_received at 2015-06-09T09:00:00+01:00, after this event" in (
+        rejected["c-late"][1]
+    )
+    # Everything else is evaluated: c-ok counts from r-1 and sd-1 meets it.
+    assert result.account.received == len(events)
+    assert result.account.evaluated == len(events) - 4
+    (o,) = result.obligations
+    assert (o.rule, o.triggered_by, o.status, o.met_by) == (
+        "discussion_same_day_as_referral", ("r-1", "c-ok"), "met", "sd-1"
+    )
+
+
+def test_streaming_checks_links_as_the_batch_does() -> None:
+    events = [
+        referral("2015-06-08T09:00:00+01:00", "r-1"),
+        concern("2015-06-08T11:00:00+01:00", "c-missing", serious_harm=True, referral_ref="r-9"),
+        concern("2015-06-08T12:00:00+01:00", "c-ok", serious_harm=True, referral_ref="r-1"),
+    ]
+    as_of = datetime.fromisoformat(AS_OF)
+    batch = evaluate(REFERRALS, events, as_of)
+    streamed = merge_evaluations(list(evaluate_stream(REFERRALS, events, as_of)))
+    assert streamed.to_json() == batch.to_json()
+    assert [r.event_id for r in batch.account.rejected] == ["c-missing"]
+    assert [o.triggered_by for o in batch.obligations] == [("r-1", "c-ok")]
+
+
+# --- the pack says which event, and says it right ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rules", "old", "new", "code", "needles"),
+    [
+        (REFERRAL_RULE, "named_by: referral_ref", "named_by: referal_ref",
+         "named-by-not-a-reference", ["'referal_ref'", "did you mean 'referral_ref'"]),
+        (REFERRAL_RULE, "event: referral_received, named_by", "event: referral_made, named_by",
+         "named-by-not-a-reference", ["names a referral_received event, not a referral_made"]),
+        (REFERRAL_RULE, "event: concern_identified\n      where: {field: serious_harm, is: true}",
+         "event: strategy_meeting_requested",
+         "named-by-not-a-reference", ["its reference fields: none"]),
+        (MEETING_RULE, "earliest_since: {event: strategy_meeting_held}",
+         "earliest_since: {event: strategy_meeting_hold}",
+         "unknown-event-type", ["did you mean 'strategy_meeting_held'"]),
+        (MEETING_RULE, "earliest_since: {event: strategy_meeting_held}",
+         "earliest_since: {event: strategy_meeting_held, where: {field: chair_rol, is: someone}}",
+         "unknown-field", ["chair_role"]),
+        (MEETING_RULE, "earliest_since: {event: strategy_meeting_held}",
+         "earliest_since: {event: strategy_meeting_held}\n        named_by: referral_ref",
+         "invalid-value", ["give one of them"]),
+    ],
+)
+def test_a_bad_choice_of_earlier_event_is_located(
+    rules: str, old: str, new: str, code: str, needles: list[str]
+) -> None:
+    assert old in rules
+    text = toy(rules.replace(old, new))
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "toy.yaml")
+    (d,) = caught.value.diagnostics
+    assert d.code == code, d
+    for needle in needles:
+        assert needle in d.message, d.message
+    assert d.line is not None and d.line > text.splitlines().index("rules:")
