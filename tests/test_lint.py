@@ -954,8 +954,8 @@ LOAD_DIAGNOSTICS = [
      6, 47, "'concern_identified' (the trigger event) has no field 'serious_harms'; did you mean "
      "'serious_harm'?; its fields are: at, category, child_id, complex, enquiry_decision_needed, "
      "forensic_evidence_needed, id, "
-     "immediate_action_taken, looked_after, on, referring_agency, risk_level, serious_harm, "
-     "attributes.NAME, case.NAME"),
+     "immediate_action_taken, looked_after, on, referral_ref, referring_agency, risk_level, "
+     "serious_harm, attributes.NAME, case.NAME"),
     ("unknown-field", trigger_where("{field: case.looked_afterr, is: true}"),
      6, 47, "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
      "allocated_social_worker, concern_categories, cpn_count, looked_after, "

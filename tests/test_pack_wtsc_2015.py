@@ -765,14 +765,16 @@ def serious_concern_recorded_after_its_referral() -> Evaluation:
     # "the same day as the receipt of the referral": referral Monday 1 June 2015, the
     # serious concern recorded after screening on Wednesday 3 June, the discussion that
     # afternoon. A penetrative sexual abuse concern needing forensic evidence, for another
-    # child, follows its referral the same morning, with the discussion that day.
+    # child, follows its referral the same morning, with the discussion that day. Each
+    # concern names the referral it came by (referral_ref).
     return run(PACK, [
         ev("referral_received", "2015-06-01T10:00:00+01:00", id="rr-1"),
-        concern("2015-06-03T09:00:00+01:00", id="c-rr-1", serious_harm=True),
+        concern("2015-06-03T09:00:00+01:00", id="c-rr-1", serious_harm=True, referral_ref="rr-1"),
         discussion("2015-06-03T15:00:00+01:00", id="d-rr-1", mode="telephone"),
         ev("referral_received", "2015-06-02T09:00:00+01:00", id="rr-2", child="child-2"),
         concern("2015-06-02T09:30:00+01:00", id="c-rr-2", child="child-2",
-                category="penetrative_sexual_abuse", forensic_evidence_needed=True),
+                category="penetrative_sexual_abuse", forensic_evidence_needed=True,
+                referral_ref="rr-2"),
         discussion("2015-06-02T16:00:00+01:00", id="d-rr-2", child="child-2"),
     ], "2015-06-05T09:00:00+01:00")
 
@@ -787,9 +789,9 @@ def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
         end_of("2015-06-01", TZ), "met_late", "d-rr-1")
     [finding] = lateness(result, FROM_REFERRAL)
     assert (finding.kind, finding.severity) == ("met_late", "should")
-    # the concern's own same-day clock (Wed 3 June) is met, but cannot hide the late start
-    timing = [o for o in obligations(result, TIMING) if o.child_id == "child-1"]
-    assert [(o.due, o.status) for o in timing] == [(end_of("2015-06-03", TZ), "met")]
+    # a concern timed from its referral is not timed again from the concern (reader 2 L1):
+    # one late discussion, one finding
+    assert obligations(result, TIMING) == []
     # referral Tue 2 June 09:00, concern 09:30, discussion 16:00: same day, met
     [psa] = obligations(result, FROM_REFERRAL_PSA)
     assert (psa.triggered_by, psa.due, psa.status) == (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ._calendar import CalendarError, Deadline, DeadlineStep, WorkingCalendar
 from ._compile import (
+    CompiledAnchor,
     CompiledCount,
     CompiledDue,
     CompiledMatch,
@@ -21,6 +22,7 @@ from ._compile import DueCase as CompiledDueCase
 
 __all__ = [
     "CalendarError",
+    "CompiledAnchor",
     "CompiledCount",
     "CompiledDue",
     "CompiledDueCase",
