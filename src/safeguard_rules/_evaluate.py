@@ -537,12 +537,12 @@ def _clock(
     named = getattr(trigger, anchor.named_by, None)
     if not isinstance(named, str):
         return None  # the trigger names no event: nothing to count from
-    # Evaluation has checked the link (_references): the child's event of the right type,
-    # no later than the trigger.
+    # _accept has checked the link (_linked): the child's event of the type the field
+    # names, no later than the trigger; the pack, that the type is due_from's.
     earlier = past.by_id().get(named)
-    if earlier is None or not anchor.where(earlier, case, None):
+    if earlier is None or earlier.type != anchor.event:  # type: ignore[attr-defined]
         return None
-    return earlier
+    return earlier if anchor.where(earlier, case, None) else None
 
 
 class _Past:
