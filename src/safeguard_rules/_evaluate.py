@@ -411,7 +411,8 @@ def _walk(
     waiting: dict[str, list[_Open]] = {}
     tallies: dict[int, _Tally] = {}
     chosen: dict[int, BaseEvent] = {}  # due_from anchors: the event each counts from now
-    past = _Past(pack.lookback, history)
+    lookback = pack.lookback  # event types an earlier clock lets meet an obligation
+    past = _Past(history)
     calendar = pack.calendar
     rules_for = pack.rules_by_event.get
     anchors_for = pack.anchors_by_event.get
@@ -477,7 +478,8 @@ def _walk(
         for index in anchors_for(kind, ()):
             # After the rules: an event is never the earlier event of its own obligations.
             _choose(pack.anchors[index], index, event, kind, case, chosen)
-        past.keep(event, kind)
+        if kind in lookback:
+            past.keep(event, kind)
     for item in opened:
         result = _conclude(pack, item, as_of)
         obligations.append(result)
@@ -550,19 +552,17 @@ class _Past:
     event on), kept in walk order; and, when a due_from names its event, the child's
     events by id."""
 
-    __slots__ = ("_by_id", "_history", "_kept", "_kinds")
+    __slots__ = ("_by_id", "_history", "_kept")
 
-    def __init__(self, kinds: frozenset[str], history: list[BaseEvent]) -> None:
-        self._kinds = kinds
+    def __init__(self, history: list[BaseEvent]) -> None:
         self._history = history
         self._kept: dict[str, tuple[list[tuple[datetime, str]], list[BaseEvent]]] = {}
         self._by_id: dict[str, BaseEvent] | None = None
 
     def keep(self, event: BaseEvent, kind: str) -> None:
-        if kind in self._kinds:
-            keys, events = self._kept.setdefault(kind, ([], []))
-            keys.append(_instant_then_id(event))
-            events.append(event)
+        keys, events = self._kept.setdefault(kind, ([], []))
+        keys.append(_instant_then_id(event))
+        events.append(event)
 
     def by_id(self) -> dict[str, BaseEvent]:
         if self._by_id is None:
