@@ -17,7 +17,14 @@ import re
 import sys
 from pathlib import Path
 
-import safeguard_rules  # noqa: F401 - importing the package declares every code
+# The modules whose checks declare load codes (the package itself imports them lazily).
+import safeguard_rules._compile  # noqa: F401
+import safeguard_rules._conditions  # noqa: F401
+import safeguard_rules._diagnose  # noqa: F401
+import safeguard_rules._files  # noqa: F401
+import safeguard_rules._loading  # noqa: F401
+import safeguard_rules._overlay  # noqa: F401
+import safeguard_rules._yaml  # noqa: F401
 from safeguard_rules._errors import LOAD_CODES
 from safeguard_rules._limits import DEFAULT_LIMITS, PackLimits
 
