@@ -18,12 +18,12 @@ import sys
 from pathlib import Path
 
 # The modules whose checks declare load codes (the package itself imports them lazily).
-import safeguard_rules._compile  # noqa: F401
-import safeguard_rules._conditions  # noqa: F401
-import safeguard_rules._diagnose  # noqa: F401
-import safeguard_rules._files  # noqa: F401
-import safeguard_rules._loading  # noqa: F401
-import safeguard_rules._overlay  # noqa: F401
+import safeguard_rules._compile
+import safeguard_rules._conditions
+import safeguard_rules._diagnose
+import safeguard_rules._files
+import safeguard_rules._loading
+import safeguard_rules._overlay
 import safeguard_rules._yaml  # noqa: F401
 from safeguard_rules._errors import LOAD_CODES
 from safeguard_rules._limits import DEFAULT_LIMITS, PackLimits
