@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -39,7 +39,7 @@ from ._errors import (
     known_list,
     shown,
 )
-from ._events import EVENT_REFERENCES
+from ._events import EVENT_REFERENCES, BaseEvent
 from ._pack import (
     DOCUMENT,
     Citation,
@@ -58,6 +58,9 @@ from ._pack import (
     template_fields,
 )
 from ._vocabulary import CORE, Vocabulary, build_vocabulary
+
+if TYPE_CHECKING:
+    from ._case import CaseState
 
 Loc = tuple[str | int, ...]
 
@@ -154,6 +157,42 @@ class CompiledAnchor:
     where: Predicate
     since: CompiledMatch | None = None  # earliest_since: the events that close a run
     named_by: str | None = None  # named_by: the trigger's field naming the event
+
+    def follow(
+        self, index: int, event: BaseEvent, kind: str, case: CaseState, chosen: dict[int, BaseEvent]
+    ) -> None:
+        """After ``event`` (of type ``kind``), which event this anchor (``index``) counts
+        from, in ``chosen``: the latest match, or the earliest since the latest event
+        closing the run (earliest_since). Called after the event's own rules."""
+        since = self.since
+        if since is not None and kind == since.event and since.where(event, case, None):
+            chosen.pop(index, None)  # the run closes: the next match starts the next one
+        fresh = since is None or index not in chosen  # earliest_since keeps the run's first
+        if fresh and kind == self.event and self.where(event, case, None):
+            chosen[index] = event
+
+    def clock(
+        self,
+        index: int,
+        trigger: BaseEvent,
+        case: CaseState,
+        chosen: Mapping[int, BaseEvent],
+        by_id: Callable[[], Mapping[str, BaseEvent]],
+    ) -> BaseEvent | None:
+        """The earlier event an obligation of ``trigger`` counts from, if any: the one
+        ``chosen`` holds, or the one the trigger names (named_by; ``by_id`` gives the
+        child's events by id)."""
+        if self.named_by is None:
+            return chosen.get(index)
+        named = getattr(trigger, self.named_by, None)
+        if not isinstance(named, str):
+            return None  # the trigger names no event: nothing to count from
+        # Evaluation has checked the link (the child's event of the type the field names,
+        # no later than the trigger); the pack, that the type is this anchor's.
+        earlier = by_id().get(named)
+        if earlier is None or earlier.type != self.event:  # type: ignore[attr-defined]
+            return None
+        return earlier if self.where(earlier, case, None) else None
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from typing import Any
 from ._calendar import WorkingCalendar
 from ._case import CaseState
 from ._compile import (
-    CompiledAnchor,
     CompiledDue,
     CompiledPack,
     CompiledRequirement,
@@ -446,7 +445,8 @@ def _walk(
             requirement = route.requirement
             clock = None
             if requirement.anchor is not None:
-                clock = _clock(pack, requirement.anchor, event, case, chosen, past)
+                anchor = pack.anchors[requirement.anchor]
+                clock = anchor.clock(requirement.anchor, event, case, chosen, past.by_id)
                 if clock is None:
                     continue  # no earlier event to count from: the rule gives nothing
                 triggered_by = (clock.id, *triggered_by)
@@ -477,7 +477,7 @@ def _walk(
                 waiting.setdefault(kind_, []).append(item)
         for index in anchors_for(kind, ()):
             # After the rules: an event is never the earlier event of its own obligations.
-            _choose(pack.anchors[index], index, event, kind, case, chosen)
+            pack.anchors[index].follow(index, event, kind, case, chosen)
         if kind in lookback:
             past.keep(event, kind)
     for item in opened:
@@ -504,47 +504,6 @@ def _finding_order(rank: dict[str, int]) -> Callable[[Finding], tuple[Any, ...]]
         return (at, rank[f.rule], f.kind, f.event or "", f.obligation or "")
 
     return key
-
-
-def _choose(
-    anchor: CompiledAnchor,
-    index: int,
-    event: BaseEvent,
-    kind: str,
-    case: CaseState,
-    chosen: dict[int, BaseEvent],
-) -> None:
-    """Update which event ``anchor`` counts from after ``event``: the latest match, or the
-    earliest since the latest event closing the run (earliest_since)."""
-    since = anchor.since
-    if since is not None and kind == since.event and since.where(event, case, None):
-        chosen.pop(index, None)  # the run closes: the next match starts the next one
-    fresh = since is None or index not in chosen  # earliest_since keeps the run's first
-    if fresh and kind == anchor.event and anchor.where(event, case, None):
-        chosen[index] = event
-
-
-def _clock(
-    pack: CompiledPack,
-    index: int,
-    trigger: BaseEvent,
-    case: CaseState,
-    chosen: dict[int, BaseEvent],
-    past: _Past,
-) -> BaseEvent | None:
-    """The earlier event a due_from obligation of ``trigger`` counts from, if any."""
-    anchor = pack.anchors[index]
-    if anchor.named_by is None:
-        return chosen.get(index)
-    named = getattr(trigger, anchor.named_by, None)
-    if not isinstance(named, str):
-        return None  # the trigger names no event: nothing to count from
-    # _accept has checked the link (_linked): the child's event of the type the field
-    # names, no later than the trigger; the pack, that the type is due_from's.
-    earlier = past.by_id().get(named)
-    if earlier is None or earlier.type != anchor.event:  # type: ignore[attr-defined]
-        return None
-    return earlier if anchor.where(earlier, case, None) else None
 
 
 class _Past:

@@ -180,9 +180,16 @@ class _Walk:
         self.findings: list[Finding] = []
         self.undetermined: list[Undetermined] = []
         self.today: list[BaseEvent] = []  # the current date's events walked so far
-        self.latest: dict[int, BaseEvent] = {}  # due_from anchors, as the fast path keeps them
+        self.chosen: dict[int, BaseEvent] = {}  # due_from anchors, as the fast path keeps them
+        self.by_id: dict[str, BaseEvent] | None = None  # for named_by, built when needed
         self.days: dict[date, list[BaseEvent]] = {}  # every event, by local date
         self.day: date | None = None
+
+    def events(self) -> dict[str, BaseEvent]:
+        """The child's events by id (named_by looks its earlier event up here)."""
+        if self.by_id is None:
+            self.by_id = {e.id: e for day in self.days.values() for e in day}
+        return self.by_id
 
     def note(self, *item: str) -> None:
         if self.exercised is not None:
@@ -208,8 +215,7 @@ class _Walk:
             self.case.unknown = known
         for index in self.pack.anchors_by_event.get(kind, ()):
             # After the rules: an event is never the earlier event of its own obligations.
-            if self.pack.anchors[index].where(event, self.case, None):
-                self.latest[index] = event
+            self.pack.anchors[index].follow(index, event, kind, self.case, self.chosen)
         self.today.append(event)
 
     def doubtful_facts(self, event: BaseEvent, span: _Span) -> dict[str, frozenset[str]]:
@@ -378,7 +384,8 @@ class _Walk:
         requirement = route.requirement
         assert requirement is not None
         if requirement.anchor is not None:
-            clock = self.latest.get(requirement.anchor)
+            anchor = self.pack.anchors[requirement.anchor]
+            clock = anchor.clock(requirement.anchor, event, self.case, self.chosen, self.events)
             if clock is None:
                 return  # no earlier event to count from: the rule gives nothing (as fast)
             triggered_by = (clock.id, *triggered_by)
