@@ -9,6 +9,14 @@ Each obligation that is not done (not met, met late or cancelled) becomes one VT
   the ``VTIMEZONE`` it needs; ``DTSTART`` is the trigger;
 * ``DESCRIPTION`` says who must do what, why, and quotes the source sentence.
 
+An obligation that cannot be evaluated (``cannot_evaluate``: its outcome depends on a value
+the records do not give) is a to-do only while nothing has met or cancelled it: it may
+still be owed, so it is listed, with ``[cannot evaluate]`` in its summary and the missing
+values in its description. Once an event has met it, the only open question is whether
+that was in time, which is not a to-do, so it is left out. A trigger known only by its
+date gives no ``DTSTART`` when the to-do has a ``DUE`` (RFC 5545 wants both of one value
+type, and a clock time would be invented); without a ``DUE`` its ``DTSTART`` is the date.
+
 The file depends only on the evaluation: ``DTSTAMP`` is the evaluation's ``as_of``, not
 the time the file was written, so the same input gives byte-identical output. The
 ``icalendar`` library is imported when a file is made, not by ``import safeguard_rules``.
@@ -51,6 +59,7 @@ def open_obligations(
         o
         for o in evaluation.obligations
         if o.status not in DONE
+        and not (o.status == "cannot_evaluate" and (o.met_by or o.cancelled_by))
         and (role_set is None or o.responsible in role_set)
         and (child_set is None or o.child_id in child_set)
     ]
@@ -81,8 +90,15 @@ def _description(pack: CompiledPack, evaluation: Evaluation, o: Obligation) -> s
             else ""
         )
         lines.append(f"Due {iso(o.due.astimezone(pack.calendar.tz))}: {o.due_basis}.{local}")
+    elif o.status == "cannot_evaluate":
+        lines.append(f"Deadline not known: {o.due_basis}.")
     else:
         lines.append("No deadline: the source sets no timescale.")
+    if o.status == "cannot_evaluate":
+        lines.append(
+            f"Cannot evaluate: {o.reason or 'a value the outcome depends on is not recorded'}."
+            + (f" Not recorded: {', '.join(o.missing)}." if o.missing else "")
+        )
     if o.escalation is not None and o.status == "overdue":
         e = o.escalation
         lines.append(
@@ -135,10 +151,11 @@ def to_ical(
         todo = icalendar.Todo()
         todo.add("uid", obligation_uid(stamp.id, o.id))
         todo.add("dtstamp", dtstamp)
-        todo.add("summary", f"{o.action.replace('_', ' ')}: {o.child_id} ({o.responsible})")
+        label = "[cannot evaluate] " if o.status == "cannot_evaluate" else ""
+        todo.add("summary", f"{label}{o.action.replace('_', ' ')}: {o.child_id} ({o.responsible})")
         if o.triggered_at is not None:
             todo.add("dtstart", o.triggered_at.astimezone(tz).replace(microsecond=0))
-        else:
+        elif o.due is None:
             todo.add("dtstart", o.triggered_on)  # a date: the trigger's time is not recorded
         if o.due is not None:
             todo.add("due", o.due.astimezone(tz).replace(microsecond=0))

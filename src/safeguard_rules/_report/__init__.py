@@ -23,6 +23,7 @@ from .._result import Evaluation
 from .._stream import EventStream
 from . import _data
 from ._summary import (
+    CANNOT_EVALUATE,
     PERCENT_METHOD,
     STATUS_LABELS,
     RuleTimeliness,
@@ -65,7 +66,7 @@ class Chart:
 def _chart(rule: RuleTimeliness) -> Chart:
     months = rule.months
     left, top, bottom = 40, 10, 130
-    step = max(4.0, min(28.0, 680 / max(1, len(months))))
+    step = max(4.0, min(48.0, 680 / max(1, len(months))))  # 48: room for "2015-08"
     width = int(left + step * len(months) + 10)
     bars = []
     ticks = []
@@ -149,6 +150,7 @@ def render_report(
             evaluation,
             obligations=tuple(o for o in evaluation.obligations if o.child_id in keep),
             findings=tuple(f for f in evaluation.findings if f.child_id in keep),
+            undetermined=tuple(u for u in evaluation.undetermined if u.child_id in keep),
         )
     titles = {c.rule.id: c.rule.title for c in pack.rules}
     tz = pack.calendar.tz
@@ -178,6 +180,7 @@ def render_report(
         version=_library_version(),
         summary=summary,
         charts={r.rule: _chart(r) for r in summary.timeliness},
+        cannot_column=any(r.total[CANNOT_EVALUATE] for r in summary.timeliness),
         method=PERCENT_METHOD,
         statuses=STATUS_LABELS,
         status_label=status_label,

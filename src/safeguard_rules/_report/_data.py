@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from .._compile import CompiledPack
 from .._events import BaseEvent
 from .._explain import explain
-from .._result import Evaluation, Finding, Obligation
+from .._result import Evaluation, Finding, Obligation, Undetermined
 from ._summary import OverdueItem, describe_late
 
 _EPOCH = datetime(1970, 1, 1)  # naive on purpose: local wall-clock minutes count from it
@@ -34,10 +34,15 @@ OBLIGATION_FIELDS = (
     "id", "rule", "action", "responsible", "copied_in", "strength", "triggered_by",
     "triggered_at", "due", "status", "met_by", "met_at", "cancelled_by", "due_basis",
     "due_case", "basis", "parameter", "escalation", "citation", "trigger", "cases", "steps",
+    "missing", "reason",
 )  # fmt: skip
 EVENT_FIELDS = ("id", "type", "at")
 FINDING_FIELDS = ("rule", "kind", "severity", "message", "event", "obligation", "at", "citation")
-INDEX_FIELDS = ("child", "events", "obligations", "overdue", "open", "findings", "timeline")
+INDEX_FIELDS = (
+    "child", "events", "obligations", "overdue", "open", "findings", "timeline", "cannot",
+)  # fmt: skip
+# Checks that cannot be evaluated (Evaluation.undetermined), per child.
+UNDETERMINED_FIELDS = ("rule", "severity", "event", "at", "missing", "reason", "citation")
 OVERDUE_FIELDS = ("child", "rule", "action", "responsible", "due", "late", "escalation", "id")
 
 
@@ -185,6 +190,14 @@ def build(
     findings: dict[str, list[Finding]] = defaultdict(list)
     for f in evaluation.findings:
         findings[f.child_id].append(f)
+    undetermined: dict[str, list[Undetermined]] = defaultdict(list)
+    for u in evaluation.undetermined:
+        undetermined[u.child_id].append(u)
+
+    def cannot_count(child: str) -> int:
+        """Outcomes of the child that cannot be evaluated: obligations and checks."""
+        owed = sum(1 for o in obligations.get(child, ()) if o.status == "cannot_evaluate")
+        return owed + len(undetermined.get(child, ()))
 
     # ``explain`` once per (rule, route, deadline case, local trigger date, due): after its
     # first step (the trigger time, which the page shows beside the trace) the deadline
@@ -209,7 +222,7 @@ def build(
             )
         return found
 
-    children = sorted(set(by_child) | set(obligations) | set(findings))
+    children = sorted(set(by_child) | set(obligations) | set(findings) | set(undetermined))
 
     def overdue_count(child: str) -> int:
         return sum(1 for o in obligations.get(child, ()) if o.status == "overdue")
@@ -236,6 +249,7 @@ def build(
                     sum(1 for o in child_obligations if o.status == "open"),
                     len(findings.get(child, ())),
                     0,
+                    cannot_count(child),
                 ]
             )
             blobs.append(None)
@@ -285,6 +299,8 @@ def build(
                     x.trigger,
                     x.cases,
                     x.steps,
+                    s(", ".join(o.missing)) if o.missing else -1,
+                    s(o.reason),
                 ]
             )
         fi_rows = [
@@ -303,6 +319,21 @@ def build(
             ]
             for f in findings.get(child, [])
         ]
+        un_rows = [
+            [
+                rule_ref(u.rule),
+                s(u.severity),
+                ref(u.event),
+                moment_minutes(u.at, u.on, tz),
+                s(", ".join(u.missing)),
+                s(u.reason),
+                t.citation(
+                    u.citation.quote if u.citation else None,
+                    f"{u.citation.source} ({u.source_file})" if u.citation else None,
+                ),
+            ]
+            for u in undetermined.get(child, [])
+        ]
         times = [row[2] for row in ev_rows] + [row[7] for row in ob_rows]
         times += [row[8] for row in ob_rows if row[8] is not None]
         if times:
@@ -318,9 +349,10 @@ def build(
                 sum(1 for o in child_obligations if o.status == "open"),
                 len(fi_rows),
                 1,
+                cannot_count(child),
             ]
         )
-        blobs.append(json_for_script({"e": ev_rows, "o": ob_rows, "f": fi_rows}))
+        blobs.append(json_for_script({"e": ev_rows, "o": ob_rows, "f": fi_rows, "u": un_rows}))
         if progress is not None:
             progress(number + 1, len(children))
 

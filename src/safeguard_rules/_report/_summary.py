@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .._outcome import NO_TIMESCALE
 from .._result import Evaluation, Obligation
 
 # Statuses the report knows, in the order it shows them. Any other status (a later
@@ -36,6 +37,10 @@ STATUS_LABELS: dict[str, str] = {
 # a later version adds) gets a column, by its label, where it occurs.
 TABLE_COLUMNS = ("met", "met_late", "overdue", "open", "cancelled")
 
+# An outcome that depends on a value the records do not give (a field recorded as unknown,
+# or the time of an event known only by its date).
+CANNOT_EVALUATE = "cannot_evaluate"
+
 NOTHING = "\u2013"  # an en dash: no percentage, as national tables print it
 
 PERCENT_METHOD = (
@@ -44,9 +49,13 @@ PERCENT_METHOD = (
     "As in the national statistics for initial child protection conferences held within "
     "15 working days, only actions that have taken place are counted: open and overdue "
     "actions are not in the denominator (they have their own columns), cancelled ones are "
-    "left out, and a month with no action taken shows \u2013. A row counts the obligations "
-    "whose trigger fell in that month (or quarter), in the pack's time zone, whatever "
-    "their status as at the report's as-of time."
+    "left out, and a month with no action taken shows \u2013. An obligation that cannot be "
+    "evaluated (its deadline or whether it was met in time depends on a value the records "
+    "do not give, such as a field recorded as unknown or the time of an event known only "
+    "by its date) is counted in its own column, cannot evaluate: it is neither within "
+    "timescale nor late, so it is in neither part of the percentage. A row counts the "
+    "obligations whose trigger fell in that month (or quarter), in the pack's time zone, "
+    "whatever their status as at the report's as-of time."
 )
 
 
@@ -140,6 +149,10 @@ class Summary:
     overdue: tuple[OverdueItem, ...]
     overdue_groups: tuple[OverdueGroup, ...]
     status_totals: Mapping[str, int] = field(default_factory=dict)
+    # Obligations that cannot be evaluated and that nothing met or cancelled: whether they
+    # are overdue depends on a value the records do not give, so the overdue list leaves
+    # them out and the page counts them beside it.
+    undecided: int = 0
 
 
 def _quarter_label(year: int, quarter: int) -> str:
@@ -166,6 +179,14 @@ def last_complete_quarter(as_of: datetime, tz: ZoneInfo) -> tuple[int, int]:
     return (local.year - 1, 4) if quarter == 1 else (local.year, quarter - 1)
 
 
+def timed(o: Obligation) -> bool:
+    """Whether an obligation has a timescale: a deadline, or (when it cannot be evaluated)
+    one the records do not settle, which is still a timescale that ran."""
+    if o.due is not None:
+        return True
+    return o.status == CANNOT_EVALUATE and o.due_basis != NO_TIMESCALE
+
+
 def timeliness(
     evaluation: Evaluation, titles: Mapping[str, str], tz: ZoneInfo
 ) -> tuple[RuleTimeliness, ...]:
@@ -174,7 +195,7 @@ def timeliness(
         lambda: defaultdict(Counter)
     )
     for o in evaluation.obligations:
-        if o.due is None:
+        if not timed(o):
             continue  # no deadline: neither in nor out of timescale
         local = o.triggered_on
         per_rule[o.rule][(local.year, local.month)][o.status] += 1
@@ -260,6 +281,11 @@ def summarise(evaluation: Evaluation, titles: Mapping[str, str], tz: ZoneInfo) -
         overdue=overdue,
         overdue_groups=overdue_groups(overdue, titles),
         status_totals=dict(Counter(o.status for o in evaluation.obligations)),
+        undecided=sum(
+            1
+            for o in evaluation.obligations
+            if o.status == CANNOT_EVALUATE and o.met_by is None and o.cancelled_by is None
+        ),
     )
 
 

@@ -9,10 +9,11 @@
   var OB = { id: 0, rule: 1, action: 2, responsible: 3, copied: 4, strength: 5, triggeredBy: 6,
     triggeredAt: 7, due: 8, status: 9, metBy: 10, metAt: 11, cancelledBy: 12, dueBasis: 13,
     dueCase: 14, basis: 15, parameter: 16, escalation: 17, citation: 18, trigger: 19, cases: 20,
-    steps: 21 };
+    steps: 21, missing: 22, reason: 23 };
   var EV = { id: 0, type: 1, at: 2 };
   var FI = { rule: 0, kind: 1, severity: 2, message: 3, event: 4, obligation: 5, at: 6, citation: 7 };
-  var IX = { child: 0, events: 1, obligations: 2, overdue: 3, open: 4, findings: 5, timeline: 6 };
+  var IX = { child: 0, events: 1, obligations: 2, overdue: 3, open: 4, findings: 5, timeline: 6, cannot: 7 };
+  var UN = { rule: 0, severity: 1, event: 2, at: 3, missing: 4, reason: 5, citation: 6 };
   var OD = { child: 0, rule: 1, action: 2, responsible: 3, due: 4, late: 5, escalation: 6, id: 7 };
   var LABELS = { met: "met", met_late: "met late", overdue: "overdue", open: "open",
     cancelled: "cancelled", cannot_evaluate: "cannot evaluate" };
@@ -32,6 +33,9 @@
     return DAYS[d.getUTCDay()] + " " + d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" +
       pad(d.getUTCDate()) + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
   }
+  // A date-only moment (the record gives no clock time) is drawn across its whole day.
+  function dateOnly(min) { return min !== null && min !== undefined && min % 1 !== 0; }
+  function dayStart(min) { return Math.floor(min / 1440) * 1440; }
   function fmtDay(day) {
     var d = new Date(day * 86400000);
     return DAYS[d.getUTCDay()] + " " + d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate());
@@ -150,6 +154,7 @@
           el("td", { "class": "num" }, [row[IX.obligations]]),
           el("td", { "class": "num" }, [row[IX.overdue]]),
           el("td", { "class": "num" }, [row[IX.open]]),
+          el("td", { "class": "num" }, [row[IX.cannot]]),
           el("td", { "class": "num" }, [row[IX.findings]])
         ]));
       });
@@ -196,6 +201,7 @@
     S[o[OB.cases]].split("\n").forEach(function (c) { if (c) { lines.push("    " + c); } });
     D.steps[o[OB.steps]].forEach(function (i) { lines.push("    - " + S[i]); });
     var status = "  status    " + statusLabel(S[o[OB.status]]);
+    if (str(o[OB.reason])) { status += ": " + str(o[OB.reason]); }
     var esc = str(o[OB.escalation]);
     if (esc && S[o[OB.status]] === "overdue") { status += "; " + esc; }
     lines.push(status);
@@ -220,7 +226,7 @@
   }
 
   function timelineSvg(childId, data) {
-    var events = data.e, obs = data.o, fis = data.f;
+    var events = data.e, obs = data.o, fis = data.f, uns = data.u || [];
     var order = obs.map(function (o, i) { return i; });
     order.sort(function (a, b) {
       return obs[a][OB.triggeredAt] - obs[b][OB.triggeredAt] || (obs[a][OB.id] < obs[b][OB.id] ? -1 : 1);
@@ -233,6 +239,7 @@
       if (o[OB.metAt] !== null) { times.push(o[OB.metAt]); }
     });
     fis.forEach(function (f) { times.push(f[FI.at]); });
+    uns.forEach(function (u) { times.push(u[UN.at]); });
     if (!times.length) { times.push(D.asOf); }
     var lo = Math.min.apply(null, times), hi = Math.max.apply(null, times);
     var showAsOf = D.asOf >= lo && D.asOf - hi <= 60 * 1440;
@@ -240,7 +247,7 @@
     var dayLo = Math.floor(lo / 1440) - 1, dayHi = Math.floor(hi / 1440) + 2;
     var span = dayHi - dayLo;
     var px = Math.max(3, Math.min(48, 1000 / span));
-    var LABELW = 290, AXIS = 40, EVH = 34, FIH = fis.length ? 30 : 0, ROW = 26;
+    var LABELW = 290, AXIS = 40, EVH = 34, FIH = fis.length + uns.length ? 30 : 0, ROW = 26;
     var chartW = span * px, W = Math.ceil(LABELW + chartW + 170);
     var top = AXIS + EVH + FIH;
     var H = top + obs.length * ROW + 12;
@@ -277,7 +284,10 @@
       axis.appendChild(sv("text", { "class": "axis", x: x(day * 1440) + 2, y: AXIS - 10 }, label));
     }
     axis.appendChild(sv("text", { "class": "rowlabel", x: 8, y: AXIS + EVH / 2 + 4 }, "Events (" + events.length + ")"));
-    if (FIH) { axis.appendChild(sv("text", { "class": "rowlabel", x: 8, y: AXIS + EVH + FIH / 2 + 4 }, "Findings (" + fis.length + ")")); }
+    if (FIH) {
+      axis.appendChild(sv("text", { "class": "rowlabel", x: 8, y: AXIS + EVH + FIH / 2 + 4 }, "Findings (" + fis.length + ")" +
+        (uns.length ? ", cannot evaluate (" + uns.length + ")" : "")));
+    }
     root.appendChild(axis);
     if (showAsOf) {
       root.appendChild(sv("line", { "class": "asof", x1: x(D.asOf), x2: x(D.asOf), y1: AXIS - 6, y2: H }));
@@ -286,8 +296,14 @@
     // Events and findings.
     var evg = sv("g", { "aria-hidden": "true" });
     events.forEach(function (e) {
-      evg.appendChild(tip(sv("circle", { "class": "event", cx: x(e[EV.at]), cy: AXIS + EVH / 2, r: 5 }),
-        e[EV.id] + " " + S[e[EV.type]] + ", " + fmt(e[EV.at])));
+      var at = e[EV.at], mark;
+      if (dateOnly(at)) {
+        mark = sv("rect", { "class": "event day", x: x(dayStart(at)), y: AXIS + EVH / 2 - 5,
+          width: Math.max(10, px), height: 10, rx: 5 });
+      } else {
+        mark = sv("circle", { "class": "event", cx: x(at), cy: AXIS + EVH / 2, r: 5 });
+      }
+      evg.appendChild(tip(mark, e[EV.id] + " " + S[e[EV.type]] + ", " + fmt(at)));
     });
     root.appendChild(evg);
     var fig = sv("g", { "aria-hidden": "true" });
@@ -300,19 +316,33 @@
       tip(g, "finding (" + S[f[FI.severity]] + ", " + S[f[FI.kind]] + "): " + f[FI.message]);
       fig.appendChild(g);
     });
+    uns.forEach(function (u) {
+      var at = typeof u[UN.event] === "number" && u[UN.event] !== -1 ? events[u[UN.event]][EV.at] : u[UN.at];
+      var cx = x(at), cy = AXIS + EVH + FIH / 2;
+      var g = sv("g", { "class": "undetermined-mark" });
+      g.appendChild(sv("path", { "class": "undetermined", d: "M" + cx + " " + (cy - 9) + " L" + (cx + 8) + " " + (cy + 6) + " L" + (cx - 8) + " " + (cy + 6) + " Z" }));
+      g.appendChild(sv("text", { x: cx - 3, y: cy + 4 }, "?"));
+      tip(g, "cannot evaluate (" + S[u[UN.severity]] + ", " + ruleId(u[UN.rule]) + "): " + S[u[UN.reason]]);
+      fig.appendChild(g);
+    });
     root.appendChild(fig);
     // Obligations: one row each, a bar from trigger to deadline.
     order.forEach(function (i, row) {
       var o = obs[i];
       var st = S[o[OB.status]];
       var y = top + row * ROW + 4;
-      var x1 = x(o[OB.triggeredAt]);
+      var trig = o[OB.triggeredAt];
+      var x1 = x(dateOnly(trig) ? dayStart(trig) : trig);
       var end = o[OB.due] !== null ? o[OB.due] : (o[OB.metAt] !== null ? o[OB.metAt] : hi);
+      if (dateOnly(end)) { end = dayStart(end) + 1440; }
       var x2 = Math.max(x1 + 4, x(end));
       var note = str(o[OB.basis]) === "local_default" ? " · local default" : str(o[OB.basis]) === "local_override" ? " · local override" : "";
+      var missing = str(o[OB.missing]);
+      if (missing) { note += " · not recorded: " + missing; }
       var name = S[o[OB.action]] + ": " + statusLabel(st) + ", triggered " + fmt(o[OB.triggeredAt]) +
         (o[OB.due] !== null ? ", due " + fmt(o[OB.due]) : ", no deadline") +
-        (o[OB.metAt] !== null ? ", met " + fmt(o[OB.metAt]) : "") + note + ". Press Enter for the citation and explain trace.";
+        (o[OB.metAt] !== null ? ", met " + fmt(o[OB.metAt]) : "") + note +
+        (str(o[OB.reason]) ? " (" + str(o[OB.reason]) + ")" : "") + ". Press Enter for the citation and explain trace.";
       var g = sv("g", { "class": "ob", tabindex: 0, role: "button", "aria-label": name, "data-obligation": o[OB.id] });
       var action = S[o[OB.action]];
       g.appendChild(sv("text", { "class": "rowlabel", x: 8, y: y + 13 }, action.length > 40 ? action.slice(0, 39) + "…" : action));
@@ -323,7 +353,12 @@
         var lateEnd = showAsOf ? x(D.asOf) : x(hi) + 40;
         g.appendChild(sv("line", { "class": "late-line", x1: x2, x2: lateEnd, y1: y + 8, y2: y + 8 }));
       }
-      if (o[OB.metAt] !== null) {
+      if (o[OB.metAt] !== null && dateOnly(o[OB.metAt])) {
+        // Met on a day, at a time not recorded: a mark across that day.
+        var dx = x(dayStart(o[OB.metAt])), dw = Math.max(10, px);
+        g.appendChild(sv("rect", { "class": "metmark day", x: dx, y: y + 2, width: dw, height: 12, rx: 6 }));
+        labelX = Math.max(labelX, dx + dw + 4);
+      } else if (o[OB.metAt] !== null) {
         var mx = x(o[OB.metAt]);
         g.appendChild(sv("path", { "class": "metmark", d: "M" + mx + " " + (y + 1) + " L" + (mx + 7) + " " + (y + 8) + " L" + mx + " " + (y + 15) + " L" + (mx - 7) + " " + (y + 8) + " Z" }));
         labelX = Math.max(labelX, mx + 10);
@@ -363,11 +398,12 @@
       return;
     }
     var data = JSON.parse(blob.textContent);
-    var events = data.e, obs = data.o, fis = data.f;
+    var events = data.e, obs = data.o, fis = data.f, uns = data.u || [];
     var row = D.children[n];
     heading.textContent = "Timeline: " + childId;
     body.appendChild(el("p", null, [events.length + " events, " + obs.length + " obligations (" +
-      row[IX.overdue] + " overdue, " + row[IX.open] + " open), " + fis.length + " findings. Times in " + D.tz + "."]));
+      row[IX.overdue] + " overdue, " + row[IX.open] + " open" +
+      (row[IX.cannot] ? ", " + row[IX.cannot] + " cannot evaluate" : "") + "), " + fis.length + " findings. Times in " + D.tz + "."]));
     var scroll = el("div", { "class": "scroll", tabindex: 0, role: "region", "aria-label": "Timeline chart of " + childId + " (scrolls sideways)" });
     scroll.appendChild(timelineSvg(childId, data));
     body.appendChild(el("figure", null, [scroll, el("figcaption", null, [
@@ -395,7 +431,8 @@
         el("td", null, [roleTitle(S[o[OB.responsible]]), " ", el("code", null, [S[o[OB.responsible]]])]),
         el("td", null, [fmt(o[OB.triggeredAt])]),
         el("td", { "class": "due" }, [fmt(o[OB.due]), el("br"), el("small", null, [S[o[OB.dueBasis]]]), " ", dueNote(o)]),
-        el("td", { "class": "status" }, [badge(st)]),
+        el("td", { "class": "status" }, [badge(st)].concat(str(o[OB.missing]) ?
+          [el("br"), el("small", null, ["not recorded: " + str(o[OB.missing])])] : [])),
         el("td", null, [done]),
         el("td", null, [details])
       ]));
@@ -425,6 +462,27 @@
       el("thead", null, [el("tr", null, ["When", "Severity", "Kind", "Event", "Finding", "Rule"].map(function (h) { return el("th", { scope: "col" }, [h]); }))]),
       ftbody
     ]) : el("p", null, ["No findings."]));
+
+    if (uns.length) {
+      var utbody = el("tbody");
+      uns.forEach(function (u) {
+        var at = typeof u[UN.event] === "number" && u[UN.event] !== -1 ? events[u[UN.event]][EV.at] : u[UN.at];
+        utbody.appendChild(el("tr", null, [
+          el("td", null, [fmt(at)]),
+          el("td", null, [S[u[UN.severity]]]),
+          el("td", null, [eventText(events, u[UN.event]) || "–"]),
+          el("td", null, [badge("cannot_evaluate"), " ", S[u[UN.reason]]]),
+          el("td", null, [S[u[UN.missing]]]),
+          el("td", null, [el("code", null, [ruleId(u[UN.rule])])])
+        ]));
+      });
+      body.appendChild(el("h3", null, ["Checks that cannot be evaluated"]));
+      body.appendChild(el("table", { "class": "list undetermined" }, [
+        el("caption", null, ["Checks for " + childId + " that cannot be evaluated: never findings"]),
+        el("thead", null, [el("tr", null, ["When", "Severity", "Event", "Why", "Not recorded", "Rule"].map(function (h) { return el("th", { scope: "col" }, [h]); }))]),
+        utbody
+      ]));
+    }
 
     var etbody = el("tbody");
     events.forEach(function (e) {
