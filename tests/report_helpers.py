@@ -24,6 +24,7 @@ EXAMPLE_RUNS = [
     ("jersey_2024", "child_a_history.jsonl", "2024-06-03T17:00:00+01:00"),
     ("wtsc_2015", "concerns_2015.jsonl", "2016-01-15T17:00:00+00:00"),
     ("wirral_2019", "strategy_requests.yaml", "2019-06-20T17:00:00+01:00"),
+    ("wtsc_2015", "caseload_2015.jsonl", "2016-01-15T17:00:00+00:00"),
 ]
 
 

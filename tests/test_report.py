@@ -40,6 +40,7 @@ from safeguard_rules import (
     import_cin_census,
     load_events,
     load_pack,
+    parse_events,
     render_report,
 )
 from safeguard_rules.cli import main
@@ -252,6 +253,84 @@ def test_wtsc_example_figures_by_hand() -> None:
     # child-G's meeting record was never made available: 1 triggered, 1 overdue, nothing
     # taken place, so no percentage.
     assert rows["record_available_to_invitees_after_meeting"][:6] == ["1", "0", "0", "1", "0", "\u2013"]
+
+
+CASELOAD = EXAMPLE_RUNS[3]  # twelve invented children under wtsc_2015, as at Fri 15 Jan 2016
+
+
+def test_caseload_example_figures_by_hand() -> None:
+    _pack, _stream, result, html = _example(*CASELOAD)
+    # strategy_discussion_within_timescale, three working days from the concern on the
+    # England calendar unless serious (the same day):
+    # 2015 Q3: K09 Thu 6 Aug, due Tue 11 Aug, held Mon 10: met. K07 serious, Mon 7 Sep,
+    #   held 16:00 that day: met. K08 Tue 15 Sep, due Fri 18 Sep, held Mon 28 Sep: late.
+    # 2015 Q4: K01 Mon 5 Oct, due Thu 8, held Tue 6: met. K02 Wed 14 Oct, due Mon 19, held
+    #   Fri 16: met. K12 Tue 20 Oct, due Fri 23, held on Thu 22 (date only: the whole day is
+    #   before the deadline): met. K03 Thu 5 Nov, due Tue 10, held Wed 18: late. K04 Mon 23
+    #   Nov, due Thu 26, none: overdue. K11 Mon 7 Dec, serious_harm unknown, so due Mon 7
+    #   (same day) or Thu 10 (three days); held Wed 9: cannot be evaluated. K06 Fri 18 Dec,
+    #   due Wed 23, none: overdue. K05 Tue 22 Dec: Wed 23, Thu 24, then Fri 25 and Mon 28
+    #   (Christmas, Boxing Day substitute) skipped, Tue 29; held Tue 29: met.
+    # 2016-01: K10 Wed 13 Jan, due Mon 18 Jan: open.
+    # All: 12 triggered, 6 met, 2 late, 2 overdue, 1 open, 1 cannot evaluate; 6 / 8 = 75.0%.
+    # Latest complete quarter before 15 Jan 2016: 2015 Q4, 4 / 5 = 80.0%.
+    rows = {r[0].split()[-1]: r[1:] for r in table(html, "All timed rules")[1:]}
+    assert table(html, "All timed rules")[0][5:7] == ["Open", "Cannot evaluate"]
+    assert rows["strategy_discussion_within_timescale"] == [
+        "12", "6", "2", "2", "1", "1", "75.0%", "2015 Q4: 80.0% (4 of 5)",
+    ]  # fmt: skip
+    title = "Strategy discussion within three working days"
+    months = {r[0]: r[1:] for r in table(html, title)[1:]}
+    header = table(html, title)[0]
+    assert header[-2:] == ["cannot evaluate", "% within timescale"]
+    # triggered, met, late, overdue, open, cancelled, cannot evaluate, %
+    assert months["2015-12"] == ["3", "1", "0", "1", "0", "0", "1", "100.0%"]
+    assert months["Quarter 2015 Q4"] == ["8", "4", "1", "2", "0", "0", "1", "80.0%"]
+    assert months["All months"] == ["12", "6", "2", "2", "1", "0", "1", "75.0%"]
+    assert "neither within timescale nor late" in html
+    # The account on every page: 29 records, one outcome that cannot be evaluated.
+    assert html.count("Outcomes that cannot be evaluated: <strong>1</strong>") == 3
+    assert result.account.cannot_evaluate == 1
+    # Overdue now: K04's and K06's discussions (and K02's record), never K11's.
+    data = script_json(html, "report-data")
+    names = [row[0] for row in data["children"]]
+    listed = sorted((names[row[0]], row[-1].split("/")[0]) for row in data["overdue"])
+    assert listed == [
+        ("child-K02", "record_available_to_invitees_after_discussion"),
+        ("child-K04", "strategy_discussion_within_timescale"),
+        ("child-K06", "strategy_discussion_within_timescale"),
+    ]
+    # The index counts K11's outcome that cannot be evaluated.
+    assert {row[0]: row[7] for row in data["children"]}["child-K11"] == 1
+    k11 = script_json(html, f"c{names.index('child-K11')}")
+    [row] = [o for o in k11["o"] if o[0] == "strategy_discussion_within_timescale/k11-1"]
+    strings = data["s"]
+    assert strings[row[9]] == "cannot_evaluate"
+    assert strings[row[22]] == "concern_identified.serious_harm"
+    # K12's discussion has only a date: its time is the middle of the day plus half a
+    # minute, which the page writes as the date alone (never a clock time).
+    k12 = script_json(html, f"c{names.index('child-K12')}")
+    [held] = [e for e in k12["e"] if e[0] == "k12-2"]
+    assert held[2] % 1 == 0.5
+
+
+def test_an_undecided_obligation_is_counted_beside_the_overdue_list() -> None:
+    pack = load_pack("wtsc_2015")
+    # serious_harm unknown, nothing held, as at Tue 8 Dec 2015 17:00: the same-day deadline
+    # (Mon 7 Dec) has passed and the three working days (Thu 10 Dec) have not, so it may be
+    # overdue or open: not in the overdue list, counted beside it.
+    stream = parse_events(
+        [
+            {"id": "u1", "type": "concern_identified", "child_id": "child-U1",
+             "at": "2015-12-07T10:00:00+00:00", "category": "physical_abuse",
+             "enquiry_decision_needed": True, "immediate_action_taken": False,
+             "complex": False, "unknown": ["serious_harm"]},
+        ]
+    )  # fmt: skip
+    result = evaluate(pack, stream, datetime.fromisoformat("2015-12-08T17:00:00+00:00"))
+    html = render_report(pack, result, stream)
+    assert "<strong>0</strong> obligations are overdue" in html
+    assert "<strong>1</strong> further obligation is not met and cannot be evaluated" in html
 
 
 # --- a generated stream of 2,000 children -------------------------------------------------
