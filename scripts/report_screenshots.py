@@ -2,13 +2,14 @@
 
     .venv/bin/python scripts/report_screenshots.py
 
-Renders two reports, opens them in headless Chromium (Debian's ``/usr/bin/chromium``)
-and saves PNGs in docs/:
+Renders the report of the bundled caseload (examples/caseload_2015.jsonl, twelve invented
+children under wtsc_2015, as at Fri 15 January 2016), opens it in headless Chromium
+(Debian's ``/usr/bin/chromium``) and saves PNGs in docs/:
 
-* ``report-summary.png`` and ``report-overdue.png``: a generated stream of 2,000 invented
-  children (``benchmarks/report.py``) under jersey_2024, as at 1 January 2026;
-* ``report-timeline.png``: child-A of examples/child_a_history.jsonl under jersey_2024,
-  as at 3 June 2024, with the strategy meeting's details open.
+* ``report-summary.png``: the timeliness summary;
+* ``report-overdue.png``: the overdue list, filtered to the strategy discussion timescale;
+* ``report-timeline.png``: child-K11's timeline, whose discussion cannot be evaluated (the
+  concern does not record whether the harm was serious), with its details open.
 """
 
 from __future__ import annotations
@@ -32,21 +33,12 @@ def main() -> int:
 
     from safeguard_rules import evaluate, load_events, load_pack, render_report
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import report as bench
-
-    pack = load_pack("jersey_2024")
+    pack = load_pack("wtsc_2015")
     with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        events = bench.write_children(2000, 1, work / "children.jsonl")
-        stream = load_events(events)
-        result = evaluate(pack, stream, datetime.fromisoformat("2026-01-01T00:00:00+00:00"))
-        generated = work / "generated.html"
-        generated.write_text(render_report(pack, result, stream), encoding="utf-8")
-        stream = load_events(ROOT / "examples" / "child_a_history.jsonl")
-        result = evaluate(pack, stream, datetime.fromisoformat("2024-06-03T17:00:00+01:00"))
-        example = work / "example.html"
-        example.write_text(render_report(pack, result, stream), encoding="utf-8")
+        stream = load_events(ROOT / "examples" / "caseload_2015.jsonl")
+        result = evaluate(pack, stream, datetime.fromisoformat("2016-01-15T17:00:00+00:00"))
+        report = Path(folder) / "caseload.html"
+        report.write_text(render_report(pack, result, stream), encoding="utf-8")
 
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -56,14 +48,14 @@ def main() -> int:
                 "**/*",
                 lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort(),
             )
-            page.goto(generated.as_uri())
+            page.goto(report.as_uri())
             page.locator("#timeliness").screenshot(path=str(DOCS / "report-summary.png"))
-            page.select_option("#overdue-rule", "strategy_meeting_within_three_working_days")
+            page.select_option("#overdue-rule", "strategy_discussion_within_timescale")
             page.locator("#overdue").screenshot(path=str(DOCS / "report-overdue.png"))
-            page.goto(example.as_uri() + "#child=child-A")
+            page.goto(report.as_uri() + "#child=child-K11")
             page.wait_for_selector("#timeline-body svg.timeline")
-            meeting = "strategy_meeting_within_three_working_days/ev-010"
-            page.locator(f'svg.timeline g.ob[data-obligation="{meeting}"]').focus()
+            discussion = "strategy_discussion_within_timescale/k11-1"
+            page.locator(f'svg.timeline g.ob[data-obligation="{discussion}"]').focus()
             page.keyboard.press("Enter")
             page.evaluate("window.scrollTo(0, 0)")
             page.locator("#timeline").screenshot(path=str(DOCS / "report-timeline.png"))
