@@ -106,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", default="2026-01-01T00:00:00+00:00")
     parser.add_argument("--browser", action="store_true", help="also time the page in Chromium")
     parser.add_argument("--keep", action="store_true", help="keep the reports in benchmarks/out/")
+    parser.add_argument(
+        "--max-timelines", type=int, help="embed at most N timelines (report --max-children)"
+    )
+    parser.add_argument("--no-ics", action="store_true", help="skip the .ics file")
     args = parser.parse_args(argv)
     pack = load_pack(args.pack)
     as_of = datetime.fromisoformat(args.as_of)
@@ -119,11 +123,11 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate(pack, stream, as_of)
         evaluated = time.perf_counter() - start
         start = time.perf_counter()
-        page = render_report(pack, result, stream)
+        page = render_report(pack, result, stream, max_timelines=args.max_timelines)
         rendered = time.perf_counter() - start
         data = page.encode("utf-8")
         start = time.perf_counter()
-        ics = to_ical(pack, result)
+        ics = b"" if args.no_ics else to_ical(pack, result)
         icaled = time.perf_counter() - start
         out = HERE / "out" / f"report-{args.pack}-n{children}-seed{args.seed}.html"
         out.write_bytes(data)
@@ -135,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             "load_s": round(loaded, 2),
             "evaluate_s": round(evaluated, 2),
             "render_s": round(rendered, 2),
+            "timelines": min(children, args.max_timelines or children),
             "report_mib": round(len(data) / 2**20, 1),
             "ics_s": round(icaled, 2),
             "ics_mib": round(len(ics) / 2**20, 1),
