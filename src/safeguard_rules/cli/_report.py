@@ -116,12 +116,15 @@ def report(
     if not quiet:
         chosen = [o for o in result.obligations if not children or o.child_id in children]
         overdue = sum(1 for o in chosen if o.status == "overdue")
+        cannot = sum(1 for o in chosen if o.status == "cannot_evaluate")
         count = len(set(children)) if children else len(present)
         shown = count if max_children is None else min(count, max_children)
         echo(
             f"wrote {safe(output)}: {count} children"
             + (f" ({shown} timelines)" if shown < count else "")
-            + f", {len(chosen)} obligations ({overdue} overdue), "
+            + f", {len(chosen)} obligations ({overdue} overdue"
+            + (f", {cannot} cannot be evaluated" if cannot else "")
+            + "), "
             f"{len(page.encode('utf-8')):,} bytes"
         )
     _rejections(result)
