@@ -23,6 +23,7 @@ from safeguard_rules import (
     explain,
     load_events,
     merge_evaluations,
+    parse_events,
 )
 from safeguard_rules._loading import compile_text
 
@@ -393,3 +394,49 @@ def test_a_bad_choice_of_earlier_event_is_located(
     for needle in needles:
         assert needle in d.message, d.message
     assert d.line is not None and d.line > text.splitlines().index("rules:")
+
+
+# --- date-only records (docs/deadlines.md) ------------------------------------------------
+
+
+def _dated(type_: str, on: str, id: str, **fields: object) -> object:
+    stream = parse_events([{"id": id, "type": type_, "child_id": "child-1", "on": on, **fields}])
+    assert not stream.rejected, stream.rejected
+    return stream.events[0]
+
+
+def test_a_date_only_link_is_checked_by_local_date() -> None:
+    events = [
+        _dated("referral_received", "2015-06-08", "r-1"),
+        _dated("referral_received", "2015-06-10", "r-2"),
+        # Same day as r-1, times unknown: not known to be after, so the link holds.
+        _dated("concern_identified", "2015-06-08", "c-1", category="neglect", referral_ref="r-1"),
+        # r-2 is two days after this concern: the link cannot hold.
+        _dated("concern_identified", "2015-06-08", "c-2", category="neglect", referral_ref="r-2"),
+    ]
+    result = evaluate(REFERRALS, events, datetime.fromisoformat(AS_OF))
+    assert [(r.event_id, r.reason) for r in result.account.rejected] == [
+        ("c-2", "referral_ref 'r-2' names a referral_received at 2015-06-10 (date only), after "
+         "this event (2015-06-08 (date only)); it refers to an earlier one"),
+    ]
+
+
+def test_the_careful_walk_does_not_claim_a_named_clock_it_cannot_place() -> None:
+    # A child with a date-only record takes the careful walk, which does not place a
+    # due_from's earlier event: the obligation exists (the concern names its referral) but
+    # cannot be evaluated, and nothing is reported late.
+    events = [
+        _dated("referral_received", "2015-06-08", "r-1"),
+        ev("concern_identified", "2015-06-09T10:00:00+01:00", id="c-1", category="neglect",
+           serious_harm=True, referral_ref="r-1"),
+    ]
+    result = evaluate(REFERRALS, events, datetime.fromisoformat(AS_OF))
+    assert result.account.rejected == ()
+    (o,) = result.obligations
+    assert (o.triggered_by, o.status) == (("r-1", "c-1"), "cannot_evaluate")
+    assert result.findings == ()
+    # The concern names no referral: nothing to count from, on either walk.
+    plain = [_dated("referral_received", "2015-06-08", "r-1"),
+             ev("concern_identified", "2015-06-09T10:00:00+01:00", id="c-1", category="neglect",
+                serious_harm=True)]
+    assert evaluate(REFERRALS, plain, datetime.fromisoformat(AS_OF)).obligations == ()
