@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any, Literal, get_args
 
 from pydantic import ValidationError
@@ -465,6 +466,27 @@ RECORD_TAGS = frozenset(
         "Section47",
         "ChildProtectionPlans",
         "CPPreviewDate",
+    }
+)
+
+Problem = tuple[Any, str]  # the element a problem is at, and what it is
+
+# The census data items that date a record or an event, with their codes (as the
+# messages name them): "CPPendDate (N00115) is before CPPstartDate (N00105)".
+_DATE_ITEMS: Mapping[str, str] = MappingProxyType(
+    {
+        "CINreferralDate": "N00100",
+        "CINclosureDate": "N00102",
+        "DateOfInitialCPC": "N00110",
+        "InitialCPCtarget": "N00109",
+        "AssessmentActualStartDate": "N00159",
+        "AssessmentAuthorisationDate": "N00160",
+        "CINPlanStartDate": "N00689",
+        "CINPlanEndDate": "N00690",
+        "S47ActualStartDate": "N00148",
+        "CPPstartDate": "N00105",
+        "CPPendDate": "N00115",
+        "CPPreviewDate": "N00116",
     }
 )
 
@@ -924,15 +946,31 @@ class _Episode:
             return f"after the return's ReferenceDate {reference.isoformat()} (N00603)"
         return None
 
-    def within(self, name: str, item: str, day: date) -> str | None:
-        """Why a nested record's date (item ``name``, census code ``item``) does not fit
-        inside its episode, or None."""
+    def within(self, name: str, day: date) -> str | None:
+        """Why a nested record's date (the data item ``name``) does not fit inside its
+        episode, or None."""
+        item = _DATE_ITEMS[name]
         if day < self.referral:
             return f"{name} ({item}) is before the episode's CINreferralDate (N00100)"
         if self.closure is not None and day > self.closure:
             return f"{name} ({item}) is after the episode's CINclosureDate (N00102)"
         late = self.late(day)
         return f"{name} ({item}) is {late}" if late else None
+
+    def inside(self, items: Mapping[str, Any], name: str, day: date) -> list[Problem]:
+        """:meth:`within` as a problem at the item ``name``: none, or one."""
+        why = self.within(name, day)
+        return [(items[name], why)] if why else []
+
+    def not_before(
+        self, items: Mapping[str, Any], name: str, day: date, start: str, started: date
+    ) -> list[Problem]:
+        """The problem with a date that must not come before the record's ``start`` date
+        and must fit inside the episode: none, or one."""
+        if day < started:
+            message = f"{name} ({_DATE_ITEMS[name]}) is before {start} ({_DATE_ITEMS[start]})"
+            return [(items[name], message)]
+        return self.inside(items, name, day)
 
     def map(self) -> None:
         imp, elem, label = self.imp, self.elem, self.label
@@ -957,9 +995,7 @@ class _Episode:
             elif late := self.late(self.closure):
                 problems.append((items["CINclosureDate"], f"CINclosureDate (N00102) is {late}"))
         if episode_icpc is not None and not problems:
-            why = self.within("DateOfInitialCPC", "N00110", episode_icpc)
-            if why:
-                problems.append((items["DateOfInitialCPC"], why))
+            problems += self.inside(items, "DateOfInitialCPC", episode_icpc)
         if problems:
             imp.reject(self.child_id, elem, label, problems)
             return
@@ -1001,48 +1037,16 @@ class _Episode:
         if not imp.accept(self.child_id, elem, label, events):
             return
 
-        for key, sub_label, sub in imp._keyed(
-            self.child_id,
-            elem.findall("Assessments"),
-            "Assessments",
-            "AssessmentActualStartDate",
-            label,
-            "N00159",
-        ):
-            if key is not None:
-                self.assessment(sub, sub_label, key)
-        for key, sub_label, sub in imp._keyed(
-            self.child_id,
-            elem.findall("CINPlanDates"),
-            "CINPlanDates",
-            "CINPlanStartDate",
-            label,
-            "N00689",
-        ):
-            if key is not None:
-                self.cin_plan(sub, sub_label, key)
-        for key, sub_label, sub in imp._keyed(
-            self.child_id,
-            elem.findall("Section47"),
-            "Section47",
-            "S47ActualStartDate",
-            label,
-            "N00148",
-        ):
-            if key is not None:
-                self.section47(sub, sub_label, key)
-        if episode_icpc is not None:
-            self.episode_conference(items["DateOfInitialCPC"], episode_icpc)
-        for key, sub_label, sub in imp._keyed(
-            self.child_id,
-            elem.findall("ChildProtectionPlans"),
-            "ChildProtectionPlans",
-            "CPPstartDate",
-            label,
-            "N00105",
-        ):
-            if key is not None:
-                self.cp_plan(sub, sub_label, key)
+        for tag, dated_by, map_one in _NESTED:
+            for key, sub_label, sub in imp._keyed(
+                self.child_id, elem.findall(tag), tag, dated_by, label, _DATE_ITEMS[dated_by]
+            ):
+                if key is not None:
+                    map_one(self, sub, sub_label, key)
+            if tag == "Section47" and episode_icpc is not None:
+                # After the enquiries (it may be one of their conferences), before the plans
+                # (which name the conference that decided them).
+                self.episode_conference(items["DateOfInitialCPC"], episode_icpc)
 
     def _own_errors(self, elem: Any, label: str) -> bool:
         if self.imp.owned.get(id(elem)):
@@ -1085,33 +1089,30 @@ class _Episode:
                 )
                 break
 
-    def assessment(self, elem: Any, label: str, started: date) -> None:
+    def dated(
+        self, elem: Any, label: str, start: str, started: date, end: str
+    ) -> tuple[dict[str, Any], date | None] | None:
+        """A nested record's items and its end date (the item ``end``, if given), or None
+        when the record is rejected: for schema errors of its own, or dates that do not fit
+        (the ``start`` date in the episode, the end not before it and in the episode)."""
         if self._own_errors(elem, label):
-            return
+            return None
         items = {sub.tag: sub for sub in elem}
-        authorised = _date(items.get("AssessmentAuthorisationDate"))
-        problems = []
-        if why := self.within("AssessmentActualStartDate", "N00159", started):
-            problems.append((items["AssessmentActualStartDate"], why))
-        if authorised is not None:
-            if authorised < started:
-                problems.append(
-                    (
-                        items["AssessmentAuthorisationDate"],
-                        "AssessmentAuthorisationDate (N00160) is before AssessmentActualStartDate "
-                        "(N00159)",
-                    )
-                )
-            elif why := self.within("AssessmentAuthorisationDate", "N00160", authorised):
-                problems.append(
-                    (
-                        items["AssessmentAuthorisationDate"],
-                        why,
-                    )
-                )
+        ended = _date(items.get(end))
+        problems = self.inside(items, start, started)
+        if ended is not None:
+            problems += self.not_before(items, end, ended, start, started)
         if problems:
             self.imp.reject(self.child_id, elem, label, problems)
+            return None
+        return items, ended
+
+    def assessment(self, elem: Any, label: str, started: date) -> None:
+        start, end = "AssessmentActualStartDate", "AssessmentAuthorisationDate"
+        dated = self.dated(elem, label, start, started, end)
+        if dated is None:
             return
+        items, authorised = dated
         started_id = self.event_id(label, "started")
         events = [
             self.event(
@@ -1163,26 +1164,10 @@ class _Episode:
         self.imp.accept(self.child_id, elem, label, events)
 
     def cin_plan(self, elem: Any, label: str, started: date) -> None:
-        if self._own_errors(elem, label):
+        dated = self.dated(elem, label, "CINPlanStartDate", started, "CINPlanEndDate")
+        if dated is None:
             return
-        items = {sub.tag: sub for sub in elem}
-        ended = _date(items.get("CINPlanEndDate"))
-        problems = []
-        if why := self.within("CINPlanStartDate", "N00689", started):
-            problems.append((items["CINPlanStartDate"], why))
-        if ended is not None:
-            if ended < started:
-                problems.append(
-                    (
-                        items["CINPlanEndDate"],
-                        "CINPlanEndDate (N00690) is before CINPlanStartDate (N00689)",
-                    )
-                )
-            elif why := self.within("CINPlanEndDate", "N00690", ended):
-                problems.append((items["CINPlanEndDate"], why))
-        if problems:
-            self.imp.reject(self.child_id, elem, label, problems)
-            return
+        _items, ended = dated
         events = [
             self.event(
                 label,
@@ -1213,9 +1198,7 @@ class _Episode:
         target = _date(items.get("InitialCPCtarget"))
         held = _date(items.get("DateOfInitialCPC"))
         not_required = _text(items.get("ICPCnotRequired")) in _YES
-        problems = []
-        if why := self.within("S47ActualStartDate", "N00148", started):
-            problems.append((items["S47ActualStartDate"], why))
+        problems = self.inside(items, "S47ActualStartDate", started)
         if target is not None and target < started:
             problems.append(
                 (
@@ -1224,15 +1207,9 @@ class _Episode:
                 )
             )
         if held is not None:
-            if held < started:
-                problems.append(
-                    (
-                        items["DateOfInitialCPC"],
-                        "DateOfInitialCPC (N00110) is before S47ActualStartDate (N00148)",
-                    )
-                )
-            elif why := self.within("DateOfInitialCPC", "N00110", held):
-                problems.append((items["DateOfInitialCPC"], why))
+            problems += self.not_before(
+                items, "DateOfInitialCPC", held, "S47ActualStartDate", started
+            )
             if not_required:
                 problems.append(
                     (
@@ -1280,23 +1257,10 @@ class _Episode:
             self.conferences.append((held, events[-1].id))
 
     def cp_plan(self, elem: Any, label: str, started: date) -> None:
-        if self._own_errors(elem, label):
+        dated = self.dated(elem, label, "CPPstartDate", started, "CPPendDate")
+        if dated is None:
             return
-        items = {sub.tag: sub for sub in elem}
-        ended = _date(items.get("CPPendDate"))
-        problems = []
-        if why := self.within("CPPstartDate", "N00105", started):
-            problems.append((items["CPPstartDate"], why))
-        if ended is not None:
-            if ended < started:
-                problems.append(
-                    (items["CPPendDate"], "CPPendDate (N00115) is before CPPstartDate (N00105)")
-                )
-            elif why := self.within("CPPendDate", "N00115", ended):
-                problems.append((items["CPPendDate"], why))
-        if problems:
-            self.imp.reject(self.child_id, elem, label, problems)
-            return
+        items, ended = dated
         initial = ABUSE_CATEGORIES.get(_text(items.get("InitialCategoryOfAbuse")))
         latest = ABUSE_CATEGORIES.get(_text(items.get("LatestCategoryOfAbuse")))
         previous = _text(items.get("NumberOfPreviousCPP"))
@@ -1352,7 +1316,7 @@ class _Episode:
             elif ended is not None and key > ended:
                 why = "CPPreviewDate (N00116) is after the plan's CPPendDate (N00115)"
             else:
-                why = self.within("CPPreviewDate", "N00116", key)
+                why = self.within("CPPreviewDate", key)
             if why:
                 self.imp.reject(self.child_id, review, review_label, [(review, why)])
                 continue
@@ -1367,6 +1331,17 @@ class _Episode:
                 referral_ref=self.referral_id,
             )
             self.imp.accept(self.child_id, review, review_label, [event])
+
+
+# The records nested in an episode, in the order they are mapped: the element, the data
+# item whose date identifies each, and the method that maps one. The enquiries come before
+# the plans, whose starting conference may be one of theirs.
+_NESTED: tuple[tuple[str, str, Callable[[_Episode, Any, str, date], None]], ...] = (
+    ("Assessments", "AssessmentActualStartDate", _Episode.assessment),
+    ("CINPlanDates", "CINPlanStartDate", _Episode.cin_plan),
+    ("Section47", "S47ActualStartDate", _Episode.section47),
+    ("ChildProtectionPlans", "CPPstartDate", _Episode.cp_plan),
+)
 
 
 def problems_text(result: CensusImport, limit: int | None = None) -> Iterable[str]:
