@@ -43,13 +43,23 @@ END = datetime(2025, 12, 31, 23, 0, tzinfo=UTC)
 BATCH_CHILDREN = 500  # children generated together and interleaved in time order
 
 CATEGORIES = (
-    ("neglect", 30), ("emotional_abuse", 20), ("physical_abuse", 20), ("sexual_abuse", 10),
-    ("penetrative_sexual_abuse", 4), ("sexual_exploitation", 8), ("other", 8),
+    ("neglect", 30),
+    ("emotional_abuse", 20),
+    ("physical_abuse", 20),
+    ("sexual_abuse", 10),
+    ("penetrative_sexual_abuse", 4),
+    ("sexual_exploitation", 8),
+    ("other", 8),
 )
 AGENCIES = ("csc", "police", "health", "education")
 FLAG_SENDERS = ("mash_ds", "ppu_ds")
-REQUESTERS = (("allocated_social_worker", 45), ("team_manager", 30), ("police", 10),
-              ("ppu_ds", 10), ("health", 5))
+REQUESTERS = (
+    ("allocated_social_worker", 45),
+    ("team_manager", 30),
+    ("police", 10),
+    ("ppu_ds", 10),
+    ("health", 5),
+)
 CHAIRS = (("team_manager", 80), ("senior_practitioner", 15), ("service_manager", 5))
 
 
@@ -105,8 +115,9 @@ class _Child:
 
     def advance(self, lo_days: int, hi_days: int) -> None:
         latest = max((at for at, _, _ in self.rows), default=self.t)
-        self.t = max(self.t, latest) + timedelta(minutes=self.rng.randint(lo_days * 1440,
-                                                                          hi_days * 1440))
+        self.t = max(self.t, latest) + timedelta(
+            minutes=self.rng.randint(lo_days * 1440, hi_days * 1440)
+        )
 
     def subset(self, values: tuple[str, ...], at_least: int = 1) -> list[str]:
         k = self.rng.randint(at_least, len(values))
@@ -140,10 +151,13 @@ class _Child:
     def allocate(self) -> None:
         rng = self.rng
         self.team_manager = f"tm-{rng.randint(1, 40):02d}"
-        self.emit("social_worker_allocated", self.t, worker=f"sw-{rng.randint(1, 300):03d}",
-                  team_manager=self.team_manager,
-                  senior_practitioner=f"sp-{rng.randint(1, 60):02d}" if rng.random() < 0.7
-                  else None)
+        self.emit(
+            "social_worker_allocated",
+            self.t,
+            worker=f"sw-{rng.randint(1, 300):03d}",
+            team_manager=self.team_manager,
+            senior_practitioner=f"sp-{rng.randint(1, 60):02d}" if rng.random() < 0.7 else None,
+        )
         self.allocated = True
 
     def allocation_change(self) -> None:
@@ -159,16 +173,23 @@ class _Child:
 
     def enquiry(self) -> None:
         rng = self.rng
-        self.emit("enquiry_received", self.t, safeguarding_risk_clear=rng.random() < 0.7,
-                  referring_agency=rng.choice(AGENCIES[1:]))
+        self.emit(
+            "enquiry_received",
+            self.t,
+            safeguarding_risk_clear=rng.random() < 0.7,
+            referring_agency=rng.choice(AGENCIES[1:]),
+        )
         if rng.random() < 0.6:
             self.emit("mash_enquiry_started", self.later(30, 2 * 1440))
 
     def referral(self) -> None:
         rng = self.rng
-        self.emit("referral_made", self.t,
-                  to_service=rng.choice(("children_and_family_hub", "early_help", "camhs")),
-                  by_role=rng.choice(("allocated_social_worker", "mash_team", "health")))
+        self.emit(
+            "referral_made",
+            self.t,
+            to_service=rng.choice(("children_and_family_hub", "early_help", "camhs")),
+            by_role=rng.choice(("allocated_social_worker", "mash_team", "health")),
+        )
 
     def cpn_burst(self, k: int) -> None:
         rng = self.rng
@@ -176,8 +197,12 @@ class _Child:
             ref = f"INC-{self.number:06d}-{len(self.cpns) + 1:02d}"
             self.cpns.append(ref)
             # Police attention happens at any hour.
-            self.emit("cpn_created", self.t, incident_ref=ref,
-                      summary="synthetic incident" if rng.random() < 0.3 else None)
+            self.emit(
+                "cpn_created",
+                self.t,
+                incident_ref=ref,
+                summary="synthetic incident" if rng.random() < 0.3 else None,
+            )
             self.t = self.later(1440, 20 * 1440)
         if len(self.cpns) > 3 and self.allocated and (not self.flagged or rng.random() < 0.3):
             self.flag()
@@ -195,106 +220,173 @@ class _Child:
         cc = ["team_manager"] if rng.random() < 0.8 else []
         if rng.random() < 0.3:
             cc.append("senior_practitioner")
-        recent = self.cpns[-rng.randint(3, 4):]
+        recent = self.cpns[-rng.randint(3, 4) :]
         flag_id = self.emit(
-            "flag_sent", at, sender_role=sender, to=to, cc=cc,
+            "flag_sent",
+            at,
+            sender_role=sender,
+            to=to,
+            cc=cc,
             attached_cpns=recent if rng.random() < 0.85 else [],
             summarised_incidents=recent[-3:] if rng.random() < 0.8 else recent[-2:],
         )
         if flag_id is None:
             return
         if rng.random() < 0.8:
-            self.emit("receipt_confirmed", self.later(30, 5 * 1440, at), of_event=flag_id,
-                      by_role="allocated_social_worker",
-                      method=rng.choice(("email", "email", "phone", "system")))
+            self.emit(
+                "receipt_confirmed",
+                self.later(30, 5 * 1440, at),
+                of_event=flag_id,
+                by_role="allocated_social_worker",
+                method=rng.choice(("email", "email", "phone", "system")),
+            )
         if rng.random() < 0.7:
             requested = self.later(60, 3 * 1440, at)
             self.emit("planning_meeting_requested", requested, requested_by_role=sender)
             if rng.random() < 0.85:
-                self.emit("planning_meeting_held", self.later(2 * 1440, 15 * 1440, requested),
-                          chair_role=_weighted(rng, CHAIRS), chair=self.team_manager,
-                          agencies=self.subset(AGENCIES, 2), minuted=rng.random() < 0.85,
-                          actions_shared=rng.random() < 0.8)
+                self.emit(
+                    "planning_meeting_held",
+                    self.later(2 * 1440, 15 * 1440, requested),
+                    chair_role=_weighted(rng, CHAIRS),
+                    chair=self.team_manager,
+                    agencies=self.subset(AGENCIES, 2),
+                    minuted=rng.random() < 0.85,
+                    actions_shared=rng.random() < 0.8,
+                )
 
     def concern(self) -> None:
         rng = self.rng
         category = _weighted(rng, CATEGORIES)
         sexual = "sexual" in category
-        self.emit("concern_identified", self.t, category=category,
-                  serious_harm=rng.random() < 0.3,
-                  forensic_evidence_needed=rng.random() < (0.4 if sexual else 0.05),
-                  immediate_action_taken=rng.random() < 0.2,
-                  complex=rng.random() < 0.1,
-                  looked_after=self.looked_after,
-                  risk_level=rng.choice(("low", "medium", "high", None)),
-                  referring_agency=rng.choice(AGENCIES),
-                  # derived, not drawn, so the random sequence (and every stream) is unchanged
-                  enquiry_decision_needed=category != "other")
+        self.emit(
+            "concern_identified",
+            self.t,
+            category=category,
+            serious_harm=rng.random() < 0.3,
+            forensic_evidence_needed=rng.random() < (0.4 if sexual else 0.05),
+            immediate_action_taken=rng.random() < 0.2,
+            complex=rng.random() < 0.1,
+            looked_after=self.looked_after,
+            risk_level=rng.choice(("low", "medium", "high", None)),
+            referring_agency=rng.choice(AGENCIES),
+            # derived, not drawn, so the random sequence (and every stream) is unchanged
+            enquiry_decision_needed=category != "other",
+        )
         t = self.t
         discussion = None
         if rng.random() < 0.7:
             t = self.later(30, 2 * 1440, t)
             agencies = self.agencies()
             discussion = self.emit(
-                "strategy_discussion_held", t, mode=rng.choice(("telephone", "video",
-                                                                "face_to_face")),
-                agencies=agencies, chair_role="team_manager" if rng.random() < 0.7 else None,
-                records_made_by=agencies if rng.random() < 0.7 else agencies[:1])
+                "strategy_discussion_held",
+                t,
+                mode=rng.choice(("telephone", "video", "face_to_face")),
+                agencies=agencies,
+                chair_role="team_manager" if rng.random() < 0.7 else None,
+                records_made_by=agencies if rng.random() < 0.7 else agencies[:1],
+            )
         if discussion is not None and rng.random() < 0.6:
             self.circulate(discussion, agencies, t)
         if rng.random() < 0.8:
             self.strategy_meeting(self.later(30, 1440, t))
         if rng.random() < 0.5:
             kinds = ["child_sexual_abuse"] if sexual else ["child_protection"]
-            self.emit("medical_considered", self.later(60, 2 * 1440, t), kinds=kinds,
-                      required=rng.random() < 0.5)
+            self.emit(
+                "medical_considered",
+                self.later(60, 2 * 1440, t),
+                kinds=kinds,
+                required=rng.random() < 0.5,
+            )
         if rng.random() < 0.5:
             self.enquiry_and_conference(self.later(1440, 5 * 1440, t))
 
     def strategy_meeting(self, at: datetime) -> None:
         rng = self.rng
         requested = self.emit(
-            "strategy_meeting_requested", at, requested_by_role=_weighted(rng, REQUESTERS),
-            purpose=rng.choice(("safeguarding", "safeguarding", "safeguarding",
-                                "investigation_update", "police_information_only", "other")),
-            authorised=rng.random() < 0.8, quality_assured=rng.random() < 0.7,
+            "strategy_meeting_requested",
+            at,
+            requested_by_role=_weighted(rng, REQUESTERS),
+            purpose=rng.choice(
+                (
+                    "safeguarding",
+                    "safeguarding",
+                    "safeguarding",
+                    "investigation_update",
+                    "police_information_only",
+                    "other",
+                )
+            ),
+            authorised=rng.random() < 0.8,
+            quality_assured=rng.random() < 0.7,
             form_complete=rng.random() < 0.9,
-            mode=rng.choice(("face_to_face", "telephone", "video", None)))
+            mode=rng.choice(("face_to_face", "telephone", "video", None)),
+        )
         if requested is None:
             return
         if rng.random() < 0.3:
-            self.emit("strategy_request_forwarded", self.later(10, 600, at), of_event=requested,
-                      by_role="police_mash", to=["ppu_ds"])
+            self.emit(
+                "strategy_request_forwarded",
+                self.later(10, 600, at),
+                of_event=requested,
+                by_role="police_mash",
+                to=["ppu_ds"],
+            )
         if rng.random() < 0.08:
-            self.emit("strategy_request_returned", self.later(60, 1440, at), of_event=requested,
-                      by_role="ppu_ds", reason="form incomplete")
+            self.emit(
+                "strategy_request_returned",
+                self.later(60, 1440, at),
+                of_event=requested,
+                by_role="ppu_ds",
+                reason="form incomplete",
+            )
         if rng.random() < 0.08:
-            self.emit("police_contacted", self.later(600, 1200, at), by_role="team_manager",
-                      channel="101", requested_role="duty_sergeant")
+            self.emit(
+                "police_contacted",
+                self.later(600, 1200, at),
+                by_role="team_manager",
+                channel="101",
+                requested_role="duty_sergeant",
+            )
         meeting_at = self.later(1440, 7 * 1440, at)
         if rng.random() < 0.3:
             agency = rng.choice(("health", "education"))
-            self.emit("agency_unable_to_attend", self.later(60, 1440, at), agency=agency,
-                      meeting_ref=requested)
+            self.emit(
+                "agency_unable_to_attend",
+                self.later(60, 1440, at),
+                agency=agency,
+                meeting_ref=requested,
+            )
             if rng.random() < 0.7:
-                self.emit("agency_report_sent", self.later(-1440, 0, meeting_at), agency=agency,
-                          to_role="strategy_meeting_chair", meeting_ref=requested)
+                self.emit(
+                    "agency_report_sent",
+                    self.later(-1440, 0, meeting_at),
+                    agency=agency,
+                    to_role="strategy_meeting_chair",
+                    meeting_ref=requested,
+                )
         roll = rng.random()
         if roll < 0.1:
-            self.emit("strategy_meeting_cancelled", self.later(60, 2 * 1440, at),
-                      of_event=requested, by_role="team_manager",
-                      rationale="synthetic rationale" if rng.random() < 0.8 else None,
-                      agreed_by=self.subset(("csc", "police"), 1),
-                      notified=self.subset(AGENCIES, 1),
-                      recorded_on_child_file=rng.random() < 0.7)
+            self.emit(
+                "strategy_meeting_cancelled",
+                self.later(60, 2 * 1440, at),
+                of_event=requested,
+                by_role="team_manager",
+                rationale="synthetic rationale" if rng.random() < 0.8 else None,
+                agreed_by=self.subset(("csc", "police"), 1),
+                notified=self.subset(AGENCIES, 1),
+                recorded_on_child_file=rng.random() < 0.7,
+            )
         elif roll < 0.9:
             chair_role = _weighted(rng, CHAIRS)
             agencies = self.agencies()
-            held = self.emit("strategy_meeting_held", meeting_at, chair_role=chair_role,
-                             chair=self.team_manager if rng.random() < 0.7
-                             else f"tm-{rng.randint(1, 40):02d}",
-                             agencies=agencies,
-                             mode=rng.choice(("face_to_face", "telephone", "video")))
+            held = self.emit(
+                "strategy_meeting_held",
+                meeting_at,
+                chair_role=chair_role,
+                chair=self.team_manager if rng.random() < 0.7 else f"tm-{rng.randint(1, 40):02d}",
+                agencies=agencies,
+                mode=rng.choice(("face_to_face", "telephone", "video")),
+            )
             if held is not None and rng.random() < 0.8:
                 self.circulate(held, agencies, meeting_at)
 
@@ -307,11 +399,15 @@ class _Child:
 
     def circulate(self, meeting: str, agencies: list[str], held_at: datetime) -> None:
         rng = self.rng
-        self.emit("strategy_record_circulated", self.later(60, 4 * 1440, held_at),
-                  meeting_ref=meeting,
-                  to=agencies if rng.random() < 0.8 else self.subset(AGENCIES, 1),
-                  authorised_by_role=rng.choice(("csc_manager", "csc_manager", "team_manager",
-                                                 "senior_practitioner")))
+        self.emit(
+            "strategy_record_circulated",
+            self.later(60, 4 * 1440, held_at),
+            meeting_ref=meeting,
+            to=agencies if rng.random() < 0.8 else self.subset(AGENCIES, 1),
+            authorised_by_role=rng.choice(
+                ("csc_manager", "csc_manager", "team_manager", "senior_practitioner")
+            ),
+        )
 
     def enquiry_and_conference(self, at: datetime) -> None:
         rng = self.rng
@@ -323,33 +419,51 @@ class _Child:
             risk = rng.random() < 0.5
             self.emit("enquiry_concluded", concluded, basis=basis, continuing_risk=risk)
             if risk and rng.random() < 0.7:
-                self.emit("child_protection_conference_held",
-                          self.later(5 * 1440, 20 * 1440, concluded),
-                          chair_role=rng.choice(("conference_chair", "independent_chair")))
+                self.emit(
+                    "child_protection_conference_held",
+                    self.later(5 * 1440, 20 * 1440, concluded),
+                    chair_role=rng.choice(("conference_chair", "independent_chair")),
+                )
 
     def review(self) -> None:
         rng = self.rng
-        self.emit("case_reviewed", self.t, complex=rng.random() < 0.2, stuck=rng.random() < 0.1,
-                  drifting=rng.random() < 0.1)
+        self.emit(
+            "case_reviewed",
+            self.t,
+            complex=rng.random() < 0.2,
+            stuck=rng.random() < 0.1,
+            drifting=rng.random() < 0.1,
+        )
 
     def supervision(self) -> None:
         rng = self.rng
         kind = "multi_agency_reflective" if rng.random() < 0.3 else "internal"
-        self.emit("supervision_held", self.t, kind=kind,
-                  agencies=self.subset(AGENCIES, 2) if kind == "multi_agency_reflective" else [])
+        self.emit(
+            "supervision_held",
+            self.t,
+            kind=kind,
+            agencies=self.subset(AGENCIES, 2) if kind == "multi_agency_reflective" else [],
+        )
 
     def difference(self) -> None:
         rng = self.rng
         self.differences += 1
         diff = f"pd-{self.number:06d}-{self.differences}"
-        self.emit("professional_difference_raised", self.t, difference_id=diff,
-                  raised_by_role=rng.choice(("allocated_social_worker", "police", "health")),
-                  started_on=self.t.astimezone(LOCAL).date().isoformat()
-                  if rng.random() < 0.7 else None)
+        self.emit(
+            "professional_difference_raised",
+            self.t,
+            difference_id=diff,
+            raised_by_role=rng.choice(("allocated_social_worker", "police", "health")),
+            started_on=self.t.astimezone(LOCAL).date().isoformat() if rng.random() < 0.7 else None,
+        )
         if rng.random() < 0.7:
             resolved = self.later(2 * 1440, 30 * 1440)
-            self.emit("professional_difference_resolved", resolved, difference_id=diff,
-                      resolved_on=resolved.astimezone(LOCAL).date().isoformat())
+            self.emit(
+                "professional_difference_resolved",
+                resolved,
+                difference_id=diff,
+                resolved_on=resolved.astimezone(LOCAL).date().isoformat(),
+            )
 
 
 def iter_lines(events: int, seed: int) -> Iterator[str]:
@@ -427,10 +541,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=100_000, help="number of events")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="JSON Lines file to write")
-    parser.add_argument("--check", action="store_true",
-                        help="generate the stream twice in memory and compare SHA-256 digests")
-    parser.add_argument("--validate", action="store_true",
-                        help="parse a sample of --out with safeguard_rules.parse_events")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="generate the stream twice in memory and compare SHA-256 digests",
+    )
+    parser.add_argument(
+        "--validate",
+        action="store_true",
+        help="parse a sample of --out with safeguard_rules.parse_events",
+    )
     args = parser.parse_args(argv)
     if args.events < 1:
         parser.error("--events must be at least 1")
@@ -440,8 +560,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         first, second = stream_digest(args.events, args.seed), stream_digest(args.events, args.seed)
         same = first == second
-        print(f"check: {'identical' if same else 'DIFFERENT'} sha256 {first}"
-              + ("" if same else f" vs {second}"))
+        print(
+            f"check: {'identical' if same else 'DIFFERENT'} sha256 {first}"
+            + ("" if same else f" vs {second}")
+        )
         status |= 0 if same else 1
     if args.out is not None:
         digest = write(args.events, args.seed, args.out)

@@ -179,8 +179,10 @@ def _write(path: Path, write: Callable[[Any], None]) -> None:
 
 
 def _print(f: dict[str, Any]) -> None:
-    print(f"{f['pack']}: {f['events']:,} events -> {f['obligations']:,} obligations, "
-          f"{f['findings']:,} findings")
+    print(
+        f"{f['pack']}: {f['events']:,} events -> {f['obligations']:,} obligations, "
+        f"{f['findings']:,} findings"
+    )
     print(f"read {f['read_s']:.1f} s, evaluate {f['evaluate_s']:.1f} s (Python {f['python']})")
     print("| output | seconds | MiB | x evaluate |")
     print("|---|---:|---:|---:|")

@@ -89,22 +89,24 @@ def worker(
             best = min(best, time.perf_counter() - started)
         assert evaluation is not None
         statuses = Counter(o.status for o in evaluation.obligations)
-        result["packs"].append({
-            "pack": name,
-            "id": evaluation.pack.id,
-            "version": evaluation.pack.version,
-            "content_hash": evaluation.pack.content_hash,
-            "compile_seconds": compile_seconds,
-            "evaluate_seconds": best,
-            "evaluated": evaluation.account.evaluated,
-            "rejected": len(evaluation.account.rejected),
-            "events_per_s": evaluation.account.evaluated / best,
-            "obligations": len(evaluation.obligations),
-            "findings": len(evaluation.findings),
-            "statuses": dict(sorted(statuses.items())),
-            "rss_peak_kib": _rss_kib(),
-            "heap_peak_bytes": None,
-        })
+        result["packs"].append(
+            {
+                "pack": name,
+                "id": evaluation.pack.id,
+                "version": evaluation.pack.version,
+                "content_hash": evaluation.pack.content_hash,
+                "compile_seconds": compile_seconds,
+                "evaluate_seconds": best,
+                "evaluated": evaluation.account.evaluated,
+                "rejected": len(evaluation.account.rejected),
+                "events_per_s": evaluation.account.evaluated / best,
+                "obligations": len(evaluation.obligations),
+                "findings": len(evaluation.findings),
+                "statuses": dict(sorted(statuses.items())),
+                "rss_peak_kib": _rss_kib(),
+                "heap_peak_bytes": None,
+            }
+        )
         del evaluation
     result["rss_peak_kib"] = _rss_kib()
     if heap:
@@ -168,8 +170,9 @@ def _linearity(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     large_packs = {p["pack"]: p for p in by_size[large]["packs"]}
     for entry in by_size[small]["packs"]:
         if entry["pack"] in large_packs:
-            rows.append((entry["pack"], entry["events_per_s"],
-                         large_packs[entry["pack"]]["events_per_s"]))
+            rows.append(
+                (entry["pack"], entry["events_per_s"], large_packs[entry["pack"]]["events_per_s"])
+            )
     out = []
     for stage, eps_small, eps_large in rows:
         ratio = eps_large / eps_small
@@ -179,8 +182,17 @@ def _linearity(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
             verdict = "faster per event at the larger size (fixed costs dominate the smaller)"
         else:
             verdict = "consistent with linear (within 0.67-1.5)"
-        out.append({"stage": stage, "small": small, "large": large, "eps_small": eps_small,
-                    "eps_large": eps_large, "ratio": ratio, "verdict": verdict})
+        out.append(
+            {
+                "stage": stage,
+                "small": small,
+                "large": large,
+                "eps_small": eps_small,
+                "eps_large": eps_large,
+                "ratio": ratio,
+                "verdict": verdict,
+            }
+        )
     return out
 
 
@@ -194,8 +206,10 @@ def _table(rows: list[list[str]], right: set[int]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     for n, row in enumerate(rows):
-        cells = [c.rjust(w) if i in right else c.ljust(w)
-                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
         lines.append("  ".join(cells).rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -211,53 +225,112 @@ def report(doc: dict[str, Any]) -> str:
         f"as_of {doc['as_of']}, evaluate best of {doc['repeat']}",
         "",
     ]
-    rows = [["events", "stage", "seconds", "events/s", "py-heap peak MiB",
-             "RSS peak MiB", "obligations", "findings", "pack content hash"]]
+    rows = [
+        [
+            "events",
+            "stage",
+            "seconds",
+            "events/s",
+            "py-heap peak MiB",
+            "RSS peak MiB",
+            "obligations",
+            "findings",
+            "pack content hash",
+        ]
+    ]
     for r in doc["results"]:
         size = f"{r['size']:,}"
-        rows.append([size, "load", f"{r['load_seconds']:.2f}", f"{r['load_events_per_s']:,.0f}",
-                     "-", _mib(r["rss_after_load_kib"]), "-", "-", "-"])
+        rows.append(
+            [
+                size,
+                "load",
+                f"{r['load_seconds']:.2f}",
+                f"{r['load_events_per_s']:,.0f}",
+                "-",
+                _mib(r["rss_after_load_kib"]),
+                "-",
+                "-",
+                "-",
+            ]
+        )
         for p in r["packs"]:
-            rows.append([size, f"evaluate {p['pack']}", f"{p['evaluate_seconds']:.2f}",
-                         f"{p['events_per_s']:,.0f}", _mib(p["heap_peak_bytes"], kib=False),
-                         _mib(p["rss_peak_kib"]), f"{p['obligations']:,}",
-                         f"{p['findings']:,}", p["content_hash"][:19]])
+            rows.append(
+                [
+                    size,
+                    f"evaluate {p['pack']}",
+                    f"{p['evaluate_seconds']:.2f}",
+                    f"{p['events_per_s']:,.0f}",
+                    _mib(p["heap_peak_bytes"], kib=False),
+                    _mib(p["rss_peak_kib"]),
+                    f"{p['obligations']:,}",
+                    f"{p['findings']:,}",
+                    p["content_hash"][:19],
+                ]
+            )
     out.append(_table(rows, right={0, 2, 3, 4, 5, 6, 7}))
     out.append("")
-    out.append("py-heap peak: tracemalloc peak of Python allocations made during evaluate "
-               "(separate untimed run).")
-    out.append("RSS peak: ru_maxrss of the size's own subprocess (interpreter + loaded events + "
-               "evaluations so far).")
+    out.append(
+        "py-heap peak: tracemalloc peak of Python allocations made during evaluate "
+        "(separate untimed run)."
+    )
+    out.append(
+        "RSS peak: ru_maxrss of the size's own subprocess (interpreter + loaded events + "
+        "evaluations so far)."
+    )
     for r in doc["results"]:
-        gen = (f", generated in {r['generate_seconds']:.1f} s" if r["generate_seconds"] else
-               ", reused")
-        out.append(f"  {r['size']:,} events: {r['children']:,} children, "
-                   f"{r['rejected_at_load']} rejected at load; subprocess wall "
-                   f"{r['wall_seconds']:.1f} s{gen}; {Path(r['file']).name}")
+        gen = (
+            f", generated in {r['generate_seconds']:.1f} s" if r["generate_seconds"] else ", reused"
+        )
+        out.append(
+            f"  {r['size']:,} events: {r['children']:,} children, "
+            f"{r['rejected_at_load']} rejected at load; subprocess wall "
+            f"{r['wall_seconds']:.1f} s{gen}; {Path(r['file']).name}"
+        )
     if doc["linearity"]:
         out.append("")
         first = doc["linearity"][0]
-        out.append(f"Linearity (events/s at {first['large']:,} / events/s at {first['small']:,}; "
-                   "1.0 = linear, printed, not asserted):")
-        out.append(_table(
-            [["stage", f"ev/s @ {first['small']:,}", f"ev/s @ {first['large']:,}", "ratio", ""]]
-            + [[x["stage"], f"{x['eps_small']:,.0f}", f"{x['eps_large']:,.0f}",
-                f"{x['ratio']:.2f}", x["verdict"]] for x in doc["linearity"]],
-            right={1, 2, 3}))
+        out.append(
+            f"Linearity (events/s at {first['large']:,} / events/s at {first['small']:,}; "
+            "1.0 = linear, printed, not asserted):"
+        )
+        out.append(
+            _table(
+                [["stage", f"ev/s @ {first['small']:,}", f"ev/s @ {first['large']:,}", "ratio", ""]]
+                + [
+                    [
+                        x["stage"],
+                        f"{x['eps_small']:,.0f}",
+                        f"{x['eps_large']:,.0f}",
+                        f"{x['ratio']:.2f}",
+                        x["verdict"],
+                    ]
+                    for x in doc["linearity"]
+                ],
+                right={1, 2, 3},
+            )
+        )
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help=f"comma-separated event counts (default {DEFAULT_SIZES}; "
-                        "add 1000000 for the long run)")
-    parser.add_argument("--packs", default="",
-                        help="comma-separated pack names (default: every bundled pack)")
+    parser.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma-separated event counts (default {DEFAULT_SIZES}; "
+        "add 1000000 for the long run)",
+    )
+    parser.add_argument(
+        "--packs", default="", help="comma-separated pack names (default: every bundled pack)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--as-of", default=DEFAULT_AS_OF)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="timed evaluate runs per pack; the best is reported (default 3)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="timed evaluate runs per pack; the best is reported (default 3)",
+    )
     parser.add_argument("--no-heap", action="store_true", help="skip the tracemalloc runs")
     parser.add_argument("--regenerate", action="store_true", help="ignore cached streams")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -288,20 +361,39 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for size in sizes:
         path, generate_seconds = _stream_file(size, args.seed, args.regenerate)
-        print(f"measuring {size:,} events x {len(packs)} packs in a fresh process",
-              file=sys.stderr, flush=True)
-        command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(path),
-                   "--packs", ",".join(packs), "--as-of", args.as_of,
-                   "--repeat", str(args.repeat)] + (["--no-heap"] if args.no_heap else [])
+        print(
+            f"measuring {size:,} events x {len(packs)} packs in a fresh process",
+            file=sys.stderr,
+            flush=True,
+        )
+        command = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            str(path),
+            "--packs",
+            ",".join(packs),
+            "--as-of",
+            args.as_of,
+            "--repeat",
+            str(args.repeat),
+        ] + (["--no-heap"] if args.no_heap else [])
         started = time.perf_counter()
         done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)  # noqa: S603
         result = json.loads(done.stdout.strip().splitlines()[-1])
-        result.update(size=size, wall_seconds=time.perf_counter() - started,
-                      generate_seconds=generate_seconds)
+        result.update(
+            size=size, wall_seconds=time.perf_counter() - started, generate_seconds=generate_seconds
+        )
         results.append(result)
 
-    doc = {"machine": _machine(), "seed": args.seed, "as_of": args.as_of,
-           "repeat": args.repeat, "results": results, "linearity": _linearity(results)}
+    doc = {
+        "machine": _machine(),
+        "seed": args.seed,
+        "as_of": args.as_of,
+        "repeat": args.repeat,
+        "results": results,
+        "linearity": _linearity(results),
+    }
     print(json.dumps(doc, indent=2) if args.json else report(doc))
     return 0
 

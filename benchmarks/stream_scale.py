@@ -59,9 +59,18 @@ def main() -> int:
         grouped = out / f"grouped-n{size}-seed{args.seed}-g1.jsonl"
         if not export.exists():
             subprocess.run(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, str(HERE / "generate.py"), "--events", str(size),
-                 "--seed", str(args.seed), "--out", str(export)],
-                check=True, stdout=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    str(HERE / "generate.py"),
+                    "--events",
+                    str(size),
+                    "--seed",
+                    str(args.seed),
+                    "--out",
+                    str(export),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
         if not grouped.exists():
             wall, cpu, rss = timed([*cli, "sort-events", str(export), "-o", str(grouped)])

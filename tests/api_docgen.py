@@ -48,9 +48,7 @@ def _signature(function: Any) -> str:
 
 def _fields(cls: type) -> list[str]:
     if issubclass(cls, BaseModel):
-        return [
-            f"`{f.alias or name}`" for name, f in cls.model_fields.items() if f.alias or name
-        ]
+        return [f"`{f.alias or name}`" for name, f in cls.model_fields.items() if f.alias or name]
     if dataclasses.is_dataclass(cls):
         return [f"`{f.name}`" for f in dataclasses.fields(cls) if not f.name.startswith("_")]
     return []

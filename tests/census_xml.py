@@ -84,7 +84,9 @@ def assessment(start: str, authorised: str | None = None, factors: tuple[str, ..
     if review:
         out += f"          <AssessmentInternalReviewDate>{review}</AssessmentInternalReviewDate>\n"
     if authorised:
-        out += f"          <AssessmentAuthorisationDate>{authorised}</AssessmentAuthorisationDate>\n"
+        out += (
+            f"          <AssessmentAuthorisationDate>{authorised}</AssessmentAuthorisationDate>\n"
+        )
     if factors:
         out += "          <FactorsIdentifiedAtAssessment>\n"
         out += "".join(f"            <AssessmentFactors>{f}</AssessmentFactors>\n" for f in factors)

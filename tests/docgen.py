@@ -45,7 +45,9 @@ def tables() -> str:
                 required = "no (default empty)"
             else:
                 required = f"no (default `{info.default}`)"
-            out.append(f"| `{field}` | {_kind(name, field)} | {required} | {info.description or ''} |")
+            out.append(
+                f"| `{field}` | {_kind(name, field)} | {required} | {info.description or ''} |"
+            )
         out.append("")
     out.append("### Case facts (`case.NAME`)\n")
     out.append("| fact | kind | meaning |\n|---|---|---|")

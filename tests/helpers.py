@@ -17,7 +17,9 @@ from safeguard_rules import BaseEvent, CompiledPack, Evaluation, Obligation, eva
 _counter = 0
 
 
-def ev(type_: str, at: str, *, id: str | None = None, child: str = "child-1", **fields: Any) -> BaseEvent:
+def ev(
+    type_: str, at: str, *, id: str | None = None, child: str = "child-1", **fields: Any
+) -> BaseEvent:
     """One typed event; ``at`` is ISO 8601 with an offset. Ids default to a fresh one."""
     global _counter
     _counter += 1

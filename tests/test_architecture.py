@@ -193,8 +193,6 @@ def test_lint_merges_an_overlay_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert calls == [str(EXAMPLE_OVERLAY)]
 
 
-
-
 # --- one concern per module -------------------------------------------------------------------
 
 # A count's threshold in words: f"more than {count.more_than}" / f"at least {count.at_least}".

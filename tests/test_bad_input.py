@@ -65,7 +65,7 @@ def test_minimal_pack_compiles() -> None:
 
 
 def test_malformed_yaml_names_line_and_column() -> None:
-    message = compile_error(MINIMAL.replace("  version: \"1\"", "  version: [1"), PackSyntaxError)
+    message = compile_error(MINIMAL.replace('  version: "1"', "  version: [1"), PackSyntaxError)
     assert message.startswith("pack.yaml:")
     assert "YAML syntax error" in message
 
@@ -84,7 +84,9 @@ def test_missing_key_is_named() -> None:
 
 
 def test_unknown_event_type_suggests() -> None:
-    message = compile_error(MINIMAL.replace("event: concern_identified", "event: concern_identifed"))
+    message = compile_error(
+        MINIMAL.replace("event: concern_identified", "event: concern_identifed")
+    )
     assert message.startswith("pack.yaml:20:7: error unknown-event-type:")
     assert "unknown event type 'concern_identifed'; did you mean 'concern_identified'?" in message
 
@@ -107,7 +109,9 @@ def test_operator_that_does_not_fit_the_field() -> None:
 
 
 def test_unknown_role_suggests() -> None:
-    message = compile_error(MINIMAL.replace("responsible: team_manager", "responsible: team_manger"))
+    message = compile_error(
+        MINIMAL.replace("responsible: team_manager", "responsible: team_manger")
+    )
     assert "unknown role 'team_manger'; did you mean 'team_manager'?" in message
 
 
@@ -131,16 +135,18 @@ def test_deadline_table_needs_a_default_case() -> None:
 
 
 def test_yaml_tags_are_refused() -> None:
-    message = compile_error(MINIMAL.replace('version: "1"', "version: !!python/name:os.system"),
-                            PackSyntaxError)
+    message = compile_error(
+        MINIMAL.replace('version: "1"', "version: !!python/name:os.system"), PackSyntaxError
+    )
     assert "YAML tag" in message and "not allowed" in message
     message = compile_error(MINIMAL.replace('version: "1"', "version: !custom 1"), PackSyntaxError)
     assert "pack.yaml:5:" in message
 
 
 def test_duplicate_keys_are_refused() -> None:
-    message = compile_error(MINIMAL.replace('  version: "1"', '  version: "1"\n  version: "2"'),
-                            PackSyntaxError)
+    message = compile_error(
+        MINIMAL.replace('  version: "1"', '  version: "1"\n  version: "2"'), PackSyntaxError
+    )
     assert "duplicate key 'version'" in message
     assert "error duplicate-key: duplicate key" in message
 
@@ -159,7 +165,8 @@ def test_alias_bomb_is_bounded() -> None:
 
 def test_all_problems_are_reported_at_once() -> None:
     text = MINIMAL.replace("responsible: team_manager", "responsible: nobody").replace(
-        "field: serious_harm", "field: nonsense")
+        "field: serious_harm", "field: nonsense"
+    )
     with pytest.raises(PackValidationError) as caught:
         compile_text(text, "pack.yaml")
     assert len(caught.value.diagnostics) == 2
@@ -180,8 +187,13 @@ def write_jsonl(tmp_path: Path, records: list[object]) -> Path:
     return path
 
 
-GOOD = {"id": "e1", "type": "cpn_created", "child_id": "child-1",
-        "at": "2024-05-07T10:00:00+01:00", "incident_ref": "INC-1"}
+GOOD = {
+    "id": "e1",
+    "type": "cpn_created",
+    "child_id": "child-1",
+    "at": "2024-05-07T10:00:00+01:00",
+    "incident_ref": "INC-1",
+}
 
 
 def test_naive_timestamp_is_rejected_with_its_line(tmp_path: Path) -> None:
@@ -196,7 +208,9 @@ def test_naive_timestamp_is_rejected_with_its_line(tmp_path: Path) -> None:
 
 def test_unknown_event_type_is_rejected_with_suggestion(tmp_path: Path) -> None:
     stream = load_events(write_jsonl(tmp_path, [{**GOOD, "type": "cpn_creatd"}]))
-    assert "unknown event type 'cpn_creatd'; did you mean 'cpn_created'?" in stream.rejected[0].reason
+    assert (
+        "unknown event type 'cpn_creatd'; did you mean 'cpn_created'?" in stream.rejected[0].reason
+    )
 
 
 def test_unknown_field_is_rejected_and_not_echoed(tmp_path: Path) -> None:
@@ -220,7 +234,8 @@ def test_yaml_event_file_names_the_record_line(tmp_path: Path) -> None:
     path.write_text(
         "- {id: e1, type: cpn_created, child_id: c1, at: '2024-05-07T10:00:00+01:00', incident_ref: I}\n"
         "- id: e2\n  type: cpn_created\n  child_id: c1\n  at: '2024-05-07T10:00:00+01:00'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     stream = load_events(path)
     assert [e.id for e in stream.events] == ["e1"]
     assert stream.rejected[0].where == f"{path}:2"
@@ -228,10 +243,14 @@ def test_yaml_event_file_names_the_record_line(tmp_path: Path) -> None:
 
 
 def test_duplicate_ids_are_all_rejected_and_accounted_for() -> None:
-    events = [ev("cpn_created", "2024-05-07T10:00:00+01:00", id="dup", incident_ref="A"),
-              ev("cpn_created", "2024-05-08T10:00:00+01:00", id="dup", incident_ref="B"),
-              ev("cpn_created", "2024-05-09T10:00:00+01:00", id="ok", incident_ref="C")]
-    result = evaluate(load_pack("jersey_2019"), events, datetime.fromisoformat("2024-06-01T00:00:00+01:00"))
+    events = [
+        ev("cpn_created", "2024-05-07T10:00:00+01:00", id="dup", incident_ref="A"),
+        ev("cpn_created", "2024-05-08T10:00:00+01:00", id="dup", incident_ref="B"),
+        ev("cpn_created", "2024-05-09T10:00:00+01:00", id="ok", incident_ref="C"),
+    ]
+    result = evaluate(
+        load_pack("jersey_2019"), events, datetime.fromisoformat("2024-06-01T00:00:00+01:00")
+    )
     assert result.account.received == 3
     assert result.account.evaluated == 1
     assert [r.event_id for r in result.account.rejected] == ["dup", "dup"]
@@ -240,7 +259,9 @@ def test_duplicate_ids_are_all_rejected_and_accounted_for() -> None:
 
 def test_events_after_as_of_are_rejected_not_dropped() -> None:
     events = [ev("cpn_created", "2024-05-07T10:00:00+01:00", id="later", incident_ref="A")]
-    result = evaluate(load_pack("jersey_2019"), events, datetime.fromisoformat("2024-05-01T00:00:00+01:00"))
+    result = evaluate(
+        load_pack("jersey_2019"), events, datetime.fromisoformat("2024-05-01T00:00:00+01:00")
+    )
     assert (result.account.evaluated, len(result.account.rejected)) == (0, 1)
     assert "after as_of" in result.account.rejected[0].reason
 

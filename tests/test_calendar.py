@@ -550,7 +550,10 @@ def test_in_office_hours_without_an_office_is_false() -> None:
     assert not JERSEY.in_office_hours(at("2024-05-13T10:00:00+01:00"))
 
 
-_OFFICE_HOURS_PACK = minimal_pack("minimal", "Minimal pack for calendar tests", """\
+_OFFICE_HOURS_PACK = minimal_pack(
+    "minimal",
+    "Minimal pack for calendar tests",
+    """\
   - id: an_obligation
     title: An obligation
     citation: {source: src, quote: "Something must be done."}
@@ -561,7 +564,8 @@ _OFFICE_HOURS_PACK = minimal_pack("minimal", "Minimal pack for calendar tests", 
       responsible: someone
       due: {office_hours: 2}
       satisfied_by: {event: flag_sent}
-""")
+""",
+)
 
 
 def test_office_hours_timescale_without_office_hours_is_rejected_at_load() -> None:

@@ -108,13 +108,13 @@ def evaluate_return(path: Path, tmp_path: Path) -> tuple[Evaluation, set[str]]:
     return result, rejected
 
 
-def compare(
-    path: Path, tmp_path: Path
-) -> tuple[dict[str, Expected | None], Evaluation, set[str]]:
+def compare(path: Path, tmp_path: Path) -> tuple[dict[str, Expected | None], Evaluation, set[str]]:
     expected = expected_from_xml(path)
     result, rejected = evaluate_return(path, tmp_path)
     assert result.account.rejected == ()
-    got = {o.triggered_by[0].removesuffix("/started"): o for o in result.obligations if o.rule == RULE}
+    got = {
+        o.triggered_by[0].removesuffix("/started"): o for o in result.obligations if o.rule == RULE
+    }
     assert len(got) == len([o for o in result.obligations if o.rule == RULE])
     # Every enquiry is accounted for: evaluated, or rejected by the importer with its reason.
     assert rejected <= set(expected)
@@ -168,12 +168,17 @@ def test_a_generated_return_agrees_enquiry_by_enquiry(generated: Path, tmp_path:
     assert result.account.cannot_evaluate == statuses.count("cannot_evaluate")
 
 
-def test_no_finding_rests_on_a_value_the_census_does_not_give(generated: Path, tmp_path: Path) -> None:
+def test_no_finding_rests_on_a_value_the_census_does_not_give(
+    generated: Path, tmp_path: Path
+) -> None:
     expected, result, _rejected = compare(generated, tmp_path)
     late = {k for k, e in expected.items() if e is not None and e.status == "met_late"}
     # Only conferences the census dates after the deadline are findings; each is reported at
     # should (a local default is never reported at must), and nothing else is found.
-    found = [(f.obligation or "").removeprefix(f"{RULE}/").removesuffix("/started") for f in result.findings]
+    found = [
+        (f.obligation or "").removeprefix(f"{RULE}/").removesuffix("/started")
+        for f in result.findings
+    ]
     assert sorted(found) == sorted(late) and late
     for finding in result.findings:
         assert (finding.rule, finding.kind, finding.severity) == (RULE, "met_late", "should")
@@ -188,7 +193,16 @@ def test_the_command_line_gives_the_same_obligations(generated: Path, tmp_path: 
     assert imported.exit_code == 0, imported.output
     ran = runner.invoke(
         main,
-        ["evaluate", "--pack", str(OVERLAY), "--as-of", "2024-03-31", "--format", "json", str(events)],
+        [
+            "evaluate",
+            "--pack",
+            str(OVERLAY),
+            "--as-of",
+            "2024-03-31",
+            "--format",
+            "json",
+            str(events),
+        ],
     )
     assert ran.exit_code == 0, ran.output
     document = json.loads(ran.stdout)
@@ -213,7 +227,9 @@ def test_the_overlay_is_a_labelled_local_choice_that_switches_off_the_conclusion
     assert local.pack.pack.sources == base.pack.pack.sources
     ids = [c.rule.id for c in local.rules]
     assert "child_protection_conference_after_section_47" not in ids
-    assert ids == [c.rule.id for c in base.rules if c.rule.id != "child_protection_conference_after_section_47"]
+    assert ids == [
+        c.rule.id for c in base.rules if c.rule.id != "child_protection_conference_after_section_47"
+    ]
 
 
 def test_a_mistyped_rule_id_in_the_overlay_is_an_error_with_a_did_you_mean(tmp_path: Path) -> None:

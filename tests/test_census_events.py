@@ -48,7 +48,9 @@ def test_every_england_type_and_field_is_described(name: str) -> None:
 @pytest.mark.parametrize(("name", "items"), CENSUS_ITEMS.items())
 def test_each_census_concept_names_its_census_items(name: str, items: list[str]) -> None:
     cls = EVENT_CLASSES[name]
-    text = " ".join([cls.__doc__ or "", *(cls.model_fields[f].description or "" for f in _own_fields(name))])
+    text = " ".join(
+        [cls.__doc__ or "", *(cls.model_fields[f].description or "" for f in _own_fields(name))]
+    )
     for item in items:
         assert item in text, f"{name} does not name census item {item}"
 
@@ -66,12 +68,26 @@ def test_census_fields_are_optional_so_an_import_never_invents_them() -> None:
 
 def test_enumerations_reject_census_codes_and_misspellings() -> None:
     base = {"id": "r1", "child_id": "child-1", "at": "2024-01-08T00:00:00Z"}
-    stream = parse_events([
-        {**base, "type": "child_protection_plan_started", "category": "NEG"},
-        {**base, "id": "r2", "type": "child_protection_plan_started", "category": "neglect", "previous_plans": -1},
-        {**base, "id": "r3", "type": "referral_received", "referral_source": "police", "primary_need": "abuse_or_neglect"},
-        {**base, "id": "r4", "type": "child_protection_conference_held", "kind": "inital"},
-    ])
+    stream = parse_events(
+        [
+            {**base, "type": "child_protection_plan_started", "category": "NEG"},
+            {
+                **base,
+                "id": "r2",
+                "type": "child_protection_plan_started",
+                "category": "neglect",
+                "previous_plans": -1,
+            },
+            {
+                **base,
+                "id": "r3",
+                "type": "referral_received",
+                "referral_source": "police",
+                "primary_need": "abuse_or_neglect",
+            },
+            {**base, "id": "r4", "type": "child_protection_conference_held", "kind": "inital"},
+        ]
+    )
     assert [e.id for e in stream.events] == ["r3"]
     reasons = {r.event_id: r.reason for r in stream.rejected}
     assert "'category'" in reasons["r1"] and "NEG" not in reasons["r1"]
@@ -83,7 +99,9 @@ def test_events_doc_lists_the_census_journey() -> None:
     from docgen import DOC
 
     text = DOC.read_text(encoding="utf-8")
-    section = text.split("## England: the child in need and child protection journey", 1)[1].split("## Types", 1)[0]
+    section = text.split("## England: the child in need and child protection journey", 1)[1].split(
+        "## Types", 1
+    )[0]
     for name in CENSUS_ITEMS:
         assert f"`{name}`" in section, name
     codes = set(re.findall(r"N00\d{3}", section))
@@ -91,7 +109,10 @@ def test_events_doc_lists_the_census_journey() -> None:
 
 
 # A pack can match a conference to the enquiry it follows by id (England's bank holidays).
-_LINK_PACK = minimal_pack("census_links", "Conference follows its own enquiry", """\
+_LINK_PACK = minimal_pack(
+    "census_links",
+    "Conference follows its own enquiry",
+    """\
   - id: conference_after_enquiry
     title: An initial conference follows each section 47 enquiry
     strength: must
@@ -108,7 +129,8 @@ _LINK_PACK = minimal_pack("census_links", "Conference follows its own enquiry", 
           all:
             - {field: kind, is: initial}
             - {field: enquiry_ref, is: {ref: trigger.id}}
-""").replace(
+""",
+).replace(
     "  timezone: Europe/London\n",
     "  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENG}\n",
 )
@@ -116,17 +138,36 @@ _LINK_PACK = minimal_pack("census_links", "Conference follows its own enquiry", 
 
 def test_a_conference_meets_only_the_enquiry_it_is_linked_to() -> None:
     pack = compile_text(_LINK_PACK, "census_links.yaml")
-    result = run(pack, [
-        ev("enquiry_started", "2024-03-25T10:00:00+00:00", id="s47-a", basis="section_47"),
-        ev("enquiry_started", "2024-03-26T10:00:00+00:00", id="s47-b", basis="section_47"),
-        ev("enquiry_started", "2024-03-27T10:00:00+00:00", id="s47-c", basis="section_47",
-           conference_not_required=True),
-        # The conference for enquiry b comes first and must not settle enquiry a.
-        ev("child_protection_conference_held", "2024-04-10T10:00:00+01:00", id="icpc-b",
-           kind="initial", enquiry_ref="s47-b"),
-        ev("child_protection_conference_held", "2024-04-18T10:00:00+01:00", id="icpc-a",
-           kind="initial", enquiry_ref="s47-a"),
-    ], "2024-05-01T09:00:00+01:00")
+    result = run(
+        pack,
+        [
+            ev("enquiry_started", "2024-03-25T10:00:00+00:00", id="s47-a", basis="section_47"),
+            ev("enquiry_started", "2024-03-26T10:00:00+00:00", id="s47-b", basis="section_47"),
+            ev(
+                "enquiry_started",
+                "2024-03-27T10:00:00+00:00",
+                id="s47-c",
+                basis="section_47",
+                conference_not_required=True,
+            ),
+            # The conference for enquiry b comes first and must not settle enquiry a.
+            ev(
+                "child_protection_conference_held",
+                "2024-04-10T10:00:00+01:00",
+                id="icpc-b",
+                kind="initial",
+                enquiry_ref="s47-b",
+            ),
+            ev(
+                "child_protection_conference_held",
+                "2024-04-18T10:00:00+01:00",
+                id="icpc-a",
+                kind="initial",
+                enquiry_ref="s47-a",
+            ),
+        ],
+        "2024-05-01T09:00:00+01:00",
+    )
     found = {o.triggered_by[0]: o for o in obligations(result, "conference_after_enquiry")}
     # No obligation for s47-c: its enquiry decided no conference is needed.
     assert sorted(found) == ["s47-a", "s47-b"]

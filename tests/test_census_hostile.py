@@ -46,7 +46,10 @@ def hostile(path: Path, **kwargs: Any) -> dict[str, Any]:
     started = time.monotonic()
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
         [sys.executable, "-c", _RUNNER, str(path), json.dumps(kwargs)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr[-2000:]
@@ -65,14 +68,21 @@ def refused(out: dict[str, Any]) -> tuple[int | None, int | None, str]:
     return line, column, message
 
 
-DTD_REFUSED = ("a DOCTYPE (DTD) is not allowed: a census return has none, and DTDs can expand "
-               "entities or reach other files")
+DTD_REFUSED = (
+    "a DOCTYPE (DTD) is not allowed: a census return has none, and DTDs can expand "
+    "entities or reach other files"
+)
 
 
 def test_billion_laughs_is_refused_before_any_expansion(tmp_path: Path) -> None:
-    entities = "".join(f'  <!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" * 1}{("&lol" + str(i - 1) + ";") * 9}">\n' for i in range(1, 10))
-    text = ('<?xml version="1.0"?>\n<!DOCTYPE Message [\n  <!ENTITY lol0 "lol">\n' + entities + "]>\n"
-            "<Message><Children><Child><ChildIdentifiers><LAchildID>&lol9;</LAchildID></ChildIdentifiers></Child></Children></Message>\n")
+    entities = "".join(
+        f'  <!ENTITY lol{i} "{"&lol" + str(i - 1) + ";" * 1}{("&lol" + str(i - 1) + ";") * 9}">\n'
+        for i in range(1, 10)
+    )
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE Message [\n  <!ENTITY lol0 "lol">\n' + entities + "]>\n"
+        "<Message><Children><Child><ChildIdentifiers><LAchildID>&lol9;</LAchildID></ChildIdentifiers></Child></Children></Message>\n"
+    )
     path = tmp_path / "laughs.xml"
     path.write_text(text)
     assert refused(hostile(path)) == (2, None, DTD_REFUSED)
@@ -82,9 +92,11 @@ def test_external_entity_never_reads_the_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("MARKER-SECRET-7731")
     path = tmp_path / "xxe.xml"
-    path.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE Message [ <!ENTITY x SYSTEM "file://{secret}"> ]>\n'
-                    "<Message><Header/><Children><Child><ChildIdentifiers><LAchildID>&x;</LAchildID>"
-                    "</ChildIdentifiers></Child></Children></Message>\n")
+    path.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE Message [ <!ENTITY x SYSTEM "file://{secret}"> ]>\n'
+        "<Message><Header/><Children><Child><ChildIdentifiers><LAchildID>&x;</LAchildID>"
+        "</ChildIdentifiers></Child></Children></Message>\n"
+    )
     out = hostile(path)
     assert refused(out) == (2, None, DTD_REFUSED)
     assert "MARKER-SECRET" not in json.dumps(out)
@@ -103,8 +115,12 @@ def test_external_dtd_and_schema_location_never_touch_the_network(tmp_path: Path
         # A schema location hint in an otherwise valid return is ignored, not fetched.
         hinted = tmp_path / "hint.xml"
         text = census(child("C-1", episode("2023-06-05")))
-        text = text.replace("<Message>", '<Message xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                                         f'xsi:noNamespaceSchemaLocation="{url}">', 1)
+        text = text.replace(
+            "<Message>",
+            '<Message xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+            f'xsi:noNamespaceSchemaLocation="{url}">',
+            1,
+        )
         hinted.write_text(text)
         out = hostile(hinted)
         assert out["errors"] == [] and out["events"] == 1
@@ -118,23 +134,50 @@ def test_external_dtd_and_schema_location_never_touch_the_network(tmp_path: Path
     ("text", "expected"),
     [
         pytest.param("", (1, 1, "not well-formed XML: no element found"), id="empty"),
-        pytest.param("\x00\x01binary\xff", (1, 1, "not well-formed XML: not well-formed (invalid token)"), id="binary"),
-        pytest.param("<Message>\n  <Children>\n", (3, 1, "not well-formed XML: no element found"), id="truncated"),
-        pytest.param("<Message>&undefined;</Message>\n", (1, 10, "not well-formed XML: undefined entity"), id="undefined-entity"),
-        pytest.param("<Root/>\n", (1, None, "the root element is <Root>, not <Message>: this is not a CIN census return"), id="wrong-root"),
-        pytest.param('<Message xmlns="urn:other"/>\n',
-                     (1, None, "the root element is <{urn:other}Message>, not <Message>: this is not a CIN census return"),
-                     id="namespaced-root"),
+        pytest.param(
+            "\x00\x01binary\xff",
+            (1, 1, "not well-formed XML: not well-formed (invalid token)"),
+            id="binary",
+        ),
+        pytest.param(
+            "<Message>\n  <Children>\n",
+            (3, 1, "not well-formed XML: no element found"),
+            id="truncated",
+        ),
+        pytest.param(
+            "<Message>&undefined;</Message>\n",
+            (1, 10, "not well-formed XML: undefined entity"),
+            id="undefined-entity",
+        ),
+        pytest.param(
+            "<Root/>\n",
+            (1, None, "the root element is <Root>, not <Message>: this is not a CIN census return"),
+            id="wrong-root",
+        ),
+        pytest.param(
+            '<Message xmlns="urn:other"/>\n',
+            (
+                1,
+                None,
+                "the root element is <{urn:other}Message>, not <Message>: this is not a CIN census return",
+            ),
+            id="namespaced-root",
+        ),
     ],
 )
-def test_malformed_files_are_refused_with_their_place(tmp_path: Path, text: str, expected: tuple[Any, ...]) -> None:
+def test_malformed_files_are_refused_with_their_place(
+    tmp_path: Path, text: str, expected: tuple[Any, ...]
+) -> None:
     path = tmp_path / "bad.xml"
     path.write_bytes(text.encode("latin-1"))
     assert refused(hostile(path)) == expected
 
 
 def test_malformed_xml_inside_a_child_names_the_child(tmp_path: Path) -> None:
-    text = census(child("C-1", episode("2023-06-05")), child("C-2", episode("2023-06-06", before_nfa=section47("2023-06-07"))))
+    text = census(
+        child("C-1", episode("2023-06-05")),
+        child("C-2", episode("2023-06-06", before_nfa=section47("2023-06-07"))),
+    )
     broken = text.replace("</S47ActualStartDate>", "</S47ActualStartdate>", 1)
     path = tmp_path / "broken.xml"
     path.write_text(broken)
@@ -142,7 +185,9 @@ def test_malformed_xml_inside_a_child_names_the_child(tmp_path: Path) -> None:
     child_line = [n for n, t in enumerate(broken.splitlines(), 1) if "<Child>" in t][1]
     column = broken.splitlines()[line - 1].index("</S47") + 3
     assert refused(hostile(path)) == (
-        line, column, f"not well-formed XML: mismatched tag (inside Child C-2 (from line {child_line}))"
+        line,
+        column,
+        f"not well-formed XML: mismatched tag (inside Child C-2 (from line {child_line}))",
     )
 
 
@@ -151,22 +196,35 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path: Path)
     with huge.open("wb") as handle:  # sparse: a gibibyte that takes no disk
         handle.truncate(1024**3)
     assert refused(hostile(huge)) == (
-        None, None, "the file is 1,073,741,824 bytes, over the limit of 268,435,456 (raise it with max_bytes / --max-bytes)"
+        None,
+        None,
+        "the file is 1,073,741,824 bytes, over the limit of 268,435,456 (raise it with max_bytes / --max-bytes)",
     )
     small = tmp_path / "small.xml"
     small.write_text(census(child("C-1", episode("2023-06-05"))))
     size = small.stat().st_size
     assert refused(hostile(small, max_bytes=100)) == (
-        None, None, f"the file is {size:,} bytes, over the limit of 100 (raise it with max_bytes / --max-bytes)"
+        None,
+        None,
+        f"the file is {size:,} bytes, over the limit of 100 (raise it with max_bytes / --max-bytes)",
     )
 
 
 def test_deep_nesting_is_refused_at_the_depth_limit(tmp_path: Path) -> None:
     depth = 200_000
     path = tmp_path / "deep.xml"
-    path.write_text("<Message>\n<Children>\n<Child>\n" + "<x>" * depth + "</x>" * depth + "\n</Child></Children></Message>\n")
+    path.write_text(
+        "<Message>\n<Children>\n<Child>\n"
+        + "<x>" * depth
+        + "</x>" * depth
+        + "\n</Child></Children></Message>\n"
+    )
     # <Message>, <Children>, <Child> are 3 deep; the 30th <x> is element 33, on line 4.
-    assert refused(hostile(path)) == (4, 88, "elements are nested more than 32 deep (inside Child (from line 3))")
+    assert refused(hostile(path)) == (
+        4,
+        88,
+        "elements are nested more than 32 deep (inside Child (from line 3))",
+    )
 
 
 def test_a_huge_value_is_rejected_without_being_echoed(tmp_path: Path) -> None:
@@ -176,19 +234,25 @@ def test_a_huge_value_is_rejected_without_being_echoed(tmp_path: Path) -> None:
     out = hostile(path)
     assert out["events"] == 0
     assert out["records"][1:] == [["Child#1", "rejected"], ["Child#1/CINdetails#1", "rejected"]]
-    assert [e[4] for e in out["errors"]] == ["the child has an LAchildID (N00097) that is not 1-100 printable characters"]
+    assert [e[4] for e in out["errors"]] == [
+        "the child has an LAchildID (N00097) that is not 1-100 printable characters"
+    ]
     assert "ZZZZZZZZZZ" not in out["text"]
 
 
 def test_not_a_regular_file(tmp_path: Path) -> None:
     result = import_cin_census(tmp_path)
-    assert [(p.line, p.message) for p in result.errors] == [(None, "not a regular file (a device, FIFO or directory is not read)")]
+    assert [(p.line, p.message) for p in result.errors] == [
+        (None, "not a regular file (a device, FIFO or directory is not read)")
+    ]
     fifo = tmp_path / "pipe.xml"
     os.mkfifo(fifo)
     started = time.monotonic()
     result = import_cin_census(fifo)  # would block for ever if it were opened
     assert time.monotonic() - started < 5
-    assert [p.message for p in result.errors] == ["not a regular file (a device, FIFO or directory is not read)"]
+    assert [p.message for p in result.errors] == [
+        "not a regular file (a device, FIFO or directory is not read)"
+    ]
 
 
 def test_other_encodings_and_a_bom_are_read(tmp_path: Path) -> None:

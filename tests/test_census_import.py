@@ -37,7 +37,16 @@ from safeguard_rules import parse_events
 from safeguard_rules._census import CensusImport, import_cin_census
 
 # Values in the samples that are personal or simply data: no message may print them.
-SAMPLE_VALUES = ["A123456789123", "X98765432123B", "UN3", "2015-03-27", "1965-03-27", "2023-09-25", "'RB'", "'M'"]
+SAMPLE_VALUES = [
+    "A123456789123",
+    "X98765432123B",
+    "UN3",
+    "2015-03-27",
+    "1965-03-27",
+    "2023-09-25",
+    "'RB'",
+    "'M'",
+]
 
 
 def write(tmp_path: Path, text: str, name: str = "return.xml") -> Path:
@@ -68,7 +77,11 @@ def all_text(result: CensusImport) -> str:
 def test_sample_2024_exact_account() -> None:
     result = import_cin_census(SAMPLES / "CIN_Census_2024.xml")
     # ReferenceDate 2024-03-31 picks the 2024 schema; the header's Year (2023) disagrees.
-    assert (result.collection_year, result.schema, result.reference_date) == (2024, "CIN_schema_2024.xsd", date(2024, 3, 31))
+    assert (result.collection_year, result.schema, result.reference_date) == (
+        2024,
+        "CIN_schema_2024.xsd",
+        date(2024, 3, 31),
+    )
     assert [(w.line, w.element) for w in result.warnings] == [(5, "Header/CollectionDetails/Year")]
     c1, c2 = "DfEX0000001", "child_fails_assessments"
     assert outcomes(result) == [
@@ -89,42 +102,109 @@ def test_sample_2024_exact_account() -> None:
     assert errors(result) == [
         (19, c1, "ChildIdentifiers", "character data between child elements not allowed"),
         (25, c1, "ChildIdentifiers/Sex", "unexpected element <Sex> (expected <GenderCurrent>)"),
-        (46, c1, "CINdetails@2022-10-06/Assessments@2028-04-28/FactorsIdentifiedAtAssessment/AssessmentFactors[2]",
-         "value is not one of the 42 codes the schema allows"),
-        (55, c1, f"{s47}/S47ActualStartDate", "S47ActualStartDate (N00148) is before the episode's CINreferralDate (N00100)"),
-        (57, c1, f"{s47}/DateOfInitialCPC", "DateOfInitialCPC (N00110) is before the episode's CINreferralDate (N00100)"),
-        (62, c1, f"{cpp}/CPPstartDate", "CPPstartDate (N00105) is before the episode's CINreferralDate (N00100)"),
-        (63, c1, f"{cpp}/CPPendDate", "CPPendDate (N00115) is after the episode's CINclosureDate (N00102)"),
+        (
+            46,
+            c1,
+            "CINdetails@2022-10-06/Assessments@2028-04-28/FactorsIdentifiedAtAssessment/AssessmentFactors[2]",
+            "value is not one of the 42 codes the schema allows",
+        ),
+        (
+            55,
+            c1,
+            f"{s47}/S47ActualStartDate",
+            "S47ActualStartDate (N00148) is before the episode's CINreferralDate (N00100)",
+        ),
+        (
+            57,
+            c1,
+            f"{s47}/DateOfInitialCPC",
+            "DateOfInitialCPC (N00110) is before the episode's CINreferralDate (N00100)",
+        ),
+        (
+            62,
+            c1,
+            f"{cpp}/CPPstartDate",
+            "CPPstartDate (N00105) is before the episode's CINreferralDate (N00100)",
+        ),
+        (
+            63,
+            c1,
+            f"{cpp}/CPPendDate",
+            "CPPendDate (N00115) is after the episode's CINclosureDate (N00102)",
+        ),
         (78, c2, "ChildIdentifiers/Sex", "unexpected element <Sex> (expected <GenderCurrent>)"),
-        (87, c2, "CINdetails@2024-10-24/CINreferralDate",
-         "CINreferralDate (N00100) is after the return's ReferenceDate 2024-03-31 (N00603)"),
-        (90, c2, "CINdetails@2024-10-24/CINclosureDate",
-         "CINclosureDate (N00102) is after the return's ReferenceDate 2024-03-31 (N00603)"),
-        (95, c2, "CINdetails@2024-10-24/Assessments#1/FactorsIdentifiedAtAssessment",
-         "The content of element 'FactorsIdentifiedAtAssessment' is not complete. Tag 'AssessmentFactors' expected."),
+        (
+            87,
+            c2,
+            "CINdetails@2024-10-24/CINreferralDate",
+            "CINreferralDate (N00100) is after the return's ReferenceDate 2024-03-31 (N00603)",
+        ),
+        (
+            90,
+            c2,
+            "CINdetails@2024-10-24/CINclosureDate",
+            "CINclosureDate (N00102) is after the return's ReferenceDate 2024-03-31 (N00603)",
+        ),
+        (
+            95,
+            c2,
+            "CINdetails@2024-10-24/Assessments#1/FactorsIdentifiedAtAssessment",
+            "The content of element 'FactorsIdentifiedAtAssessment' is not complete. Tag 'AssessmentFactors' expected.",
+        ),
     ]
     ep = f"{c1}/CINdetails@2022-10-06"
     # The episode: referral 6 Oct 2022 (source 1A family, need N4 acute stress, not NFA),
     # an episode-level initial conference 6 Dec 2022, closed 27 Feb 2023 (RC1 adopted);
     # its CIN plan ran 24-26 Jan 2023.
     assert [(e.id, e.type, e.on.isoformat(), dict(e.fields)) for e in result.events] == [
-        (f"{ep}/referral", "referral_received", "2022-10-06",
-         {"referral_source": "individual_family", "primary_need": "family_in_acute_stress", "no_further_action": False}),
-        (f"{ep}/initial_conference", "child_protection_conference_held", "2022-12-06",
-         {"kind": "initial", "referral_ref": f"{ep}/referral"}),
-        (f"{ep}/CINPlanDates@2023-01-24/started", "cin_plan_started", "2023-01-24", {"referral_ref": f"{ep}/referral"}),
-        (f"{ep}/CINPlanDates@2023-01-24/ended", "cin_plan_ended", "2023-01-26",
-         {"plan_ref": f"{ep}/CINPlanDates@2023-01-24/started"}),
-        (f"{ep}/closure", "case_closed", "2023-02-27", {"reason": "adopted", "referral_ref": f"{ep}/referral"}),
+        (
+            f"{ep}/referral",
+            "referral_received",
+            "2022-10-06",
+            {
+                "referral_source": "individual_family",
+                "primary_need": "family_in_acute_stress",
+                "no_further_action": False,
+            },
+        ),
+        (
+            f"{ep}/initial_conference",
+            "child_protection_conference_held",
+            "2022-12-06",
+            {"kind": "initial", "referral_ref": f"{ep}/referral"},
+        ),
+        (
+            f"{ep}/CINPlanDates@2023-01-24/started",
+            "cin_plan_started",
+            "2023-01-24",
+            {"referral_ref": f"{ep}/referral"},
+        ),
+        (
+            f"{ep}/CINPlanDates@2023-01-24/ended",
+            "cin_plan_ended",
+            "2023-01-26",
+            {"plan_ref": f"{ep}/CINPlanDates@2023-01-24/started"},
+        ),
+        (
+            f"{ep}/closure",
+            "case_closed",
+            "2023-02-27",
+            {"reason": "adopted", "referral_ref": f"{ep}/referral"},
+        ),
     ]
     assert [(u.child_id, u.element, u.line) for u in result.unmapped] == [
-        (c1, "ChildIdentifiers/UPN", 21), (c1, "ChildIdentifiers/FormerUPN", 22),
-        (c1, "ChildIdentifiers/UPNunknown", 23), (c1, "ChildIdentifiers/PersonBirthDate", 24),
-        (c1, "ChildIdentifiers/Sex", 25), (c1, "ChildCharacteristics/Ethnicity", 28),
+        (c1, "ChildIdentifiers/UPN", 21),
+        (c1, "ChildIdentifiers/FormerUPN", 22),
+        (c1, "ChildIdentifiers/UPNunknown", 23),
+        (c1, "ChildIdentifiers/PersonBirthDate", 24),
+        (c1, "ChildIdentifiers/Sex", 25),
+        (c1, "ChildCharacteristics/Ethnicity", 28),
         (c1, "ChildCharacteristics/Disabilities/Disability[1]", 30),
         (c1, "ChildCharacteristics/Disabilities/Disability[2]", 31),
-        (c2, "ChildIdentifiers/UPNunknown", 76), (c2, "ChildIdentifiers/PersonBirthDate", 77),
-        (c2, "ChildIdentifiers/Sex", 78), (c2, "ChildCharacteristics/Ethnicity", 81),
+        (c2, "ChildIdentifiers/UPNunknown", 76),
+        (c2, "ChildIdentifiers/PersonBirthDate", 77),
+        (c2, "ChildIdentifiers/Sex", 78),
+        (c2, "ChildCharacteristics/Ethnicity", 81),
         (c2, "ChildCharacteristics/Disabilities/Disability", 83),
     ]
     text = all_text(result)
@@ -184,7 +264,11 @@ def test_fake_data_account_agrees_with_a_count_made_here() -> None:
     root = parse_xml(path).getroot()
     kept = rejected = referrals = closures = conferences = 0
     for ep in root.iter("CINdetails"):
-        dates = [date.fromisoformat(e.text or "") for e in ep if e.tag in ("CINreferralDate", "CINclosureDate")]
+        dates = [
+            date.fromisoformat(e.text or "")
+            for e in ep
+            if e.tag in ("CINreferralDate", "CINclosureDate")
+        ]
         if any(d > reference for d in dates):
             rejected += 1
             continue
@@ -222,8 +306,15 @@ def test_generated_return_imports_cleanly(generated: tuple[Path, CensusImport]) 
     assert result.errors == () and result.warnings == ()
     assert {r.outcome for r in result.records if r.element != "Header"} == {"mapped"}
     types = result.summary()["events_by_type"]
-    for name in ("referral_received", "assessment_started", "assessment_completed", "enquiry_started",
-                 "child_protection_conference_held", "child_protection_plan_started", "case_closed"):
+    for name in (
+        "referral_received",
+        "assessment_started",
+        "assessment_completed",
+        "enquiry_started",
+        "child_protection_conference_held",
+        "child_protection_plan_started",
+        "case_closed",
+    ):
         assert types.get(name, 0) > 0, name
     started = [e for e in result.events if e.type == "enquiry_started"]
     assert any(e.fields.get("conference_not_required") is True for e in started)
@@ -235,13 +326,26 @@ def test_every_event_joins_back_to_its_census_record(generated: tuple[Path, Cens
     """child_id + attributes.source_record + attributes.census_item find the census item
     whose date the event carries: the join key a system uses to go back to the return."""
     path, result = generated
-    items = {"N00100": "CINreferralDate", "N00102": "CINclosureDate", "N00110": "DateOfInitialCPC",
-             "N00159": "AssessmentActualStartDate", "N00160": "AssessmentAuthorisationDate",
-             "N00689": "CINPlanStartDate", "N00690": "CINPlanEndDate", "N00148": "S47ActualStartDate",
-             "N00105": "CPPstartDate", "N00115": "CPPendDate", "N00116": "CPPreviewDate"}
-    key_of = {"CINdetails": "CINreferralDate", "Assessments": "AssessmentActualStartDate",
-              "CINPlanDates": "CINPlanStartDate", "Section47": "S47ActualStartDate",
-              "ChildProtectionPlans": "CPPstartDate"}
+    items = {
+        "N00100": "CINreferralDate",
+        "N00102": "CINclosureDate",
+        "N00110": "DateOfInitialCPC",
+        "N00159": "AssessmentActualStartDate",
+        "N00160": "AssessmentAuthorisationDate",
+        "N00689": "CINPlanStartDate",
+        "N00690": "CINPlanEndDate",
+        "N00148": "S47ActualStartDate",
+        "N00105": "CPPstartDate",
+        "N00115": "CPPendDate",
+        "N00116": "CPPreviewDate",
+    }
+    key_of = {
+        "CINdetails": "CINreferralDate",
+        "Assessments": "AssessmentActualStartDate",
+        "CINPlanDates": "CINPlanStartDate",
+        "Section47": "S47ActualStartDate",
+        "ChildProtectionPlans": "CPPstartDate",
+    }
     root = parse_xml(path).getroot()
     children = {c.findtext("ChildIdentifiers/LAchildID"): c for c in root.iter("Child")}
     for event in result.events:
@@ -257,7 +361,9 @@ def test_every_event_joins_back_to_its_census_record(generated: tuple[Path, Cens
         assert found is not None and found.text == event.on.isoformat(), event.id
 
 
-def test_written_events_are_vocabulary_events_once_dated(generated: tuple[Path, CensusImport]) -> None:
+def test_written_events_are_vocabulary_events_once_dated(
+    generated: tuple[Path, CensusImport],
+) -> None:
     """Each JSONL record is an event of the vocabulary but for 'on' in place of 'at'."""
     _path, result = generated
     records = [json.loads(line) for line in result.to_jsonl().splitlines()]
@@ -296,7 +402,10 @@ def test_the_generator_is_deterministic_and_schema_valid() -> None:
 
 def test_generated_edge_dates_are_present() -> None:
     """Weekends, bank holidays and the year boundaries appear among the generated dates."""
-    dates = [date.fromisoformat(d) for d in re.findall(r">(\d{4}-\d{2}-\d{2})<", generate_census(300, seed=5))]
+    dates = [
+        date.fromisoformat(d)
+        for d in re.findall(r">(\d{4}-\d{2}-\d{2})<", generate_census(300, seed=5))
+    ]
     assert any(d.weekday() >= 5 for d in dates)
     assert any((d.month, d.day) in ((12, 25), (12, 26), (1, 1)) for d in dates)
     assert any((d.month, d.day) in ((3, 31), (4, 1)) for d in dates)
@@ -311,56 +420,143 @@ def one(tmp_path: Path, *episodes: str, la: str = "C-1", identifiers: str = "") 
 
 
 def test_a_full_episode_maps_item_by_item(tmp_path: Path) -> None:
-    result = one(tmp_path, episode(
-        "2023-06-05", closure="2024-01-15", reason="RC7", source="3E", need="N0",
-        before_nfa=assessment("2023-06-06", "2023-07-28", ("3A", "21"), review="2023-07-01")
-        + cin_plan("2023-11-06", "2024-01-12")
-        + section47("2023-06-07", target="2023-06-28", icpc="2023-06-26")
-        + section47("2023-09-01", not_required="TRUE"),
-        after_nfa=cp_plan("2023-06-26", end="2023-11-06", initial="SAB", latest="MUL", previous="2",
-                          reviews=("2023-09-04",)),
-    ))
+    result = one(
+        tmp_path,
+        episode(
+            "2023-06-05",
+            closure="2024-01-15",
+            reason="RC7",
+            source="3E",
+            need="N0",
+            before_nfa=assessment("2023-06-06", "2023-07-28", ("3A", "21"), review="2023-07-01")
+            + cin_plan("2023-11-06", "2024-01-12")
+            + section47("2023-06-07", target="2023-06-28", icpc="2023-06-26")
+            + section47("2023-09-01", not_required="TRUE"),
+            after_nfa=cp_plan(
+                "2023-06-26",
+                end="2023-11-06",
+                initial="SAB",
+                latest="MUL",
+                previous="2",
+                reviews=("2023-09-04",),
+            ),
+        ),
+    )
     assert result.errors == ()
     ep = "C-1/CINdetails@2023-06-05"
-    got = {e.id.removeprefix(ep + "/"): (e.type, e.on.isoformat(), dict(e.fields)) for e in result.events}
+    got = {
+        e.id.removeprefix(ep + "/"): (e.type, e.on.isoformat(), dict(e.fields))
+        for e in result.events
+    }
     assert got == {
         # 3E accident and emergency; N0 "not stated" is unknown, so left out.
-        "referral": ("referral_received", "2023-06-05", {"referral_source": "health_emergency_department", "no_further_action": False}),
-        "Assessments@2023-06-06/started": ("assessment_started", "2023-06-06", {"referral_ref": f"{ep}/referral"}),
-        "Assessments@2023-06-06/completed": ("assessment_completed", "2023-07-28",
-            {"assessment_ref": f"{ep}/Assessments@2023-06-06/started", "factors": ["3A", "21"]}),
-        "Section47@2023-06-07/started": ("enquiry_started", "2023-06-07",
-            {"basis": "section_47", "referral_ref": f"{ep}/referral", "conference_target": "2023-06-28",
-             "conference_not_required": False}),
-        "Section47@2023-06-07/initial_conference": ("child_protection_conference_held", "2023-06-26",
-            {"kind": "initial", "enquiry_ref": f"{ep}/Section47@2023-06-07/started", "referral_ref": f"{ep}/referral"}),
-        "Section47@2023-09-01/started": ("enquiry_started", "2023-09-01",
-            {"basis": "section_47", "referral_ref": f"{ep}/referral", "conference_not_required": True}),
+        "referral": (
+            "referral_received",
+            "2023-06-05",
+            {"referral_source": "health_emergency_department", "no_further_action": False},
+        ),
+        "Assessments@2023-06-06/started": (
+            "assessment_started",
+            "2023-06-06",
+            {"referral_ref": f"{ep}/referral"},
+        ),
+        "Assessments@2023-06-06/completed": (
+            "assessment_completed",
+            "2023-07-28",
+            {"assessment_ref": f"{ep}/Assessments@2023-06-06/started", "factors": ["3A", "21"]},
+        ),
+        "Section47@2023-06-07/started": (
+            "enquiry_started",
+            "2023-06-07",
+            {
+                "basis": "section_47",
+                "referral_ref": f"{ep}/referral",
+                "conference_target": "2023-06-28",
+                "conference_not_required": False,
+            },
+        ),
+        "Section47@2023-06-07/initial_conference": (
+            "child_protection_conference_held",
+            "2023-06-26",
+            {
+                "kind": "initial",
+                "enquiry_ref": f"{ep}/Section47@2023-06-07/started",
+                "referral_ref": f"{ep}/referral",
+            },
+        ),
+        "Section47@2023-09-01/started": (
+            "enquiry_started",
+            "2023-09-01",
+            {
+                "basis": "section_47",
+                "referral_ref": f"{ep}/referral",
+                "conference_not_required": True,
+            },
+        ),
         # The plan started on the conference's day, so it is linked to that conference.
-        "ChildProtectionPlans@2023-06-26/started": ("child_protection_plan_started", "2023-06-26",
-            {"category": "sexual_abuse", "previous_plans": 2,
-             "conference_ref": f"{ep}/Section47@2023-06-07/initial_conference", "referral_ref": f"{ep}/referral"}),
+        "ChildProtectionPlans@2023-06-26/started": (
+            "child_protection_plan_started",
+            "2023-06-26",
+            {
+                "category": "sexual_abuse",
+                "previous_plans": 2,
+                "conference_ref": f"{ep}/Section47@2023-06-07/initial_conference",
+                "referral_ref": f"{ep}/referral",
+            },
+        ),
         "ChildProtectionPlans@2023-06-26/CPPreviewDate@2023-09-04/review_conference": (
-            "child_protection_conference_held", "2023-09-04",
-            {"kind": "review", "plan_ref": f"{ep}/ChildProtectionPlans@2023-06-26/started", "referral_ref": f"{ep}/referral"}),
-        "ChildProtectionPlans@2023-06-26/ended": ("child_protection_plan_ended", "2023-11-06",
-            {"plan_ref": f"{ep}/ChildProtectionPlans@2023-06-26/started", "category": "multiple"}),
-        "CINPlanDates@2023-11-06/started": ("cin_plan_started", "2023-11-06", {"referral_ref": f"{ep}/referral"}),
-        "CINPlanDates@2023-11-06/ended": ("cin_plan_ended", "2024-01-12", {"plan_ref": f"{ep}/CINPlanDates@2023-11-06/started"}),
-        "closure": ("case_closed", "2024-01-15", {"reason": "services_ceased", "referral_ref": f"{ep}/referral"}),
+            "child_protection_conference_held",
+            "2023-09-04",
+            {
+                "kind": "review",
+                "plan_ref": f"{ep}/ChildProtectionPlans@2023-06-26/started",
+                "referral_ref": f"{ep}/referral",
+            },
+        ),
+        "ChildProtectionPlans@2023-06-26/ended": (
+            "child_protection_plan_ended",
+            "2023-11-06",
+            {"plan_ref": f"{ep}/ChildProtectionPlans@2023-06-26/started", "category": "multiple"},
+        ),
+        "CINPlanDates@2023-11-06/started": (
+            "cin_plan_started",
+            "2023-11-06",
+            {"referral_ref": f"{ep}/referral"},
+        ),
+        "CINPlanDates@2023-11-06/ended": (
+            "cin_plan_ended",
+            "2024-01-12",
+            {"plan_ref": f"{ep}/CINPlanDates@2023-11-06/started"},
+        ),
+        "closure": (
+            "case_closed",
+            "2024-01-15",
+            {"reason": "services_ceased", "referral_ref": f"{ep}/referral"},
+        ),
     }
     # The internal review date has no event; it is listed with its reason, not dropped.
     review = [u for u in result.unmapped if u.element.endswith("AssessmentInternalReviewDate")]
-    assert [(u.element, u.reason) for u in review] == [(
-        "CINdetails@2023-06-05/Assessments@2023-06-06/AssessmentInternalReviewDate",
-        "an assessment's internal review: no event in the vocabulary records it, and no procedure refers to it",
-    )]
-    assert result.events[0].attributes == {"source_record": "CINdetails@2023-06-05", "census_item": "N00100"}
+    assert [(u.element, u.reason) for u in review] == [
+        (
+            "CINdetails@2023-06-05/Assessments@2023-06-06/AssessmentInternalReviewDate",
+            "an assessment's internal review: no event in the vocabulary records it, and no procedure refers to it",
+        )
+    ]
+    assert result.events[0].attributes == {
+        "source_record": "CINdetails@2023-06-05",
+        "census_item": "N00100",
+    }
 
 
-def test_episode_level_conference_on_the_enquiry_conference_day_is_one_conference(tmp_path: Path) -> None:
-    result = one(tmp_path, episode("2023-06-05", icpc="2023-06-26",
-                                   before_nfa=section47("2023-06-07", icpc="2023-06-26")))
+def test_episode_level_conference_on_the_enquiry_conference_day_is_one_conference(
+    tmp_path: Path,
+) -> None:
+    result = one(
+        tmp_path,
+        episode(
+            "2023-06-05", icpc="2023-06-26", before_nfa=section47("2023-06-07", icpc="2023-06-26")
+        ),
+    )
     conferences = [e.id for e in result.events if e.type == "child_protection_conference_held"]
     assert conferences == ["C-1/CINdetails@2023-06-05/Section47@2023-06-07/initial_conference"]
 
@@ -375,14 +571,19 @@ def test_an_enquiry_with_no_conference_and_no_icpc_not_required_leaves_the_outco
     assert "conference_not_required" not in started.fields
     assert started.unknown == ("conference_not_required",)
     assert started.to_record()["unknown"] == ["conference_not_required"]
-    held = one(tmp_path, episode("2023-06-05", before_nfa=section47("2023-06-07", icpc="2023-06-20")))
+    held = one(
+        tmp_path, episode("2023-06-05", before_nfa=section47("2023-06-07", icpc="2023-06-20"))
+    )
     [started] = [e for e in held.events if e.type == "enquiry_started"]
     assert started.fields["conference_not_required"] is False and started.unknown == ()
     assert "unknown" not in started.to_record()
 
 
 def test_open_plan_whose_category_changed_keeps_the_change_as_unmapped(tmp_path: Path) -> None:
-    result = one(tmp_path, episode("2023-06-05", after_nfa=cp_plan("2023-07-03", initial="NEG", latest="EMO")))
+    result = one(
+        tmp_path,
+        episode("2023-06-05", after_nfa=cp_plan("2023-07-03", initial="NEG", latest="EMO")),
+    )
     started = next(e for e in result.events if e.type == "child_protection_plan_started")
     assert started.fields["category"] == "neglect"
     assert [u.reason for u in result.unmapped if u.element.endswith("LatestCategoryOfAbuse")] == [
@@ -395,38 +596,60 @@ def test_open_plan_whose_category_changed_keeps_the_change_as_unmapped(tmp_path:
     [
         pytest.param(
             {"after_nfa": cp_plan("2023-08-01", end="2023-07-01")},
-            "CINdetails@2023-06-05/ChildProtectionPlans@2023-08-01", "<CPPendDate>",
-            "CPPendDate (N00115) is before CPPstartDate (N00105)", id="plan-ends-before-it-starts"),
+            "CINdetails@2023-06-05/ChildProtectionPlans@2023-08-01",
+            "<CPPendDate>",
+            "CPPendDate (N00115) is before CPPstartDate (N00105)",
+            id="plan-ends-before-it-starts",
+        ),
         pytest.param(
             {"before_nfa": section47("2023-07-10", icpc="2023-07-03")},
-            "CINdetails@2023-06-05/Section47@2023-07-10", "<DateOfInitialCPC>",
-            "DateOfInitialCPC (N00110) is before S47ActualStartDate (N00148)", id="conference-before-enquiry"),
+            "CINdetails@2023-06-05/Section47@2023-07-10",
+            "<DateOfInitialCPC>",
+            "DateOfInitialCPC (N00110) is before S47ActualStartDate (N00148)",
+            id="conference-before-enquiry",
+        ),
         pytest.param(
             {"before_nfa": section47("2023-07-10", icpc="2023-07-20", not_required="1")},
-            "CINdetails@2023-06-05/Section47@2023-07-10", "<ICPCnotRequired>",
+            "CINdetails@2023-06-05/Section47@2023-07-10",
+            "<ICPCnotRequired>",
             "ICPCnotRequired (N00111) is true, yet DateOfInitialCPC (N00110) gives the conference's date",
-            id="held-and-not-required"),
+            id="held-and-not-required",
+        ),
         pytest.param(
             {"before_nfa": section47("2023-07-10", target="2023-07-01")},
-            "CINdetails@2023-06-05/Section47@2023-07-10", "<InitialCPCtarget>",
-            "InitialCPCtarget (N00109) is before S47ActualStartDate (N00148)", id="target-before-enquiry"),
+            "CINdetails@2023-06-05/Section47@2023-07-10",
+            "<InitialCPCtarget>",
+            "InitialCPCtarget (N00109) is before S47ActualStartDate (N00148)",
+            id="target-before-enquiry",
+        ),
         pytest.param(
             {"before_nfa": assessment("2023-07-10", "2023-07-09")},
-            "CINdetails@2023-06-05/Assessments@2023-07-10", "<AssessmentAuthorisationDate>",
+            "CINdetails@2023-06-05/Assessments@2023-07-10",
+            "<AssessmentAuthorisationDate>",
             "AssessmentAuthorisationDate (N00160) is before AssessmentActualStartDate (N00159)",
-            id="assessment-authorised-before-start"),
+            id="assessment-authorised-before-start",
+        ),
         pytest.param(
             {"before_nfa": cin_plan("2023-07-10", "2023-07-09")},
-            "CINdetails@2023-06-05/CINPlanDates@2023-07-10", "<CINPlanEndDate>",
-            "CINPlanEndDate (N00690) is before CINPlanStartDate (N00689)", id="cin-plan-ends-before-start"),
+            "CINdetails@2023-06-05/CINPlanDates@2023-07-10",
+            "<CINPlanEndDate>",
+            "CINPlanEndDate (N00690) is before CINPlanStartDate (N00689)",
+            id="cin-plan-ends-before-start",
+        ),
         pytest.param(
             {"closure": "2023-06-04"},
-            "CINdetails@2023-06-05", "<CINclosureDate>",
-            "CINclosureDate (N00102) is before CINreferralDate (N00100)", id="closed-before-referral"),
+            "CINdetails@2023-06-05",
+            "<CINclosureDate>",
+            "CINclosureDate (N00102) is before CINreferralDate (N00100)",
+            id="closed-before-referral",
+        ),
         pytest.param(
             {"after_nfa": cp_plan("2023-07-03", reviews=("2023-07-03",))},
-            "CINdetails@2023-06-05/ChildProtectionPlans@2023-07-03/CPPreviewDate@2023-07-03", "<CPPreviewDate>",
-            "CPPreviewDate (N00116) is not after the plan's CPPstartDate (N00105)", id="review-on-plan-start"),
+            "CINdetails@2023-06-05/ChildProtectionPlans@2023-07-03/CPPreviewDate@2023-07-03",
+            "<CPPreviewDate>",
+            "CPPreviewDate (N00116) is not after the plan's CPPstartDate (N00105)",
+            id="review-on-plan-start",
+        ),
     ],
 )
 def test_impossible_dates_reject_the_record_with_a_located_error(
@@ -440,15 +663,23 @@ def test_impossible_dates_reject_the_record_with_a_located_error(
     assert problem.element.startswith(record)
     assert (record, "rejected") in [(r.record, r.outcome) for r in result.records]
     assert all(not e.id.startswith(f"C-9/{record}/") for e in result.events)
-    assert problem.located(result.source).startswith(f"{result.source}:{line}: error: child C-9: {record}")
+    assert problem.located(result.source).startswith(
+        f"{result.source}:{line}: error: child C-9: {record}"
+    )
 
 
-def test_a_schema_error_rejects_its_record_and_what_is_nested_not_its_siblings(tmp_path: Path) -> None:
+def test_a_schema_error_rejects_its_record_and_what_is_nested_not_its_siblings(
+    tmp_path: Path,
+) -> None:
     # An unknown code in the episode's ReferralSource rejects the episode and its enquiry;
     # the child's other episode is imported.
-    text = census(child("C-2",
-                        episode("2022-05-03", source="99", before_nfa=section47("2022-05-04")),
-                        episode("2023-05-03", closure="2023-06-01", reason="RC7")))
+    text = census(
+        child(
+            "C-2",
+            episode("2022-05-03", source="99", before_nfa=section47("2022-05-04")),
+            episode("2023-05-03", closure="2023-06-01", reason="RC7"),
+        )
+    )
     result = import_cin_census(write(tmp_path, text))
     assert outcomes(result)[1:] == [
         ("C-2", "Child", "mapped"),
@@ -461,79 +692,147 @@ def test_a_schema_error_rejects_its_record_and_what_is_nested_not_its_siblings(t
         "inside CINdetails@2022-05-03, which was rejected",
     ]
     line = line_of(text, "<ReferralSource>99<")
-    assert errors(result) == [(line, "C-2", "CINdetails@2022-05-03/ReferralSource", "value is not one of the 22 codes the schema allows")]
+    assert errors(result) == [
+        (
+            line,
+            "C-2",
+            "CINdetails@2022-05-03/ReferralSource",
+            "value is not one of the 22 codes the schema allows",
+        )
+    ]
     assert [e.type for e in result.events] == ["referral_received", "case_closed"]
 
 
 @pytest.mark.parametrize(
     ("old", "new", "element", "message"),
     [
-        pytest.param("<S47ActualStartDate>2022-05-04<", "<S47ActualStartDate>2023-02-30<",
-                     "CINdetails@2022-05-03/Section47#1/S47ActualStartDate",
-                     "not a valid xs:date: day is out of range for month", id="impossible-date"),
-        pytest.param("<S47ActualStartDate>2022-05-04<", "<S47ActualStartDate>04/05/2022<",
-                     "CINdetails@2022-05-03/Section47#1/S47ActualStartDate", "not a valid xs:date", id="not-a-date"),
-        pytest.param("<ICPCnotRequired>false<", "<ICPCnotRequired>maybe<",
-                     "CINdetails@2022-05-03/Section47@2022-05-04/ICPCnotRequired",
-                     "value must be one of ['true', 'false', 'TRUE', 'FALSE', '0', '1']", id="bad-yes-no"),
-        pytest.param("<ICPCnotRequired>false</ICPCnotRequired>", "<ICPCnotRequired>false</ICPCnotRequired><Outcome>x</Outcome>",
-                     "CINdetails@2022-05-03/Section47@2022-05-04/Outcome",
-                     "unexpected element <Outcome> (not in the schema here)", id="unknown-element"),
-        pytest.param("<DateOfInitialCPC>", "<DateOfInitalCPC>",
-                     "CINdetails@2022-05-03/Section47@2022-05-04/DateOfInitalCPC",
-                     "unexpected element <DateOfInitalCPC> (expected <ICPCnotRequired>)", id="misspelt-element"),
+        pytest.param(
+            "<S47ActualStartDate>2022-05-04<",
+            "<S47ActualStartDate>2023-02-30<",
+            "CINdetails@2022-05-03/Section47#1/S47ActualStartDate",
+            "not a valid xs:date: day is out of range for month",
+            id="impossible-date",
+        ),
+        pytest.param(
+            "<S47ActualStartDate>2022-05-04<",
+            "<S47ActualStartDate>04/05/2022<",
+            "CINdetails@2022-05-03/Section47#1/S47ActualStartDate",
+            "not a valid xs:date",
+            id="not-a-date",
+        ),
+        pytest.param(
+            "<ICPCnotRequired>false<",
+            "<ICPCnotRequired>maybe<",
+            "CINdetails@2022-05-03/Section47@2022-05-04/ICPCnotRequired",
+            "value must be one of ['true', 'false', 'TRUE', 'FALSE', '0', '1']",
+            id="bad-yes-no",
+        ),
+        pytest.param(
+            "<ICPCnotRequired>false</ICPCnotRequired>",
+            "<ICPCnotRequired>false</ICPCnotRequired><Outcome>x</Outcome>",
+            "CINdetails@2022-05-03/Section47@2022-05-04/Outcome",
+            "unexpected element <Outcome> (not in the schema here)",
+            id="unknown-element",
+        ),
+        pytest.param(
+            "<DateOfInitialCPC>",
+            "<DateOfInitalCPC>",
+            "CINdetails@2022-05-03/Section47@2022-05-04/DateOfInitalCPC",
+            "unexpected element <DateOfInitalCPC> (expected <ICPCnotRequired>)",
+            id="misspelt-element",
+        ),
     ],
 )
 def test_schema_failures_are_located_and_never_print_the_value(
     tmp_path: Path, old: str, new: str, element: str, message: str
 ) -> None:
-    base = census(child("C-3", episode("2022-05-03", before_nfa=section47("2022-05-04", icpc="2022-05-20"))))
-    text = base.replace(old, new, 1).replace("</DateOfInitialCPC>", "</DateOfInitalCPC>" if "Inital" in new else "</DateOfInitialCPC>")
+    base = census(
+        child("C-3", episode("2022-05-03", before_nfa=section47("2022-05-04", icpc="2022-05-20")))
+    )
+    text = base.replace(old, new, 1).replace(
+        "</DateOfInitialCPC>", "</DateOfInitalCPC>" if "Inital" in new else "</DateOfInitialCPC>"
+    )
     assert text != base
     result = import_cin_census(write(tmp_path, text))
     problem = result.errors[0]
     assert (problem.child_id, problem.element, problem.message) == ("C-3", element, message)
-    assert problem.line == next(n for n, t in enumerate(text.splitlines(), 1) if new.split(">")[0] + ">" in t)
+    assert problem.line == next(
+        n for n, t in enumerate(text.splitlines(), 1) if new.split(">")[0] + ">" in t
+    )
     assert [r.outcome for r in result.records if "Section47" in r.record] == ["rejected"]
     for value in ("2023-02-30", "04/05/2022", "'maybe'"):
         assert value not in all_text(result)
 
 
-def test_personal_field_errors_are_reported_but_reject_nothing_and_never_echo(tmp_path: Path) -> None:
+def test_personal_field_errors_are_reported_but_reject_nothing_and_never_echo(
+    tmp_path: Path,
+) -> None:
     result = one(tmp_path, episode("2022-05-03"), identifiers="        <UPN>Q12345</UPN>\n")
     text = Path(result.source).read_text()
-    assert errors(result) == [(line_of(text, "<UPN>"), "C-1", "ChildIdentifiers/UPN",
-                               "value doesn't match any pattern of ['[A-Za-z]\\\\d{12}', '[A-Za-z]\\\\d{11}[A-Za-z]']")]
+    assert errors(result) == [
+        (
+            line_of(text, "<UPN>"),
+            "C-1",
+            "ChildIdentifiers/UPN",
+            "value doesn't match any pattern of ['[A-Za-z]\\\\d{12}', '[A-Za-z]\\\\d{11}[A-Za-z]']",
+        )
+    ]
     assert [e.type for e in result.events] == ["referral_received"]
     assert "Q12345" not in all_text(result)
 
 
 def test_records_sharing_their_identifying_date_are_both_rejected(tmp_path: Path) -> None:
-    text = census(child("C-4", episode("2022-05-03", before_nfa=section47("2022-05-04") + section47("2022-05-04", not_required="true"))))
+    text = census(
+        child(
+            "C-4",
+            episode(
+                "2022-05-03",
+                before_nfa=section47("2022-05-04") + section47("2022-05-04", not_required="true"),
+            ),
+        )
+    )
     result = import_cin_census(write(tmp_path, text))
     lines = [n for n, t in enumerate(text.splitlines(), 1) if "<Section47>" in t]
-    message = (f"2 Section47 records here share the S47ActualStartDate (N00148) that identifies them (lines "
-               f"{lines[0]}, {lines[1]}), so they cannot be told apart; none is imported")
-    assert errors(result) == [(lines[0], "C-4", "CINdetails@2022-05-03/Section47#1", message),
-                              (lines[1], "C-4", "CINdetails@2022-05-03/Section47#2", message)]
+    message = (
+        f"2 Section47 records here share the S47ActualStartDate (N00148) that identifies them (lines "
+        f"{lines[0]}, {lines[1]}), so they cannot be told apart; none is imported"
+    )
+    assert errors(result) == [
+        (lines[0], "C-4", "CINdetails@2022-05-03/Section47#1", message),
+        (lines[1], "C-4", "CINdetails@2022-05-03/Section47#2", message),
+    ]
     assert [e.type for e in result.events] == ["referral_received"]
 
 
 def test_children_sharing_an_lachildid_are_both_rejected(tmp_path: Path) -> None:
-    text = census(child("C-5", episode("2022-05-03")), child("C-5", episode("2023-01-09")), child("C-6", episode("2023-01-10")))
+    text = census(
+        child("C-5", episode("2022-05-03")),
+        child("C-5", episode("2023-01-09")),
+        child("C-6", episode("2023-01-10")),
+    )
     result = import_cin_census(write(tmp_path, text))
     lines = [n for n, t in enumerate(text.splitlines(), 1) if "<Child>" in t]
-    assert errors(result) == [(lines[0], "C-5", "ChildIdentifiers/LAchildID",
-                               f"2 children share this LAchildID (N00097), at lines {lines[0]}, {lines[1]}; none of them is imported")]
+    assert errors(result) == [
+        (
+            lines[0],
+            "C-5",
+            "ChildIdentifiers/LAchildID",
+            f"2 children share this LAchildID (N00097), at lines {lines[0]}, {lines[1]}; none of them is imported",
+        )
+    ]
     assert [(r.child_id, r.record, r.outcome) for r in result.records if r.child_id == "C-5"] == [
-        ("C-5", "Child", "rejected"), ("C-5", "CINdetails@2022-05-03", "rejected"),
-        ("C-5", "Child", "rejected"), ("C-5", "CINdetails@2023-01-09", "rejected"),
+        ("C-5", "Child", "rejected"),
+        ("C-5", "CINdetails@2022-05-03", "rejected"),
+        ("C-5", "Child", "rejected"),
+        ("C-5", "CINdetails@2023-01-09", "rejected"),
     ]
     assert {e.child_id for e in result.events} == {"C-6"}
     assert not [u for u in result.unmapped if u.child_id == "C-5"]
 
 
-def test_a_child_without_a_usable_lachildid_is_rejected_with_all_its_records(tmp_path: Path) -> None:
+def test_a_child_without_a_usable_lachildid_is_rejected_with_all_its_records(
+    tmp_path: Path,
+) -> None:
     long_id = "L" * 101
     text = census(child(long_id, episode("2022-05-03", before_nfa=section47("2022-05-04"))))
     result = import_cin_census(write(tmp_path, text))
@@ -542,7 +841,14 @@ def test_a_child_without_a_usable_lachildid_is_rejected_with_all_its_records(tmp
         (None, "Child#1/CINdetails#1", "rejected"),
         (None, "Child#1/CINdetails#1/Section47#1", "rejected"),
     ]
-    assert errors(result) == [(line_of(text, "<Child>"), None, "Child#1", "the child has an LAchildID (N00097) that is not 1-100 printable characters")]
+    assert errors(result) == [
+        (
+            line_of(text, "<Child>"),
+            None,
+            "Child#1",
+            "the child has an LAchildID (N00097) that is not 1-100 printable characters",
+        )
+    ]
     assert result.events == () and long_id not in all_text(result)
 
 
@@ -558,10 +864,19 @@ def test_reason_for_closure_without_a_closure_date_is_unmapped(tmp_path: Path) -
 
 
 def test_year_without_a_bundled_schema_is_an_error_that_says_what_to_do(tmp_path: Path) -> None:
-    path = write(tmp_path, census(child("C-1", episode("2020-05-03")), year="2021", reference="2021-03-31"))
+    path = write(
+        tmp_path, census(child("C-1", episode("2020-05-03")), year="2021", reference="2021-03-31")
+    )
     result = import_cin_census(path)
-    assert errors(result) == [(6, None, None, "collection year 2021 (from the header's ReferenceDate) has no bundled schema; "
-                               "there are 2022, 2023, 2024: to validate against one of them, pass collection_year (--collection-year)")]
+    assert errors(result) == [
+        (
+            6,
+            None,
+            None,
+            "collection year 2021 (from the header's ReferenceDate) has no bundled schema; "
+            "there are 2022, 2023, 2024: to validate against one of them, pass collection_year (--collection-year)",
+        )
+    ]
     assert result.events == ()
     chosen = import_cin_census(path, collection_year=2022)
     assert (chosen.collection_year, chosen.errors, len(chosen.events)) == (2022, (), 1)
@@ -569,12 +884,23 @@ def test_year_without_a_bundled_schema_is_an_error_that_says_what_to_do(tmp_path
 
 def test_a_2022_return_is_checked_against_the_2022_code_lists(tmp_path: Path) -> None:
     # RC9 (closed after assessment, referred to early help) is new in the 2023 schema.
-    text = census(child("C-1", episode("2021-05-03", closure="2021-06-01", reason="RC9")), year="2022", reference="2022-03-31")
+    text = census(
+        child("C-1", episode("2021-05-03", closure="2021-06-01", reason="RC9")),
+        year="2022",
+        reference="2022-03-31",
+    )
     result = import_cin_census(write(tmp_path, text))
     assert [(m, r) for _l, _c, m, r in errors(result)] == [
-        ("CINdetails@2021-05-03/ReasonForClosure", "value must be one of ['RC1', 'RC2', 'RC3', 'RC4', 'RC5', 'RC6', 'RC7', 'RC8']")
+        (
+            "CINdetails@2021-05-03/ReasonForClosure",
+            "value must be one of ['RC1', 'RC2', 'RC3', 'RC4', 'RC5', 'RC6', 'RC7', 'RC8']",
+        )
     ]
-    later = import_cin_census(write(tmp_path, text.replace("2022-03-31", "2023-03-31").replace(">2022<", ">2023<"), "b.xml"))
+    later = import_cin_census(
+        write(
+            tmp_path, text.replace("2022-03-31", "2023-03-31").replace(">2022<", ">2023<"), "b.xml"
+        )
+    )
     assert later.errors == () and later.events[-1].fields["reason"] == "early_help_after_assessment"
 
 
@@ -582,8 +908,13 @@ def test_a_2022_return_is_checked_against_the_2022_code_lists(tmp_path: Path) ->
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "safeguard_rules", "import", "cin-census", *args],  # noqa: S603
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "safeguard_rules", "import", "cin-census", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_cli_writes_events_and_report_and_exits_by_what_it_found(tmp_path: Path) -> None:
@@ -591,13 +922,22 @@ def test_cli_writes_events_and_report_and_exits_by_what_it_found(tmp_path: Path)
     done = run_cli(str(SAMPLES / "CIN_Census_2024.xml"), "-o", str(out), "--report", str(report))
     assert done.returncode == 1 and done.stdout == ""
     lines = done.stderr.splitlines()
-    assert lines[0].endswith("CIN_Census_2024.xml:19: error: child DfEX0000001: ChildIdentifiers: character data between child elements not allowed")
-    assert "children: 2 (0 rejected); records: 2 mapped, 1 unmapped, 6 rejected; unmapped items: 13" in lines
+    assert lines[0].endswith(
+        "CIN_Census_2024.xml:19: error: child DfEX0000001: ChildIdentifiers: character data between child elements not allowed"
+    )
+    assert (
+        "children: 2 (0 rejected); records: 2 mapped, 1 unmapped, 6 rejected; unmapped items: 13"
+        in lines
+    )
     assert f"events: 5 written to {out}" in lines
     assert len(out.read_text().splitlines()) == 5
     data = json.loads(report.read_text())
     assert data["format"] == "safeguard-rules/census-import/1" and data["summary"]["errors"] == 11
-    assert len(data["records"]) == 11 and {g["element"] for g in data["unmapped"]} >= {"UPN", "Disability", "Sex"}
+    assert len(data["records"]) == 11 and {g["element"] for g in data["unmapped"]} >= {
+        "UPN",
+        "Disability",
+        "Sex",
+    }
     for value in SAMPLE_VALUES:
         assert value not in done.stderr and value not in report.read_text(), value
 
@@ -610,13 +950,20 @@ def test_cli_writes_events_and_report_and_exits_by_what_it_found(tmp_path: Path)
 
 def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     missing = run_cli(str(tmp_path / "none.xml"))
-    assert (missing.returncode, missing.stderr.strip()) == (2, f"error: cannot read {tmp_path / 'none.xml'}: No such file or directory")
-    assert run_cli(str(SAMPLES / "CIN_Census_2024.xml"), "--collection-year", "2019").returncode == 2
+    assert (missing.returncode, missing.stderr.strip()) == (
+        2,
+        f"error: cannot read {tmp_path / 'none.xml'}: No such file or directory",
+    )
+    assert (
+        run_cli(str(SAMPLES / "CIN_Census_2024.xml"), "--collection-year", "2019").returncode == 2
+    )
 
 
 def test_importing_the_package_loads_no_xml_library() -> None:
-    code = ("import sys, safeguard_rules; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('defusedxml', 'xmlschema', 'elementpath')))")
+    code = (
+        "import sys, safeguard_rules; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('defusedxml', 'xmlschema', 'elementpath')))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
     assert done.stdout.strip() == "[]"
 
@@ -625,7 +972,9 @@ def test_importing_the_package_loads_no_xml_library() -> None:
 
 
 def _doc_block(name: str) -> str:
-    text = (Path(__file__).resolve().parents[1] / "docs" / "importing.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[1] / "docs" / "importing.md").read_text(
+        encoding="utf-8"
+    )
     match = re.search(rf"<!-- example: {name} -->\n```\w+\n(.*?)```", text, re.DOTALL)
     assert match is not None, name
     return match.group(1)
@@ -634,9 +983,23 @@ def _doc_block(name: str) -> str:
 def test_importing_doc_example_is_what_the_command_writes(tmp_path: Path) -> None:
     (tmp_path / "example.xml").write_text(_doc_block("census"), encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "safeguard_rules", "import", "cin-census", "example.xml",
-         "-o", "events.jsonl", "--report", "report.json"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "safeguard_rules",
+            "import",
+            "cin-census",
+            "example.xml",
+            "-o",
+            "events.jsonl",
+            "--report",
+            "report.json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0
     assert (tmp_path / "events.jsonl").read_text(encoding="utf-8") == _doc_block("events")
@@ -644,7 +1007,9 @@ def test_importing_doc_example_is_what_the_command_writes(tmp_path: Path) -> Non
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(min_value=0, max_value=10**6), order=st.integers(min_value=0, max_value=10**6))
+@given(
+    seed=st.integers(min_value=0, max_value=10**6), order=st.integers(min_value=0, max_value=10**6)
+)
 def test_any_generated_return_imports_cleanly_in_any_order(seed: int, order: int) -> None:
     text = generate_census(8, seed=seed)
     with tempfile.TemporaryDirectory() as folder:
@@ -656,9 +1021,17 @@ def test_any_generated_return_imports_cleanly_in_any_order(seed: int, order: int
 
 def test_dates_outside_the_years_events_accept_reject_the_record(tmp_path: Path) -> None:
     # 1900-01-01 is a common "no date" placeholder; the schema accepts it, events do not.
-    result = one(tmp_path, episode("2022-05-03", before_nfa=cin_plan("2022-06-01")), episode("1900-01-01"))
-    assert [(r.record, r.outcome, r.reason) for r in result.records if r.element == "CINdetails"] == [
+    result = one(
+        tmp_path, episode("2022-05-03", before_nfa=cin_plan("2022-06-01")), episode("1900-01-01")
+    )
+    assert [
+        (r.record, r.outcome, r.reason) for r in result.records if r.element == "CINdetails"
+    ] == [
         ("CINdetails@2022-05-03", "mapped", ""),
-        ("CINdetails@1900-01-01", "rejected", "its date (N00100) is outside the years 1901-2199 that events accept"),
+        (
+            "CINdetails@1900-01-01",
+            "rejected",
+            "its date (N00100) is outside the years 1901-2199 that events accept",
+        ),
     ]
     assert [(p.child_id, p.element) for p in result.errors] == [("C-1", "CINdetails@1900-01-01")]

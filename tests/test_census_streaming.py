@@ -36,12 +36,26 @@ def test_a_census_streamed_child_by_child_equals_evaluate(tmp_path: Path) -> Non
     pack = load_pack(OVERLAY)
     whole = evaluate(pack, load_events(events, vocabulary=pack.vocabulary), REFERENCE_DATE)
     assert whole.account.cannot_evaluate > 0 and whole.obligations
-    parts = list(evaluate_stream(pack, read_events_lazily([events], vocabulary=pack.vocabulary), REFERENCE_DATE))
+    parts = list(
+        evaluate_stream(
+            pack, read_events_lazily([events], vocabulary=pack.vocabulary), REFERENCE_DATE
+        )
+    )
     assert len(parts) > 1
     assert merge_evaluations(parts).to_json() == whole.to_json()
     streamed = CliRunner().invoke(
         main,
-        ["evaluate", "--stream", "--format", "json", "--pack", str(OVERLAY), "--as-of", "2024-03-31", str(events)],
+        [
+            "evaluate",
+            "--stream",
+            "--format",
+            "json",
+            "--pack",
+            str(OVERLAY),
+            "--as-of",
+            "2024-03-31",
+            str(events),
+        ],
     )
     assert streamed.exit_code == 0, streamed.output
     assert streamed.stdout == whole.to_json()
@@ -51,4 +65,3 @@ def test_a_census_streamed_child_by_child_equals_evaluate(tmp_path: Path) -> Non
     assert lines.exit_code == 0, lines.output
     last = json.loads(lines.stdout.splitlines()[-1])
     assert last["record"] == "account" and last["cannot_evaluate"] == whole.account.cannot_evaluate
-

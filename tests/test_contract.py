@@ -165,7 +165,9 @@ def test_nothing_reached_through_its_public_surface_can_be_changed(pack: Compile
     assert mutable == []
     settable = []
     for path, value in reached:
-        if type(value).__module__.startswith("safeguard_rules") and not isinstance(value, BaseModel):
+        if type(value).__module__.startswith("safeguard_rules") and not isinstance(
+            value, BaseModel
+        ):
             for name in (n for n in dir(value) if not n.startswith("_")):
                 member = getattr(value, name, None)
                 if callable(member):
@@ -225,11 +227,14 @@ def test_a_worker_process_evaluates_a_pack_it_was_sent(pack: CompiledPack) -> No
         assert pool.submit(_evaluate_in_worker, pack).result(timeout=120) == _json(pack)
 
 
-
-
 # --- public types -----------------------------------------------------------------------------
 
-PUBLIC_MODULES = ("safeguard_rules", "safeguard_rules.pack_format", "safeguard_rules.compiled", "safeguard_rules.diff")
+PUBLIC_MODULES = (
+    "safeguard_rules",
+    "safeguard_rules.pack_format",
+    "safeguard_rules.compiled",
+    "safeguard_rules.diff",
+)
 
 
 def _types_in(hint: Any, found: set[type]) -> None:
@@ -389,7 +394,9 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
         ArgumentError,
     ),
     "an event built with a naive time": (
-        lambda: ConcernIdentified(id="e1", child_id="c1", at="2024-05-01T10:00:00", category="neglect"),  # type: ignore[arg-type]
+        lambda: ConcernIdentified(
+            id="e1", child_id="c1", at="2024-05-01T10:00:00", category="neglect"
+        ),  # type: ignore[arg-type]
         EventValidationError,
     ),
     "an obligation id not in the result": (
@@ -399,7 +406,9 @@ ERRORS: dict[str, tuple[Callable[[], object], type[SafeguardRulesError]]] = {
     "a rule id not in the pack": (lambda: load_pack("jersey_2024").rule("nope"), UnknownIdError),
     "a limit below one": (lambda: PackLimits(max_values=0), ArgumentError),
     "a parameter override of the wrong type": (
-        lambda: load_pack("jersey_2024", parameters={"receipt_follow_up_timescale": {"hours": "5"}}),
+        lambda: load_pack(
+            "jersey_2024", parameters={"receipt_follow_up_timescale": {"hours": "5"}}
+        ),
         PackValidationError,
     ),
     "a pack that is not there": (lambda: load_pack("no_such_pack"), PackNotFoundError),
@@ -477,4 +486,6 @@ def test_the_version_is_written_once_and_the_licence_is_shipped() -> None:
 
 def test_installing_the_package_does_not_load_its_pytest_plugin_everywhere() -> None:
     groups = importlib.metadata.entry_points()
-    assert [e for e in groups.select(group="pytest11") if e.value.startswith("safeguard_rules")] == []
+    assert [
+        e for e in groups.select(group="pytest11") if e.value.startswith("safeguard_rules")
+    ] == []

@@ -62,7 +62,9 @@ def test_run_fires_on_the_fourth_and_eighth_each_naming_its_own_run() -> None:
 def test_a_run_completed_while_the_rule_does_not_apply_is_used_up() -> None:
     # CPNs 1-4 come before allocation: their run completes unflagged. CPNs 5-8 are a new
     # run, flagged on the eighth; under 'once' the fifth would have fired instead.
-    allocated = ev("social_worker_allocated", "2024-05-04T12:00:00+01:00", id="alloc", worker="sw-1")
+    allocated = ev(
+        "social_worker_allocated", "2024-05-04T12:00:00+01:00", id="alloc", worker="sw-1"
+    )
     history = [*cpns(1, 4), allocated, *cpns(5, 8)]
     assert fired(pack("run", scoped=True), history) == [("cpn-5", "cpn-6", "cpn-7", "cpn-8")]
     assert fired(pack("once", scoped=True), history) == [

@@ -35,7 +35,9 @@ AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _records(events: int, seed: int) -> list[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", ROOT / "benchmarks" / "generate.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -45,7 +47,12 @@ def _records(events: int, seed: int) -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     # Two worker processes (not threads): the pack is compiled in each, results are pickled back.
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -55,7 +62,9 @@ def records() -> list[dict[str, Any]]:
     # Input problems, so that the account is compared too: a record that is not an event,
     # a duplicate id within one child, an event after as_of.
     first = rows[0]
-    rows.append({"id": "bad-1", "type": "no_such_type", "child_id": first["child_id"], "at": first["at"]})
+    rows.append(
+        {"id": "bad-1", "type": "no_such_type", "child_id": first["child_id"], "at": first["at"]}
+    )
     rows.append({**first, "at": "2025-06-01T10:00:00Z"})  # same id as rows[0], same child
     rows.append({**rows[5], "id": "late-1", "at": "2027-01-01T10:00:00Z"})
     return rows
@@ -68,20 +77,28 @@ def test_workers_are_separate_processes(client: Client) -> None:
     assert len(pids) == 2 and os.getpid() not in pids
 
 
-def test_a_bag_partitioned_by_child_gives_the_single_process_result(client: Client, records: list[dict[str, Any]]) -> None:
+def test_a_bag_partitioned_by_child_gives_the_single_process_result(
+    client: Client, records: list[dict[str, Any]]
+) -> None:
     bag = partition_by_child(db.from_sequence(records, npartitions=6), npartitions=4)
     assert bag.npartitions > 1
     in_order = bag.compute()  # the records in partition order: what parse_events sees
-    assert sorted(json.dumps(r, sort_keys=True) for r in in_order) == sorted(json.dumps(r, sort_keys=True) for r in records)
+    assert sorted(json.dumps(r, sort_keys=True) for r in in_order) == sorted(
+        json.dumps(r, sort_keys=True) for r in records
+    )
     reference = evaluate(load_pack("jersey_2024"), parse_events(in_order), AS_OF)
     assert len(reference.account.rejected) == 4  # the bad record, both duplicates, the late one
-    assert any(r.where is not None and r.where.startswith("input[") for r in reference.account.rejected)
+    assert any(
+        r.where is not None and r.where.startswith("input[") for r in reference.account.rejected
+    )
     result = evaluate_bag(bag, "jersey_2024", AS_OF)
     assert result.obligations
     assert result.to_json() == reference.to_json()
 
 
-def test_a_dataframe_partitioned_by_child_gives_the_single_process_result(client: Client, records: list[dict[str, Any]]) -> None:
+def test_a_dataframe_partitioned_by_child_gives_the_single_process_result(
+    client: Client, records: list[dict[str, Any]]
+) -> None:
     # Dask turns object columns into strings by default, which would make the list fields
     # (to, cc, agencies) text: keep them as objects (docs/scaling.md says so).
     with dask.config.set({"dataframe.convert-string": False}):
@@ -93,7 +110,11 @@ def test_a_dataframe_partitioned_by_child_gives_the_single_process_result(client
         for row in piece.compute().to_dict(orient="records"):
             # a null cell is an absent field; list cells come back as numpy arrays
             rows.append(
-                {k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in row.items() if not (v is None or (isinstance(v, float) and v != v))}
+                {
+                    k: (v.tolist() if hasattr(v, "tolist") else v)
+                    for k, v in row.items()
+                    if not (v is None or (isinstance(v, float) and v != v))
+                }
             )
     reference = evaluate(load_pack("wtsc_2015"), parse_events(rows), AS_OF)
     assert reference.account.rejected == ()
@@ -102,7 +123,9 @@ def test_a_dataframe_partitioned_by_child_gives_the_single_process_result(client
     assert result.to_json() == reference.to_json()
 
 
-def test_a_child_split_across_partitions_is_an_error(client: Client, records: list[dict[str, Any]]) -> None:
+def test_a_child_split_across_partitions_is_an_error(
+    client: Client, records: list[dict[str, Any]]
+) -> None:
     # from_sequence cuts the list into runs: a generated export interleaves children
     bag = db.from_sequence(records[:2000], npartitions=4)
     with pytest.raises(ValueError, match="has events in partitions"):
@@ -111,18 +134,30 @@ def test_a_child_split_across_partitions_is_an_error(client: Client, records: li
 
 def test_an_id_shared_across_partitions_is_an_error_naming_it(client: Client) -> None:
     def cpn(eid: str, child: str) -> dict[str, Any]:
-        return {"id": eid, "type": "cpn_created", "child_id": child, "at": "2024-05-01T10:00:00Z", "incident_ref": "I"}
+        return {
+            "id": eid,
+            "type": "cpn_created",
+            "child_id": child,
+            "at": "2024-05-01T10:00:00Z",
+            "incident_ref": "I",
+        }
 
-    bag = db.from_sequence([cpn("e1", "c1"), cpn("shared", "c1"), cpn("shared", "c2"), cpn("e4", "c2")], npartitions=2)
+    bag = db.from_sequence(
+        [cpn("e1", "c1"), cpn("shared", "c1"), cpn("shared", "c2"), cpn("e4", "c2")], npartitions=2
+    )
     with pytest.raises(DuplicateIdsAcrossPartitionsError) as caught:
         evaluate_bag(bag, "jersey_2024", AS_OF)
     assert caught.value.ids == {"shared": [0, 1]}
 
 
-def test_the_partition_function_alone_is_what_other_engines_call(records: list[dict[str, Any]]) -> None:
+def test_the_partition_function_alone_is_what_other_engines_call(
+    records: list[dict[str, Any]],
+) -> None:
     """As a PySpark applyInPandas would: one pandas frame per group of children."""
     frame = pd.DataFrame(records[:2000])
-    groups = [g for _c, g in frame.groupby(frame["child_id"].str[-1])]  # 10 groups of whole children
+    groups = [
+        g for _c, g in frame.groupby(frame["child_id"].str[-1])
+    ]  # 10 groups of whole children
     results = [evaluate_partition(g, "jersey_2024", AS_OF) for g in groups]
     rows = [
         {k: v for k, v in row.items() if not (v is None or (isinstance(v, float) and v != v))}

@@ -64,7 +64,9 @@ def records(*items: dict[str, object]) -> list[dict[str, object]]:
     return [{"child_id": "child-1", **item} for item in items]
 
 
-def concluded(when: dict[str, str], basis: str = "section_47", id: str = "end") -> dict[str, object]:
+def concluded(
+    when: dict[str, str], basis: str = "section_47", id: str = "end"
+) -> dict[str, object]:
     return {"id": id, "type": "enquiry_concluded", "basis": basis, "continuing_risk": True, **when}
 
 
@@ -117,7 +119,9 @@ def test_a_record_without_exactly_one_good_at_or_on_is_rejected(
 def test_a_day_based_deadline_from_a_date_is_the_one_from_any_time_that_day(pack) -> None:  # type: ignore[no-untyped-def]
     # Friday 3 May 2024; Monday 6 May is the Early May bank holiday: 3 working days are
     # Tue 7, Wed 8, Thu 9 May.
-    dated = status(run(pack, [concluded({"on": "2024-05-03"})], date(2024, 6, 1)), "conference_in_days")
+    dated = status(
+        run(pack, [concluded({"on": "2024-05-03"})], date(2024, 6, 1)), "conference_in_days"
+    )
     for at in ("2024-05-03T00:00:00+01:00", "2024-05-03T23:59:00+01:00"):
         timed = status(run(pack, [concluded({"at": at})], date(2024, 6, 1)), "conference_in_days")
         assert timed.due == dated.due == end_of("2024-05-09", LONDON)
@@ -203,7 +207,9 @@ def test_an_hours_deadline_from_a_date_is_known_only_to_the_day(pack) -> None:  
 )
 def test_a_conference_against_an_hours_deadline_from_a_date(pack, held, expected: str) -> None:  # type: ignore[no-untyped-def]
     result = run(
-        pack, [concluded({"on": "2024-05-03"}, basis="article_42"), conference(held)], date(2024, 6, 1)
+        pack,
+        [concluded({"on": "2024-05-03"}, basis="article_42"), conference(held)],
+        date(2024, 6, 1),
     )
     o = status(result, "conference_in_hours")
     assert (o.status, o.met_by) == (expected, "conf")
@@ -279,7 +285,9 @@ def test_timed_events_of_a_day_come_before_its_date_only_events(pack) -> None:  
 
 
 def test_results_keep_the_date_only_nature_visible_in_json(pack) -> None:  # type: ignore[no-untyped-def]
-    result = run(pack, [concluded({"on": "2024-05-03"}), conference({"on": "2024-05-08"})], date(2024, 6, 1))
+    result = run(
+        pack, [concluded({"on": "2024-05-03"}), conference({"on": "2024-05-08"})], date(2024, 6, 1)
+    )
     data = json.loads(result.to_json())
     [o] = [o for o in data["obligations"] if o["rule"] == "conference_in_days"]
     assert (o["triggered_at"], o["triggered_on"], o["met_at"], o["met_on"]) == (
@@ -313,12 +321,23 @@ def test_cli_as_of_accepts_a_date(tmp_path: Path) -> None:
     runner = CliRunner()
     done = runner.invoke(
         main,
-        ["evaluate", "--pack", str(pack_file), "--as-of", "2024-05-09", "--format", "json", str(events)],
+        [
+            "evaluate",
+            "--pack",
+            str(pack_file),
+            "--as-of",
+            "2024-05-09",
+            "--format",
+            "json",
+            str(events),
+        ],
     )
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout)
     assert data["as_of"] == "2024-05-09T23:59:59+01:00"
     assert {o["rule"]: o["status"] for o in data["obligations"]}["conference_in_days"] == "open"
-    bad = runner.invoke(main, ["evaluate", "--pack", str(pack_file), "--as-of", "2024-13-01", str(events)])
+    bad = runner.invoke(
+        main, ["evaluate", "--pack", str(pack_file), "--as-of", "2024-13-01", str(events)]
+    )
     assert bad.exit_code == 2
     assert "is not an ISO 8601 time or date" in bad.stderr

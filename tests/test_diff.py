@@ -46,31 +46,74 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 # --- describing conditions, deadlines and counts -------------------------------------------
 
-PARTIES = {"team_manager": "Team Manager", "senior_practitioner": "Senior Practitioner", "csc": "Children's Social Care"}
+PARTIES = {
+    "team_manager": "Team Manager",
+    "senior_practitioner": "Senior Practitioner",
+    "csc": "Children's Social Care",
+}
 
 
 @pytest.mark.parametrize(
     ("condition", "words"),
     [
-        ({"field": "chair_role", "is": "team_manager"}, "chair_role is team_manager (Team Manager)"),
-        ({"field": "chair_role", "is_not": "team_manager"}, "chair_role is not team_manager (Team Manager)"),
+        (
+            {"field": "chair_role", "is": "team_manager"},
+            "chair_role is team_manager (Team Manager)",
+        ),
+        (
+            {"field": "chair_role", "is_not": "team_manager"},
+            "chair_role is not team_manager (Team Manager)",
+        ),
         ({"field": "cc", "contains_any": ["a", "b"]}, "cc contains any of a, b"),
-        ({"field": "cc", "contains_all": ["team_manager", "csc"]}, "cc contains all of team_manager (Team Manager), csc (Children's Social Care)"),
-        ({"field": "cc", "contains": "senior_practitioner"}, "cc contains senior_practitioner (Senior Practitioner)"),
-        ({"field": "chair_role", "in": ["senior_practitioner", "team_manager"]}, "chair_role is one of senior_practitioner (Senior Practitioner), team_manager (Team Manager)"),
-        ({"field": "category", "not_in": ["neglect", "other"]}, "category is none of neglect, other"),
+        (
+            {"field": "cc", "contains_all": ["team_manager", "csc"]},
+            "cc contains all of team_manager (Team Manager), csc (Children's Social Care)",
+        ),
+        (
+            {"field": "cc", "contains": "senior_practitioner"},
+            "cc contains senior_practitioner (Senior Practitioner)",
+        ),
+        (
+            {"field": "chair_role", "in": ["senior_practitioner", "team_manager"]},
+            "chair_role is one of senior_practitioner (Senior Practitioner), team_manager (Team Manager)",
+        ),
+        (
+            {"field": "category", "not_in": ["neglect", "other"]},
+            "category is none of neglect, other",
+        ),
         # role titles only on fields that name a role or agency
-        ({"field": "attributes.team_manager", "is": "team_manager"}, "attributes.team_manager is team_manager"),
+        (
+            {"field": "attributes.team_manager", "is": "team_manager"},
+            "attributes.team_manager is team_manager",
+        ),
         ({"field": "worker", "is": "team_manager"}, "worker is team_manager"),
-        ({"field": "trigger.sender_role", "is": "team_manager"}, "trigger.sender_role is team_manager (Team Manager)"),
+        (
+            {"field": "trigger.sender_role", "is": "team_manager"},
+            "trigger.sender_role is team_manager (Team Manager)",
+        ),
         ({"field": "of_event", "is": {"ref": "trigger.id"}}, "of_event is the trigger's id"),
-        ({"field": "chair", "is": {"ref": "case.team_manager"}}, "chair is the case's team_manager"),
-        ({"field": "to", "contains_all": {"ref": "trigger.agencies"}}, "to contains all of the trigger's agencies"),
-        ({"field": "records_made_by", "contains_all": {"ref": "agencies"}}, "records_made_by contains all of the event's agencies"),
+        (
+            {"field": "chair", "is": {"ref": "case.team_manager"}},
+            "chair is the case's team_manager",
+        ),
+        (
+            {"field": "to", "contains_all": {"ref": "trigger.agencies"}},
+            "to contains all of the trigger's agencies",
+        ),
+        (
+            {"field": "records_made_by", "contains_all": {"ref": "agencies"}},
+            "records_made_by contains all of the event's agencies",
+        ),
         ({"field": "started_on", "present": True}, "started_on is present"),
         ({"field": "started_on", "present": False}, "started_on is absent"),
-        ({"field": "summarised_incidents", "count_at_least": 3}, "summarised_incidents has at least 3 entries"),
-        ({"field": "summarised_incidents", "count_at_least": 1}, "summarised_incidents has at least 1 entry"),
+        (
+            {"field": "summarised_incidents", "count_at_least": 3},
+            "summarised_incidents has at least 3 entries",
+        ),
+        (
+            {"field": "summarised_incidents", "count_at_least": 1},
+            "summarised_incidents has at least 1 entry",
+        ),
         ({"field": "case.cpn_count", "at_least": 4.0}, "case.cpn_count is at least 4"),
         ({"field": "case.cpn_count", "at_most": 2.5}, "case.cpn_count is at most 2.5"),
         ({"field": "minuted", "is": False}, "minuted is false"),
@@ -79,11 +122,22 @@ PARTIES = {"team_manager": "Team Manager", "senior_practitioner": "Senior Practi
         ({"field": "channel", "is": "mash phone"}, 'channel is "mash phone"'),
         ({"field": "channel", "is": "101"}, "channel is 101"),
         (
-            {"all": [{"field": "minuted", "is": True}, {"any": [{"field": "complex", "is": True}, {"field": "stuck", "is": True}]}]},
+            {
+                "all": [
+                    {"field": "minuted", "is": True},
+                    {"any": [{"field": "complex", "is": True}, {"field": "stuck", "is": True}]},
+                ]
+            },
             "minuted is true and (complex is true or stuck is true)",
         ),
-        ({"any": [{"field": "complex", "is": True}, {"all": [{"field": "stuck", "is": True}]}]}, "complex is true or stuck is true"),
-        ({"not": {"field": "chair_role", "in": ["team_manager"]}}, "not (chair_role is one of team_manager (Team Manager))"),
+        (
+            {"any": [{"field": "complex", "is": True}, {"all": [{"field": "stuck", "is": True}]}]},
+            "complex is true or stuck is true",
+        ),
+        (
+            {"not": {"field": "chair_role", "in": ["team_manager"]}},
+            "not (chair_role is one of team_manager (Team Manager))",
+        ),
         (
             {"not": {"any": [{"field": "complex", "is": True}, {"field": "stuck", "is": True}]}},
             "not (complex is true or stuck is true)",
@@ -113,7 +167,12 @@ def test_conditions_in_words(condition: dict[str, Any], words: str) -> None:
                 "table": {
                     "hit_policy": "first",
                     "cases": [
-                        {"label": "serious harm", "when": {"field": "serious_harm", "is": True}, "within": {"same_day": True}, "strength": "must"},
+                        {
+                            "label": "serious harm",
+                            "when": {"field": "serious_harm", "is": True},
+                            "within": {"same_day": True},
+                            "strength": "must",
+                        },
                         {"label": "otherwise", "within": {"working_days": 3}},
                     ],
                 }
@@ -132,8 +191,14 @@ def test_deadlines_in_words(due: dict[str, Any] | None, words: str) -> None:
     ("count", "words"),
     [
         ({"more_than": 3}, "more than 3 cpn_created events, once"),
-        ({"at_least": 3, "within": {"months": 12}, "repeat": "every"}, "at least 3 cpn_created events within 12 months, on every event past the threshold"),
-        ({"at_least": 2, "where": {"field": "attached_cpns", "present": True}}, "at least 2 cpn_created events where attached_cpns is present, once"),
+        (
+            {"at_least": 3, "within": {"months": 12}, "repeat": "every"},
+            "at least 3 cpn_created events within 12 months, on every event past the threshold",
+        ),
+        (
+            {"at_least": 2, "where": {"field": "attached_cpns", "present": True}},
+            "at least 2 cpn_created events where attached_cpns is present, once",
+        ),
     ],
 )
 def test_counts_in_words(count: dict[str, Any], words: str) -> None:
@@ -157,7 +222,10 @@ def test_shortening_keeps_what_changed_with_context() -> None:
 
 
 def test_markdown_escapes_but_keeps_identifiers_readable() -> None:
-    assert md("team_manager *must* <b> [x] a|b _x_ -> y") == r"team_manager \*must\* \<b> \[x\] a\|b \_x\_ -> y"
+    assert (
+        md("team_manager *must* <b> [x] a|b _x_ -> y")
+        == r"team_manager \*must\* \<b> \[x\] a\|b \_x\_ -> y"
+    )
     assert md("> not a quote") == r"\> not a quote"
 
 
@@ -181,7 +249,9 @@ def test_a_pack_against_itself_is_empty() -> None:
 
 def test_one_parameter_override_shows_only_that_parameter() -> None:
     base = load_pack("jersey_2024")
-    local = load_pack("jersey_2024", parameters={"receipt_follow_up_timescale": {"working_days": 2}})
+    local = load_pack(
+        "jersey_2024", parameters={"receipt_follow_up_timescale": {"working_days": 2}}
+    )
     result = diff_packs(base, local)
     assert render_diff(result) == (
         "jersey_2024 -> jersey_2024\n"
@@ -404,9 +474,17 @@ def test_sentences_not_encoded_and_bases_in_words(tmp_path: Path) -> None:
     # The same sentence kept (its whitespace differs: matched by quote) with a new reason and
     # note, one dropped, one added; the parameter's value is the same but its basis is not.
     kept_old = KEPT.format(reason="definition", note="Defines it.")
-    kept_new = KEPT.format(reason="not_observable", note="No event records it.").replace("A  strategy", "A strategy")
-    old = write(tmp_path, "old", LEFT_OUT.format(id="town_old", basis="source", entries=kept_old + GONE))
-    new = write(tmp_path, "new", LEFT_OUT.format(id="town_new", basis="local_default", entries=CAME + kept_new))
+    kept_new = KEPT.format(reason="not_observable", note="No event records it.").replace(
+        "A  strategy", "A strategy"
+    )
+    old = write(
+        tmp_path, "old", LEFT_OUT.format(id="town_old", basis="source", entries=kept_old + GONE)
+    )
+    new = write(
+        tmp_path,
+        "new",
+        LEFT_OUT.format(id="town_new", basis="local_default", entries=CAME + kept_new),
+    )
     result = diff_packs(old, new)
     assert render_diff(result).split("Pack\n", 1)[1] == (
         "  not encoded removed: “Meetings are held in the town hall.” (src, context): Where, not what.\n"
@@ -431,7 +509,11 @@ def test_sentences_not_encoded_and_bases_in_words(tmp_path: Path) -> None:
     ]
     assert "{" not in section  # words, never a data dump
     changes = result.to_dict()["pack"]
-    assert {"what": "not encoded", "old": None, "new": "“Agencies may send a deputy.” (src, permissive): A permission."} in changes
+    assert {
+        "what": "not encoded",
+        "old": None,
+        "new": "“Agencies may send a deputy.” (src, permissive): A permission.",
+    } in changes
 
 
 RULES_HEAD = """\
@@ -738,17 +820,35 @@ def test_every_kind_of_rule_change_in_words(town: tuple[CompiledPack, CompiledPa
 
 def test_rule_changes_as_json(town: tuple[CompiledPack, CompiledPack]) -> None:
     data = json.loads(diff_packs(*town).to_json())
-    assert data["summary"]["rules"] == {"added": 1, "removed": 1, "changed": 6, "renamed": 2, "unchanged": 1}
-    renamed = {c["old_id"]: (c["id"], c["paired_by"]) for c in data["rules"]["changed"] if c["renamed"]}
+    assert data["summary"]["rules"] == {
+        "added": 1,
+        "removed": 1,
+        "changed": 6,
+        "renamed": 2,
+        "unchanged": 1,
+    }
+    renamed = {
+        c["old_id"]: (c["id"], c["paired_by"]) for c in data["rules"]["changed"] if c["renamed"]
+    }
     assert renamed == {
         "strategy_meeting_held": ("strategy_meeting_within_timescale", "the same cited sentence"),
-        "chaired_by_team_manager": ("chaired_by_senior_practitioner", "the same trigger event and checked chair_role"),
+        "chaired_by_team_manager": (
+            "chaired_by_senior_practitioner",
+            "the same trigger event and checked chair_role",
+        ),
     }
     flag = next(c for c in data["rules"]["changed"] if c["id"] == "flag_repeated_cpns")
     assert {"what": "count threshold", "old": "more than 3", "new": "at least 3"} in flag["changes"]
-    assert {"what": "escalation", "old": None, "new": "escalate_flag by senior_practitioner (Senior Practitioner)"} in flag["changes"]
+    assert {
+        "what": "escalation",
+        "old": None,
+        "new": "escalate_flag by senior_practitioner (Senior Practitioner)",
+    } in flag["changes"]
     assert data["rules"]["unchanged"] == ["concern_referred"]
-    assert data["rules"]["added"][0]["citation"] == {"source": "src", "quote": "An absent agency sends a report to the chair."}
+    assert data["rules"]["added"][0]["citation"] == {
+        "source": "src",
+        "quote": "An absent agency sends a report to the chair.",
+    }
 
 
 def test_rule_changes_as_markdown(town: tuple[CompiledPack, CompiledPack]) -> None:
@@ -792,22 +892,40 @@ def test_reordering_set_operands_alternatives_and_copies_is_no_change(tmp_path: 
       copied_in: [{c}]
       satisfied_by: [{s}]
 """
-    old = rule.format(a="csc, team_manager", c="team_manager, chair", s="{event: referral_made}, {event: flag_sent}")
-    new = rule.format(a="team_manager, csc", c="chair, team_manager", s="{event: flag_sent}, {event: referral_made}")
-    result = diff_packs(write(tmp_path, "a", RULES_HEAD.format(id="a") + old), write(tmp_path, "b", RULES_HEAD.format(id="b") + new))
+    old = rule.format(
+        a="csc, team_manager",
+        c="team_manager, chair",
+        s="{event: referral_made}, {event: flag_sent}",
+    )
+    new = rule.format(
+        a="team_manager, csc",
+        c="chair, team_manager",
+        s="{event: flag_sent}, {event: referral_made}",
+    )
+    result = diff_packs(
+        write(tmp_path, "a", RULES_HEAD.format(id="a") + old),
+        write(tmp_path, "b", RULES_HEAD.format(id="b") + new),
+    )
     assert result.empty
 
 
 def test_a_rule_without_citation_is_described(town: tuple[CompiledPack, CompiledPack]) -> None:
     # 'safeguard-rules lint', not loading, insists on citations: a draft may lack one.
     old, new = town
-    rules = [r.model_copy(update={"citation": None}) if r.id == "concern_referred" else r for r in new.pack.rules]
+    rules = [
+        r.model_copy(update={"citation": None}) if r.id == "concern_referred" else r
+        for r in new.pack.rules
+    ]
     document = dataclasses.replace(new.document, pack=new.pack.model_copy(update={"rules": rules}))
     uncited = compile_pack(document)
     change = next(c for c in diff_packs(old, uncited).rules_changed if c.id == "concern_referred")
-    assert [change_text(c) for c in change.changes] == ['citation removed: "src: Every concern is referred by the officer."']
+    assert [change_text(c) for c in change.changes] == [
+        'citation removed: "src: Every concern is referred by the officer."'
+    ]
     back = next(c for c in diff_packs(uncited, old).rules_changed if c.id == "concern_referred")
-    assert [change_text(c) for c in back.changes] == ['citation added: "src: Every concern is referred by the officer."']
+    assert [change_text(c) for c in back.changes] == [
+        'citation added: "src: Every concern is referred by the officer."'
+    ]
 
 
 def test_fields_the_diff_does_not_know_are_still_reported() -> None:
@@ -851,20 +969,30 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         "strategy_meeting_instigated_by_social_services": "strategy_need_determined_by_social_care",
     }
     assert [r.id for r in result.rules_removed] == [
-        "strategy_meeting_called_after_discussion", "strategy_meeting_chaired_by_team_manager"]
+        "strategy_meeting_called_after_discussion",
+        "strategy_meeting_chaired_by_team_manager",
+    ]
     # "which results in a CPN" (2019) and "this results in a CPN" (2024) both count CPNs (reader
     # item 2): the trigger does not change, the Detective Sergeant who flags does
     flag = lines["flag_after_more_than_three_occasions"]
     assert not any(line.startswith("trigger event:") for line in flag)
-    assert "responsible: mash_ds (MASH Detective Sergeant) -> ppu_ds (Police Protection Unit (PPU) Detective Sergeant)" in flag
+    assert (
+        "responsible: mash_ds (MASH Detective Sergeant) -> ppu_ds (Police Protection Unit (PPU) Detective Sergeant)"
+        in flag
+    )
     assert any(line.startswith("met by: flag_sent where sender_role is mash_ds") for line in flag)
-    assert not any(line.startswith("trigger condition:") for line in lines[
-        "flag_on_allocation_after_more_than_three_occasions"])
+    assert not any(
+        line.startswith("trigger condition:")
+        for line in lines["flag_on_allocation_after_more_than_three_occasions"]
+    )
     # both packs time every meeting held from the incident (reader items 3 and 4): the same
     # trigger and clock; no discussion closes the 2024 timescale any more
     timescale = lines["strategy_meeting_within_three_working_days"]
     assert not any(line.startswith(("trigger event:", "cancelled by:")) for line in timescale)
-    assert "responsible: social_services (Social Services (Children's Social Care)) -> childrens_social_care (Children's Social Care)" in timescale
+    assert (
+        "responsible: social_services (Social Services (Children's Social Care)) -> childrens_social_care (Children's Social Care)"
+        in timescale
+    )
     # the source's "no timescale" became a local choice: the basis is part of the change
     assert (
         "due: parameter follow_up_timescale (no deadline), from the source -> "
@@ -879,8 +1007,15 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     old, new = load_pack("jersey_2019"), load_pack("jersey_2024")
     events = load_events(EXAMPLE)
     as_of = datetime.fromisoformat(AS_OF)
-    result = diff_evaluations(evaluate(old, events, as_of), evaluate(new, events, as_of), diff_packs(old, new).rule_pairs())
-    changed = {(c.new.action, c.new.triggered_by): [change_text(ch) for ch in c.changes] for c in result.changed}
+    result = diff_evaluations(
+        evaluate(old, events, as_of),
+        evaluate(new, events, as_of),
+        diff_packs(old, new).rule_pairs(),
+    )
+    changed = {
+        (c.new.action, c.new.triggered_by): [change_text(ch) for ch in c.changes]
+        for c in result.changed
+    }
     # ev-006, the flag, is sent on Tue 7 May 2024. 2019 set no timescale for its receipt;
     # 2024 gives 1 working day (a local default): the end of Wed 8 May. Unconfirmed: overdue.
     # Both packs give it to the sending agency.
@@ -904,13 +1039,24 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     # Neither pack has a duty for child-B, who has no allocated social worker (ev-011).
     assert not any("ev-011" in o.triggered_by for o in (*result.only_old, *result.only_new))
     # 2019 wanted a Team Manager to chair ev-010; 2024 accepts its Senior Practitioner chair.
-    assert [f.rule for f in result.findings_only_old] == ["strategy_meeting_chaired_by_team_manager"]
+    assert [f.rule for f in result.findings_only_old] == [
+        "strategy_meeting_chaired_by_team_manager"
+    ]
     assert not result.empty and result.rejected == ()
 
 
-def test_a_renamed_rule_finding_matches_across_packs(town: tuple[CompiledPack, CompiledPack]) -> None:
+def test_a_renamed_rule_finding_matches_across_packs(
+    town: tuple[CompiledPack, CompiledPack],
+) -> None:
     old, new = town
-    meeting = {"id": "m1", "type": "strategy_meeting_held", "child_id": "c1", "at": "2024-05-07T10:00:00+01:00", "chair_role": "officer", "agencies": ["csc"]}
+    meeting = {
+        "id": "m1",
+        "type": "strategy_meeting_held",
+        "child_id": "c1",
+        "at": "2024-05-07T10:00:00+01:00",
+        "chair_role": "officer",
+        "agencies": ["csc"],
+    }
     events = parse_events([meeting]).raise_for_rejections()
     as_of = datetime.fromisoformat("2024-05-08T10:00:00+01:00")
     old_run, new_run = evaluate(old, events, as_of), evaluate(new, events, as_of)
@@ -948,29 +1094,63 @@ def test_diff_command_json_is_stable() -> None:
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
 def test_diff_command_with_events(fmt: str) -> None:
-    code, out, err = cli("diff", "jersey_2019", "jersey_2024", "--events", str(EXAMPLE), "--as-of", AS_OF, "--format", fmt)
+    code, out, err = cli(
+        "diff",
+        "jersey_2019",
+        "jersey_2024",
+        "--events",
+        str(EXAMPLE),
+        "--as-of",
+        AS_OF,
+        "--format",
+        fmt,
+    )
     assert code == 0, err
     flag_line = "child-A: confirm_flag_received for ev-006 (rule sender_follows_up_flag -> sender_confirms_receipt_of_flag)"
     if fmt == "json":
         events = json.loads(out)["events"]
         assert events["as_of"] == AS_OF and events["differs"] is True
         changed = events["obligations"]["changed"]
-        assert {"what": "status", "old": "open", "new": "overdue"} in next(c for c in changed if c["action"] == "confirm_flag_received")["changes"]
+        assert {"what": "status", "old": "open", "new": "overdue"} in next(
+            c for c in changed if c["action"] == "confirm_flag_received"
+        )["changes"]
     elif fmt == "text":
         section = out[out.index("Events: ") :]
-        assert section.startswith("Events: 20 events under jersey_2019 and jersey_2024, as of 2024-06-03T17:00:00+01:00\n")
-        assert f"    {flag_line}\n      due: no deadline -> Wed 2024-05-08 23:59\n      status: open -> overdue\n" in section
+        assert section.startswith(
+            "Events: 20 events under jersey_2019 and jersey_2024, as of 2024-06-03T17:00:00+01:00\n"
+        )
+        assert (
+            f"    {flag_line}\n      due: no deadline -> Wed 2024-05-08 23:59\n      status: open -> overdue\n"
+            in section
+        )
     else:
         assert "\n## Events\n" in out
         assert f"- {flag_line}\n  - due: no deadline -> Wed 2024-05-08 23:59\n" in out
-    code, _out, _err = cli("diff", "jersey_2024", "jersey_2024", "--events", str(EXAMPLE), "--as-of", AS_OF, "--exit-code")
+    code, _out, _err = cli(
+        "diff",
+        "jersey_2024",
+        "jersey_2024",
+        "--events",
+        str(EXAMPLE),
+        "--as-of",
+        AS_OF,
+        "--exit-code",
+    )
     assert code == 0
 
 
 def test_diff_command_param_overrides_new_and_shows_what_it_changes() -> None:
     code, out, err = cli(
-        "diff", "jersey_2024", "jersey_2024", "--param", "receipt_follow_up_timescale={hours: 4}",
-        "--events", str(EXAMPLE), "--as-of", AS_OF, "--exit-code",
+        "diff",
+        "jersey_2024",
+        "jersey_2024",
+        "--param",
+        "receipt_follow_up_timescale={hours: 4}",
+        "--events",
+        str(EXAMPLE),
+        "--as-of",
+        AS_OF,
+        "--exit-code",
     )
     assert code == 1, err
     assert (
@@ -989,8 +1169,14 @@ def test_diff_command_param_overrides_new_and_shows_what_it_changes() -> None:
 
 def test_diff_command_reports_rejected_events(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(EXAMPLE.read_text(encoding="utf-8") + '{"id": "x", "type": "nope", "child_id": "c", "at": "2024-01-01T00:00:00Z"}\n', encoding="utf-8")
-    code, out, err = cli("diff", "jersey_2019", "jersey_2024", "--events", str(bad), "--as-of", AS_OF)
+    bad.write_text(
+        EXAMPLE.read_text(encoding="utf-8")
+        + '{"id": "x", "type": "nope", "child_id": "c", "at": "2024-01-01T00:00:00Z"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = cli(
+        "diff", "jersey_2019", "jersey_2024", "--events", str(bad), "--as-of", AS_OF
+    )
     assert code == 1
     assert "Events: 20 events" in out
     line = len(bad.read_text(encoding="utf-8").splitlines())
@@ -1001,10 +1187,22 @@ def test_diff_command_reports_rejected_events(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["jersey_209", "jersey_2024"], "error: no "),  # the registry words it, with a did-you-mean:
-        (["jersey_2019", "jersey_2024", "--events", str(EXAMPLE)], "error: --events needs --as-of, e.g. --as-of 2024-06-03T17:00:00+01:00\n"),
-        (["jersey_2019", "jersey_2024", "--as-of", AS_OF], "error: --as-of is only used with --events FILE\n"),
-        (["jersey_2019", "jersey_2024", "--events", str(EXAMPLE), "--as-of", "2024-06-03T10:00"], "error: --as-of '2024-06-03T10:00' has no UTC offset"),
+        (
+            ["jersey_209", "jersey_2024"],
+            "error: no ",
+        ),  # the registry words it, with a did-you-mean:
+        (
+            ["jersey_2019", "jersey_2024", "--events", str(EXAMPLE)],
+            "error: --events needs --as-of, e.g. --as-of 2024-06-03T17:00:00+01:00\n",
+        ),
+        (
+            ["jersey_2019", "jersey_2024", "--as-of", AS_OF],
+            "error: --as-of is only used with --events FILE\n",
+        ),
+        (
+            ["jersey_2019", "jersey_2024", "--events", str(EXAMPLE), "--as-of", "2024-06-03T10:00"],
+            "error: --as-of '2024-06-03T10:00' has no UTC offset",
+        ),
     ],
 )
 def test_diff_command_usage_errors_exit_2(args: list[str], message: str) -> None:
@@ -1018,7 +1216,9 @@ def test_diff_command_usage_errors_exit_2(args: list[str], message: str) -> None
 
 def test_diff_command_prints_diagnostics_of_a_pack_that_does_not_load(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
-    text = RULES_HEAD.format(id="broken") + RULES_OLD.replace("responsible: chair\n", "responsible: chiar\n", 1)
+    text = RULES_HEAD.format(id="broken") + RULES_OLD.replace(
+        "responsible: chair\n", "responsible: chiar\n", 1
+    )
     broken.write_text(text, encoding="utf-8")
     code, out, err = cli("diff", "jersey_2024", str(broken))
     assert code == 1
@@ -1049,7 +1249,9 @@ def test_diff_doc_example_output_is_what_the_command_prints() -> None:
         for line in shown.splitlines():
             if line.strip() == "...":
                 continue
-            assert line in printed[position:], f"docs/diff.md shows a line the command does not print: {line!r}"
+            assert line in printed[position:], (
+                f"docs/diff.md shows a line the command does not print: {line!r}"
+            )
             position = printed.index(line, position) + 1
 
 
@@ -1060,4 +1262,6 @@ def test_diff_doc_library_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(block, "docs/diff.md", "exec"), {})  # noqa: S102 - the doc's own example
-    assert "flag_after_more_than_three_cpns -> flag_after_more_than_three_occasions" in out.getvalue()
+    assert (
+        "flag_after_more_than_three_cpns -> flag_after_more_than_three_occasions" in out.getvalue()
+    )

@@ -51,4 +51,7 @@ def test_a_rule_cannot_be_both_disabled_and_replaced(tmp_path: Path) -> None:
     with pytest.raises(PackValidationError) as raised:
         load_pack(overlay(tmp_path, body))
     messages = [d.message for d in raised.value.diagnostics]
-    assert "'chair_records_strategy_meeting' is both switched off and replaced by this overlay; keep one" in messages
+    assert (
+        "'chair_records_strategy_meeting' is both switched off and replaced by this overlay; keep one"
+        in messages
+    )

@@ -34,6 +34,7 @@ RULES = """\
       satisfied_by: {event: strategy_meeting_held}
 """
 
+
 def toy(rules: str) -> str:
     """A one-role pack on the England calendar, bank holidays included."""
     return minimal_pack("toy", "Toy", rules).replace(
@@ -90,7 +91,9 @@ def test_a_meeting_with_no_earlier_concern_is_not_timed() -> None:
     result = run(PACK, [meeting("2015-06-09T15:00:00+01:00")], AS_OF)
     assert result.obligations == ()
     # A concern after the meeting does not start its clock either.
-    later = run(PACK, [meeting("2015-06-09T15:00:00+01:00"), concern("2015-06-10T09:00:00+01:00")], AS_OF)
+    later = run(
+        PACK, [meeting("2015-06-09T15:00:00+01:00"), concern("2015-06-10T09:00:00+01:00")], AS_OF
+    )
     assert later.obligations == ()
 
 
@@ -130,10 +133,12 @@ def test_working_days_from_the_earlier_event_skip_the_bank_holiday() -> None:
 
 
 def test_where_selects_which_earlier_events_start_clocks() -> None:
-    text = toy(RULES.replace(
-        "due_from: {event: concern_identified}",
-        "due_from: {event: concern_identified, where: {field: category, is: neglect}}",
-    ))
+    text = toy(
+        RULES.replace(
+            "due_from: {event: concern_identified}",
+            "due_from: {event: concern_identified, where: {field: category, is: neglect}}",
+        )
+    )
     pack = compile_text(text, "toy.yaml")
     events = [
         concern("2015-06-04T10:00:00+01:00", id="c-1"),
@@ -173,27 +178,36 @@ def test_an_event_is_never_the_earlier_event_of_its_own_obligation() -> None:
 
 
 def test_a_later_event_may_meet_it_and_it_can_be_overdue() -> None:
-    text = toy(RULES.replace(
-        "when: {event: strategy_meeting_held}", "when: {event: strategy_meeting_requested}"
-    ))
+    text = toy(
+        RULES.replace(
+            "when: {event: strategy_meeting_held}", "when: {event: strategy_meeting_requested}"
+        )
+    )
     pack = compile_text(text, "toy.yaml")
-    request = ev("strategy_meeting_requested", "2015-06-08T10:00:00+01:00", id="r-1",
-                 requested_by_role="someone")
+    request = ev(
+        "strategy_meeting_requested",
+        "2015-06-08T10:00:00+01:00",
+        id="r-1",
+        requested_by_role="someone",
+    )
     c = concern("2015-06-04T10:00:00+01:00")
     # Requested Mon 8 June; due from the concern, end of Tue 9 June (counted above).
-    late = only(run(pack, [c, request, meeting("2015-06-10T09:00:00+01:00")], AS_OF),
-                "meeting_within_three_days_of_concern")
+    late = only(
+        run(pack, [c, request, meeting("2015-06-10T09:00:00+01:00")], AS_OF),
+        "meeting_within_three_days_of_concern",
+    )
     assert (late.triggered_by, late.status, late.met_by) == (("c-1", "r-1"), "met_late", "m-1")
-    missing = only(run(pack, [c, request], "2015-06-10T09:00:00+01:00"),
-                   "meeting_within_three_days_of_concern")
+    missing = only(
+        run(pack, [c, request], "2015-06-10T09:00:00+01:00"), "meeting_within_three_days_of_concern"
+    )
     assert (missing.due, missing.status) == (end_of("2015-06-09", TZ), "overdue")
     # A late request does not restart the clock: still due from the concern.
     assert missing.triggered_at == c.at
 
 
-TABLE_PACK = toy(RULES.replace(
-    "due: {working_days: 3}", "due: {parameter: meeting_timescale}"
-)) + """\
+TABLE_PACK = (
+    toy(RULES.replace("due: {working_days: 3}", "due: {parameter: meeting_timescale}"))
+    + """\
 parameters:
   meeting_timescale:
     description: How soon, graded by the concern's risk (a local choice).
@@ -208,6 +222,7 @@ parameters:
           - label: otherwise
             within: {working_days: 3}
 """
+)
 
 
 def test_deadline_table_cases_test_the_earlier_event() -> None:
@@ -226,8 +241,9 @@ def test_deadline_table_cases_test_the_earlier_event() -> None:
     assert "serious harm: the same day from the latest concern_identified; local default" in (
         finding.message
     )
-    plain = run(pack, [concern("2015-06-04T10:00:00+01:00"), meeting("2015-06-05T10:00:00+01:00")],
-                AS_OF)
+    plain = run(
+        pack, [concern("2015-06-04T10:00:00+01:00"), meeting("2015-06-05T10:00:00+01:00")], AS_OF
+    )
     assert only(plain, "meeting_within_three_days_of_concern").due_case == "otherwise"
 
 
@@ -255,7 +271,8 @@ def test_input_order_does_not_matter() -> None:
     data = json.loads(expected)
     # m-2 from c-2, Mon 15 June: Tue 16, Wed 17, Thu 18 -> due end of Thu 18; held Mon 22.
     assert [(o["met_by"], o["status"]) for o in data["obligations"]] == [
-        ("m-1", "met"), ("m-2", "met_late")
+        ("m-1", "met"),
+        ("m-2", "met_late"),
     ]
 
 
@@ -263,14 +280,24 @@ def test_input_order_does_not_matter() -> None:
     ("old", "new", "code", "needle"),
     [
         ("      due: {working_days: 3}\n", "", "invalid-value", "due_from"),
-        ("due_from: {event: concern_identified}", "due_from: {event: concern_identifed}",
-         "unknown-event-type", "concern_identified"),
-        ("due_from: {event: concern_identified}",
-         "due_from: {event: concern_identified, where: {field: categry, is: neglect}}",
-         "unknown-field", "category"),
-        ("due_from: {event: concern_identified}",
-         "due_from: {event: concern_identified, where: {field: trigger.chair_role, is: someone}}",
-         "trigger-out-of-place", "trigger."),
+        (
+            "due_from: {event: concern_identified}",
+            "due_from: {event: concern_identifed}",
+            "unknown-event-type",
+            "concern_identified",
+        ),
+        (
+            "due_from: {event: concern_identified}",
+            "due_from: {event: concern_identified, where: {field: categry, is: neglect}}",
+            "unknown-field",
+            "category",
+        ),
+        (
+            "due_from: {event: concern_identified}",
+            "due_from: {event: concern_identified, where: {field: trigger.chair_role, is: someone}}",
+            "trigger-out-of-place",
+            "trigger.",
+        ),
     ],
 )
 def test_a_bad_due_from_is_located(old: str, new: str, code: str, needle: str) -> None:
@@ -300,7 +327,9 @@ def test_a_child_with_a_date_only_record_is_not_judged_by_due_from_yet() -> None
     assert result.findings == ()
 
 
-def test_the_careful_walk_reads_no_deadline_table_off_the_trigger_and_needs_an_earlier_event() -> None:
+def test_the_careful_walk_reads_no_deadline_table_off_the_trigger_and_needs_an_earlier_event() -> (
+    None
+):
     # Once, a child with an unknown value walked carefully read the table's serious_harm
     # off the meeting (which has no such field) and crashed; and a meeting with no earlier
     # concern was given an obligation the fast path never gives.

@@ -135,12 +135,14 @@ def test_a_meeting_closes_the_run_and_a_second_meeting_with_no_concern_since_is_
 
 
 def test_earliest_since_honours_both_conditions() -> None:
-    text = toy(MEETING_RULE.replace(
-        "        event: concern_identified\n        earliest_since: {event: strategy_meeting_held}\n",
-        "        event: concern_identified\n"
-        "        where: {field: category, is: neglect}\n"
-        "        earliest_since: {event: strategy_meeting_held, where: {field: chair_role, is: someone}}\n",
-    ))
+    text = toy(
+        MEETING_RULE.replace(
+            "        event: concern_identified\n        earliest_since: {event: strategy_meeting_held}\n",
+            "        event: concern_identified\n"
+            "        where: {field: category, is: neglect}\n"
+            "        earliest_since: {event: strategy_meeting_held, where: {field: chair_role, is: someone}}\n",
+        )
+    )
     pack = compile_text(text, "toy.yaml")
     events = [
         concern("2015-06-01T10:00:00+01:00", "c-0", category="other"),  # not counted
@@ -176,7 +178,9 @@ def test_explain_names_the_clock_event_and_the_rule_that_chose_it() -> None:
 # --- named_by ------------------------------------------------------------------------------
 
 
-def test_the_clock_starts_at_the_named_referral_and_a_discussion_before_the_concern_meets_it() -> None:
+def test_the_clock_starts_at_the_named_referral_and_a_discussion_before_the_concern_meets_it() -> (
+    None
+):
     events = [
         referral("2015-06-08T09:00:00+01:00", "r-1"),
         discussion("2015-06-08T15:00:00+01:00", "sd-1"),
@@ -188,7 +192,9 @@ def test_the_clock_starts_at_the_named_referral_and_a_discussion_before_the_conc
     # after the referral (before the concern was recorded) and meets it.
     assert o.triggered_by == ("r-1", "c-1")
     assert (o.due, o.status, o.met_by) == (end_of("2015-06-08", TZ), "met", "sd-1")
-    assert o.due_basis == "the same day from the referral_received the trigger names in referral_ref"
+    assert (
+        o.due_basis == "the same day from the referral_received the trigger names in referral_ref"
+    )
     assert result.findings == ()
     text = explain(REFERRALS, o, events).text()
     assert "the referral_received the trigger names in referral_ref" in text
@@ -232,14 +238,20 @@ def test_a_concern_that_names_no_referral_owes_nothing_under_named_by() -> None:
 
 
 def test_a_named_referral_outside_due_from_where_gives_no_obligation() -> None:
-    text = toy(REFERRAL_RULE.replace(
-        "due_from: {event: referral_received, named_by: referral_ref}",
-        "due_from: {event: referral_received, named_by: referral_ref, "
-        "where: {field: referral_source, is: school}}",
-    ))
+    text = toy(
+        REFERRAL_RULE.replace(
+            "due_from: {event: referral_received, named_by: referral_ref}",
+            "due_from: {event: referral_received, named_by: referral_ref, "
+            "where: {field: referral_source, is: school}}",
+        )
+    )
     pack = compile_text(text, "toy.yaml")
-    school = ev("referral_received", "2015-06-01T09:00:00+01:00", id="r-1", referral_source="school")
-    police = ev("referral_received", "2015-06-02T09:00:00+01:00", id="r-2", referral_source="police")
+    school = ev(
+        "referral_received", "2015-06-01T09:00:00+01:00", id="r-1", referral_source="school"
+    )
+    police = ev(
+        "referral_received", "2015-06-02T09:00:00+01:00", id="r-2", referral_source="police"
+    )
     events = [
         school,
         police,
@@ -256,23 +268,32 @@ def test_a_named_referral_outside_due_from_where_gives_no_obligation() -> None:
 def test_an_act_since_the_clock_meets_a_rule_fired_on_something_else() -> None:
     # due_from latest, fired on the request: a meeting between the concern and the request
     # is an act since the clock's event, so it meets the request's obligation.
-    text = toy(MEETING_RULE.replace(
-        "when: {event: strategy_meeting_held}", "when: {event: strategy_meeting_requested}"
-    ).replace(
-        "        event: concern_identified\n        earliest_since: {event: strategy_meeting_held}\n",
-        "        event: concern_identified\n",
-    ))
+    text = toy(
+        MEETING_RULE.replace(
+            "when: {event: strategy_meeting_held}", "when: {event: strategy_meeting_requested}"
+        ).replace(
+            "        event: concern_identified\n        earliest_since: {event: strategy_meeting_held}\n",
+            "        event: concern_identified\n",
+        )
+    )
     pack = compile_text(text, "toy.yaml")
     events = [
         concern("2015-06-01T10:00:00+01:00", "c-1"),
         meeting("2015-06-02T10:00:00+01:00", "m-1"),
-        ev("strategy_meeting_requested", "2015-06-03T10:00:00+01:00", id="q-1",
-           requested_by_role="someone"),
+        ev(
+            "strategy_meeting_requested",
+            "2015-06-03T10:00:00+01:00",
+            id="q-1",
+            requested_by_role="someone",
+        ),
     ]
     o = only(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
     # From c-1, Mon 1 June -> end of Thu 4 June; m-1 on Tue 2 June meets it.
     assert (o.triggered_by, o.due, o.status, o.met_by) == (
-        ("c-1", "q-1"), end_of("2015-06-04", TZ), "met", "m-1"
+        ("c-1", "q-1"),
+        end_of("2015-06-04", TZ),
+        "met",
+        "m-1",
     )
 
 
@@ -292,7 +313,8 @@ def test_input_order_does_not_matter() -> None:
     data = json.loads(expected)
     # c-1 from r-1 (Mon 8 June), met by sd-1; c-2 from r-2 (Wed 10 June), sd-2 on Thu 11 late.
     assert [(o["met_by"], o["status"]) for o in data["obligations"]] == [
-        ("sd-1", "met"), ("sd-2", "met_late")
+        ("sd-1", "met"),
+        ("sd-2", "met_late"),
     ]
 
 
@@ -332,15 +354,19 @@ def test_a_link_that_does_not_hold_rejects_the_event_with_a_located_message(tmp_
         "referral_ref 'sd-1' names a strategy_discussion_held event, not a referral_received",
     )
     assert rejected["c-late"][0] == f"{path}:7"
-    assert "names a referral_received at 2015-06-09T09:00:00+01:00, after this event" in (
-        rejected["c-late"][1]
+    assert (
+        "names a referral_received at 2015-06-09T09:00:00+01:00, after this event"
+        in (rejected["c-late"][1])
     )
     # Everything else is evaluated: c-ok counts from r-1 and sd-1 meets it.
     assert result.account.received == len(events)
     assert result.account.evaluated == len(events) - 4
     (o,) = result.obligations
     assert (o.rule, o.triggered_by, o.status, o.met_by) == (
-        "discussion_same_day_as_referral", ("r-1", "c-ok"), "met", "sd-1"
+        "discussion_same_day_as_referral",
+        ("r-1", "c-ok"),
+        "met",
+        "sd-1",
     )
 
 
@@ -364,22 +390,48 @@ def test_streaming_checks_links_as_the_batch_does() -> None:
 @pytest.mark.parametrize(
     ("rules", "old", "new", "code", "needles"),
     [
-        (REFERRAL_RULE, "named_by: referral_ref", "named_by: referal_ref",
-         "named-by-not-a-reference", ["'referal_ref'", "did you mean 'referral_ref'"]),
-        (REFERRAL_RULE, "event: referral_received, named_by", "event: referral_made, named_by",
-         "named-by-not-a-reference", ["names a referral_received event, not a referral_made"]),
-        (REFERRAL_RULE, "event: concern_identified\n      where: {field: serious_harm, is: true}",
-         "event: strategy_meeting_requested",
-         "named-by-not-a-reference", ["its reference fields: none"]),
-        (MEETING_RULE, "earliest_since: {event: strategy_meeting_held}",
-         "earliest_since: {event: strategy_meeting_hold}",
-         "unknown-event-type", ["did you mean 'strategy_meeting_held'"]),
-        (MEETING_RULE, "earliest_since: {event: strategy_meeting_held}",
-         "earliest_since: {event: strategy_meeting_held, where: {field: chair_rol, is: someone}}",
-         "unknown-field", ["chair_role"]),
-        (MEETING_RULE, "earliest_since: {event: strategy_meeting_held}",
-         "earliest_since: {event: strategy_meeting_held}\n        named_by: referral_ref",
-         "invalid-value", ["give one of them"]),
+        (
+            REFERRAL_RULE,
+            "named_by: referral_ref",
+            "named_by: referal_ref",
+            "named-by-not-a-reference",
+            ["'referal_ref'", "did you mean 'referral_ref'"],
+        ),
+        (
+            REFERRAL_RULE,
+            "event: referral_received, named_by",
+            "event: referral_made, named_by",
+            "named-by-not-a-reference",
+            ["names a referral_received event, not a referral_made"],
+        ),
+        (
+            REFERRAL_RULE,
+            "event: concern_identified\n      where: {field: serious_harm, is: true}",
+            "event: strategy_meeting_requested",
+            "named-by-not-a-reference",
+            ["its reference fields: none"],
+        ),
+        (
+            MEETING_RULE,
+            "earliest_since: {event: strategy_meeting_held}",
+            "earliest_since: {event: strategy_meeting_hold}",
+            "unknown-event-type",
+            ["did you mean 'strategy_meeting_held'"],
+        ),
+        (
+            MEETING_RULE,
+            "earliest_since: {event: strategy_meeting_held}",
+            "earliest_since: {event: strategy_meeting_held, where: {field: chair_rol, is: someone}}",
+            "unknown-field",
+            ["chair_role"],
+        ),
+        (
+            MEETING_RULE,
+            "earliest_since: {event: strategy_meeting_held}",
+            "earliest_since: {event: strategy_meeting_held}\n        named_by: referral_ref",
+            "invalid-value",
+            ["give one of them"],
+        ),
     ],
 )
 def test_a_bad_choice_of_earlier_event_is_located(

@@ -138,13 +138,19 @@ def test_attribute_values_keep_their_type() -> None:
 
 
 def test_dates_are_iso_text() -> None:
-    base = {"type": "professional_difference_raised", "child_id": "c", "at": GOOD["at"],
-            "difference_id": "d"}
-    stream = parse_events([
-        {**base, "id": "ok", "started_on": "2024-05-01"},
-        {**base, "id": "unix", "started_on": 1714550400},
-        {**base, "id": "basic", "started_on": "20240501"},
-    ])
+    base = {
+        "type": "professional_difference_raised",
+        "child_id": "c",
+        "at": GOOD["at"],
+        "difference_id": "d",
+    }
+    stream = parse_events(
+        [
+            {**base, "id": "ok", "started_on": "2024-05-01"},
+            {**base, "id": "unix", "started_on": 1714550400},
+            {**base, "id": "basic", "started_on": "20240501"},
+        ]
+    )
     assert [e.id for e in stream.events] == ["ok"]
     assert all("must be an ISO 8601 date" in r.reason for r in stream.rejected)
 
@@ -152,7 +158,9 @@ def test_dates_are_iso_text() -> None:
 def test_duplicate_keys_in_a_json_record_reject_it(tmp_path: Path) -> None:
     # Before: the last "id" won silently.
     path = write(tmp_path, "dup.jsonl", json.dumps(GOOD)[:-1] + ', "id": "e9"}\n')
-    assert reasons(path) == {f"{path}:1": "duplicate key 'id'; each key may appear once in a record"}
+    assert reasons(path) == {
+        f"{path}:1": "duplicate key 'id'; each key may appear once in a record"
+    }
 
 
 def test_a_huge_integer_is_a_clear_rejection(tmp_path: Path) -> None:
@@ -174,8 +182,11 @@ def test_nan_and_infinity_are_rejected(tmp_path: Path) -> None:
 def test_a_deeply_nested_line_is_rejected_cleanly(tmp_path: Path) -> None:
     # Before: pydantic rejected it, then the id lookup for the message raised RecursionError.
     deep = "[" * 10_000 + "]" * 10_000
-    path = write(tmp_path, "deep.jsonl", f'{{"id": "e1", "attributes": {{"a": {deep}}}}}\n'
-                 + json.dumps(good(2)) + "\n")
+    path = write(
+        tmp_path,
+        "deep.jsonl",
+        f'{{"id": "e1", "attributes": {{"a": {deep}}}}}\n' + json.dumps(good(2)) + "\n",
+    )
     stream = load_events(path)
     assert [e.id for e in stream.events] == ["e2"]
     assert stream.rejected[0].where == f"{path}:1"
@@ -188,8 +199,10 @@ def test_a_deeply_nested_line_is_rejected_cleanly(tmp_path: Path) -> None:
 def yaml_events(n: int, broken: int | None = None) -> str:
     out = []
     for i in range(1, n + 1):
-        out.append(f"- id: e{i}\n  type: cpn_created\n  child_id: child-1\n"
-                   f"  at: 2024-05-07T10:00:00+01:00\n")
+        out.append(
+            f"- id: e{i}\n  type: cpn_created\n  child_id: child-1\n"
+            f"  at: 2024-05-07T10:00:00+01:00\n"
+        )
         out.append("  incident_ref: [unclosed\n" if i == broken else f"  incident_ref: INC-{i}\n")
     return "".join(out)
 
@@ -207,14 +220,20 @@ def test_one_yaml_syntax_error_rejects_one_record(tmp_path: Path) -> None:
 
 def test_a_syntax_error_the_parser_meets_late_costs_only_its_own_item(tmp_path: Path) -> None:
     # Item 2's bad indentation is only noticed while reading item 3's first line.
-    text = yaml_events(1) + "- id: e2\n   type: x\n  child_id: c\n" + yaml_events(3)[len(yaml_events(2)):]
+    text = (
+        yaml_events(1)
+        + "- id: e2\n   type: x\n  child_id: c\n"
+        + yaml_events(3)[len(yaml_events(2)) :]
+    )
     path = write(tmp_path, "late.yaml", text)
     stream = load_events(path)
     assert [e.id for e in stream.events] == ["e1", "e3"]
     assert [r.where for r in stream.rejected] == [f"{path}:6"]
 
 
-def test_a_yaml_file_larger_than_the_old_pack_limit_is_read_record_by_record(tmp_path: Path) -> None:
+def test_a_yaml_file_larger_than_the_old_pack_limit_is_read_record_by_record(
+    tmp_path: Path,
+) -> None:
     # Before: 4 MiB was the limit for any YAML, and the whole file was "1 received".
     line = "- {id: e%d, type: mash_enquiry_started, child_id: c, at: '2024-05-07T10:00:00Z'}%s\n"
     pad = " " * 1000  # wide lines keep the number of records (and the parse time) small
@@ -240,7 +259,9 @@ def test_yaml_documents_and_the_events_mapping(tmp_path: Path) -> None:
     path = write(tmp_path, "docs.yaml", text)
     stream = load_events(path)
     assert [(e.id, stream.where(i)) for i, e in enumerate(stream.events)] == [
-        ("e1", f"{path}:2"), ("e2", f"{path}:6"), ("e3", f"{path}:8")
+        ("e1", f"{path}:2"),
+        ("e2", f"{path}:6"),
+        ("e3", f"{path}:8"),
     ]
     assert {r.where: r.reason for r in stream.rejected} == {
         f"{path}:3": "YAML aliases (*name) are not allowed in event files; write the value out",
@@ -251,8 +272,10 @@ def test_yaml_documents_and_the_events_mapping(tmp_path: Path) -> None:
 
 def test_yaml_values_follow_the_core_schema_whatever_the_directive(tmp_path: Path) -> None:
     # A %YAML 1.1 document's "yes" is not a boolean here (strict: true/false only).
-    text = "%YAML 1.1\n---\n- {id: c1, type: concern_identified, child_id: c, " \
-           "at: '2024-05-07T10:00:00Z', category: neglect, serious_harm: yes}\n"
+    text = (
+        "%YAML 1.1\n---\n- {id: c1, type: concern_identified, child_id: c, "
+        "at: '2024-05-07T10:00:00Z', category: neglect, serious_harm: yes}\n"
+    )
     stream = load_events(write(tmp_path, "v11.yaml", text))
     assert "'serious_harm' must be true or false" in stream.rejected[0].reason
 
@@ -260,7 +283,10 @@ def test_yaml_values_follow_the_core_schema_whatever_the_directive(tmp_path: Pat
 @pytest.mark.parametrize(
     ("snippet", "expected"),
     [
-        ("  extra: !!python/object:os.system x\n", "YAML tag '!!python/object:os.system' is not allowed here"),
+        (
+            "  extra: !!python/object:os.system x\n",
+            "YAML tag '!!python/object:os.system' is not allowed here",
+        ),
         ("  extra: !custom x\n", "YAML tag '!custom' is not allowed"),
         ("  incident_ref: I2\n", "duplicate key 'incident_ref'"),
         ("  ? [a, b]\n  : x\n", "mapping keys must be plain names"),
@@ -269,7 +295,12 @@ def test_yaml_values_follow_the_core_schema_whatever_the_directive(tmp_path: Pat
 def test_yaml_records_refuse_tags_duplicates_and_complex_keys(
     tmp_path: Path, snippet: str, expected: str
 ) -> None:
-    text = yaml_events(1) + yaml_events(2)[len(yaml_events(1)):] + snippet + yaml_events(3)[len(yaml_events(2)):]
+    text = (
+        yaml_events(1)
+        + yaml_events(2)[len(yaml_events(1)) :]
+        + snippet
+        + yaml_events(3)[len(yaml_events(2)) :]
+    )
     path = write(tmp_path, "bad.yaml", text)
     stream = load_events(path)
     assert [e.id for e in stream.events] == ["e1", "e3"]
@@ -280,12 +311,18 @@ def test_yaml_records_refuse_tags_duplicates_and_complex_keys(
 
 def test_a_json_array_is_read_element_by_element(tmp_path: Path) -> None:
     # Before: read as JSON Lines, 17 unexplained rejections.
-    text = "[\n" + ",\n".join(json.dumps(good(i), indent=2) for i in range(3)) + ",\n  42,\n" \
-           + '  {"id": "e9", "type": ]\n]\n'
+    text = (
+        "[\n"
+        + ",\n".join(json.dumps(good(i), indent=2) for i in range(3))
+        + ",\n  42,\n"
+        + '  {"id": "e9", "type": ]\n]\n'
+    )
     path = write(tmp_path, "events.json", text)
     stream = load_events(path)
     assert [(e.id, stream.where(i)) for i, e in enumerate(stream.events)] == [
-        ("e0", f"{path}:2"), ("e1", f"{path}:9"), ("e2", f"{path}:16")
+        ("e0", f"{path}:2"),
+        ("e1", f"{path}:9"),
+        ("e2", f"{path}:16"),
     ]
     assert [(r.where, r.reason.split(":")[0]) for r in stream.rejected] == [
         (f"{path}:23", "the record is not a mapping of event fields"),
@@ -346,7 +383,9 @@ def test_undecodable_lines_are_located_rejections(tmp_path: Path) -> None:
     path = write(tmp_path, "latin1.yaml", yaml)
     stream = load_events(path)
     assert [e.id for e in stream.events] == ["e1", "e3"]
-    assert [(r.where, r.reason) for r in stream.rejected] == [(f"{path}:6", "line 10 is not UTF-8 text")]
+    assert [(r.where, r.reason) for r in stream.rejected] == [
+        (f"{path}:6", "line 10 is not UTF-8 text")
+    ]
 
 
 def test_standard_input_is_read_by_its_first_character() -> None:
@@ -363,11 +402,15 @@ def test_standard_input_is_read_by_its_first_character() -> None:
 
 
 def test_an_over_long_line_is_skipped_without_being_held(tmp_path: Path) -> None:
-    path = write(tmp_path, "long.jsonl", json.dumps(good(1)) + "\n" + "x" * 3000 + "\n"
-                 + json.dumps(good(3)) + "\n")
+    path = write(
+        tmp_path,
+        "long.jsonl",
+        json.dumps(good(1)) + "\n" + "x" * 3000 + "\n" + json.dumps(good(3)) + "\n",
+    )
     stream = load_events(path, limits=EventLimits(record_chars=1000))
     assert [(e.id, stream.where(i)) for i, e in enumerate(stream.events)] == [
-        ("e1", f"{path}:1"), ("e3", f"{path}:3")
+        ("e1", f"{path}:1"),
+        ("e3", f"{path}:3"),
     ]
     assert stream.rejected[0].where == f"{path}:2"
     assert "longer than 1,000 characters" in stream.rejected[0].reason
@@ -387,7 +430,13 @@ def test_files_read_whole_are_refused_by_size_before_reading(tmp_path: Path, nam
 
 
 def test_a_yaml_record_longer_than_the_limit_is_rejected(tmp_path: Path) -> None:
-    text = yaml_events(1) + "- {id: e2, x: '" + "y" * 2000 + "'}\n" + yaml_events(3)[len(yaml_events(2)):]
+    text = (
+        yaml_events(1)
+        + "- {id: e2, x: '"
+        + "y" * 2000
+        + "'}\n"
+        + yaml_events(3)[len(yaml_events(2)) :]
+    )
     path = write(tmp_path, "long.yaml", text)
     stream = load_events(path, limits=EventLimits(record_chars=1000))
     assert [e.id for e in stream.events] == ["e1", "e3"]
@@ -415,8 +464,11 @@ def test_duplicate_ids_name_every_place(tmp_path: Path) -> None:
     assert result.account.evaluated == 1
     places = f"{first}:1, {first}:3, {second}:1"
     assert [(r.where, r.reason) for r in result.account.rejected] == [
-        (where, f"duplicate event id: 3 events share it ({places}), so none of them is "
-         "evaluated; give each event its own id")
+        (
+            where,
+            f"duplicate event id: 3 events share it ({places}), so none of them is "
+            "evaluated; give each event its own id",
+        )
         for where in (f"{first}:1", f"{first}:3", f"{second}:1")
     ]
 
@@ -438,4 +490,6 @@ def test_rejections_are_listed_in_line_order(tmp_path: Path) -> None:
 def test_as_of_outside_the_event_years_is_refused() -> None:
     # Before: OverflowError from the as_of comparison.
     with pytest.raises(ValueError, match="years 1901 to 2199"):
-        evaluate(load_pack("jersey_2019"), [], datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))))
+        evaluate(
+            load_pack("jersey_2019"), [], datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+        )

@@ -39,7 +39,9 @@ def test_loading_and_evaluating_leave_the_collector_as_they_found_it(
         assert gc.isenabled() is enabled
         parse_events([{"id": "x"}])
         assert gc.isenabled() is enabled
-        evaluate(load_pack("jersey_2019"), stream, datetime.fromisoformat("2024-06-01T00:00:00+01:00"))
+        evaluate(
+            load_pack("jersey_2019"), stream, datetime.fromisoformat("2024-06-01T00:00:00+01:00")
+        )
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()

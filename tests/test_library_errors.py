@@ -82,7 +82,9 @@ def test_valid_events_are_still_built() -> None:
         (datetime(9999, 12, 31, tzinfo=UTC), "as_of must fall in the years 1901 to 2199"),
     ],
 )
-def test_an_as_of_outside_the_event_years_is_an_argument_error(as_of: datetime, message: str) -> None:
+def test_an_as_of_outside_the_event_years_is_an_argument_error(
+    as_of: datetime, message: str
+) -> None:
     with pytest.raises(InvalidAsOfError, match=message):
         evaluate(load_pack("jersey_2019"), [], as_of)
     with pytest.raises(InvalidAsOfError, match=message) as caught:
@@ -129,7 +131,9 @@ def test_a_record_passed_where_an_event_belongs_is_an_argument_error() -> None:
     calls: list[Callable[[], object]] = [
         lambda: evaluate(pack, [events.events[0], record], AS_OF),
         lambda: evaluate_jurisdiction("jersey", [events.events[0], record], AS_OF),
-        lambda: explain(pack, evaluate(pack, events, AS_OF).obligations[0], [events.events[0], record]),
+        lambda: explain(
+            pack, evaluate(pack, events, AS_OF).obligations[0], [events.events[0], record]
+        ),
     ]
     for call in calls:
         with pytest.raises(ArgumentError) as caught:

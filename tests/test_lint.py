@@ -35,7 +35,9 @@ from safeguard_rules._lint._sources import split_sentences
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def write_pack(directory: Path, text: str, name: str = "pack.yaml", source: str = BASE_SOURCE) -> Path:
+def write_pack(
+    directory: Path, text: str, name: str = "pack.yaml", source: str = BASE_SOURCE
+) -> Path:
     (directory / "guide.txt").write_text(source, encoding="utf-8")
     path = directory / name
     path.write_text(complete(text), encoding="utf-8")
@@ -83,7 +85,9 @@ def _example_id(example: Example) -> str:
 def test_documented_example(example: Example, tmp_path: Path) -> None:
     packs = example.write(tmp_path)
     report = lint_packs(packs)
-    got = sorted((str(Path(d.file).relative_to(tmp_path)), d.code, d.line) for d in report.diagnostics)
+    got = sorted(
+        (str(Path(d.file).relative_to(tmp_path)), d.code, d.line) for d in report.diagnostics
+    )
     if example.passes:
         assert got == []
         assert example.marked == []
@@ -111,7 +115,10 @@ def test_shipped_packs_lint_clean_with_every_check() -> None:
     report = lint_packs([ROOT / "policies"])
     assert [str(d) for d in report.diagnostics] == []
     assert [Path(p.file).name for p in report.packs] == [
-        "jersey_2019.yaml", "jersey_2024.yaml", "wirral_2019.yaml", "wtsc_2015.yaml"
+        "jersey_2019.yaml",
+        "jersey_2024.yaml",
+        "wirral_2019.yaml",
+        "wtsc_2015.yaml",
     ]
     assert all(p.loads and p.errors == 0 and p.warnings == 0 for p in report.packs)
     assert report.checks == tuple(LINT_CHECKS)
@@ -135,20 +142,32 @@ rules:
 
 def test_missing_citation(tmp_path: Path) -> None:
     assert only(lint_one(tmp_path, RULE_WITHOUT_CITATION)) == (
-        "error", "missing-citation", 2, 5,
+        "error",
+        "missing-citation",
+        2,
+        5,
         "rule 'strategy_meeting_within_three_working_days' has no citation; add "
         "'citation: {source: ..., quote: ...}' quoting the sentence it encodes (sources: guide)",
     )
 
 
-def test_a_draft_rule_without_citation_loads_and_evaluates_with_a_null_citation(tmp_path: Path) -> None:
+def test_a_draft_rule_without_citation_loads_and_evaluates_with_a_null_citation(
+    tmp_path: Path,
+) -> None:
     path = write_pack(tmp_path, RULE_WITHOUT_CITATION)
     assert validate_packs([path]).diagnostics == ()
     pack = load_pack(path)
-    events = parse_events([
-        {"id": "r1", "type": "strategy_meeting_requested", "child_id": "c1",
-         "at": "2024-05-07T10:00:00+01:00", "requested_by_role": "team_manager"},
-    ]).events
+    events = parse_events(
+        [
+            {
+                "id": "r1",
+                "type": "strategy_meeting_requested",
+                "child_id": "c1",
+                "at": "2024-05-07T10:00:00+01:00",
+                "requested_by_role": "team_manager",
+            },
+        ]
+    ).events
     result = evaluate(pack, events, datetime.fromisoformat("2024-05-20T12:00:00+01:00"))
     (obligation,) = result.obligations
     assert obligation.status == "overdue"  # due end of Fri 10 May 2024
@@ -174,7 +193,10 @@ pack:
     - {id: guide, file: captured/guide.txt, title: Northshire safeguarding guide}
 """
     assert only(lint_one(tmp_path, text)) == (
-        "error", "source-file-missing", 8, 19,
+        "error",
+        "source-file-missing",
+        8,
+        19,
         f"source 'guide': no file 'captured/guide.txt' beside the pack (looked for "
         f"{tmp_path / 'captured' / 'guide.txt'})",
     )
@@ -200,7 +222,10 @@ rules:
 def test_quote_not_in_source_says_where_it_departs(tmp_path: Path) -> None:
     text = CITED.format(quote="Strategy meetings will take place within five working days.")
     assert only(lint_one(tmp_path, text)) == (
-        "error", "quote-not-in-source", 6, 7,
+        "error",
+        "quote-not-in-source",
+        6,
+        7,
         "quote does not occur in source 'guide': the source agrees up to "
         "'...tegy meetings will take place within ', then differs at 'five working days.'",
     )
@@ -214,11 +239,15 @@ def test_quote_with_nothing_in_common(tmp_path: Path) -> None:
     )
 
 
-def test_quotes_compare_without_regard_to_whitespace_typographic_quotes_and_dashes(tmp_path: Path) -> None:
-    source = "The chair\u2019s \u201crecord\u201d \u2013 made\u00a0at\n   the time \u2014 is kept.\n"
-    text = CITED.format(quote="The chair's \\\"record\\\" - made at the time - is kept.")
+def test_quotes_compare_without_regard_to_whitespace_typographic_quotes_and_dashes(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "The chair\u2019s \u201crecord\u201d \u2013 made\u00a0at\n   the time \u2014 is kept.\n"
+    )
+    text = CITED.format(quote='The chair\'s \\"record\\" - made at the time - is kept.')
     assert lint_one(tmp_path, text, source=source) == []
-    assert normalise_quote(source) == "The chair's \"record\" - made at the time - is kept."
+    assert normalise_quote(source) == 'The chair\'s "record" - made at the time - is kept.'
 
 
 def test_quotes_in_routes_cases_parameters_and_paths_are_checked(tmp_path: Path) -> None:
@@ -271,8 +300,10 @@ rules:
 """
     found = lint_one(tmp_path, text)
     assert [(d.code, d.line) for d in found] == [
-        ("quote-not-in-source", 6), ("quote-not-in-source", 10),
-        ("quote-not-in-source", 24), ("quote-not-in-source", 36),
+        ("quote-not-in-source", 6),
+        ("quote-not-in-source", 10),
+        ("quote-not-in-source", 24),
+        ("quote-not-in-source", 36),
     ]
 
 
@@ -282,7 +313,10 @@ rules:
 def test_role_unused(tmp_path: Path) -> None:
     text = "roles:\n  team_manager: {title: Team Manager}\n  head_of_service: {title: Head of Service}\n"
     assert only(lint_one(tmp_path, text)) == (
-        "warning", "role-unused", 3, 3,
+        "warning",
+        "role-unused",
+        3,
+        3,
         "role 'head_of_service' is defined but no rule uses it (as responsible, copied in, "
         "escalation, escalation path or in a condition); remove it or use it",
     )
@@ -325,7 +359,10 @@ def test_role_undefined_is_one_load_diagnostic_with_a_suggestion(tmp_path: Path)
     text = CITED.format(quote="Strategy meetings will take place within three working days.")
     text = text.replace("responsible: team_manager", "responsible: team_manger")
     assert only(lint_one(tmp_path, text)) == (
-        "error", "role-undefined", 11, 7,
+        "error",
+        "role-undefined",
+        11,
+        7,
         "unknown role 'team_manger'; did you mean 'team_manager'?; define it under 'roles' "
         "(roles are: team_manager)",
     )
@@ -338,7 +375,10 @@ def test_a_role_literal_in_a_condition_must_be_defined(tmp_path: Path) -> None:
         "satisfied_by: {event: strategy_meeting_held, where: {field: chair_role, is: team_manger}}",
     )
     assert only(lint_one(tmp_path, text)) == (
-        "error", "role-undefined", 13, 79,
+        "error",
+        "role-undefined",
+        13,
+        79,
         "'team_manger' is not a role or agency of this pack; did you mean 'team_manager'?; "
         "define it under 'roles' or 'agencies'",
     )
@@ -379,10 +419,22 @@ def test_a_case_after_an_unconditional_case_is_unreachable(tmp_path: Path) -> No
 """
     found = lint_one(tmp_path, TABLE.format(cases=cases))
     assert [(d.level, d.code, d.line, d.column, d.message) for d in found] == [
-        ("error", "unreachable-case", 21, 15, "case 'complex' is never reached: case 'usually' "
-         "(line 18) before it has no 'when', so it matches first every time"),
-        ("error", "unreachable-case", 23, 15, "case 'otherwise' is never reached: case 'usually' "
-         "(line 18) before it has no 'when', so it matches first every time"),
+        (
+            "error",
+            "unreachable-case",
+            21,
+            15,
+            "case 'complex' is never reached: case 'usually' "
+            "(line 18) before it has no 'when', so it matches first every time",
+        ),
+        (
+            "error",
+            "unreachable-case",
+            23,
+            15,
+            "case 'otherwise' is never reached: case 'usually' "
+            "(line 18) before it has no 'when', so it matches first every time",
+        ),
     ]
 
 
@@ -398,7 +450,10 @@ def test_a_case_repeating_an_earlier_condition_is_unreachable(tmp_path: Path) ->
               within: {working_days: 3}
 """
     assert only(lint_one(tmp_path, TABLE.format(cases=cases))) == (
-        "error", "unreachable-case", 19, 15,
+        "error",
+        "unreachable-case",
+        19,
+        15,
         "case 'serious and simple' is never reached: its 'when' repeats that of case "
         "'serious harm' (line 15), which is tried first",
     )
@@ -435,7 +490,8 @@ rules:
 """
     found = lint_one(tmp_path, text)
     assert [(d.code, d.line, d.column) for d in found] == [
-        ("unreachable-case", 11, 9), ("unreachable-case", 12, 9)
+        ("unreachable-case", 11, 9),
+        ("unreachable-case", 12, 9),
     ]
     assert found[0].message == (
         "route 'serious' is never reached: route 'always' (line 8) before it has no 'when', "
@@ -469,7 +525,11 @@ def test_overlap_with_a_bundled_pack_when_asked(tmp_path: Path) -> None:
     assert bundled == {"jersey_2019", "jersey_2024"}
     first = next(d for d in found if "'jersey_2019'" in d.message)
     assert (first.file, first.level, first.code, first.line, first.column) == (
-        str(path), "error", "overlapping-effective-dates", 6, 3
+        str(path),
+        "error",
+        "overlapping-effective-dates",
+        6,
+        3,
     )
     assert re.fullmatch(
         r"in force from 2024-01-01 while 'jersey_2019' \(.*jersey_2019\.yaml\), also "
@@ -513,7 +573,9 @@ def test_adjacent_ranges_and_other_jurisdictions_do_not_overlap(tmp_path: Path) 
     for name in ("a", "b", "c"):
         (tmp_path / name).mkdir()
     packs = [
-        write_pack(tmp_path / "a", dated("northshire_2019", "northshire", "2019-01-01", "2023-12-31")),
+        write_pack(
+            tmp_path / "a", dated("northshire_2019", "northshire", "2019-01-01", "2023-12-31")
+        ),
         write_pack(tmp_path / "b", dated("northshire_2024", "northshire", "2024-01-01")),
         write_pack(tmp_path / "c", dated("southshire_2020", "southshire", "2020-01-01")),
     ]
@@ -539,17 +601,26 @@ def test_an_overlay_lints_clean_and_does_not_overlap_the_pack_it_extends(tmp_pat
 def test_an_overlay_is_linted_on_what_it_writes_itself(tmp_path: Path) -> None:
     overlay = overlay_copy(tmp_path)
     text = overlay.read_text(encoding="utf-8")
-    overlay.write_text(text.replace("within four hours of sending", "within 4 hours of sending"), encoding="utf-8")
+    overlay.write_text(
+        text.replace("within four hours of sending", "within 4 hours of sending"), encoding="utf-8"
+    )
     (found,) = lint_packs([overlay], disable=["source-sentence-unaccounted"]).diagnostics
     quote = line_of(text, "within four hours of sending")  # the overlay's own citation
-    assert (found.file, found.code, found.line, found.column) == (str(overlay), "quote-not-in-source", quote, 7)
+    assert (found.file, found.code, found.line, found.column) == (
+        str(overlay),
+        "quote-not-in-source",
+        quote,
+        7,
+    )
     assert found.message.endswith("then differs at '4 hours of sending it'")
 
 
 def test_an_overlay_with_inherited_dates_reports_an_overlap_at_its_id(tmp_path: Path) -> None:
     overlay = overlay_copy(tmp_path)
     (tmp_path / "local").mkdir()
-    local = write_pack(tmp_path / "local", dated("jersey_local", "jersey", "2024-01-01", "2024-12-31"))
+    local = write_pack(
+        tmp_path / "local", dated("jersey_local", "jersey", "2024-01-01", "2024-12-31")
+    )
     report = lint_packs([overlay, local])
     own_id = line_of(overlay.read_text(encoding="utf-8"), "id: example_partnership_jersey_2024")
     assert [(d.file, d.code, d.line, d.column) for d in report.diagnostics] == [
@@ -563,16 +634,21 @@ def test_an_overlay_with_inherited_dates_reports_an_overlap_at_its_id(tmp_path: 
 # --- same-sentence-different-meaning --------------------------------------------------------
 
 
-def reading(pack_id: str, event: str = "strategy_meeting_requested", due: str = "{working_days: 3}",
-            note: str = "", parameters: str = "", quote: str = "Strategy meetings will take place within three working days.") -> str:
+def reading(
+    pack_id: str,
+    event: str = "strategy_meeting_requested",
+    due: str = "{working_days: 3}",
+    note: str = "",
+    parameters: str = "",
+    quote: str = "Strategy meetings will take place within three working days.",
+) -> str:
     """A pack of its own (jurisdiction named after it) with one rule citing ``quote``."""
     noted = f"      note: {note}\n" if note else ""
     return (
-        dated(pack_id, pack_id, "2024-01-01") + parameters
-        + "rules:\n"
+        dated(pack_id, pack_id, "2024-01-01") + parameters + "rules:\n"
         "  - id: meeting\n"
         "    title: Strategy meeting\n"
-        f"    citation:\n      source: guide\n      quote: \"{quote}\"\n{noted}"
+        f'    citation:\n      source: guide\n      quote: "{quote}"\n{noted}'
         "    strength: must\n"
         f"    when: {{event: {event}}}\n"
         "    require:\n"
@@ -592,7 +668,9 @@ def two_readings(tmp_path: Path, first: str, second: str) -> tuple[Path, Path, l
 
 
 def test_same_sentence_read_from_another_event_is_reported_at_both_rules(tmp_path: Path) -> None:
-    a, b, found = two_readings(tmp_path, reading("older", "strategy_discussion_held"), reading("newer"))
+    a, b, found = two_readings(
+        tmp_path, reading("older", "strategy_discussion_held"), reading("newer")
+    )
     rule_line = line_of(reading("older"), "- id: meeting")
     assert [(d.file, d.level, d.code, d.line, d.column) for d in found] == [
         (str(a), "error", "same-sentence-different-meaning", rule_line, 5),
@@ -606,13 +684,21 @@ def test_same_sentence_read_from_another_event_is_reported_at_both_rules(tmp_pat
     )
 
 
-def test_same_sentence_quotes_compare_without_case_punctuation_or_typography(tmp_path: Path) -> None:
+def test_same_sentence_quotes_compare_without_case_punctuation_or_typography(
+    tmp_path: Path,
+) -> None:
     source = "Strategy meetings will take place within three working days.\nSTRATEGY MEETINGS WILL TAKE PLACE — WITHIN THREE WORKING DAYS\n"
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = write_pack(tmp_path / "a", reading("older", due="{working_days: 5}"), source=source)
-    b = write_pack(tmp_path / "b", reading("newer", quote="STRATEGY MEETINGS WILL TAKE PLACE - WITHIN THREE WORKING DAYS"), source=source)
-    found = [d for d in lint_packs([a, b]).diagnostics if d.code == "same-sentence-different-meaning"]
+    b = write_pack(
+        tmp_path / "b",
+        reading("newer", quote="STRATEGY MEETINGS WILL TAKE PLACE - WITHIN THREE WORKING DAYS"),
+        source=source,
+    )
+    found = [
+        d for d in lint_packs([a, b]).diagnostics if d.code == "same-sentence-different-meaning"
+    ]
     assert [d.file for d in found] == [str(a), str(b)]
     assert "timescale 3 working days here, 5 working days there." in found[1].message
 
@@ -620,19 +706,46 @@ def test_same_sentence_quotes_compare_without_case_punctuation_or_typography(tmp
 def test_same_sentence_timescales_compare_by_value_through_parameters(tmp_path: Path) -> None:
     three = "parameters:\n  meeting_timescale:\n    description: When.\n    default: {working_days: 3}\n    basis: source\n"
     five = three.replace("working_days: 3", "working_days: 5")
-    same = two_readings(tmp_path / "same", reading("older"), reading("newer", due="{parameter: meeting_timescale}", parameters=three))
+    same = two_readings(
+        tmp_path / "same",
+        reading("older"),
+        reading("newer", due="{parameter: meeting_timescale}", parameters=three),
+    )
     assert same[2] == []
-    a, b, found = two_readings(tmp_path / "differ", reading("older"), reading("newer", due="{parameter: meeting_timescale}", parameters=five))
+    a, b, found = two_readings(
+        tmp_path / "differ",
+        reading("older"),
+        reading("newer", due="{parameter: meeting_timescale}", parameters=five),
+    )
     assert [d.file for d in found] == [str(a), str(b)]
-    assert "timescale 3 working days here, parameter meeting_timescale (5 working days) there." in found[0].message
+    assert (
+        "timescale 3 working days here, parameter meeting_timescale (5 working days) there."
+        in found[0].message
+    )
 
 
 def test_a_citation_note_naming_the_other_rule_explains_the_difference(tmp_path: Path) -> None:
     note = "Runs from the request, not from the discussion as older's meeting does."
-    assert two_readings(tmp_path / "a", reading("older", "strategy_discussion_held"), reading("newer", note=note))[2] == []
+    assert (
+        two_readings(
+            tmp_path / "a",
+            reading("older", "strategy_discussion_held"),
+            reading("newer", note=note),
+        )[2]
+        == []
+    )
     # Naming the pack without its rule is not enough.
     vague = "Runs from the request, unlike older."
-    assert len(two_readings(tmp_path / "b", reading("older", "strategy_discussion_held"), reading("newer", note=vague))[2]) == 2
+    assert (
+        len(
+            two_readings(
+                tmp_path / "b",
+                reading("older", "strategy_discussion_held"),
+                reading("newer", note=vague),
+            )[2]
+        )
+        == 2
+    )
 
 
 def test_a_sentence_encoded_by_several_rules_passes_when_each_has_its_like(tmp_path: Path) -> None:
@@ -640,7 +753,7 @@ def test_a_sentence_encoded_by_several_rules_passes_when_each_has_its_like(tmp_p
         "  - id: meeting_for_allocation\n"
         "    title: Strategy meeting on allocation\n"
         "    citation:\n      source: guide\n"
-        "      quote: \"Strategy meetings will take place within three working days.\"\n"
+        '      quote: "Strategy meetings will take place within three working days."\n'
         "    strength: must\n"
         "    when: {event: social_worker_allocated}\n"
         "    require:\n"
@@ -653,8 +766,13 @@ def test_a_sentence_encoded_by_several_rules_passes_when_each_has_its_like(tmp_p
     assert two_readings(tmp_path / "a", both, reading("newer") + second_rule)[2] == []
     # With only the first rule in newer, older's second rule has no like there; newer's has.
     a, _b, found = two_readings(tmp_path / "b", both, reading("newer"))
-    assert [(d.file, d.line) for d in found] == [(str(a), line_of(both, "- id: meeting_for_allocation"))]
-    assert "against 'meeting': trigger social_worker_allocated here, strategy_meeting_requested there." in found[0].message
+    assert [(d.file, d.line) for d in found] == [
+        (str(a), line_of(both, "- id: meeting_for_allocation"))
+    ]
+    assert (
+        "against 'meeting': trigger social_worker_allocated here, strategy_meeting_requested there."
+        in found[0].message
+    )
 
 
 def test_packs_quoting_different_sentences_are_not_compared(tmp_path: Path) -> None:
@@ -662,7 +780,11 @@ def test_packs_quoting_different_sentences_are_not_compared(tmp_path: Path) -> N
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     a = write_pack(tmp_path / "a", reading("older", "strategy_discussion_held"), source=source)
-    b = write_pack(tmp_path / "b", reading("newer", quote="Strategy meetings will be held within three working days."), source=source)
+    b = write_pack(
+        tmp_path / "b",
+        reading("newer", quote="Strategy meetings will be held within three working days."),
+        source=source,
+    )
     assert [d.code for d in lint_packs([a, b]).diagnostics] == ["source-sentence-unaccounted"] * 2
 
 
@@ -678,7 +800,9 @@ A heading with no duty
 """
 
 
-def test_unaccounted_imposing_sentences_are_reported_at_their_line_in_the_source(tmp_path: Path) -> None:
+def test_unaccounted_imposing_sentences_are_reported_at_their_line_in_the_source(
+    tmp_path: Path,
+) -> None:
     path = write_pack(tmp_path, "", source=SOURCE)
     found = lint_packs([path]).diagnostics
     guide = str(tmp_path / "guide.txt")
@@ -699,7 +823,9 @@ def test_unaccounted_imposing_sentences_are_reported_at_their_line_in_the_source
     assert lint_packs([path]).packs[0].warnings == 3
 
 
-def test_not_encoded_entries_and_quotes_either_way_round_account_for_sentences(tmp_path: Path) -> None:
+def test_not_encoded_entries_and_quotes_either_way_round_account_for_sentences(
+    tmp_path: Path,
+) -> None:
     text = """\
 not_encoded:
   - source: guide
@@ -727,7 +853,9 @@ parameters:
 
 def test_a_not_encoded_quote_must_be_in_its_source(tmp_path: Path) -> None:
     text = 'not_encoded:\n  - source: guide\n    quote: "Referrals shall be acknowledged."\n    reason: context\n    note: Background.\n'
-    found = lint_packs([write_pack(tmp_path, text, source=SOURCE)], disable=["source-sentence-unaccounted"]).diagnostics
+    found = lint_packs(
+        [write_pack(tmp_path, text, source=SOURCE)], disable=["source-sentence-unaccounted"]
+    ).diagnostics
     assert [(d.code, d.line, d.column) for d in found] == [("quote-not-in-source", 3, 5)]
     assert found[0].message == (
         "quote does not occur in source 'guide': the source agrees up to 'Referrals sh', then differs at 'all be acknowledged.'"
@@ -750,14 +878,20 @@ def test_sentences_of_a_captured_source() -> None:
 def test_the_sentences_of_a_shipped_source() -> None:
     text = (ROOT / "policies" / "sources" / "000_4ff3ff481f699368.txt").read_text(encoding="utf-8")
     sentences = split_sentences(text)
-    planning = [s for s in sentences if s.text.startswith(("A Planning Meeting is", "It does not relate"))]
+    planning = [
+        s for s in sentences if s.text.startswith(("A Planning Meeting is", "It does not relate"))
+    ]
     # One bullet, two sentences, both on line 12 (the second after the first's full stop).
     assert [(s.line, s.text[:40]) for s in planning] == [
         (12, "A Planning Meeting is a Multi-Agency mee"),
         (12, "It does not relate to one single inciden"),
     ]
     assert planning[0].column == 5  # after the indent and the bullet
-    assert all(s.imposing is False for s in sentences if s.text in ("Skip to main content", "Jersey SPB Logo"))
+    assert all(
+        s.imposing is False
+        for s in sentences
+        if s.text in ("Skip to main content", "Jersey SPB Logo")
+    )
 
 
 # --- escalation paths -----------------------------------------------------------------------
@@ -777,7 +911,10 @@ escalation_paths:
 def test_escalation_loop_says_the_cycle_in_words(tmp_path: Path) -> None:
     steps = "      director: team_manager\n      team_manager: head_of_service\n      head_of_service: director\n"
     assert only(lint_one(tmp_path, PATHS.format(steps=steps))) == (
-        "error", "escalation-loop", 9, 7,
+        "error",
+        "escalation-loop",
+        9,
+        7,
         "escalation path 'professional_difference' loops: director -> team_manager -> "
         "head_of_service -> director; the last role of a path must escalate to no one",
     )
@@ -786,7 +923,8 @@ def test_escalation_loop_says_the_cycle_in_words(tmp_path: Path) -> None:
 def test_a_role_that_escalates_to_itself_loops(tmp_path: Path) -> None:
     steps = "      team_manager: head_of_service\n      head_of_service: director\n      director: director\n"
     assert only(lint_one(tmp_path, PATHS.format(steps=steps)))[2:] == (
-        11, 7,
+        11,
+        7,
         "escalation path 'professional_difference' loops: director -> director; the last role "
         "of a path must escalate to no one",
     )
@@ -804,15 +942,25 @@ def test_an_overdue_obligation_names_who_its_escalation_goes_to_next(tmp_path: P
     path = write_pack(tmp_path, text)
     assert lint_packs([path]).diagnostics == ()
     pack = load_pack(path)
-    events = parse_events([
-        {"id": "r1", "type": "strategy_meeting_requested", "child_id": "c1",
-         "at": "2024-05-07T10:00:00+01:00", "requested_by_role": "team_manager"},
-    ]).events
+    events = parse_events(
+        [
+            {
+                "id": "r1",
+                "type": "strategy_meeting_requested",
+                "child_id": "c1",
+                "at": "2024-05-07T10:00:00+01:00",
+                "requested_by_role": "team_manager",
+            },
+        ]
+    ).events
     result = evaluate(pack, events, datetime.fromisoformat("2024-05-20T12:00:00+01:00"))
     (obligation,) = result.obligations
     assert obligation.to_dict()["escalation"] == {
-        "action": "escalate_meeting", "responsible": "team_manager", "copied_in": [],
-        "path": "professional_difference", "onward": ["head_of_service", "director"],
+        "action": "escalate_meeting",
+        "responsible": "team_manager",
+        "copied_in": [],
+        "path": "professional_difference",
+        "onward": ["head_of_service", "director"],
     }
     assert explain(pack, obligation, events).status_reason == (
         "nothing satisfied it by the deadline 2024-05-10T23:59:59+01:00; escalate: "
@@ -827,7 +975,10 @@ def test_an_overdue_obligation_names_who_its_escalation_goes_to_next(tmp_path: P
 def test_gb_without_subdivision(tmp_path: Path) -> None:
     text = "calendar:\n  timezone: Europe/London\n  public_holidays: {country: GB}\n"
     assert only(lint_one(tmp_path, text)) == (
-        "error", "gb-without-subdivision", 3, 21,
+        "error",
+        "gb-without-subdivision",
+        3,
+        21,
         "GB public holidays need a subdivision (ENG, NIR, SCT or WLS): the GB-wide list "
         "lacks holidays only some subdivisions observe, such as Easter Monday; write e.g. "
         "'subdivision: ENG'",
@@ -858,7 +1009,9 @@ def test_unknown_and_load_time_check_ids_cannot_be_disabled() -> None:
         lint_packs([], disable=["role-undefined"])
 
 
-def test_a_directory_means_its_packs_but_not_scenario_files_or_subdirectories(tmp_path: Path) -> None:
+def test_a_directory_means_its_packs_but_not_scenario_files_or_subdirectories(
+    tmp_path: Path,
+) -> None:
     write_pack(tmp_path, "", name="b.yaml")
     write_pack(tmp_path, "", name="a.yaml")
     (tmp_path / "a.scenarios.yaml").write_text("pack: a\nscenarios: []\n", encoding="utf-8")
@@ -925,79 +1078,174 @@ CHECK = RULE.replace(
 
 
 def trigger_where(condition: str) -> str:
-    return RULE.replace("when: {event: concern_identified}", f"when: {{event: concern_identified, where: {condition}}}")
+    return RULE.replace(
+        "when: {event: concern_identified}",
+        f"when: {{event: concern_identified, where: {condition}}}",
+    )
 
 
 LOAD_DIAGNOSTICS = [
-    ("unknown-escalation-path",
-     RULE + ESCALATE % "profesional_difference"
-     + "escalation_paths:\n  professional_difference:\n    description: Up.\n    steps: {team_manager: team_manager}\n",
-     11, 65, "unknown escalation path 'profesional_difference'; did you mean 'professional_difference'?; "
-     "define it under 'escalation_paths' (paths are: professional_difference)"),
-    ("escalation-not-on-path",
-     "roles:\n  team_manager: {title: T}\n  head_of_service: {title: H}\nescalation_paths:\n  up:\n"
-     "    description: Up.\n    steps: {head_of_service: team_manager}\n" + RULE + ESCALATE % "up",
-     18, 38, "'team_manager' has no step in escalation path 'up', so the path says nothing about who "
-     "comes next; its steps start from: head_of_service"),
-    ("role-undefined",
-     "escalation_paths:\n  up:\n    description: Up.\n    steps: {team_manager: head_of_servce}\n",
-     4, 13, "unknown role 'head_of_servce'; define it under 'roles' (roles are: team_manager)"),
-    ("unknown-timezone", "calendar:\n  timezone: Europe/Londn\n",
-     2, 3, "unknown time zone 'Europe/Londn'; did you mean 'Europe/London'?; use an IANA name such as "
-     "'Europe/London'"),
-    ("unknown-holiday-country", "calendar:\n  timezone: Europe/London\n  public_holidays: {country: GX}\n",
-     3, 21, "unknown holiday country 'GX'; use an ISO 3166 code the holidays package supports"),
-    ("unknown-subdivision",
-     "calendar:\n  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENGL}\n",
-     3, 34, "unknown subdivision 'ENGL' of GB; did you mean 'ENG'?; subdivisions are: ENG, NIR, SCT, WLS"),
-    ("unknown-field", trigger_where("{field: serious_harms, is: true}"),
-     6, 47, "'concern_identified' (the trigger event) has no field 'serious_harms'; did you mean "
-     "'serious_harm'?; its fields are: at, category, child_id, complex, enquiry_decision_needed, "
-     "forensic_evidence_needed, id, "
-     "immediate_action_taken, looked_after, on, referral_ref, referring_agency, risk_level, "
-     "serious_harm, attributes.NAME, case.NAME"),
-    ("unknown-field", trigger_where("{field: case.looked_afterr, is: true}"),
-     6, 47, "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
-     "allocated_social_worker, concern_categories, cpn_count, looked_after, "
-     "police_attention_count, referring_agency, senior_practitioner, social_worker, "
-     "team_manager"),
-    ("unknown-field", CHECK,
-     8, 5, "message names {serious_harms}, which 'concern_identified' does not have; did you mean "
-     "'serious_harm'?"),
-    ("unknown-value", trigger_where("{field: category, is: neglct}"),
-     6, 64, "'neglct' is not a value of 'category'; did you mean 'neglect'?; values are: "
-     "emotional_abuse, neglect, other, penetrative_sexual_abuse, physical_abuse, sexual_abuse, "
-     "sexual_exploitation"),
-    ("wrong-operator", trigger_where("{field: category, contains: neglect}"),
-     6, 64, "operator 'contains' does not apply to 'category', a text field; use one of: in, is, "
-     "is_not, not_in, present"),
-    ("wrong-type", trigger_where("{field: serious_harm, is: yes please}"),
-     6, 68, "'serious_harm' is true or false; write true or false, not 'yes please'"),
-    ("unknown-event-type", RULE.replace("event: concern_identified", "event: concern_identifed"),
-     6, 12, "unknown event type 'concern_identifed'; did you mean 'concern_identified'?; see "
-     "docs/events.md for the vocabulary, or declare it under vocabulary.events"),
-    ("unknown-source", RULE.replace("{source: guide,", "{source: guid,"),
-     4, 16, "unknown source 'guid'; did you mean 'guide'?; sources are: guide"),
-    ("unknown-parameter",
-     RULE + "      due: {parameter: record_timescal}\nparameters:\n"
-     "  record_timescale: {description: D., default: {working_days: 1}, basis: local_default}\n",
-     11, 13, "unknown parameter 'record_timescal'; did you mean 'record_timescale'?; define it under "
-     "'parameters'"),
-    ("duplicate-id", RULE + RULE.removeprefix("rules:\n"),
-     11, 5, "rule id 'meeting' is already used by rule 1; rule ids must be unique"),
-    ("missing-office-hours", RULE + "      due: {office_hours: 4}\n",
-     11, 7, "an office_hours deadline needs 'calendar.office_hours' in the pack"),
-    ("unknown-key", "escalation_path:\n  up: {description: Up., steps: {team_manager: team_manager}}\n",
-     1, 1, "unknown key 'escalation_path' in (top level); did you mean 'escalation_paths'?; allowed "
-     "keys: agencies, calendar, escalation_paths, not_encoded, pack, parameters, roles, rules, "
-     "vocabulary"),
+    (
+        "unknown-escalation-path",
+        RULE
+        + ESCALATE % "profesional_difference"
+        + "escalation_paths:\n  professional_difference:\n    description: Up.\n    steps: {team_manager: team_manager}\n",
+        11,
+        65,
+        "unknown escalation path 'profesional_difference'; did you mean 'professional_difference'?; "
+        "define it under 'escalation_paths' (paths are: professional_difference)",
+    ),
+    (
+        "escalation-not-on-path",
+        "roles:\n  team_manager: {title: T}\n  head_of_service: {title: H}\nescalation_paths:\n  up:\n"
+        "    description: Up.\n    steps: {head_of_service: team_manager}\n"
+        + RULE
+        + ESCALATE % "up",
+        18,
+        38,
+        "'team_manager' has no step in escalation path 'up', so the path says nothing about who "
+        "comes next; its steps start from: head_of_service",
+    ),
+    (
+        "role-undefined",
+        "escalation_paths:\n  up:\n    description: Up.\n    steps: {team_manager: head_of_servce}\n",
+        4,
+        13,
+        "unknown role 'head_of_servce'; define it under 'roles' (roles are: team_manager)",
+    ),
+    (
+        "unknown-timezone",
+        "calendar:\n  timezone: Europe/Londn\n",
+        2,
+        3,
+        "unknown time zone 'Europe/Londn'; did you mean 'Europe/London'?; use an IANA name such as "
+        "'Europe/London'",
+    ),
+    (
+        "unknown-holiday-country",
+        "calendar:\n  timezone: Europe/London\n  public_holidays: {country: GX}\n",
+        3,
+        21,
+        "unknown holiday country 'GX'; use an ISO 3166 code the holidays package supports",
+    ),
+    (
+        "unknown-subdivision",
+        "calendar:\n  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENGL}\n",
+        3,
+        34,
+        "unknown subdivision 'ENGL' of GB; did you mean 'ENG'?; subdivisions are: ENG, NIR, SCT, WLS",
+    ),
+    (
+        "unknown-field",
+        trigger_where("{field: serious_harms, is: true}"),
+        6,
+        47,
+        "'concern_identified' (the trigger event) has no field 'serious_harms'; did you mean "
+        "'serious_harm'?; its fields are: at, category, child_id, complex, enquiry_decision_needed, "
+        "forensic_evidence_needed, id, "
+        "immediate_action_taken, looked_after, on, referral_ref, referring_agency, risk_level, "
+        "serious_harm, attributes.NAME, case.NAME",
+    ),
+    (
+        "unknown-field",
+        trigger_where("{field: case.looked_afterr, is: true}"),
+        6,
+        47,
+        "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
+        "allocated_social_worker, concern_categories, cpn_count, looked_after, "
+        "police_attention_count, referring_agency, senior_practitioner, social_worker, "
+        "team_manager",
+    ),
+    (
+        "unknown-field",
+        CHECK,
+        8,
+        5,
+        "message names {serious_harms}, which 'concern_identified' does not have; did you mean "
+        "'serious_harm'?",
+    ),
+    (
+        "unknown-value",
+        trigger_where("{field: category, is: neglct}"),
+        6,
+        64,
+        "'neglct' is not a value of 'category'; did you mean 'neglect'?; values are: "
+        "emotional_abuse, neglect, other, penetrative_sexual_abuse, physical_abuse, sexual_abuse, "
+        "sexual_exploitation",
+    ),
+    (
+        "wrong-operator",
+        trigger_where("{field: category, contains: neglect}"),
+        6,
+        64,
+        "operator 'contains' does not apply to 'category', a text field; use one of: in, is, "
+        "is_not, not_in, present",
+    ),
+    (
+        "wrong-type",
+        trigger_where("{field: serious_harm, is: yes please}"),
+        6,
+        68,
+        "'serious_harm' is true or false; write true or false, not 'yes please'",
+    ),
+    (
+        "unknown-event-type",
+        RULE.replace("event: concern_identified", "event: concern_identifed"),
+        6,
+        12,
+        "unknown event type 'concern_identifed'; did you mean 'concern_identified'?; see "
+        "docs/events.md for the vocabulary, or declare it under vocabulary.events",
+    ),
+    (
+        "unknown-source",
+        RULE.replace("{source: guide,", "{source: guid,"),
+        4,
+        16,
+        "unknown source 'guid'; did you mean 'guide'?; sources are: guide",
+    ),
+    (
+        "unknown-parameter",
+        RULE + "      due: {parameter: record_timescal}\nparameters:\n"
+        "  record_timescale: {description: D., default: {working_days: 1}, basis: local_default}\n",
+        11,
+        13,
+        "unknown parameter 'record_timescal'; did you mean 'record_timescale'?; define it under "
+        "'parameters'",
+    ),
+    (
+        "duplicate-id",
+        RULE + RULE.removeprefix("rules:\n"),
+        11,
+        5,
+        "rule id 'meeting' is already used by rule 1; rule ids must be unique",
+    ),
+    (
+        "missing-office-hours",
+        RULE + "      due: {office_hours: 4}\n",
+        11,
+        7,
+        "an office_hours deadline needs 'calendar.office_hours' in the pack",
+    ),
+    (
+        "unknown-key",
+        "escalation_path:\n  up: {description: Up., steps: {team_manager: team_manager}}\n",
+        1,
+        1,
+        "unknown key 'escalation_path' in (top level); did you mean 'escalation_paths'?; allowed "
+        "keys: agencies, calendar, escalation_paths, not_encoded, pack, parameters, roles, rules, "
+        "vocabulary",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("code", "text", "line", "column", "message"), LOAD_DIAGNOSTICS, ids=[c[0] for c in LOAD_DIAGNOSTICS]
+    ("code", "text", "line", "column", "message"),
+    LOAD_DIAGNOSTICS,
+    ids=[c[0] for c in LOAD_DIAGNOSTICS],
 )
-def test_load_diagnostic(tmp_path: Path, code: str, text: str, line: int, column: int, message: str) -> None:
+def test_load_diagnostic(
+    tmp_path: Path, code: str, text: str, line: int, column: int, message: str
+) -> None:
     path = write_pack(tmp_path, text)
     report = validate_packs([path])
     assert [(d.level, d.code, d.line, d.column, d.message) for d in report.diagnostics] == [

@@ -46,7 +46,9 @@ rules:
 """
 
 
-def load_errors(trigger_where: str, satisfied_where: str = "{field: chair_role, present: true}") -> list[tuple[str, int, int, str]]:
+def load_errors(
+    trigger_where: str, satisfied_where: str = "{field: chair_role, present: true}"
+) -> list[tuple[str, int, int, str]]:
     with pytest.raises(PackValidationError) as caught:
         compile_text(PACK % (trigger_where, satisfied_where), "pack.yaml")
     return [(d.code, d.line, d.column, d.message) for d in caught.value.diagnostics]
@@ -74,7 +76,10 @@ def test_a_literal_of_the_wrong_type_is_wrong_type() -> None:
 
 def test_every_problem_of_a_pack_is_reported_at_once() -> None:
     found = load_errors("{field: categry, is: neglect}", "{field: chair_rol, present: true}")
-    assert [(c, line) for c, line, _col, _m in found] == [("unknown-field", 19), ("unknown-field", 24)]
+    assert [(c, line) for c, line, _col, _m in found] == [
+        ("unknown-field", 19),
+        ("unknown-field", 24),
+    ]
 
 
 def test_a_code_is_declared_once() -> None:
@@ -96,8 +101,6 @@ def test_the_load_codes_table_is_generated_from_the_declarations() -> None:
         assert f"| `{code}` |" in text
 
 
-
-
 # --- what a pack may refer to ------------------------------------------------------------
 
 CANARY = "CANARY-b7e1c0de: this text must never be shown"
@@ -114,7 +117,9 @@ pack:
 def outside(tmp_path: Path) -> Path:
     """A directory beside the pack's, holding a canary file no pack may read."""
     (tmp_path / "outside").mkdir()
-    (tmp_path / "outside" / "secret.yaml").write_text(f"pack: {{note: '{CANARY}'}}\n", encoding="utf-8")
+    (tmp_path / "outside" / "secret.yaml").write_text(
+        f"pack: {{note: '{CANARY}'}}\n", encoding="utf-8"
+    )
     (tmp_path / "packs").mkdir()
     return tmp_path / "outside"
 
@@ -195,7 +200,10 @@ def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(FileReadError) as caught:
         read_text(fifo, 1024)  # would block for ever if it opened the FIFO to read it
-    assert (caught.value.code, caught.value.message) == ("not-a-file", "not a regular file (a FIFO)")
+    assert (caught.value.code, caught.value.message) == (
+        "not-a-file",
+        "not a regular file (a FIFO)",
+    )
 
 
 def test_a_device_and_a_directory_are_refused(tmp_path: Path) -> None:
@@ -250,9 +258,14 @@ def test_a_limit_is_raised_only_explicitly() -> None:
 
 @pytest.mark.parametrize(
     ("text", "line", "column", "shown"),
-    [("a: 1\nb: x\x00y\n", 2, 5, "U+0000 (NUL)"), ("a: 1\n\nc:\n  d: '\x1b[31m'\n", 4, 7, "U+001B (ESC)")],
+    [
+        ("a: 1\nb: x\x00y\n", 2, 5, "U+0000 (NUL)"),
+        ("a: 1\n\nc:\n  d: '\x1b[31m'\n", 4, 7, "U+001B (ESC)"),
+    ],
 )
-def test_control_characters_are_refused_where_they_are(text: str, line: int, column: int, shown: str) -> None:
+def test_control_characters_are_refused_where_they_are(
+    text: str, line: int, column: int, shown: str
+) -> None:
     d = syntax_error(text)
     assert (d.line, d.column, d.code) == (line, column, "control-character")
     assert d.message.startswith(shown)
@@ -260,7 +273,11 @@ def test_control_characters_are_refused_where_they_are(text: str, line: int, col
 
 def test_undecodable_text_is_located(tmp_path: Path) -> None:
     path = tmp_path / "pack.yaml"
-    path.write_bytes("pack:\n  title: caf\u00e9 \xff\n".encode("utf-8", errors="surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    path.write_bytes(
+        "pack:\n  title: caf\u00e9 \xff\n".encode("utf-8", errors="surrogateescape").replace(
+            b"\xc3\xbf", b"\xff"
+        )
+    )
     with pytest.raises(PackSyntaxError) as caught:
         read_yaml_file(path)
     [d] = caught.value.diagnostics
@@ -339,20 +356,31 @@ def test_closures_leaving_a_year_without_a_working_day_are_a_load_error() -> Non
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ('{working_days: "3"}', "rules.0.require.due.working_days: Input should be a valid integer "
-         "(got '3'); a number is written without quotes"),
-        ("{working_days: true}", "rules.0.require.due.working_days: Input should be a valid integer "
-         "(got True); write a number, not true or false"),
-        ('{hours: "24"}', "rules.0.require.due.hours: Input should be a valid integer (got '24'); a "
-         "number is written without quotes"),
-        ("{working_days: null, same_day: true}", "rules.0.require.due.working_days: null is not a "
-         "value here; leave the key out"),
+        (
+            '{working_days: "3"}',
+            "rules.0.require.due.working_days: Input should be a valid integer "
+            "(got '3'); a number is written without quotes",
+        ),
+        (
+            "{working_days: true}",
+            "rules.0.require.due.working_days: Input should be a valid integer "
+            "(got True); write a number, not true or false",
+        ),
+        (
+            '{hours: "24"}',
+            "rules.0.require.due.hours: Input should be a valid integer (got '24'); a "
+            "number is written without quotes",
+        ),
+        (
+            "{working_days: null, same_day: true}",
+            "rules.0.require.due.working_days: null is not a value here; leave the key out",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_type_is_refused_where_it_is(written: str, message: str) -> None:
-    text = (PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")).replace(
-        "due: {working_days: 3}", f"due: {written}"
-    )
+    text = (
+        PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")
+    ).replace("due: {working_days: 3}", f"due: {written}")
     with pytest.raises(PackValidationError) as caught:
         compile_text(text, "pack.yaml")
     [d] = caught.value.diagnostics
@@ -361,15 +389,19 @@ def test_a_value_of_the_wrong_type_is_refused_where_it_is(written: str, message:
 
 
 def test_on_is_not_true_for_a_boolean() -> None:
-    office = "  office_hours: {days: [mon], start: '09:00', end: '17:00', open_on_public_holidays: on}\n"
-    text = (PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")).replace(
-        "roles:\n", office + "roles:\n"
+    office = (
+        "  office_hours: {days: [mon], start: '09:00', end: '17:00', open_on_public_holidays: on}\n"
     )
+    text = (
+        PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")
+    ).replace("roles:\n", office + "roles:\n")
     with pytest.raises(PackValidationError) as caught:
         compile_text(text, "pack.yaml")
     [d] = caught.value.diagnostics
     assert (d.line, d.code) == (11, "wrong-type")
-    assert d.message.endswith("(got 'on'); write true or false (yes, no, on and off are text in YAML 1.2)")
+    assert d.message.endswith(
+        "(got 'on'); write true or false (yes, no, on and off are text in YAML 1.2)"
+    )
 
 
 def test_an_undecodable_scenario_file_is_reported_with_file_and_reason(tmp_path: Path) -> None:

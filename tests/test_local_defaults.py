@@ -98,7 +98,9 @@ def test_a_value_set_when_loading_is_a_local_override() -> None:
 
 
 def test_a_literal_timescale_in_a_rule_is_the_sources() -> None:
-    text = minimal_pack("toy", "Toy", RULES.replace("{parameter: meeting_timescale}", "{working_days: 2}"))
+    text = minimal_pack(
+        "toy", "Toy", RULES.replace("{parameter: meeting_timescale}", "{working_days: 2}")
+    )
     result = run(compile_text(text, "toy.yaml"), [CONCERN], AS_OF)
     o = only(result, "meeting_after_concern")
     assert (o.basis, o.parameter) == ("source", None)
@@ -142,9 +144,19 @@ def test_not_encoded_entries_load_and_are_part_of_the_pack() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "code", "needle"),
     [
-        ("source: src\n    quote", "source: srcx\n    quote", "unknown-source", "unknown source 'srcx'"),
+        (
+            "source: src\n    quote",
+            "source: srcx\n    quote",
+            "unknown-source",
+            "unknown source 'srcx'",
+        ),
         ("reason: definition", "reason: boring", "invalid-value", "definition"),
-        ("    note: Defines the discussion; the duty to hold one is another sentence.\n", "", "missing-key", "note"),
+        (
+            "    note: Defines the discussion; the duty to hold one is another sentence.\n",
+            "",
+            "missing-key",
+            "note",
+        ),
     ],
 )
 def test_a_bad_not_encoded_entry_is_located(old: str, new: str, code: str, needle: str) -> None:

@@ -63,7 +63,11 @@ def test_a_foreign_file_is_renamed_and_validated_in_one_pass(tmp_path: Path) -> 
     stream = load_events(path, mapping=FOREIGN)
     assert stream.rejected == ()
     incident, concern = stream.events
-    assert (incident.type, incident.id, incident.incident_ref) == ("cpn_created", "E1", "not recorded")  # type: ignore[attr-defined]
+    assert (incident.type, incident.id, incident.incident_ref) == (
+        "cpn_created",
+        "E1",
+        "not recorded",
+    )  # type: ignore[attr-defined]
     assert incident.at == datetime(2024, 5, 7, 9, 0, tzinfo=UTC)
     assert (concern.type, concern.category, concern.serious_harm) == (  # type: ignore[attr-defined]
         "concern_identified",
@@ -73,13 +77,31 @@ def test_a_foreign_file_is_renamed_and_validated_in_one_pass(tmp_path: Path) -> 
 
 
 def test_the_same_records_written_in_the_vocabulary_give_the_same_events() -> None:
-    foreign = {"event_id": "E1", "child_id": "C1", "type": "concern", "timestamp": "2024-05-07T10:00:00Z", "category": "physical"}
-    native = {"id": "E1", "child_id": "C1", "type": "concern_identified", "at": "2024-05-07T10:00:00Z", "category": "physical_abuse"}
+    foreign = {
+        "event_id": "E1",
+        "child_id": "C1",
+        "type": "concern",
+        "timestamp": "2024-05-07T10:00:00Z",
+        "category": "physical",
+    }
+    native = {
+        "id": "E1",
+        "child_id": "C1",
+        "type": "concern_identified",
+        "at": "2024-05-07T10:00:00Z",
+        "category": "physical_abuse",
+    }
     assert parse_events([foreign], mapping=FOREIGN).events == parse_events([native]).events
 
 
 def test_a_record_that_has_the_constant_field_keeps_its_own_value() -> None:
-    record = {"event_id": "E1", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00Z", "incident_ref": "INC-9"}
+    record = {
+        "event_id": "E1",
+        "child_id": "C1",
+        "type": "police_incident",
+        "timestamp": "2024-05-07T10:00:00Z",
+        "incident_ref": "INC-9",
+    }
     (event,) = parse_events([record], mapping=FOREIGN).events
     assert event.incident_ref == "INC-9"  # type: ignore[attr-defined]
 
@@ -89,13 +111,36 @@ def test_unlisted_names_and_values_pass_unchanged_and_are_then_validated(tmp_pat
         tmp_path,
         [
             # already in the vocabulary: passes through the mapping untouched
-            {"event_id": "E1", "child_id": "C1", "type": "concern_identified", "timestamp": "2024-05-07T10:00:00Z", "category": "neglect"},
+            {
+                "event_id": "E1",
+                "child_id": "C1",
+                "type": "concern_identified",
+                "timestamp": "2024-05-07T10:00:00Z",
+                "category": "neglect",
+            },
             # a category the mapping does not list and the vocabulary does not know
-            {"event_id": "E2", "child_id": "C1", "type": "concern", "timestamp": "2024-05-07T10:00:00Z", "category": "bruising"},
+            {
+                "event_id": "E2",
+                "child_id": "C1",
+                "type": "concern",
+                "timestamp": "2024-05-07T10:00:00Z",
+                "category": "bruising",
+            },
             # a type neither lists
-            {"event_id": "E3", "child_id": "C1", "type": "phone_call", "timestamp": "2024-05-07T10:00:00Z"},
+            {
+                "event_id": "E3",
+                "child_id": "C1",
+                "type": "phone_call",
+                "timestamp": "2024-05-07T10:00:00Z",
+            },
             # a source key nobody maps or ignores
-            {"event_id": "E4", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00Z", "officer": "x"},
+            {
+                "event_id": "E4",
+                "child_id": "C1",
+                "type": "police_incident",
+                "timestamp": "2024-05-07T10:00:00Z",
+                "officer": "x",
+            },
         ],
     )
     stream = load_events(path, mapping=FOREIGN)
@@ -111,8 +156,19 @@ def test_two_source_keys_that_become_one_field_reject_that_record_only(tmp_path:
     path = jsonl(
         tmp_path,
         [
-            {"event_id": "E1", "id": "X", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00Z"},
-            {"event_id": "E2", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00Z"},
+            {
+                "event_id": "E1",
+                "id": "X",
+                "child_id": "C1",
+                "type": "police_incident",
+                "timestamp": "2024-05-07T10:00:00Z",
+            },
+            {
+                "event_id": "E2",
+                "child_id": "C1",
+                "type": "police_incident",
+                "timestamp": "2024-05-07T10:00:00Z",
+            },
         ],
     )
     stream = load_events(path, mapping=FOREIGN)
@@ -134,7 +190,10 @@ def test_a_mapping_that_names_what_the_vocabulary_lacks_is_refused() -> None:
     assert "'a' and 'b' both become 'id'" in text
     assert "'incident' -> 'cpn_creatd' is not an event type; did you mean 'cpn_created'?" in text
     assert "cpn_created.id: not a field a constant can give" in text
-    assert "cpn_created.incident_rf: not a field a constant can give; did you mean 'incident_ref'?" in text
+    assert (
+        "cpn_created.incident_rf: not a field a constant can give; did you mean 'incident_ref'?"
+        in text
+    )
 
 
 def test_mapping_file_problems_are_located(tmp_path: Path) -> None:
@@ -161,9 +220,21 @@ def test_the_shared_benchmark_mapping_and_pack_give_hand_worked_results(tmp_path
     """Records in the shared benchmark's own format (shared/bench/gen_events.py)."""
 
     def rec(eid: str, kind: str, at: str, **extra: Any) -> dict[str, Any]:
-        return {"event_id": eid, "child_id": "C00001", "type": kind, "timestamp": at, "tz": "Europe/London", **extra}
+        return {
+            "event_id": eid,
+            "child_id": "C00001",
+            "type": kind,
+            "timestamp": at,
+            "tz": "Europe/London",
+            **extra,
+        }
 
-    concern = {"category": "physical", "serious": False, "immediate_action": False, "complex": False}
+    concern = {
+        "category": "physical",
+        "serious": False,
+        "immediate_action": False,
+        "complex": False,
+    }
     records = [
         rec("E01", "police_incident", "2024-04-01T10:00:00+01:00"),
         rec("E02", "police_incident", "2024-04-02T10:00:00+01:00"),
@@ -176,11 +247,18 @@ def test_the_shared_benchmark_mapping_and_pack_give_hand_worked_results(tmp_path
         rec("E07", "concern_identified", "2024-05-03T09:00:00+01:00", **concern),
         rec("E08", "strategy_meeting_held", "2024-05-09T16:00:00+01:00"),  # met
         # Mon 13 May 2024, penetrative sexual: same day; the next meeting is Tue 14: breached
-        rec("E09", "concern_identified", "2024-05-13T09:00:00+01:00", **{**concern, "category": "penetrative_sexual"}),
+        rec(
+            "E09",
+            "concern_identified",
+            "2024-05-13T09:00:00+01:00",
+            **{**concern, "category": "penetrative_sexual"},
+        ),
         rec("E10", "strategy_meeting_held", "2024-05-14T09:00:00+01:00"),
         # Wed 31 Dec 2025, complex: 5 working days after it are Fri 2, Mon 5 .. Thu 8 Jan
         # 2026 (1 January is a bank holiday): due 8 January, after as_of: pending.
-        rec("E11", "concern_identified", "2025-12-31T09:00:00+00:00", **{**concern, "complex": True}),
+        rec(
+            "E11", "concern_identified", "2025-12-31T09:00:00+00:00", **{**concern, "complex": True}
+        ),
     ]
     path = tmp_path / "bench.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -216,5 +294,11 @@ def test_a_mapping_survives_pickling_as_it_travels_to_workers() -> None:
 
     copy = pickle.loads(pickle.dumps(FOREIGN))
     assert copy == FOREIGN
-    record = {"event_id": "E1", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00Z", "tz": "x"}
+    record = {
+        "event_id": "E1",
+        "child_id": "C1",
+        "type": "police_incident",
+        "timestamp": "2024-05-07T10:00:00Z",
+        "tz": "x",
+    }
     assert copy.renamer()(record) == FOREIGN.renamer()(record)

@@ -45,7 +45,9 @@ def validator() -> jsonschema.Draft202012Validator:
 
 
 def _evaluation_json(pack: str, events: str, as_of: str) -> dict[str, Any]:
-    code, out, err = cli("evaluate", "--pack", pack, "--as-of", as_of, "--format", "json", str(EXAMPLES / events))
+    code, out, err = cli(
+        "evaluate", "--pack", pack, "--as-of", as_of, "--format", "json", str(EXAMPLES / events)
+    )
     assert code == 0, err
     return json.loads(out)  # type: ignore[no-any-return]
 
@@ -68,26 +70,53 @@ def test_every_bundled_pack_on_every_example_at_once_is_valid(
 ) -> None:
     examples = sorted(str(p) for p in EXAMPLES.iterdir() if p.suffix in (".jsonl", ".yaml"))
     for pack in safeguard_rules.bundled_packs():
-        code, out, err = cli("evaluate", "--pack", pack, "--as-of", "2026-01-01T00:00:00+00:00", "--format", "json", *examples)
+        code, out, err = cli(
+            "evaluate",
+            "--pack",
+            pack,
+            "--as-of",
+            "2026-01-01T00:00:00+00:00",
+            "--format",
+            "json",
+            *examples,
+        )
         assert code == 0, err
         assert list(validator.iter_errors(json.loads(out))) == []
 
 
-def test_an_evaluation_with_rejections_is_valid(tmp_path: Path, validator: jsonschema.Draft202012Validator) -> None:
+def test_an_evaluation_with_rejections_is_valid(
+    tmp_path: Path, validator: jsonschema.Draft202012Validator
+) -> None:
     bad = tmp_path / "bad.jsonl"
     lines = (EXAMPLES / "child_a_history.jsonl").read_text(encoding="utf-8").splitlines()
-    bad.write_text("\n".join([*lines, '{"id": "x-1", "type": "no_such_event"}', "not json"]) + "\n", encoding="utf-8")
-    code, out, _err = cli("evaluate", "--pack", "jersey_2024", "--as-of", "2024-06-03T17:00:00+01:00", "--format", "json", str(bad))
+    bad.write_text(
+        "\n".join([*lines, '{"id": "x-1", "type": "no_such_event"}', "not json"]) + "\n",
+        encoding="utf-8",
+    )
+    code, out, _err = cli(
+        "evaluate",
+        "--pack",
+        "jersey_2024",
+        "--as-of",
+        "2024-06-03T17:00:00+01:00",
+        "--format",
+        "json",
+        str(bad),
+    )
     assert code == 1
     data = json.loads(out)
     assert len(data["account"]["rejected"]) == 2
     assert list(validator.iter_errors(data)) == []
 
 
-def test_the_schema_rejects_what_the_library_does_not_write(validator: jsonschema.Draft202012Validator) -> None:
+def test_the_schema_rejects_what_the_library_does_not_write(
+    validator: jsonschema.Draft202012Validator,
+) -> None:
     data = _evaluation_json(*EXAMPLE_RUNS[0])
     without_engine = {k: v for k, v in data.items() if k != "engine"}
-    assert [e.message for e in validator.iter_errors(without_engine)] == ["'engine' is a required property"]
+    assert [e.message for e in validator.iter_errors(without_engine)] == [
+        "'engine' is a required property"
+    ]
     other_format = {**data, "format": "safeguard-rules/evaluation/0"}
     assert not validator.is_valid(other_format)
     bad_status = json.loads(json.dumps(data))
@@ -115,13 +144,60 @@ def _formats_of_every_command(tmp_path: Path) -> dict[str, str]:
         safeguard_rules.sort_events_by_child([history], out)
     as_of = "2024-06-03T17:00:00+01:00"
     documents = {
-        "evaluate": ["evaluate", "--pack", "jersey_2024", "--as-of", as_of, "--format", "json", history],
-        "evaluate --stream": ["evaluate", "--stream", "--pack", "jersey_2024", "--as-of", as_of, "--format", "json", str(grouped)],
-        "evaluate --jurisdiction": ["evaluate", "--jurisdiction", "jersey", "--as-of", as_of, "--format", "json", history],
-        "explain": ["explain", "--pack", "jersey_2024", "--as-of", as_of, "--format", "json", history,
-                    "flag_after_more_than_three_occasions/ev-005"],
+        "evaluate": [
+            "evaluate",
+            "--pack",
+            "jersey_2024",
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+            history,
+        ],
+        "evaluate --stream": [
+            "evaluate",
+            "--stream",
+            "--pack",
+            "jersey_2024",
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+            str(grouped),
+        ],
+        "evaluate --jurisdiction": [
+            "evaluate",
+            "--jurisdiction",
+            "jersey",
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+            history,
+        ],
+        "explain": [
+            "explain",
+            "--pack",
+            "jersey_2024",
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+            history,
+            "flag_after_more_than_three_occasions/ev-005",
+        ],
         "diff": ["diff", "jersey_2019", "jersey_2024", "--format", "json"],
-        "diff --events": ["diff", "jersey_2019", "jersey_2024", "--events", history, "--as-of", as_of, "--format", "json"],
+        "diff --events": [
+            "diff",
+            "jersey_2019",
+            "jersey_2024",
+            "--events",
+            history,
+            "--as-of",
+            as_of,
+            "--format",
+            "json",
+        ],
         "validate": ["validate", "--format", "json", str(ROOT / "policies" / "jersey_2024.yaml")],
         "lint": ["lint", "--format", "json", str(ROOT / "policies" / "jersey_2024.yaml")],
         "test": ["test", "--format", "json", str(ROOT / "policies")],
@@ -132,12 +208,32 @@ def _formats_of_every_command(tmp_path: Path) -> dict[str, str]:
         assert code in (0, 1), (name, err)
         formats[name] = json.loads(out)["format"]
     report = tmp_path / "report.json"
-    code, _out, err = cli("import", "cin-census", str(CENSUS), "-o", str(tmp_path / "e.jsonl"), "--report", str(report))
+    code, _out, err = cli(
+        "import",
+        "cin-census",
+        str(CENSUS),
+        "-o",
+        str(tmp_path / "e.jsonl"),
+        "--report",
+        str(report),
+    )
     assert code in (0, 1), err
     formats["import cin-census --report"] = json.loads(report.read_text(encoding="utf-8"))["format"]
-    code, out, err = cli("evaluate", "--stream", "--pack", "jersey_2024", "--as-of", as_of, "--format", "jsonl", str(grouped))
+    code, out, err = cli(
+        "evaluate",
+        "--stream",
+        "--pack",
+        "jersey_2024",
+        "--as-of",
+        as_of,
+        "--format",
+        "jsonl",
+        str(grouped),
+    )
     assert code == 0, err
-    formats["evaluate --stream --format jsonl (last line)"] = json.loads(out.splitlines()[-1])["format"]
+    formats["evaluate --stream --format jsonl (last line)"] = json.loads(out.splitlines()[-1])[
+        "format"
+    ]
     return formats
 
 
@@ -159,10 +255,16 @@ def test_every_json_document_says_its_format_and_version(tmp_path: Path) -> None
 
 def test_library_documents_carry_the_same_format() -> None:
     pack = load_pack("jersey_2024")
-    result = evaluate(pack, load_events(EXAMPLES / "child_a_history.jsonl"), datetime.fromisoformat("2024-06-03T17:00:00+01:00"))
+    result = evaluate(
+        pack,
+        load_events(EXAMPLES / "child_a_history.jsonl"),
+        datetime.fromisoformat("2024-06-03T17:00:00+01:00"),
+    )
     assert result.to_dict()["format"] == "safeguard-rules/evaluation/1"
     assert json.loads(result.to_json())["format"] == "safeguard-rules/evaluation/1"
-    explanation = safeguard_rules.explain(pack, result.obligations[0], load_events(EXAMPLES / "child_a_history.jsonl").events)
+    explanation = safeguard_rules.explain(
+        pack, result.obligations[0], load_events(EXAMPLES / "child_a_history.jsonl").events
+    )
     assert json.loads(explanation.to_json())["format"] == "safeguard-rules/explanation/1"
 
 
@@ -179,8 +281,17 @@ def _keys_sorted(value: Any) -> bool:
 
 def test_explain_json_keeps_non_ascii_text_and_sorted_keys() -> None:
     # The cited sentence has curly quotes: "children\N{RIGHT SINGLE QUOTATION MARK}s social worker".
-    code, out, err = cli("explain", "--pack", "jersey_2024", "--as-of", "2024-06-03T17:00:00+01:00", "--format", "json",
-                         str(EXAMPLES / "child_a_history.jsonl"), "flag_after_more_than_three_occasions/ev-005")
+    code, out, err = cli(
+        "explain",
+        "--pack",
+        "jersey_2024",
+        "--as-of",
+        "2024-06-03T17:00:00+01:00",
+        "--format",
+        "json",
+        str(EXAMPLES / "child_a_history.jsonl"),
+        "flag_after_more_than_three_occasions/ev-005",
+    )
     assert code == 0, err
     assert "children\N{RIGHT SINGLE QUOTATION MARK}s social worker" in out and "\\u2019" not in out
     assert out.endswith("}\n") and not out.endswith("\n\n")
@@ -193,8 +304,16 @@ def test_explain_json_keeps_non_ascii_text_and_sorted_keys() -> None:
         ("diff", "jersey_2019", "jersey_2024", "--format", "json"),
         ("lint", "--format", "json", str(ROOT / "policies" / "jersey_2024.yaml")),
         ("test", "--format", "json", str(ROOT / "policies")),
-        ("evaluate", "--jurisdiction", "jersey", "--as-of", "2024-06-03T17:00:00+01:00", "--format", "json",
-         str(EXAMPLES / "child_a_history.jsonl")),
+        (
+            "evaluate",
+            "--jurisdiction",
+            "jersey",
+            "--as-of",
+            "2024-06-03T17:00:00+01:00",
+            "--format",
+            "json",
+            str(EXAMPLES / "child_a_history.jsonl"),
+        ),
     ],
 )
 def test_every_document_has_its_keys_sorted_at_every_depth(args: tuple[str, ...]) -> None:
@@ -217,7 +336,9 @@ def test_an_evaluation_is_stamped_with_the_engine_beside_the_pack() -> None:
     assert data["engine"]["tzdata"] != "unknown"
 
 
-def test_the_tz_release_is_read_where_zoneinfo_reads_the_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tz_release_is_read_where_zoneinfo_reads_the_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     system = tmp_path / "system"
     (system / "Europe").mkdir(parents=True)
     (system / "Europe" / "Jersey").write_bytes(b"TZif")
@@ -250,7 +371,8 @@ def test_merging_parts_from_different_engines_is_refused() -> None:
     pack = load_pack("jersey_2024")
     events = load_events(EXAMPLES / "child_a_history.jsonl")
     part = evaluate(pack, events, datetime.fromisoformat("2024-06-03T17:00:00+01:00"))
-    other = dataclasses.replace(part, obligations=(), findings=(),
-                                engine=dataclasses.replace(part.engine, holidays="0.1"))
+    other = dataclasses.replace(
+        part, obligations=(), findings=(), engine=dataclasses.replace(part.engine, holidays="0.1")
+    )
     with pytest.raises(ValueError, match="different engines"):
         safeguard_rules.merge_evaluations([part, other])

@@ -142,7 +142,9 @@ def test_traceability_follows_the_source_sentence_by_sentence(tmp_path: Path) ->
     _, rules, clock, default, reason = found[4]
     assert (rules, clock) == ("—", "—")
     assert reason.startswith("definition") and reason.endswith("Defines the meeting.")
-    assert found[5][4].startswith("another procedure's duty") and "guidance's own duty" in found[5][4]
+    assert (
+        found[5][4].startswith("another procedure's duty") and "guidance's own duty" in found[5][4]
+    )
     # an imposing sentence nothing accounts for is shown as such (lint warns about it)
     assert found[6][1] == "**not accounted for**"
     # lines 2, 3, 5 and 6 impose something (will, should, must, should); 6 is unaccounted
@@ -151,9 +153,14 @@ def test_traceability_follows_the_source_sentence_by_sentence(tmp_path: Path) ->
 
 def test_rules_show_their_reading_clock_and_local_defaults(tmp_path: Path) -> None:
     doc = render_pack_doc(load_pack(write(tmp_path)))
-    section = doc.split("### `strategy_meeting_within_three_working_days`", 1)[1].split("\n### ", 1)[0]
+    section = doc.split("### `strategy_meeting_within_three_working_days`", 1)[1].split(
+        "\n### ", 1
+    )[0]
     assert "- **Reading**: The clock starts at the concern, as the sentence says." in section
-    assert "- **Clock starts at**: the trigger, `concern_identified`; deadline 3 working days, source" in section
+    assert (
+        "- **Clock starts at**: the trigger, `concern_identified`; deadline 3 working days, source"
+        in section
+    )
     section = doc.split("### `decision_recorded`", 1)[1].split("\n### ", 1)[0]
     assert "local default" in section
     assert f"[`decision_timescale`](#{slug('parameter decision_timescale')})" in section
@@ -161,7 +168,9 @@ def test_rules_show_their_reading_clock_and_local_defaults(tmp_path: Path) -> No
     # the pack's description, as paragraphs and list items
     assert "Reads the Northshire guide.\n\n- first reading note\n" in doc
     # every link in the document points at a heading it has
-    headings = {slug(line.lstrip("#").replace("`", "")) for line in doc.splitlines() if line.startswith("#")}
+    headings = {
+        slug(line.lstrip("#").replace("`", "")) for line in doc.splitlines() if line.startswith("#")
+    }
     anchors = {part.split(")", 1)[0] for part in doc.split("](#")[1:]}
     assert anchors and anchors <= headings
 
@@ -186,8 +195,14 @@ def test_a_clock_counted_from_an_earlier_event_names_that_event(tmp_path: Path) 
     )
     assert pack != PACK
     doc = render_pack_doc(load_pack(write(tmp_path, pack)))
-    assert rows(doc)[2][2] == "`concern_identified` (the latest before the trigger, `strategy_meeting_requested`)"
-    assert "- **Clock starts at**: the latest concern_identified before the trigger, `strategy_meeting_requested`" in doc
+    assert (
+        rows(doc)[2][2]
+        == "`concern_identified` (the latest before the trigger, `strategy_meeting_requested`)"
+    )
+    assert (
+        "- **Clock starts at**: the latest concern_identified before the trigger, `strategy_meeting_requested`"
+        in doc
+    )
 
 
 def test_the_document_depends_on_the_pack_not_where_it_lies(tmp_path: Path) -> None:
@@ -235,6 +250,8 @@ def test_shipped_docs_regenerate_from_a_copy_of_the_packs(tmp_path: Path) -> Non
     # the command the lead and CI run, on a copy so the tree is not touched
     shutil.copytree(ROOT / "policies", tmp_path / "policies")
     shutil.copytree(ROOT / "docs" / "policies", tmp_path / "docs")
-    code, stdout, err = cli("docs", str(tmp_path / "policies"), "--out", str(tmp_path / "docs"), "--check")
+    code, stdout, err = cli(
+        "docs", str(tmp_path / "policies"), "--out", str(tmp_path / "docs"), "--check"
+    )
     assert code == 0, err
     assert f"{len(SHIPPED)} document(s)" in stdout

@@ -24,16 +24,25 @@ POLICIES = Path(__file__).resolve().parents[1] / "policies"
 SOURCE = (POLICIES / "sources" / "000_4ff3ff481f699368.txt").read_text(encoding="utf-8")
 
 
-def allocated(at: str = "2019-11-01T09:00:00+00:00", child: str = "child-1",
-              id: str | None = None, worker: str = "sw-1") -> BaseEvent:
+def allocated(
+    at: str = "2019-11-01T09:00:00+00:00",
+    child: str = "child-1",
+    id: str | None = None,
+    worker: str = "sw-1",
+) -> BaseEvent:
     return ev("social_worker_allocated", at, id=id, child=child, worker=worker, team_manager="tm-1")
 
 
 def cpns(n: int, child: str = "child-1", first: int = 1) -> list[BaseEvent]:
     """CPNs ``first`` .. ``first + n - 1``, one a day from 4 November 2019 at 21:00."""
     return [
-        ev("cpn_created", f"2019-11-{3 + k:02d}T21:00:00+00:00", id=f"cpn-{child}-{k}",
-           child=child, incident_ref=f"INC-{k}")
+        ev(
+            "cpn_created",
+            f"2019-11-{3 + k:02d}T21:00:00+00:00",
+            id=f"cpn-{child}-{k}",
+            child=child,
+            incident_ref=f"INC-{k}",
+        )
         for k in range(first, first + n)
     ]
 
@@ -77,25 +86,43 @@ def test_each_run_of_four_cpns_flags_once() -> None:
 
 def test_allocation_after_four_cpns_flags_the_new_worker() -> None:
     # Issue 7: four CPNs while unallocated, then a worker: flagged at allocation, not on a fifth.
-    events = [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2", "alloc-2")]
+    events = [
+        *cpns(4, child="child-2"),
+        allocated("2019-11-11T09:00:00+00:00", "child-2", "alloc-2"),
+    ]
     result = run(PACK, events, "2019-12-01T12:00:00+00:00")
-    assert only(result, "flag_on_allocation_after_more_than_three_cpns").triggered_by == ("alloc-2",)
-    assert only(result,
-                "planning_meeting_requested_on_allocation_after_more_than_three_cpns").status == "open"
+    assert only(result, "flag_on_allocation_after_more_than_three_cpns").triggered_by == (
+        "alloc-2",
+    )
+    assert (
+        only(result, "planning_meeting_requested_on_allocation_after_more_than_three_cpns").status
+        == "open"
+    )
     assert obligations(result, "flag_after_more_than_three_cpns") == []
 
 
 def test_flag_met_by_email_to_allocated_worker_and_the_sender_follows_it_up() -> None:
-    flag = ev("flag_sent", "2019-11-08T10:00:00+00:00", id="flag-1", sender_role="mash_ds",
-              to=["allocated_social_worker"], cc=["team_manager"], attached_cpns=["INC-4"],
-              summarised_incidents=["INC-2", "INC-3", "INC-4"])
+    flag = ev(
+        "flag_sent",
+        "2019-11-08T10:00:00+00:00",
+        id="flag-1",
+        sender_role="mash_ds",
+        to=["allocated_social_worker"],
+        cc=["team_manager"],
+        attached_cpns=["INC-4"],
+        summarised_incidents=["INC-2", "INC-3", "INC-4"],
+    )
     result = run(PACK, [allocated(), *cpns(4), flag], "2019-12-01T12:00:00+00:00")
     obligation = only(result, "flag_after_more_than_three_cpns")
     assert (obligation.status, obligation.met_by) == ("met", "flag-1")
     assert finding_rules(result) == set()
     follow_up = only(result, "sender_follows_up_flag")
     # Issue 7: the sender is responsible, whoever sent it (it used to be mash_ds always).
-    assert (follow_up.responsible, follow_up.status, follow_up.due) == ("sending_agency", "open", None)
+    assert (follow_up.responsible, follow_up.status, follow_up.due) == (
+        "sending_agency",
+        "open",
+        None,
+    )
     assert (follow_up.basis, follow_up.parameter) == ("source", "follow_up_timescale")
 
 
@@ -105,11 +132,19 @@ def test_flag_met_by_email_to_allocated_worker_and_the_sender_follows_it_up() ->
 def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() -> None:
     # Issue 7 (principle 1): no MASH route obligation, no strategy duties, no checks.
     # (This test used to assert a start_mash_enquiry obligation for such a child.)
-    discussion = ev("strategy_discussion_held", "2019-11-05T10:00:00+00:00", child="child-2",
-                    mode="telephone")
-    meeting = ev("planning_meeting_held", "2019-11-06T10:00:00+00:00", child="child-2",
-                 chair_role="allocated_social_worker", agencies=["csc"])
-    result = run(PACK, [*cpns(5, child="child-2"), discussion, meeting], "2019-12-01T12:00:00+00:00")
+    discussion = ev(
+        "strategy_discussion_held", "2019-11-05T10:00:00+00:00", child="child-2", mode="telephone"
+    )
+    meeting = ev(
+        "planning_meeting_held",
+        "2019-11-06T10:00:00+00:00",
+        child="child-2",
+        chair_role="allocated_social_worker",
+        agencies=["csc"],
+    )
+    result = run(
+        PACK, [*cpns(5, child="child-2"), discussion, meeting], "2019-12-01T12:00:00+00:00"
+    )
     assert (result.obligations, result.findings) == ((), ())
 
 
@@ -117,9 +152,16 @@ def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() ->
 
 
 def scenario_bad_flag() -> Evaluation:
-    flag = ev("flag_sent", "2019-11-08T10:00:00+00:00", id="flag-bad", sender_role="mash_ds",
-              to=["allocated_social_worker"], cc=[], attached_cpns=["INC-4"],
-              summarised_incidents=["INC-4"])
+    flag = ev(
+        "flag_sent",
+        "2019-11-08T10:00:00+00:00",
+        id="flag-bad",
+        sender_role="mash_ds",
+        to=["allocated_social_worker"],
+        cc=[],
+        attached_cpns=["INC-4"],
+        summarised_incidents=["INC-4"],
+    )
     return run(PACK, [allocated(), *cpns(4), flag], "2019-12-01T12:00:00+00:00")
 
 
@@ -135,15 +177,23 @@ def test_flag_without_summary_or_manager_copy_gives_must_findings() -> None:
 def test_follow_up_parameter_set_locally_is_a_local_override_reported_at_should() -> None:
     # Local overlay: two working days. Flag Fri 20 Dec 2019; Mon 23 (1), Tue 24 (2).
     pack = load_pack("jersey_2019", parameters={"follow_up_timescale": {"working_days": 2}})
-    flag = ev("flag_sent", "2019-12-20T10:00:00+00:00", id="flag-2", sender_role="mash_ds",
-              to=["allocated_social_worker"])
+    flag = ev(
+        "flag_sent",
+        "2019-12-20T10:00:00+00:00",
+        id="flag-2",
+        sender_role="mash_ds",
+        to=["allocated_social_worker"],
+    )
     result = run(pack, [allocated(), flag], "2020-01-10T12:00:00+00:00")
     follow_up = only(result, "sender_follows_up_flag")
     assert follow_up.due == end_of("2019-12-24", TZ)
     assert (follow_up.status, follow_up.basis) == ("overdue", "local_override")
     [late] = [f for f in result.findings if f.kind == "overdue"]
     assert (late.severity, late.basis, late.parameter) == (
-        "should", "local_override", "follow_up_timescale")
+        "should",
+        "local_override",
+        "follow_up_timescale",
+    )
     assert pack.content_hash != PACK.content_hash
     confirmed = ev("receipt_confirmed", "2019-12-23T09:00:00+00:00", of_event="flag-2")
     result = run(pack, [allocated(), flag, confirmed], "2020-01-10T12:00:00+00:00")
@@ -154,12 +204,24 @@ def test_follow_up_parameter_set_locally_is_a_local_override_reported_at_should(
 
 
 def scenario_planning_meeting() -> Evaluation:
-    held = ev("planning_meeting_held", "2019-11-20T10:00:00+00:00", id="pm-1",
-              chair_role="allocated_social_worker", agencies=["csc"], minuted=True,
-              actions_shared=False)
-    good = ev("planning_meeting_held", "2019-11-27T10:00:00+00:00", id="pm-2",
-              chair_role="team_manager", agencies=["csc", "police"], minuted=True,
-              actions_shared=True)
+    held = ev(
+        "planning_meeting_held",
+        "2019-11-20T10:00:00+00:00",
+        id="pm-1",
+        chair_role="allocated_social_worker",
+        agencies=["csc"],
+        minuted=True,
+        actions_shared=False,
+    )
+    good = ev(
+        "planning_meeting_held",
+        "2019-11-27T10:00:00+00:00",
+        id="pm-2",
+        chair_role="team_manager",
+        agencies=["csc", "police"],
+        minuted=True,
+        actions_shared=True,
+    )
     return run(PACK, [allocated(), held, good], "2019-12-01T12:00:00+00:00")
 
 
@@ -188,16 +250,24 @@ def concern(at: str, id: str) -> BaseEvent:
     return ev("concern_identified", at, id=id, category="neglect")
 
 
-def held(at: str, id: str, chair_role: str = "team_manager", chair: str | None = "tm-1") -> BaseEvent:
+def held(
+    at: str, id: str, chair_role: str = "team_manager", chair: str | None = "tm-1"
+) -> BaseEvent:
     return ev("strategy_meeting_held", at, id=id, chair_role=chair_role, chair=chair)
 
 
 def test_strategy_meeting_over_christmas() -> None:
     # Incident Mon 23 Dec 2019: Tue 24 (1), Wed 25 Christmas, Thu 26 Boxing Day,
     # Fri 27 (2), Sat, Sun, Mon 30 (3). Held Mon 30 at 16:00: on time.
-    result = run(PACK, [allocated(), concern("2019-12-23T11:00:00+00:00", "con-1"),
-                        held("2019-12-30T16:00:00+00:00", "sm-1")],
-                 "2020-01-10T12:00:00+00:00")
+    result = run(
+        PACK,
+        [
+            allocated(),
+            concern("2019-12-23T11:00:00+00:00", "con-1"),
+            held("2019-12-30T16:00:00+00:00", "sm-1"),
+        ],
+        "2020-01-10T12:00:00+00:00",
+    )
     meeting = only(result, "strategy_meeting_within_three_working_days")
     assert meeting.triggered_by == ("con-1", "sm-1")
     assert meeting.due == end_of("2019-12-30", TZ)
@@ -207,12 +277,17 @@ def test_strategy_meeting_over_christmas() -> None:
 def test_strategy_meeting_over_coronation_and_liberation_day() -> None:
     # Incident Fri 5 May 2023: Mon 8 (coronation holiday), Tue 9 (Liberation Day),
     # Wed 10 (1), Thu 11 (2), Fri 12 (3). BST: the deadline is at +01:00.
-    result = run(PACK, [allocated("2023-01-03T09:00:00+00:00"),
-                        concern("2023-05-05T11:00:00+01:00", "con-2"),
-                        discussion("2023-05-05T14:00:00+01:00", "sd-2"),
-                        request("2023-05-05T16:00:00+01:00", "req-2"),
-                        held("2023-05-12T15:00:00+01:00", "sm-1")],
-                 "2023-06-01T12:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            allocated("2023-01-03T09:00:00+00:00"),
+            concern("2023-05-05T11:00:00+01:00", "con-2"),
+            discussion("2023-05-05T14:00:00+01:00", "sd-2"),
+            request("2023-05-05T16:00:00+01:00", "req-2"),
+            held("2023-05-12T15:00:00+01:00", "sm-1"),
+        ],
+        "2023-06-01T12:00:00+01:00",
+    )
     meeting = only(result, "strategy_meeting_within_three_working_days")
     assert meeting.due == end_of("2023-05-12", TZ)
     assert meeting.due is not None and meeting.due.isoformat() == "2023-05-12T23:59:59.999999+01:00"
@@ -224,21 +299,34 @@ def test_a_late_discussion_or_request_does_not_make_a_late_meeting_timely() -> N
     # Reader item 4: incident Thu 4 May 2023: Fri 5 (1), Mon 8 and Tue 9 holidays, Wed 10 (2),
     # Thu 11 (3). Discussed and requested 24 May, held 25 May: late, whatever their dates.
     # (This file counted from the request, then from the discussion.)
-    events = [allocated(), concern("2023-05-04T10:00:00+01:00", "con-3"),
-              discussion("2023-05-24T09:00:00+01:00", "sd-3"),
-              request("2023-05-24T10:00:00+01:00", "req-3"),
-              held("2023-05-25T10:00:00+01:00", "sm-3")]
-    meeting = only(run(PACK, events, "2023-06-01T12:00:00+01:00"),
-                   "strategy_meeting_within_three_working_days")
+    events = [
+        allocated(),
+        concern("2023-05-04T10:00:00+01:00", "con-3"),
+        discussion("2023-05-24T09:00:00+01:00", "sd-3"),
+        request("2023-05-24T10:00:00+01:00", "req-3"),
+        held("2023-05-25T10:00:00+01:00", "sm-3"),
+    ]
+    meeting = only(
+        run(PACK, events, "2023-06-01T12:00:00+01:00"), "strategy_meeting_within_three_working_days"
+    )
     assert (meeting.triggered_by, meeting.due, meeting.status) == (
-        ("con-3", "sm-3"), end_of("2023-05-11", TZ), "met_late")
+        ("con-3", "sm-3"),
+        end_of("2023-05-11", TZ),
+        "met_late",
+    )
 
 
 def test_no_meeting_held_is_never_overdue_and_the_call_stays_owed() -> None:
     # Reader item 4: the timescale limits meetings that take place; the call is the duty.
-    result = run(PACK, [allocated(), concern("2023-11-03T10:00:00+00:00", "con-f"),
-                        discussion("2023-11-03T12:00:00+00:00", "sd-f")],
-                 "2023-12-01T12:00:00+00:00")
+    result = run(
+        PACK,
+        [
+            allocated(),
+            concern("2023-11-03T10:00:00+00:00", "con-f"),
+            discussion("2023-11-03T12:00:00+00:00", "sd-f"),
+        ],
+        "2023-12-01T12:00:00+00:00",
+    )
     assert obligations(result, "strategy_meeting_within_three_working_days") == []
     assert only(result, "strategy_meeting_called_after_discussion").status == "open"
     assert result.findings == ()
@@ -246,10 +334,24 @@ def test_no_meeting_held_is_never_overdue_and_the_call_stays_owed() -> None:
 
 def test_saturday_incident_has_the_fridays_deadline() -> None:
     # Fri 3 Nov 2023 -> Mon 6 (1), Tue 7 (2), Wed 8 (3); Sat 4 Nov counts from the same Monday.
-    friday = run(PACK, [allocated(), concern("2023-11-03T10:00:00+00:00", "con-f"),
-                        held("2023-11-09T10:00:00+00:00", "sm-f")], "2023-11-20T12:00:00+00:00")
-    saturday = run(PACK, [allocated(), concern("2023-11-04T10:00:00+00:00", "con-s"),
-                          held("2023-11-09T10:00:00+00:00", "sm-s")], "2023-11-20T12:00:00+00:00")
+    friday = run(
+        PACK,
+        [
+            allocated(),
+            concern("2023-11-03T10:00:00+00:00", "con-f"),
+            held("2023-11-09T10:00:00+00:00", "sm-f"),
+        ],
+        "2023-11-20T12:00:00+00:00",
+    )
+    saturday = run(
+        PACK,
+        [
+            allocated(),
+            concern("2023-11-04T10:00:00+00:00", "con-s"),
+            held("2023-11-09T10:00:00+00:00", "sm-s"),
+        ],
+        "2023-11-20T12:00:00+00:00",
+    )
     expected = end_of("2023-11-08", TZ)
     assert only(friday, "strategy_meeting_within_three_working_days").due == expected
     assert only(saturday, "strategy_meeting_within_three_working_days").due == expected
@@ -257,13 +359,19 @@ def test_saturday_incident_has_the_fridays_deadline() -> None:
 
 def scenario_late_strategy_meeting() -> Evaluation:
     # Incident Tue 16 Jan 2024: Wed 17 (1), Thu 18 (2), Fri 19 (3); held Mon 22: late.
-    return run(PACK, [allocated("2023-01-03T09:00:00+00:00"),
-                      concern("2024-01-16T08:00:00+00:00", "con-4"),
-                      discussion("2024-01-16T09:00:00+00:00", "sd-4"),
-                      request("2024-01-16T10:00:00+00:00", "req-4", by="police_officer"),
-                      held("2024-01-22T10:00:00+00:00", "sm-late", chair_role="senior_practitioner",
-                           chair=None)],
-               "2024-02-01T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            allocated("2023-01-03T09:00:00+00:00"),
+            concern("2024-01-16T08:00:00+00:00", "con-4"),
+            discussion("2024-01-16T09:00:00+00:00", "sd-4"),
+            request("2024-01-16T10:00:00+00:00", "req-4", by="police_officer"),
+            held(
+                "2024-01-22T10:00:00+00:00", "sm-late", chair_role="senior_practitioner", chair=None
+            ),
+        ],
+        "2024-02-01T12:00:00+00:00",
+    )
 
 
 def test_late_strategy_meeting_and_wrong_chair() -> None:
@@ -273,7 +381,8 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
     assert meeting.status == "met_late"
     late = [f for f in result.findings if f.kind == "met_late"]
     assert [(f.obligation, f.severity, f.basis) for f in late] == [
-        ("strategy_meeting_within_three_working_days/sm-late", "should", "source")]
+        ("strategy_meeting_within_three_working_days/sm-late", "should", "source")
+    ]
     checks = {f.rule: f.severity for f in result.findings if f.kind == "check"}
     assert checks == {
         "strategy_meeting_chaired_by_team_manager": "should",
@@ -284,30 +393,46 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
 def test_a_cancellation_closes_nothing() -> None:
     # Issue 7 (principle 5): the chapter provides no cancellation: the call after the
     # discussion is still owed. (This test used to assert the obligation was cancelled.)
-    cancel = ev("strategy_meeting_cancelled", "2024-01-17T10:00:00+00:00", id="cx-1",
-                of_event="sd-5")
-    result = run(PACK, [allocated(), discussion("2024-01-16T10:00:00+00:00", "sd-5"), cancel],
-                 "2024-01-22T09:00:00+00:00")
+    cancel = ev(
+        "strategy_meeting_cancelled", "2024-01-17T10:00:00+00:00", id="cx-1", of_event="sd-5"
+    )
+    result = run(
+        PACK,
+        [allocated(), discussion("2024-01-16T10:00:00+00:00", "sd-5"), cancel],
+        "2024-01-22T09:00:00+00:00",
+    )
     call = only(result, "strategy_meeting_called_after_discussion")
     assert (call.status, call.cancelled_by) == ("open", None)
 
 
 def scenario_chair_not_allocated_manager() -> Evaluation:
-    held = ev("strategy_meeting_held", "2023-05-12T15:00:00+01:00", id="sm-2",
-              chair_role="team_manager", chair="tm-9")
+    held = ev(
+        "strategy_meeting_held",
+        "2023-05-12T15:00:00+01:00",
+        id="sm-2",
+        chair_role="team_manager",
+        chair="tm-9",
+    )
     return run(PACK, [allocated("2023-01-03T09:00:00+00:00"), held], "2023-06-01T12:00:00+01:00")
 
 
 def test_chair_preferably_the_allocated_workers_manager() -> None:
     findings = [f for f in scenario_chair_not_allocated_manager().findings if f.kind == "check"]
     assert [(f.rule, f.severity) for f in findings] == [
-        ("strategy_meeting_chair_preferably_allocated_team_manager", "advisory")]
+        ("strategy_meeting_chair_preferably_allocated_team_manager", "advisory")
+    ]
 
 
 def scenario_discussion_then_meeting() -> Evaluation:
-    return run(PACK, [allocated(), discussion("2023-03-01T10:00:00+00:00", "sd-1"),
-                      request("2023-03-01T12:00:00+00:00", "req-5")],
-               "2023-03-02T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            allocated(),
+            discussion("2023-03-01T10:00:00+00:00", "sd-1"),
+            request("2023-03-01T12:00:00+00:00", "req-5"),
+        ],
+        "2023-03-02T12:00:00+00:00",
+    )
 
 
 def test_strategy_meeting_called_after_discussion() -> None:
@@ -316,12 +441,27 @@ def test_strategy_meeting_called_after_discussion() -> None:
 
 
 def scenario_absent_agency() -> Evaluation:
-    absent = ev("agency_unable_to_attend", "2023-03-02T09:00:00+00:00", id="abs-1",
-                agency="health", meeting_ref="req-5")
-    wrong = ev("agency_report_sent", "2023-03-02T10:00:00+00:00", id="rep-0", agency="education",
-               to_role="strategy_meeting_chair")
-    report = ev("agency_report_sent", "2023-03-02T11:00:00+00:00", id="rep-1", agency="health",
-                to_role="strategy_meeting_chair")
+    absent = ev(
+        "agency_unable_to_attend",
+        "2023-03-02T09:00:00+00:00",
+        id="abs-1",
+        agency="health",
+        meeting_ref="req-5",
+    )
+    wrong = ev(
+        "agency_report_sent",
+        "2023-03-02T10:00:00+00:00",
+        id="rep-0",
+        agency="education",
+        to_role="strategy_meeting_chair",
+    )
+    report = ev(
+        "agency_report_sent",
+        "2023-03-02T11:00:00+00:00",
+        id="rep-1",
+        agency="health",
+        to_role="strategy_meeting_chair",
+    )
     return run(PACK, [allocated(), absent, wrong, report], "2023-03-03T12:00:00+00:00")
 
 
@@ -338,11 +478,24 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_chair_not_allocated_manager,
     scenario_discussion_then_meeting,
     scenario_absent_agency,
-    lambda: run(PACK, [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2")],
-                "2019-12-01T12:00:00+00:00"),
-    lambda: run(PACK, [allocated(), ev("flag_sent", "2019-11-08T10:00:00+00:00",
-                                       sender_role="mash_ds", to=["allocated_social_worker"])],
-                "2019-12-01T12:00:00+00:00"),
+    lambda: run(
+        PACK,
+        [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2")],
+        "2019-12-01T12:00:00+00:00",
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            ev(
+                "flag_sent",
+                "2019-11-08T10:00:00+00:00",
+                sender_role="mash_ds",
+                to=["allocated_social_worker"],
+            ),
+        ],
+        "2019-12-01T12:00:00+00:00",
+    ),
 ]
 
 
@@ -393,9 +546,15 @@ def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
     quotes += [" ".join(e.quote.split()) for e in model.not_encoded]
     body = SOURCE.split("Multi-Agency Working Practices", 2)[-1]
     sentences = [s.strip(" •\t") for s in re.split(r"(?<=[.;])\s+|\n+", body) if s.strip()]
-    imposing = [s for s in sentences
-                if re.search(r"\b(must|should|will|shall|expected|required|need to|within)\b", s)]
+    imposing = [
+        s
+        for s in sentences
+        if re.search(r"\b(must|should|will|shall|expected|required|need to|within)\b", s)
+    ]
     assert len(imposing) >= 10
-    missing = [s for s in imposing
-               if not any(q in " ".join(s.split()) or " ".join(s.split()) in q for q in quotes)]
+    missing = [
+        s
+        for s in imposing
+        if not any(q in " ".join(s.split()) or " ".join(s.split()) in q for q in quotes)
+    ]
     assert missing == []

@@ -32,7 +32,9 @@ from safeguard_rules._pack import Rule
 
 PACK = load_pack("jersey_2024")
 TZ = "Europe/Jersey"
-SOURCE_FILE = Path(__file__).resolve().parents[1] / "policies" / "sources" / "001_f46e5218b7059a3a.txt"
+SOURCE_FILE = (
+    Path(__file__).resolve().parents[1] / "policies" / "sources" / "001_f46e5218b7059a3a.txt"
+)
 SOURCE = SOURCE_FILE.read_text(encoding="utf-8")
 AS_OF = "2024-06-01T12:00:00+01:00"
 
@@ -41,17 +43,35 @@ def squash(text: str) -> str:
     return " ".join(text.split())  # the source has non-breaking spaces; str.split folds them
 
 
-def allocated(at: str = "2024-03-01T09:00:00+00:00", *, team_manager: str | None = "tm-1",
-              child: str = "child-1", id: str | None = None, worker: str = "sw-1") -> BaseEvent:
-    return ev("social_worker_allocated", at, id=id, child=child, worker=worker,
-              team_manager=team_manager, senior_practitioner="sp-1")
+def allocated(
+    at: str = "2024-03-01T09:00:00+00:00",
+    *,
+    team_manager: str | None = "tm-1",
+    child: str = "child-1",
+    id: str | None = None,
+    worker: str = "sw-1",
+) -> BaseEvent:
+    return ev(
+        "social_worker_allocated",
+        at,
+        id=id,
+        child=child,
+        worker=worker,
+        team_manager=team_manager,
+        senior_practitioner="sp-1",
+    )
 
 
 def cpns(n: int, child: str = "child-1", first: int = 1) -> list[BaseEvent]:
     """CPNs (occasions resulting in a CPN) ``first`` .. ``first + n - 1``, daily from 2 Apr 2024."""
     return [
-        ev("cpn_created", f"2024-04-{1 + k:02d}T21:30:00+01:00", id=f"cpn-{child}-{k}",
-           child=child, incident_ref=f"INC-{k}")
+        ev(
+            "cpn_created",
+            f"2024-04-{1 + k:02d}T21:30:00+01:00",
+            id=f"cpn-{child}-{k}",
+            child=child,
+            incident_ref=f"INC-{k}",
+        )
         for k in range(first, first + n)
     ]
 
@@ -59,8 +79,13 @@ def cpns(n: int, child: str = "child-1", first: int = 1) -> list[BaseEvent]:
 def occasions(n: int, child: str = "child-1", first: int = 1) -> list[BaseEvent]:
     """Occasions of police attention ``first`` .. ``first + n - 1``, daily from 2 Apr 2024."""
     return [
-        ev("police_attention", f"2024-04-{1 + k:02d}T21:00:00+01:00", id=f"pa-{child}-{k}",
-           child=child, incident_ref=f"INC-{k}")
+        ev(
+            "police_attention",
+            f"2024-04-{1 + k:02d}T21:00:00+01:00",
+            id=f"pa-{child}-{k}",
+            child=child,
+            incident_ref=f"INC-{k}",
+        )
         for k in range(first, first + n)
     ]
 
@@ -70,10 +95,17 @@ def concern(at: str, id: str = "con-1", **fields: object) -> BaseEvent:
     return ev("concern_identified", at, id=id, **fields)
 
 
-def meeting(at: str, id: str = "sm-1", chair_role: str = "team_manager",
-            chair: str | None = "tm-1") -> BaseEvent:
-    return ev("strategy_meeting_held", at, id=id, chair_role=chair_role, chair=chair,
-              agencies=["csc", "police", "health"])
+def meeting(
+    at: str, id: str = "sm-1", chair_role: str = "team_manager", chair: str | None = "tm-1"
+) -> BaseEvent:
+    return ev(
+        "strategy_meeting_held",
+        at,
+        id=id,
+        chair_role=chair_role,
+        chair=chair,
+        agencies=["csc", "police", "health"],
+    )
 
 
 def checks(result: Evaluation, rule: str) -> list[Finding]:
@@ -108,7 +140,9 @@ def test_every_parameter_is_a_labelled_local_default() -> None:
         "strategy_meeting_risk_timescale": "local_default",
         "professional_difference_resolution_timescale": "local_default",
     }
-    assert params["receipt_follow_up_timescale"].default.model_dump(exclude_none=True) == {"working_days": 1}
+    assert params["receipt_follow_up_timescale"].default.model_dump(exclude_none=True) == {
+        "working_days": 1
+    }
     table = params["strategy_meeting_risk_timescale"].default.table
     assert table is not None
     assert [(c.label, c.within.describe()) for c in table.cases] == [
@@ -156,8 +190,11 @@ def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
     quotes = [squash(q) for q in _quotes()]
     body = SOURCE.split("Amendment", 1)[-1].split("Last Updated", 1)[0]
     sentences = [squash(s).strip(" •") for s in re.split(r"(?<=[.;])\s+|\n+", body) if s.strip()]
-    imposing = [s for s in sentences
-                if re.search(r"\b(must|should|will|shall|expected|required|need to|within)\b", s)]
+    imposing = [
+        s
+        for s in sentences
+        if re.search(r"\b(must|should|will|shall|expected|required|need to|within)\b", s)
+    ]
     assert len(imposing) >= 20
     missing = [s for s in imposing if not any(q in s or s in q for q in quotes)]
     assert missing == []
@@ -182,13 +219,32 @@ def test_occasions_resulting_in_a_cpn_are_counted_not_every_occasion() -> None:
 def test_only_the_ppu_ds_email_summarising_three_incidents_meets_the_flag() -> None:
     # Reader item 1: a routine email with a CPN attached, or from another sender, is not the
     # flag; the DS's email with a summary of three incidents is.
-    routine = ev("flag_sent", "2024-04-06T10:00:00+01:00", id="mail-1", sender_role="ppu_ds",
-                 to=["allocated_social_worker"], cc=["team_manager"], attached_cpns=["INC-4"])
-    other = ev("flag_sent", "2024-04-06T11:00:00+01:00", id="mail-2", sender_role="sending_agency",
-               to=["allocated_social_worker"], summarised_incidents=["INC-1", "INC-2", "INC-3"])
-    flag = ev("flag_sent", "2024-04-07T10:00:00+01:00", id="flag-1", sender_role="ppu_ds",
-              to=["allocated_social_worker"], cc=["team_manager"],
-              summarised_incidents=["INC-2", "INC-3", "INC-4"])
+    routine = ev(
+        "flag_sent",
+        "2024-04-06T10:00:00+01:00",
+        id="mail-1",
+        sender_role="ppu_ds",
+        to=["allocated_social_worker"],
+        cc=["team_manager"],
+        attached_cpns=["INC-4"],
+    )
+    other = ev(
+        "flag_sent",
+        "2024-04-06T11:00:00+01:00",
+        id="mail-2",
+        sender_role="sending_agency",
+        to=["allocated_social_worker"],
+        summarised_incidents=["INC-1", "INC-2", "INC-3"],
+    )
+    flag = ev(
+        "flag_sent",
+        "2024-04-07T10:00:00+01:00",
+        id="flag-1",
+        sender_role="ppu_ds",
+        to=["allocated_social_worker"],
+        cc=["team_manager"],
+        summarised_incidents=["INC-2", "INC-3", "INC-4"],
+    )
     before = run(PACK, [allocated(), *cpns(4), routine, other], AS_OF)
     assert only(before, "flag_after_more_than_three_occasions").status == "open"
     assert checks(before, "flag_summarises_three_incidents") == []  # reader item 6
@@ -204,11 +260,20 @@ def test_each_run_of_four_cpns_flags_once() -> None:
 
 
 def test_a_worker_allocated_after_four_cpns_is_flagged_on_allocation() -> None:
-    events = [*cpns(4, child="child-2"),
-              allocated("2024-04-20T09:00:00+01:00", child="child-2", id="c2-alloc")]
+    events = [
+        *cpns(4, child="child-2"),
+        allocated("2024-04-20T09:00:00+01:00", child="child-2", id="c2-alloc"),
+    ]
     result = run(PACK, events, AS_OF)
-    assert only(result, "flag_on_allocation_after_more_than_three_occasions").triggered_by == ("c2-alloc",)
-    assert only(result, "planning_meeting_requested_on_allocation_after_more_than_three_occasions").status == "open"
+    assert only(result, "flag_on_allocation_after_more_than_three_occasions").triggered_by == (
+        "c2-alloc",
+    )
+    assert (
+        only(
+            result, "planning_meeting_requested_on_allocation_after_more_than_three_occasions"
+        ).status
+        == "open"
+    )
     assert obligations(result, "flag_after_more_than_three_occasions") == []
 
 
@@ -221,10 +286,20 @@ def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() ->
         ev("cpn_created", "2024-05-02T22:00:00+01:00", child="child-2", incident_ref="INC-21"),
         *cpns(4, child="child-2"),
         concern("2024-05-07T10:00:00+01:00", child="child-2", serious_harm=True),
-        ev("strategy_meeting_held", "2024-05-20T10:00:00+01:00", child="child-2",
-           chair_role="allocated_social_worker"),
-        ev("case_reviewed", "2024-05-22T10:00:00+01:00", child="child-2", stuck=True,
-           ongoing_concerns=True, behaviour_related=True),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-20T10:00:00+01:00",
+            child="child-2",
+            chair_role="allocated_social_worker",
+        ),
+        ev(
+            "case_reviewed",
+            "2024-05-22T10:00:00+01:00",
+            child="child-2",
+            stuck=True,
+            ongoing_concerns=True,
+            behaviour_related=True,
+        ),
     ]
     result = run(PACK, events, AS_OF)
     assert (result.obligations, result.findings) == ((), ())
@@ -235,18 +310,28 @@ def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() ->
 
 def test_no_strategy_duty_without_a_need_to_determine_an_article_42_duty() -> None:
     # Issue 7: "and where there is a need to determine if the Minister has a duty to investigate".
-    quiet = [concern("2024-05-02T10:00:00+01:00", enquiry_decision_needed=None),
-             concern("2024-05-03T10:00:00+01:00", id="con-2", enquiry_decision_needed=False)]
+    quiet = [
+        concern("2024-05-02T10:00:00+01:00", enquiry_decision_needed=None),
+        concern("2024-05-03T10:00:00+01:00", id="con-2", enquiry_decision_needed=False),
+    ]
     assert run(PACK, [allocated(), *quiet], AS_OF).obligations == ()
 
 
 def test_a_discussion_does_not_meet_the_meetings_timescale() -> None:
     # Issue 7: concern Thu 2 May: Fri 3 (1), Mon 6 bank holiday, Tue 7 (2), Wed 8 (3). The
     # discussion on Fri 3 May meets "will take place" only; the meeting on Fri 10 May is late.
-    events = [allocated(), concern("2024-05-02T10:00:00+01:00"),
-              ev("strategy_discussion_held", "2024-05-03T10:00:00+01:00", id="sd-1",
-                 mode="telephone", meeting_to_follow=True),
-              meeting("2024-05-10T10:00:00+01:00")]
+    events = [
+        allocated(),
+        concern("2024-05-02T10:00:00+01:00"),
+        ev(
+            "strategy_discussion_held",
+            "2024-05-03T10:00:00+01:00",
+            id="sd-1",
+            mode="telephone",
+            meeting_to_follow=True,
+        ),
+        meeting("2024-05-10T10:00:00+01:00"),
+    ]
     result = run(PACK, events, AS_OF)
     timed = only(result, "strategy_meeting_within_three_working_days")
     assert (timed.due, timed.status, timed.met_by) == (end_of("2024-05-08", TZ), "met_late", "sm-1")
@@ -258,16 +343,20 @@ def test_no_meeting_timescale_runs_where_no_meeting_is_held() -> None:
     # Reader item 3: "a Strategy Meeting may be called"; the timescale sentence times the
     # meetings that take place. A discussion that does not record whether a meeting follows,
     # or no discussion at all, leaves nothing overdue but the discussion-or-meeting duty.
-    discussed = [allocated(), concern("2024-05-02T10:00:00+01:00", category="other"),
-                 ev("strategy_discussion_held", "2024-05-03T10:00:00+01:00", id="sd-1",
-                    mode="telephone")]
+    discussed = [
+        allocated(),
+        concern("2024-05-02T10:00:00+01:00", category="other"),
+        ev("strategy_discussion_held", "2024-05-03T10:00:00+01:00", id="sd-1", mode="telephone"),
+    ]
     result = run(PACK, discussed, AS_OF)
     assert [(o.rule, o.status) for o in result.obligations] == [
-        ("strategy_discussion_or_meeting_after_concern", "met")]
+        ("strategy_discussion_or_meeting_after_concern", "met")
+    ]
     assert result.findings == ()
     nothing = run(PACK, [allocated(), concern("2024-05-02T10:00:00+01:00")], AS_OF)
     assert [(o.rule, o.status) for o in nothing.obligations] == [
-        ("strategy_discussion_or_meeting_after_concern", "open")]
+        ("strategy_discussion_or_meeting_after_concern", "open")
+    ]
     assert nothing.findings == ()
 
 
@@ -275,25 +364,42 @@ def test_the_risk_table_is_a_local_default_and_its_breach_says_so() -> None:
     # Issue 7: serious risk of harm, concern Thu 2 May 10:00: the same day under the local
     # table -> end of Thu 2 May; the meeting on Fri 3 May is late under it, within the
     # source's three working days (end of Wed 8 May).
-    events = [allocated(), concern("2024-05-02T10:00:00+01:00", serious_harm=True),
-              meeting("2024-05-03T10:00:00+01:00")]
+    events = [
+        allocated(),
+        concern("2024-05-02T10:00:00+01:00", serious_harm=True),
+        meeting("2024-05-03T10:00:00+01:00"),
+    ]
     result = run(PACK, events, AS_OF)
     risk = only(result, "strategy_meeting_within_timescale")
     assert (risk.due, risk.status, risk.due_case) == (
-        end_of("2024-05-02", TZ), "met_late", "local grade: the concern records a serious risk of harm")
+        end_of("2024-05-02", TZ),
+        "met_late",
+        "local grade: the concern records a serious risk of harm",
+    )
     assert (risk.basis, risk.parameter) == ("local_default", "strategy_meeting_risk_timescale")
     assert only(result, "strategy_meeting_within_three_working_days").status == "met"
     [late] = [f for f in result.findings if f.kind == "met_late"]
-    assert (late.severity, late.basis, late.parameter) == ("should", "local_default", "strategy_meeting_risk_timescale")
+    assert (late.severity, late.basis, late.parameter) == (
+        "should",
+        "local_default",
+        "strategy_meeting_risk_timescale",
+    )
     assert "local default (parameter strategy_meeting_risk_timescale)" in late.message
     data = json.loads(result.to_json())
-    [obligation] = [o for o in data["obligations"] if o["rule"] == "strategy_meeting_within_timescale"]
-    assert (obligation["basis"], obligation["parameter"]) == ("local_default", "strategy_meeting_risk_timescale")
+    [obligation] = [
+        o for o in data["obligations"] if o["rule"] == "strategy_meeting_within_timescale"
+    ]
+    assert (obligation["basis"], obligation["parameter"]) == (
+        "local_default",
+        "strategy_meeting_risk_timescale",
+    )
 
 
 def test_a_cancellation_closes_nothing() -> None:
     # Issue 7 (principle 5): the discussion-or-meeting duty stays open.
-    cancel = ev("strategy_meeting_cancelled", "2024-05-03T10:00:00+01:00", id="cx-1", of_event="con-1")
+    cancel = ev(
+        "strategy_meeting_cancelled", "2024-05-03T10:00:00+01:00", id="cx-1", of_event="con-1"
+    )
     result = run(PACK, [allocated(), concern("2024-05-02T10:00:00+01:00"), cancel], AS_OF)
     owed = only(result, "strategy_discussion_or_meeting_after_concern")
     assert (owed.status, owed.cancelled_by) == ("open", None)
@@ -309,9 +415,15 @@ def test_a_cancellation_closes_nothing() -> None:
     ],
 )
 def test_strategy_meeting_chair(chair_role: str, chair: str, must: bool, advisory: bool) -> None:
-    result = run(PACK, [allocated(), meeting("2024-05-08T16:00:00+01:00", chair_role=chair_role, chair=chair)], AS_OF)
+    result = run(
+        PACK,
+        [allocated(), meeting("2024-05-08T16:00:00+01:00", chair_role=chair_role, chair=chair)],
+        AS_OF,
+    )
     assert bool(checks(result, "strategy_meeting_chaired_by_senior_practitioner")) is must
-    assert bool(checks(result, "strategy_meeting_chair_preferably_allocated_team_manager")) is advisory
+    assert (
+        bool(checks(result, "strategy_meeting_chair_preferably_allocated_team_manager")) is advisory
+    )
 
 
 # --- planning meetings, supervision, professional difference ------------------------------------
@@ -319,12 +431,26 @@ def test_strategy_meeting_chair(chair_role: str, chair: str, must: bool, advisor
 
 def test_a_planning_meeting_is_called_for_ongoing_behaviour_concerns_not_after_a_request() -> None:
     # Issue 7: the rule's trigger is the situation its sentence names.
-    request = ev("planning_meeting_requested", "2024-05-03T09:00:00+01:00", requested_by_role="ppu_ds")
+    request = ev(
+        "planning_meeting_requested", "2024-05-03T09:00:00+01:00", requested_by_role="ppu_ds"
+    )
     assert run(PACK, [allocated(), request], AS_OF).obligations == ()
-    review = ev("case_reviewed", "2024-05-06T10:00:00+01:00", id="rev-1", ongoing_concerns=True,
-                behaviour_related=True)
-    called = only(run(PACK, [allocated(), review], AS_OF), "planning_meeting_called_for_ongoing_behaviour_concerns")
-    assert (called.triggered_by, called.responsible, called.due) == (("rev-1",), "childrens_social_care", None)
+    review = ev(
+        "case_reviewed",
+        "2024-05-06T10:00:00+01:00",
+        id="rev-1",
+        ongoing_concerns=True,
+        behaviour_related=True,
+    )
+    called = only(
+        run(PACK, [allocated(), review], AS_OF),
+        "planning_meeting_called_for_ongoing_behaviour_concerns",
+    )
+    assert (called.triggered_by, called.responsible, called.due) == (
+        ("rev-1",),
+        "childrens_social_care",
+        None,
+    )
 
 
 def test_supervision_has_no_per_child_schedule_and_consideration_meets_should_consider() -> None:
@@ -332,8 +458,13 @@ def test_supervision_has_no_per_child_schedule_and_consideration_meets_should_co
     internal = ev("supervision_held", "2024-04-20T10:00:00+01:00", kind="internal")
     assert run(PACK, [allocated(), internal], AS_OF).obligations == ()
     stuck = ev("case_reviewed", "2024-06-03T10:00:00+01:00", stuck=True)
-    considered = ev("supervision_considered", "2024-06-05T10:00:00+01:00", id="sc-1",
-                    kind="multi_agency_reflective", decided=False)
+    considered = ev(
+        "supervision_considered",
+        "2024-06-05T10:00:00+01:00",
+        id="sc-1",
+        kind="multi_agency_reflective",
+        decided=False,
+    )
     result = run(PACK, [allocated(), stuck, considered], "2024-07-01T12:00:00+01:00")
     assert only(result, "multi_agency_reflective_supervision_considered").met_by == "sc-1"
 
@@ -341,12 +472,19 @@ def test_supervision_has_no_per_child_schedule_and_consideration_meets_should_co
 def test_as_soon_as_possible_is_a_local_default() -> None:
     # Raised Thu 2 May: Fri 3 (1), Mon 6 bank holiday, Tue 7 (2), Wed 8 (3), Thu 9 Liberation
     # Day, Fri 10 (4), Mon 13 (5), Tue 14 (6), Wed 15 (7), Thu 16 (8), Fri 17 (9), Mon 20 (10).
-    raised = ev("professional_difference_raised", "2024-05-02T10:00:00+01:00",
-                difference_id="pd-1", started_on="2024-05-02")
+    raised = ev(
+        "professional_difference_raised",
+        "2024-05-02T10:00:00+01:00",
+        difference_id="pd-1",
+        started_on="2024-05-02",
+    )
     result = run(PACK, [allocated(), raised], AS_OF)
     asap = only(result, "professional_difference_resolved_asap")
     assert (asap.due, asap.status) == (end_of("2024-05-20", TZ), "overdue")
-    assert (asap.basis, asap.parameter) == ("local_default", "professional_difference_resolution_timescale")
+    assert (asap.basis, asap.parameter) == (
+        "local_default",
+        "professional_difference_resolution_timescale",
+    )
     [late] = [f for f in result.findings if f.kind == "overdue"]
     assert late.severity == "should"
 
@@ -361,22 +499,90 @@ def _flag(at: str, **fields: object) -> BaseEvent:
 
 SCENARIOS: list[Callable[[], Evaluation]] = [
     lambda: run(PACK, [allocated(), *cpns(4)], AS_OF),
-    lambda: run(PACK, [*cpns(4, child="child-2"), allocated("2024-04-20T09:00:00+01:00", child="child-2")], AS_OF),
-    lambda: run(PACK, [allocated(), _flag("2024-05-02T10:00:00+01:00", attached_cpns=["INC-4"],
-                                          summarised_incidents=["INC-4"])], AS_OF),
-    lambda: run(PACK, [allocated(), ev("case_reviewed", "2024-05-06T10:00:00+01:00", ongoing_concerns=True,
-                                       behaviour_related=True, stuck=True)], AS_OF),
-    lambda: run(PACK, [allocated(), ev("planning_meeting_held", "2024-05-10T10:00:00+01:00",
-                                       chair_role="allocated_social_worker", agencies=["csc"])], AS_OF),
-    lambda: run(PACK, [allocated(), ev("strategy_meeting_requested", "2024-05-02T12:00:00+01:00",
-                                       requested_by_role="ppu_ds")], AS_OF),
-    lambda: run(PACK, [allocated(), concern("2024-05-02T10:00:00+01:00"),
-                       ev("strategy_discussion_held", "2024-05-03T10:00:00+01:00", mode="telephone"),
-                       meeting("2024-05-10T10:00:00+01:00", chair_role="allocated_social_worker",
-                               chair="sw-1")], AS_OF),
-    lambda: run(PACK, [allocated(), ev("agency_unable_to_attend", "2024-05-07T09:00:00+01:00", agency="health")], AS_OF),
-    lambda: run(PACK, [allocated(), ev("professional_difference_raised", "2024-05-02T10:00:00+01:00", difference_id="pd-1"),
-                       ev("professional_difference_resolved", "2024-05-03T10:00:00+01:00", difference_id="pd-1")], AS_OF),
+    lambda: run(
+        PACK,
+        [*cpns(4, child="child-2"), allocated("2024-04-20T09:00:00+01:00", child="child-2")],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            _flag(
+                "2024-05-02T10:00:00+01:00", attached_cpns=["INC-4"], summarised_incidents=["INC-4"]
+            ),
+        ],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            ev(
+                "case_reviewed",
+                "2024-05-06T10:00:00+01:00",
+                ongoing_concerns=True,
+                behaviour_related=True,
+                stuck=True,
+            ),
+        ],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            ev(
+                "planning_meeting_held",
+                "2024-05-10T10:00:00+01:00",
+                chair_role="allocated_social_worker",
+                agencies=["csc"],
+            ),
+        ],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            ev(
+                "strategy_meeting_requested",
+                "2024-05-02T12:00:00+01:00",
+                requested_by_role="ppu_ds",
+            ),
+        ],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            concern("2024-05-02T10:00:00+01:00"),
+            ev("strategy_discussion_held", "2024-05-03T10:00:00+01:00", mode="telephone"),
+            meeting(
+                "2024-05-10T10:00:00+01:00", chair_role="allocated_social_worker", chair="sw-1"
+            ),
+        ],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [allocated(), ev("agency_unable_to_attend", "2024-05-07T09:00:00+01:00", agency="health")],
+        AS_OF,
+    ),
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            ev("professional_difference_raised", "2024-05-02T10:00:00+01:00", difference_id="pd-1"),
+            ev(
+                "professional_difference_resolved",
+                "2024-05-03T10:00:00+01:00",
+                difference_id="pd-1",
+            ),
+        ],
+        AS_OF,
+    ),
 ]
 
 

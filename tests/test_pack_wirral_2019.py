@@ -64,13 +64,28 @@ def to_bsa(at: str, id: str, child: str, of_event: str | None, **form: Any) -> B
     """
     fields: dict[str, Any] = {"authorised": True, "form_complete": True}
     fields.update(form)
-    return ev("strategy_request_forwarded", at, id=id, child=child, of_event=of_event,
-              by_role="allocated_social_worker", to=["business_support_assistant"], **fields)
+    return ev(
+        "strategy_request_forwarded",
+        at,
+        id=id,
+        child=child,
+        of_event=of_event,
+        by_role="allocated_social_worker",
+        to=["business_support_assistant"],
+        **fields,
+    )
 
 
 def to_west_mash(at: str, id: str, child: str, of_event: str) -> BaseEvent:
-    return ev("strategy_request_forwarded", at, id=id, child=child, of_event=of_event,
-              by_role="business_support_assistant", to=["west_mash"])
+    return ev(
+        "strategy_request_forwarded",
+        at,
+        id=id,
+        child=child,
+        of_event=of_event,
+        by_role="business_support_assistant",
+        to=["west_mash"],
+    )
 
 
 def check_findings(result: Evaluation, rule: str) -> list[Any]:
@@ -81,6 +96,7 @@ ALL_PARTIES = ["csc", "police", "health", "education"]
 
 
 # --- the pack itself -----------------------------------------------------------------------
+
 
 def test_metadata_and_calendar() -> None:
     meta = PACK.pack.pack
@@ -113,11 +129,13 @@ def test_every_quote_is_verbatim_from_the_source() -> None:
 def test_parameters_are_local_choices_of_one_working_day() -> None:
     params = PACK.pack.parameters
     assert set(params) == {
-        "form_return_timescale", "bsa_forwarding_timescale", "receipt_confirmation_timescale"}
+        "form_return_timescale",
+        "bsa_forwarding_timescale",
+        "receipt_confirmation_timescale",
+    }
     for name, param in params.items():
         assert param.default.working_days == 1, name
         assert "LOCAL CHOICE" in param.description, name
-
 
 
 def test_every_imposing_sentence_of_the_source_is_accounted_for() -> None:
@@ -130,9 +148,12 @@ def test_every_imposing_sentence_of_the_source_is_accounted_for() -> None:
     assert (missing, total) == ([], 15)
     # and every other sentence too, headings aside (short, with no closing full stop)
     quotes = pack_quotes(PACK)
-    rest = [s for s in source_sentences(text)
-            if (s[-1] in ".;?!\u2019\u201d" or len(s.split()) > 10)
-            and not any(q in s or s in q for q in quotes)]
+    rest = [
+        s
+        for s in source_sentences(text)
+        if (s[-1] in ".;?!\u2019\u201d" or len(s.split()) > 10)
+        and not any(q in s or s in q for q in quotes)
+    ]
     assert rest == []
 
 
@@ -145,16 +166,34 @@ def test_not_encoded_entries_quote_the_source_and_give_a_reason() -> None:
         assert " ".join(entry.quote.split()) in source, entry.quote
         assert entry.note.strip()
 
+
 # --- 1.1 strategy discussion on suspected significant harm --------------------------------
+
 
 @scenario
 def significant_harm_discussion_held() -> Evaluation:
-    return run(PACK, [
-        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-1", child="w-sh1",
-           category="neglect", serious_harm=True),
-        ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-1", child="w-sh1",
-           mode="telephone", agencies=ALL_PARTIES),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-1",
+                child="w-sh1",
+                category="neglect",
+                serious_harm=True,
+            ),
+            ev(
+                "strategy_discussion_held",
+                "2019-06-04T11:00:00+01:00",
+                id="sd-1",
+                child="w-sh1",
+                mode="telephone",
+                agencies=ALL_PARTIES,
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_significant_harm_met_by_strategy_discussion() -> None:
@@ -169,12 +208,28 @@ def test_significant_harm_met_by_strategy_discussion() -> None:
 
 @scenario
 def significant_harm_meeting_held() -> Evaluation:
-    return run(PACK, [
-        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-2", child="w-sh2",
-           category="physical_abuse", serious_harm=True),
-        ev("strategy_meeting_held", "2019-06-05T14:00:00+01:00", id="sm-2", child="w-sh2",
-           chair_role="team_manager", agencies=ALL_PARTIES),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-2",
+                child="w-sh2",
+                category="physical_abuse",
+                serious_harm=True,
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-06-05T14:00:00+01:00",
+                id="sm-2",
+                child="w-sh2",
+                chair_role="team_manager",
+                agencies=ALL_PARTIES,
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_significant_harm_met_by_strategy_meeting() -> None:
@@ -186,12 +241,28 @@ def test_significant_harm_met_by_strategy_meeting() -> None:
 
 @scenario
 def significant_harm_no_discussion() -> Evaluation:
-    return run(PACK, [
-        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-3", child="w-sh3",
-           category="neglect", serious_harm=True),
-        ev("concern_identified", "2019-06-03T11:00:00+01:00", id="c-4", child="w-sh4",
-           category="neglect", serious_harm=False),
-    ], "2020-01-01T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-3",
+                child="w-sh3",
+                category="neglect",
+                serious_harm=True,
+            ),
+            ev(
+                "concern_identified",
+                "2019-06-03T11:00:00+01:00",
+                id="c-4",
+                child="w-sh4",
+                category="neglect",
+                serious_harm=False,
+            ),
+        ],
+        "2020-01-01T12:00:00+00:00",
+    )
 
 
 def test_significant_harm_without_discussion_stays_open_with_no_deadline() -> None:
@@ -209,15 +280,37 @@ def test_significant_harm_without_discussion_stays_open_with_no_deadline() -> No
 
 @scenario
 def discussion_missing_agencies() -> Evaluation:
-    return run(PACK, [
-        # education referred the concern: the referring agency of 1.1's "other bodies"
-        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-5", child="w-ag1",
-           category="neglect", referring_agency="education"),
-        ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-5", child="w-ag1",
-           mode="telephone", agencies=["csc", "police"]),
-        ev("strategy_meeting_held", "2019-06-04T15:00:00+01:00", id="sm-5", child="w-ag1",
-           chair_role="team_manager", agencies=["csc", "health"]),
-    ], "2019-06-05T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            # education referred the concern: the referring agency of 1.1's "other bodies"
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-5",
+                child="w-ag1",
+                category="neglect",
+                referring_agency="education",
+            ),
+            ev(
+                "strategy_discussion_held",
+                "2019-06-04T11:00:00+01:00",
+                id="sd-5",
+                child="w-ag1",
+                mode="telephone",
+                agencies=["csc", "police"],
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-06-04T15:00:00+01:00",
+                id="sm-5",
+                child="w-ag1",
+                chair_role="team_manager",
+                agencies=["csc", "health"],
+            ),
+        ],
+        "2019-06-05T12:00:00+01:00",
+    )
 
 
 def test_strategy_discussion_and_meeting_must_involve_csc_police_health() -> None:
@@ -230,56 +323,131 @@ def test_strategy_discussion_and_meeting_must_involve_csc_police_health() -> Non
     }
     [d] = check_findings(result, "strategy_discussion_involves_csc_police_health")
     assert (d.severity, d.event) == ("should", "sd-5")
-    assert d.message == ("strategy discussion did not involve children's social care, the "
-                         "police and health (agencies: csc, police)")
+    assert d.message == (
+        "strategy discussion did not involve children's social care, the "
+        "police and health (agencies: csc, police)"
+    )
     [m] = check_findings(result, "strategy_meeting_involves_csc_police_health")
     assert (m.severity, m.event) == ("should", "sm-5")
-    assert m.message == ("strategy meeting did not involve children's social care, the "
-                         "police and health (agencies: csc, health)")
+    assert m.message == (
+        "strategy meeting did not involve children's social care, the "
+        "police and health (agencies: csc, health)"
+    )
     [od] = check_findings(result, "strategy_discussion_involves_other_bodies")
     assert od.severity == "advisory"
-    assert od.message == ("strategy discussion did not involve the agency that referred the "
-                          "concern (agencies: csc, police)")
+    assert od.message == (
+        "strategy discussion did not involve the agency that referred the "
+        "concern (agencies: csc, police)"
+    )
     [om] = check_findings(result, "strategy_meeting_involves_other_bodies")
     assert om.severity == "advisory"
-    assert om.message == ("strategy meeting did not involve the agency that referred the "
-                          "concern (agencies: csc, health)")
+    assert om.message == (
+        "strategy meeting did not involve the agency that referred the "
+        "concern (agencies: csc, health)"
+    )
 
 
 def test_the_referring_agency_is_the_one_the_concern_names() -> None:
     # Police referred: already there, nothing asked. No referrer recorded: nothing asked.
-    result = run(PACK, [
-        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-6", child="w-ag2",
-           category="neglect", referring_agency="police"),
-        ev("strategy_discussion_held", "2019-06-04T11:00:00+01:00", id="sd-6", child="w-ag2",
-           mode="telephone", agencies=["csc", "police", "health"]),
-        ev("concern_identified", "2019-06-03T10:00:00+01:00", id="c-7", child="w-ag3",
-           category="neglect"),
-        ev("strategy_meeting_held", "2019-06-04T15:00:00+01:00", id="sm-7", child="w-ag3",
-           chair_role="team_manager", agencies=["csc", "police", "health"]),
-    ], "2019-06-05T12:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-6",
+                child="w-ag2",
+                category="neglect",
+                referring_agency="police",
+            ),
+            ev(
+                "strategy_discussion_held",
+                "2019-06-04T11:00:00+01:00",
+                id="sd-6",
+                child="w-ag2",
+                mode="telephone",
+                agencies=["csc", "police", "health"],
+            ),
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-7",
+                child="w-ag3",
+                category="neglect",
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-06-04T15:00:00+01:00",
+                id="sm-7",
+                child="w-ag3",
+                chair_role="team_manager",
+                agencies=["csc", "police", "health"],
+            ),
+        ],
+        "2019-06-05T12:00:00+01:00",
+    )
     assert result.findings == ()
 
 
 @scenario
 def looked_after_child() -> Evaluation:
-    return run(PACK, [
-        ev("concern_identified", "2019-06-03T09:00:00+01:00", id="c-la", child="w-la1",
-           category="emotional_abuse", looked_after=True),
-        # no placement service: two findings
-        ev("strategy_discussion_held", "2019-06-03T11:00:00+01:00", id="sd-la1", child="w-la1",
-           mode="telephone", agencies=ALL_PARTIES),
-        ev("strategy_meeting_held", "2019-06-04T11:00:00+01:00", id="sm-la1", child="w-la1",
-           chair_role="team_manager", agencies=ALL_PARTIES),
-        # fostering service / residential service: compliant
-        ev("strategy_discussion_held", "2019-06-05T11:00:00+01:00", id="sd-la2", child="w-la1",
-           mode="face_to_face", agencies=[*ALL_PARTIES, "fostering_service"]),
-        ev("strategy_meeting_held", "2019-06-06T11:00:00+01:00", id="sm-la2", child="w-la1",
-           chair_role="team_manager", agencies=[*ALL_PARTIES, "residential_service"]),
-        # a child who is not looked after needs no placement service
-        ev("strategy_discussion_held", "2019-06-05T11:00:00+01:00", id="sd-nla", child="w-la2",
-           mode="telephone", agencies=ALL_PARTIES),
-    ], "2019-06-07T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "concern_identified",
+                "2019-06-03T09:00:00+01:00",
+                id="c-la",
+                child="w-la1",
+                category="emotional_abuse",
+                looked_after=True,
+            ),
+            # no placement service: two findings
+            ev(
+                "strategy_discussion_held",
+                "2019-06-03T11:00:00+01:00",
+                id="sd-la1",
+                child="w-la1",
+                mode="telephone",
+                agencies=ALL_PARTIES,
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-06-04T11:00:00+01:00",
+                id="sm-la1",
+                child="w-la1",
+                chair_role="team_manager",
+                agencies=ALL_PARTIES,
+            ),
+            # fostering service / residential service: compliant
+            ev(
+                "strategy_discussion_held",
+                "2019-06-05T11:00:00+01:00",
+                id="sd-la2",
+                child="w-la1",
+                mode="face_to_face",
+                agencies=[*ALL_PARTIES, "fostering_service"],
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-06-06T11:00:00+01:00",
+                id="sm-la2",
+                child="w-la1",
+                chair_role="team_manager",
+                agencies=[*ALL_PARTIES, "residential_service"],
+            ),
+            # a child who is not looked after needs no placement service
+            ev(
+                "strategy_discussion_held",
+                "2019-06-05T11:00:00+01:00",
+                id="sd-nla",
+                child="w-la2",
+                mode="telephone",
+                agencies=ALL_PARTIES,
+            ),
+        ],
+        "2019-06-07T12:00:00+01:00",
+    )
 
 
 def test_looked_after_child_needs_residential_or_fostering_service() -> None:
@@ -291,9 +459,11 @@ def test_looked_after_child_needs_residential_or_fostering_service() -> None:
     [d] = check_findings(result, "strategy_discussion_involves_placement_service_when_looked_after")
     assert d.severity == "should"
     assert d.child_id == "w-la1"
-    assert d.message == ("strategy discussion about a looked-after child did not involve the "
-                         "residential or fostering service "
-                         "(agencies: csc, police, health, education)")
+    assert d.message == (
+        "strategy discussion about a looked-after child did not involve the "
+        "residential or fostering service "
+        "(agencies: csc, police, health, education)"
+    )
     [m] = check_findings(result, "strategy_meeting_involves_placement_service_when_looked_after")
     assert m.severity == "should"
     assert m.message.startswith("strategy meeting about a looked-after child did not involve")
@@ -301,44 +471,69 @@ def test_looked_after_child_needs_residential_or_fostering_service() -> None:
 
 # --- 1.2 what a strategy is not for --------------------------------------------------------
 
+
 @scenario
 def strategy_purposes() -> Evaluation:
-    return run(PACK, [
-        request("2019-06-04T10:00:00+01:00", "r-p1", "w-pu", purpose="investigation_update"),
-        request("2019-06-04T10:05:00+01:00", "r-p2", "w-pu", purpose="police_information_only"),
-        request("2019-06-04T10:10:00+01:00", "r-p3", "w-pu", purpose="safeguarding"),
-    ], "2019-06-04T10:30:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-04T10:00:00+01:00", "r-p1", "w-pu", purpose="investigation_update"),
+            request("2019-06-04T10:05:00+01:00", "r-p2", "w-pu", purpose="police_information_only"),
+            request("2019-06-04T10:10:00+01:00", "r-p3", "w-pu", purpose="safeguarding"),
+        ],
+        "2019-06-04T10:30:00+01:00",
+    )
 
 
 def test_strategy_not_for_investigation_update_or_police_information_only() -> None:
     result = strategy_purposes()
     assert finding_rules(result) == {
-        "strategy_not_for_investigation_update", "strategy_not_purely_for_police_information"}
+        "strategy_not_for_investigation_update",
+        "strategy_not_purely_for_police_information",
+    }
     [upd] = check_findings(result, "strategy_not_for_investigation_update")
     assert (upd.event, upd.severity) == ("r-p1", "should")
-    assert upd.message == ("strategy requested for an investigation update; OIC details can "
-                           "be given by the MASH instead")
+    assert upd.message == (
+        "strategy requested for an investigation update; OIC details can "
+        "be given by the MASH instead"
+    )
     [info] = check_findings(result, "strategy_not_purely_for_police_information")
     assert (info.event, info.severity) == ("r-p2", "should")
-    assert info.message == ("strategy requested purely to gain police information; use police "
-                            "checks on the MASH information form")
+    assert info.message == (
+        "strategy requested purely to gain police information; use police "
+        "checks on the MASH information form"
+    )
 
 
 # --- 2.1 face to face or telephone --------------------------------------------------------
 
+
 @scenario
 def strategy_modes() -> Evaluation:
-    return run(PACK, [
-        request("2019-06-04T10:00:00+01:00", "r-m1", "w-mo", mode=None),
-        request("2019-06-04T10:05:00+01:00", "r-m2", "w-mo", mode="face_to_face"),
-        request("2019-06-04T10:10:00+01:00", "r-m3", "w-mo", mode="telephone"),
-        request("2019-06-04T10:15:00+01:00", "r-m4", "w-mo", mode="video",
-                mode_considered_by_role="advanced_practitioner"),
-        # a mode, but chosen by the social worker / by no one recorded
-        request("2019-06-04T10:20:00+01:00", "r-m5", "w-mo",
-                mode_considered_by_role="allocated_social_worker"),
-        request("2019-06-04T10:25:00+01:00", "r-m6", "w-mo", mode_considered_by_role=None),
-    ], "2019-06-04T10:30:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-04T10:00:00+01:00", "r-m1", "w-mo", mode=None),
+            request("2019-06-04T10:05:00+01:00", "r-m2", "w-mo", mode="face_to_face"),
+            request("2019-06-04T10:10:00+01:00", "r-m3", "w-mo", mode="telephone"),
+            request(
+                "2019-06-04T10:15:00+01:00",
+                "r-m4",
+                "w-mo",
+                mode="video",
+                mode_considered_by_role="advanced_practitioner",
+            ),
+            # a mode, but chosen by the social worker / by no one recorded
+            request(
+                "2019-06-04T10:20:00+01:00",
+                "r-m5",
+                "w-mo",
+                mode_considered_by_role="allocated_social_worker",
+            ),
+            request("2019-06-04T10:25:00+01:00", "r-m6", "w-mo", mode_considered_by_role=None),
+        ],
+        "2019-06-04T10:30:00+01:00",
+    )
 
 
 def test_request_records_who_considered_face_to_face_or_telephone() -> None:
@@ -351,19 +546,26 @@ def test_request_records_who_considered_face_to_face_or_telephone() -> None:
     assert result.findings[0].message == (
         "strategy request does not record that the social work manager or ASWP considered "
         "whether a face-to-face or telephone strategy is required (considered by: "
-        "social_work_manager; mode: (none))")
+        "social_work_manager; mode: (none))"
+    )
     assert result.findings[1].message.endswith(
-        "(considered by: allocated_social_worker; mode: telephone)")
+        "(considered by: allocated_social_worker; mode: telephone)"
+    )
 
 
 # --- 2.2 quality assurance, forms, Business Support Assistant, West MASH ------------------
 
+
 @scenario
 def not_quality_assured() -> Evaluation:
-    return run(PACK, [
-        request("2019-06-04T10:00:00+01:00", "r-q1", "w-qa", quality_assured=False),
-        request("2019-06-04T10:05:00+01:00", "r-q2", "w-qa"),
-    ], "2019-06-04T10:30:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-04T10:00:00+01:00", "r-q1", "w-qa", quality_assured=False),
+            request("2019-06-04T10:05:00+01:00", "r-q2", "w-qa"),
+        ],
+        "2019-06-04T10:30:00+01:00",
+    )
 
 
 def test_request_must_be_quality_assured() -> None:
@@ -371,22 +573,42 @@ def test_request_must_be_quality_assured() -> None:
     assert finding_rules(result) == {"request_quality_assured"}
     [f] = result.findings
     assert (f.event, f.severity, f.message) == (
-        "r-q1", "must", "strategy request is not recorded as quality assured (quality assured: no)")
+        "r-q1",
+        "must",
+        "strategy request is not recorded as quality assured (quality assured: no)",
+    )
 
 
 @scenario
 def full_office_hours_path() -> Evaluation:
     child = "w-ok"
-    return run(PACK, [
-        request("2019-05-14T10:00:00+01:00", "r-ok", child),  # Tuesday, BST
-        to_bsa("2019-05-14T10:30:00+01:00", "f-ok1", child, "r-ok"),
-        ev("receipt_confirmed", "2019-05-14T11:00:00+01:00", id="rc-ok", child=child,
-           of_event="r-ok", by_role="business_support_assistant", method="phone",
-           initiated_by_role="allocated_social_worker"),
-        to_west_mash("2019-05-14T14:00:00+01:00", "f-ok2", child, "r-ok"),
-        ev("strategy_meeting_held", "2019-05-16T10:00:00+01:00", id="sm-ok", child=child,
-           chair_role="team_manager", agencies=ALL_PARTIES),
-    ], "2019-06-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-05-14T10:00:00+01:00", "r-ok", child),  # Tuesday, BST
+            to_bsa("2019-05-14T10:30:00+01:00", "f-ok1", child, "r-ok"),
+            ev(
+                "receipt_confirmed",
+                "2019-05-14T11:00:00+01:00",
+                id="rc-ok",
+                child=child,
+                of_event="r-ok",
+                by_role="business_support_assistant",
+                method="phone",
+                initiated_by_role="allocated_social_worker",
+            ),
+            to_west_mash("2019-05-14T14:00:00+01:00", "f-ok2", child, "r-ok"),
+            ev(
+                "strategy_meeting_held",
+                "2019-05-16T10:00:00+01:00",
+                id="sm-ok",
+                child=child,
+                chair_role="team_manager",
+                agencies=ALL_PARTIES,
+            ),
+        ],
+        "2019-06-01T12:00:00+01:00",
+    )
 
 
 def test_office_hours_request_follows_the_business_support_route_to_the_west_mash() -> None:
@@ -398,23 +620,36 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     bsa = only(result, "bsa_forwards_request_to_west_mash")
     # forwarded to the BSA Tue 14 May 2019; 1 working day after 14 May: Wed 15 May
     assert bsa.due == end_of("2019-05-15", TZ)
-    assert (bsa.status, bsa.met_by, bsa.responsible) == ("met", "f-ok2", "business_support_assistant")
+    assert (bsa.status, bsa.met_by, bsa.responsible) == (
+        "met",
+        "f-ok2",
+        "business_support_assistant",
+    )
     assert bsa.due_basis == "1 working day; local default (parameter bsa_forwarding_timescale)"
     rc = only(result, "receipt_confirmed_by_phone")
     assert rc.due == end_of("2019-05-15", TZ)  # same count: Wed 15 May
     assert (rc.status, rc.met_by, rc.responsible, rc.strength) == (
-        "met", "rc-ok", "allocated_social_worker", "should")
+        "met",
+        "rc-ok",
+        "allocated_social_worker",
+        "should",
+    )
     arranged = only(result, "strategy_meeting_arranged")
     assert (arranged.route, arranged.responsible, arranged.status, arranged.met_by) == (
-        "mash_ds_on_duty", "mash_ds", "met", "sm-ok")
+        "mash_ds_on_duty",
+        "mash_ds",
+        "met",
+        "sm-ok",
+    )
     assert obligations(result, "out_of_hours_request_by_101") == []
     assert obligations(result, "incorrect_form_returned") == []
 
 
 @scenario
 def request_never_forwarded() -> Evaluation:
-    return run(PACK, [request("2019-05-14T10:00:00+01:00", "r-nf", "w-nf")],
-               "2019-12-31T12:00:00+00:00")
+    return run(
+        PACK, [request("2019-05-14T10:00:00+01:00", "r-nf", "w-nf")], "2019-12-31T12:00:00+00:00"
+    )
 
 
 def test_request_not_forwarded_to_business_support_stays_open() -> None:
@@ -459,8 +694,9 @@ def routing(label: str, at: str) -> Evaluation:
     return run(PACK, [request(at, f"r-{label}", f"w-{label}")], "2019-12-31T23:00:00+00:00")
 
 
-@pytest.mark.parametrize(("label", "at", "in_hours"), ROUTING_CASES,
-                         ids=[c[0] for c in ROUTING_CASES])
+@pytest.mark.parametrize(
+    ("label", "at", "in_hours"), ROUTING_CASES, ids=[c[0] for c in ROUTING_CASES]
+)
 def test_office_hours_routing(label: str, at: str, in_hours: bool) -> None:
     result = routing(label, at)
     arranged = only(result, "strategy_meeting_arranged")
@@ -473,9 +709,15 @@ def test_office_hours_routing(label: str, at: str, in_hours: bool) -> None:
     else:
         call = only(result, "out_of_hours_request_by_101")
         assert (call.responsible, call.strength, call.status, call.due) == (
-            "team_manager", "should", "open", None)
+            "team_manager",
+            "should",
+            "open",
+            None,
+        )
         assert (arranged.route, arranged.responsible) == (
-            "duty_sergeant_out_of_hours", "duty_sergeant")
+            "duty_sergeant_out_of_hours",
+            "duty_sergeant",
+        )
     assert arranged.strength == "must"
     assert result.findings == ()
 
@@ -487,8 +729,9 @@ def test_each_route_that_requires_something_cites_its_own_sentence() -> None:
         for route in rule.routes or ():
             if route.require is not None:
                 assert route.citation is not None, f"{rule.id}: route {route.name}"
-    arranged = only(routing("tuesday_17_30", "2019-05-14T17:30:00+01:00"),
-                    "strategy_meeting_arranged")
+    arranged = only(
+        routing("tuesday_17_30", "2019-05-14T17:30:00+01:00"), "strategy_meeting_arranged"
+    )
     assert arranged.citation is not None
     assert arranged.citation.quote.startswith("For strategy requests outside of these hours")
 
@@ -496,13 +739,24 @@ def test_each_route_that_requires_something_cites_its_own_sentence() -> None:
 @scenario
 def returned_form_easter() -> Evaluation:
     child = "w-ret"
-    return run(PACK, [
-        # Thu 18 April 2019 10:00 BST, not authorised
-        request("2019-04-18T10:00:00+01:00", "r-ret", child, authorised=False),
-        to_bsa("2019-04-18T10:15:00+01:00", "f-ret", child, "r-ret", authorised=False),
-        ev("strategy_request_returned", "2019-04-23T15:00:00+01:00", id="ret-1", child=child,
-           of_event="r-ret", by_role="business_support_assistant", reason="not authorised"),
-    ], "2019-05-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            # Thu 18 April 2019 10:00 BST, not authorised
+            request("2019-04-18T10:00:00+01:00", "r-ret", child, authorised=False),
+            to_bsa("2019-04-18T10:15:00+01:00", "f-ret", child, "r-ret", authorised=False),
+            ev(
+                "strategy_request_returned",
+                "2019-04-23T15:00:00+01:00",
+                id="ret-1",
+                child=child,
+                of_event="r-ret",
+                by_role="business_support_assistant",
+                reason="not authorised",
+            ),
+        ],
+        "2019-05-01T12:00:00+01:00",
+    )
 
 
 def test_unauthorised_form_returned_over_easter() -> None:
@@ -515,7 +769,11 @@ def test_unauthorised_form_returned_over_easter() -> None:
     assert o.due == end_of("2019-04-23", TZ)
     assert o.due_basis == "1 working day; local default (parameter form_return_timescale)"
     assert (o.status, o.met_by, o.responsible, o.strength) == (
-        "met", "ret-1", "business_support_assistant", "must")
+        "met",
+        "ret-1",
+        "business_support_assistant",
+        "must",
+    )
     # a form that arrives unauthorised is returned, not forwarded to the West MASH; the
     # return is for correction, not a cancellation (only 2.5's agreed cancellation ends a
     # request), so the meeting is still to be arranged
@@ -525,33 +783,56 @@ def test_unauthorised_form_returned_over_easter() -> None:
     # the phone confirmation is still owed
     rc = only(result, "receipt_confirmed_by_phone")
     assert (rc.status, rc.due) == ("overdue", end_of("2019-04-23", TZ))  # same count
-    assert [(f.rule, f.kind) for f in result.findings] == [("receipt_confirmed_by_phone", "overdue")]
+    assert [(f.rule, f.kind) for f in result.findings] == [
+        ("receipt_confirmed_by_phone", "overdue")
+    ]
 
 
 @scenario
 def returned_form_overdue_and_late() -> Evaluation:
-    return run(PACK, [
-        # Thu 18 April 2019: incomplete form, never returned
-        request("2019-04-18T10:00:00+01:00", "r-late1", "w-late1", form_complete=False),
-        to_bsa("2019-04-18T10:15:00+01:00", "f-late1", "w-late1", "r-late1",
-               form_complete=False),
-        # Thu 18 April 2019: unauthorised form, returned Wed 24 April (late)
-        request("2019-04-18T10:00:00+01:00", "r-late2", "w-late2", authorised=False),
-        to_bsa("2019-04-18T10:15:00+01:00", "f-late2", "w-late2", "r-late2", authorised=False),
-        ev("strategy_request_returned", "2019-04-24T09:15:00+01:00", id="ret-2",
-           child="w-late2", of_event="r-late2"),
-        # a return of some other request does not count
-        ev("strategy_request_returned", "2019-04-19T09:15:00+01:00", id="ret-x",
-           child="w-late1", of_event="r-other"),
-    ], "2019-04-24T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            # Thu 18 April 2019: incomplete form, never returned
+            request("2019-04-18T10:00:00+01:00", "r-late1", "w-late1", form_complete=False),
+            to_bsa(
+                "2019-04-18T10:15:00+01:00", "f-late1", "w-late1", "r-late1", form_complete=False
+            ),
+            # Thu 18 April 2019: unauthorised form, returned Wed 24 April (late)
+            request("2019-04-18T10:00:00+01:00", "r-late2", "w-late2", authorised=False),
+            to_bsa("2019-04-18T10:15:00+01:00", "f-late2", "w-late2", "r-late2", authorised=False),
+            ev(
+                "strategy_request_returned",
+                "2019-04-24T09:15:00+01:00",
+                id="ret-2",
+                child="w-late2",
+                of_event="r-late2",
+            ),
+            # a return of some other request does not count
+            ev(
+                "strategy_request_returned",
+                "2019-04-19T09:15:00+01:00",
+                id="ret-x",
+                child="w-late1",
+                of_event="r-other",
+            ),
+        ],
+        "2019-04-24T12:00:00+01:00",
+    )
 
 
 def test_incorrect_form_overdue_and_returned_late() -> None:
     result = returned_form_overdue_and_late()
-    [overdue] = [o for o in result.obligations
-                 if o.rule == "incorrect_form_returned" and o.child_id == "w-late1"]
-    [late] = [o for o in result.obligations
-              if o.rule == "incorrect_form_returned" and o.child_id == "w-late2"]
+    [overdue] = [
+        o
+        for o in result.obligations
+        if o.rule == "incorrect_form_returned" and o.child_id == "w-late1"
+    ]
+    [late] = [
+        o
+        for o in result.obligations
+        if o.rule == "incorrect_form_returned" and o.child_id == "w-late2"
+    ]
     # both due at the end of Tue 23 Apr 2019 (Good Friday, weekend, Easter Monday skipped)
     assert overdue.due == late.due == end_of("2019-04-23", TZ)
     assert (overdue.status, overdue.met_by) == ("overdue", None)
@@ -561,19 +842,25 @@ def test_incorrect_form_overdue_and_returned_late() -> None:
     assert lateness["overdue"].severity == "should"  # a local default: never a must breach
     assert lateness["overdue"].message == (
         "return_strategy_request_form was due by 2019-04-23T23:59+01:00 (1 working day; local default "
-        "(parameter form_return_timescale)) and is overdue")
+        "(parameter form_return_timescale)) and is overdue"
+    )
     assert lateness["met_late"].message == (
         "return_strategy_request_form was due by 2019-04-23T23:59+01:00 (1 working day; local default "
-        "(parameter form_return_timescale)) and was met late, at 2019-04-24T09:15+01:00")
+        "(parameter form_return_timescale)) and was met late, at 2019-04-24T09:15+01:00"
+    )
 
 
 @scenario
 def incomplete_form_on_saturday() -> Evaluation:
-    return run(PACK, [
-        # Sat 6 July 2019 11:00: out of hours, form incomplete
-        request("2019-07-06T11:00:00+01:00", "r-sat", "w-sat", form_complete=False),
-        to_bsa("2019-07-06T11:15:00+01:00", "f-sat", "w-sat", "r-sat", form_complete=False),
-    ], "2019-07-09T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            # Sat 6 July 2019 11:00: out of hours, form incomplete
+            request("2019-07-06T11:00:00+01:00", "r-sat", "w-sat", form_complete=False),
+            to_bsa("2019-07-06T11:15:00+01:00", "f-sat", "w-sat", "r-sat", form_complete=False),
+        ],
+        "2019-07-09T12:00:00+01:00",
+    )
 
 
 def test_saturday_form_return_counts_from_the_weekend() -> None:
@@ -589,21 +876,36 @@ def test_saturday_form_return_counts_from_the_weekend() -> None:
 
 @scenario
 def return_clock_and_unknown_authorisation() -> Evaluation:
-    return run(PACK, [
-        # Unauthorised when made (Thu 18 April 2019), still unauthorised when it reached
-        # the BSA after Easter (Tue 23 April): returned Wed 24 April.
-        request("2019-04-18T10:00:00+01:00", "r-ck1", "w-ck1", authorised=False),
-        to_bsa("2019-04-23T10:00:00+01:00", "f-ck1", "w-ck1", "r-ck1", authorised=False),
-        ev("strategy_request_returned", "2019-04-24T09:00:00+01:00", id="ret-ck1",
-           child="w-ck1", of_event="r-ck1"),
-        # Unauthorised when made, authorised by the time it reached the BSA: not returned.
-        request("2019-04-18T10:00:00+01:00", "r-ck2", "w-ck2", authorised=False),
-        to_bsa("2019-04-23T10:00:00+01:00", "f-ck2", "w-ck2", "r-ck2"),
-        # The forward does not say whether the form was authorised or complete.
-        request("2019-04-23T10:00:00+01:00", "r-ck3", "w-ck3"),
-        to_bsa("2019-04-23T10:30:00+01:00", "f-ck3", "w-ck3", "r-ck3",
-               authorised=None, form_complete=None),
-    ], "2019-04-24T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            # Unauthorised when made (Thu 18 April 2019), still unauthorised when it reached
+            # the BSA after Easter (Tue 23 April): returned Wed 24 April.
+            request("2019-04-18T10:00:00+01:00", "r-ck1", "w-ck1", authorised=False),
+            to_bsa("2019-04-23T10:00:00+01:00", "f-ck1", "w-ck1", "r-ck1", authorised=False),
+            ev(
+                "strategy_request_returned",
+                "2019-04-24T09:00:00+01:00",
+                id="ret-ck1",
+                child="w-ck1",
+                of_event="r-ck1",
+            ),
+            # Unauthorised when made, authorised by the time it reached the BSA: not returned.
+            request("2019-04-18T10:00:00+01:00", "r-ck2", "w-ck2", authorised=False),
+            to_bsa("2019-04-23T10:00:00+01:00", "f-ck2", "w-ck2", "r-ck2"),
+            # The forward does not say whether the form was authorised or complete.
+            request("2019-04-23T10:00:00+01:00", "r-ck3", "w-ck3"),
+            to_bsa(
+                "2019-04-23T10:30:00+01:00",
+                "f-ck3",
+                "w-ck3",
+                "r-ck3",
+                authorised=None,
+                form_complete=None,
+            ),
+        ],
+        "2019-04-24T12:00:00+01:00",
+    )
 
 
 def test_return_clock_starts_when_the_form_reaches_the_bsa() -> None:
@@ -622,27 +924,48 @@ def test_a_form_whose_authorisation_is_not_recorded_is_reported_not_guessed() ->
     assert f.message == (
         "strategy request form reached the Business Support Assistant without saying whether "
         "it was authorised and filled in correctly (authorised: (none); filled in correctly: "
-        "(none)), so whether it must be returned cannot be evaluated")
+        "(none)), so whether it must be returned cannot be evaluated"
+    )
     # not guessed as unauthorised (no return owed) nor as authorised (still reported); the
     # forward to the West MASH stays owed
     assert [o.child_id for o in obligations(result, "incorrect_form_returned")] == ["w-ck1"]
     assert {o.child_id for o in obligations(result, "bsa_forwards_request_to_west_mash")} == {
-        "w-ck2", "w-ck3"}
+        "w-ck2",
+        "w-ck3",
+    }
 
 
 @scenario
 def bsa_forward_over_christmas() -> Evaluation:
     child = "w-xmas"
-    return run(PACK, [
-        request("2019-12-24T10:00:00+00:00", "r-x1", child),  # Tue 24 Dec 2019, GMT
-        to_bsa("2019-12-24T10:30:00+00:00", "f-x1", child, "r-x1"),
-        # a forward by someone else, or to someone else, does not meet it
-        ev("strategy_request_forwarded", "2019-12-24T11:00:00+00:00", id="f-x2", child=child,
-           of_event="r-x1", by_role="business_support_assistant", to=["mash_ds"]),
-        to_west_mash("2019-12-27T09:00:00+00:00", "f-x3", child, "r-x1"),
-        ev("receipt_confirmed", "2019-12-27T09:30:00+00:00", id="rc-x1", child=child,
-           of_event="r-x1", by_role="business_support_assistant", method="email"),
-    ], "2019-12-30T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            request("2019-12-24T10:00:00+00:00", "r-x1", child),  # Tue 24 Dec 2019, GMT
+            to_bsa("2019-12-24T10:30:00+00:00", "f-x1", child, "r-x1"),
+            # a forward by someone else, or to someone else, does not meet it
+            ev(
+                "strategy_request_forwarded",
+                "2019-12-24T11:00:00+00:00",
+                id="f-x2",
+                child=child,
+                of_event="r-x1",
+                by_role="business_support_assistant",
+                to=["mash_ds"],
+            ),
+            to_west_mash("2019-12-27T09:00:00+00:00", "f-x3", child, "r-x1"),
+            ev(
+                "receipt_confirmed",
+                "2019-12-27T09:30:00+00:00",
+                id="rc-x1",
+                child=child,
+                of_event="r-x1",
+                by_role="business_support_assistant",
+                method="email",
+            ),
+        ],
+        "2019-12-30T12:00:00+00:00",
+    )
 
 
 def test_bsa_forwards_to_west_mash_over_christmas() -> None:
@@ -659,21 +982,33 @@ def test_bsa_forwards_to_west_mash_over_christmas() -> None:
     assert (f.rule, f.kind, f.severity) == ("receipt_confirmed_by_phone", "overdue", "should")
     assert f.message == (
         "phone_business_support_assistant_to_confirm_receipt was due by 2019-12-27T23:59+00:00 "
-        "(1 working day; local default (parameter receipt_confirmation_timescale)) and is overdue")
+        "(1 working day; local default (parameter receipt_confirmation_timescale)) and is overdue"
+    )
 
 
 @scenario
 def bsa_forward_overdue() -> Evaluation:
     child = "w-bsa"
-    return run(PACK, [
-        request("2019-12-24T10:00:00+00:00", "r-b1", child),
-        to_bsa("2019-12-24T10:30:00+00:00", "f-b1", child, "r-b1"),
-        ev("receipt_confirmed", "2019-12-24T10:45:00+00:00", id="rc-b1", child=child,
-           of_event="r-b1", method="phone", by_role="business_support_assistant",
-           initiated_by_role="team_manager"),
-        # forwarded to the West MASH for another request only
-        to_west_mash("2019-12-27T09:00:00+00:00", "f-b2", child, "r-other"),
-    ], "2019-12-30T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            request("2019-12-24T10:00:00+00:00", "r-b1", child),
+            to_bsa("2019-12-24T10:30:00+00:00", "f-b1", child, "r-b1"),
+            ev(
+                "receipt_confirmed",
+                "2019-12-24T10:45:00+00:00",
+                id="rc-b1",
+                child=child,
+                of_event="r-b1",
+                method="phone",
+                by_role="business_support_assistant",
+                initiated_by_role="team_manager",
+            ),
+            # forwarded to the West MASH for another request only
+            to_west_mash("2019-12-27T09:00:00+00:00", "f-b2", child, "r-other"),
+        ],
+        "2019-12-30T12:00:00+00:00",
+    )
 
 
 def test_bsa_forward_overdue() -> None:
@@ -683,20 +1018,28 @@ def test_bsa_forward_overdue() -> None:
     assert only(result, "receipt_confirmed_by_phone").status == "met"
     [f] = result.findings
     assert (f.rule, f.kind, f.severity, f.obligation) == (
-        "bsa_forwards_request_to_west_mash", "overdue", "should",  # a local default
-        "bsa_forwards_request_to_west_mash/f-b1")
+        "bsa_forwards_request_to_west_mash",
+        "overdue",
+        "should",  # a local default
+        "bsa_forwards_request_to_west_mash/f-b1",
+    )
     assert f.message == (
         "forward_request_to_west_mash was due by 2019-12-27T23:59+00:00 (1 working day; local default "
-        "(parameter bsa_forwarding_timescale)) and is overdue")
+        "(parameter bsa_forwarding_timescale)) and is overdue"
+    )
 
 
 def test_bsa_forwarding_timescale_can_be_overridden_locally() -> None:
     local = load_pack("wirral_2019", parameters={"bsa_forwarding_timescale": {"same_day": True}})
     child = "w-ovr"
-    result = run(local, [
-        request("2019-12-24T10:00:00+00:00", "r-o1", child),
-        to_bsa("2019-12-24T10:30:00+00:00", "f-o1", child, "r-o1"),
-    ], "2019-12-25T12:00:00+00:00")
+    result = run(
+        local,
+        [
+            request("2019-12-24T10:00:00+00:00", "r-o1", child),
+            to_bsa("2019-12-24T10:30:00+00:00", "f-o1", child, "r-o1"),
+        ],
+        "2019-12-25T12:00:00+00:00",
+    )
     o = only(result, "bsa_forwards_request_to_west_mash")
     assert o.due == end_of("2019-12-24", TZ)  # same day: end of Tue 24 Dec
     assert o.status == "overdue"
@@ -725,10 +1068,14 @@ RECEIPT_DEADLINES = [
 @pytest.mark.parametrize(("forwarded_at", "due_day"), RECEIPT_DEADLINES)
 def test_receipt_confirmation_deadlines(forwarded_at: str, due_day: str) -> None:
     child = "w-rc"
-    result = run(PACK, [
-        request(forwarded_at, "r-rc", child),
-        to_bsa(forwarded_at, "s-rc", child, "r-rc"),  # id sorts after r-rc at the same instant
-    ], "2020-02-01T12:00:00+00:00")
+    result = run(
+        PACK,
+        [
+            request(forwarded_at, "r-rc", child),
+            to_bsa(forwarded_at, "s-rc", child, "r-rc"),  # id sorts after r-rc at the same instant
+        ],
+        "2020-02-01T12:00:00+00:00",
+    )
     o = only(result, "receipt_confirmed_by_phone")
     assert o.due == end_of(due_day, TZ)
     assert o.status == "overdue"
@@ -737,14 +1084,25 @@ def test_receipt_confirmation_deadlines(forwarded_at: str, due_day: str) -> None
 @scenario
 def receipt_confirmed_after_bank_holiday() -> Evaluation:
     child = "w-may"
-    return run(PACK, [
-        request("2019-05-03T14:30:00+01:00", "r-may", child),  # Fri 3 May 2019
-        to_bsa("2019-05-03T15:00:00+01:00", "f-may", child, "r-may"),
-        to_west_mash("2019-05-03T16:00:00+01:00", "f-may2", child, "r-may"),
-        ev("receipt_confirmed", "2019-05-07T10:00:00+01:00", id="rc-may", child=child,
-           of_event="r-may", by_role="business_support_assistant", method="phone",
-           initiated_by_role="advanced_practitioner"),
-    ], "2019-05-10T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-05-03T14:30:00+01:00", "r-may", child),  # Fri 3 May 2019
+            to_bsa("2019-05-03T15:00:00+01:00", "f-may", child, "r-may"),
+            to_west_mash("2019-05-03T16:00:00+01:00", "f-may2", child, "r-may"),
+            ev(
+                "receipt_confirmed",
+                "2019-05-07T10:00:00+01:00",
+                id="rc-may",
+                child=child,
+                of_event="r-may",
+                by_role="business_support_assistant",
+                method="phone",
+                initiated_by_role="advanced_practitioner",
+            ),
+        ],
+        "2019-05-10T12:00:00+01:00",
+    )
 
 
 def test_receipt_confirmed_by_phone_after_bank_holiday_is_in_time() -> None:
@@ -759,18 +1117,43 @@ def test_receipt_confirmed_by_phone_after_bank_holiday_is_in_time() -> None:
 @scenario
 def receipt_confirmed_for_the_forward() -> Evaluation:
     child = "w-fwd"
-    return run(PACK, [
-        # the forward records no request id; the call confirms receipt of the forward itself
-        ev("strategy_request_forwarded", "2019-05-14T10:30:00+01:00", id="f-fwd", child=child,
-           by_role="advanced_practitioner", to=["business_support_assistant"],
-           authorised=True, form_complete=True),
-        ev("receipt_confirmed", "2019-05-14T10:40:00+01:00", id="rc-fwd", child=child,
-           of_event="f-fwd", method="phone", by_role="business_support_assistant",
-           initiated_by_role="advanced_practitioner"),
-        ev("receipt_confirmed", "2019-05-14T10:35:00+01:00", id="rc-fwd0", child=child,
-           of_event="something-else", method="phone", by_role="business_support_assistant",
-           initiated_by_role="advanced_practitioner"),
-    ], "2019-05-14T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            # the forward records no request id; the call confirms receipt of the forward itself
+            ev(
+                "strategy_request_forwarded",
+                "2019-05-14T10:30:00+01:00",
+                id="f-fwd",
+                child=child,
+                by_role="advanced_practitioner",
+                to=["business_support_assistant"],
+                authorised=True,
+                form_complete=True,
+            ),
+            ev(
+                "receipt_confirmed",
+                "2019-05-14T10:40:00+01:00",
+                id="rc-fwd",
+                child=child,
+                of_event="f-fwd",
+                method="phone",
+                by_role="business_support_assistant",
+                initiated_by_role="advanced_practitioner",
+            ),
+            ev(
+                "receipt_confirmed",
+                "2019-05-14T10:35:00+01:00",
+                id="rc-fwd0",
+                child=child,
+                of_event="something-else",
+                method="phone",
+                by_role="business_support_assistant",
+                initiated_by_role="advanced_practitioner",
+            ),
+        ],
+        "2019-05-14T12:00:00+01:00",
+    )
 
 
 def test_receipt_confirmation_of_the_forwarding_event_also_counts() -> None:
@@ -786,14 +1169,25 @@ def test_receipt_confirmation_of_the_forwarding_event_also_counts() -> None:
 @scenario
 def receipt_call_by_the_bsa() -> Evaluation:
     child = "w-cl"
-    return run(PACK, [
-        request("2019-05-14T10:00:00+01:00", "r-cl", child),
-        to_bsa("2019-05-14T10:10:00+01:00", "f-cl", child, "r-cl"),
-        # the Business Support Assistant rings the social worker instead
-        ev("receipt_confirmed", "2019-05-14T10:20:00+01:00", id="rc-cl", child=child,
-           of_event="r-cl", method="phone", by_role="business_support_assistant",
-           initiated_by_role="business_support_assistant"),
-    ], "2019-05-14T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-05-14T10:00:00+01:00", "r-cl", child),
+            to_bsa("2019-05-14T10:10:00+01:00", "f-cl", child, "r-cl"),
+            # the Business Support Assistant rings the social worker instead
+            ev(
+                "receipt_confirmed",
+                "2019-05-14T10:20:00+01:00",
+                id="rc-cl",
+                child=child,
+                of_event="r-cl",
+                method="phone",
+                by_role="business_support_assistant",
+                initiated_by_role="business_support_assistant",
+            ),
+        ],
+        "2019-05-14T12:00:00+01:00",
+    )
 
 
 def test_receipt_call_is_the_social_workers_ap_or_tms_to_make() -> None:
@@ -811,20 +1205,32 @@ def test_receipt_call_is_the_social_workers_ap_or_tms_to_make() -> None:
         "receipt of the strategy request was confirmed by phone in a call made by "
         "business_support_assistant (confirmed by business_support_assistant); the social "
         "worker, Advanced Practitioner or Team Manager should phone the Business Support "
-        "Assistant")
+        "Assistant"
+    )
     assert finding_rules(result) == {"receipt_call_made_by_social_worker_ap_or_tm"}
 
 
 @scenario
 def receipt_call_without_caller() -> Evaluation:
     child = "w-nc"
-    return run(PACK, [
-        request("2019-05-14T10:00:00+01:00", "r-nc", child),
-        to_bsa("2019-05-14T10:10:00+01:00", "f-nc", child, "r-nc"),
-        # the Business Support Assistant confirms receipt; who rang is not recorded
-        ev("receipt_confirmed", "2019-05-14T10:20:00+01:00", id="rc-nc", child=child,
-           of_event="r-nc", method="phone", by_role="business_support_assistant"),
-    ], "2019-05-14T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-05-14T10:00:00+01:00", "r-nc", child),
+            to_bsa("2019-05-14T10:10:00+01:00", "f-nc", child, "r-nc"),
+            # the Business Support Assistant confirms receipt; who rang is not recorded
+            ev(
+                "receipt_confirmed",
+                "2019-05-14T10:20:00+01:00",
+                id="rc-nc",
+                child=child,
+                of_event="r-nc",
+                method="phone",
+                by_role="business_support_assistant",
+            ),
+        ],
+        "2019-05-14T12:00:00+01:00",
+    )
 
 
 def test_an_unrecorded_caller_meets_the_receipt_call_with_an_advisory_notice() -> None:
@@ -832,21 +1238,40 @@ def test_an_unrecorded_caller_meets_the_receipt_call_with_an_advisory_notice() -
     result = receipt_call_without_caller()
     assert only(result, "receipt_confirmed_by_phone").met_by == "rc-nc"
     assert {(f.rule, f.event, f.severity) for f in result.findings} == {
-        ("receipt_call_caller_recorded", "rc-nc", "advisory")}
+        ("receipt_call_caller_recorded", "rc-nc", "advisory")
+    }
 
 
 # --- 2.4 out of hours: 101 and the Duty Sergeant ------------------------------------------
 
+
 @scenario
 def out_of_hours_call_made() -> Evaluation:
     child = "w-ooh"
-    return run(PACK, [
-        request("2019-05-14T18:00:00+01:00", "r-ooh", child),  # Tue 18:00 BST
-        ev("police_contacted", "2019-05-14T18:05:00+01:00", id="pc-1", child=child,
-           by_role="team_manager", channel="101", requested_role="duty_sergeant"),
-        ev("strategy_discussion_held", "2019-05-14T19:00:00+01:00", id="sd-ooh", child=child,
-           mode="telephone", agencies=ALL_PARTIES),
-    ], "2019-05-20T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-05-14T18:00:00+01:00", "r-ooh", child),  # Tue 18:00 BST
+            ev(
+                "police_contacted",
+                "2019-05-14T18:05:00+01:00",
+                id="pc-1",
+                child=child,
+                by_role="team_manager",
+                channel="101",
+                requested_role="duty_sergeant",
+            ),
+            ev(
+                "strategy_discussion_held",
+                "2019-05-14T19:00:00+01:00",
+                id="sd-ooh",
+                child=child,
+                mode="telephone",
+                agencies=ALL_PARTIES,
+            ),
+        ],
+        "2019-05-20T12:00:00+01:00",
+    )
 
 
 def test_out_of_hours_call_to_101_meets_the_obligation() -> None:
@@ -855,7 +1280,10 @@ def test_out_of_hours_call_to_101_meets_the_obligation() -> None:
     assert (call.status, call.met_by, call.due) == ("met", "pc-1", None)
     arranged = only(result, "strategy_meeting_arranged")
     assert (arranged.route, arranged.status, arranged.met_by) == (
-        "duty_sergeant_out_of_hours", "met", "sd-ooh")
+        "duty_sergeant_out_of_hours",
+        "met",
+        "sd-ooh",
+    )
     # the form is still owed to the Business Support Assistant (2.2 names no hours)
     assert only(result, "request_forwarded_to_business_support_assistant").status == "open"
     assert result.findings == ()
@@ -864,17 +1292,41 @@ def test_out_of_hours_call_to_101_meets_the_obligation() -> None:
 @scenario
 def out_of_hours_wrong_calls() -> Evaluation:
     child = "w-ooh2"
-    return run(PACK, [
-        request("2019-05-18T11:00:00+01:00", "r-ooh2", child),  # Saturday
-        # the MASH phone, or 101 without asking for a Duty Sergeant, does not meet it
-        ev("police_contacted", "2019-05-18T11:05:00+01:00", id="pc-2", child=child,
-           by_role="team_manager", channel="mash_phone", requested_role="mash_ds"),
-        ev("police_contacted", "2019-05-18T11:10:00+01:00", id="pc-3", child=child,
-           by_role="advanced_practitioner", channel="101"),
-        # 101 asking for a Duty Sergeant, but by the social worker: meets it, with a finding
-        ev("police_contacted", "2019-05-18T11:20:00+01:00", id="pc-4", child=child,
-           by_role="allocated_social_worker", channel="101", requested_role="duty_sergeant"),
-    ], "2019-05-20T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-05-18T11:00:00+01:00", "r-ooh2", child),  # Saturday
+            # the MASH phone, or 101 without asking for a Duty Sergeant, does not meet it
+            ev(
+                "police_contacted",
+                "2019-05-18T11:05:00+01:00",
+                id="pc-2",
+                child=child,
+                by_role="team_manager",
+                channel="mash_phone",
+                requested_role="mash_ds",
+            ),
+            ev(
+                "police_contacted",
+                "2019-05-18T11:10:00+01:00",
+                id="pc-3",
+                child=child,
+                by_role="advanced_practitioner",
+                channel="101",
+            ),
+            # 101 asking for a Duty Sergeant, but by the social worker: meets it, with a finding
+            ev(
+                "police_contacted",
+                "2019-05-18T11:20:00+01:00",
+                id="pc-4",
+                child=child,
+                by_role="allocated_social_worker",
+                channel="101",
+                requested_role="duty_sergeant",
+            ),
+        ],
+        "2019-05-20T12:00:00+01:00",
+    )
 
 
 def test_out_of_hours_call_must_be_101_for_a_duty_sergeant_by_tm_or_aswp() -> None:
@@ -884,13 +1336,19 @@ def test_out_of_hours_call_must_be_101_for_a_duty_sergeant_by_tm_or_aswp() -> No
     assert finding_rules(result) == {"call_to_101_by_team_manager_or_aswp"}
     [f] = result.findings
     assert (f.event, f.severity) == ("pc-4", "should")
-    assert f.message == "101 call made by allocated_social_worker; the Team Manager or ASWP should call"
+    assert (
+        f.message
+        == "101 call made by allocated_social_worker; the Team Manager or ASWP should call"
+    )
 
 
 @scenario
 def out_of_hours_no_call() -> Evaluation:
-    return run(PACK, [request("2019-05-14T20:00:00+01:00", "r-ooh3", "w-ooh3")],
-               "2019-12-31T12:00:00+00:00")
+    return run(
+        PACK,
+        [request("2019-05-14T20:00:00+01:00", "r-ooh3", "w-ooh3")],
+        "2019-12-31T12:00:00+00:00",
+    )
 
 
 def test_out_of_hours_without_call_stays_open() -> None:
@@ -903,18 +1361,31 @@ def test_out_of_hours_without_call_stays_open() -> None:
 
 # --- 2.5 cancellation ---------------------------------------------------------------------
 
+
 @scenario
 def compliant_cancellation() -> Evaluation:
     child = "w-can"
-    return run(PACK, [
-        request("2019-06-11T10:00:00+01:00", "r-can", child, authorised=False),
-        to_bsa("2019-06-11T10:10:00+01:00", "f-can", child, "r-can", authorised=False),
-        ev("strategy_meeting_cancelled", "2019-06-11T12:00:00+01:00", id="x-can", child=child,
-           of_event="r-can", by_role="allocated_social_worker", rationale="concern resolved by parent",
-           agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True,
-           notified_by_role="allocated_social_worker"),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-11T10:00:00+01:00", "r-can", child, authorised=False),
+            to_bsa("2019-06-11T10:10:00+01:00", "f-can", child, "r-can", authorised=False),
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-11T12:00:00+01:00",
+                id="x-can",
+                child=child,
+                of_event="r-can",
+                by_role="allocated_social_worker",
+                rationale="concern resolved by parent",
+                agreed_by=["team_manager", "police", "health"],
+                notified=["business_support_assistant", "west_mash"],
+                recorded_on_child_file=True,
+                notified_by_role="allocated_social_worker",
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_compliant_cancellation_cancels_the_request_obligations() -> None:
@@ -922,8 +1393,11 @@ def test_compliant_cancellation_cancels_the_request_obligations() -> None:
     assert result.findings == ()
     # (the form arrived unauthorised, so it was owed a return, not a forward to the West MASH)
     assert obligations(result, "bsa_forwards_request_to_west_mash") == []
-    for rule in ("incorrect_form_returned", "receipt_confirmed_by_phone",
-                 "strategy_meeting_arranged"):
+    for rule in (
+        "incorrect_form_returned",
+        "receipt_confirmed_by_phone",
+        "strategy_meeting_arranged",
+    ):
         o = only(result, rule)
         assert (o.status, o.cancelled_by) == ("cancelled", "x-can"), rule
     # forwarded to the BSA before the cancellation: that obligation was met
@@ -933,14 +1407,25 @@ def test_compliant_cancellation_cancels_the_request_obligations() -> None:
 @scenario
 def cancellation_out_of_hours() -> Evaluation:
     child = "w-can2"
-    return run(PACK, [
-        request("2019-06-11T19:00:00+01:00", "r-can2", child),
-        ev("strategy_meeting_cancelled", "2019-06-11T19:30:00+01:00", id="x-can2", child=child,
-           of_event="r-can2", rationale="child safe with relative",
-           agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True,
-           notified_by_role="allocated_social_worker"),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-11T19:00:00+01:00", "r-can2", child),
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-11T19:30:00+01:00",
+                id="x-can2",
+                child=child,
+                of_event="r-can2",
+                rationale="child safe with relative",
+                agreed_by=["team_manager", "police", "health"],
+                notified=["business_support_assistant", "west_mash"],
+                recorded_on_child_file=True,
+                notified_by_role="allocated_social_worker",
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_cancellation_cancels_the_101_call() -> None:
@@ -953,12 +1438,23 @@ def test_cancellation_cancels_the_101_call() -> None:
 @scenario
 def non_compliant_cancellation() -> Evaluation:
     child = "w-can3"
-    return run(PACK, [
-        request("2019-06-11T10:00:00+01:00", "r-can3", child),
-        ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can3", child=child,
-           of_event="r-can3", agreed_by=["team_manager", "police"],
-           notified=["business_support_assistant"], notified_by_role="allocated_social_worker"),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-11T10:00:00+01:00", "r-can3", child),
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T10:00:00+01:00",
+                id="x-can3",
+                child=child,
+                of_event="r-can3",
+                agreed_by=["team_manager", "police"],
+                notified=["business_support_assistant"],
+                notified_by_role="allocated_social_worker",
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_non_compliant_cancellation() -> None:
@@ -974,46 +1470,81 @@ def test_non_compliant_cancellation() -> None:
     assert {f.event for f in checks.values()} == {"x-can3"}
     assert checks["cancellation_emailed_to_bsa_and_west_mash"].message == (
         "cancellation not emailed to both the Business Support Assistant and the West MASH "
-        "(notified: business_support_assistant)")
+        "(notified: business_support_assistant)"
+    )
     assert checks["cancellation_rationale_given"].message == (
-        "cancellation gives no rationale for why the strategy meeting is no longer required")
+        "cancellation gives no rationale for why the strategy meeting is no longer required"
+    )
     assert checks["cancellation_agreed_by_csc_tm_police_health"].message == (
         "cancellation not agreed by all of the CSC Team Manager, Police and Health "
-        "(agreed by: team_manager, police)")
+        "(agreed by: team_manager, police)"
+    )
     assert checks["cancellation_recorded_on_child_file"].message == (
-        "decision to cancel the strategy request is not recorded on the child's file")
+        "decision to cancel the strategy request is not recorded on the child's file"
+    )
     assert only(result, "strategy_meeting_arranged").status == "cancelled"
     assert only(result, "request_forwarded_to_business_support_assistant").status == "cancelled"
 
 
 @scenario
 def cancellation_missing_health_and_west_mash() -> Evaluation:
-    return run(PACK, [
-        ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can4",
-           child="w-can4", rationale="no longer needed", agreed_by=["police", "health"],
-           notified=["west_mash"], recorded_on_child_file=True,
-           notified_by_role="allocated_social_worker"),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T10:00:00+01:00",
+                id="x-can4",
+                child="w-can4",
+                rationale="no longer needed",
+                agreed_by=["police", "health"],
+                notified=["west_mash"],
+                recorded_on_child_file=True,
+                notified_by_role="allocated_social_worker",
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_cancellation_needs_the_team_manager_and_both_recipients() -> None:
     result = cancellation_missing_health_and_west_mash()
     assert finding_rules(result) == {
-        "cancellation_emailed_to_bsa_and_west_mash", "cancellation_agreed_by_csc_tm_police_health"}
+        "cancellation_emailed_to_bsa_and_west_mash",
+        "cancellation_agreed_by_csc_tm_police_health",
+    }
 
 
 @scenario
 def cancellation_emailed_by_team_manager() -> Evaluation:
-    return run(PACK, [
-        ev("strategy_meeting_cancelled", "2019-06-12T10:00:00+01:00", id="x-can5",
-           child="w-can5", by_role="team_manager", notified_by_role="team_manager",
-           rationale="no longer needed", agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
-        # notified no one: only the missing email is reported, not also who sent it
-        ev("strategy_meeting_cancelled", "2019-06-12T11:00:00+01:00", id="x-can6",
-           child="w-can6", rationale="no longer needed",
-           agreed_by=["team_manager", "police", "health"], recorded_on_child_file=True),
-    ], "2019-07-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T10:00:00+01:00",
+                id="x-can5",
+                child="w-can5",
+                by_role="team_manager",
+                notified_by_role="team_manager",
+                rationale="no longer needed",
+                agreed_by=["team_manager", "police", "health"],
+                notified=["business_support_assistant", "west_mash"],
+                recorded_on_child_file=True,
+            ),
+            # notified no one: only the missing email is reported, not also who sent it
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T11:00:00+01:00",
+                id="x-can6",
+                child="w-can6",
+                rationale="no longer needed",
+                agreed_by=["team_manager", "police", "health"],
+                recorded_on_child_file=True,
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
 
 
 def test_the_social_worker_sends_the_cancellation_email() -> None:
@@ -1024,19 +1555,32 @@ def test_the_social_worker_sends_the_cancellation_email() -> None:
     }
     [f] = check_findings(result, "cancellation_emailed_by_social_worker")
     assert f.severity == "must"
-    assert f.message == ("cancellation emailed by team_manager; the social worker must email "
-                         "the Business Support Assistant and the West MASH")
+    assert f.message == (
+        "cancellation emailed by team_manager; the social worker must email "
+        "the Business Support Assistant and the West MASH"
+    )
 
 
 @scenario
 def unrecorded_quality_assurance_and_sender() -> Evaluation:
-    return run(PACK, [
-        request("2019-06-04T10:00:00+01:00", "r-uq", "w-uq", quality_assured=None),
-        ev("strategy_meeting_cancelled", "2019-06-04T10:20:00+01:00", id="x-us",
-           child="w-us", by_role="team_manager", rationale="no longer needed",
-           agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"], recorded_on_child_file=True),
-    ], "2019-06-04T10:30:00+01:00")
+    return run(
+        PACK,
+        [
+            request("2019-06-04T10:00:00+01:00", "r-uq", "w-uq", quality_assured=None),
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-04T10:20:00+01:00",
+                id="x-us",
+                child="w-us",
+                by_role="team_manager",
+                rationale="no longer needed",
+                agreed_by=["team_manager", "police", "health"],
+                notified=["business_support_assistant", "west_mash"],
+                recorded_on_child_file=True,
+            ),
+        ],
+        "2019-06-04T10:30:00+01:00",
+    )
 
 
 def test_unrecorded_quality_assurance_and_email_sender_are_notices_not_must_breaches() -> None:
@@ -1048,6 +1592,7 @@ def test_unrecorded_quality_assurance_and_email_sender_are_notices_not_must_brea
 
 
 # --- coverage -----------------------------------------------------------------------------
+
 
 def test_every_rule_fires_in_some_scenario() -> None:
     fired: set[str] = set()

@@ -56,6 +56,7 @@ def scenario(fn: Callable[[], Evaluation]) -> Callable[[], Evaluation]:
 
 # --- builders --------------------------------------------------------------------------
 
+
 def concern(at: str, *, id: str, category: str = "physical_abuse", **fields: Any) -> BaseEvent:
     return ev("concern_identified", at, id=id, category=category, **fields)
 
@@ -72,24 +73,36 @@ def discussion(
     agencies = CORE if agencies is None else agencies
     records = agencies if records_made_by is None else records_made_by
     fields.setdefault("invited", agencies)
-    return ev("strategy_discussion_held", at, id=id, mode=mode, agencies=agencies,
-              records_made_by=records, chair_role="strategy_chair", **fields)
+    return ev(
+        "strategy_discussion_held",
+        at,
+        id=id,
+        mode=mode,
+        agencies=agencies,
+        records_made_by=records,
+        chair_role="strategy_chair",
+        **fields,
+    )
 
 
-def meeting(
-    at: str, *, id: str, agencies: list[str] | None = None, **fields: Any
-) -> BaseEvent:
+def meeting(at: str, *, id: str, agencies: list[str] | None = None, **fields: Any) -> BaseEvent:
     """A strategy meeting; everyone invited came and took notes unless ``fields`` say not."""
     agencies = CORE if agencies is None else agencies
     fields.setdefault("invited", agencies)
     fields.setdefault("records_made_by", agencies)
-    return ev("strategy_meeting_held", at, id=id, chair_role="strategy_chair",
-              agencies=agencies, **fields)
+    return ev(
+        "strategy_meeting_held", at, id=id, chair_role="strategy_chair", agencies=agencies, **fields
+    )
 
 
 def record(
-    at: str, *, id: str, of: str, to: list[str] | None = None,
-    authorised_by_role: str | None = "csc_manager", child: str = "child-1",
+    at: str,
+    *,
+    id: str,
+    of: str,
+    to: list[str] | None = None,
+    authorised_by_role: str | None = "csc_manager",
+    child: str = "child-1",
 ) -> BaseEvent:
     fields: dict[str, Any] = {"meeting_ref": of, "to": CORE if to is None else to}
     if authorised_by_role is not None:
@@ -110,6 +123,7 @@ def _normalise(text: str) -> str:
 
 
 # --- the pack itself ---------------------------------------------------------------------
+
 
 def test_metadata_and_calendar() -> None:
     meta = PACK.pack.pack
@@ -198,7 +212,6 @@ def test_the_pack_doc_rules_table_matches_the_pack() -> None:
     assert rows == {r.id: (r.kind, r.strength) for r in PACK.pack.rules}
 
 
-
 def test_every_imposing_sentence_of_the_source_is_accounted_for() -> None:
     # Source coverage: each sentence with must/should/will/shall/expected/required/within is
     # quoted by a rule (or route, case, parameter) or listed under not_encoded with a reason.
@@ -209,9 +222,12 @@ def test_every_imposing_sentence_of_the_source_is_accounted_for() -> None:
     assert (missing, total) == ([], 15)
     # and every other sentence too, headings aside (short, with no closing full stop)
     quotes = pack_quotes(PACK)
-    rest = [s for s in source_sentences(text)
-            if (s[-1] in ".;?!\u2019\u201d" or len(s.split()) > 10)
-            and not any(q in s or s in q for q in quotes)]
+    rest = [
+        s
+        for s in source_sentences(text)
+        if (s[-1] in ".;?!\u2019\u201d" or len(s.split()) > 10)
+        and not any(q in s or s in q for q in quotes)
+    ]
     assert rest == []
 
 
@@ -224,20 +240,27 @@ def test_not_encoded_entries_quote_the_source_and_give_a_reason() -> None:
         assert " ".join(entry.quote.split()) in source, entry.quote
         assert entry.note.strip()
 
+
 # --- a strategy discussion, and who takes part -------------------------------------------
+
 
 @scenario
 def harm_suspected_discussion_held() -> Evaluation:
-    return run(PACK, [
-        concern("2015-06-01T09:00:00+01:00", id="c-hs-1"),
-        discussion("2015-06-02T10:00:00+01:00", id="d-hs-1"),
-    ], "2015-06-10T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2015-06-01T09:00:00+01:00", id="c-hs-1"),
+            discussion("2015-06-02T10:00:00+01:00", id="d-hs-1"),
+        ],
+        "2015-06-10T12:00:00+01:00",
+    )
 
 
 @scenario
 def harm_suspected_no_discussion() -> Evaluation:
-    return run(PACK, [concern("2015-06-01T09:00:00+01:00", id="c-hs-2")],
-               "2015-06-10T12:00:00+01:00")
+    return run(
+        PACK, [concern("2015-06-01T09:00:00+01:00", id="c-hs-2")], "2015-06-10T12:00:00+01:00"
+    )
 
 
 def test_strategy_discussion_when_harm_suspected() -> None:
@@ -254,170 +277,262 @@ def test_strategy_discussion_when_harm_suspected() -> None:
 
 
 def test_a_strategy_meeting_also_counts_as_the_discussion() -> None:
-    result = run(PACK, [
-        concern("2015-06-01T09:00:00+01:00", id="c-hs-3"),
-        meeting("2015-06-01T15:00:00+01:00", id="m-hs-3"),
-    ], "2015-06-10T12:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            concern("2015-06-01T09:00:00+01:00", id="c-hs-3"),
+            meeting("2015-06-01T15:00:00+01:00", id="m-hs-3"),
+        ],
+        "2015-06-10T12:00:00+01:00",
+    )
     assert only(result, "strategy_discussion_when_harm_suspected").met_by == "m-hs-3"
     assert only(result, TIMING).met_by == "m-hs-3"
 
 
 @scenario
 def discussion_missing_health() -> Evaluation:
-    return run(PACK, [
-        discussion("2015-06-02T10:00:00+01:00", id="d-pa-1", agencies=["csc", "police"]),
-    ], "2015-06-02T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            discussion("2015-06-02T10:00:00+01:00", id="d-pa-1", agencies=["csc", "police"]),
+        ],
+        "2015-06-02T12:00:00+01:00",
+    )
 
 
 @scenario
 def meeting_missing_police() -> Evaluation:
-    return run(PACK, [
-        meeting("2015-06-02T10:00:00+01:00", id="m-pa-1", agencies=["csc", "health", "education"]),
-        record("2015-06-02T16:00:00+01:00", id="r-pa-1", of="m-pa-1",
-               to=["csc", "health", "education"]),
-    ], "2015-06-03T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            meeting(
+                "2015-06-02T10:00:00+01:00", id="m-pa-1", agencies=["csc", "health", "education"]
+            ),
+            record(
+                "2015-06-02T16:00:00+01:00",
+                id="r-pa-1",
+                of="m-pa-1",
+                to=["csc", "health", "education"],
+            ),
+        ],
+        "2015-06-03T12:00:00+01:00",
+    )
 
 
 def test_core_agencies_compliant() -> None:
     result = harm_suspected_discussion_held()
     assert finding_rules(result) == set()
-    result = run(PACK, [
-        meeting("2015-06-02T10:00:00+01:00", id="m-pa-2",
-                agencies=["csc", "police", "health", "education"]),
-    ], "2015-06-02T12:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            meeting(
+                "2015-06-02T10:00:00+01:00",
+                id="m-pa-2",
+                agencies=["csc", "police", "health", "education"],
+            ),
+        ],
+        "2015-06-02T12:00:00+01:00",
+    )
     assert finding_rules(result) == set()
 
 
 def test_core_agencies_missing() -> None:
     [found] = checks(discussion_missing_health(), "strategy_discussion_involves_core_agencies")
     assert (found.severity, found.event) == ("should", "d-pa-1")
-    assert found.message == ("strategy discussion did not involve all of children's social "
-                             "care, police and health (agencies: csc, police)")
+    assert found.message == (
+        "strategy discussion did not involve all of children's social "
+        "care, police and health (agencies: csc, police)"
+    )
 
     result = meeting_missing_police()
     [found] = checks(result, "strategy_meeting_involves_core_agencies")
     assert (found.severity, found.event) == ("should", "m-pa-1")
-    assert found.message == ("strategy meeting did not involve all of children's social care, "
-                             "police and health (agencies: csc, health, education)")
+    assert found.message == (
+        "strategy meeting did not involve all of children's social care, "
+        "police and health (agencies: csc, health, education)"
+    )
     assert finding_rules(result) == {"strategy_meeting_involves_core_agencies"}
 
 
 @scenario
 def referring_agency_absent() -> Evaluation:
-    return run(PACK, [
-        concern("2015-07-06T09:00:00+01:00", id="c-ra-1", child="child-ra-1",
-                referring_agency="education"),
-        discussion("2015-07-06T11:00:00+01:00", id="d-ra-1", child="child-ra-1"),
-        meeting("2015-07-06T14:00:00+01:00", id="m-ra-1", child="child-ra-1",
-                agencies=[*CORE, "education"]),
-        # the police referred and took part; nothing more is asked
-        concern("2015-07-06T09:00:00+01:00", id="c-ra-2", child="child-ra-2",
-                referring_agency="police"),
-        meeting("2015-07-06T14:00:00+01:00", id="m-ra-2", child="child-ra-2"),
-    ], "2015-07-06T18:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern(
+                "2015-07-06T09:00:00+01:00",
+                id="c-ra-1",
+                child="child-ra-1",
+                referring_agency="education",
+            ),
+            discussion("2015-07-06T11:00:00+01:00", id="d-ra-1", child="child-ra-1"),
+            meeting(
+                "2015-07-06T14:00:00+01:00",
+                id="m-ra-1",
+                child="child-ra-1",
+                agencies=[*CORE, "education"],
+            ),
+            # the police referred and took part; nothing more is asked
+            concern(
+                "2015-07-06T09:00:00+01:00",
+                id="c-ra-2",
+                child="child-ra-2",
+                referring_agency="police",
+            ),
+            meeting("2015-07-06T14:00:00+01:00", id="m-ra-2", child="child-ra-2"),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
 
 
 def test_other_bodies_such_as_the_referring_agency() -> None:
     result = referring_agency_absent()
     [found] = checks(result, "strategy_discussion_involves_other_bodies")
     assert (found.event, found.severity) == ("d-ra-1", "advisory")
-    assert found.message == ("strategy discussion did not involve the agency that referred the "
-                             "concern (agencies: csc, police, health)")
+    assert found.message == (
+        "strategy discussion did not involve the agency that referred the "
+        "concern (agencies: csc, police, health)"
+    )
     assert checks(result, "strategy_meeting_involves_other_bodies") == []
     assert finding_rules(result) == {"strategy_discussion_involves_other_bodies"}
 
 
 @scenario
 def referring_agency_absent_from_meeting() -> Evaluation:
-    return run(PACK, [
-        concern("2015-07-06T09:00:00+01:00", id="c-ra-3", referring_agency="education"),
-        meeting("2015-07-06T14:00:00+01:00", id="m-ra-3"),
-    ], "2015-07-06T18:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2015-07-06T09:00:00+01:00", id="c-ra-3", referring_agency="education"),
+            meeting("2015-07-06T14:00:00+01:00", id="m-ra-3"),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
 
 
 def test_other_bodies_at_a_meeting() -> None:
-    [found] = checks(referring_agency_absent_from_meeting(),
-                     "strategy_meeting_involves_other_bodies")
+    [found] = checks(
+        referring_agency_absent_from_meeting(), "strategy_meeting_involves_other_bodies"
+    )
     assert (found.event, found.severity) == ("m-ra-3", "advisory")
 
 
 @scenario
 def looked_after_discussion_without_fostering() -> Evaluation:
-    return run(PACK, [
-        concern("2015-07-06T09:00:00+01:00", id="c-la-1", looked_after=True),
-        discussion("2015-07-06T14:00:00+01:00", id="d-la-1"),
-    ], "2015-07-06T18:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2015-07-06T09:00:00+01:00", id="c-la-1", looked_after=True),
+            discussion("2015-07-06T14:00:00+01:00", id="d-la-1"),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
 
 
 @scenario
 def looked_after_meeting_without_fostering() -> Evaluation:
-    return run(PACK, [
-        concern("2015-07-06T09:00:00+01:00", id="c-la-2", looked_after=True),
-        meeting("2015-07-06T14:00:00+01:00", id="m-la-2"),
-    ], "2015-07-06T18:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2015-07-06T09:00:00+01:00", id="c-la-2", looked_after=True),
+            meeting("2015-07-06T14:00:00+01:00", id="m-la-2"),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
 
 
 def test_fostering_service_for_a_looked_after_child() -> None:
-    [found] = checks(looked_after_discussion_without_fostering(),
-                     "strategy_discussion_involves_fostering_service")
+    [found] = checks(
+        looked_after_discussion_without_fostering(),
+        "strategy_discussion_involves_fostering_service",
+    )
     assert found.severity == "should"
-    assert found.message == ("strategy discussion about a looked after child did not involve "
-                             "the fostering service (agencies: csc, police, health)")
-    [found] = checks(looked_after_meeting_without_fostering(),
-                     "strategy_meeting_involves_fostering_service")
-    assert found.message == ("strategy meeting about a looked after child did not involve "
-                             "the fostering service (agencies: csc, police, health)")
+    assert found.message == (
+        "strategy discussion about a looked after child did not involve "
+        "the fostering service (agencies: csc, police, health)"
+    )
+    [found] = checks(
+        looked_after_meeting_without_fostering(), "strategy_meeting_involves_fostering_service"
+    )
+    assert found.message == (
+        "strategy meeting about a looked after child did not involve "
+        "the fostering service (agencies: csc, police, health)"
+    )
 
-    with_fostering = run(PACK, [
-        concern("2015-07-06T09:00:00+01:00", id="c-la-3", looked_after=True),
-        discussion("2015-07-06T14:00:00+01:00", id="d-la-3", agencies=[*CORE, "fostering_service"]),
-        meeting("2015-07-07T14:00:00+01:00", id="m-la-3", agencies=[*CORE, "fostering_service"]),
-    ], "2015-07-07T18:00:00+01:00")
+    with_fostering = run(
+        PACK,
+        [
+            concern("2015-07-06T09:00:00+01:00", id="c-la-3", looked_after=True),
+            discussion(
+                "2015-07-06T14:00:00+01:00", id="d-la-3", agencies=[*CORE, "fostering_service"]
+            ),
+            meeting(
+                "2015-07-07T14:00:00+01:00", id="m-la-3", agencies=[*CORE, "fostering_service"]
+            ),
+        ],
+        "2015-07-07T18:00:00+01:00",
+    )
     assert finding_rules(with_fostering) == set()
 
 
 def test_fostering_service_not_expected_when_not_looked_after() -> None:
     # The child was looked after at the first concern but not at the latest one:
     # case.looked_after follows the latest concern.
-    result = run(PACK, [
-        concern("2015-07-01T09:00:00+01:00", id="c-la-4", looked_after=True),
-        concern("2015-07-06T09:00:00+01:00", id="c-la-5", looked_after=False),
-        discussion("2015-07-06T14:00:00+01:00", id="d-la-5"),
-        meeting("2015-07-06T15:00:00+01:00", id="m-la-5"),
-    ], "2015-07-06T18:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            concern("2015-07-01T09:00:00+01:00", id="c-la-4", looked_after=True),
+            concern("2015-07-06T09:00:00+01:00", id="c-la-5", looked_after=False),
+            discussion("2015-07-06T14:00:00+01:00", id="d-la-5"),
+            meeting("2015-07-06T15:00:00+01:00", id="m-la-5"),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
     assert finding_rules(result) == set()
 
 
 # --- the record ------------------------------------------------------------------------
+
 
 @scenario
 def meeting_recorded_and_circulated_in_time() -> Evaluation:
     # Meeting Thursday 24 December 2015. 1 working day (the default for "as soon as
     # practicable"): Fri 25 Christmas Day, Sat 26, Sun 27, Mon 28 Boxing Day substitute
     # skipped; Tue 29 Dec = working day 1. Due end of 2015-12-29.
-    return run(PACK, [
-        meeting("2015-12-24T11:00:00+00:00", id="m-rc-1"),
-        record("2015-12-29T17:00:00+00:00", id="r-rc-1", of="m-rc-1"),
-    ], "2016-01-04T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            meeting("2015-12-24T11:00:00+00:00", id="m-rc-1"),
+            record("2015-12-29T17:00:00+00:00", id="r-rc-1", of="m-rc-1"),
+        ],
+        "2016-01-04T12:00:00+00:00",
+    )
 
 
 @scenario
 def meeting_record_circulated_late() -> Evaluation:
     # Same meeting date as above, due end of 2015-12-29; circulated Wed 30 Dec.
-    return run(PACK, [
-        meeting("2015-12-24T11:00:00+00:00", id="m-rc-2"),
-        record("2015-12-30T09:00:00+00:00", id="r-rc-2", of="m-rc-2"),
-    ], "2016-01-04T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            meeting("2015-12-24T11:00:00+00:00", id="m-rc-2"),
+            record("2015-12-30T09:00:00+00:00", id="r-rc-2", of="m-rc-2"),
+        ],
+        "2016-01-04T12:00:00+00:00",
+    )
 
 
 @scenario
 def meeting_record_to_some_agencies_only() -> Evaluation:
     # Due end of 2015-12-29 (as above); the record misses health, so it never meets
     # the obligation, which is overdue on 4 January 2016.
-    return run(PACK, [
-        meeting("2015-12-24T11:00:00+00:00", id="m-rc-3"),
-        record("2015-12-29T10:00:00+00:00", id="r-rc-3", of="m-rc-3", to=["csc", "police"]),
-    ], "2016-01-04T12:00:00+00:00")
+    return run(
+        PACK,
+        [
+            meeting("2015-12-24T11:00:00+00:00", id="m-rc-3"),
+            record("2015-12-29T10:00:00+00:00", id="r-rc-3", of="m-rc-3", to=["csc", "police"]),
+        ],
+        "2016-01-04T12:00:00+00:00",
+    )
 
 
 def test_chair_records_the_meeting() -> None:
@@ -429,10 +544,14 @@ def test_chair_records_the_meeting() -> None:
 
 
 def test_chair_record_for_another_meeting_does_not_count() -> None:
-    result = run(PACK, [
-        meeting("2015-12-24T11:00:00+00:00", id="m-rc-4"),
-        record("2015-12-29T10:00:00+00:00", id="r-rc-4", of="m-other"),
-    ], "2016-01-04T12:00:00+00:00")
+    result = run(
+        PACK,
+        [
+            meeting("2015-12-24T11:00:00+00:00", id="m-rc-4"),
+            record("2015-12-29T10:00:00+00:00", id="r-rc-4", of="m-other"),
+        ],
+        "2016-01-04T12:00:00+00:00",
+    )
     chair = only(result, "chair_records_strategy_meeting")
     assert (chair.status, chair.met_by) == ("open", None)  # no timescale in the source
     assert only(result, "record_available_to_invitees_after_meeting").status == "overdue"
@@ -440,23 +559,29 @@ def test_chair_record_for_another_meeting_does_not_count() -> None:
 
 @scenario
 def discussion_recorded() -> Evaluation:
-    return run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-rc-5"),
-        record("2015-09-01T16:00:00+01:00", id="r-rc-5", of="d-rc-5"),
-    ], "2015-09-10T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            discussion("2015-09-01T10:00:00+01:00", id="d-rc-5"),
+            record("2015-09-01T16:00:00+01:00", id="r-rc-5", of="d-rc-5"),
+        ],
+        "2015-09-10T12:00:00+01:00",
+    )
 
 
 def test_chair_records_the_discussion() -> None:
     chair = only(discussion_recorded(), "chair_records_strategy_discussion")
     assert (chair.status, chair.met_by, chair.responsible) == ("met", "r-rc-5", "strategy_chair")
-    unrecorded = run(PACK, [discussion("2015-09-01T10:00:00+01:00", id="d-rc-6")],
-                     "2015-09-10T12:00:00+01:00")
+    unrecorded = run(
+        PACK, [discussion("2015-09-01T10:00:00+01:00", id="d-rc-6")], "2015-09-10T12:00:00+01:00"
+    )
     assert only(unrecorded, "chair_records_strategy_discussion").status == "open"
 
 
 def test_record_available_after_meeting() -> None:
-    ok = only(meeting_recorded_and_circulated_in_time(),
-              "record_available_to_invitees_after_meeting")
+    ok = only(
+        meeting_recorded_and_circulated_in_time(), "record_available_to_invitees_after_meeting"
+    )
     assert ok.due == end_of("2015-12-29", TZ)
     assert (ok.status, ok.met_by, ok.responsible) == ("met", "r-rc-1", "la_childrens_social_care")
     assert ok.due_basis == "1 working day; local default (parameter record_circulation_timescale)"
@@ -475,37 +600,45 @@ def test_record_available_after_meeting() -> None:
     assert (partial.status, partial.met_by) == ("overdue", None)
     [finding] = lateness(result, "record_available_to_invitees_after_meeting")
     assert (finding.kind, finding.severity) == ("overdue", "should")
-    assert finding.message == ("make_strategy_record_available was due by 2015-12-29T23:59+00:00 "
-                               "(1 working day; local default (parameter record_circulation_timescale)) and is "
-                               "overdue")
+    assert finding.message == (
+        "make_strategy_record_available was due by 2015-12-29T23:59+00:00 "
+        "(1 working day; local default (parameter record_circulation_timescale)) and is "
+        "overdue"
+    )
 
 
 @scenario
 def discussion_before_easter_no_record() -> Evaluation:
     # Telephone discussion Thursday 2 April 2015. 1 working day: Fri 3 Good Friday,
     # Sat 4, Sun 5, Mon 6 Easter Monday skipped; Tue 7 April = working day 1.
-    return run(PACK, [
-        discussion("2015-04-02T15:00:00+01:00", id="d-rc-7", mode="telephone"),
-    ], "2015-04-08T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            discussion("2015-04-02T15:00:00+01:00", id="d-rc-7", mode="telephone"),
+        ],
+        "2015-04-08T09:00:00+01:00",
+    )
 
 
 def test_record_available_after_discussion_over_easter() -> None:
-    overdue = only(discussion_before_easter_no_record(),
-                   "record_available_to_invitees_after_discussion")
+    overdue = only(
+        discussion_before_easter_no_record(), "record_available_to_invitees_after_discussion"
+    )
     assert (overdue.status, overdue.due) == ("overdue", end_of("2015-04-07", TZ))
 
     events = [
         discussion("2015-04-02T15:00:00+01:00", id="d-rc-8", mode="telephone"),
-        record("2015-04-07T11:00:00+01:00", id="r-rc-8", of="d-rc-8",
-               to=[*CORE, "education"]),
+        record("2015-04-07T11:00:00+01:00", id="r-rc-8", of="d-rc-8", to=[*CORE, "education"]),
     ]
     result = run(PACK, events, "2015-04-08T09:00:00+01:00")
     met = only(result, "record_available_to_invitees_after_discussion")
     assert (met.status, met.met_by, met.due) == ("met", "r-rc-8", end_of("2015-04-07", TZ))
 
     # Before the end of Easter Tuesday it is still open.
-    pending = only(run(PACK, events[:1], "2015-04-07T12:00:00+01:00"),
-                   "record_available_to_invitees_after_discussion")
+    pending = only(
+        run(PACK, events[:1], "2015-04-07T12:00:00+01:00"),
+        "record_available_to_invitees_after_discussion",
+    )
     assert (pending.status, pending.due) == ("open", end_of("2015-04-07", TZ))
 
 
@@ -514,13 +647,24 @@ def record_to_invitees() -> Evaluation:
     # Education was invited to both but took part in neither. Meeting and discussion on
     # Tue 1 September 2015; 1 working day: Wed 2 September.
     invited = [*CORE, "education"]
-    return run(PACK, [
-        meeting("2015-09-01T10:00:00+01:00", id="m-iv-1", child="child-iv-1", invited=invited),
-        record("2015-09-02T10:00:00+01:00", id="r-iv-1", of="m-iv-1", child="child-iv-1"),
-        discussion("2015-09-01T10:00:00+01:00", id="d-iv-2", child="child-iv-2", invited=invited),
-        record("2015-09-02T10:00:00+01:00", id="r-iv-2", of="d-iv-2", child="child-iv-2",
-               to=invited),
-    ], "2015-09-04T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            meeting("2015-09-01T10:00:00+01:00", id="m-iv-1", child="child-iv-1", invited=invited),
+            record("2015-09-02T10:00:00+01:00", id="r-iv-1", of="m-iv-1", child="child-iv-1"),
+            discussion(
+                "2015-09-01T10:00:00+01:00", id="d-iv-2", child="child-iv-2", invited=invited
+            ),
+            record(
+                "2015-09-02T10:00:00+01:00",
+                id="r-iv-2",
+                of="d-iv-2",
+                child="child-iv-2",
+                to=invited,
+            ),
+        ],
+        "2015-09-04T12:00:00+01:00",
+    )
 
 
 def test_record_goes_to_everyone_invited() -> None:
@@ -528,7 +672,9 @@ def test_record_goes_to_everyone_invited() -> None:
     by_child = {o.child_id: o for o in result.obligations if o.rule.startswith("record_available")}
     # sent only to those who came: not every invitee, so not met (overdue after Wed 2 Sept)
     assert (by_child["child-iv-1"].status, by_child["child-iv-1"].due) == (
-        "overdue", end_of("2015-09-02", TZ))
+        "overdue",
+        end_of("2015-09-02", TZ),
+    )
     assert (by_child["child-iv-2"].status, by_child["child-iv-2"].met_by) == ("met", "r-iv-2")
     # the invitations were recorded, so nothing is reported about them
     assert checks(result, "strategy_meeting_invitees_recorded") == []
@@ -537,20 +683,29 @@ def test_record_goes_to_everyone_invited() -> None:
 
 @scenario
 def invitees_not_recorded() -> Evaluation:
-    return run(PACK, [
-        meeting("2015-09-01T10:00:00+01:00", id="m-iu-1", child="child-iu-1", invited=[]),
-        record("2015-09-01T16:00:00+01:00", id="r-iu-1", of="m-iu-1", child="child-iu-1"),
-        discussion("2015-09-01T10:00:00+01:00", id="d-iu-2", child="child-iu-2", invited=[]),
-    ], "2015-09-01T18:00:00+01:00")
+    return run(
+        PACK,
+        [
+            meeting("2015-09-01T10:00:00+01:00", id="m-iu-1", child="child-iu-1", invited=[]),
+            record("2015-09-01T16:00:00+01:00", id="r-iu-1", of="m-iu-1", child="child-iu-1"),
+            discussion("2015-09-01T10:00:00+01:00", id="d-iu-2", child="child-iu-2", invited=[]),
+        ],
+        "2015-09-01T18:00:00+01:00",
+    )
 
 
 def test_unrecorded_invitees_are_reported_not_assumed() -> None:
     result = invitees_not_recorded()
     [meeting_check] = checks(result, "strategy_meeting_invitees_recorded")
-    assert (meeting_check.event, meeting_check.severity) == ("m-iu-1", "advisory")  # a data gap, not a breach
-    assert meeting_check.message == ("strategy meeting does not record who was invited, so "
-                                     "whether its record reached everyone invited cannot be "
-                                     "checked")
+    assert (meeting_check.event, meeting_check.severity) == (
+        "m-iu-1",
+        "advisory",
+    )  # a data gap, not a breach
+    assert meeting_check.message == (
+        "strategy meeting does not record who was invited, so "
+        "whether its record reached everyone invited cannot be "
+        "checked"
+    )
     [discussion_check] = checks(result, "strategy_discussion_invitees_recorded")
     assert discussion_check.event == "d-iu-2"
     # the record still has to reach everyone who took part, and here it did
@@ -559,17 +714,23 @@ def test_unrecorded_invitees_are_reported_not_assumed() -> None:
 
 @scenario
 def meeting_notes_missing() -> Evaluation:
-    return run(PACK, [
-        meeting("2015-09-01T10:00:00+01:00", id="m-nt-1", records_made_by=["csc", "health"]),
-    ], "2015-09-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            meeting("2015-09-01T10:00:00+01:00", id="m-nt-1", records_made_by=["csc", "health"]),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
 
 
 def test_agencies_attending_a_meeting_take_notes() -> None:
     [found] = checks(meeting_notes_missing(), "attending_agencies_take_notes_at_meeting")
     assert (found.event, found.severity) == ("m-nt-1", "should")
-    assert found.message == ("not every agency attending the strategy meeting took notes of the "
-                             "actions agreed (agencies: csc, police, health; notes taken by: "
-                             "csc, health)")
+    assert found.message == (
+        "not every agency attending the strategy meeting took notes of the "
+        "actions agreed (agencies: csc, police, health; notes taken by: "
+        "csc, health)"
+    )
 
 
 def test_record_circulation_timescale_is_a_parameter() -> None:
@@ -580,8 +741,10 @@ def test_record_circulation_timescale_is_a_parameter() -> None:
         meeting("2015-12-24T11:00:00+00:00", id="m-rc-9"),
         record("2015-12-29T10:00:00+00:00", id="r-rc-9", of="m-rc-9"),
     ]
-    late = only(run(same_day, events, "2016-01-04T12:00:00+00:00"),
-                "record_available_to_invitees_after_meeting")
+    late = only(
+        run(same_day, events, "2016-01-04T12:00:00+00:00"),
+        "record_available_to_invitees_after_meeting",
+    )
     # Same day: end of Thursday 24 December 2015.
     assert (late.status, late.due) == ("met_late", end_of("2015-12-24", TZ))
     assert late.due_basis == "the same day; local override (parameter record_circulation_timescale)"
@@ -589,33 +752,52 @@ def test_record_circulation_timescale_is_a_parameter() -> None:
 
 @scenario
 def face_to_face_notes_missing() -> Evaluation:
-    return run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-nt-1", records_made_by=["csc", "health"]),
-    ], "2015-09-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            discussion("2015-09-01T10:00:00+01:00", id="d-nt-1", records_made_by=["csc", "health"]),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
 
 
 @scenario
 def telephone_outcome_not_recorded_by_all() -> Evaluation:
-    return run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-tl-1", mode="telephone",
-                   records_made_by=["csc"]),
-    ], "2015-09-01T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            discussion(
+                "2015-09-01T10:00:00+01:00", id="d-tl-1", mode="telephone", records_made_by=["csc"]
+            ),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
 
 
 def test_attending_agencies_take_notes() -> None:
     [found] = checks(face_to_face_notes_missing(), "attending_agencies_take_notes")
     assert (found.severity, found.event) == ("should", "d-nt-1")
-    assert found.message == ("not every agency attending the strategy discussion took notes of "
-                             "the actions agreed (agencies: csc, police, health; notes taken by: "
-                             "csc, health)")
-    video = run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-nt-2", mode="video", records_made_by=[]),
-    ], "2015-09-01T12:00:00+01:00")
+    assert found.message == (
+        "not every agency attending the strategy discussion took notes of "
+        "the actions agreed (agencies: csc, police, health; notes taken by: "
+        "csc, health)"
+    )
+    video = run(
+        PACK,
+        [
+            discussion("2015-09-01T10:00:00+01:00", id="d-nt-2", mode="video", records_made_by=[]),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
     [found] = checks(video, "attending_agencies_take_notes")
     assert found.message.endswith("notes taken by: (none))")
-    complete = run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-nt-3", mode="video"),
-    ], "2015-09-01T12:00:00+01:00")
+    complete = run(
+        PACK,
+        [
+            discussion("2015-09-01T10:00:00+01:00", id="d-nt-3", mode="video"),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
     assert finding_rules(complete) == set()
 
 
@@ -623,26 +805,44 @@ def test_telephone_discussion_outcome_recorded() -> None:
     result = telephone_outcome_not_recorded_by_all()
     [found] = checks(result, "telephone_discussion_outcome_recorded")
     assert (found.severity, found.event) == ("should", "d-tl-1")
-    assert found.message == ("not every agency in the telephone strategy discussion recorded the "
-                             "outcome (agencies: csc, police, health; recorded by: csc)")
+    assert found.message == (
+        "not every agency in the telephone strategy discussion recorded the "
+        "outcome (agencies: csc, police, health; recorded by: csc)"
+    )
     # The more specific telephone sentence decides; no second finding for the same gap.
     assert finding_rules(result) == {"telephone_discussion_outcome_recorded"}
 
-    complete = run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-tl-2", mode="telephone",
-                   records_made_by=["health", "police", "csc"]),
-    ], "2015-09-01T12:00:00+01:00")
+    complete = run(
+        PACK,
+        [
+            discussion(
+                "2015-09-01T10:00:00+01:00",
+                id="d-tl-2",
+                mode="telephone",
+                records_made_by=["health", "police", "csc"],
+            ),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
     assert finding_rules(complete) == set()
 
 
 @scenario
 def record_not_authorised_by_manager() -> Evaluation:
-    return run(PACK, [
-        discussion("2015-09-01T10:00:00+01:00", id="d-au-1"),
-        record("2015-09-01T16:00:00+01:00", id="r-au-1", of="d-au-1",
-               authorised_by_role="strategy_chair"),
-        record("2015-09-02T09:00:00+01:00", id="r-au-2", of="d-au-1", authorised_by_role=None),
-    ], "2015-09-02T12:00:00+01:00")
+    return run(
+        PACK,
+        [
+            discussion("2015-09-01T10:00:00+01:00", id="d-au-1"),
+            record(
+                "2015-09-01T16:00:00+01:00",
+                id="r-au-1",
+                of="d-au-1",
+                authorised_by_role="strategy_chair",
+            ),
+            record("2015-09-02T09:00:00+01:00", id="r-au-2", of="d-au-1", authorised_by_role=None),
+        ],
+        "2015-09-02T12:00:00+01:00",
+    )
 
 
 def test_record_authorised_by_csc_manager() -> None:
@@ -650,8 +850,10 @@ def test_record_authorised_by_csc_manager() -> None:
     result = record_not_authorised_by_manager()
     [first] = checks(result, "strategy_record_authorised_by_csc_manager")
     assert (first.event, first.severity) == ("r-au-1", "should")
-    assert first.message == ("strategy record circulated without the LA children's social care "
-                             "manager's authorisation (authorised by: strategy_chair)")
+    assert first.message == (
+        "strategy record circulated without the LA children's social care "
+        "manager's authorisation (authorised by: strategy_chair)"
+    )
     # a record that does not say who authorised it is a gap, not a missing authorisation
     [second] = checks(result, "strategy_record_authoriser_recorded")
     assert (second.event, second.severity) == ("r-au-2", "advisory")
@@ -659,14 +861,19 @@ def test_record_authorised_by_csc_manager() -> None:
 
 # --- timing: the deadline table ------------------------------------------------------------
 
+
 @scenario
 def default_over_easter_2015_met() -> Evaluation:
     # Thursday 2 April 2015: Fri 3 Good Friday, Sat 4, Sun 5, Mon 6 Easter Monday
     # skipped; Tue 7 = 1, Wed 8 = 2, Thu 9 April = 3. Due end of 2015-04-09.
-    return run(PACK, [
-        concern("2015-04-02T10:00:00+01:00", id="c-tm-1"),
-        meeting("2015-04-09T15:00:00+01:00", id="m-tm-1"),
-    ], "2015-04-20T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2015-04-02T10:00:00+01:00", id="c-tm-1"),
+            meeting("2015-04-09T15:00:00+01:00", id="m-tm-1"),
+        ],
+        "2015-04-20T09:00:00+01:00",
+    )
 
 
 def test_default_three_working_days_over_easter_2015() -> None:
@@ -684,8 +891,9 @@ def test_default_three_working_days_over_easter_2015() -> None:
 def default_over_christmas_2015_overdue() -> Evaluation:
     # Wednesday 23 December 2015: Thu 24 = 1; Fri 25 Christmas Day, Sat 26, Sun 27,
     # Mon 28 Boxing Day substitute skipped; Tue 29 = 2, Wed 30 December = 3.
-    return run(PACK, [concern("2015-12-23T10:00:00+00:00", id="c-tm-2")],
-               "2015-12-31T09:00:00+00:00")
+    return run(
+        PACK, [concern("2015-12-23T10:00:00+00:00", id="c-tm-2")], "2015-12-31T09:00:00+00:00"
+    )
 
 
 def test_default_over_christmas_2015_goes_overdue() -> None:
@@ -694,22 +902,32 @@ def test_default_over_christmas_2015_goes_overdue() -> None:
     assert (timing.status, timing.due) == ("overdue", end_of("2015-12-30", TZ))
     [finding] = lateness(result, TIMING)
     assert (finding.kind, finding.severity) == ("overdue", "should")
-    assert finding.message == ("convene_strategy_meeting_or_discussion was due by "
-                               "2015-12-30T23:59+00:00 (otherwise: 3 working days) and is overdue")
+    assert finding.message == (
+        "convene_strategy_meeting_or_discussion was due by "
+        "2015-12-30T23:59+00:00 (otherwise: 3 working days) and is overdue"
+    )
     # Before the deadline the same history is open.
-    before = only(run(PACK, [concern("2015-12-23T10:00:00+00:00", id="c-tm-2b")],
-                      "2015-12-30T17:00:00+00:00"), TIMING)
+    before = only(
+        run(
+            PACK, [concern("2015-12-23T10:00:00+00:00", id="c-tm-2b")], "2015-12-30T17:00:00+00:00"
+        ),
+        TIMING,
+    )
     assert (before.status, before.due) == ("open", end_of("2015-12-30", TZ))
 
 
 def test_saturday_concern_has_the_fridays_deadline() -> None:
     # Friday 20 November 2015: Mon 23 = 1, Tue 24 = 2, Wed 25 = 3.
     # Saturday 21 November 2015: Sun 22 skipped; Mon 23 = 1, Tue 24 = 2, Wed 25 = 3.
-    result = run(PACK, [
-        concern("2015-11-20T16:00:00+00:00", id="c-we-1", child="child-fri"),
-        concern("2015-11-21T11:00:00+00:00", id="c-we-2", child="child-sat"),
-        concern("2015-11-22T11:00:00+00:00", id="c-we-3", child="child-sun"),
-    ], "2015-11-23T09:00:00+00:00")
+    result = run(
+        PACK,
+        [
+            concern("2015-11-20T16:00:00+00:00", id="c-we-1", child="child-fri"),
+            concern("2015-11-21T11:00:00+00:00", id="c-we-2", child="child-sat"),
+            concern("2015-11-22T11:00:00+00:00", id="c-we-3", child="child-sun"),
+        ],
+        "2015-11-23T09:00:00+00:00",
+    )
     dues = {o.child_id: o.due for o in obligations(result, TIMING)}
     assert dues == {
         "child-fri": end_of("2015-11-25", TZ),
@@ -721,8 +939,10 @@ def test_saturday_concern_has_the_fridays_deadline() -> None:
 def test_default_across_the_may_bank_holiday() -> None:
     # Friday 22 May 2015: Sat 23, Sun 24, Mon 25 Spring Bank Holiday skipped;
     # Tue 26 = 1, Wed 27 = 2, Thu 28 May = 3.
-    timing = only(run(PACK, [concern("2015-05-22T09:00:00+01:00", id="c-my-1")],
-                      "2015-05-22T12:00:00+01:00"), TIMING)
+    timing = only(
+        run(PACK, [concern("2015-05-22T09:00:00+01:00", id="c-my-1")], "2015-05-22T12:00:00+01:00"),
+        TIMING,
+    )
     assert timing.due == end_of("2015-05-28", TZ)
 
 
@@ -731,10 +951,14 @@ def serious_harm_late_across_bst() -> Evaluation:
     # Saturday 28 March 2015 23:30 GMT (BST starts 01:00 GMT on 29 March). Same day:
     # end of 2015-03-28 GMT. The discussion at 00:30 GMT on Sunday 29 March is on the
     # next local date, so it is late.
-    return run(PACK, [
-        concern("2015-03-28T23:30:00+00:00", id="c-sh-1", serious_harm=True),
-        discussion("2015-03-29T00:30:00+00:00", id="d-sh-1", mode="telephone"),
-    ], "2015-04-01T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2015-03-28T23:30:00+00:00", id="c-sh-1", serious_harm=True),
+            discussion("2015-03-29T00:30:00+00:00", id="d-sh-1", mode="telephone"),
+        ],
+        "2015-04-01T09:00:00+01:00",
+    )
 
 
 def test_serious_harm_same_day_before_the_clocks_change() -> None:
@@ -749,10 +973,17 @@ def test_serious_harm_same_day_before_the_clocks_change() -> None:
     # The other obligation from the same concern has no deadline, so it is simply met.
     assert only(result, "strategy_discussion_when_harm_suspected").status == "met"
 
-    in_time = only(run(PACK, [
-        concern("2015-03-28T23:30:00+00:00", id="c-sh-2", serious_harm=True),
-        discussion("2015-03-28T23:50:00+00:00", id="d-sh-2"),
-    ], "2015-03-29T09:00:00+01:00"), TIMING)
+    in_time = only(
+        run(
+            PACK,
+            [
+                concern("2015-03-28T23:30:00+00:00", id="c-sh-2", serious_harm=True),
+                discussion("2015-03-28T23:50:00+00:00", id="d-sh-2"),
+            ],
+            "2015-03-29T09:00:00+01:00",
+        ),
+        TIMING,
+    )
     assert (in_time.status, in_time.due) == ("met", end_of("2015-03-28", TZ))
 
 
@@ -767,16 +998,27 @@ def serious_concern_recorded_after_its_referral() -> Evaluation:
     # afternoon. A penetrative sexual abuse concern needing forensic evidence, for another
     # child, follows its referral the same morning, with the discussion that day. Each
     # concern names the referral it came by (referral_ref).
-    return run(PACK, [
-        ev("referral_received", "2015-06-01T10:00:00+01:00", id="rr-1"),
-        concern("2015-06-03T09:00:00+01:00", id="c-rr-1", serious_harm=True, referral_ref="rr-1"),
-        discussion("2015-06-03T15:00:00+01:00", id="d-rr-1", mode="telephone"),
-        ev("referral_received", "2015-06-02T09:00:00+01:00", id="rr-2", child="child-2"),
-        concern("2015-06-02T09:30:00+01:00", id="c-rr-2", child="child-2",
-                category="penetrative_sexual_abuse", forensic_evidence_needed=True,
-                referral_ref="rr-2"),
-        discussion("2015-06-02T16:00:00+01:00", id="d-rr-2", child="child-2"),
-    ], "2015-06-05T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev("referral_received", "2015-06-01T10:00:00+01:00", id="rr-1"),
+            concern(
+                "2015-06-03T09:00:00+01:00", id="c-rr-1", serious_harm=True, referral_ref="rr-1"
+            ),
+            discussion("2015-06-03T15:00:00+01:00", id="d-rr-1", mode="telephone"),
+            ev("referral_received", "2015-06-02T09:00:00+01:00", id="rr-2", child="child-2"),
+            concern(
+                "2015-06-02T09:30:00+01:00",
+                id="c-rr-2",
+                child="child-2",
+                category="penetrative_sexual_abuse",
+                forensic_evidence_needed=True,
+                referral_ref="rr-2",
+            ),
+            discussion("2015-06-02T16:00:00+01:00", id="d-rr-2", child="child-2"),
+        ],
+        "2015-06-05T09:00:00+01:00",
+    )
 
 
 def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
@@ -786,7 +1028,10 @@ def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
     # referral Mon 1 June: same day -> end of Mon 2015-06-01; discussion Wed 3 June
     assert late[0].triggered_by == ("rr-1", "c-rr-1")
     assert (late[0].due, late[0].status, late[0].met_by) == (
-        end_of("2015-06-01", TZ), "met_late", "d-rr-1")
+        end_of("2015-06-01", TZ),
+        "met_late",
+        "d-rr-1",
+    )
     [finding] = lateness(result, FROM_REFERRAL)
     assert (finding.kind, finding.severity) == ("met_late", "should")
     # a concern timed from its referral is not timed again from the concern (reader 2 L1):
@@ -795,7 +1040,10 @@ def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
     # referral Tue 2 June 09:00, concern 09:30, discussion 16:00: same day, met
     [psa] = obligations(result, FROM_REFERRAL_PSA)
     assert (psa.triggered_by, psa.due, psa.status) == (
-        ("rr-2", "c-rr-2"), end_of("2015-06-02", TZ), "met")
+        ("rr-2", "c-rr-2"),
+        end_of("2015-06-02", TZ),
+        "met",
+    )
 
 
 def test_default_from_the_night_before_bst() -> None:
@@ -807,23 +1055,43 @@ def test_default_from_the_night_before_bst() -> None:
     assert timing.due.utcoffset().total_seconds() == 3600  # type: ignore[union-attr]  # BST
 
     # 22:30 UTC on 1 April is 23:30 BST, still 1 April: in time.
-    met = only(run(PACK, [concern_, meeting("2015-04-01T22:30:00+00:00", id="m-bst-1")],
-                   "2015-04-03T09:00:00+01:00"), TIMING)
+    met = only(
+        run(
+            PACK,
+            [concern_, meeting("2015-04-01T22:30:00+00:00", id="m-bst-1")],
+            "2015-04-03T09:00:00+01:00",
+        ),
+        TIMING,
+    )
     assert met.status == "met"
     # 23:30 UTC on 1 April is 00:30 BST on 2 April: late.
-    late = only(run(PACK, [concern_, meeting("2015-04-01T23:30:00+00:00", id="m-bst-2")],
-                    "2015-04-03T09:00:00+01:00"), TIMING)
+    late = only(
+        run(
+            PACK,
+            [concern_, meeting("2015-04-01T23:30:00+00:00", id="m-bst-2")],
+            "2015-04-03T09:00:00+01:00",
+        ),
+        TIMING,
+    )
     assert late.status == "met_late"
 
 
 @scenario
 def penetrative_sexual_abuse_forensic() -> Evaluation:
     # Friday 22 May 2015, penetrative sexual abuse needing forensic evidence: same day.
-    return run(PACK, [
-        concern("2015-05-22T09:00:00+01:00", id="c-ps-1", category="penetrative_sexual_abuse",
-                forensic_evidence_needed=True),
-        meeting("2015-05-22T17:00:00+01:00", id="m-ps-1"),
-    ], "2015-05-26T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern(
+                "2015-05-22T09:00:00+01:00",
+                id="c-ps-1",
+                category="penetrative_sexual_abuse",
+                forensic_evidence_needed=True,
+            ),
+            meeting("2015-05-22T17:00:00+01:00", id="m-ps-1"),
+        ],
+        "2015-05-26T09:00:00+01:00",
+    )
 
 
 def test_penetrative_sexual_abuse_forensic_same_day() -> None:
@@ -835,12 +1103,25 @@ def test_penetrative_sexual_abuse_forensic_same_day() -> None:
 def test_penetrative_sexual_abuse_without_forensic_need_falls_through() -> None:
     # Friday 22 May 2015: Mon 25 Spring Bank Holiday skipped; Tue 26 = 1, Wed 27 = 2,
     # Thu 28 May = 3 (the default case).
-    result = run(PACK, [
-        concern("2015-05-22T09:00:00+01:00", id="c-ps-2", child="child-pen",
-                category="penetrative_sexual_abuse"),
-        concern("2015-05-22T09:00:00+01:00", id="c-ps-3", child="child-sa",
-                category="sexual_abuse", forensic_evidence_needed=True),
-    ], "2015-05-22T12:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            concern(
+                "2015-05-22T09:00:00+01:00",
+                id="c-ps-2",
+                child="child-pen",
+                category="penetrative_sexual_abuse",
+            ),
+            concern(
+                "2015-05-22T09:00:00+01:00",
+                id="c-ps-3",
+                child="child-sa",
+                category="sexual_abuse",
+                forensic_evidence_needed=True,
+            ),
+        ],
+        "2015-05-22T12:00:00+01:00",
+    )
     for timing in obligations(result, TIMING):
         assert timing.due == end_of("2015-05-28", TZ)
         assert timing.due_basis == "otherwise: 3 working days"
@@ -850,10 +1131,14 @@ def test_penetrative_sexual_abuse_without_forensic_need_falls_through() -> None:
 def immediate_action_over_christmas() -> Evaluation:
     # Thursday 24 December 2015: Fri 25 Christmas Day, Sat 26, Sun 27, Mon 28 Boxing
     # Day substitute skipped; Tue 29 December = working day 1.
-    return run(PACK, [
-        concern("2015-12-24T18:00:00+00:00", id="c-ia-1", immediate_action_taken=True),
-        discussion("2015-12-28T10:00:00+00:00", id="d-ia-1", mode="telephone"),
-    ], "2016-01-04T09:00:00+00:00")
+    return run(
+        PACK,
+        [
+            concern("2015-12-24T18:00:00+00:00", id="c-ia-1", immediate_action_taken=True),
+            discussion("2015-12-28T10:00:00+00:00", id="d-ia-1", mode="telephone"),
+        ],
+        "2016-01-04T09:00:00+00:00",
+    )
 
 
 def test_immediate_action_one_working_day_over_christmas() -> None:
@@ -864,10 +1149,17 @@ def test_immediate_action_one_working_day_over_christmas() -> None:
     # "except in the following circumstances": the default three days are not owed
     assert obligations(result, TIMING) == []
 
-    late = only(run(PACK, [
-        concern("2015-12-24T18:00:00+00:00", id="c-ia-2", immediate_action_taken=True),
-        discussion("2015-12-30T10:00:00+00:00", id="d-ia-2"),
-    ], "2016-01-04T09:00:00+00:00"), IMMEDIATE)
+    late = only(
+        run(
+            PACK,
+            [
+                concern("2015-12-24T18:00:00+00:00", id="c-ia-2", immediate_action_taken=True),
+                discussion("2015-12-30T10:00:00+00:00", id="d-ia-2"),
+            ],
+            "2016-01-04T09:00:00+00:00",
+        ),
+        IMMEDIATE,
+    )
     assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
     # "must be held within one working day": the obligation, and its lateness finding,
     # are a must citing that sentence
@@ -880,19 +1172,34 @@ def test_serious_harm_with_immediate_action_keeps_the_must() -> None:
     # Tue 8 September 2015, serious harm and immediate action; meeting Thu 10 September.
     # Same day (should): end of Tue 8 -> late. One working day (must): Wed 9 -> late.
     # Until issue 7 the first-match table reported only the same-day should.
-    result = run(PACK, [
-        concern("2015-09-08T10:00:00+01:00", id="c-si-1", serious_harm=True,
-                immediate_action_taken=True),
-        meeting("2015-09-10T10:00:00+01:00", id="m-si-1"),
-    ], "2015-09-14T09:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            concern(
+                "2015-09-08T10:00:00+01:00",
+                id="c-si-1",
+                serious_harm=True,
+                immediate_action_taken=True,
+            ),
+            meeting("2015-09-10T10:00:00+01:00", id="m-si-1"),
+        ],
+        "2015-09-14T09:00:00+01:00",
+    )
     same_day = only(result, TIMING)
     assert (same_day.due, same_day.strength, same_day.status) == (
-        end_of("2015-09-08", TZ), "should", "met_late")
+        end_of("2015-09-08", TZ),
+        "should",
+        "met_late",
+    )
     one_day = only(result, IMMEDIATE)
     assert (one_day.due, one_day.strength, one_day.status) == (
-        end_of("2015-09-09", TZ), "must", "met_late")
-    assert {(f.rule, f.severity) for f in lateness(result, TIMING) + lateness(result, IMMEDIATE)} == {
-        (TIMING, "should"), (IMMEDIATE, "must")}
+        end_of("2015-09-09", TZ),
+        "must",
+        "met_late",
+    )
+    assert {
+        (f.rule, f.severity) for f in lateness(result, TIMING) + lateness(result, IMMEDIATE)
+    } == {(TIMING, "should"), (IMMEDIATE, "must")}
 
 
 @scenario
@@ -900,10 +1207,14 @@ def complex_over_easter_2016() -> Evaluation:
     # Wednesday 23 March 2016 (GMT): Thu 24 = 1; Fri 25 Good Friday, Sat 26, Sun 27
     # (BST starts), Mon 28 Easter Monday skipped; Tue 29 = 2, Wed 30 = 3, Thu 31 = 4,
     # Fri 1 April = 5. Due end of 2016-04-01 (BST).
-    return run(PACK, [
-        concern("2016-03-23T10:00:00+00:00", id="c-cx-1", complex=True),
-        meeting("2016-03-31T14:00:00+01:00", id="m-cx-1"),
-    ], "2016-04-05T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            concern("2016-03-23T10:00:00+00:00", id="c-cx-1", complex=True),
+            meeting("2016-03-31T14:00:00+01:00", id="m-cx-1"),
+        ],
+        "2016-04-05T09:00:00+01:00",
+    )
 
 
 def test_complex_five_working_days_over_easter_2016() -> None:
@@ -914,8 +1225,14 @@ def test_complex_five_working_days_over_easter_2016() -> None:
     assert timing.due_basis == "5 working days"
     assert obligations(result, TIMING) == []
 
-    overdue = only(run(PACK, [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
-                       "2016-04-02T09:00:00+01:00"), COMPLEX)
+    overdue = only(
+        run(
+            PACK,
+            [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
+            "2016-04-02T09:00:00+01:00",
+        ),
+        COMPLEX,
+    )
     assert (overdue.status, overdue.due) == ("overdue", end_of("2016-04-01", TZ))
     assert overdue.strength == "must"  # "must be held within a maximum of five working days"
 
@@ -923,30 +1240,56 @@ def test_complex_five_working_days_over_easter_2016() -> None:
 def test_default_over_easter_2016() -> None:
     # Thursday 24 March 2016: Fri 25 Good Friday, Sat 26, Sun 27, Mon 28 Easter Monday
     # skipped; Tue 29 = 1, Wed 30 = 2, Thu 31 March = 3.
-    timing = only(run(PACK, [concern("2016-03-24T10:00:00+00:00", id="c-e16-1")],
-                      "2016-03-24T12:00:00+00:00"), TIMING)
+    timing = only(
+        run(
+            PACK, [concern("2016-03-24T10:00:00+00:00", id="c-e16-1")], "2016-03-24T12:00:00+00:00"
+        ),
+        TIMING,
+    )
     assert (timing.status, timing.due) == ("open", end_of("2016-03-31", TZ))
 
 
 def test_each_exception_at_its_own_strength() -> None:
-    result = run(PACK, [
-        # Serious harm and complex, Tuesday 8 September 2015: same day (should), end of
-        # 2015-09-08, and at most five working days (must): Wed 9 = 1, Thu 10 = 2,
-        # Fri 11 = 3, Mon 14 = 4, Tue 15 = 5.
-        concern("2015-09-08T10:00:00+01:00", id="c-fm-1", child="child-sh-cx",
-                serious_harm=True, complex=True),
-        # Immediate action and complex: "sooner if there is a need to provide immediate
-        # protection", so one working day (must): Wed 9 September; not also the five.
-        concern("2015-09-08T10:00:00+01:00", id="c-fm-2", child="child-ia-cx",
-                immediate_action_taken=True, complex=True),
-        # Serious harm and immediate action: same day (should) and one working day (must).
-        concern("2015-09-08T10:00:00+01:00", id="c-fm-3", child="child-sh-ia",
-                serious_harm=True, immediate_action_taken=True),
-        # Complex only: five working days, Tue 15 September; not the default three.
-        concern("2015-09-08T10:00:00+01:00", id="c-fm-4", child="child-cx", complex=True),
-    ], "2015-09-08T12:00:00+01:00")
-    dues = {(o.child_id, o.rule): (o.due, o.strength) for o in result.obligations
-            if o.rule in (TIMING, IMMEDIATE, COMPLEX)}
+    result = run(
+        PACK,
+        [
+            # Serious harm and complex, Tuesday 8 September 2015: same day (should), end of
+            # 2015-09-08, and at most five working days (must): Wed 9 = 1, Thu 10 = 2,
+            # Fri 11 = 3, Mon 14 = 4, Tue 15 = 5.
+            concern(
+                "2015-09-08T10:00:00+01:00",
+                id="c-fm-1",
+                child="child-sh-cx",
+                serious_harm=True,
+                complex=True,
+            ),
+            # Immediate action and complex: "sooner if there is a need to provide immediate
+            # protection", so one working day (must): Wed 9 September; not also the five.
+            concern(
+                "2015-09-08T10:00:00+01:00",
+                id="c-fm-2",
+                child="child-ia-cx",
+                immediate_action_taken=True,
+                complex=True,
+            ),
+            # Serious harm and immediate action: same day (should) and one working day (must).
+            concern(
+                "2015-09-08T10:00:00+01:00",
+                id="c-fm-3",
+                child="child-sh-ia",
+                serious_harm=True,
+                immediate_action_taken=True,
+            ),
+            # Complex only: five working days, Tue 15 September; not the default three.
+            concern("2015-09-08T10:00:00+01:00", id="c-fm-4", child="child-cx", complex=True),
+        ],
+        "2015-09-08T12:00:00+01:00",
+    )
+    dues = {
+        (o.child_id, o.rule): (o.due, o.strength)
+        for o in result.obligations
+        if o.rule in (TIMING, IMMEDIATE, COMPLEX)
+    }
     assert dues == {
         ("child-sh-cx", TIMING): (end_of("2015-09-08", TZ), "should"),
         ("child-sh-cx", COMPLEX): (end_of("2015-09-15", TZ), "must"),
@@ -958,10 +1301,14 @@ def test_each_exception_at_its_own_strength() -> None:
 
 
 def test_a_discussion_before_the_concern_does_not_meet_it() -> None:
-    result = run(PACK, [
-        discussion("2015-09-07T10:00:00+01:00", id="d-or-1"),
-        concern("2015-09-08T10:00:00+01:00", id="c-or-1"),
-    ], "2015-09-14T09:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            discussion("2015-09-07T10:00:00+01:00", id="d-or-1"),
+            concern("2015-09-08T10:00:00+01:00", id="c-or-1"),
+        ],
+        "2015-09-14T09:00:00+01:00",
+    )
     # Tue 8 September 2015: Wed 9 = 1, Thu 10 = 2, Fri 11 = 3.
     timing = only(result, TIMING)
     assert (timing.status, timing.due) == ("overdue", end_of("2015-09-11", TZ))
@@ -969,13 +1316,22 @@ def test_a_discussion_before_the_concern_does_not_meet_it() -> None:
 
 # --- MASH ----------------------------------------------------------------------------------
 
+
 @scenario
 def unclear_enquiry_goes_to_mash() -> Evaluation:
-    return run(PACK, [
-        ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-1",
-           safeguarding_risk_clear=False),
-        ev("mash_enquiry_started", "2015-10-05T11:00:00+01:00", id="s-ms-1"),
-    ], "2015-10-06T09:00:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "enquiry_received",
+                "2015-10-05T09:00:00+01:00",
+                id="q-ms-1",
+                safeguarding_risk_clear=False,
+            ),
+            ev("mash_enquiry_started", "2015-10-05T11:00:00+01:00", id="s-ms-1"),
+        ],
+        "2015-10-06T09:00:00+01:00",
+    )
 
 
 def test_unclear_enquiry_goes_to_mash() -> None:
@@ -985,74 +1341,146 @@ def test_unclear_enquiry_goes_to_mash() -> None:
     assert (mash.responsible, mash.strength, mash.due) == ("la_childrens_social_care", "must", None)
     assert mash.action == "pass_enquiry_to_mash"
 
-    waiting = only(run(PACK, [
-        ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-2",
-           safeguarding_risk_clear=False),
-    ], "2015-11-06T09:00:00+00:00"), "mash_enquiry_when_risk_unclear")
+    waiting = only(
+        run(
+            PACK,
+            [
+                ev(
+                    "enquiry_received",
+                    "2015-10-05T09:00:00+01:00",
+                    id="q-ms-2",
+                    safeguarding_risk_clear=False,
+                ),
+            ],
+            "2015-11-06T09:00:00+00:00",
+        ),
+        "mash_enquiry_when_risk_unclear",
+    )
     assert (waiting.status, waiting.met_by) == ("open", None)  # the source sets no timescale
 
 
 def test_clear_enquiry_needs_no_mash_enquiry() -> None:
-    result = run(PACK, [
-        ev("enquiry_received", "2015-10-05T09:00:00+01:00", id="q-ms-3",
-           safeguarding_risk_clear=True),
-    ], "2015-10-06T09:00:00+01:00")
+    result = run(
+        PACK,
+        [
+            ev(
+                "enquiry_received",
+                "2015-10-05T09:00:00+01:00",
+                id="q-ms-3",
+                safeguarding_risk_clear=True,
+            ),
+        ],
+        "2015-10-06T09:00:00+01:00",
+    )
     assert result.obligations == ()
     assert result.findings == ()
 
 
 # --- Child Protection Conference ------------------------------------------------------------
 
+
 @scenario
 def section_47_continuing_risk_conference_held() -> Evaluation:
-    return run(PACK, [
-        ev("enquiry_started", "2015-11-02T10:00:00+00:00", id="s47-cp-1", basis="section_47"),
-        ev("enquiry_concluded", "2015-11-20T10:00:00+00:00", id="x-cp-1", basis="section_47",
-           continuing_risk=True),
-        ev("child_protection_conference_held", "2015-12-01T10:00:00+00:00", id="k-cp-1"),
-    ], "2015-12-02T09:00:00+00:00")
+    return run(
+        PACK,
+        [
+            ev("enquiry_started", "2015-11-02T10:00:00+00:00", id="s47-cp-1", basis="section_47"),
+            ev(
+                "enquiry_concluded",
+                "2015-11-20T10:00:00+00:00",
+                id="x-cp-1",
+                basis="section_47",
+                continuing_risk=True,
+            ),
+            ev("child_protection_conference_held", "2015-12-01T10:00:00+00:00", id="k-cp-1"),
+        ],
+        "2015-12-02T09:00:00+00:00",
+    )
 
 
 @scenario
 def census_enquiry_then_its_conference() -> Evaluation:
     # A section 47 enquiry that did not rule a conference out, and the initial conference
     # linked to it (as the CIN census importer writes them, here with times).
-    return run(PACK, [
-        ev("enquiry_started", "2015-11-02T10:00:00+00:00", id="s47-cen-1", basis="section_47",
-           conference_not_required=False),
-        ev("child_protection_conference_held", "2015-11-20T10:00:00+00:00", id="k-cen-1",
-           kind="initial", enquiry_ref="s47-cen-1"),
-    ], "2015-12-02T09:00:00+00:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "enquiry_started",
+                "2015-11-02T10:00:00+00:00",
+                id="s47-cen-1",
+                basis="section_47",
+                conference_not_required=False,
+            ),
+            ev(
+                "child_protection_conference_held",
+                "2015-11-20T10:00:00+00:00",
+                id="k-cen-1",
+                kind="initial",
+                enquiry_ref="s47-cen-1",
+            ),
+        ],
+        "2015-12-02T09:00:00+00:00",
+    )
 
 
 def test_census_enquiry_is_followed_by_its_conference() -> None:
-    cpc = only(census_enquiry_then_its_conference(),
-               "child_protection_conference_follows_section_47_enquiry")
+    cpc = only(
+        census_enquiry_then_its_conference(),
+        "child_protection_conference_follows_section_47_enquiry",
+    )
     # No deadline by default (the source gives none): met by the linked conference.
     assert (cpc.status, cpc.met_by, cpc.due) == ("met", "k-cen-1", None)
 
 
 def test_conference_after_section_47_with_continuing_risk() -> None:
-    cpc = only(section_47_continuing_risk_conference_held(),
-               "child_protection_conference_after_section_47")
+    cpc = only(
+        section_47_continuing_risk_conference_held(), "child_protection_conference_after_section_47"
+    )
     assert (cpc.status, cpc.met_by, cpc.due) == ("met", "k-cp-1", None)
     assert (cpc.responsible, cpc.strength) == ("la_childrens_social_care", "must")
     assert cpc.due_basis == "no deadline (parameter child_protection_conference_timescale)"
 
-    no_conference = only(run(PACK, [
-        ev("enquiry_concluded", "2015-11-20T10:00:00+00:00", id="x-cp-2", basis="section_47",
-           continuing_risk=True),
-    ], "2016-06-01T09:00:00+01:00"), "child_protection_conference_after_section_47")
+    no_conference = only(
+        run(
+            PACK,
+            [
+                ev(
+                    "enquiry_concluded",
+                    "2015-11-20T10:00:00+00:00",
+                    id="x-cp-2",
+                    basis="section_47",
+                    continuing_risk=True,
+                ),
+            ],
+            "2016-06-01T09:00:00+01:00",
+        ),
+        "child_protection_conference_after_section_47",
+    )
     assert (no_conference.status, no_conference.due) == ("open", None)
 
 
 def test_no_conference_needed_without_continuing_risk_or_section_47() -> None:
-    result = run(PACK, [
-        ev("enquiry_concluded", "2015-11-20T10:00:00+00:00", id="x-cp-3", basis="section_47",
-           continuing_risk=False),
-        ev("enquiry_concluded", "2015-11-20T11:00:00+00:00", id="x-cp-4", basis="other",
-           continuing_risk=True),
-    ], "2015-12-02T09:00:00+00:00")
+    result = run(
+        PACK,
+        [
+            ev(
+                "enquiry_concluded",
+                "2015-11-20T10:00:00+00:00",
+                id="x-cp-3",
+                basis="section_47",
+                continuing_risk=False,
+            ),
+            ev(
+                "enquiry_concluded",
+                "2015-11-20T11:00:00+00:00",
+                id="x-cp-4",
+                basis="other",
+                continuing_risk=True,
+            ),
+        ],
+        "2015-12-02T09:00:00+00:00",
+    )
     assert result.obligations == ()
 
 
@@ -1062,20 +1490,34 @@ def test_conference_timescale_overlay() -> None:
     # 24=8; 25 Christmas, 26-27 weekend, 28 Boxing Day substitute skipped; 29=9,
     # 30=10, 31=11; 1 January 2016 New Year's Day, 2-3 weekend skipped; 4 Jan=12,
     # 5=13, 6=14, 7 January 2016 = 15.
-    overlay = load_pack("wtsc_2015",
-                        parameters={"child_protection_conference_timescale": {"working_days": 15}})
-    result = run(overlay, [
-        ev("enquiry_concluded", "2015-12-14T10:00:00+00:00", id="x-cp-5", basis="section_47",
-           continuing_risk=True),
-        ev("child_protection_conference_held", "2016-01-08T10:00:00+00:00", id="k-cp-5"),
-    ], "2016-01-11T09:00:00+00:00")
+    overlay = load_pack(
+        "wtsc_2015", parameters={"child_protection_conference_timescale": {"working_days": 15}}
+    )
+    result = run(
+        overlay,
+        [
+            ev(
+                "enquiry_concluded",
+                "2015-12-14T10:00:00+00:00",
+                id="x-cp-5",
+                basis="section_47",
+                continuing_risk=True,
+            ),
+            ev("child_protection_conference_held", "2016-01-08T10:00:00+00:00", id="k-cp-5"),
+        ],
+        "2016-01-11T09:00:00+00:00",
+    )
     cpc = only(result, "child_protection_conference_after_section_47")
     assert (cpc.status, cpc.due) == ("met_late", end_of("2016-01-07", TZ))
     [finding] = lateness(result, "child_protection_conference_after_section_47")
-    assert (finding.kind, finding.severity) == ("met_late", "should")  # the overlay's 15 days are a local override
+    assert (finding.kind, finding.severity) == (
+        "met_late",
+        "should",
+    )  # the overlay's 15 days are a local override
 
 
 # --- coverage --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_scenario_accounts_for_every_event(name: str) -> None:

@@ -31,7 +31,9 @@ def citations(pack: CompiledPack) -> list[tuple[str, Citation]]:
                 found.append((f"{rule.id} route {route.name}", route.citation))
         due = rule.require.due if rule.require is not None else None
         if due is not None and due.table is not None:
-            found.extend((f"{rule.id} case {c.label}", c.citation) for c in due.table.cases if c.citation)
+            found.extend(
+                (f"{rule.id} case {c.label}", c.citation) for c in due.table.cases if c.citation
+            )
     return found
 
 
@@ -48,7 +50,9 @@ def test_every_quote_occurs_in_its_source(pack: CompiledPack) -> None:
     missing = []
     for where, citation in citations(pack):
         source = pack.source_file(citation.source)
-        assert source is not None, f"{pack.id}: source {citation.source} has no file beside the pack"
+        assert source is not None, (
+            f"{pack.id}: source {citation.source} has no file beside the pack"
+        )
         if squash(citation.quote) not in squash(source.read_text(encoding="utf-8")):
             missing.append(where)
     assert missing == []
@@ -58,7 +62,9 @@ def test_every_rule_is_in_the_traceability_table(pack: CompiledPack) -> None:
     doc = ROOT / "docs" / "policies" / f"{pack.id}.md"
     text = doc.read_text(encoding="utf-8")
     assert "|" in text  # a table
-    absent = [c.rule.id for c in pack.rules if f"`{c.rule.id}`" not in text and c.rule.id not in text]
+    absent = [
+        c.rule.id for c in pack.rules if f"`{c.rule.id}`" not in text and c.rule.id not in text
+    ]
     assert absent == []
 
 

@@ -367,7 +367,10 @@ def test_zoneinfo_event_times_in_a_repeated_hour_do_not_depend_on_input_order() 
 # deadline (in the pack's ZoneInfo) and an event time or as_of given in the same ZoneInfo
 # also compare by wall clock.
 
-_HOURS_PACK = minimal_pack("hours", "Hour-based deadlines", """\
+_HOURS_PACK = minimal_pack(
+    "hours",
+    "Hour-based deadlines",
+    """\
   - id: flag_within_an_hour
     title: A CPN is flagged within an hour
     citation: {source: src, quote: "Something must be done within the hour."}
@@ -389,7 +392,8 @@ _HOURS_PACK = minimal_pack("hours", "Hour-based deadlines", """\
       action: escalate
       responsible: someone
       satisfied_by: {event: flag_sent}
-""")
+""",
+)
 
 # 00:50 BST on 27 October 2024 is 23:50Z on the 26th: one hour later is 00:50Z, which
 # London shows as 01:50 BST (fold=0). The second 01:10 (GMT, fold=1) is 01:10Z, twenty

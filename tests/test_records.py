@@ -89,7 +89,9 @@ def test_an_obligation_row(records: list[dict[str, Any]]) -> None:
     }
     assert row["severity"] in ("must", "should")
     assert row["citation_file"].startswith("sources/")
-    assert row["citation_quote"].startswith("It is expected that all Strategy Meetings will take place")
+    assert row["citation_quote"].startswith(
+        "It is expected that all Strategy Meetings will take place"
+    )
 
 
 def test_finding_rows_have_stable_ids_and_their_trigger(records: list[dict[str, Any]]) -> None:
@@ -98,14 +100,22 @@ def test_finding_rows_have_stable_ids_and_their_trigger(records: list[dict[str, 
     # end of Wed 8 May; never confirmed: overdue at that moment.
     late = rows["sender_confirms_receipt_of_flag/ev-006/overdue"]
     assert (late["record"], late["kind"], late["trigger_event"], late["obligation"]) == (
-        "finding", "overdue", "ev-006", "sender_confirms_receipt_of_flag/ev-006",
+        "finding",
+        "overdue",
+        "ev-006",
+        "sender_confirms_receipt_of_flag/ev-006",
     )
     assert late["at"] == datetime(2024, 5, 8, 23, 59, 59, 999999, tzinfo=JERSEY)
     assert late["basis"] == "local_default" and late["parameter"] == "receipt_follow_up_timescale"
     assert late["status"] is None and late["due"] is None
     # The planning meeting (ev-013, Tue 21 May 14:00) was minuted without actions shared.
     check = rows["planning_meeting_minuted_and_actions_shared/ev-013/check"]
-    assert (check["kind"], check["severity"], check["event"], check["trigger_event"]) == ("check", "must", "ev-013", "ev-013")
+    assert (check["kind"], check["severity"], check["event"], check["trigger_event"]) == (
+        "check",
+        "must",
+        "ev-013",
+        "ev-013",
+    )
     assert check["at"] == datetime.fromisoformat("2024-05-21T14:00:00+01:00")
     assert "actions shared: no" in check["message"]
     # Every row has its own id; child by child, each child's obligations before its findings.
@@ -127,7 +137,9 @@ def _csv_rows(text: str) -> list[dict[str, str]]:
 
 
 def test_csv_and_jsonl_hold_the_same_rows_as_to_records(records: list[dict[str, Any]]) -> None:
-    code, out, err = cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(HISTORY))
+    code, out, err = cli(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(HISTORY)
+    )
     assert code == 0, err
     assert out.splitlines()[0] == ",".join(RECORD_COLUMNS)
     table = _csv_rows(out)
@@ -140,12 +152,17 @@ def test_csv_and_jsonl_hold_the_same_rows_as_to_records(records: list[dict[str, 
 
     assert table == [{k: text(v) for k, v in row.items()} for row in records]
 
-    code, out, err = cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "jsonl", str(HISTORY))
+    code, out, err = cli(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "jsonl", str(HISTORY)
+    )
     assert code == 0, err
     lines = [json.loads(line) for line in out.splitlines()]
     rows, last = lines[:-1], lines[-1]
     assert rows == [
-        {k: v.isoformat(timespec="seconds") if isinstance(v, datetime) else v for k, v in row.items()}
+        {
+            k: v.isoformat(timespec="seconds") if isinstance(v, datetime) else v
+            for k, v in row.items()
+        }
         for row in records
     ]
     assert last["record"] == "account" and last["format"] == "safeguard-rules/evaluation-lines/1"
@@ -153,7 +170,9 @@ def test_csv_and_jsonl_hold_the_same_rows_as_to_records(records: list[dict[str, 
 
 
 def _generated(events: int, seed: int, out: Path) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", ROOT / "benchmarks" / "generate.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -168,8 +187,20 @@ def test_the_stream_writes_the_same_rows(tmp_path: Path) -> None:
         sort_events_by_child([raw], out)
     for fmt in ("csv", "jsonl"):
         late = "2026-01-01T00:00:00+00:00"  # after every generated event
-        whole = cli("evaluate", "--pack", "jersey_2024", "--as-of", late, "--format", fmt, str(grouped))
-        streamed = cli("evaluate", "--stream", "--pack", "jersey_2024", "--as-of", late, "--format", fmt, str(grouped))
+        whole = cli(
+            "evaluate", "--pack", "jersey_2024", "--as-of", late, "--format", fmt, str(grouped)
+        )
+        streamed = cli(
+            "evaluate",
+            "--stream",
+            "--pack",
+            "jersey_2024",
+            "--as-of",
+            late,
+            "--format",
+            fmt,
+            str(grouped),
+        )
         assert whole[0] == streamed[0] == 0
         assert streamed[1] == whole[1]
         assert len({line.split(",")[2] for line in whole[1].splitlines()[1:]}) > 20  # children
@@ -195,7 +226,9 @@ def _with_source_records(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 
 def test_rows_join_back_to_the_source_records(tmp_path: Path) -> None:
     events, source_of = _with_source_records(tmp_path)
-    code, out, err = cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(events))
+    code, out, err = cli(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(events)
+    )
     assert code == 0, err
     table = _csv_rows(out)
     assert len(table) > 10
@@ -206,32 +239,68 @@ def test_rows_join_back_to_the_source_records(tmp_path: Path) -> None:
     # The library gives the same key, from the events it evaluated.
     stream = load_events(events)
     result = evaluate(load_pack("jersey_2024"), stream, datetime.fromisoformat(AS_OF))
-    assert [r["source_record"] for r in result.to_records(stream.events)] == [r["source_record"] for r in table]
+    assert [r["source_record"] for r in result.to_records(stream.events)] == [
+        r["source_record"] for r in table
+    ]
     assert {r["source_record"] for r in result.to_records()} == {None}  # no events given
     # Streamed, one child at a time, the same rows.
-    streamed = cli("evaluate", "--stream", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(events))
+    streamed = cli(
+        "evaluate",
+        "--stream",
+        "--pack",
+        "jersey_2024",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        str(events),
+    )
     assert streamed[0] == 0
     assert streamed[1] == out
 
 
 def test_csv_quotes_what_needs_quoting(tmp_path: Path) -> None:
     # A message with a comma and quotes, and a cited sentence with curly quotes, survive.
-    code, out, _err = cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(HISTORY))
+    code, out, _err = cli(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(HISTORY)
+    )
     assert code == 0
     table = _csv_rows(out)
     quotes = {r["citation_quote"] for r in table}
-    assert any("\N{LEFT DOUBLE QUOTATION MARK}flag\N{RIGHT DOUBLE QUOTATION MARK}" in q for q in quotes)
+    assert any(
+        "\N{LEFT DOUBLE QUOTATION MARK}flag\N{RIGHT DOUBLE QUOTATION MARK}" in q for q in quotes
+    )
     assert any("," in r["message"] for r in table)
 
 
 def test_rejections_are_not_rows_but_fail_the_command(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(HISTORY.read_text(encoding="utf-8") + '{"id": "x-1", "type": "no_such_event"}\n', encoding="utf-8")
-    code, out, err = cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(bad))
+    bad.write_text(
+        HISTORY.read_text(encoding="utf-8") + '{"id": "x-1", "type": "no_such_event"}\n',
+        encoding="utf-8",
+    )
+    code, out, err = cli(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(bad)
+    )
     assert code == 1
     assert "rejected: " in err and "x-1" in err
-    assert len(_csv_rows(out)) == len(_csv_rows(cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "csv", str(HISTORY))[1]))
-    code, out, err = cli("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "jsonl", str(bad))
+    assert len(_csv_rows(out)) == len(
+        _csv_rows(
+            cli(
+                "evaluate",
+                "--pack",
+                "jersey_2024",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "csv",
+                str(HISTORY),
+            )[1]
+        )
+    )
+    code, out, err = cli(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF, "--format", "jsonl", str(bad)
+    )
     assert code == 1
     lines = [json.loads(line) for line in out.splitlines()]
     assert [r["event_id"] for r in lines if r["record"] == "rejected"] == ["x-1"]

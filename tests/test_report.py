@@ -79,7 +79,14 @@ def test_example_overview_counts_each_timed_rule(jersey: tuple[Any, Any, Evaluat
     # child-A's strategy meeting: concern ev-007 Wed 2024-05-08 11:30, 3 working days on the
     # Jersey calendar: Thu 9 May is Liberation Day, so Fri 10, Mon 13, Tue 14 May; the
     # meeting ev-010 on Mon 13 May met it in time: 1 triggered, 1 met, 100.0%.
-    assert rows["strategy_meeting_within_three_working_days"][:6] == ["1", "1", "0", "0", "0", "100.0%"]
+    assert rows["strategy_meeting_within_three_working_days"][:6] == [
+        "1",
+        "1",
+        "0",
+        "0",
+        "0",
+        "100.0%",
+    ]
     # The four overdue ones have taken place zero times: no percentage (a dash).
     for rule in (
         "sender_confirms_receipt_of_flag",
@@ -143,7 +150,10 @@ def test_stamp_as_of_and_account_are_on_the_page(jersey: tuple[Any, Any, Evaluat
     assert f"<strong>{pack.id}</strong> version <strong>{pack.version}</strong>" in html
     assert pack.content_hash in html
     assert 'datetime="2024-06-03T17:00:00+01:00">Mon 2024-06-03 17:00' in html
-    assert "<strong>20</strong> received, <strong>20</strong> evaluated, <strong>0</strong> rejected" in html
+    assert (
+        "<strong>20</strong> received, <strong>20</strong> evaluated, <strong>0</strong> rejected"
+        in html
+    )
     # On the header, the timeline "page" and the footer.
     assert html.count('class="stamp"') == 3
     import safeguard_rules
@@ -252,7 +262,14 @@ def test_wtsc_example_figures_by_hand() -> None:
     assert rows["strategy_discussion_within_timescale"][:6] == ["2", "2", "0", "0", "0", "100.0%"]
     # child-G's meeting record was never made available: 1 triggered, 1 overdue, nothing
     # taken place, so no percentage.
-    assert rows["record_available_to_invitees_after_meeting"][:6] == ["1", "0", "0", "1", "0", "\u2013"]
+    assert rows["record_available_to_invitees_after_meeting"][:6] == [
+        "1",
+        "0",
+        "0",
+        "1",
+        "0",
+        "\u2013",
+    ]
 
 
 CASELOAD = EXAMPLE_RUNS[3]  # twelve invented children under wtsc_2015, as at Fri 15 Jan 2016
@@ -475,7 +492,11 @@ def test_local_default_deadline_is_labelled(jersey: tuple[Any, Any, Evaluation, 
     html = render_report(pack, dataclasses.replace(result, obligations=changed), stream)
     data = script_json(html, "report-data")
     child = script_json(html, "c0")
-    row = next(r for r in child["o"] if r[1] is not None and r[0].startswith("medical_considered_after_strategy_meeting/"))
+    row = next(
+        r
+        for r in child["o"]
+        if r[1] is not None and r[0].startswith("medical_considered_after_strategy_meeting/")
+    )
     assert data["s"][row[15]] == "local_default"
     assert data["s"][row[16]] == "medical_consideration_timescale"
     other = next(r for r in child["o"] if r[0].startswith("strategy_meeting_within_timescale/"))
@@ -488,14 +509,18 @@ def test_local_default_deadline_is_labelled(jersey: tuple[Any, Any, Evaluation, 
 def test_report_command_writes_the_file(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     args = ["report", "--pack", "jersey_2024", "--as-of", "2024-06-03T17:00:00+01:00"]
-    done = CliRunner().invoke(main, [*args, str(EXAMPLES / "child_a_history.jsonl"), "-o", str(out)])
+    done = CliRunner().invoke(
+        main, [*args, str(EXAMPLES / "child_a_history.jsonl"), "-o", str(out)]
+    )
     assert done.exit_code == 0, done.output
     assert done.output.startswith(f"wrote {out}: 2 children, 10 obligations (4 overdue), ")
     pack = load_pack("jersey_2024")
     stream = load_events(EXAMPLES / "child_a_history.jsonl")
     expected = render_report(pack, evaluate(pack, stream, JERSEY_AS_OF), stream)
     assert out.read_text(encoding="utf-8") == expected
-    quiet = CliRunner().invoke(main, [*args, str(EXAMPLES / "child_a_history.jsonl"), "-o", str(out), "-q"])
+    quiet = CliRunner().invoke(
+        main, [*args, str(EXAMPLES / "child_a_history.jsonl"), "-o", str(out), "-q"]
+    )
     assert quiet.exit_code == 0 and quiet.output == ""
 
 
@@ -505,12 +530,25 @@ def test_report_command_lists_rejections_and_exits_1(tmp_path: Path) -> None:
     events.write_text("\n".join([*lines, '{"id": "ev-999", "type": "no_such_event"}']) + "\n")
     out = tmp_path / "r.html"
     done = CliRunner().invoke(
-        main, ["report", "--pack", "jersey_2024", "--as-of", "2024-06-03T17:00:00+01:00", str(events), "-o", str(out)]
+        main,
+        [
+            "report",
+            "--pack",
+            "jersey_2024",
+            "--as-of",
+            "2024-06-03T17:00:00+01:00",
+            str(events),
+            "-o",
+            str(out),
+        ],
     )
     assert done.exit_code == 1
     assert "rejected: " in done.output
     html = out.read_text()
-    assert "<strong>21</strong> received, <strong>20</strong> evaluated, <strong>1</strong> rejected" in html
+    assert (
+        "<strong>21</strong> received, <strong>20</strong> evaluated, <strong>1</strong> rejected"
+        in html
+    )
     assert table(html, "Rejected records")[1][0] == f"{events}:21"
 
 
@@ -554,6 +592,7 @@ def test_max_children_embeds_the_most_overdue_timelines_and_counts_everyone(
         assert table(small, caption) == table(full, caption)
     index = [row[0] for row in script_json(small, "report-data")["children"]]
     assert index == sorted({e.child_id for e in stream.events}) and len(index) == 100
+
     def overdue_rows(html: str) -> list[tuple[int, str]]:  # (child number, obligation id)
         return [(row[0], row[-1]) for row in script_json(html, "report-data")["overdue"]]
 

@@ -408,7 +408,9 @@ def test_generated_report_in_the_browser(
     # Counted here from the Evaluation: the strategy meeting timescale, all months and the
     # latest complete quarter before 1 January 2026 (2025 Q4, by month of trigger).
     timed = [
-        o for o in result.obligations if o.rule == "strategy_meeting_within_three_working_days" and o.due
+        o
+        for o in result.obligations
+        if o.rule == "strategy_meeting_within_three_working_days" and o.due
     ]
     total = Counter(o.status for o in timed)
     q4 = Counter(

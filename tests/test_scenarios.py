@@ -82,7 +82,15 @@ def test_a_scenario_runs_once_under_each_pack_it_names() -> None:
     ]
     # the background comes first in every scenario
     assert [e.id for e in cases[2].events.events] == [
-        "alloc", "pa-1", "cpn-1", "pa-2", "cpn-2", "pa-3", "cpn-3", "pa-4", "cpn-4"
+        "alloc",
+        "pa-1",
+        "cpn-1",
+        "pa-2",
+        "cpn-2",
+        "pa-3",
+        "cpn-3",
+        "pa-4",
+        "cpn-4",
     ]
 
 
@@ -92,7 +100,13 @@ def test_discovery_takes_named_files_and_searches_directories(tmp_path: Path) ->
     kept = tmp_path / "sub" / "a.scenarios.yaml"
     other = tmp_path / "b.scenarios.yml"
     named = tmp_path / "named.yaml"
-    for path in (kept, other, named, tmp_path / ".hidden" / "c.scenarios.yaml", tmp_path / "pack.yaml"):
+    for path in (
+        kept,
+        other,
+        named,
+        tmp_path / ".hidden" / "c.scenarios.yaml",
+        tmp_path / "pack.yaml",
+    ):
         path.write_text("x: 1\n")
     assert discover([tmp_path]) == [other, kept]
     assert discover([named]) == [named]
@@ -102,7 +116,9 @@ def test_discovery_takes_named_files_and_searches_directories(tmp_path: Path) ->
 
 
 def test_wrong_deadline_shows_expected_and_actual_with_the_basis(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: wrong day
             as_of: 2024-05-07
@@ -113,7 +129,8 @@ def test_wrong_deadline_shows_expected_and_actual_with_the_basis(tmp_path: Path)
                 - rule: strategy_meeting_after_concern
                   due: 2024-05-07
                   status: open
-        """)
+        """,
+    )
     assert failures_of(path) == [
         "expected obligation rule=strategy_meeting_after_concern, due=end of 2024-05-07, "
         "status=open (line 9), found none\n"
@@ -124,7 +141,9 @@ def test_wrong_deadline_shows_expected_and_actual_with_the_basis(tmp_path: Path)
 
 
 def test_status_difference_names_what_met_it(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: met, not open
             as_of: 2024-05-07
@@ -134,13 +153,16 @@ def test_status_difference_names_what_met_it(tmp_path: Path) -> None:
             expect:
               obligations:
                 - {{rule: strategy_meeting_after_concern, status: open}}
-        """)
+        """,
+    )
     [failure] = failures_of(path)
     assert failure.endswith("    status: expected open, got met (by m1)")
 
 
 def test_a_rule_that_did_not_fire_says_which_did(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: no request
             as_of: 2024-05-07
@@ -149,7 +171,8 @@ def test_a_rule_that_did_not_fire_says_which_did(tmp_path: Path) -> None:
             expect:
               obligations:
                 - {{rule: request_forwarded}}
-        """)
+        """,
+    )
     assert failures_of(path) == [
         "expected obligation rule=request_forwarded (line 9), found none\n"
         "  rule request_forwarded did not fire; rules that did: strategy_meeting_after_concern"
@@ -157,7 +180,9 @@ def test_a_rule_that_did_not_fire_says_which_did(tmp_path: Path) -> None:
 
 
 def test_a_route_that_requires_nothing_is_named(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         scenarios:
           - name: returned
             as_of: 2024-05-31
@@ -166,7 +191,8 @@ def test_a_route_that_requires_nothing_is_named(tmp_path: Path) -> None:
             expect:
               obligations:
                 - {rule: request_forwarded}
-        """)
+        """,
+    )
     [failure] = failures_of(path)
     assert failure.endswith(
         "rule request_forwarded fired, taking route returned but produced no obligation"
@@ -174,7 +200,9 @@ def test_a_route_that_requires_nothing_is_named(tmp_path: Path) -> None:
 
 
 def test_absent_and_nothing_else_name_what_was_found(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: too much
             as_of: 2024-05-07
@@ -185,7 +213,8 @@ def test_absent_and_nothing_else_name_what_was_found(tmp_path: Path) -> None:
                 obligations:
                   - {{action: hold_strategy_meeting}}
               nothing_else: true
-        """)
+        """,
+    )
     described = (
         "strategy_meeting_after_concern/c1: hold_strategy_meeting by team_manager, "
         "due 2024-05-08T23:59:59+01:00, status open"
@@ -197,7 +226,9 @@ def test_absent_and_nothing_else_name_what_was_found(tmp_path: Path) -> None:
 
 
 def test_count_mismatch_lists_what_matched(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: one, not two
             as_of: 2024-05-07
@@ -206,7 +237,8 @@ def test_count_mismatch_lists_what_matched(tmp_path: Path) -> None:
             expect:
               obligations:
                 - {{rule: strategy_meeting_after_concern, count: 2}}
-        """)
+        """,
+    )
     [failure] = failures_of(path)
     assert failure.startswith(
         "expected 2 obligation(s) rule=strategy_meeting_after_concern (line 9), got 1:\n"
@@ -215,7 +247,9 @@ def test_count_mismatch_lists_what_matched(tmp_path: Path) -> None:
 
 
 def test_findings_are_matched_by_message_and_kind(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         scenarios:
           - name: finding text differs
             as_of: 2024-06-10
@@ -224,7 +258,8 @@ def test_findings_are_matched_by_message_and_kind(tmp_path: Path) -> None:
             expect:
               findings:
                 - {rule: meeting_chaired_by_team_manager, message_contains: "chaired by a police officer"}
-        """)
+        """,
+    )
     [failure] = failures_of(path)
     assert failure == (
         "expected finding rule=meeting_chaired_by_team_manager, message_contains=chaired by a "
@@ -237,14 +272,17 @@ def test_findings_are_matched_by_message_and_kind(tmp_path: Path) -> None:
 
 
 def test_unexpected_rejections_fail_and_name_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """\
+    path = write(
+        tmp_path,
+        """\
         scenarios:
           - name: typo in a type
             as_of: 2024-05-07
             events:
               - {id: c1, type: concern_identifed, child_id: child-1, at: "2024-05-02T10:00:00+01:00", category: neglect}
             expect: {}
-        """)
+        """,
+    )
     assert failures_of(path) == [
         "expected 0 rejected event(s), got 1:\n"
         f"  rejected {path}:6: event 'c1': unknown event type 'concern_identifed'; did you mean "
@@ -288,7 +326,9 @@ def test_a_pack_that_does_not_load_fails_each_scenario(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_bad_scenario_files_point_at_the_line(tmp_path: Path, body: str, line: int, message: str) -> None:
+def test_bad_scenario_files_point_at_the_line(
+    tmp_path: Path, body: str, line: int, message: str
+) -> None:
     path = tmp_path / "bad.scenarios.yaml"
     path.write_text(f"pack: {TOY_PACK}\n" + body)
     with pytest.raises(ScenarioFileError) as raised:
@@ -300,7 +340,9 @@ def test_bad_scenario_files_point_at_the_line(tmp_path: Path, body: str, line: i
 
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     path = tmp_path / "bad.scenarios.yaml"
-    path.write_text(f"pack: {TOY_PACK}\nscenarios:\n  - name: n\n    as_of: 2024-05-07\n    expect:\n      nothing_els: true\n")
+    path.write_text(
+        f"pack: {TOY_PACK}\nscenarios:\n  - name: n\n    as_of: 2024-05-07\n    expect:\n      nothing_els: true\n"
+    )
     with pytest.raises(ScenarioFileError) as raised:
         load_scenario_file(path)
     assert "did you mean 'nothing_else'?" in raised.value.diagnostics[0].message
@@ -332,7 +374,9 @@ def test_coverage_items_are_rules_routes_cases_and_findings() -> None:
 
 
 def test_partial_coverage_lists_what_was_never_exercised(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: one ordinary concern
             as_of: 2024-05-07
@@ -340,7 +384,8 @@ def test_partial_coverage_lists_what_was_never_exercised(tmp_path: Path) -> None
               - {CONCERN}
             expect:
               obligations: [{{rule: strategy_meeting_after_concern}}]
-        """)
+        """,
+    )
     [coverage] = run_scenarios([path]).coverage
     assert coverage.covered == {
         CoverageItem("strategy_meeting_after_concern", "rule"),
@@ -365,13 +410,16 @@ def test_cli_passes_on_the_toy_examples() -> None:
 
 
 def test_cli_fails_below_min_coverage(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: one ordinary concern
             as_of: 2024-05-07
             events: [{CONCERN}]
             expect: {{}}
-        """)
+        """,
+    )
     code, out, err = cli("test", str(path), "--min-coverage", "30")
     assert code == 1
     assert "1 passed, 0 failed" in out
@@ -380,14 +428,17 @@ def test_cli_fails_below_min_coverage(tmp_path: Path) -> None:
 
 
 def test_cli_failure_prints_file_scenario_and_difference(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: wrong status
             as_of: 2024-05-07
             events: [{CONCERN}]
             expect:
               obligations: [{{rule: strategy_meeting_after_concern, status: met}}]
-        """)
+        """,
+    )
     code, out, _err = cli("test", str(path))
     assert code == 1
     assert f"FAIL {path}:3: scenario 'wrong status' under toy_2024" in out
@@ -398,7 +449,9 @@ def test_cli_failure_prints_file_scenario_and_difference(tmp_path: Path) -> None
 def test_cli_exits_1_when_no_scenario_is_found(tmp_path: Path) -> None:
     code, _out, err = cli("test", str(tmp_path))
     assert code == 1
-    assert f"error: no scenarios found in {tmp_path}; scenario files are named *.scenarios.yaml" in err
+    assert (
+        f"error: no scenarios found in {tmp_path}; scenario files are named *.scenarios.yaml" in err
+    )
 
 
 def test_cli_exits_1_on_an_unreadable_scenario_file(tmp_path: Path) -> None:
@@ -410,11 +463,15 @@ def test_cli_exits_1_on_an_unreadable_scenario_file(tmp_path: Path) -> None:
 
 
 def test_cli_json_is_machine_readable_and_selects_by_name() -> None:
-    code, out, _err = cli("test", str(TOY / "toy.scenarios.yaml"), "--format", "json", "-k", "four hours")
+    code, out, _err = cli(
+        "test", str(TOY / "toy.scenarios.yaml"), "--format", "json", "-k", "four hours"
+    )
     assert code == 0
     report = json.loads(out)
     assert report["summary"] == {"scenarios": 1, "passed": 1, "failed": 0, "file_errors": 0}
-    assert report["scenarios"][0]["name"] == "a local timescale of four hours, as a parameter override"
+    assert (
+        report["scenarios"][0]["name"] == "a local timescale of four hours, as a parameter override"
+    )
     [coverage] = report["coverage"]
     assert coverage["pack"] == "toy_2024" and coverage["total"] == 8
 
@@ -423,8 +480,19 @@ def test_console_script_runs_the_shipped_pack_scenarios() -> None:
     script = Path(sys.executable).parent / "safeguard-rules"
     policies = Path(__file__).resolve().parents[1] / "policies"
     done = subprocess.run(  # noqa: S603
-        [str(script), "test", str(policies), "--min-coverage", "100", "--min-source-coverage", "100", "-q"],
-        capture_output=True, text=True, check=False,
+        [
+            str(script),
+            "test",
+            str(policies),
+            "--min-coverage",
+            "100",
+            "--min-source-coverage",
+            "100",
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     for pack in ("jersey_2019", "jersey_2024", "wirral_2019", "wtsc_2015"):
@@ -455,7 +523,9 @@ def test_pytest_collects_scenario_files(pytester: pytest.Pytester) -> None:
     )
 
 
-def test_pytest_reports_an_unreadable_scenario_file_as_a_collection_error(pytester: pytest.Pytester) -> None:
+def test_pytest_reports_an_unreadable_scenario_file_as_a_collection_error(
+    pytester: pytest.Pytester,
+) -> None:
     (pytester.path / "bad.scenarios.yaml").write_text("pack: x\nscenarios: []\n")
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "safeguard_rules.pytest_plugin")
     result.assert_outcomes(errors=1)
@@ -468,20 +538,25 @@ def test_the_pytest_plugin_loads_only_when_asked(pytester: pytest.Pytester) -> N
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes()  # nothing collected: the scenario file is not a test here
     result.stdout.fnmatch_lines(["collected 0 items"])
-    (pytester.path / "pytest.ini").write_text("[pytest]\naddopts = -p safeguard_rules.pytest_plugin\n")
+    (pytester.path / "pytest.ini").write_text(
+        "[pytest]\naddopts = -p safeguard_rules.pytest_plugin\n"
+    )
     asked = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     asked.assert_outcomes(errors=1)
 
 
 def test_an_unknown_rule_id_is_suggested(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: typo in a rule id
             as_of: 2024-05-07
             events: [{CONCERN}]
             expect:
               findings: [{{rule: meeting_chaired_by_team_manger}}]
-        """)
+        """,
+    )
     assert failures_of(path) == [
         "expected finding rule=meeting_chaired_by_team_manger (line 7), found none\n"
         "  the pack has no rule 'meeting_chaired_by_team_manger'; did you mean "
@@ -491,7 +566,9 @@ def test_an_unknown_rule_id_is_suggested(tmp_path: Path) -> None:
 
 
 def test_an_absence_naming_no_rule_fails_instead_of_holding_vacuously(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: typo in an absence
             as_of: 2024-05-07
@@ -499,7 +576,8 @@ def test_an_absence_naming_no_rule_fails_instead_of_holding_vacuously(tmp_path: 
             expect:
               absent:
                 findings: [{{rule: meeting_chaired_by_team_manger}}]
-        """)
+        """,
+    )
     assert failures_of(path) == [
         "absent finding rule=meeting_chaired_by_team_manger (line 8) names no rule of the pack; "
         "did you mean 'meeting_chaired_by_team_manager'?"
@@ -513,8 +591,12 @@ def junit(text: str) -> ElementTree.Element:
     return ElementTree.fromstring(text)  # noqa: S314 - our own output, parsed to check it
 
 
-def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(tmp_path: Path) -> None:
-    path = write(tmp_path, f"""\
+def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        f"""\
         scenarios:
           - name: wrong status
             as_of: 2024-05-07
@@ -525,7 +607,8 @@ def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(t
             as_of: 2024-05-07
             events: [{CONCERN}]
             expect: {{}}
-        """)
+        """,
+    )
     bad = tmp_path / "bad.scenarios.yaml"
     bad.write_text("scenarios: [\n", encoding="utf-8")
     code, out, _err = cli("test", str(path), str(bad), "--format", "junit", "--min-coverage", "30")
@@ -534,7 +617,12 @@ def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(t
     root = junit(out)
     # Two scenarios, one unreadable file, one coverage case: 4 tests; the wrong status and
     # the coverage (25% of the toy pack's 8 items, below 30%) fail; the bad file errs.
-    assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == ("testsuites", "4", "2", "1")
+    assert (root.tag, root.get("tests"), root.get("failures"), root.get("errors")) == (
+        "testsuites",
+        "4",
+        "2",
+        "1",
+    )
     suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
     assert list(suites) == [str(bad), str(path), "coverage"]
     cases = suites[str(path)].findall("testcase")
@@ -545,7 +633,9 @@ def test_cli_junit_xml_has_a_suite_per_file_and_a_failure_per_failing_scenario(t
     ]
     failure = cases[0].find("failure")
     assert failure is not None and cases[1].find("failure") is None
-    assert failure.get("message", "").startswith("expected obligation rule=strategy_meeting_after_concern, status=met")
+    assert failure.get("message", "").startswith(
+        "expected obligation rule=strategy_meeting_after_concern, status=met"
+    )
     assert f"{path}:3: scenario 'wrong status' under toy_2024" in (failure.text or "")
     assert "    status: expected met, got open" in (failure.text or "")
     error = suites[str(bad)].find("testcase/error")
@@ -570,7 +660,9 @@ def test_junit_xml_is_the_same_bytes_for_the_same_run_and_passes_cleanly() -> No
 
 
 def test_junit_xml_replaces_characters_xml_cannot_hold() -> None:
-    outcome = ScenarioOutcome("x.scenarios.yaml", 3, "bell \a in the name", "toy_2024", ("got \x1b[31m",))
+    outcome = ScenarioOutcome(
+        "x.scenarios.yaml", 3, "bell \a in the name", "toy_2024", ("got \x1b[31m",)
+    )
     out = render_junit(TestRun(("x.scenarios.yaml",), (outcome,), (), ()))
     (case,) = junit(out).iter("testcase")  # parses: no raw control character
     assert case.get("name") == "bell \ufffd in the name [toy_2024]"
@@ -609,7 +701,10 @@ def test_min_source_coverage_fails_on_a_sentence_nothing_accounts_for(tmp_path: 
     code, out, err = cli("test", str(scenarios), "--min-source-coverage", "100")
     assert code == 1
     # 3 of the 4 imposing sentences are quoted: 75%. The new sentence is on line 7.
-    assert "not accounted for: toy_2024: source toy line 7: Minutes will be shared with every agency." in out
+    assert (
+        "not accounted for: toy_2024: source toy line 7: Minutes will be shared with every agency."
+        in out
+    )
     assert "error: toy_2024 source coverage 75.0% (3/4) is below --min-source-coverage 100%" in err
     assert cli("test", str(scenarios), "--min-source-coverage", "75")[0] == 0
     assert cli("test", str(scenarios))[0] == 0  # no threshold, no failure
@@ -619,17 +714,35 @@ def test_source_coverage_in_json_and_junit(tmp_path: Path) -> None:
     scenarios = toy_copy(tmp_path, "Minutes will be shared with every agency.\n")
     data = json.loads(cli("test", str(scenarios), "--format", "json")[1])
     assert data["coverage"][0]["source_coverage"] == {
-        "percent": 75.0, "accounted": 3, "total": 4, "unreadable": [],
-        "unaccounted": [{"source": "toy", "line": 7, "column": 1, "text": "Minutes will be shared with every agency."}],
+        "percent": 75.0,
+        "accounted": 3,
+        "total": 4,
+        "unreadable": [],
+        "unaccounted": [
+            {
+                "source": "toy",
+                "line": 7,
+                "column": 1,
+                "text": "Minutes will be shared with every agency.",
+            }
+        ],
     }
-    code, out, _err = cli("test", str(scenarios), "--format", "junit", "--min-source-coverage", "100")
+    code, out, _err = cli(
+        "test", str(scenarios), "--format", "junit", "--min-source-coverage", "100"
+    )
     assert code == 1
     (case,) = junit(out).findall("testsuite[@name='coverage']/testcase")
     assert case.get("name") == "toy_2024 source coverage at least 100%"
     failure = case.find("failure")
     assert failure is not None
-    assert failure.get("message") == "toy_2024 source coverage 75.0% (3/4) is below --min-source-coverage 100%"
-    assert failure.text == "not accounted for: source toy line 7: Minutes will be shared with every agency."
+    assert (
+        failure.get("message")
+        == "toy_2024 source coverage 75.0% (3/4) is below --min-source-coverage 100%"
+    )
+    assert (
+        failure.text
+        == "not accounted for: source toy line 7: Minutes will be shared with every agency."
+    )
 
 
 def test_a_source_that_cannot_be_read_fails_the_source_threshold(tmp_path: Path) -> None:

@@ -17,7 +17,12 @@ from safeguard_rules.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
 PACKS = sorted((ROOT / "policies").glob("*.yaml"))
-SCENARIO_FILES = sorted([*ROOT.glob("policies/**/*.scenarios.yaml"), *ROOT.glob("tests/scenario_files/**/*.scenarios.yaml")])
+SCENARIO_FILES = sorted(
+    [
+        *ROOT.glob("policies/**/*.scenarios.yaml"),
+        *ROOT.glob("tests/scenario_files/**/*.scenarios.yaml"),
+    ]
+)
 
 
 def validator(name: str) -> jsonschema.Draft202012Validator:
@@ -45,7 +50,11 @@ def test_schema_check_command_agrees(tmp_path: Path) -> None:
     assert "out of date" in stale.stderr and not list(tmp_path.iterdir())
     written = runner.invoke(main, ["schema", "--out", str(tmp_path)])
     assert written.exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["evaluation.schema.json", "pack.schema.json", "scenario.schema.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "evaluation.schema.json",
+        "pack.schema.json",
+        "scenario.schema.json",
+    ]
 
 
 @pytest.mark.parametrize("pack", PACKS, ids=lambda p: p.name)
@@ -60,7 +69,9 @@ def test_scenario_files_satisfy_the_schema(path: Path) -> None:
     assert list(validator("scenario.schema.json").iter_errors(load(path))) == []
 
 
-@pytest.mark.parametrize("overlay", sorted(ROOT.glob("examples/overlays/*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "overlay", sorted(ROOT.glob("examples/overlays/*.yaml")), ids=lambda p: p.name
+)
 def test_overlays_satisfy_the_pack_schema(overlay: Path) -> None:
     first = overlay.read_text(encoding="utf-8").splitlines()[0]
     assert first == "# yaml-language-server: $schema=../../schemas/pack.schema.json"
@@ -87,7 +98,15 @@ def test_scenario_schema_describes_events() -> None:
             {
                 "name": "n",
                 "as_of": "2024-05-07",
-                "events": [{"id": "e1", "type": "cpn_created", "child_id": "c", "at": "2024-05-01T10:00:00Z", "incident_ref": "I"}],
+                "events": [
+                    {
+                        "id": "e1",
+                        "type": "cpn_created",
+                        "child_id": "c",
+                        "at": "2024-05-01T10:00:00Z",
+                        "incident_ref": "I",
+                    }
+                ],
                 "expect": {},
             }
         ],

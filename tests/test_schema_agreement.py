@@ -129,7 +129,9 @@ BOTH_REFUSE: dict[str, Mutation] = {
     "null where a value belongs": lambda p: _table(p)[0].update(strength=None),
     "unknown key": lambda p: p["calendar"].update(timezones="Europe/London"),
     # timescales and deadlines: exactly one key
-    "timescale with two keys": lambda p: _table(p)[1].update(within={"working_days": 3, "hours": 4}),
+    "timescale with two keys": lambda p: _table(p)[1].update(
+        within={"working_days": 3, "hours": 4}
+    ),
     "timescale with no key": lambda p: _table(p)[1].update(within={}),
     "timescale with a null and a key": lambda p: _table(p)[1].update(
         within={"working_days": None, "same_day": True}
@@ -138,10 +140,10 @@ BOTH_REFUSE: dict[str, Mutation] = {
     "due with parameter and days": lambda p: p["rules"][1]["routes"][0]["require"].update(
         due={"parameter": "forward_timescale", "working_days": 1}
     ),
-    "due_from without due": lambda p: p["rules"][0]["require"].update(
-        due_from={"event": "concern_identified"}
-    )
-    or p["rules"][0]["require"].pop("due", None),
+    "due_from without due": lambda p: (
+        p["rules"][0]["require"].update(due_from={"event": "concern_identified"})
+        or p["rules"][0]["require"].pop("due", None)
+    ),
     "due_from with a count": lambda p: p["rules"][0]["require"].update(
         due_from={"event": "concern_identified", "more_than": 3}
     ),
@@ -153,7 +155,10 @@ BOTH_REFUSE: dict[str, Mutation] = {
         when={"all": [{"field": "serious_harm", "is": True}], "field": "serious_harm"}
     ),
     "condition with all and any": lambda p: _table(p)[0].update(
-        when={"all": [{"field": "serious_harm", "is": True}], "any": [{"field": "complex", "is": True}]}
+        when={
+            "all": [{"field": "serious_harm", "is": True}],
+            "any": [{"field": "complex", "is": True}],
+        }
     ),
     "field without an operator": lambda p: _table(p)[0].update(when={"field": "serious_harm"}),
     "field with two operators": lambda p: _table(p)[0].update(
@@ -162,7 +167,9 @@ BOTH_REFUSE: dict[str, Mutation] = {
     "empty condition": lambda p: _table(p)[0].update(when={}),
     "is null": lambda p: _table(p)[0].update(when={"field": "serious_harm", "is": None}),
     "empty all": lambda p: _table(p)[0].update(when={"all": []}),
-    "at_least as text": lambda p: _table(p)[0].update(when={"field": "risk_level", "at_least": "3"}),
+    "at_least as text": lambda p: _table(p)[0].update(
+        when={"field": "risk_level", "at_least": "3"}
+    ),
     # rules: exactly one outcome; a message exactly with expect
     "rule with require and expect": lambda p: p["rules"][0].update(
         expect={"field": "serious_harm", "is": True}, message="m"
@@ -250,7 +257,11 @@ CONDITION_KEYS = [f.alias or name for name, f in Condition.model_fields.items()]
 OPERATORS = [key for key in CONDITION_KEYS if key not in ("all", "any", "not", "field")]
 # A field test with one or two operators, or a combinator beside other keys: near misses.
 FIELD_TESTS = st.builds(
-    lambda ops, values, extra: {"field": "serious_harm", **dict(zip(ops, values, strict=False)), **extra},
+    lambda ops, values, extra: {
+        "field": "serious_harm",
+        **dict(zip(ops, values, strict=False)),
+        **extra,
+    },
     st.lists(st.sampled_from(OPERATORS), min_size=1, max_size=2, unique=True),
     st.lists(VALUES, min_size=2, max_size=2),
     _random_mappings(["all", "any", "not"]).map(lambda d: {k: [] for k in d}),

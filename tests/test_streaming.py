@@ -39,7 +39,9 @@ AS_OF_TEXT = "2026-01-01T00:00:00+00:00"
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "benchmarks" / "generate.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", ROOT / "benchmarks" / "generate.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -77,7 +79,9 @@ def test_streamed_parts_merge_to_the_in_memory_evaluation(grouped: Path, pack_na
     children = {json.loads(line)["child_id"] for line in grouped.read_text().splitlines()}
     assert len(parts) == len(children)  # one part per child
     for part in parts:
-        assert len({o.child_id for o in part.obligations} | {f.child_id for f in part.findings}) <= 1
+        assert (
+            len({o.child_id for o in part.obligations} | {f.child_id for f in part.findings}) <= 1
+        )
     merged = merge_evaluations(parts)
     assert in_memory.obligations  # the comparison is about something
     assert merged.to_json() == in_memory.to_json()
@@ -105,7 +109,9 @@ def test_sorting_in_runs_on_disk_gives_the_same_file(generated: Path, grouped: P
 
 def test_rejections_duplicates_and_future_events_are_accounted_as_in_memory(tmp_path: Path) -> None:
     def cpn(eid: str, child: str, at: str) -> str:
-        return json.dumps({"id": eid, "type": "cpn_created", "child_id": child, "at": at, "incident_ref": "INC-1"})
+        return json.dumps(
+            {"id": eid, "type": "cpn_created", "child_id": child, "at": at, "incident_ref": "INC-1"}
+        )
 
     lines = [
         cpn("a1", "child-a", "2024-05-01T10:00:00+01:00"),
@@ -113,7 +119,9 @@ def test_rejections_duplicates_and_future_events_are_accounted_as_in_memory(tmp_
         cpn("a2", "child-a", "2024-05-02T10:00:00+01:00"),
         cpn("a1", "child-a", "2024-05-03T10:00:00+01:00"),  # the same id again, same child
         cpn("a3", "child-a", "2027-01-01T10:00:00+00:00"),  # after as_of
-        json.dumps({"id": "b0", "type": "cpn_created", "child_id": "child-b", "at": "2024-05-01T10:00:00"}),  # no offset
+        json.dumps(
+            {"id": "b0", "type": "cpn_created", "child_id": "child-b", "at": "2024-05-01T10:00:00"}
+        ),  # no offset
         cpn("b1", "child-b", "2024-05-01T10:00:00+01:00"),
         cpn("b2", "child-b", "2024-05-04T10:00:00+01:00"),
         "[1, 2]",
@@ -129,7 +137,9 @@ def test_rejections_duplicates_and_future_events_are_accounted_as_in_memory(tmp_
     assert (account.received, account.evaluated) == (9, 3)
     assert {r.where for r in account.rejected} == {f"{path}:{n}" for n in (1, 2, 4, 5, 6, 9)}
     (duplicate,) = [r for r in account.rejected if r.where == f"{path}:1"]
-    assert duplicate.reason.startswith(f"duplicate event id: 2 events share it ({path}:1, {path}:4)")
+    assert duplicate.reason.startswith(
+        f"duplicate event id: 2 events share it ({path}:1, {path}:4)"
+    )
     # records rejected before child-b's first event (b0 has no offset, so it is not yet
     # child-b's) belong to child-a's stretch of the input; "[1, 2]" to child-b's
     assert [p.account.received for p in parts] == [6, 3]
@@ -137,7 +147,13 @@ def test_rejections_duplicates_and_future_events_are_accounted_as_in_memory(tmp_
 
 def test_typed_events_without_places_stream_too() -> None:
     records = [
-        {"id": f"e{i}", "type": "cpn_created", "child_id": child, "at": f"2024-05-0{i}T10:00:00Z", "incident_ref": "I"}
+        {
+            "id": f"e{i}",
+            "type": "cpn_created",
+            "child_id": child,
+            "at": f"2024-05-0{i}T10:00:00Z",
+            "incident_ref": "I",
+        }
         for i, child in enumerate(["c1", "c1", "c2", "c2", "c2"], start=1)
     ]
     events = parse_events(records).events
@@ -165,7 +181,15 @@ def test_each_child_is_yielded_before_the_next_child_is_read_past_its_first_even
             for day in days:
                 read.append(f"{child}/{day}")
                 (event,) = parse_events(
-                    [{"id": f"{child}-{day}", "type": "cpn_created", "child_id": child, "at": f"2024-05-0{day}T10:00:00Z", "incident_ref": "I"}]
+                    [
+                        {
+                            "id": f"{child}-{day}",
+                            "type": "cpn_created",
+                            "child_id": child,
+                            "at": f"2024-05-0{day}T10:00:00Z",
+                            "incident_ref": "I",
+                        }
+                    ]
                 ).events
                 yield event
 
@@ -197,7 +221,9 @@ def _run(*args: str) -> Any:
     return CliRunner().invoke(main, list(args))
 
 
-def test_cli_stream_json_is_byte_identical_to_the_in_memory_run(grouped: Path, generated: Path) -> None:
+def test_cli_stream_json_is_byte_identical_to_the_in_memory_run(
+    grouped: Path, generated: Path
+) -> None:
     common = ["evaluate", "--pack", "jersey_2024", "--as-of", AS_OF_TEXT, "--format", "json"]
     in_memory = _run(*common, str(grouped))
     streamed = _run(*common, "--stream", str(grouped))
@@ -208,18 +234,32 @@ def test_cli_stream_json_is_byte_identical_to_the_in_memory_run(grouped: Path, g
 
 
 def test_cli_stream_jsonl_writes_every_result_and_the_account(grouped: Path) -> None:
-    result = _run("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF_TEXT, "--stream", str(grouped))
+    result = _run(
+        "evaluate", "--pack", "jersey_2024", "--as-of", AS_OF_TEXT, "--stream", str(grouped)
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     reference = evaluate(load_pack("jersey_2024"), load_events(grouped), AS_OF)
-    assert [r["id"] for r in rows if r["record"] == "obligation"] == [o.id for o in reference.obligations]
+    assert [r["id"] for r in rows if r["record"] == "obligation"] == [
+        o.id for o in reference.obligations
+    ]
     assert sum(r["record"] == "finding" for r in rows) == len(reference.findings)
     assert rows[-1]["record"] == "account"
     assert (rows[-1]["received"], rows[-1]["evaluated"], rows[-1]["rejected"]) == (1500, 1500, 0)
 
 
 def test_cli_stream_on_ungrouped_input_fails_clearly(generated: Path) -> None:
-    result = _run("evaluate", "--pack", "jersey_2024", "--as-of", AS_OF_TEXT, "--format", "json", "--stream", str(generated))
+    result = _run(
+        "evaluate",
+        "--pack",
+        "jersey_2024",
+        "--as-of",
+        AS_OF_TEXT,
+        "--format",
+        "json",
+        "--stream",
+        str(generated),
+    )
     assert result.exit_code == 1
     assert result.stdout == ""  # the JSON document is written only once it is complete
     assert "appears again after other children's events" in result.stderr
@@ -238,15 +278,40 @@ def test_cli_sort_events_then_stream(tmp_path: Path, generated: Path, grouped: P
 
 def test_cli_mapping_reads_the_shared_benchmark_format(tmp_path: Path) -> None:
     records = [
-        {"event_id": "E1", "child_id": "C1", "type": "police_incident", "timestamp": "2024-05-07T10:00:00+01:00", "tz": "Europe/London"},
-        {"event_id": "E2", "child_id": "C1", "type": "strategy_meeting_held", "timestamp": "2024-05-08T10:00:00+01:00", "tz": "Europe/London"},
+        {
+            "event_id": "E1",
+            "child_id": "C1",
+            "type": "police_incident",
+            "timestamp": "2024-05-07T10:00:00+01:00",
+            "tz": "Europe/London",
+        },
+        {
+            "event_id": "E2",
+            "child_id": "C1",
+            "type": "strategy_meeting_held",
+            "timestamp": "2024-05-08T10:00:00+01:00",
+            "tz": "Europe/London",
+        },
     ]
     path = tmp_path / "bench.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     bench = ROOT / "benchmarks" / "shared_bench"
-    args = ["evaluate", "--pack", str(bench / "shared_bench.yaml"), "--as-of", AS_OF_TEXT, "--format", "json"]
+    args = [
+        "evaluate",
+        "--pack",
+        str(bench / "shared_bench.yaml"),
+        "--as-of",
+        AS_OF_TEXT,
+        "--format",
+        "json",
+    ]
     mapped = _run(*args, "--mapping", str(bench / "shared_bench.mapping.yaml"), str(path))
     assert mapped.exit_code == 0, mapped.output
-    assert json.loads(mapped.stdout)["account"] == {"received": 2, "evaluated": 2, "rejected": [], "cannot_evaluate": 0}
+    assert json.loads(mapped.stdout)["account"] == {
+        "received": 2,
+        "evaluated": 2,
+        "rejected": [],
+        "cannot_evaluate": 0,
+    }
     unmapped = _run(*args, str(path))
     assert unmapped.exit_code == 1 and "unknown event type 'police_incident'" in unmapped.stderr

@@ -45,8 +45,14 @@ def flag(i: int, child: str = "child-1", **changes: Any) -> dict[str, Any]:
 
 
 def cpn(i: int, child: str = "child-1", **changes: Any) -> dict[str, Any]:
-    return {"id": f"c{i}", "type": "cpn_created", "child_id": child,
-            "at": "2024-05-07T10:00:00+01:00", "incident_ref": f"INC-{i}", **changes}
+    return {
+        "id": f"c{i}",
+        "type": "cpn_created",
+        "child_id": child,
+        "at": "2024-05-07T10:00:00+01:00",
+        "incident_ref": f"INC-{i}",
+        **changes,
+    }
 
 
 def write(tmp_path: Path, records: list[Any], name: str = "events.jsonl") -> Path:
@@ -125,9 +131,7 @@ def test_validate_names_a_pack_file_escaped(tmp_path: Path) -> None:
 
 def test_an_unknown_obligation_message_is_escaped(tmp_path: Path) -> None:
     path = write(tmp_path, [flag(1)])
-    code, _out, err = cli(
-        "explain", "--pack", PACK, "--as-of", AS_OF, str(path), "no\x1b[2Jsuch"
-    )
+    code, _out, err = cli("explain", "--pack", PACK, "--as-of", AS_OF, str(path), "no\x1b[2Jsuch")
     assert code == 2
     assert "\x1b" not in err and "no\\x1b[2Jsuch" in err
 
@@ -184,16 +188,21 @@ def test_a_small_table_is_drawn_whole(tmp_path: Path) -> None:
 # --- JSON written as it goes ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("records", [
-    [],
-    [flag(1)],
-    [flag(i, child=f"child-{i % 3}") for i in range(12)]
-    + [cpn(i, child=f"child-{i % 3}", summary="naïve é \u202e") for i in range(12)],
-])
+@pytest.mark.parametrize(
+    "records",
+    [
+        [],
+        [flag(1)],
+        [flag(i, child=f"child-{i % 3}") for i in range(12)]
+        + [cpn(i, child=f"child-{i % 3}", summary="naïve é \u202e") for i in range(12)],
+    ],
+)
 def test_streamed_json_is_byte_identical_to_to_json(tmp_path: Path, records: list[Any]) -> None:
     bad = [{"id": "x\u202e", "type": "flag_sent"}, {**flag(99), "at": "2025-01-01T00:00:00Z"}]
     path = write(tmp_path, [*records, *bad])
-    code, out, _err = cli("evaluate", "--pack", PACK, "--as-of", AS_OF, "--format", "json", str(path))
+    code, out, _err = cli(
+        "evaluate", "--pack", PACK, "--as-of", AS_OF, "--format", "json", str(path)
+    )
     assert code == 1
     expected = evaluate(load_pack(PACK), load_events(path), datetime.fromisoformat(AS_OF))
     assert out == expected.to_json()

@@ -28,9 +28,7 @@ from tests.strategies import as_of_for, calendars, days_for, event_records
 
 LONDON = ZoneInfo("Europe/London")
 PACKS = ("jersey_2019", "jersey_2024", "wirral_2019", "wtsc_2015")
-PROPERTY = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- deadlines ------------------------------------------------------------------------------
 

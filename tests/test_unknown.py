@@ -101,7 +101,9 @@ vocabulary:
 PACK_TEXT = VOCABULARY + minimal_pack("unknowns", "Unknown values test pack", RULES).replace(
     "  timezone: Europe/London\n",
     "  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENG}\n",
-).replace("roles:\n", "agencies: {csc: CSC, police: Police, fostering_service: Fostering}\nroles:\n")
+).replace(
+    "roles:\n", "agencies: {csc: CSC, police: Police, fostering_service: Fostering}\nroles:\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +135,11 @@ def concern(**fields: object) -> dict[str, object]:
 def test_a_needed_field_listed_as_unknown_may_be_left_out() -> None:
     stream = parse_events([{**concern(unknown=["category"]), "child_id": "child-1"}])
     [event] = stream.events
-    assert (event.category, event.unknown, event.is_unknown("category")) == (None, ["category"], True)
+    assert (event.category, event.unknown, event.is_unknown("category")) == (
+        None,
+        ["category"],
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -142,20 +148,34 @@ def test_a_needed_field_listed_as_unknown_may_be_left_out() -> None:
         ({}, "missing field 'category' for concern_identified; give it, or list it under unknown"),
         ({"category": None}, "'category' is null; give its value, or leave it out and list it"),
         ({"category": "neglect", "unknown": ["category"]}, "'category' is both given and listed"),
-        ({"category": "neglect", "unknown": ["severity"]}, "unknown lists 'severity', which is not"),
-        ({"category": "neglect", "unknown": ["child_id"]}, "unknown lists 'child_id', which is not"),
+        (
+            {"category": "neglect", "unknown": ["severity"]},
+            "unknown lists 'severity', which is not",
+        ),
+        (
+            {"category": "neglect", "unknown": ["child_id"]},
+            "unknown lists 'child_id', which is not",
+        ),
         ({"category": "neglect", "unknown": ["at"]}, "unknown lists 'at', which is not"),
-        ({"category": "neglect", "unknown": ["complex", "complex"]}, "unknown lists 'complex' twice"),
+        (
+            {"category": "neglect", "unknown": ["complex", "complex"]},
+            "unknown lists 'complex' twice",
+        ),
         (
             {"category": "neglect", "unknown": ["attributes.x"], "attributes": {"x": 1}},
             "'attributes.x' is both given and listed",
         ),
         ({"category": "neglect", "unknown": ["attributes"]}, "unknown lists 'attributes', which"),
-        ({"category": "neglect", "unknown": ["other.x"]}, "list its own fields (not id, child_id, type, at, on) or attributes.NAME"),
+        (
+            {"category": "neglect", "unknown": ["other.x"]},
+            "list its own fields (not id, child_id, type, at, on) or attributes.NAME",
+        ),
     ],
 )
 def test_what_unknown_may_list(fields: dict[str, object], message: str) -> None:
-    stream = parse_events([{"id": "c", "type": "concern_identified", "child_id": "c1", "at": AT, **fields}])
+    stream = parse_events(
+        [{"id": "c", "type": "concern_identified", "child_id": "c1", "at": AT, **fields}]
+    )
     [rejection] = stream.rejected
     assert message in rejection.reason, rejection.reason
 
@@ -187,7 +207,9 @@ def test_a_trigger_condition_on_an_unknown_value_cannot_be_evaluated(pack) -> No
 
 
 def test_any_with_one_true_part_does_not_need_the_unknown_one(pack) -> None:  # type: ignore[no-untyped-def]
-    result = run(pack, [concern(category="neglect", immediate_action_taken=True, unknown=["serious_harm"])])
+    result = run(
+        pack, [concern(category="neglect", immediate_action_taken=True, unknown=["serious_harm"])]
+    )
     o = the(result, "discussion_when_serious")
     assert (o.status, o.missing) == ("overdue", ())
     assert [f.kind for f in result.findings] == ["overdue"]
@@ -202,12 +224,20 @@ def test_all_with_one_false_part_does_not_need_the_unknown_one(pack) -> None:  #
 
 
 def test_an_unknown_category_leaves_the_rule_on_it_unknown(pack) -> None:  # type: ignore[no-untyped-def]
-    o = the(run(pack, [concern(looked_after=True, unknown=["category"])]), "neglect_needs_a_looked_after_child")
+    o = the(
+        run(pack, [concern(looked_after=True, unknown=["category"])]),
+        "neglect_needs_a_looked_after_child",
+    )
     assert (o.status, o.missing) == ("cannot_evaluate", ("concern_identified.category",))
 
 
 def test_an_unknown_route_choice_cannot_be_evaluated(pack) -> None:  # type: ignore[no-untyped-def]
-    received = {"id": "r", "type": "enquiry_received", "at": AT, "unknown": ["safeguarding_risk_clear"]}
+    received = {
+        "id": "r",
+        "type": "enquiry_received",
+        "at": AT,
+        "unknown": ["safeguarding_risk_clear"],
+    }
     o = the(run(pack, [received]), "routed")
     assert (o.status, o.route, o.action) == ("cannot_evaluate", None, "pass_to_mash or refer_on")
     assert o.missing == ("enquiry_received.safeguarding_risk_clear",)
@@ -219,7 +249,13 @@ def test_an_unknown_route_choice_cannot_be_evaluated(pack) -> None:  # type: ign
 
 def test_an_unknown_deadline_case_is_overdue_once_every_case_has_passed(pack) -> None:  # type: ignore[no-untyped-def]
     # Concluded Monday 3 June: 2 working days is the end of Wed 5 June, 5 the end of Mon 10.
-    ended = {"id": "e", "type": "enquiry_concluded", "at": AT, "basis": "section_47", "unknown": ["continuing_risk"]}
+    ended = {
+        "id": "e",
+        "type": "enquiry_concluded",
+        "at": AT,
+        "basis": "section_47",
+        "unknown": ["continuing_risk"],
+    }
     between = the(run(pack, [ended], date(2024, 6, 7)), "tabled")
     assert (between.status, between.due, between.missing) == (
         "cannot_evaluate",
@@ -237,7 +273,13 @@ def test_an_unknown_deadline_case_is_overdue_once_every_case_has_passed(pack) ->
 
 
 def test_a_conference_that_may_be_the_one_leaves_the_outcome_open_to_doubt(pack) -> None:  # type: ignore[no-untyped-def]
-    ended = {"id": "e", "type": "enquiry_concluded", "at": AT, "basis": "section_47", "continuing_risk": True}
+    ended = {
+        "id": "e",
+        "type": "enquiry_concluded",
+        "at": AT,
+        "basis": "section_47",
+        "continuing_risk": True,
+    }
     maybe = {
         "id": "cp1",
         "type": "child_protection_conference_held",
@@ -275,7 +317,9 @@ def discussion(**fields: object) -> dict[str, object]:
 
 
 def test_a_check_on_an_unknown_value_is_undetermined_not_a_finding(pack) -> None:  # type: ignore[no-untyped-def]
-    result = run(pack, [discussion(agencies=["csc", "police"], records_made_by=["csc"], unknown=["mode"])])
+    result = run(
+        pack, [discussion(agencies=["csc", "police"], records_made_by=["csc"], unknown=["mode"])]
+    )
     assert result.findings == ()
     [u] = result.undetermined
     assert (u.rule, u.event, u.missing, u.severity) == (
@@ -295,19 +339,33 @@ def test_a_check_on_an_unknown_value_is_undetermined_not_a_finding(pack) -> None
 def test_a_message_names_an_unknown_field_as_unknown(pack) -> None:  # type: ignore[no-untyped-def]
     result = run(
         pack,
-        [discussion(mode="telephone", agencies=["csc", "police"], records_made_by=["csc"], unknown=["chair_role"])],
+        [
+            discussion(
+                mode="telephone",
+                agencies=["csc", "police"],
+                records_made_by=["csc"],
+                unknown=["chair_role"],
+            )
+        ],
     )
     [finding] = result.findings
-    assert finding.message == "a telephone discussion that not every agency recorded (chair (unknown))"
+    assert (
+        finding.message == "a telephone discussion that not every agency recorded (chair (unknown))"
+    )
 
 
 def test_a_case_fact_resting_on_an_unknown_value_is_unknown(pack) -> None:  # type: ignore[no-untyped-def]
     earlier = concern(category="physical_abuse", unknown=["looked_after"])
     later = discussion(mode="face_to_face", agencies=["csc"], at="2024-06-04T10:00:00+01:00")
     [u] = run(pack, [earlier, later]).undetermined
-    assert (u.rule, u.missing) == ("looked_after_child_discussions", ("concern_identified.looked_after",))
+    assert (u.rule, u.missing) == (
+        "looked_after_child_discussions",
+        ("concern_identified.looked_after",),
+    )
     # A later concern that says it clears the doubt: the fact is known again.
-    known = concern(id="c2", category="physical_abuse", looked_after=False, at="2024-06-03T12:00:00+01:00")
+    known = concern(
+        id="c2", category="physical_abuse", looked_after=False, at="2024-06-03T12:00:00+01:00"
+    )
     result = run(pack, [earlier, known, later])
     assert (result.undetermined, result.findings) == ((), ())
 
@@ -324,7 +382,9 @@ def test_the_command_line_shows_and_counts_what_cannot_be_evaluated(tmp_path: Pa
         {**discussion(agencies=["csc"], unknown=["mode"]), "child_id": "child-1"},
     ]
     events.write_text("".join(json.dumps(r) + "\n" for r in records))
-    done = CliRunner().invoke(main, ["evaluate", "--pack", str(pack_file), "--as-of", "2024-06-28", str(events)])
+    done = CliRunner().invoke(
+        main, ["evaluate", "--pack", str(pack_file), "--as-of", "2024-06-28", str(events)]
+    )
     assert done.exit_code == 0, done.output
     assert "cannot_evaluate (missing concern_identified.serious_harm)" in done.stdout
     assert "Checks that cannot be evaluated" in done.stdout
@@ -360,7 +420,10 @@ scenarios:
         encoding="utf-8",
     )
     run_ = run_scenarios([scenarios])
-    passed, failed = [o for o in run_.outcomes if o.passed], [o for o in run_.outcomes if not o.passed]
+    passed, failed = (
+        [o for o in run_.outcomes if o.passed],
+        [o for o in run_.outcomes if not o.passed],
+    )
     assert [o.name for o in passed] == ["unknown serious harm and meeting mode"]
     [failure] = failed
     assert "expected undetermined" in "\n".join(failure.failures)

@@ -67,7 +67,9 @@ def test_it_evaluates_declared_events_from_a_file(tmp_path: Path) -> None:
          "outcome": "strategy_discussion", "of_event": "c1", "referrer_told_on": "2024-05-08"},
     ]  # fmt: skip
     events.write_text("".join(json.dumps(r) + "\n" for r in records))
-    done = cli("evaluate", "--pack", str(PACK), "--as-of", "2024-05-31", "--format", "json", str(events))
+    done = cli(
+        "evaluate", "--pack", str(PACK), "--as-of", "2024-05-31", "--format", "json", str(events)
+    )
     assert done.exit_code == 0, done.output
     result = json.loads(done.stdout)
     by_rule = {o["rule"]: o for o in result["obligations"]}
@@ -107,7 +109,11 @@ def test_the_library_does_the_same_with_no_python_change() -> None:
     # Friday 3 May; Monday 6 May a bank holiday: one working day is the end of Tue 7 May,
     # the day of the decision, so it is met; no further action owes no strategy discussion.
     decision = by_rule["threshold_decision_after_referral"]
-    assert (decision.due.date(), decision.status, decision.met_by) == (date(2024, 5, 7), "met", "d1")
+    assert (decision.due.date(), decision.status, decision.met_by) == (
+        date(2024, 5, 7),
+        "met",
+        "d1",
+    )
     assert "strategy_discussion_after_threshold" not in by_rule
     assert result.account.rejected == ()
 
@@ -116,17 +122,32 @@ def test_the_library_does_the_same_with_no_python_change() -> None:
 
 
 def record(**fields: object) -> dict[str, object]:
-    return {"id": "d", "type": "threshold_decision_made", "child_id": "k", "on": "2024-05-08", **fields}
+    return {
+        "id": "d",
+        "type": "threshold_decision_made",
+        "child_id": "k",
+        "on": "2024-05-08",
+        **fields,
+    }
 
 
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        ({}, "missing field 'outcome' for threshold_decision_made; give it, or list it under unknown"),
+        (
+            {},
+            "missing field 'outcome' for threshold_decision_made; give it, or list it under unknown",
+        ),
         ({"outcome": "referral"}, "outcome"),
-        ({"outcome": "assessment", "referrer_told_on": "8 May"}, "'referrer_told_on' must be an ISO 8601 date"),
+        (
+            {"outcome": "assessment", "referrer_told_on": "8 May"},
+            "'referrer_told_on' must be an ISO 8601 date",
+        ),
         ({"outcome": "assessment", "reasons": ["gut_feeling"]}, "reasons"),
-        ({"outcome": "assessment", "decided": "x"}, "unknown field 'decided'; did you mean 'decided_by'?"),
+        (
+            {"outcome": "assessment", "decided": "x"},
+            "unknown field 'decided'; did you mean 'decided_by'?",
+        ),
     ],
 )
 def test_declared_fields_are_typed(pack, given: dict[str, object], message: str) -> None:  # type: ignore[no-untyped-def]
@@ -139,7 +160,10 @@ def test_declared_fields_are_typed(pack, given: dict[str, object], message: str)
     ("attributes", "message"),
     [
         ({"threshold_met": "true"}, "attribute 'threshold_met' must be true or false"),
-        ({"referral_channel": "fax"}, "attribute 'referral_channel' must be one of its declared values"),
+        (
+            {"referral_channel": "fax"},
+            "attribute 'referral_channel' must be one of its declared values",
+        ),
     ],
 )
 def test_declared_attributes_are_typed(pack, attributes: dict[str, object], message: str) -> None:  # type: ignore[no-untyped-def]
@@ -148,7 +172,9 @@ def test_declared_attributes_are_typed(pack, attributes: dict[str, object], mess
     [rejection] = parse_events([concern], vocabulary=pack.vocabulary).rejected
     assert rejection.reason == message
     # Undeclared attributes are still local extensions of any scalar type.
-    ok = parse_events([{**concern, "attributes": {"source_record": "X/1"}}], vocabulary=pack.vocabulary)
+    ok = parse_events(
+        [{**concern, "attributes": {"source_record": "X/1"}}], vocabulary=pack.vocabulary
+    )
     assert not ok.rejected
 
 
@@ -161,8 +187,15 @@ def test_a_declared_type_has_the_core_fields_and_a_description(pack) -> None:  #
     cls = pack.vocabulary.event_class("threshold_decision_made")
     assert cls.__doc__.startswith("The MASH manager decides")
     assert cls._needed == ("outcome",)
-    event = parse_events([record(outcome="assessment", unknown=["reasons"])], vocabulary=pack.vocabulary).events[0]
-    assert (event.on, event.outcome, event.reasons, event.unknown) == (date(2024, 5, 8), "assessment", [], ["reasons"])
+    event = parse_events(
+        [record(outcome="assessment", unknown=["reasons"])], vocabulary=pack.vocabulary
+    ).events[0]
+    assert (event.on, event.outcome, event.reasons, event.unknown) == (
+        date(2024, 5, 8),
+        "assessment",
+        [],
+        ["reasons"],
+    )
 
 
 def test_an_unknown_declared_attribute_leaves_its_check_undetermined(pack) -> None:  # type: ignore[no-untyped-def]
@@ -171,7 +204,10 @@ def test_an_unknown_declared_attribute_leaves_its_check_undetermined(pack) -> No
                "unknown": ["attributes.threshold_met"]}  # fmt: skip
     result = evaluate(pack, parse_events([concern], vocabulary=pack.vocabulary), date(2024, 5, 31))
     [u] = result.undetermined
-    assert (u.rule, u.missing) == ("referrer_view_recorded", ("concern_identified.attributes.threshold_met",))
+    assert (u.rule, u.missing) == (
+        "referrer_view_recorded",
+        ("concern_identified.attributes.threshold_met",),
+    )
 
 
 # --- pack errors: declared names are checked like core ones --------------------------------
@@ -206,7 +242,9 @@ def test_an_unknown_declared_attribute_leaves_its_check_undetermined(pack) -> No
          "an enum needs 'values'"),
     ],
 )  # fmt: skip
-def test_a_mistake_in_or_against_a_declaration_is_a_located_error(old: str, new: str, message: str) -> None:
+def test_a_mistake_in_or_against_a_declaration_is_a_located_error(
+    old: str, new: str, message: str
+) -> None:
     assert PACK_TEXT.count(old) == 1, old
     text = PACK_TEXT.replace(old, new)
     with pytest.raises(PackValidationError) as raised:
@@ -219,9 +257,13 @@ def test_a_mistake_in_or_against_a_declaration_is_a_located_error(old: str, new:
 
 def test_the_compiled_pack_records_its_vocabulary_in_its_hash(pack) -> None:  # type: ignore[no-untyped-def]
     assert pack.vocabulary.declared_types == ("threshold_decision_made",)
-    described = PACK_TEXT.replace("description: The grounds the decision records.", "description: Why.")
+    described = PACK_TEXT.replace(
+        "description: The grounds the decision records.", "description: Why."
+    )
     assert compile_text(described, str(PACK)).content_hash != pack.content_hash
-    retyped = PACK_TEXT.replace("        decided_by: {type: text,", "        decided_by: {type: reference,")
+    retyped = PACK_TEXT.replace(
+        "        decided_by: {type: text,", "        decided_by: {type: reference,"
+    )
     other = compile_text(retyped, str(PACK))
     assert other.vocabulary.digest != pack.vocabulary.digest
     assert other.content_hash != pack.content_hash

@@ -60,8 +60,12 @@ def check_stream(data: bytes, fmt: str) -> EventStream:
 
 # --- random bytes ------------------------------------------------------------------------------
 
-JSONISH = st.sampled_from([*b'{}[]",:\\ \n\r\t0123456789-+.eEtrufalsn', 0, 0x1B, 0xEF, 0xBB, 0xFF, 0xC3])
-YAMLISH = st.sampled_from([*b"-:{}[]#&*!|>'\"%@` \n\r\t?,.0123456789abcdeyno", 0, 0x1B, 0xC2, 0x85, 0xFF])
+JSONISH = st.sampled_from(
+    [*b'{}[]",:\\ \n\r\t0123456789-+.eEtrufalsn', 0, 0x1B, 0xEF, 0xBB, 0xFF, 0xC3]
+)
+YAMLISH = st.sampled_from(
+    [*b"-:{}[]#&*!|>'\"%@` \n\r\t?,.0123456789abcdeyno", 0, 0x1B, 0xC2, 0x85, 0xFF]
+)
 
 
 @FUZZ
@@ -96,7 +100,9 @@ def damage(draw: st.DrawFn, lines: list[bytes]) -> tuple[list[bytes], set[int]]:
         line = lines[i]
         at = draw(st.integers(0, len(line)))
         kind = draw(st.sampled_from(["insert", "delete", "replace", "truncate"]))
-        junk = draw(st.binary(min_size=1, max_size=4).filter(lambda b: b"\n" not in b and b"\r" not in b))
+        junk = draw(
+            st.binary(min_size=1, max_size=4).filter(lambda b: b"\n" not in b and b"\r" not in b)
+        )
         if kind == "insert":
             line = line[:at] + junk + line[at:]
         elif kind == "delete":

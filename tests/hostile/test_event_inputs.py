@@ -182,19 +182,39 @@ DUPLICATE_IDS = "duplicate event id: 3 events share it (duplicate_ids.jsonl:1, d
 
 HAND_WRITTEN = [
     # "20240501" became 1970-08-23T06:21:41Z; 0, 1e10 and "1714550400" were evaluated too
-    Case("unix_times.jsonl", "unix_times.jsonl", None, 8,
-         {2: NOT_ISO, 3: NOT_ISO, 4: NOT_ISO, 5: NOT_ISO, 6: "has no UTC offset", 7: NOT_ISO}),
+    Case(
+        "unix_times.jsonl",
+        "unix_times.jsonl",
+        None,
+        8,
+        {2: NOT_ISO, 3: NOT_ISO, 4: NOT_ISO, 5: NOT_ISO, 6: "has no UTC offset", 7: NOT_ISO},
+    ),
     # 0001-01-01 and 9999-12-31T23:00-05:00 ended the whole run with OverflowError
-    Case("placeholder_years.jsonl", "placeholder_years.jsonl", None, 6,
-         {2: YEARS, 3: YEARS, 4: YEARS, 5: "is not a real date and time"}),
+    Case(
+        "placeholder_years.jsonl",
+        "placeholder_years.jsonl",
+        None,
+        6,
+        {2: YEARS, 3: YEARS, 4: YEARS, 5: "is not a real date and time"},
+    ),
     # serious_harm: "yes" and 1 were accepted
     Case("lax_booleans.jsonl", "lax_booleans.jsonl", None, 5, {2: BOOL, 3: BOOL, 4: BOOL, 5: BOOL}),
     # a key twice in a JSON record: the last won
-    Case("duplicate_json_key.jsonl", "duplicate_json_key.jsonl", None, 3,
-         {2: "duplicate key 'id'; each key may appear once in a record"}),
+    Case(
+        "duplicate_json_key.jsonl",
+        "duplicate_json_key.jsonl",
+        None,
+        3,
+        {2: "duplicate key 'id'; each key may appear once in a record"},
+    ),
     # one syntax error: "1 received, 0 evaluated" for 20 records
-    Case("twenty_one_syntax_error.yaml", "twenty_one_syntax_error.yaml", None, 20,
-         {61: "YAML syntax error"}),
+    Case(
+        "twenty_one_syntax_error.yaml",
+        "twenty_one_syntax_error.yaml",
+        None,
+        20,
+        {61: "YAML syntax error"},
+    ),
     # a BOM made the first record "not valid JSON"
     Case("bom.jsonl", "bom.jsonl", None, 3),
     # CR-only line endings merged 16 records into one line
@@ -203,46 +223,125 @@ HAND_WRITTEN = [
     # a .json array was read as JSON Lines: 17 unexplained rejections
     Case("seventeen.json", "seventeen.json", None, 17),
     # an empty .yaml was an error while an empty .jsonl passed
-    *(Case(name, name, None, 0) for name in (
-        "empty.yaml", "empty.jsonl", "empty.json", "blank_lines.jsonl", "comments_only.yaml")),
+    *(
+        Case(name, name, None, 0)
+        for name in (
+            "empty.yaml",
+            "empty.jsonl",
+            "empty.json",
+            "blank_lines.jsonl",
+            "comments_only.yaml",
+        )
+    ),
     # a 5,000-digit integer was "not valid JSON"
-    Case("big_integer.jsonl", "big_integer.jsonl", None, 2,
-         {2: "a number has 5,000 digits; numbers in events have at most 20"}),
+    Case(
+        "big_integer.jsonl",
+        "big_integer.jsonl",
+        None,
+        2,
+        {2: "a number has 5,000 digits; numbers in events have at most 20"},
+    ),
     # duplicates and events after as_of had no file or line
-    Case("duplicate_ids.jsonl", "duplicate_ids.jsonl", None, 5,
-         {1: DUPLICATE_IDS, 3: DUPLICATE_IDS, 5: DUPLICATE_IDS}),
-    Case("after_as_of.yaml", "after_as_of.yaml", None, 3,
-         {2: "dated after as_of, so not yet evaluated", 3: "dated after as_of"}),
+    Case(
+        "duplicate_ids.jsonl",
+        "duplicate_ids.jsonl",
+        None,
+        5,
+        {1: DUPLICATE_IDS, 3: DUPLICATE_IDS, 5: DUPLICATE_IDS},
+    ),
+    Case(
+        "after_as_of.yaml",
+        "after_as_of.yaml",
+        None,
+        3,
+        {2: "dated after as_of, so not yet evaluated", 3: "dated after as_of"},
+    ),
     # undecodable files: a traceback for YAML
     Case("not_utf8.jsonl", "not_utf8.jsonl", None, 3, {2: "the record is not UTF-8 text"}),
     Case("not_utf8.yaml", "not_utf8.yaml", None, 3, {2: "line 2 is not UTF-8 text"}),
-    Case("tags_and_aliases.yaml", "tags_and_aliases.yaml", None, 5, {
-        2: "YAML aliases (*name) are not allowed in event files",
-        3: "YAML tag '!!python/object/apply:os.system' is not allowed",
-        4: "YAML tag '!custom' is not allowed"}),
+    Case(
+        "tags_and_aliases.yaml",
+        "tags_and_aliases.yaml",
+        None,
+        5,
+        {
+            2: "YAML aliases (*name) are not allowed in event files",
+            3: "YAML tag '!!python/object/apply:os.system' is not allowed",
+            4: "YAML tag '!custom' is not allowed",
+        },
+    ),
     Case("yaml11_booleans.yaml", "yaml11_booleans.yaml", None, 3, {3: BOOL, 4: BOOL}),
-    Case("multi_document.yaml", "multi_document.yaml", None, 4,
-         {9: "a YAML event document is a list of events, 'events: [...]' or one event"}),
-    Case("events_mapping_extra_key.yaml", "events_mapping_extra_key.yaml", None, 3,
-         {1: "top-level key 'exported_by' is not read"}),
-    Case("nan_infinity.jsonl", "nan_infinity.jsonl", None, 4, {
-        2: "NaN is not a JSON number", 3: "-Infinity is not a JSON number",
-        4: "a number is too large to represent"}),
-    Case("not_objects.jsonl", "not_objects.jsonl", None, 7,
-         {2: NOT_MAPPING, 3: NOT_MAPPING, 4: NOT_MAPPING, 5: NOT_MAPPING, 6: NOT_MAPPING}),
-    Case("broken_array.json", "broken_array.json", None, 2,
-         {3: "the JSON array is not closed with ']'; the entry starting here runs to the end"}),
-    Case("nul_bytes.jsonl", "nul_bytes.jsonl", None, 4,
-         {2: "not valid JSON", 4: "not valid JSON: Invalid control character"}),
+    Case(
+        "multi_document.yaml",
+        "multi_document.yaml",
+        None,
+        4,
+        {9: "a YAML event document is a list of events, 'events: [...]' or one event"},
+    ),
+    Case(
+        "events_mapping_extra_key.yaml",
+        "events_mapping_extra_key.yaml",
+        None,
+        3,
+        {1: "top-level key 'exported_by' is not read"},
+    ),
+    Case(
+        "nan_infinity.jsonl",
+        "nan_infinity.jsonl",
+        None,
+        4,
+        {
+            2: "NaN is not a JSON number",
+            3: "-Infinity is not a JSON number",
+            4: "a number is too large to represent",
+        },
+    ),
+    Case(
+        "not_objects.jsonl",
+        "not_objects.jsonl",
+        None,
+        7,
+        {2: NOT_MAPPING, 3: NOT_MAPPING, 4: NOT_MAPPING, 5: NOT_MAPPING, 6: NOT_MAPPING},
+    ),
+    Case(
+        "broken_array.json",
+        "broken_array.json",
+        None,
+        2,
+        {3: "the JSON array is not closed with ']'; the entry starting here runs to the end"},
+    ),
+    Case(
+        "nul_bytes.jsonl",
+        "nul_bytes.jsonl",
+        None,
+        4,
+        {2: "not valid JSON", 4: "not valid JSON: Invalid control character"},
+    ),
     Case("tab_indent.yaml", "tab_indent.yaml", None, 3, {5: "YAML syntax error"}),
     # the table read event values as rich markup (MarkupError, a hyperlink) and passed
     # ESC/OSC/bidi through to the terminal
-    Case("markup_ids.jsonl", "markup_ids.jsonl", None, 3, fmt="table",
-         shown=("[/bold]c", "[link=https://example.invalid]x[/link]", ":warning:[red]")),
-    Case("terminal_escapes.jsonl", "terminal_escapes.jsonl", None, 4, fmt="table",
-         shown=("c\\x1b[2J\\x1b[H", "c\\x1b]8;;https://example.invalid\\x07link", "c\\u202eevil",
-                "c\\x9b31m"),
-         hidden=("\x1b", "\x07", "\u202e", "\x9b")),
+    Case(
+        "markup_ids.jsonl",
+        "markup_ids.jsonl",
+        None,
+        3,
+        fmt="table",
+        shown=("[/bold]c", "[link=https://example.invalid]x[/link]", ":warning:[red]"),
+    ),
+    Case(
+        "terminal_escapes.jsonl",
+        "terminal_escapes.jsonl",
+        None,
+        4,
+        fmt="table",
+        shown=(
+            "c\\x1b[2J\\x1b[H",
+            "c\\x1b]8;;https://example.invalid\\x07link",
+            "c\\u202eevil",
+            "c\\x9b31m",
+        ),
+        hidden=("\x1b", "\x07", "\u202e", "\x9b"),
+    ),
 ]
 
 
@@ -258,8 +357,14 @@ def test_every_hand_written_file_has_a_case() -> None:
 # --- inputs too large, too deep, or from standard input -----------------------------------------
 
 GIB = 1 << 30
-GOOD_LINE = json.dumps({"id": "ev-1", "type": "mash_enquiry_started", "child_id": "child-1",
-                        "at": "2024-05-07T10:00:00Z"})
+GOOD_LINE = json.dumps(
+    {
+        "id": "ev-1",
+        "type": "mash_enquiry_started",
+        "child_id": "child-1",
+        "at": "2024-05-07T10:00:00Z",
+    }
+)
 
 
 def deep(n: int) -> str:
@@ -267,41 +372,100 @@ def deep(n: int) -> str:
 
 
 def flow_yaml(n: int, pad: int = 0) -> bytes:
-    line = "- {id: ev-%d, type: mash_enquiry_started, child_id: child-1, at: '2024-05-07T10:00:00Z'}"
+    line = (
+        "- {id: ev-%d, type: mash_enquiry_started, child_id: child-1, at: '2024-05-07T10:00:00Z'}"
+    )
     return "".join(line % i + " " * pad + "\n" for i in range(1, n + 1)).encode()
 
 
 LARGE = [
     # a 1 GiB JSON Lines line took 2.1 GB of memory before it was refused
-    Case("gigabyte_line.jsonl", "gigabyte_line.jsonl", f"{GOOD_LINE}\n".encode(), 2,
-         {2: "the record is longer than 1,048,576 characters"}, sparse=GIB, seconds=SECONDS_LARGE),
+    Case(
+        "gigabyte_line.jsonl",
+        "gigabyte_line.jsonl",
+        f"{GOOD_LINE}\n".encode(),
+        2,
+        {2: "the record is longer than 1,048,576 characters"},
+        sparse=GIB,
+        seconds=SECONDS_LARGE,
+    ),
     # so did a 1 GiB YAML event file
-    Case("gigabyte.yaml", "gigabyte.yaml", b"- ", 1,
-         {1: "the file is larger than 268,435,456 bytes"}, sparse=GIB),
-    Case("gigabyte.json", "gigabyte.json", b"[", 1,
-         {1: "the file is larger than 268,435,456 bytes"}, sparse=GIB),
+    Case(
+        "gigabyte.yaml",
+        "gigabyte.yaml",
+        b"- ",
+        1,
+        {1: "the file is larger than 268,435,456 bytes"},
+        sparse=GIB,
+    ),
+    Case(
+        "gigabyte.json",
+        "gigabyte.json",
+        b"[",
+        1,
+        {1: "the file is larger than 268,435,456 bytes"},
+        sparse=GIB,
+    ),
     # 40,000 valid events in a 5 MB YAML file reported "1 received"
-    Case("forty_thousand.yaml", "forty_thousand.yaml", flow_yaml(40_000, pad=38), 40_000,
-         seconds=SECONDS_LARGE),
+    Case(
+        "forty_thousand.yaml",
+        "forty_thousand.yaml",
+        flow_yaml(40_000, pad=38),
+        40_000,
+        seconds=SECONDS_LARGE,
+    ),
     # 10,000 levels: the id lookup for the message raised RecursionError
-    Case("deep.jsonl", "deep.jsonl",
-         f'{{"id": "ev-1", "attributes": {{"a": {deep(10_000)}}}}}\n{GOOD_LINE}\n'.encode(), 2,
-         {1: "the record nests more than 32 levels deep"}),
-    Case("deep.json", "deep.json", f'[{{"a": {deep(10_000)}}}, {GOOD_LINE}]'.encode(), 2,
-         {1: "nests more than 32 levels deep"}),
-    Case("deep.yaml", "deep.yaml", f"- {{a: {deep(10_000)}}}\n- {GOOD_LINE}\n".encode(), 2,
-         {1: "nests more than 32 levels deep"}),
-    Case("deep_block.yaml", "deep_block.yaml",
-         ("- " + "".join(f"{'  ' * i}k{i}:\n" for i in range(700)) + f"- {GOOD_LINE}\n").encode(),
-         2, {1: "nests more than 32 levels deep"}),
-    Case("long.yaml", "long.yaml", b"- {x: '" + b"y" * 2_000_000 + b"'}\n- " + GOOD_LINE.encode() + b"\n",
-         2, {1: "longer than 1,048,576 characters"}),
-    Case("limit_raised.jsonl", "limit_raised.jsonl",
-         f'{GOOD_LINE[:-1]}, "attributes": {{"a": {deep(40)}}}}}\n'.encode(), 1,
-         {1: "attribute 'a' must be text, a number or true/false"},
-         args=("--max-event-depth", "64")),
-    Case("limit_lowered.jsonl", "limit_lowered.jsonl", f"{GOOD_LINE}\n".encode(), 1,
-         {1: "longer than 10 characters"}, args=("--max-event-record-chars", "10")),
+    Case(
+        "deep.jsonl",
+        "deep.jsonl",
+        f'{{"id": "ev-1", "attributes": {{"a": {deep(10_000)}}}}}\n{GOOD_LINE}\n'.encode(),
+        2,
+        {1: "the record nests more than 32 levels deep"},
+    ),
+    Case(
+        "deep.json",
+        "deep.json",
+        f'[{{"a": {deep(10_000)}}}, {GOOD_LINE}]'.encode(),
+        2,
+        {1: "nests more than 32 levels deep"},
+    ),
+    Case(
+        "deep.yaml",
+        "deep.yaml",
+        f"- {{a: {deep(10_000)}}}\n- {GOOD_LINE}\n".encode(),
+        2,
+        {1: "nests more than 32 levels deep"},
+    ),
+    Case(
+        "deep_block.yaml",
+        "deep_block.yaml",
+        ("- " + "".join(f"{'  ' * i}k{i}:\n" for i in range(700)) + f"- {GOOD_LINE}\n").encode(),
+        2,
+        {1: "nests more than 32 levels deep"},
+    ),
+    Case(
+        "long.yaml",
+        "long.yaml",
+        b"- {x: '" + b"y" * 2_000_000 + b"'}\n- " + GOOD_LINE.encode() + b"\n",
+        2,
+        {1: "longer than 1,048,576 characters"},
+    ),
+    Case(
+        "limit_raised.jsonl",
+        "limit_raised.jsonl",
+        f'{GOOD_LINE[:-1]}, "attributes": {{"a": {deep(40)}}}}}\n'.encode(),
+        1,
+        {1: "attribute 'a' must be text, a number or true/false"},
+        args=("--max-event-depth", "64"),
+    ),
+    Case(
+        "limit_lowered.jsonl",
+        "limit_lowered.jsonl",
+        f"{GOOD_LINE}\n".encode(),
+        1,
+        {1: "longer than 10 characters"},
+        args=("--max-event-record-chars", "10"),
+    ),
     # "-" reads standard input, in every format
     Case("stdin.jsonl", "-", f"{GOOD_LINE}\n{{broken\n".encode(), 2, {2: "not valid JSON"}),
     Case("stdin.json", "-", f"[{GOOD_LINE},\n 7]".encode(), 2, {2: NOT_MAPPING}),
@@ -347,23 +511,70 @@ def test_a_missing_file_or_a_directory_is_a_usage_error(tmp_path: Path) -> None:
 # (and only it) rejected, on its line, for that reason, in each format it applies to.
 
 BASE: list[dict[str, Any]] = [
-    {"id": "ev-1", "type": "social_worker_allocated", "child_id": "child-1",
-     "at": "2024-05-01T09:00:00+01:00", "worker": "sw-1", "team_manager": "tm-1"},
-    {"id": "ev-2", "type": "cpn_created", "child_id": "child-1", "at": "2024-05-02T10:00:00+01:00",
-     "incident_ref": "INC-1", "summary": "invented"},
-    {"id": "ev-3", "type": "concern_identified", "child_id": "child-1",
-     "at": "2024-05-03T11:00:00+01:00", "category": "neglect", "serious_harm": True,
-     "attributes": {"referral_source": "school", "count": 2, "score": 1.5, "flagged": False}},
-    {"id": "ev-4", "type": "flag_sent", "child_id": "child-1", "at": "2024-05-04T12:00:00Z",
-     "sender_role": "ppu_ds", "to": ["allocated_social_worker"], "cc": ["team_manager"]},
-    {"id": "ev-5", "type": "strategy_meeting_requested", "child_id": "child-2",
-     "at": "2024-05-05T13:00:00+01:00", "requested_by_role": "team_manager", "authorised": None},
-    {"id": "ev-6", "type": "professional_difference_raised", "child_id": "child-2",
-     "at": "2024-05-06T14:00:00+01:00", "difference_id": "pd-1", "started_on": "2024-05-06"},
-    {"id": "ev-7", "type": "strategy_meeting_held", "child_id": "child-2",
-     "at": "2024-05-07T15:00:00+01:00", "chair_role": "team_manager", "agencies": ["police", "csc"]},
-    {"id": "ev-8", "type": "mash_enquiry_started", "child_id": "child-3",
-     "at": "2024-05-08T16:00:00-04:00"},
+    {
+        "id": "ev-1",
+        "type": "social_worker_allocated",
+        "child_id": "child-1",
+        "at": "2024-05-01T09:00:00+01:00",
+        "worker": "sw-1",
+        "team_manager": "tm-1",
+    },
+    {
+        "id": "ev-2",
+        "type": "cpn_created",
+        "child_id": "child-1",
+        "at": "2024-05-02T10:00:00+01:00",
+        "incident_ref": "INC-1",
+        "summary": "invented",
+    },
+    {
+        "id": "ev-3",
+        "type": "concern_identified",
+        "child_id": "child-1",
+        "at": "2024-05-03T11:00:00+01:00",
+        "category": "neglect",
+        "serious_harm": True,
+        "attributes": {"referral_source": "school", "count": 2, "score": 1.5, "flagged": False},
+    },
+    {
+        "id": "ev-4",
+        "type": "flag_sent",
+        "child_id": "child-1",
+        "at": "2024-05-04T12:00:00Z",
+        "sender_role": "ppu_ds",
+        "to": ["allocated_social_worker"],
+        "cc": ["team_manager"],
+    },
+    {
+        "id": "ev-5",
+        "type": "strategy_meeting_requested",
+        "child_id": "child-2",
+        "at": "2024-05-05T13:00:00+01:00",
+        "requested_by_role": "team_manager",
+        "authorised": None,
+    },
+    {
+        "id": "ev-6",
+        "type": "professional_difference_raised",
+        "child_id": "child-2",
+        "at": "2024-05-06T14:00:00+01:00",
+        "difference_id": "pd-1",
+        "started_on": "2024-05-06",
+    },
+    {
+        "id": "ev-7",
+        "type": "strategy_meeting_held",
+        "child_id": "child-2",
+        "at": "2024-05-07T15:00:00+01:00",
+        "chair_role": "team_manager",
+        "agencies": ["police", "csc"],
+    },
+    {
+        "id": "ev-8",
+        "type": "mash_enquiry_started",
+        "child_id": "child-3",
+        "at": "2024-05-08T16:00:00-04:00",
+    },
 ]
 
 
@@ -395,10 +606,20 @@ MUTATIONS = [
     Mutation("no_child", 3, _drop("child_id"), "missing field 'child_id'"),
     Mutation("no_at", 4, _drop("at"), "missing field 'at'"),
     Mutation("no_required_field", 1, _drop("incident_ref"), "missing field 'incident_ref'"),
-    Mutation("unknown_type", 7, _set(type="mash_enquiry_startd"),
-             "unknown event type 'mash_enquiry_startd'; did you mean 'mash_enquiry_started'?"),
+    Mutation(
+        "unknown_type",
+        7,
+        _set(type="mash_enquiry_startd"),
+        "unknown event type 'mash_enquiry_startd'; did you mean 'mash_enquiry_started'?",
+    ),
     Mutation("type_not_text", 7, _set(type=7), "unknown event type"),
-    Mutation("unknown_field", 1, _set(sumary=PLANTED), "unknown field 'sumary'; did you mean 'summary'?", ALL),
+    Mutation(
+        "unknown_field",
+        1,
+        _set(sumary=PLANTED),
+        "unknown field 'sumary'; did you mean 'summary'?",
+        ALL,
+    ),
     Mutation("at_unix_number", 0, _set(at=1714550400), NOT_ISO, ALL),
     Mutation("at_unix_text", 0, _set(at="1714550400"), NOT_ISO),
     Mutation("at_compact_date", 0, _set(at="20240501"), NOT_ISO, ALL),
@@ -424,10 +645,19 @@ MUTATIONS = [
     Mutation("date_compact", 5, _set(started_on="20240506"), "must be an ISO 8601 date"),
     Mutation("date_year_1", 5, _set(started_on="0001-01-01"), "outside the years 1901 to 2199"),
     Mutation("attributes_list", 2, _set(attributes=[1, 2]), "'attributes' must be a mapping"),
-    Mutation("attribute_nested", 2, _set(attributes={"a": {"b": PLANTED}}),
-             "attribute 'a' must be text, a number or true/false", ALL),
-    Mutation("attribute_list", 2, _set(attributes={"a": [PLANTED]}),
-             "attribute 'a' must be text, a number or true/false"),
+    Mutation(
+        "attribute_nested",
+        2,
+        _set(attributes={"a": {"b": PLANTED}}),
+        "attribute 'a' must be text, a number or true/false",
+        ALL,
+    ),
+    Mutation(
+        "attribute_list",
+        2,
+        _set(attributes={"a": [PLANTED]}),
+        "attribute 'a' must be text, a number or true/false",
+    ),
     Mutation("id_too_long", 1, _set(id="e" * 201), "at most 200 characters"),
     Mutation("id_empty", 1, _set(id=""), "at least 1 character"),
     Mutation("id_number", 1, _set(id=17), "'id' must be text"),
@@ -436,8 +666,13 @@ MUTATIONS = [
     Mutation("record_text", 4, lambda r: PLANTED, NOT_MAPPING, ALL),
     Mutation("record_number", 4, lambda r: 17, NOT_MAPPING),
     Mutation("record_null", 4, lambda r: None, NOT_MAPPING, ("jsonl", "json")),
-    Mutation("huge_integer", 2, _set(attributes={"n": int("9" * 300)}),
-             "a number has 300 digits; numbers in events have at most 20", ALL),
+    Mutation(
+        "huge_integer",
+        2,
+        _set(attributes={"n": int("9" * 300)}),
+        "a number has 300 digits; numbers in events have at most 20",
+        ALL,
+    ),
     Mutation("after_as_of", 7, _set(at="2024-06-01T00:00:01Z"), "dated after as_of", ALL),
 ]
 
@@ -446,33 +681,89 @@ MUTATIONS = [
 TEXT_MUTATIONS: list[tuple[str, int, Callable[[str], str], str, tuple[str, ...]]] = [
     ("truncated", 3, lambda t: t[: len(t) // 2], "not valid JSON", ("jsonl",)),
     ("truncated_yaml", 3, lambda t: t[: len(t) // 2], "YAML syntax error", ("yaml",)),
-    ("raw_escape", 1, lambda t: t.replace("invented", f"in\x1bvented {PLANTED}"),
-     "not valid JSON: Invalid control character", ("jsonl", "json")),
-    ("raw_escape_yaml", 1, lambda t: t.replace("invented", f"in\x1bvented {PLANTED}"),
-     "holds a control character (U+001B)", ("yaml",)),
-    ("duplicate_key", 5, lambda t: t.replace('"difference_id": "pd-1"',
-                                             '"difference_id": "pd-1", "difference_id": "pd-2"'),
-     "duplicate key 'difference_id'", ("jsonl", "json", "yaml")),
-    ("nan", 2, lambda t: t.replace('"score": 1.5', '"score": NaN'), "NaN is not a JSON number",
-     ("jsonl", "json")),
-    ("infinity", 2, lambda t: t.replace('"score": 1.5', '"score": 1e999'),
-     "a number is too large to represent", ("jsonl", "json")),
-    ("yaml_infinity", 2, lambda t: t.replace('"score": 1.5', '"score": .inf'),
-     "infinity and NaN are not numbers", ("yaml",)),
+    (
+        "raw_escape",
+        1,
+        lambda t: t.replace("invented", f"in\x1bvented {PLANTED}"),
+        "not valid JSON: Invalid control character",
+        ("jsonl", "json"),
+    ),
+    (
+        "raw_escape_yaml",
+        1,
+        lambda t: t.replace("invented", f"in\x1bvented {PLANTED}"),
+        "holds a control character (U+001B)",
+        ("yaml",),
+    ),
+    (
+        "duplicate_key",
+        5,
+        lambda t: t.replace(
+            '"difference_id": "pd-1"', '"difference_id": "pd-1", "difference_id": "pd-2"'
+        ),
+        "duplicate key 'difference_id'",
+        ("jsonl", "json", "yaml"),
+    ),
+    (
+        "nan",
+        2,
+        lambda t: t.replace('"score": 1.5', '"score": NaN'),
+        "NaN is not a JSON number",
+        ("jsonl", "json"),
+    ),
+    (
+        "infinity",
+        2,
+        lambda t: t.replace('"score": 1.5', '"score": 1e999'),
+        "a number is too large to represent",
+        ("jsonl", "json"),
+    ),
+    (
+        "yaml_infinity",
+        2,
+        lambda t: t.replace('"score": 1.5', '"score": .inf'),
+        "infinity and NaN are not numbers",
+        ("yaml",),
+    ),
     ("single_quotes", 0, lambda t: t.replace('"', "'"), "not valid JSON", ("jsonl",)),
     ("trailing_comma", 0, lambda t: t[:-1] + ", }", "not valid JSON", ("jsonl",)),
     ("comment", 0, lambda t: t + " // note", "not valid JSON", ("jsonl",)),
-    ("nul", 6, lambda t: t.replace("team_manager", "team\x00manager"),
-     "not valid JSON: Invalid control character", ("jsonl", "json")),
+    (
+        "nul",
+        6,
+        lambda t: t.replace("team_manager", "team\x00manager"),
+        "not valid JSON: Invalid control character",
+        ("jsonl", "json"),
+    ),
     ("yaml_alias", 6, lambda t: t.replace('"team_manager"', "*someone"), "YAML aliases", ("yaml",)),
-    ("yaml_tag", 6, lambda t: t.replace('"team_manager"', "!!python/name:os.system ''"),
-     "YAML tag '!!python/name:os.system' is not allowed", ("yaml",)),
-    ("yaml_unclosed_flow", 6, lambda t: t.replace('["police", "csc"]}', '["police", "csc"'),
-     "YAML syntax error", ("yaml",)),
-    ("yaml_yes", 2, lambda t: t.replace('"serious_harm": true', '"serious_harm": yes'), BOOL,
-     ("yaml",)),
-    ("yaml_merge", 6, lambda t: t.replace('"chair_role": "team_manager"', '<<: {chair_role: x}'),
-     "unknown field '<<'", ("yaml",)),
+    (
+        "yaml_tag",
+        6,
+        lambda t: t.replace('"team_manager"', "!!python/name:os.system ''"),
+        "YAML tag '!!python/name:os.system' is not allowed",
+        ("yaml",),
+    ),
+    (
+        "yaml_unclosed_flow",
+        6,
+        lambda t: t.replace('["police", "csc"]}', '["police", "csc"'),
+        "YAML syntax error",
+        ("yaml",),
+    ),
+    (
+        "yaml_yes",
+        2,
+        lambda t: t.replace('"serious_harm": true', '"serious_harm": yes'),
+        BOOL,
+        ("yaml",),
+    ),
+    (
+        "yaml_merge",
+        6,
+        lambda t: t.replace('"chair_role": "team_manager"', "<<: {chair_role: x}"),
+        "unknown field '<<'",
+        ("yaml",),
+    ),
 ]
 
 
@@ -495,7 +786,9 @@ def mutants() -> Iterator[Case]:
             lines = [_text(r, fmt) for r in records]
             lines[m.target] = _text(m.spoil(records[m.target]), fmt)
             data, starts = _document(lines, fmt)
-            yield Case(f"{m.name}.{fmt}", f"{m.name}.{fmt}", data, len(BASE), {starts[m.target]: m.reason})
+            yield Case(
+                f"{m.name}.{fmt}", f"{m.name}.{fmt}", data, len(BASE), {starts[m.target]: m.reason}
+            )
     for name, target, spoil, reason, formats in TEXT_MUTATIONS:
         for fmt in formats:
             lines = [_text(r, fmt) for r in BASE]
@@ -513,8 +806,13 @@ def mutants() -> Iterator[Case]:
     yield Case("reversed.jsonl", "reversed.jsonl", data, len(BASE))
     both = [*BASE, *BASE]
     data, starts = _document([_text(r, "yaml") for r in both], "yaml")
-    yield Case("every_id_twice.yaml", "every_id_twice.yaml", data, 16,
-               dict.fromkeys(starts, "duplicate event id: 2 events share it"))
+    yield Case(
+        "every_id_twice.yaml",
+        "every_id_twice.yaml",
+        data,
+        16,
+        dict.fromkeys(starts, "duplicate event id: 2 events share it"),
+    )
 
 
 MUTANTS = list(mutants())

@@ -25,7 +25,9 @@ from safeguard_rules._limits import PackLimits
 from safeguard_rules._yaml import Positions, read_yaml_text
 
 ROOT = Path(__file__).resolve().parents[2]
-BASE_TEXT = (ROOT / "tests" / "scenario_files" / "toy" / "toy_pack.yaml").read_text(encoding="utf-8")
+BASE_TEXT = (ROOT / "tests" / "scenario_files" / "toy" / "toy_pack.yaml").read_text(
+    encoding="utf-8"
+)
 # Small limits, so the fuzzer reaches them too.
 LIMITS = PackLimits(max_file_bytes=64 * 1024, max_values=2_000, max_depth=16)
 FUZZ = settings(
@@ -87,12 +89,67 @@ def test_random_text(text: str) -> None:
 
 
 TOKENS = [
-    "key", "pack", "rules", ":", ": ", " ", "  ", "\n", "\n  ", "\n    ", "- ", "-", "[", "]",
-    "{", "}", ",", "&a ", "*a", "&b ", "*b", "!!str ", "!!int ", "!!python/object:os.system ",
-    "!x ", "! ", "'q'", '"q"', "'", '"', '"\\x00"', "|\n  ", ">-\n  ", "#c", "---\n", "...\n",
-    "%YAML 1.2\n", "%YAML 1.1\n", "%TAG !e! tag:e.com,2000:\n", "? ", "<<: ", "yes", "no", "on",
-    "1e3", "0x1F", "0o17", "017", ".nan", "-.inf", "2024-01-01", "09:00", "~", "null", "\t",
-    "\x00", "\x1b", "\ufeff", "\u2028", "\r", "\r\n",
+    "key",
+    "pack",
+    "rules",
+    ":",
+    ": ",
+    " ",
+    "  ",
+    "\n",
+    "\n  ",
+    "\n    ",
+    "- ",
+    "-",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "&a ",
+    "*a",
+    "&b ",
+    "*b",
+    "!!str ",
+    "!!int ",
+    "!!python/object:os.system ",
+    "!x ",
+    "! ",
+    "'q'",
+    '"q"',
+    "'",
+    '"',
+    '"\\x00"',
+    "|\n  ",
+    ">-\n  ",
+    "#c",
+    "---\n",
+    "...\n",
+    "%YAML 1.2\n",
+    "%YAML 1.1\n",
+    "%TAG !e! tag:e.com,2000:\n",
+    "? ",
+    "<<: ",
+    "yes",
+    "no",
+    "on",
+    "1e3",
+    "0x1F",
+    "0o17",
+    "017",
+    ".nan",
+    "-.inf",
+    "2024-01-01",
+    "09:00",
+    "~",
+    "null",
+    "\t",
+    "\x00",
+    "\x1b",
+    "\ufeff",
+    "\u2028",
+    "\r",
+    "\r\n",
 ]
 
 

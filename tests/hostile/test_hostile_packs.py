@@ -46,7 +46,9 @@ TOY = ROOT / "tests" / "scenario_files" / "toy"
 BASE_TEXT = (TOY / "toy_pack.yaml").read_text(encoding="utf-8")
 SOURCE_TEXT = (TOY / "toy_source.txt").read_text(encoding="utf-8")
 CANARY = "CANARY-9f2c4e7a1b"
-LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): error (?P<code>[a-z0-9-]+): ", re.M)
+LOCATED = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): error (?P<code>[a-z0-9-]+): ", re.M
+)
 MAX_OUTPUT = 64 * 1024  # a 5 MB line must not print 5 MB
 
 
@@ -76,7 +78,9 @@ def run_cli(command: str, target: Path) -> Outcome:
     tracemalloc.start()
     started = time.process_time()
     try:
-        result = runner.invoke(main, [command, "--format", "text", str(target)], env={"GITHUB_ACTIONS": ""})
+        result = runner.invoke(
+            main, [command, "--format", "text", str(target)], env={"GITHUB_ACTIONS": ""}
+        )
         cpu = time.process_time() - started
         peak = tracemalloc.get_traced_memory()[1] / 2**20
     finally:
@@ -91,7 +95,9 @@ def layout(tmp_path: Path) -> Path:
     (tmp_path / "outside" / "secret.yaml").write_text(
         f"pack: {{id: secret, title: '{CANARY}'}}\n{CANARY}: [{CANARY}]\n", encoding="utf-8"
     )
-    (tmp_path / "outside" / "secret.txt").write_text(f"{CANARY} Strategy meetings are chaired.\n", encoding="utf-8")
+    (tmp_path / "outside" / "secret.txt").write_text(
+        f"{CANARY} Strategy meetings are chaired.\n", encoding="utf-8"
+    )
     packs = tmp_path / "packs"
     packs.mkdir()
     (packs / "toy_source.txt").write_text(SOURCE_TEXT, encoding="utf-8")
@@ -107,7 +113,9 @@ def check(case: Case, tmp_path: Path) -> Outcome:
     assert len(outcome.output) < MAX_OUTPUT
     assert outcome.exit_code == case.exit_code, outcome.output[:2000]
     if case.code is not None:
-        found = [(m["code"], int(m["line"]), int(m["column"])) for m in LOCATED.finditer(outcome.output)]
+        found = [
+            (m["code"], int(m["line"]), int(m["column"])) for m in LOCATED.finditer(outcome.output)
+        ]
         assert case.code in [code for code, _line, _column in found], outcome.output[:2000]
         if case.where is not None:
             assert (case.code, *case.where) in found, outcome.output[:2000]
@@ -178,7 +186,10 @@ def closed_saturdays(packs: Path) -> Path:
 
     days = [date(2025, 1, 4) + timedelta(weeks=k) for k in range(53)]
     closures = ", ".join(d.isoformat() for d in days if d.year == 2025)
-    text = toy("  timezone: Europe/London\n", f"  timezone: Europe/London\n  working_days: [sat]\n  closures: [{closures}]\n")
+    text = toy(
+        "  timezone: Europe/London\n",
+        f"  timezone: Europe/London\n  working_days: [sat]\n  closures: [{closures}]\n",
+    )
     return write("pack.yaml", text)(packs)
 
 
@@ -206,64 +217,324 @@ def long_line_pack(size: int) -> str:
 # first alias, at column 8.
 HAND: list[Case] = [
     # what a pack can reach
-    Case("extend climbing to /etc/passwd", write("o.yaml", OVERLAY.format(extend="../../../../../../../../etc/passwd")), 1, "path-outside", (1, 1)),
-    Case("extend an absolute path", lambda p: write("o.yaml", OVERLAY.format(extend=p.parent / "outside" / "secret.yaml"))(p), 1, "path-outside", (1, 1)),
-    Case("extend a sibling directory", write("o.yaml", OVERLAY.format(extend="../outside/secret.yaml")), 1, "path-outside", (1, 1)),
-    Case("extend through a symlink out", symlinked("base.yaml", "secret.yaml", OVERLAY.format(extend="base.yaml")), 1, "path-outside", (1, 1)),
-    Case("extend /dev/zero", write("o.yaml", OVERLAY.format(extend="/dev/zero")), 1, "path-outside", (1, 1)),
-    Case("extend a directory inside", lambda p: (p / "sub.yaml").mkdir() or write("o.yaml", OVERLAY.format(extend="sub.yaml"))(p), 1, "unknown-pack", (1, 1)),
-    Case("extend itself", write("o.yaml", OVERLAY.format(extend="o.yaml")), 1, "extend-cycle", (1, 1)),
-    Case("extend an unknown name", write("o.yaml", OVERLAY.format(extend="no_such_pack_anywhere")), 1, "unknown-pack", (1, 1)),
-    Case("source /dev/zero (lint)", write("pack.yaml", with_source("/dev/zero")), 1, "path-outside", (11, 17), "lint"),
-    Case("source /etc/passwd", write("pack.yaml", with_source("/etc/passwd")), 1, "path-outside", (11, 17)),
-    Case("source outside (lint)", write("pack.yaml", with_source("../outside/secret.txt")), 1, "path-outside", (11, 17), "lint"),
-    Case("source symlinked out (lint)", symlinked("notes.txt", "secret.txt", with_source("notes.txt")), 1, "path-outside", (11, 17), "lint"),
+    Case(
+        "extend climbing to /etc/passwd",
+        write("o.yaml", OVERLAY.format(extend="../../../../../../../../etc/passwd")),
+        1,
+        "path-outside",
+        (1, 1),
+    ),
+    Case(
+        "extend an absolute path",
+        lambda p: write("o.yaml", OVERLAY.format(extend=p.parent / "outside" / "secret.yaml"))(p),
+        1,
+        "path-outside",
+        (1, 1),
+    ),
+    Case(
+        "extend a sibling directory",
+        write("o.yaml", OVERLAY.format(extend="../outside/secret.yaml")),
+        1,
+        "path-outside",
+        (1, 1),
+    ),
+    Case(
+        "extend through a symlink out",
+        symlinked("base.yaml", "secret.yaml", OVERLAY.format(extend="base.yaml")),
+        1,
+        "path-outside",
+        (1, 1),
+    ),
+    Case(
+        "extend /dev/zero",
+        write("o.yaml", OVERLAY.format(extend="/dev/zero")),
+        1,
+        "path-outside",
+        (1, 1),
+    ),
+    Case(
+        "extend a directory inside",
+        lambda p: (p / "sub.yaml").mkdir() or write("o.yaml", OVERLAY.format(extend="sub.yaml"))(p),
+        1,
+        "unknown-pack",
+        (1, 1),
+    ),
+    Case(
+        "extend itself", write("o.yaml", OVERLAY.format(extend="o.yaml")), 1, "extend-cycle", (1, 1)
+    ),
+    Case(
+        "extend an unknown name",
+        write("o.yaml", OVERLAY.format(extend="no_such_pack_anywhere")),
+        1,
+        "unknown-pack",
+        (1, 1),
+    ),
+    Case(
+        "source /dev/zero (lint)",
+        write("pack.yaml", with_source("/dev/zero")),
+        1,
+        "path-outside",
+        (11, 17),
+        "lint",
+    ),
+    Case(
+        "source /etc/passwd",
+        write("pack.yaml", with_source("/etc/passwd")),
+        1,
+        "path-outside",
+        (11, 17),
+    ),
+    Case(
+        "source outside (lint)",
+        write("pack.yaml", with_source("../outside/secret.txt")),
+        1,
+        "path-outside",
+        (11, 17),
+        "lint",
+    ),
+    Case(
+        "source symlinked out (lint)",
+        symlinked("notes.txt", "secret.txt", with_source("notes.txt")),
+        1,
+        "path-outside",
+        (11, 17),
+        "lint",
+    ),
     Case("source a FIFO (lint)", fifo_source, 1, "source-file-missing", (11, 17), "lint"),
-    Case("source a directory (lint)", lambda p: (p / "notes").mkdir() or write("pack.yaml", with_source("notes"))(p), 1, "source-file-missing", (11, 17), "lint"),
+    Case(
+        "source a directory (lint)",
+        lambda p: (p / "notes").mkdir() or write("pack.yaml", with_source("notes"))(p),
+        1,
+        "source-file-missing",
+        (11, 17),
+        "lint",
+    ),
     Case("the pack is a FIFO", fifo_pack, 2),
     Case("the pack is /dev/zero", lambda _p: Path("/dev/zero"), 2),
-    Case("the pack is a directory without packs", lambda p: p / "empty" if (p / "empty").mkdir() is None else p, 2),
+    Case(
+        "the pack is a directory without packs",
+        lambda p: p / "empty" if (p / "empty").mkdir() is None else p,
+        2,
+    ),
     # size and cost
     Case("1 GiB sparse pack", sparse(2**30), 1, "too-large", (1, 1), cpu_seconds=5, peak_mib=20),
-    Case("5 MB pack", write("big.yaml", "a: " + "x" * 5_000_000 + "\n"), 1, "too-large", (1, 1), peak_mib=60),
-    Case("4 MiB flat list", write("flat.yaml", "[" + "1," * (2 * 2**20 - 1) + "1]\n"), 1, "too-large", (1, 1), peak_mib=60),
-    Case("900 KB flat list", write("flat.yaml", "pack: [" + "1," * 450_000 + "1]\n"), 1, "too-many-values", (1, 40_002), cpu_seconds=30),
+    Case(
+        "5 MB pack",
+        write("big.yaml", "a: " + "x" * 5_000_000 + "\n"),
+        1,
+        "too-large",
+        (1, 1),
+        peak_mib=60,
+    ),
+    Case(
+        "4 MiB flat list",
+        write("flat.yaml", "[" + "1," * (2 * 2**20 - 1) + "1]\n"),
+        1,
+        "too-large",
+        (1, 1),
+        peak_mib=60,
+    ),
+    Case(
+        "900 KB flat list",
+        write("flat.yaml", "pack: [" + "1," * 450_000 + "1]\n"),
+        1,
+        "too-many-values",
+        (1, 40_002),
+        cpu_seconds=30,
+    ),
     Case("alias bomb", write("bomb.yaml", bomb()), 1, "too-many-values", (5, 8), cpu_seconds=30),
     Case("600 levels of nesting", write("deep.yaml", nested(600)), 1, "too-deep", (1, 7 + 63)),
-    Case("10,000 levels of nesting", write("deep.yaml", nested(10_000)), 1, "too-deep", (1, 7 + 63), cpu_seconds=30),
-    Case("deep block mappings", write("deep.yaml", "".join(f"{' ' * k}k{k}:\n" for k in range(200))), 1, "too-deep", (65, 65)),
+    Case(
+        "10,000 levels of nesting",
+        write("deep.yaml", nested(10_000)),
+        1,
+        "too-deep",
+        (1, 7 + 63),
+        cpu_seconds=30,
+    ),
+    Case(
+        "deep block mappings",
+        write("deep.yaml", "".join(f"{' ' * k}k{k}:\n" for k in range(200))),
+        1,
+        "too-deep",
+        (65, 65),
+    ),
     # 30 s like the other 900 KB cases: the bound catches a runaway, and the YAML scanner
     # alone takes over 10 CPU s on this line when the shared machine is busy.
-    Case("a 900 KB line with an error on it", write("long.yaml", long_line_pack(900_000)), 1, "invalid-value", (6, 3), cpu_seconds=30),
+    Case(
+        "a 900 KB line with an error on it",
+        write("long.yaml", long_line_pack(900_000)),
+        1,
+        "invalid-value",
+        (6, 3),
+        cpu_seconds=30,
+    ),
     # characters and encodings
-    Case("NUL in a value", write("pack.yaml", toy("title: Toy procedure", "title: Toy\x00procedure")), 1, "control-character", (6, 13)),
-    Case("ESC in a key", write("pack.yaml", toy("  version: \"1\"", "  vers\x1b[31mion: \"1\"")), 1, "control-character", (8, 7)),
-    Case("OSC hyperlink", write("pack.yaml", toy("title: Toy procedure", "title: \x1b]8;;http://x\x07Toy\x1b]8;;\x07")), 1, "control-character", (6, 10)),
-    Case("Latin-1 bytes", write("pack.yaml", toy("title: Toy procedure", "title: Toy procedur\u00e9").encode("latin-1")), 1, "not-utf8", (6, 22)),
+    Case(
+        "NUL in a value",
+        write("pack.yaml", toy("title: Toy procedure", "title: Toy\x00procedure")),
+        1,
+        "control-character",
+        (6, 13),
+    ),
+    Case(
+        "ESC in a key",
+        write("pack.yaml", toy('  version: "1"', '  vers\x1b[31mion: "1"')),
+        1,
+        "control-character",
+        (8, 7),
+    ),
+    Case(
+        "OSC hyperlink",
+        write(
+            "pack.yaml", toy("title: Toy procedure", "title: \x1b]8;;http://x\x07Toy\x1b]8;;\x07")
+        ),
+        1,
+        "control-character",
+        (6, 10),
+    ),
+    Case(
+        "Latin-1 bytes",
+        write(
+            "pack.yaml", toy("title: Toy procedure", "title: Toy procedur\u00e9").encode("latin-1")
+        ),
+        1,
+        "not-utf8",
+        (6, 22),
+    ),
     Case("UTF-16", write("pack.yaml", BASE_TEXT.encode("utf-16")), 1, "not-utf8", (1, 1)),
     Case("a UTF-8 BOM", write("pack.yaml", b"\xef\xbb\xbf" + BASE_TEXT.encode("utf-8")), 0),
     Case("empty file", write("pack.yaml", ""), 1, "wrong-type", (1, 1)),
     Case("a list, not a mapping", write("pack.yaml", "- a\n- b\n"), 1, "wrong-type", (1, 1)),
     Case("two documents", write("pack.yaml", BASE_TEXT + "---\n" + BASE_TEXT), 1, "yaml-syntax"),
     # YAML that is not data
-    Case("python object tag", write("pack.yaml", toy("title: Toy procedure", "title: !!python/object/apply:os.system [echo pwned]")), 1, "yaml-tag", (6, 10)),
-    Case("custom tag", write("pack.yaml", toy("title: Toy procedure", "title: !secret x")), 1, "yaml-tag", (6, 10)),
-    Case("binary tag", write("pack.yaml", toy("title: Toy procedure", "title: !!binary aGVsbG8=")), 1, "yaml-tag", (6, 10)),
-    Case("merge key", write("pack.yaml", toy("roles:\n", "defaults: &d {title: T}\nroles:\n  x:\n    <<: *d\n")), 1, "merge-key"),
-    Case("duplicate key", write("pack.yaml", toy('  version: "1"', '  version: "1"\n  version: "2"')), 1, "duplicate-key", (9, 3)),
-    Case("complex key", write("pack.yaml", toy("roles:\n", "roles:\n  ? [a, b]\n  : {title: T}\n")), 1, "complex-key"),
-    Case("YAML 1.1 directive", write("pack.yaml", "%YAML 1.1\n---\n" + BASE_TEXT), 1, "yaml-version", (1, 1)),
-    Case("TAG directive", write("pack.yaml", "%TAG !x! tag:example.com,2024:\n---\n" + BASE_TEXT), 1, "yaml-version", (1, 1)),
-    Case("undefined alias", write("pack.yaml", toy("title: Toy procedure", "title: *nothing")), 1, "yaml-syntax"),
+    Case(
+        "python object tag",
+        write(
+            "pack.yaml",
+            toy("title: Toy procedure", "title: !!python/object/apply:os.system [echo pwned]"),
+        ),
+        1,
+        "yaml-tag",
+        (6, 10),
+    ),
+    Case(
+        "custom tag",
+        write("pack.yaml", toy("title: Toy procedure", "title: !secret x")),
+        1,
+        "yaml-tag",
+        (6, 10),
+    ),
+    Case(
+        "binary tag",
+        write("pack.yaml", toy("title: Toy procedure", "title: !!binary aGVsbG8=")),
+        1,
+        "yaml-tag",
+        (6, 10),
+    ),
+    Case(
+        "merge key",
+        write("pack.yaml", toy("roles:\n", "defaults: &d {title: T}\nroles:\n  x:\n    <<: *d\n")),
+        1,
+        "merge-key",
+    ),
+    Case(
+        "duplicate key",
+        write("pack.yaml", toy('  version: "1"', '  version: "1"\n  version: "2"')),
+        1,
+        "duplicate-key",
+        (9, 3),
+    ),
+    Case(
+        "complex key",
+        write("pack.yaml", toy("roles:\n", "roles:\n  ? [a, b]\n  : {title: T}\n")),
+        1,
+        "complex-key",
+    ),
+    Case(
+        "YAML 1.1 directive",
+        write("pack.yaml", "%YAML 1.1\n---\n" + BASE_TEXT),
+        1,
+        "yaml-version",
+        (1, 1),
+    ),
+    Case(
+        "TAG directive",
+        write("pack.yaml", "%TAG !x! tag:example.com,2024:\n---\n" + BASE_TEXT),
+        1,
+        "yaml-version",
+        (1, 1),
+    ),
+    Case(
+        "undefined alias",
+        write("pack.yaml", toy("title: Toy procedure", "title: *nothing")),
+        1,
+        "yaml-syntax",
+    ),
     # strict values (issue 8, "wrong answers, silently")
-    Case("working_days: true", write("pack.yaml", toy("default: {working_days: 1}", "default: {working_days: true}")), 1, "wrong-type", (22, 15)),
-    Case("hours: '24'", write("pack.yaml", toy("default: {working_days: 1}", 'default: {hours: "24"}')), 1, "wrong-type", (22, 15)),
-    Case("working_days: '3'", write("pack.yaml", toy("default: {working_days: 1}", 'default: {working_days: "3"}')), 1, "wrong-type", (22, 15)),
-    Case("version as a number", write("pack.yaml", toy('version: "1"', "version: 1")), 1, "wrong-type", (8, 3)),
-    Case("a date as a number", write("pack.yaml", toy("effective_from: 2024-01-01", "effective_from: 20240101")), 1, "wrong-type", (9, 3)),
-    Case("null for an optional key", write("pack.yaml", toy("  public_holidays: {country: GB, subdivision: ENG}", "  public_holidays: null")), 1, "wrong-type", (14, 3)),
-    Case("a float for days", write("pack.yaml", toy("default: {working_days: 1}", "default: {working_days: 1.5}")), 1, "wrong-type", (22, 15)),
-    Case(".nan for a number", write("pack.yaml", toy("when: {field: serious_harm, is: true}", "when: {field: risk_level, at_least: .nan}")), 1, "invalid-value"),
+    Case(
+        "working_days: true",
+        write("pack.yaml", toy("default: {working_days: 1}", "default: {working_days: true}")),
+        1,
+        "wrong-type",
+        (22, 15),
+    ),
+    Case(
+        "hours: '24'",
+        write("pack.yaml", toy("default: {working_days: 1}", 'default: {hours: "24"}')),
+        1,
+        "wrong-type",
+        (22, 15),
+    ),
+    Case(
+        "working_days: '3'",
+        write("pack.yaml", toy("default: {working_days: 1}", 'default: {working_days: "3"}')),
+        1,
+        "wrong-type",
+        (22, 15),
+    ),
+    Case(
+        "version as a number",
+        write("pack.yaml", toy('version: "1"', "version: 1")),
+        1,
+        "wrong-type",
+        (8, 3),
+    ),
+    Case(
+        "a date as a number",
+        write("pack.yaml", toy("effective_from: 2024-01-01", "effective_from: 20240101")),
+        1,
+        "wrong-type",
+        (9, 3),
+    ),
+    Case(
+        "null for an optional key",
+        write(
+            "pack.yaml",
+            toy("  public_holidays: {country: GB, subdivision: ENG}", "  public_holidays: null"),
+        ),
+        1,
+        "wrong-type",
+        (14, 3),
+    ),
+    Case(
+        "a float for days",
+        write("pack.yaml", toy("default: {working_days: 1}", "default: {working_days: 1.5}")),
+        1,
+        "wrong-type",
+        (22, 15),
+    ),
+    Case(
+        ".nan for a number",
+        write(
+            "pack.yaml",
+            toy(
+                "when: {field: serious_harm, is: true}", "when: {field: risk_level, at_least: .nan}"
+            ),
+        ),
+        1,
+        "invalid-value",
+    ),
     # calendar sanity
     Case("closures leave no working day", closed_saturdays, 1, "no-working-day", (15, 14)),
     # the base pack itself, and its source under lint
@@ -317,7 +588,32 @@ def _value_mutants() -> list[tuple[str, str]]:
     return chosen
 
 
-FRAGMENTS = ["\x00", "\x1b[2J", ": ", "- ", "[", "{", "}", "&a ", "*a", "!!python/object:os.system ", "'", '"', "\t", "\n  ", "<<: ", "%YAML 1.1\n", "\ufeff", "\u2028", "? ", "#", "|\n", ">-\n", "~", "\\"]
+FRAGMENTS = [
+    "\x00",
+    "\x1b[2J",
+    ": ",
+    "- ",
+    "[",
+    "{",
+    "}",
+    "&a ",
+    "*a",
+    "!!python/object:os.system ",
+    "'",
+    '"',
+    "\t",
+    "\n  ",
+    "<<: ",
+    "%YAML 1.1\n",
+    "\ufeff",
+    "\u2028",
+    "? ",
+    "#",
+    "|\n",
+    ">-\n",
+    "~",
+    "\\",
+]
 
 
 def _text_mutants() -> list[tuple[str, str]]:
@@ -366,10 +662,14 @@ def test_mutant(name: str, text: str, tmp_path: Path) -> None:
     assert len(outcome.output) < MAX_OUTPUT
     assert outcome.exit_code == expected, outcome.output[:2000]
     if expected == 1:  # every refusal is located in the pack
-        places = [(m["file"], int(m["line"]), int(m["column"])) for m in LOCATED.finditer(outcome.output)]
+        places = [
+            (m["file"], int(m["line"]), int(m["column"])) for m in LOCATED.finditer(outcome.output)
+        ]
         assert places, outcome.output[:2000]
         lines = text.count("\n") + 2
-        assert all(f == str(path) and 1 <= line <= lines and column >= 1 for f, line, column in places)
+        assert all(
+            f == str(path) and 1 <= line <= lines and column >= 1 for f, line, column in places
+        )
     assert outcome.cpu_seconds < 10 and outcome.peak_mib < 150
 
 
@@ -402,7 +702,9 @@ def _child(target: Path) -> tuple[int, str, float, float]:
         ("alias bomb", write("bomb.yaml", bomb()), "too-many-values"),
     ],
 )
-def test_in_a_child_process(name: str, build: Callable[[Path], Path], code: str, tmp_path: Path) -> None:
+def test_in_a_child_process(
+    name: str, build: Callable[[Path], Path], code: str, tmp_path: Path
+) -> None:
     exit_code, output, cpu, rss = _child(build(layout(tmp_path)))
     assert exit_code == 1 and f"error {code}:" in output and "Traceback" not in output
     # The interpreter and the library take ~70 MiB; the 1 GiB file once took 4.1 GB.
@@ -419,11 +721,16 @@ def test_a_fifo_source_is_named_as_one_not_as_missing(tmp_path: Path) -> None:
 
 def test_a_limit_is_raised_only_by_an_explicit_option(tmp_path: Path) -> None:
     packs = layout(tmp_path)
-    text = toy("  title: Toy procedure\n", "  title: Toy procedure\n  description: '" + "d" * 1_100_000 + "'\n")
+    text = toy(
+        "  title: Toy procedure\n",
+        "  title: Toy procedure\n  description: '" + "d" * 1_100_000 + "'\n",
+    )
     path = write("pack.yaml", text)(packs)
     refused = run_cli("validate", path)
     assert refused.exit_code == 1 and "error too-large:" in refused.output
-    raised = CliRunner().invoke(main, ["validate", "--max-pack-bytes", "2000000", "--format", "text", str(path)])
+    raised = CliRunner().invoke(
+        main, ["validate", "--max-pack-bytes", "2000000", "--format", "text", str(path)]
+    )
     # now read: the description is too long for the format (4,000 characters), not the file
     assert raised.exit_code == 1 and "error too-large:" not in raised.stdout
     assert "error invalid-value:" in raised.stdout
