@@ -468,8 +468,11 @@ def test_a_date_only_link_is_checked_by_local_date() -> None:
     ]
     result = evaluate(REFERRALS, events, datetime.fromisoformat(AS_OF))
     assert [(r.event_id, r.reason) for r in result.account.rejected] == [
-        ("c-2", "referral_ref 'r-2' names a referral_received at 2015-06-10 (date only), after "
-         "this event (2015-06-08 (date only)); it refers to an earlier one"),
+        (
+            "c-2",
+            "referral_ref 'r-2' names a referral_received at 2015-06-10 (date only), after "
+            "this event (2015-06-08 (date only)); it refers to an earlier one",
+        ),
     ]
 
 
@@ -479,8 +482,14 @@ def test_the_careful_walk_does_not_claim_a_named_clock_it_cannot_place() -> None
     # cannot be evaluated, and nothing is reported late.
     events = [
         _dated("referral_received", "2015-06-08", "r-1"),
-        ev("concern_identified", "2015-06-09T10:00:00+01:00", id="c-1", category="neglect",
-           serious_harm=True, referral_ref="r-1"),
+        ev(
+            "concern_identified",
+            "2015-06-09T10:00:00+01:00",
+            id="c-1",
+            category="neglect",
+            serious_harm=True,
+            referral_ref="r-1",
+        ),
     ]
     result = evaluate(REFERRALS, events, datetime.fromisoformat(AS_OF))
     assert result.account.rejected == ()
@@ -488,7 +497,14 @@ def test_the_careful_walk_does_not_claim_a_named_clock_it_cannot_place() -> None
     assert (o.triggered_by, o.status) == (("r-1", "c-1"), "cannot_evaluate")
     assert result.findings == ()
     # The concern names no referral: nothing to count from, on either walk.
-    plain = [_dated("referral_received", "2015-06-08", "r-1"),
-             ev("concern_identified", "2015-06-09T10:00:00+01:00", id="c-1", category="neglect",
-                serious_harm=True)]
+    plain = [
+        _dated("referral_received", "2015-06-08", "r-1"),
+        ev(
+            "concern_identified",
+            "2015-06-09T10:00:00+01:00",
+            id="c-1",
+            category="neglect",
+            serious_harm=True,
+        ),
+    ]
     assert evaluate(REFERRALS, plain, datetime.fromisoformat(AS_OF)).obligations == ()

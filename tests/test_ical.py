@@ -70,20 +70,25 @@ def test_example_to_dos_are_the_obligations_not_done(jersey: tuple[Any, Any]) ->
         else:
             due = todo.decoded("due")
             assert (due.date(), due.hour, due.minute, str(due.tzinfo)) == (
-                day, 23, 59, "Europe/Jersey"
+                day,
+                23,
+                59,
+                "Europe/Jersey",
             )
         assert str(todo["status"]) == "NEEDS-ACTION"
     statuses = [str(t["x-safeguard-status"]) for t in items]
     assert statuses == ["overdue"] * 4 + ["open"]
     # The citation is in the description, quoted.
     description = str(items[0]["description"])
-    assert 'Source: ' in description and '"' in description
+    assert "Source: " in description and '"' in description
 
 
 def test_same_input_same_bytes_in_any_order(jersey: tuple[Any, Any]) -> None:
     pack, stream = jersey
     first = to_ical(pack, evaluate(pack, stream, JERSEY_AS_OF))
-    records = [json.loads(line) for line in (EXAMPLES / "child_a_history.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(line) for line in (EXAMPLES / "child_a_history.jsonl").read_text().splitlines()
+    ]
     random.Random(5).shuffle(records)
     shuffled = parse_events(records)
     assert to_ical(pack, evaluate(pack, shuffled, JERSEY_AS_OF)) == first
@@ -99,9 +104,13 @@ def test_reimporting_updates_instead_of_duplicating(jersey: tuple[Any, Any]) -> 
         "id": "ev-030", "type": "professional_difference_resolved", "child_id": "child-A",
         "at": "2024-06-04T12:00:00+01:00", "difference_id": "pd-1",
     }  # fmt: skip
-    records = [json.loads(line) for line in (EXAMPLES / "child_a_history.jsonl").read_text().splitlines()]
+    records = [
+        json.loads(line) for line in (EXAMPLES / "child_a_history.jsonl").read_text().splitlines()
+    ]
     later = parse_events([*records, resolved])
-    after = todos(to_ical(pack, evaluate(pack, later, datetime.fromisoformat("2024-06-05T09:00:00+01:00"))))
+    after = todos(
+        to_ical(pack, evaluate(pack, later, datetime.fromisoformat("2024-06-05T09:00:00+01:00")))
+    )
     store: dict[str, Any] = {}
     for todo in before:
         store[str(todo["uid"])] = todo
@@ -160,13 +169,19 @@ def test_cannot_evaluate_to_dos_and_date_only_triggers() -> None:
             # serious_harm unknown, nothing held: the same-day deadline (Mon 7 Dec) has passed,
             # three working days (Thu 10 Dec) have not, as at Tue 8 Dec 17:00: it may be
             # overdue or open, so it cannot be evaluated, and it is still to do.
-            _concern("child-U1", "u1", {"at": "2015-12-07T10:00:00+00:00"}, unknown=["serious_harm"]),
+            _concern(
+                "child-U1", "u1", {"at": "2015-12-07T10:00:00+00:00"}, unknown=["serious_harm"]
+            ),
             # serious_harm unknown, held Mon 7 Dec: in time whichever deadline applies: met.
-            _concern("child-U2", "u2", {"at": "2015-12-07T09:00:00+00:00"}, unknown=["serious_harm"]),
+            _concern(
+                "child-U2", "u2", {"at": "2015-12-07T09:00:00+00:00"}, unknown=["serious_harm"]
+            ),
             _discussion("child-U2", "u2-d", "2015-12-07T15:00:00+00:00"),
             # serious_harm unknown, held Tue 8 Dec: late if serious, in time if not; met by
             # an event, so nothing is left to do and there is no to-do.
-            _concern("child-U3", "u3", {"at": "2015-12-07T09:00:00+00:00"}, unknown=["serious_harm"]),
+            _concern(
+                "child-U3", "u3", {"at": "2015-12-07T09:00:00+00:00"}, unknown=["serious_harm"]
+            ),
             _discussion("child-U3", "u3-d", "2015-12-08T11:00:00+00:00"),
             # Known only by its date, Mon 7 Dec, not serious: three working days, Thu 10 Dec.
             _concern("child-D1", "d1", {"on": "2015-12-07"}, serious_harm=False),

@@ -335,7 +335,8 @@ def test_report_command_on_the_caseload(tmp_path: Path) -> None:
     pack_name, file, as_of = CASELOAD
     out = tmp_path / "caseload.html"
     done = CliRunner().invoke(
-        main, ["report", "--pack", pack_name, "--as-of", as_of, str(EXAMPLES / file), "-o", str(out)]
+        main,
+        ["report", "--pack", pack_name, "--as-of", as_of, str(EXAMPLES / file), "-o", str(out)],
     )
     assert done.exit_code == 0, done.output
     # Twelve children (K01-K12). Each concern owes a discussion and its timescale (2 each);
