@@ -8,7 +8,7 @@ import csv
 import importlib.util
 import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -86,6 +86,13 @@ def test_an_obligation_row(records: list[dict[str, Any]]) -> None:
         "pack_version": "7",
         "pack_content_hash": hash_,
         "as_of": datetime.fromisoformat(AS_OF),
+        # The local dates of the trigger's clock (Wed 8 May) and of the meeting (Mon 13 May);
+        # nothing is missing, so nothing cannot be evaluated.
+        "triggered_on": date(2024, 5, 8),
+        "met_on": date(2024, 5, 13),
+        "on": None,
+        "missing": "",
+        "reason": None,
     }
     assert row["severity"] in ("must", "should")
     assert row["citation_file"].startswith("sources/")
@@ -159,14 +166,18 @@ def test_csv_and_jsonl_hold_the_same_rows_as_to_records(records: list[dict[str, 
     lines = [json.loads(line) for line in out.splitlines()]
     rows, last = lines[:-1], lines[-1]
     assert rows == [
-        {
-            k: v.isoformat(timespec="seconds") if isinstance(v, datetime) else v
-            for k, v in row.items()
-        }
+        {k: _json_value(v) for k, v in row.items()}
         for row in records
     ]
     assert last["record"] == "account" and last["format"] == "safeguard-rules/evaluation-lines/1"
     assert (last["received"], last["evaluated"], last["rejected"]) == (20, 20, 0)
+
+
+def _json_value(value: Any) -> Any:
+    """A row's value as JSON Lines writes it: instants to the second, days as dates."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _generated(events: int, seed: int, out: Path) -> Path:
@@ -305,3 +316,106 @@ def test_rejections_are_not_rows_but_fail_the_command(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in out.splitlines()]
     assert [r["event_id"] for r in lines if r["record"] == "rejected"] == ["x-1"]
     assert lines[-1]["rejected"] == 1
+
+
+# --- outcomes that cannot be evaluated, and records with only a date (issue 10) -------------
+
+OVERLAY = ROOT / "examples" / "overlays" / "wtsc_2015_conference_15_working_days.yaml"
+
+
+def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Path) -> None:
+    from census_xml import census, child, episode, section47
+
+    # Child C1: enquiry started Wed 3 Jan 2024, no conference date, "ICPC not required"
+    # false: the return cannot say whether a conference is owed. Child C2: enquiry started
+    # Mon 8 Jan 2024; 15 working days (no bank holiday between) are 9-12 Jan (4), 15-19 (9),
+    # 22-26 (14), Mon 29 Jan (15): due by the end of Mon 29 Jan; held Tue 30 Jan: met late.
+    xml = census(
+        child("C1", episode("2024-01-02", before_nfa=section47("2024-01-03"))),
+        child("C2", episode("2024-01-05", before_nfa=section47("2024-01-08", icpc="2024-01-30"))),
+    )
+    path = tmp_path / "return.xml"
+    path.write_text(xml, encoding="utf-8")
+    events = tmp_path / "events.jsonl"
+    code, out, err = cli("import", "cin-census", str(path), "-o", str(events))
+    assert code == 0, out + err
+    pack = load_pack(OVERLAY)
+    stream = load_events(events, vocabulary=pack.vocabulary)
+    result = evaluate(pack, stream, date(2024, 3, 31))
+    rows = [
+        r for r in result.to_records(stream.events)
+        if r["rule"] == "child_protection_conference_follows_section_47_enquiry"
+    ]
+    open_, late = sorted((r for r in rows if r["record"] == "obligation"), key=lambda r: r["child_id"])
+    assert (open_["child_id"], open_["status"], open_["missing"]) == (
+        "C1", "cannot_evaluate", "enquiry_started.conference_not_required",
+    )
+    assert "conference_not_required" in open_["reason"] and open_["met_by"] is None
+    # Its deadline, were it owed: Wed 3 Jan 2024 + 15 working days: Thu 4, Fri 5 (2),
+    # 8-12 Jan (7), 15-19 (12), Mon 22, Tue 23, Wed 24 (15): the end of Wed 24 January.
+    assert open_["due"].date() == date(2024, 1, 24)
+    # The census dates the enquiry, never a time: the date is in triggered_on, not invented.
+    assert (open_["triggered_at"], open_["triggered_on"]) == (None, date(2024, 1, 3))
+    assert open_["source_record"] == "CINdetails@2024-01-02/Section47@2024-01-03"
+    assert (late["child_id"], late["status"], late["missing"], late["reason"]) == ("C2", "met_late", "", None)
+    assert (late["triggered_on"], late["met_on"], late["met_at"]) == (date(2024, 1, 8), date(2024, 1, 30), None)
+    assert late["due"].date() == date(2024, 1, 29)
+    finding = next(r for r in rows if r["record"] == "finding")
+    assert (finding["kind"], finding["at"], finding["on"]) == ("met_late", None, date(2024, 1, 30))
+    # CSV: the status and the missing field, dates as written; JSON Lines: the account counts it.
+    argv = ["evaluate", "--pack", str(OVERLAY), "--as-of", "2024-03-31", str(events)]
+    code, out, err = cli(*argv, "--format", "csv")
+    assert code == 0, err
+    table = {(r["child_id"], r["record"]): r for r in _csv_rows(out)}
+    cell = table["C1", "obligation"]
+    assert (cell["status"], cell["missing"], cell["triggered_at"], cell["triggered_on"]) == (
+        "cannot_evaluate", "enquiry_started.conference_not_required", "", "2024-01-03",
+    )
+    code, out, err = cli(*argv, "--format", "jsonl")
+    assert code == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[-1]["cannot_evaluate"] == result.account.cannot_evaluate == 1
+    c1 = next(r for r in lines if r["child_id"] == "C1" and r["record"] == "obligation")
+    assert (c1["status"], c1["missing"], c1["triggered_on"]) == (
+        "cannot_evaluate", "enquiry_started.conference_not_required", "2024-01-03",
+    )
+
+
+def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would_have(tmp_path: Path) -> None:
+    # The latest concern lists looked_after as unknown, so whether the fostering service
+    # had to take part in the discussion cannot be decided: an undetermined check, a row
+    # of its own (never a finding), with the field it needs.
+    lines = [
+        {"id": "c-1", "type": "concern_identified", "child_id": "child-1", "at": "2015-06-01T09:00:00+01:00", "category": "neglect", "looked_after": True},
+        {"id": "c-2", "type": "concern_identified", "child_id": "child-1", "at": "2015-06-01T10:00:00+01:00", "category": "neglect", "unknown": ["looked_after"]},
+        {"id": "sd-1", "type": "strategy_discussion_held", "child_id": "child-1", "at": "2015-06-02T10:00:00+01:00", "mode": "face_to_face", "chair_role": "strategy_chair", "agencies": ["csc", "police", "health"], "records_made_by": ["csc", "police", "health"], "invited": ["csc", "police", "health"]},
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text("".join(json.dumps(e) + "\n" for e in lines), encoding="utf-8")
+    pack = load_pack("wtsc_2015")
+    stream = load_events(events)
+    result = evaluate(pack, stream, datetime.fromisoformat("2015-06-02T18:00:00+01:00"))
+    rule = "strategy_discussion_involves_fostering_service"
+    assert rule not in {f.rule for f in result.findings}
+    rows = [r for r in result.to_records(stream.events) if r["rule"] == rule]
+    assert len(rows) == 1
+    row = rows[0]
+    assert list(row) == list(RECORD_COLUMNS)
+    assert (row["record"], row["id"], row["status"], row["kind"], row["severity"]) == (
+        "undetermined", f"{rule}/sd-1/check", "cannot_evaluate", "check", "should",
+    )
+    assert (row["trigger_event"], row["event"], row["missing"]) == ("sd-1", "sd-1", "concern_identified.looked_after")
+    assert row["at"] == datetime.fromisoformat("2015-06-02T10:00:00+01:00")
+    assert row["on"] == date(2015, 6, 2) and row["reason"]
+    # Rows of a child: obligations, then findings, then what cannot be evaluated.
+    kinds = [r["record"] for r in result.to_records()]
+    assert kinds == sorted(kinds, key=["obligation", "finding", "undetermined"].index)
+    # The JSON gives the same id; the CSV the same row.
+    data = json.loads(result.to_json())
+    assert [u["id"] for u in data["undetermined"]] == [f"{rule}/sd-1/check"]
+    code, out, err = cli("evaluate", "--pack", "wtsc_2015", "--as-of", "2015-06-02T18:00:00+01:00", "--format", "csv", str(events))
+    assert code == 0, err
+    cell = next(r for r in _csv_rows(out) if r["rule"] == rule)
+    assert (cell["record"], cell["status"], cell["missing"], cell["on"]) == (
+        "undetermined", "cannot_evaluate", "concern_identified.looked_after", "2015-06-02",
+    )

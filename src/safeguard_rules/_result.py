@@ -206,6 +206,13 @@ class Undetermined:
 
     @computed_field  # type: ignore[prop-decorator]
     @property
+    def id(self) -> str:
+        """The id the check's finding would have (``rule/event/check``): stable, so a
+        system keeping results can replace the row when later records settle it."""
+        return f"{self.rule}/{self.event}/check"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
     def kind(self) -> Literal["check"]:
         """What could not be evaluated: always a check (obligations carry their own status)."""
         return "check"
@@ -319,9 +326,10 @@ class Evaluation:
         return _wire.document(self)
 
     def to_records(self, events: Iterable[BaseEvent] | None = None) -> list[dict[str, Any]]:
-        """One flat dict per obligation, then per finding (``RECORD_COLUMNS``, in order), for
-        ``pandas.DataFrame(...)`` or ``polars.DataFrame(...)``: the rows ``evaluate
-        --format csv`` writes, with instants as datetimes and absent values as None.
+        """One flat dict per obligation, finding and check that cannot be evaluated
+        (``RECORD_COLUMNS``, in order), child by child, for ``pandas.DataFrame(...)`` or
+        ``polars.DataFrame(...)``: the rows ``evaluate --format csv`` writes, with instants
+        as datetimes, local days as dates and absent values as None.
 
         Given the evaluated ``events``, ``source_record`` holds each trigger event's
         ``attributes.source_record`` (what an importer read it from); docs/output.md lists
@@ -369,6 +377,7 @@ class LinesSummary:
 
 RECORD_OBLIGATION: Final = "obligation"
 RECORD_FINDING: Final = "finding"
+RECORD_UNDETERMINED: Final = "undetermined"  # a check that cannot be evaluated
 
 # --- results as rows (to_records; CSV and JSON Lines in _records) ---------------------------
 
@@ -410,6 +419,13 @@ RECORD_COLUMNS: Final = (
     "pack_version",
     "pack_content_hash",
     "as_of",
+    # Added with date-only records and unknown values (issue 10): after the first columns,
+    # so that readers of those keep working.
+    "triggered_on",
+    "met_on",
+    "on",
+    "missing",
+    "reason",
 )
 LIST_SEPARATOR: Final = " "  # ids in one cell (copied_in, triggered_by): no id holds a space
 
@@ -441,28 +457,31 @@ def result_rows(
     moment: Moment = _keep,
 ) -> Iterator[Row]:
     """The rows of ``evaluation``, child by child (in result order): each child's
-    obligations, then its findings, so that rows written one child at a time (``--stream``)
-    are the same. ``sources`` maps event ids to their source records; ``moment`` writes
-    instants (kept as datetimes by default)."""
+    obligations, then its findings, then its checks that cannot be evaluated, so that rows
+    written one child at a time (``--stream``) are the same. ``sources`` maps event ids to
+    their source records; ``moment`` writes instants (kept as datetimes by default)."""
     sources = sources or {}
     pack = evaluation.pack
     tail = (pack.id, pack.version, pack.content_hash, moment(evaluation.as_of))
     obligations, findings = evaluation.obligations, evaluation.findings
-    i = j = 0
-    while i < len(obligations) or j < len(findings):
-        # Both lists are ordered by child id first: take the smaller child's results.
-        if j == len(findings) or (
-            i < len(obligations) and obligations[i].child_id <= findings[j].child_id
-        ):
-            child = obligations[i].child_id
-        else:
-            child = findings[j].child_id
+    undetermined = evaluation.undetermined
+    i = j = k = 0
+    while i < len(obligations) or j < len(findings) or k < len(undetermined):
+        # Each list is ordered by child id first: take the smallest child's results.
+        child = min(
+            items[n].child_id
+            for items, n in ((obligations, i), (findings, j), (undetermined, k))
+            if n < len(items)
+        )
         while i < len(obligations) and obligations[i].child_id == child:
             yield _obligation_row(obligations[i], sources, moment, tail)
             i += 1
         while j < len(findings) and findings[j].child_id == child:
             yield _finding_row(findings[j], sources, moment, tail)
             j += 1
+        while k < len(undetermined) and undetermined[k].child_id == child:
+            yield _undetermined_row(undetermined[k], sources, moment, tail)
+            k += 1
 
 
 def _obligation_row(o: Obligation, sources: Mapping[str, str], moment: Moment, tail: Row) -> Row:
@@ -503,6 +522,11 @@ def _obligation_row(o: Obligation, sources: Mapping[str, str], moment: Moment, t
         None if citation is None else citation.file,
         None if citation is None else citation.quote,
         *tail,
+        o.triggered_on,
+        o.met_on,
+        None,
+        LIST_SEPARATOR.join(o.missing),
+        o.reason,
     )
 
 
@@ -543,4 +567,55 @@ def _finding_row(f: Finding, sources: Mapping[str, str], moment: Moment, tail: R
         None if citation is None else citation.file,
         None if citation is None else citation.quote,
         *tail,
+        None,
+        None,
+        f.on,
+        None,
+        None,
+    )
+
+
+def _undetermined_row(
+    u: Undetermined, sources: Mapping[str, str], moment: Moment, tail: Row
+) -> Row:
+    citation = u.citation
+    return (
+        RECORD_UNDETERMINED,
+        u.id,
+        u.child_id,
+        u.event,
+        sources.get(u.event),
+        u.rule,
+        "cannot_evaluate",
+        "check",
+        u.severity,
+        "source",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        u.event,
+        moment(u.at),
+        None,
+        None if citation is None else citation.source,
+        None if citation is None else citation.file,
+        None if citation is None else citation.quote,
+        *tail,
+        None,
+        None,
+        u.on,
+        LIST_SEPARATOR.join(u.missing),
+        u.reason,
     )
