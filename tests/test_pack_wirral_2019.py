@@ -1451,6 +1451,7 @@ def non_compliant_cancellation() -> Evaluation:
                 agreed_by=["team_manager", "police"],
                 notified=["business_support_assistant"],
                 notified_by_role="allocated_social_worker",
+                recorded_on_child_file=False,
             ),
         ],
         "2019-07-01T12:00:00+01:00",

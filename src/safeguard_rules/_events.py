@@ -717,8 +717,10 @@ class StrategyMeetingCancelled(BaseEvent):
     notified: list[Name] = Field(
         default_factory=list, max_length=50, description="Who was emailed."
     )
-    recorded_on_child_file: bool = Field(
-        False, description="The cancellation was recorded on the child's file."
+    recorded_on_child_file: bool | None = Field(
+        None,
+        description="The cancellation was recorded on the child's file; None when the record "
+        "does not say (not recorded is not 'no').",
     )
     notified_by_role: Name | None = Field(
         None,
