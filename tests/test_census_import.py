@@ -7,6 +7,8 @@ Expected events are read off the XML by hand; line numbers are those of the file
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -1004,6 +1006,48 @@ def test_importing_doc_example_is_what_the_command_writes(tmp_path: Path) -> Non
     assert done.returncode == 0
     assert (tmp_path / "events.jsonl").read_text(encoding="utf-8") == _doc_block("events")
     assert done.stderr == _doc_block("summary")
+
+
+def test_importing_doc_csv_row_is_what_evaluate_writes(tmp_path: Path) -> None:
+    # The doc's walk ends with a CSV of deadlines: its table of the conference's row is read
+    # from the doc and compared with what the two commands write for its example return.
+    (tmp_path / "example.xml").write_text(_doc_block("census"), encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    overlay = root / "examples" / "overlays" / "wtsc_2015_conference_15_working_days.yaml"
+    for argv in (
+        ["import", "cin-census", "example.xml", "-o", "events.jsonl"],
+        ["evaluate", "--pack", str(overlay), "--as-of", "2024-03-31", "--format", "csv",
+         "events.jsonl"],
+    ):  # fmt: skip
+        done = subprocess.run(  # noqa: S603 - this interpreter, the arguments above
+            [sys.executable, "-m", "safeguard_rules", *argv],
+            capture_output=True, text=True, cwd=tmp_path, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    obligation = next(r for r in rows if r["record"] == "obligation")
+    text = (root / "docs" / "importing.md").read_text(encoding="utf-8")
+    section = text[text.index("### Write the CSV") : text.index("**Join keys back to the return**")]
+    table = re.findall(r"^\| (`[^|]*`) \| ([^|]*) \|$", section, re.MULTILINE)
+    assert len(table) == 8
+    for columns, values in table:
+        names = re.findall(r"`(\w+)`", columns)
+        if names == ["met_by", "met_on"]:
+            assert obligation["met_by"].endswith("/initial_conference")
+            assert obligation["met_on"] == "2024-01-19"
+            continue
+        if names == ["triggered_at", "triggered_on"]:
+            assert (obligation["triggered_at"], obligation["triggered_on"]) == ("", "2023-12-27")
+            continue
+        if names == ["missing", "reason"]:
+            assert (obligation["missing"], obligation["reason"]) == ("", "")
+            continue
+        documented = re.findall(r"`([^`]*)`", values)[: len(names)]
+        assert [obligation[n] for n in names] == documented, names
+    # Wed 27 Dec 2023 + 15 working days (1 January a bank holiday): Thu 18 January 2024.
+    assert obligation["due"] == "2024-01-18T23:59:59+00:00"
+    finding = next(r for r in rows if r["record"] == "finding")
+    assert (finding["kind"], finding["severity"], finding["on"]) == ("met_late", "should", "2024-01-19")
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
