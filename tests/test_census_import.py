@@ -1047,7 +1047,11 @@ def test_importing_doc_csv_row_is_what_evaluate_writes(tmp_path: Path) -> None:
     # Wed 27 Dec 2023 + 15 working days (1 January a bank holiday): Thu 18 January 2024.
     assert obligation["due"] == "2024-01-18T23:59:59+00:00"
     finding = next(r for r in rows if r["record"] == "finding")
-    assert (finding["kind"], finding["severity"], finding["on"]) == ("met_late", "should", "2024-01-19")
+    assert (finding["kind"], finding["severity"], finding["on"]) == (
+        "met_late",
+        "should",
+        "2024-01-19",
+    )
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1594,12 +1594,23 @@ def test_unrecorded_quality_assurance_and_email_sender_are_notices_not_must_brea
 
 @scenario
 def unrecorded_file_record() -> Evaluation:
-    return run(PACK, [
-        ev("strategy_meeting_cancelled", "2019-06-04T10:20:00+01:00", id="x-uf",
-           child="w-uf", by_role="team_manager", notified_by_role="allocated_social_worker",
-           rationale="no longer needed", agreed_by=["team_manager", "police", "health"],
-           notified=["business_support_assistant", "west_mash"]),
-    ], "2019-06-04T10:30:00+01:00")
+    return run(
+        PACK,
+        [
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-04T10:20:00+01:00",
+                id="x-uf",
+                child="w-uf",
+                by_role="team_manager",
+                notified_by_role="allocated_social_worker",
+                rationale="no longer needed",
+                agreed_by=["team_manager", "police", "health"],
+                notified=["business_support_assistant", "west_mash"],
+            ),
+        ],
+        "2019-06-04T10:30:00+01:00",
+    )
 
 
 def test_a_cancellation_that_does_not_say_it_is_on_file_is_a_notice_not_a_must_breach() -> None:

@@ -165,10 +165,7 @@ def test_csv_and_jsonl_hold_the_same_rows_as_to_records(records: list[dict[str, 
     assert code == 0, err
     lines = [json.loads(line) for line in out.splitlines()]
     rows, last = lines[:-1], lines[-1]
-    assert rows == [
-        {k: _json_value(v) for k, v in row.items()}
-        for row in records
-    ]
+    assert rows == [{k: _json_value(v) for k, v in row.items()} for row in records]
     assert last["record"] == "account" and last["format"] == "safeguard-rules/evaluation-lines/1"
     assert (last["received"], last["evaluated"], last["rejected"]) == (20, 20, 0)
 
@@ -343,12 +340,17 @@ def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Pa
     stream = load_events(events, vocabulary=pack.vocabulary)
     result = evaluate(pack, stream, date(2024, 3, 31))
     rows = [
-        r for r in result.to_records(stream.events)
+        r
+        for r in result.to_records(stream.events)
         if r["rule"] == "child_protection_conference_follows_section_47_enquiry"
     ]
-    open_, late = sorted((r for r in rows if r["record"] == "obligation"), key=lambda r: r["child_id"])
+    open_, late = sorted(
+        (r for r in rows if r["record"] == "obligation"), key=lambda r: r["child_id"]
+    )
     assert (open_["child_id"], open_["status"], open_["missing"]) == (
-        "C1", "cannot_evaluate", "enquiry_started.conference_not_required",
+        "C1",
+        "cannot_evaluate",
+        "enquiry_started.conference_not_required",
     )
     assert "conference_not_required" in open_["reason"] and open_["met_by"] is None
     # Its deadline, were it owed: Wed 3 Jan 2024 + 15 working days: Thu 4, Fri 5 (2),
@@ -357,8 +359,17 @@ def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Pa
     # The census dates the enquiry, never a time: the date is in triggered_on, not invented.
     assert (open_["triggered_at"], open_["triggered_on"]) == (None, date(2024, 1, 3))
     assert open_["source_record"] == "CINdetails@2024-01-02/Section47@2024-01-03"
-    assert (late["child_id"], late["status"], late["missing"], late["reason"]) == ("C2", "met_late", "", None)
-    assert (late["triggered_on"], late["met_on"], late["met_at"]) == (date(2024, 1, 8), date(2024, 1, 30), None)
+    assert (late["child_id"], late["status"], late["missing"], late["reason"]) == (
+        "C2",
+        "met_late",
+        "",
+        None,
+    )
+    assert (late["triggered_on"], late["met_on"], late["met_at"]) == (
+        date(2024, 1, 8),
+        date(2024, 1, 30),
+        None,
+    )
     assert late["due"].date() == date(2024, 1, 29)
     finding = next(r for r in rows if r["record"] == "finding")
     assert (finding["kind"], finding["at"], finding["on"]) == ("met_late", None, date(2024, 1, 30))
@@ -369,7 +380,10 @@ def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Pa
     table = {(r["child_id"], r["record"]): r for r in _csv_rows(out)}
     cell = table["C1", "obligation"]
     assert (cell["status"], cell["missing"], cell["triggered_at"], cell["triggered_on"]) == (
-        "cannot_evaluate", "enquiry_started.conference_not_required", "", "2024-01-03",
+        "cannot_evaluate",
+        "enquiry_started.conference_not_required",
+        "",
+        "2024-01-03",
     )
     code, out, err = cli(*argv, "--format", "jsonl")
     assert code == 0, err
@@ -377,18 +391,46 @@ def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Pa
     assert lines[-1]["cannot_evaluate"] == result.account.cannot_evaluate == 1
     c1 = next(r for r in lines if r["child_id"] == "C1" and r["record"] == "obligation")
     assert (c1["status"], c1["missing"], c1["triggered_on"]) == (
-        "cannot_evaluate", "enquiry_started.conference_not_required", "2024-01-03",
+        "cannot_evaluate",
+        "enquiry_started.conference_not_required",
+        "2024-01-03",
     )
 
 
-def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would_have(tmp_path: Path) -> None:
+def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would_have(
+    tmp_path: Path,
+) -> None:
     # The latest concern lists looked_after as unknown, so whether the fostering service
     # had to take part in the discussion cannot be decided: an undetermined check, a row
     # of its own (never a finding), with the field it needs.
     lines = [
-        {"id": "c-1", "type": "concern_identified", "child_id": "child-1", "at": "2015-06-01T09:00:00+01:00", "category": "neglect", "looked_after": True},
-        {"id": "c-2", "type": "concern_identified", "child_id": "child-1", "at": "2015-06-01T10:00:00+01:00", "category": "neglect", "unknown": ["looked_after"]},
-        {"id": "sd-1", "type": "strategy_discussion_held", "child_id": "child-1", "at": "2015-06-02T10:00:00+01:00", "mode": "face_to_face", "chair_role": "strategy_chair", "agencies": ["csc", "police", "health"], "records_made_by": ["csc", "police", "health"], "invited": ["csc", "police", "health"]},
+        {
+            "id": "c-1",
+            "type": "concern_identified",
+            "child_id": "child-1",
+            "at": "2015-06-01T09:00:00+01:00",
+            "category": "neglect",
+            "looked_after": True,
+        },
+        {
+            "id": "c-2",
+            "type": "concern_identified",
+            "child_id": "child-1",
+            "at": "2015-06-01T10:00:00+01:00",
+            "category": "neglect",
+            "unknown": ["looked_after"],
+        },
+        {
+            "id": "sd-1",
+            "type": "strategy_discussion_held",
+            "child_id": "child-1",
+            "at": "2015-06-02T10:00:00+01:00",
+            "mode": "face_to_face",
+            "chair_role": "strategy_chair",
+            "agencies": ["csc", "police", "health"],
+            "records_made_by": ["csc", "police", "health"],
+            "invited": ["csc", "police", "health"],
+        },
     ]
     events = tmp_path / "events.jsonl"
     events.write_text("".join(json.dumps(e) + "\n" for e in lines), encoding="utf-8")
@@ -402,9 +444,17 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
     row = rows[0]
     assert list(row) == list(RECORD_COLUMNS)
     assert (row["record"], row["id"], row["status"], row["kind"], row["severity"]) == (
-        "undetermined", f"{rule}/sd-1/check", "cannot_evaluate", "check", "should",
+        "undetermined",
+        f"{rule}/sd-1/check",
+        "cannot_evaluate",
+        "check",
+        "should",
     )
-    assert (row["trigger_event"], row["event"], row["missing"]) == ("sd-1", "sd-1", "concern_identified.looked_after")
+    assert (row["trigger_event"], row["event"], row["missing"]) == (
+        "sd-1",
+        "sd-1",
+        "concern_identified.looked_after",
+    )
     assert row["at"] == datetime.fromisoformat("2015-06-02T10:00:00+01:00")
     assert row["on"] == date(2015, 6, 2) and row["reason"]
     # Rows of a child: obligations, then findings, then what cannot be evaluated.
@@ -413,9 +463,21 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
     # The JSON gives the same id; the CSV the same row.
     data = json.loads(result.to_json())
     assert [u["id"] for u in data["undetermined"]] == [f"{rule}/sd-1/check"]
-    code, out, err = cli("evaluate", "--pack", "wtsc_2015", "--as-of", "2015-06-02T18:00:00+01:00", "--format", "csv", str(events))
+    code, out, err = cli(
+        "evaluate",
+        "--pack",
+        "wtsc_2015",
+        "--as-of",
+        "2015-06-02T18:00:00+01:00",
+        "--format",
+        "csv",
+        str(events),
+    )
     assert code == 0, err
     cell = next(r for r in _csv_rows(out) if r["rule"] == rule)
     assert (cell["record"], cell["status"], cell["missing"], cell["on"]) == (
-        "undetermined", "cannot_evaluate", "concern_identified.looked_after", "2015-06-02",
+        "undetermined",
+        "cannot_evaluate",
+        "concern_identified.looked_after",
+        "2015-06-02",
     )
