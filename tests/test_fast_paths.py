@@ -17,7 +17,7 @@ import pytest
 from helpers import ev
 
 from safeguard_rules import evaluate, load_events, load_pack, parse_events
-from safeguard_rules._event_files import _DECODER, _decode
+from safeguard_rules._event_files import _DECODER, _decode, _RecordError
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
 
 LONDON = ZoneInfo("Europe/London")
@@ -124,3 +124,74 @@ def test_as_of_compares_instants_in_the_repeated_autumn_hour() -> None:
     assert [(r.event_id, r.reason) for r in result.account.rejected] == [
         ("second-0130", "dated after as_of, so not yet evaluated")
     ]
+
+
+# A foreign export renamed by a mapping (as benchmarks/shared_bench's): records are read by
+# pydantic-core's JSON parser, renamed and validated; anything that path cannot vouch for is
+# decoded and renamed again the long way, so both give the same events and the same reasons.
+_MAPPED = [
+    '{"event_id":"E1","child_id":"C1","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00","tz":"Europe/London"}',
+    '{"event_id":"E2","child_id":"C1","type":"concern_identified","timestamp":"2024-05-07T11:00:00Z","category":"physical","serious":true}',
+    '{"event_id": "E3", "child_id": "C1", "type": "concern_identified", "timestamp": "2024-05-08T09:00:00+01:00", "category": "other", "immediate_action": false, "complex": true}',
+    # a key given twice: pydantic-core keeps the last, the decoder refuses the record
+    '{"event_id":"E4","child_id":"C1","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00","timestamp":"2024-05-09T10:00:00+01:00"}',
+    # a source key and the field it is renamed to, both given
+    '{"event_id":"E5","id":"E5b","child_id":"C1","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00"}',
+    # an object inside (attributes), an escape in a string, a key spaced from its colon
+    '{"event_id":"E6","child_id":"C2","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00","attributes":{"source":"mash"}}',
+    '{"event_id":"E7","child_id":"C2","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00","incident_ref":"A\\u00e9"}',
+    '{"event_id" :"E8","child_id":"C2","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00"}',
+    # not valid: an unknown field, a time without an offset, NaN, not an object, not JSON
+    '{"event_id":"E9","child_id":"C2","type":"police_incident","timestamp":"2024-05-07T10:00:00+01:00","colour":"red"}',
+    '{"event_id":"E10","child_id":"C2","type":"police_incident","timestamp":"2024-05-07T10:00:00"}',
+    '{"event_id":"E11","child_id":"C2","type":"concern_identified","timestamp":"2024-05-07T10:00:00Z","category":"other","score":NaN}',
+    '["E12"]',
+    '{"event_id":"E13",',
+]
+
+
+def test_mapped_records_read_fast_are_the_records_renamed_the_long_way(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safeguard_rules import load_mapping
+
+    mapping = load_mapping(
+        __import__("pathlib").Path(__file__).resolve().parents[1]
+        / "benchmarks"
+        / "shared_bench"
+        / "shared_bench.mapping.yaml"
+    )
+    path = tmp_path / "export.jsonl"  # type: ignore[operator]
+    path.write_text("\n".join(_MAPPED) + "\n", encoding="utf-8")
+    decoded: list[str] = []  # the records the fast path left to the Python decoder
+
+    def counted(text: str) -> object:
+        decoded.append(text)
+        return _decode(text)
+
+    monkeypatch.setattr("safeguard_rules._event_files._decode", counted)
+    fast = load_events(path, mapping=mapping)
+    monkeypatch.undo()
+    assert decoded == _MAPPED[3:]  # the three plain records never reached it
+    long_way = []
+    for line in _MAPPED:
+        try:
+            record = _decode(line)  # the file reader's own decoder
+        except (ValueError, _RecordError):
+            long_way.append(None)  # not an object of JSON the reader takes: said below
+            continue
+        long_way.append(parse_events([record], mapping=mapping))
+    assert [e.id for e in fast.events] == ["E1", "E2", "E3", "E6", "E7", "E8"]
+    expected = [e for s in long_way if s is not None for e in s.events]
+    assert [e.model_dump() for e in fast.events] == [e.model_dump() for e in expected]
+    assert fast.events[1].category == "physical_abuse" and fast.events[1].serious_harm
+    assert fast.events[0].incident_ref == "not recorded"  # the mapping's constant
+    reasons = {r.where: r.reason for r in fast.rejected}
+    assert set(reasons) == {f"{path}:{n}" for n in (4, 5, 9, 10, 11, 12, 13)}
+    assert "duplicate" in reasons[f"{path}:4"] or "twice" in reasons[f"{path}:4"]
+    assert "NaN is not a JSON number" in reasons[f"{path}:11"]
+    assert reasons[f"{path}:13"].startswith("not valid JSON")
+    assert "both become field 'id'" in reasons[f"{path}:5"]
+    for n in (5, 9, 10, 12):  # the same words as records renamed one by one
+        (same,) = long_way[n - 1].rejected  # type: ignore[union-attr]
+        assert reasons[f"{path}:{n}"] == same.reason

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from ._errors import ArgumentError, EventStreamError
 from ._event_files import (
@@ -265,7 +266,7 @@ def read_jsonl_lazily(
     )
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="surrogateescape", newline=None)
     try:
-        fast = _fast_event if mapping is None and vocabulary is None else None
+        fast = _fast_path(mapping, vocabulary)
         for raw in jsonl_records(text, limits or EventLimits(), fast):
             collector.take_all(iter((raw,)))
             yield raw.line, collector.events.pop() if collector.events else collector.rejected.pop()
@@ -320,8 +321,7 @@ def _read_records(
     if format == "json" and first != b"[":
         format = "jsonl"  # a .json file that is not an array: JSON Lines
     collector = _Collector(source, (f"{source}:", ""), mapping=mapping, vocabulary=vocabulary)
-    # A mapping renames every record first; a pack's vocabulary reads declared types.
-    fast = _fast_event if mapping is None and vocabulary is None else None
+    fast = _fast_path(mapping, vocabulary)
     if format == "jsonl":
         text = io.TextIOWrapper(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
@@ -348,15 +348,27 @@ def _read_records(
     return collector.stream()
 
 
-def _first_validate_json(text: str) -> Any:
-    """pydantic-core's JSON validator of events, found on first use (the models are built
-    when first needed, not at import) and then called directly."""
-    global _validate_json
+def _build_validators() -> None:
+    """Bind pydantic-core's validators of events, built on first use (the models are built
+    when first needed, not at import), so that each record calls them directly."""
+    global _validate_json, _validate_python
+    EVENT_ADAPTER.rebuild()  # built here, not by pydantic's look-up of the caller's frames
     _validate_json = EVENT_ADAPTER.validator.validate_json
+    _validate_python = EVENT_ADAPTER.validator.validate_python
+
+
+def _first_validate_json(text: str) -> Any:
+    _build_validators()
     return _validate_json(text)
 
 
+def _first_validate_python(record: Any) -> Any:
+    _build_validators()
+    return _validate_python(record)
+
+
 _validate_json: Callable[[str], Any] = _first_validate_json
+_validate_python: Callable[[Any], Any] = _first_validate_python
 # A key followed by white space before its colon (legal, but not what writers produce).
 _SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
 
@@ -378,6 +390,44 @@ def _fast_event(text: str) -> BaseEvent | None:
     if text.count('":') != len(event.model_fields_set) + len(event.attributes):
         return None  # a key given twice
     return event
+
+
+def _fast_path(
+    mapping: EventMapping | None, vocabulary: Vocabulary | None
+) -> Callable[[str], BaseEvent | None] | None:
+    """How each JSON record is read first (None: decoded in full): by pydantic-core, in the
+    vocabulary as it is or renamed by the mapping; a pack's vocabulary reads declared types,
+    which the core validators do not know, so it has no fast path."""
+    if vocabulary is not None:
+        return None
+    return _fast_event if mapping is None else _renamed_fast(mapping)
+
+
+def _renamed_fast(mapping: EventMapping) -> Callable[[str], BaseEvent | None]:
+    """The fast path for records a mapping renames: each record decoded by pydantic-core's
+    JSON parser (not the Python decoder), renamed, validated; None to have the record
+    decoded in full and renamed again, which also says what is wrong with it.
+
+    As in :func:`_fast_event`, only text without backslashes is taken, where every '"'
+    delimits a string and '":' ends a key: a record with as many of those as keys has no
+    key given twice (pydantic-core keeps the last) and no object inside."""
+    rename = mapping.renamer()
+
+    def fast(text: str) -> BaseEvent | None:
+        if "\\" in text:
+            return None
+        try:
+            record = from_json(text, allow_inf_nan=False)
+        except ValueError:
+            return None
+        if type(record) is not dict or text.count('":') != len(record):
+            return None
+        try:
+            return _validate_python(rename(record))  # type: ignore[no-any-return]
+        except (ValidationError, RecordMappingError):
+            return None
+
+    return fast
 
 
 def _too_large(format: EventFormat, limits: EventLimits) -> str:
