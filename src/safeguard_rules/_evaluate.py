@@ -18,6 +18,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import attrgetter
 from typing import Any
 
 from ._calendar import WorkingCalendar
@@ -231,6 +232,11 @@ def as_of_instant(pack: CompiledPack, as_of: datetime | date) -> datetime:
 _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection names its own)
 
 
+_ID = attrgetter("id")
+_AT = attrgetter("at")
+_UNKNOWN = attrgetter("unknown")
+
+
 def _accept(
     pack: CompiledPack,
     stream: EventStream,
@@ -243,10 +249,18 @@ def _accept(
     Children with a date-only event or an unknown value are added to ``uncertain``."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
-    counts = Counter(e.id for e in events)
-    if len(counts) == len(events):  # no duplicate ids, the usual case
+    if len(set(map(_ID, events))) == len(events):  # no duplicate ids, the usual case
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
+        times = list(map(_AT, events))
+        # The usual stream, checked by one C call per event (map and any): every event
+        # timed, none after as_of, none with unknown values. Otherwise the loop below.
+        if (
+            None not in times
+            and not any(map(as_of_utc.__lt__, times))
+            and not any(map(_UNKNOWN, events))
+        ):
+            return _linked(stream, list(events), rejected, pack.calendar)
         late = []
         as_of_day: date | None = None
         for i, event in enumerate(events):
@@ -273,6 +287,7 @@ def _accept(
         return _linked(
             stream, [e for i, e in enumerate(events) if i not in skip], rejected, pack.calendar
         )
+    counts = Counter(e.id for e in events)
     places: dict[str, list[str]] = {}
     for i, event in enumerate(events):
         where = stream.where(i) if counts[event.id] > 1 else None
