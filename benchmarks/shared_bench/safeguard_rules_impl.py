@@ -20,6 +20,7 @@ import hashlib
 import sys
 import time
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,7 +47,7 @@ def main() -> None:
         for rejection in result.account.rejected[:10]:
             print(f"rejected: {rejection}", file=sys.stderr)
         sys.exit(f"{len(result.account.rejected)} records rejected")
-    report(result, len(stream.events), len({e.child_id for e in stream.events}))
+    report(result, len(stream.events), len(set(map(attrgetter("child_id"), stream.events))))
     t_end = time.perf_counter()
     print(
         f"safeguard_rules: imports+compile {t_start - t0:.3f}s load {t_loaded - t_start:.3f}s "
