@@ -1046,6 +1046,94 @@ def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
     )
 
 
+THREE_FROM_REFERRAL = "strategy_discussion_within_three_working_days_of_referral"
+IMMEDIATE_FROM_REFERRAL = (
+    "strategy_discussion_within_one_working_day_of_referral_after_immediate_action"
+)
+COMPLEX_FROM_REFERRAL = "strategy_discussion_within_five_working_days_of_referral_when_complex"
+
+
+@scenario
+def exceptions_counted_from_the_referral() -> Evaluation:
+    # Reader 3 H1. Three children, each concern naming the referral it came by:
+    # child-1: referral Mon 15 June 2015 09:00, discussion 14:00, concern (immediate action)
+    #          recorded Tue 16 June;
+    # child-2: referral Mon 22 June, concern (no exception) recorded Wed 24, discussion Fri 26;
+    # child-3: referral Mon 6 July, meeting Tue 7, complex concern recorded Wed 8.
+    return run(
+        PACK,
+        [
+            ev("referral_received", "2015-06-15T09:00:00+01:00", id="rr-ia"),
+            discussion("2015-06-15T14:00:00+01:00", id="d-ia", mode="telephone"),
+            concern(
+                "2015-06-16T10:00:00+01:00",
+                id="c-ia",
+                immediate_action_taken=True,
+                referral_ref="rr-ia",
+            ),
+            ev("referral_received", "2015-06-22T09:00:00+01:00", id="rr-3d", child="child-2"),
+            concern(
+                "2015-06-24T09:00:00+01:00",
+                id="c-3d",
+                child="child-2",
+                category="neglect",
+                referral_ref="rr-3d",
+            ),
+            discussion("2015-06-26T11:00:00+01:00", id="d-3d", child="child-2"),
+            ev("referral_received", "2015-07-06T09:00:00+01:00", id="rr-cx", child="child-3"),
+            discussion("2015-07-07T10:00:00+01:00", id="d-cx", child="child-3"),
+            concern(
+                "2015-07-08T10:00:00+01:00",
+                id="c-cx",
+                child="child-3",
+                category="sexual_abuse",
+                complex=True,
+                referral_ref="rr-cx",
+            ),
+        ],
+        "2015-07-20T09:00:00+01:00",
+    )
+
+
+def test_exceptions_count_from_the_referral_the_concern_names() -> None:
+    result = exceptions_counted_from_the_referral()
+    # child-1: referral Mon 15 June; Tue 16 = 1 -> end of Tue 2015-06-16; the discussion
+    # on Mon 15 at 14:00, after the referral and before the concern's record, meets it.
+    [ia] = obligations(result, IMMEDIATE_FROM_REFERRAL)
+    assert (ia.triggered_by, ia.due, ia.status, ia.met_by, ia.strength) == (
+        ("rr-ia", "c-ia"),
+        end_of("2015-06-16", TZ),
+        "met",
+        "d-ia",
+        "must",
+    )
+    # child-2: referral Mon 22 June; Tue 23 = 1, Wed 24 = 2, Thu 25 = 3 -> end of Thu
+    # 2015-06-25; the discussion on Fri 26 is late, however late the concern was recorded.
+    [three] = obligations(result, THREE_FROM_REFERRAL)
+    assert (three.triggered_by, three.due, three.status, three.met_by) == (
+        ("rr-3d", "c-3d"),
+        end_of("2015-06-25", TZ),
+        "met_late",
+        "d-3d",
+    )
+    [late] = lateness(result, THREE_FROM_REFERRAL)
+    assert (late.kind, late.severity) == ("met_late", "should")
+    # child-3: referral Mon 6 July; Tue 7 = 1, Wed 8 = 2, Thu 9 = 3, Fri 10 = 4, Mon 13 = 5
+    # -> end of Mon 2015-07-13; the meeting on Tue 7 meets it.
+    [cx] = obligations(result, COMPLEX_FROM_REFERRAL)
+    assert (cx.triggered_by, cx.due, cx.status, cx.met_by, cx.strength) == (
+        ("rr-cx", "c-cx"),
+        end_of("2015-07-13", TZ),
+        "met",
+        "d-cx",
+        "must",
+    )
+    # the concern-timed forms do not time these linked concerns again
+    assert obligations(result, TIMING) == []
+    assert obligations(result, IMMEDIATE) == []
+    assert obligations(result, COMPLEX) == []
+
+
 def test_default_from_the_night_before_bst() -> None:
     # Saturday 28 March 2015 23:30 GMT, no exception: Sun 29 skipped; Mon 30 = 1,
     # Tue 31 = 2, Wed 1 April = 3. Due end of 2015-04-01 BST = 22:59:59.999999 UTC.
