@@ -1621,6 +1621,49 @@ def test_a_cancellation_that_does_not_say_it_is_on_file_is_a_notice_not_a_must_b
     }
 
 
+@scenario
+def attendance_not_recorded() -> Evaluation:
+    # Reader 3 H3: a discussion and a meeting about a looked-after child whose records list
+    # no agencies. Who took part is not recorded, which is not "nobody took part".
+    return run(
+        PACK,
+        [
+            ev(
+                "concern_identified",
+                "2019-06-03T10:00:00+01:00",
+                id="c-na",
+                child="w-na",
+                category="neglect",
+                looked_after=True,
+            ),
+            ev(
+                "strategy_discussion_held",
+                "2019-06-04T11:00:00+01:00",
+                id="sd-na",
+                child="w-na",
+                mode="telephone",
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-06-04T15:00:00+01:00",
+                id="sm-na",
+                child="w-na",
+                chair_role="team_manager",
+            ),
+        ],
+        "2019-06-05T12:00:00+01:00",
+    )
+
+
+def test_unrecorded_attendance_is_a_notice_not_a_missing_agency() -> None:
+    result = attendance_not_recorded()
+    # no "did not involve" finding at should: only the two advisory notices
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("strategy_discussion_attendance_recorded", "sd-na", "advisory"),
+        ("strategy_meeting_attendance_recorded", "sm-na", "advisory"),
+    }
+
+
 # --- coverage -----------------------------------------------------------------------------
 
 

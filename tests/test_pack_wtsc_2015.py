@@ -1604,6 +1604,52 @@ def test_conference_timescale_overlay() -> None:
     )  # the overlay's 15 days are a local override
 
 
+@scenario
+def attendance_not_recorded() -> Evaluation:
+    # Reader 3 H3: a discussion and a meeting about a looked after child whose records list
+    # no agencies (and so no invitees or note-takers either).
+    return run(
+        PACK,
+        [
+            concern("2015-06-01T09:00:00+01:00", id="c-na", category="neglect", looked_after=True),
+            ev(
+                "strategy_discussion_held",
+                "2015-06-01T15:00:00+01:00",
+                id="d-na",
+                mode="telephone",
+                chair_role="strategy_chair",
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2015-06-02T10:00:00+01:00",
+                id="m-na",
+                chair_role="strategy_chair",
+            ),
+        ],
+        "2015-06-05T12:00:00+01:00",
+    )
+
+
+def test_unrecorded_attendance_is_a_notice_not_a_missing_agency() -> None:
+    result = attendance_not_recorded()
+    participants = {
+        "strategy_discussion_involves_core_agencies",
+        "strategy_meeting_involves_core_agencies",
+        "strategy_discussion_involves_fostering_service",
+        "strategy_meeting_involves_fostering_service",
+    }
+    assert not participants & finding_rules(result)
+    notices = {
+        (f.rule, f.event, f.severity)
+        for f in result.findings
+        if f.rule.endswith("_attendance_recorded")
+    }
+    assert notices == {
+        ("strategy_discussion_attendance_recorded", "d-na", "advisory"),
+        ("strategy_meeting_attendance_recorded", "m-na", "advisory"),
+    }
+
+
 # --- coverage --------------------------------------------------------------------------
 
 
