@@ -19,7 +19,8 @@ Loading (each stage imports only those above it in this list):
 * ``_compile``    a document -> CompiledPack: names checked, conditions compiled; reads no file
 * ``_loading``    the stages composed: ``load_pack``, ``select_pack``, ``load_document``
 
-Model: ``_pack`` (the pack format), ``_events`` (the case-event vocabulary), ``_errors``.
+Model: ``_pack`` (the pack format), ``_events`` (the case-event vocabulary), ``_vocabulary``
+(the core vocabulary plus what a pack declares in YAML), ``_errors``.
 
 Engine and results:
 
@@ -29,7 +30,10 @@ Engine and results:
 * ``_safe_xml``   untrusted XML parsed safely (no DTD, entities or network), with line numbers
 * ``_calendar``   working days, office hours and deadlines
 * ``_conditions`` conditions checked against the vocabulary and compiled to closures
-* ``_evaluate``   one pass per child over its events
+* ``_evaluate``   one pass per child over its events (every record timed, every value given)
+* ``_tristate``   conditions three-valued (true, false, unknown) for records with unknown values
+* ``_uncertain``  the careful walk of a child with date-only records or unknown values
+* ``_outcome``    obligations and findings built the same way on either walk
 * ``_gc``         the cyclic garbage collector paused while events and results are built
 * ``_streaming``  input larger than memory: one child at a time; merging parts
 * ``_sort``       JSON Lines grouped by child on disk (an external merge sort)
@@ -53,6 +57,11 @@ Authoring and face:
                   (``pytest -p safeguard_rules.pytest_plugin``)
 
 Nothing in Python knows the name of a jurisdiction: that lives in the packs.
+
+docs/architecture.md has every module in its import stage. The public names below are
+imported on first use (``__getattr__`` and ``_WHERE``), so ``import safeguard_rules`` loads
+no submodule; a new public name goes in the type-checker imports, ``_WHERE`` and
+``__all__`` (tests/test_api.py checks the three agree).
 """
 
 from __future__ import annotations
