@@ -138,6 +138,12 @@ def test_calendar_command_filters_by_role_and_child(tmp_path: Path) -> None:
     assert "2 open obligations" in done.output
     done = CliRunner().invoke(main, [*args, "--child", "child-B"])
     assert done.exit_code == 0 and todos(out.read_bytes()) == []
+    # A child none of the input is about is a typo, not a child who owes nothing.
+    out.unlink()
+    done = CliRunner().invoke(main, [*args, "--child", "child-nobody"])
+    assert done.exit_code == 2, done.output
+    assert "--child 'child-nobody': no event of the input is about this child" in done.output
+    assert not out.exists()
     done = CliRunner().invoke(main, [*args, "--role", "nobody"])
     assert done.exit_code == 2 and "--role 'nobody' is not a role of pack" in done.output
 

@@ -12,6 +12,7 @@ from .._evaluate import evaluate as evaluate_events
 from .._ical import open_obligations, to_ical
 from .._report import render_report
 from .._result import Evaluation
+from .._stream import EventStream
 from ._common import EXIT_PROBLEMS, echo, fail, load, parse_as_of, read_events, safe
 from ._progress import progress
 
@@ -97,10 +98,7 @@ def report(
             stream = read_events(events, vocabulary=compiled.vocabulary)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
-        present = {e.child_id for e in stream.events} | {o.child_id for o in result.obligations}
-        absent = [c for c in children if c not in present]
-        if absent:
-            raise fail(f"--child {absent[0]!r}: no event of the input is about this child")
+        present = _children_present(stream, result, children)
         with bar.stage("Building the report") as advance:
             page = render_report(
                 compiled,
@@ -130,6 +128,18 @@ def report(
     _rejections(result)
     if result.account.rejected:
         raise click.exceptions.Exit(EXIT_PROBLEMS)
+
+
+def _children_present(
+    stream: EventStream, result: Evaluation, children: tuple[str, ...]
+) -> set[str]:
+    """The children the input is about; fails on a --child id none of it is about, so a typo
+    is not read as "this child owes nothing"."""
+    present = {e.child_id for e in stream.events} | {o.child_id for o in result.obligations}
+    absent = [c for c in children if c not in present]
+    if absent:
+        raise fail(f"--child {absent[0]!r}: no event of the input is about this child")
+    return present
 
 
 @click.command()
@@ -171,6 +181,7 @@ def calendar(
             stream = read_events(events, vocabulary=compiled.vocabulary)
         with bar.stage("Evaluating"):
             result = evaluate_events(compiled, stream, moment)
+    _children_present(stream, result, children)
     role_filter = roles or None
     child_filter = children or None
     data = to_ical(compiled, result, roles=role_filter, children=child_filter)
