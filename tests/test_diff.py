@@ -972,18 +972,19 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         "strategy_meeting_called_after_discussion",
         "strategy_meeting_chaired_by_team_manager",
     ]
-    # "which results in a CPN" (2019) and "this results in a CPN" (2024) both count CPNs (reader
-    # item 2): the trigger does not change, the Detective Sergeant who flags does
+    # "occasions which results in a CPN" (2019) counts CPNs; "on more than three occasions
+    # this results in a CPN" (2024) counts occasions of police attention (reader 4 H1): the
+    # trigger changes, and so does the Detective Sergeant who flags
     flag = lines["flag_after_more_than_three_occasions"]
-    assert not any(line.startswith("trigger event:") for line in flag)
+    assert "trigger event: cpn_created -> police_attention" in flag
     assert (
         "responsible: mash_ds (MASH Detective Sergeant) -> ppu_ds (Police Protection Unit (PPU) Detective Sergeant)"
         in flag
     )
     assert any(line.startswith("met by: flag_sent where sender_role is mash_ds") for line in flag)
-    assert not any(
-        line.startswith("trigger condition:")
-        for line in lines["flag_on_allocation_after_more_than_three_occasions"]
+    assert (
+        "trigger condition: case.cpn_count is at least 4 -> case.police_attention_count is at least 4"
+        in lines["flag_on_allocation_after_more_than_three_occasions"]
     )
     # both packs time every meeting held from the incident (reader items 3 and 4): the same
     # trigger and clock; no discussion closes the 2024 timescale any more
@@ -1025,10 +1026,10 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     ]
     only_old = {(o.action, o.triggered_by) for o in result.only_old}
     only_new = {(o.action, o.triggered_by) for o in result.only_new}
-    # Both count the CPNs (ev-002..005); the flag is met by ev-006 under both, so only who
-    # is responsible changes.
-    flag = ("flag_to_allocated_social_worker", ("ev-002", "ev-003", "ev-004", "ev-005"))
-    assert flag in changed and flag not in only_old | only_new
+    # 2019 counts the CPNs (ev-002..005), 2024 the occasions of police attention
+    # (ev-017..020, reader 4 H1): the flags are owed on different events, so they do not pair.
+    assert ("flag_to_allocated_social_worker", ("ev-002", "ev-003", "ev-004", "ev-005")) in only_old
+    assert ("flag_to_allocated_social_worker", ("ev-017", "ev-018", "ev-019", "ev-020")) in only_new
     # Both time the meeting ev-010 from the concern ev-007 (Wed 8 May 2024: Thu 9 Liberation
     # Day, Fri 10 (1), Mon 13 (2), Tue 14 (3)); met on Mon 13 May under both. 2024 adds the
     # risk-graded timescale on the same pair of events.

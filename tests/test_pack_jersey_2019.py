@@ -75,13 +75,20 @@ def test_fourth_cpn_flags_to_allocated_worker_and_asks_for_a_planning_meeting() 
     assert (request.responsible, request.status) == ("mash_ds", "open")
 
 
-def test_each_run_of_four_cpns_flags_once() -> None:
-    # CPNs 1-4 flag; 5-7 do not; the 8th completes a second run and flags again.
+def test_the_chapter_flags_once_and_further_runs_are_a_labelled_local_extension() -> None:
+    # Reader 4 M2: CPNs 1-4 owe the chapter's flag (must), once; 5-7 owe nothing; the 8th
+    # completes a further run, which only the "(local extension)" rule owes, at should.
     result = run(PACK, [allocated(), *cpns(8)], "2019-12-01T12:00:00+00:00")
-    runs = [o.triggered_by[-1] for o in obligations(result, "flag_after_more_than_three_cpns")]
-    assert runs == ["cpn-child-1-4", "cpn-child-1-8"]
+    runs = [
+        (o.triggered_by[-1], o.strength)
+        for o in obligations(result, "flag_after_more_than_three_cpns")
+    ]
+    assert runs == [("cpn-child-1-4", "must")]
+    again = obligations(result, "flag_again_on_each_further_run_of_four")
+    assert [(o.triggered_by[-1], o.strength) for o in again] == [("cpn-child-1-8", "should")]
     five = run(PACK, [allocated(), *cpns(5)], "2019-12-01T12:00:00+00:00")
     assert len(obligations(five, "flag_after_more_than_three_cpns")) == 1
+    assert obligations(five, "flag_again_on_each_further_run_of_four") == []
 
 
 def test_allocation_after_four_cpns_flags_the_new_worker() -> None:
@@ -91,9 +98,9 @@ def test_allocation_after_four_cpns_flags_the_new_worker() -> None:
         allocated("2019-11-11T09:00:00+00:00", "child-2", "alloc-2"),
     ]
     result = run(PACK, events, "2019-12-01T12:00:00+00:00")
-    assert only(result, "flag_on_allocation_after_more_than_three_cpns").triggered_by == (
-        "alloc-2",
-    )
+    on_allocation = only(result, "flag_on_allocation_after_more_than_three_cpns")
+    # reader 4 M3: a labelled local extension, at should
+    assert (on_allocation.triggered_by, on_allocation.strength) == (("alloc-2",), "should")
     assert (
         only(result, "planning_meeting_requested_on_allocation_after_more_than_three_cpns").status
         == "open"
@@ -483,6 +490,7 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
         [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2")],
         "2019-12-01T12:00:00+00:00",
     ),
+    lambda: run(PACK, [allocated(), *cpns(8)], "2019-12-01T12:00:00+00:00"),
     lambda: run(
         PACK,
         [

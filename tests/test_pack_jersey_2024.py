@@ -7,7 +7,7 @@ until Sun 31 Mar 2024 and on BST (+01:00) from then until Sun 27 Oct 2024. Each 
 its counting. Every id is invented.
 
 The YAML scenarios in policies/scenarios/jersey_2024.scenarios.yaml cover the rules one by
-one (60 scenarios); these tests check what YAML cannot say (the deadline basis in the
+one (66 scenarios); these tests check what YAML cannot say (the deadline basis in the
 output, the pack's record of what it leaves out, source coverage) and the readings of
 issue 7 once more from Python. Tests that asserted the earlier readings (a Hub referral
 obligation for unallocated children, four CPNs flagged once per child forever, a strategy
@@ -203,17 +203,22 @@ def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
 # --- the flag: occasions resulting in a CPN, in runs, and on allocation ------------------------
 
 
-def test_occasions_resulting_in_a_cpn_are_counted_not_every_occasion() -> None:
-    # Reader item 2: "comes to the attention of the police on more than three occasions this
-    # results in a CPN being created" is read as jersey_2019's "occasions which results in a
-    # CPN": four CPNs flag; four occasions of police attention without CPNs do not.
-    four = run(PACK, [allocated(), *cpns(4)], AS_OF)
+def test_occasions_of_police_attention_are_counted_not_cpns() -> None:
+    # Reader 4 H1: "comes to the attention of the police on more than three occasions this
+    # results in a CPN being created" counts the occasions; four occasions flag (at must)
+    # however many CPNs they led to, and four CPNs alone (no occasion recorded) do not.
+    four = run(PACK, [allocated(), *occasions(4)], AS_OF)
     flag = only(four, "flag_after_more_than_three_occasions")
-    assert flag.triggered_by == tuple(f"cpn-child-1-{k}" for k in range(1, 5))
-    assert (flag.responsible, flag.copied_in, flag.due) == ("ppu_ds", (), None)
+    assert flag.triggered_by == tuple(f"pa-child-1-{k}" for k in range(1, 5))
+    assert (flag.responsible, flag.copied_in, flag.due, flag.strength) == (
+        "ppu_ds",
+        (),
+        None,
+        "must",
+    )
     request = only(four, "planning_meeting_requested_after_more_than_three_occasions")
     assert request.triggered_by == flag.triggered_by  # principle 2: not after the flag
-    assert run(PACK, [allocated(), *occasions(4)], AS_OF).obligations == ()
+    assert run(PACK, [allocated(), *cpns(4)], AS_OF).obligations == ()
 
 
 def test_only_the_ppu_ds_email_summarising_three_incidents_meets_the_flag() -> None:
@@ -245,36 +250,48 @@ def test_only_the_ppu_ds_email_summarising_three_incidents_meets_the_flag() -> N
         cc=["team_manager"],
         summarised_incidents=["INC-2", "INC-3", "INC-4"],
     )
-    before = run(PACK, [allocated(), *cpns(4), routine, other], AS_OF)
+    before = run(PACK, [allocated(), *occasions(4), routine, other], AS_OF)
     assert only(before, "flag_after_more_than_three_occasions").status == "open"
     assert checks(before, "flag_summarises_three_incidents") == []  # reader item 6
-    after = run(PACK, [allocated(), *cpns(4), routine, other, flag], AS_OF)
+    after = run(PACK, [allocated(), *occasions(4), routine, other, flag], AS_OF)
     met = only(after, "flag_after_more_than_three_occasions")
     assert (met.status, met.met_by) == ("met", "flag-1")
 
 
-def test_each_run_of_four_cpns_flags_once() -> None:
-    result = run(PACK, [allocated(), *cpns(9)], AS_OF)
+def test_the_chapter_flags_once_and_further_runs_are_a_labelled_local_extension() -> None:
+    # Reader 4 M2: the source rule fires once (the 4th occasion); the 8th completes a further
+    # run, which only the "(local extension)" rule owes, at should.
+    result = run(PACK, [allocated(), *occasions(9)], AS_OF)
     flags = obligations(result, "flag_after_more_than_three_occasions")
-    assert [o.triggered_by[-1] for o in flags] == ["cpn-child-1-4", "cpn-child-1-8"]
+    assert [(o.triggered_by[-1], o.strength) for o in flags] == [("pa-child-1-4", "must")]
+    again = obligations(result, "flag_again_on_each_further_run_of_four")
+    assert [(o.triggered_by, o.strength) for o in again] == [
+        (tuple(f"pa-child-1-{k}" for k in range(5, 9)), "should")
+    ]
+    assert "(local extension)" in PACK.rule("flag_again_on_each_further_run_of_four").title
 
 
-def test_a_worker_allocated_after_four_cpns_is_flagged_on_allocation() -> None:
+def test_a_worker_allocated_after_four_occasions_is_flagged_by_the_local_extension() -> None:
+    # Reader 4 M3: allocation is not the chapter's trigger; the allocation rules are labelled
+    # local extensions, at should.
     events = [
-        *cpns(4, child="child-2"),
+        *occasions(4, child="child-2"),
         allocated("2024-04-20T09:00:00+01:00", child="child-2", id="c2-alloc"),
     ]
     result = run(PACK, events, AS_OF)
-    assert only(result, "flag_on_allocation_after_more_than_three_occasions").triggered_by == (
-        "c2-alloc",
+    on_allocation = only(result, "flag_on_allocation_after_more_than_three_occasions")
+    assert (on_allocation.triggered_by, on_allocation.strength) == (("c2-alloc",), "should")
+    request = only(
+        result, "planning_meeting_requested_on_allocation_after_more_than_three_occasions"
     )
-    assert (
-        only(
-            result, "planning_meeting_requested_on_allocation_after_more_than_three_occasions"
-        ).status
-        == "open"
-    )
+    assert (request.status, request.strength) == ("open", "should")
     assert obligations(result, "flag_after_more_than_three_occasions") == []
+    for rule in (
+        "flag_on_allocation_after_more_than_three_occasions",
+        "planning_meeting_requested_on_allocation_after_more_than_three_occasions",
+    ):
+        assert PACK.rule(rule).title.endswith("(local extension)")
+        assert "Local extension" in (PACK.rule(rule).citation.note or "")
 
 
 # --- scope -------------------------------------------------------------------------------------
@@ -285,6 +302,7 @@ def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() ->
     events = [
         ev("cpn_created", "2024-05-02T22:00:00+01:00", child="child-2", incident_ref="INC-21"),
         *cpns(4, child="child-2"),
+        *occasions(4, child="child-2"),
         concern("2024-05-07T10:00:00+01:00", child="child-2", serious_harm=True),
         ev(
             "strategy_meeting_held",
@@ -498,10 +516,10 @@ def _flag(at: str, **fields: object) -> BaseEvent:
 
 
 SCENARIOS: list[Callable[[], Evaluation]] = [
-    lambda: run(PACK, [allocated(), *cpns(4)], AS_OF),
+    lambda: run(PACK, [allocated(), *occasions(9)], AS_OF),
     lambda: run(
         PACK,
-        [*cpns(4, child="child-2"), allocated("2024-04-20T09:00:00+01:00", child="child-2")],
+        [*occasions(4, child="child-2"), allocated("2024-04-20T09:00:00+01:00", child="child-2")],
         AS_OF,
     ),
     lambda: run(
