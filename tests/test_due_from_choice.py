@@ -508,3 +508,185 @@ def test_the_careful_walk_does_not_claim_a_named_clock_it_cannot_place() -> None
         ),
     ]
     assert evaluate(REFERRALS, plain, datetime.fromisoformat(AS_OF)).obligations == ()
+
+
+# --- named_by with otherwise: a concern that names no referral ---------------------------
+# Principle 3: leaving the link out must not start the clock later than recording it would.
+# June 2015: Mon 1 ... Fri 5, Mon 8 ... Fri 12 are working days (no bank holiday).
+
+TABLE_RULE = """\
+  - id: discussion_in_time
+    title: A concern's discussion in time, from its referral where it came by one
+    citation: {source: src, quote: "same day as the receipt of the referral; otherwise three working days"}
+    strength: should
+    when: {event: concern_identified}
+    require:
+      action: hold_strategy_discussion
+      responsible: someone
+      due:
+        table:
+          hit_policy: first
+          cases:
+            - label: serious
+              when: {field: trigger.serious_harm, is: true}
+              within: {same_day: true}
+            - label: otherwise
+              within: {working_days: 3}
+      due_from:
+        event: referral_received
+        named_by: referral_ref
+        otherwise: {latest_within: {working_days: 5}}
+      satisfied_by:
+        - {event: strategy_discussion_held}
+        - {event: strategy_meeting_held}
+"""
+
+TABLES = compile_text(toy(TABLE_RULE), "toy.yaml")
+
+
+def test_an_unlinked_concern_counts_from_the_latest_recent_referral() -> None:
+    # The reader's example: referral Mon 1 June; the serious concern recorded Wed 3 June
+    # without its link; discussion Wed 3 June. From the referral: same day -> end of Mon 1
+    # June, so the discussion is late, as it is with the link recorded.
+    for link in ({}, {"referral_ref": "r-1"}):
+        events = [
+            referral("2015-06-01T10:00:00+01:00", "r-1"),
+            concern("2015-06-03T10:00:00+01:00", "c-1", serious_harm=True, **link),
+            discussion("2015-06-03T15:00:00+01:00", "sd-1"),
+        ]
+        result = run(TABLES, events, AS_OF)
+        o = only(result, "discussion_in_time")
+        assert o.triggered_by == ("r-1", "c-1")
+        assert (o.due, o.status, o.met_by) == (end_of("2015-06-01", TZ), "met_late", "sd-1")
+        assert len(result.findings) == 1
+    assert o.due_basis == (
+        "serious: the same day from the referral_received the trigger names in referral_ref, "
+        "else the latest referral_received within 5 working days before it, else the trigger"
+    )
+
+
+def test_an_unlinked_concern_with_no_referral_counts_from_itself() -> None:
+    events = [
+        concern("2015-06-03T10:00:00+01:00", "c-1"),
+        discussion("2015-06-09T15:00:00+01:00", "sd-1"),
+    ]
+    result = run(TABLES, events, AS_OF)
+    o = only(result, "discussion_in_time")
+    # No referral: from the concern, Wed 3 June: Thu 4 (1), Fri 5 (2), Mon 8 (3) -> end of
+    # Mon 8 June; held Tue 9: late.
+    assert o.triggered_by == ("c-1",)
+    assert (o.due, o.status) == (end_of("2015-06-08", TZ), "met_late")
+    # Counted from itself, its deadline text says no more than a rule without due_from.
+    assert o.due_basis == "otherwise: 3 working days"
+
+
+def test_an_old_referral_does_not_time_a_concern_arising_later_in_an_open_case() -> None:
+    # Reader 2 M1: a referral long before must not make a same-day discussion months late.
+    # Referral Mon 1 June; window 5 working days: Tue 2 ... Mon 8 (5) -> end of Mon 8 June.
+    # A concern on Tue 9 June is outside it and counts from itself.
+    events = [
+        referral("2015-06-01T10:00:00+01:00", "r-1"),
+        concern("2015-06-09T10:00:00+01:00", "c-1", serious_harm=True),
+        discussion("2015-06-09T15:00:00+01:00", "sd-1"),
+    ]
+    o = only(run(TABLES, events, AS_OF), "discussion_in_time")
+    assert o.triggered_by == ("c-1",)
+    assert (o.due, o.status) == (end_of("2015-06-09", TZ), "met")
+    # On Mon 8 June, the window's last day, it counts from the referral (same day: Mon 1).
+    events[1] = concern("2015-06-08T10:00:00+01:00", "c-1", serious_harm=True)
+    o = only(run(TABLES, events, AS_OF), "discussion_in_time")
+    assert (o.triggered_by, o.due) == (("r-1", "c-1"), end_of("2015-06-01", TZ))
+
+
+def test_the_table_tests_the_trigger_not_the_referral() -> None:
+    # 'trigger.serious_harm' is the concern's flag: a concern without it, linked to the
+    # referral of Mon 1 June, has 3 working days: Tue 2, Wed 3, Thu 4 -> end of Thu 4 June.
+    events = [
+        referral("2015-06-01T10:00:00+01:00", "r-1"),
+        concern("2015-06-01T11:00:00+01:00", "c-1", referral_ref="r-1"),
+        discussion("2015-06-04T15:00:00+01:00", "sd-1"),
+    ]
+    o = only(run(TABLES, events, AS_OF), "discussion_in_time")
+    assert (o.due, o.status, o.due_basis.split(" from ")[0]) == (
+        end_of("2015-06-04", TZ),
+        "met",
+        "otherwise: 3 working days",
+    )
+
+
+def test_an_unknown_flag_on_an_unlinked_concern_keeps_the_outer_bound() -> None:
+    # No referral: the clock is the concern itself, which the careful walk counts. serious_harm
+    # unknown: same day (end of Wed 3 June) or 3 working days (end of Mon 8 June); with no
+    # discussion by 31 July, overdue either way.
+    events = parse_events(
+        [
+            {
+                "id": "c-1",
+                "type": "concern_identified",
+                "child_id": "child-1",
+                "at": "2015-06-03T10:00:00+01:00",
+                "category": "neglect",
+                "unknown": ["serious_harm"],
+            }
+        ]
+    ).events
+    result = evaluate(TABLES, list(events), datetime.fromisoformat(AS_OF))
+    (o,) = result.obligations
+    assert o.status == "overdue"
+    assert len(result.findings) == 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code", "needles"),
+    [
+        (
+            "        named_by: referral_ref\n",
+            "",
+            "invalid-value",
+            ["'otherwise'", "needs 'named_by'"],
+        ),
+        (
+            "latest_within: {working_days: 5}",
+            "latest_within: {months: 1}",
+            "invalid-value",
+            ["a window before the trigger", "'months'"],
+        ),
+        (
+            "latest_within: {working_days: 5}",
+            "latest_witin: {working_days: 5}",
+            "unknown-key",
+            ["latest_witin"],
+        ),
+        (
+            "trigger.serious_harm",
+            "trigger.serius_harm",
+            "unknown-field",
+            ["serious_harm"],
+        ),
+    ],
+)
+def test_a_bad_otherwise_is_located(old: str, new: str, code: str, needles: list[str]) -> None:
+    assert old in TABLE_RULE
+    text = toy(TABLE_RULE.replace(old, new))
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "toy.yaml")
+    # A misspelt key also reports the required one as missing: the one asked about is there.
+    (d,) = [d for d in caught.value.diagnostics if d.code == code]
+    for needle in needles:
+        assert needle in d.message, d.message
+    assert d.line is not None and d.line > text.splitlines().index("rules:")
+
+
+def test_trigger_fields_in_a_table_without_due_from_are_out_of_place() -> None:
+    text = toy(
+        TABLE_RULE.replace(
+            "      due_from:\n        event: referral_received\n        named_by: referral_ref\n"
+            "        otherwise: {latest_within: {working_days: 5}}\n",
+            "",
+        )
+    )
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "toy.yaml")
+    (d,) = caught.value.diagnostics
+    assert d.code == "trigger-out-of-place"
+    assert "deadline-table cases of a rule with 'due_from'" in d.message

@@ -103,12 +103,17 @@ class DueCase:
     strength: Strength | None
     citation: Citation | None
     basis: str = ""  # how an obligation states its deadline: "serious harm: the same day"
+    # The basis of an obligation counted from its trigger after all (due_from's otherwise):
+    # without the words on where an earlier clock starts. Defaults to ``basis``.
+    own_basis: str = ""
     kind: str = field(init=False)  # within.kind and within.amount, looked up once
     amount: int = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", self.within.kind)
         object.__setattr__(self, "amount", self.within.amount)
+        if not self.own_basis:
+            object.__setattr__(self, "own_basis", self.basis)
 
 
 _BASIS_WORDS: dict[str, str] = {
@@ -157,6 +162,10 @@ class CompiledAnchor:
     where: Predicate
     since: CompiledMatch | None = None  # earliest_since: the events that close a run
     named_by: str | None = None  # named_by: the trigger's field naming the event
+    # named_by's otherwise: how far back the latest event may be for a trigger naming none
+    # (None: such a trigger gives no obligation), and the calendar that counts it.
+    window: Timescale | None = None
+    calendar: WorkingCalendar | None = None
 
     def follow(
         self, index: int, event: BaseEvent, kind: str, case: CaseState, chosen: dict[int, BaseEvent]
@@ -181,18 +190,42 @@ class CompiledAnchor:
     ) -> BaseEvent | None:
         """The earlier event an obligation of ``trigger`` counts from, if any: the one
         ``chosen`` holds, or the one the trigger names (named_by; ``by_id`` gives the
-        child's events by id)."""
+        child's events by id). With named_by's ``otherwise``, a trigger that names none
+        counts from the latest matching event within the window, else from itself: the
+        result is then ``trigger``, and the obligation is an ordinary one."""
         if self.named_by is None:
             return chosen.get(index)
         named = getattr(trigger, self.named_by, None)
         if not isinstance(named, str):
-            return None  # the trigger names no event: nothing to count from
+            if self.window is None:
+                return None  # the trigger names no event: nothing to count from
+            latest = chosen.get(index)
+            return latest if latest is not None and self._near(latest, trigger) else trigger
         # Evaluation has checked the link (the child's event of the type the field names,
         # no later than the trigger); the pack, that the type is this anchor's.
         earlier = by_id().get(named)
         if earlier is None or earlier.type != self.event:  # type: ignore[attr-defined]
             return None
         return earlier if self.where(earlier, case, None) else None
+
+    def _near(self, earlier: BaseEvent, trigger: BaseEvent) -> bool:
+        """Whether ``trigger`` falls within the window from ``earlier``. An event known only
+        by its date counts as at the end of that day (earlier) or its start (trigger), so a
+        date-only record never widens the window."""
+        window, calendar = self.window, self.calendar
+        assert window is not None  # set together at compile
+        assert calendar is not None
+        if earlier.at is not None:
+            limit = calendar.due(window.kind, window.amount, earlier.at)
+        else:
+            span = calendar.due_span(window.kind, window.amount, earlier.on)  # type: ignore[arg-type]
+            limit = None if span is None else span[0]
+        if limit is None:
+            return True
+        at = trigger.at
+        if at is None:
+            at = calendar.day_span(trigger.on)[0]  # type: ignore[arg-type]
+        return at <= limit
 
 
 @dataclass(frozen=True)
@@ -808,7 +841,7 @@ class _Compiler:
             anchor = self._anchor(req.due_from, trigger, (*loc, "due_from"))
             clock = req.due_from.event
             start = req.due_from.describe()
-        due = self._due(req.due, clock, (*loc, "due"), parameters, start)
+        due = self._due(req.due, clock, (*loc, "due"), parameters, start, trigger)
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
         waits = frozenset(m.event for m in (*satisfied, *cancelled))
@@ -838,7 +871,10 @@ class _Compiler:
                     )
                 since = CompiledMatch(kind, since_where)
             self.anchors[key] = len(self.compiled_anchors)
-            self.compiled_anchors.append(CompiledAnchor(match.event, where, since, match.named_by))
+            window = None if match.otherwise is None else match.otherwise.latest_within
+            self.compiled_anchors.append(
+                CompiledAnchor(match.event, where, since, match.named_by, window, self.calendar)
+            )
         return self.anchors[key]
 
     def _check_named_by(self, match: DueFrom, trigger: str, loc: Loc) -> None:
@@ -890,9 +926,11 @@ class _Compiler:
         loc: Loc,
         parameters: Mapping[str, Due],
         start: str | None = None,
+        rule_trigger: str | None = None,
     ) -> CompiledDue | None:
         """``trigger`` is the event the clock starts at: the trigger, or with due_from the
-        earlier event, which ``start`` describes for the deadline text."""
+        earlier event, which ``start`` describes for the deadline text (its table's cases
+        may then test the rule's trigger, ``rule_trigger``, as 'trigger.NAME')."""
         if due is None:
             return None
         from_earlier = start is not None
@@ -923,11 +961,17 @@ class _Compiler:
             timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
             label = timescale.describe()
             only = DueCase(
-                label, _always, timescale, None, None, _basis(label, timescale, name, basis, start)
+                label,
+                _always,
+                timescale,
+                None,
+                None,
+                _basis(label, timescale, name, basis, start),
+                _basis(label, timescale, name, basis),
             )
             return CompiledDue((only,), name, basis)
         where = f"the {trigger} event the clock starts at" if from_earlier else "the trigger event"
-        scope = self._scope(trigger, None, where)
+        scope = self._scope(trigger, rule_trigger if from_earlier else None, where)
         cases = []
         for k, case in enumerate(due.table.cases):
             self._citation(case.citation, (*loc, "table", "cases", k, "citation"))
@@ -942,6 +986,7 @@ class _Compiler:
                     case.strength,
                     case.citation,
                     _basis(case.label, case.within, name, basis, start),
+                    _basis(case.label, case.within, name, basis),
                 )
             )
         return CompiledDue(tuple(cases), name, basis)

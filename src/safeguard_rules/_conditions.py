@@ -31,7 +31,8 @@ UNKNOWN_FIELD = declare(
     "unknown-field", "a condition, reference or message names a field the event does not have"
 )
 TRIGGER_OUT_OF_PLACE = declare(
-    "trigger-out-of-place", "'trigger.NAME' outside satisfied_by and cancelled_by"
+    "trigger-out-of-place",
+    "'trigger.NAME' outside satisfied_by, cancelled_by and due_from deadline-table cases",
 )
 WRONG_OPERATOR = declare("wrong-operator", "an operator that does not apply to the field's kind")
 UNKNOWN_VALUE = declare("unknown-value", "a value that is not one of the field's values")
@@ -150,8 +151,9 @@ def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | Unr
         if scope.trigger_type is None:
             return Unresolved(
                 TRIGGER_OUT_OF_PLACE,
-                "'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', "
-                "where it means the event that created the obligation",
+                "'trigger.' can only be used in 'satisfied_by' and 'cancelled_by', and in "
+                "the deadline-table cases of a rule with 'due_from', where it means the "
+                "event that created the obligation",
             )
         found = _event_field(rest, scope.trigger_type, "the trigger event", scope.vocabulary)
         if isinstance(found, Unresolved):

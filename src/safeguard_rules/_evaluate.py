@@ -464,9 +464,12 @@ def _walk(
                 clock = anchor.clock(requirement.anchor, event, case, chosen, past.by_id)
                 if clock is None:
                     continue  # no earlier event to count from: the rule gives nothing
-                triggered_by = (clock.id, *triggered_by)
+                if clock is event:
+                    clock = None  # due_from's otherwise: counted from the trigger itself
+                else:
+                    triggered_by = (clock.id, *triggered_by)
             start = clock or event
-            deciding = _deciding_case(requirement.due, start, case)
+            deciding = _deciding_case(requirement.due, start, case, event)
             if exercised is not None and deciding is not None:
                 exercised.add(("case", rule_id, route.name or "", deciding.label))
             local = start.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
@@ -624,11 +627,14 @@ def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) ->
     return still
 
 
-def _deciding_case(due: CompiledDue | None, event: BaseEvent, case: CaseState) -> DueCase | None:
+def _deciding_case(
+    due: CompiledDue | None, event: BaseEvent, case: CaseState, trigger: BaseEvent
+) -> DueCase | None:
+    # ``event`` is the one the clock starts at; under due_from, cases may test the trigger.
     if due is None:
         return None
     for candidate in due.cases:
-        if candidate.applies(event, case, None):
+        if candidate.applies(event, case, trigger):
             return candidate
     raise AssertionError("deadline tables end with an unconditional case")  # checked at load
 
@@ -678,7 +684,9 @@ def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
         triggered_at=(item.clock or item.trigger).at,
         triggered_on=item.triggered_on,
         due=item.due,
-        due_basis=deciding.basis if deciding else NO_TIMESCALE,
+        due_basis=(deciding.basis if item.clock is not None else deciding.own_basis)
+        if deciding
+        else NO_TIMESCALE,
         due_case=deciding.label if deciding and due and len(due.cases) > 1 else None,
         basis=due.basis if due is not None else "source",
         parameter=due.parameter if due is not None else None,

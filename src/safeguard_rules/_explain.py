@@ -242,7 +242,7 @@ def _deadline(
     cases: list[str] = []
     chosen = None
     for case in due.cases:
-        hit = chosen is None and obligation.due_basis == case.basis
+        hit = chosen is None and obligation.due_basis in (case.basis, case.own_basis)
         if hit:
             chosen = case
         cases.append(f"{'->' if hit else '  '} {case.basis}")

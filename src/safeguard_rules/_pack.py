@@ -574,10 +574,35 @@ class EventMatch(_Strict):
     where: Opt[Condition] = None
 
 
+class DueFromOtherwise(_Strict):
+    """Where ``named_by``'s field is empty: count from the latest earlier matching event
+    if the trigger falls within ``latest_within`` of it, else from the trigger itself."""
+
+    latest_within: Timescale = Field(
+        description="How close before the trigger the latest earlier event must be to start "
+        "the clock of a trigger that names none (same_day, working_days, calendar_days or "
+        "hours); further back, or none, the clock starts at the trigger itself."
+    )
+
+    @model_validator(mode="after")
+    def _a_window(self) -> DueFromOtherwise:
+        if self.latest_within.kind not in _WINDOW_KINDS:
+            raise ValueError(
+                f"'latest_within' is a window before the trigger: give one of "
+                f"{', '.join(_WINDOW_KINDS)} (for example 'working_days: 5'), not "
+                f"{self.latest_within.kind!r}"
+            )
+        return self
+
+
+_WINDOW_KINDS = ("same_day", "working_days", "calendar_days", "hours")
+
+
 class DueFrom(EventMatch):
     """The earlier event a deadline counts from (docs/pack-format.md, ``due_from``): by
     default the latest matching event before the trigger; ``earliest_since`` or
-    ``named_by`` choose it another way."""
+    ``named_by`` choose it another way, and ``otherwise`` says where a trigger that names
+    none counts from."""
 
     earliest_since: Opt[EventMatch] = Field(
         None,
@@ -588,7 +613,15 @@ class DueFrom(EventMatch):
     named_by: Opt[Identifier] = Field(
         None,
         description="A reference field of the trigger (e.g. referral_ref): count from the "
-        "event whose id it holds. With the field empty, the rule gives no obligation.",
+        "event whose id it holds. With the field empty, the rule gives no obligation, "
+        "unless 'otherwise' says where to count from.",
+    )
+    otherwise: Opt[DueFromOtherwise] = Field(
+        None,
+        description="With named_by: where a trigger whose field is empty counts from, so "
+        "leaving the link out never starts the clock later than recording it would: the "
+        "latest earlier matching event within 'latest_within' before the trigger, else the "
+        "trigger itself.",
     )
 
     @model_validator(mode="after")
@@ -598,10 +631,22 @@ class DueFrom(EventMatch):
                 "'earliest_since' and 'named_by' are two ways to choose the earlier event; "
                 "give one of them"
             )
+        if self.otherwise is not None and self.named_by is None:
+            raise ValueError(
+                "'otherwise' says where a trigger that names no event counts from; it needs "
+                "'named_by' (without named_by the clock already starts at the latest earlier "
+                "event)"
+            )
         return self
 
     def describe(self) -> str:
         """Which earlier event the clock starts at, in words (deadline texts use it)."""
+        if self.named_by is not None and self.otherwise is not None:
+            window = self.otherwise.latest_within.describe()
+            return (
+                f"the {self.event} the trigger names in {self.named_by}, else the latest "
+                f"{self.event} within {window} before it, else the trigger"
+            )
         if self.named_by is not None:
             return f"the {self.event} the trigger names in {self.named_by}"
         if self.earliest_since is not None:

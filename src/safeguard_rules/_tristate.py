@@ -256,8 +256,13 @@ def _requirement(
         due = pack.parameters[due.parameter]
     cases: tuple[TriPredicate, ...] = (_true,)
     if due is not None and due.table is not None:
-        on_trigger = scope(trigger, None)
-        cases = tuple(compile_tri(case.when, on_trigger) for case in due.table.cases)
+        # Under due_from the cases test the event the clock starts at, and may test the
+        # trigger as 'trigger.NAME' (the careful walk only decides them where that is the
+        # trigger itself).
+        on_clock = (
+            scope(trigger, None) if req.due_from is None else scope(req.due_from.event, trigger)
+        )
+        cases = tuple(compile_tri(case.when, on_clock) for case in due.table.cases)
     return TriRequirement(
         cases,
         _by_type(req.satisfied_by, trigger, scope),

@@ -383,23 +383,33 @@ class _Walk:
             self.note("route", compiled.rule.id, route.name)
         requirement = route.requirement
         assert requirement is not None
+        from_earlier = False  # whether the clock starts at an earlier event (due_from)
         if requirement.anchor is not None:
             anchor = self.pack.anchors[requirement.anchor]
             clock = anchor.clock(requirement.anchor, event, self.case, self.chosen, self.events)
             if clock is None:
                 return  # no earlier event to count from: the rule gives nothing (as fast)
-            triggered_by = (clock.id, *triggered_by)
-            # due_from: the careful walk does not yet place the earlier event its clock
-            # starts at, so the outcome is not claimed either way (never a finding).
-            exists.append(
-                _Doubt(
-                    "which earlier event the deadline counts from (due_from is not yet "
-                    "counted for a child with date-only or unknown records)",
-                    frozenset(),
+            if clock is not event:  # (otherwise due_from's otherwise: from the trigger)
+                from_earlier = True
+                triggered_by = (clock.id, *triggered_by)
+                # due_from: the careful walk does not yet place the earlier event its clock
+                # starts at, so the outcome is not claimed either way (never a finding).
+                exists.append(
+                    _Doubt(
+                        "which earlier event the deadline counts from (due_from is not yet "
+                        "counted for a child with date-only or unknown records)",
+                        frozenset(),
+                    )
                 )
-            )
         item = self.deadline(
-            compiled, route, requirement, tri.requirements[first], event, span, triggered_by
+            compiled,
+            route,
+            requirement,
+            tri.requirements[first],
+            event,
+            span,
+            triggered_by,
+            earlier=from_earlier,
         )
         item.exists = exists
         item.action = action
@@ -423,17 +433,19 @@ class _Walk:
         event: BaseEvent,
         span: _Span,
         triggered_by: tuple[str, ...],
+        *,
+        earlier: bool = False,
     ) -> _Item:
         assert tri is not None
         due = requirement.due
         item = _Item(compiled, route, requirement, tri, event, span, triggered_by, None, None, None)
-        if due is None or requirement.anchor is not None:
+        if due is None or earlier:
             # With due_from, the deadline table reads the earlier event, which this walk
             # does not place (the obligation cannot be evaluated): no deadline is claimed.
             return item
         cases: list[tuple[DueCase, Tri]] = []
         for k, case in enumerate(due.cases):
-            result = tri.cases[k](event, self.case, None)
+            result = tri.cases[k](event, self.case, event)  # the trigger, for 'trigger.'s
             if result is False:
                 continue
             cases.append((case, result))
@@ -443,14 +455,17 @@ class _Walk:
         finite = [b for b in bounds if b is not None]
         item.first_due = min((b[0] for b in finite), default=None)
         item.last_due = None if len(finite) < len(bounds) else max(b[1] for b in finite)
+        # Here the clock is the trigger's own (an earlier clock returned above), so the
+        # deadline is stated without due_from's words on where an earlier clock starts.
         if len(cases) == 1:
             item.deciding = cases[0][0]
+            item.due_basis = cases[0][0].own_basis
             if not event.unknown:
                 self.note("case", compiled.rule.id, route.name or "", cases[0][0].label)
         else:
             unsure = _unknowns(r for _c, r in cases)
             item.deadline.append(_Doubt("which deadline applies", unsure))
-            item.due_basis = "one of: " + "; ".join(c.basis for c, _r in cases)
+            item.due_basis = "one of: " + "; ".join(c.own_basis for c, _r in cases)
         if event.at is None and any(b is not None and b[0] != b[1] for b in bounds):
             item.deadline.append(
                 _Doubt(
