@@ -967,6 +967,10 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         "sender_follows_up_flag": "sender_confirms_receipt_of_flag",
         "planning_meeting_chaired_by_team_manager": "planning_meeting_chaired_by_team_manager_or_senior_practitioner",
         "strategy_meeting_instigated_by_social_services": "strategy_need_determined_by_social_care",
+        # 2019's meeting owed after a discussion (reader 4 M4) and 2024's risk-graded
+        # timescale both require hold_strategy_meeting: paired by the action; the diff then
+        # shows the trigger moving from the discussion to the meeting held
+        "strategy_meeting_held_within_three_working_days_after_discussion": "strategy_meeting_within_timescale",
     }
     assert [r.id for r in result.rules_removed] == [
         "strategy_meeting_called_after_discussion",

@@ -237,9 +237,10 @@ def test_planning_meeting_chair_minutes_and_agencies() -> None:
     assert findings == {
         ("planning_meeting_chaired_by_team_manager", "pm-1", "should"),
         ("planning_meeting_minuted_and_actions_shared", "pm-1", "must"),
-        # Issue 7: "A Planning Meeting is a Multi-Agency meeting" is encoded.
-        ("planning_meeting_is_multi_agency", "pm-1", "must"),
+        # Reader 4 M6: "A Planning Meeting is a Multi-Agency meeting" is a definition (no
+        # modal), not encoded: pm-1's single agency gives no finding.
     }
+    assert "planning_meeting_is_multi_agency" not in {c.rule.id for c in PACK.rules}
 
 
 # --- strategy meetings ----------------------------------------------------------------------
@@ -323,8 +324,11 @@ def test_a_late_discussion_or_request_does_not_make_a_late_meeting_timely() -> N
     )
 
 
-def test_no_meeting_held_is_never_overdue_and_the_call_stays_owed() -> None:
-    # Reader item 4: the timescale limits meetings that take place; the call is the duty.
+def test_the_meeting_owed_after_a_discussion_and_never_held_is_overdue() -> None:
+    # Reader 4 M4: the meeting "will be called" once the discussion has taken place, and "all
+    # Strategy Meetings will take place within three working days". Incident Fri 3 Nov 2023:
+    # Mon 6 (1), Tue 7 (2), Wed 8 (3) -> end of Wed 8 Nov; none held by 1 Dec: overdue, at
+    # should ("expected"). The meeting-triggered timing rule still has nothing to time.
     result = run(
         PACK,
         [
@@ -336,7 +340,14 @@ def test_no_meeting_held_is_never_overdue_and_the_call_stays_owed() -> None:
     )
     assert obligations(result, "strategy_meeting_within_three_working_days") == []
     assert only(result, "strategy_meeting_called_after_discussion").status == "open"
-    assert result.findings == ()
+    owed = only(result, "strategy_meeting_held_within_three_working_days_after_discussion")
+    assert (owed.triggered_by, owed.due, owed.status, owed.strength) == (
+        ("con-f", "sd-f"),
+        end_of("2023-11-08", TZ),
+        "overdue",
+        "should",
+    )
+    assert [(f.kind, f.severity) for f in result.findings] == [("overdue", "should")]
 
 
 def test_saturday_incident_has_the_fridays_deadline() -> None:
@@ -387,8 +398,15 @@ def test_late_strategy_meeting_and_wrong_chair() -> None:
     assert meeting.due == end_of("2024-01-19", TZ)
     assert meeting.status == "met_late"
     late = [f for f in result.findings if f.kind == "met_late"]
-    assert [(f.obligation, f.severity, f.basis) for f in late] == [
-        ("strategy_meeting_within_three_working_days/sm-late", "should", "source")
+    # the same lateness from both timing rules (reader 4 M4): the meeting and the one owed
+    # after the discussion sd-4, both counted from the incident con-4
+    assert sorted((f.obligation, f.severity, f.basis) for f in late) == [
+        (
+            "strategy_meeting_held_within_three_working_days_after_discussion/sd-4",
+            "should",
+            "source",
+        ),
+        ("strategy_meeting_within_three_working_days/sm-late", "should", "source"),
     ]
     checks = {f.rule: f.severity for f in result.findings if f.kind == "check"}
     assert checks == {

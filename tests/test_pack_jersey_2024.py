@@ -138,7 +138,12 @@ def test_every_parameter_is_a_labelled_local_default() -> None:
     assert {name: p.basis for name, p in params.items()} == {
         "receipt_follow_up_timescale": "local_default",
         "strategy_meeting_risk_timescale": "local_default",
+        "medical_consideration_timescale": "local_default",
         "professional_difference_resolution_timescale": "local_default",
+    }
+    # reader 4 M7: the chapter gives the medical consideration no time; the same day is ours
+    assert params["medical_consideration_timescale"].default.model_dump(exclude_none=True) == {
+        "same_day": True
     }
     assert params["receipt_follow_up_timescale"].default.model_dump(exclude_none=True) == {
         "working_days": 1
@@ -326,13 +331,24 @@ def test_a_child_without_an_allocated_worker_gets_nothing_from_this_chapter() ->
 # --- strategy meetings --------------------------------------------------------------------------
 
 
-def test_no_strategy_duty_without_a_need_to_determine_an_article_42_duty() -> None:
+def test_no_strategy_must_without_a_need_to_determine_an_article_42_duty() -> None:
     # Issue 7: "and where there is a need to determine if the Minister has a duty to investigate".
+    # Reader 4 L2: a concern that does not record the need owes the discussion at advisory (a
+    # gap in the record), one recorded as not needing it owes nothing.
     quiet = [
         concern("2024-05-02T10:00:00+01:00", enquiry_decision_needed=None),
         concern("2024-05-03T10:00:00+01:00", id="con-2", enquiry_decision_needed=False),
     ]
-    assert run(PACK, [allocated(), *quiet], AS_OF).obligations == ()
+    result = run(PACK, [allocated(), *quiet], AS_OF)
+    [gap] = result.obligations
+    assert (gap.rule, gap.triggered_by, gap.strength, gap.due, gap.status) == (
+        "strategy_discussion_or_meeting_after_concern",
+        ("con-1",),
+        "advisory",
+        None,
+        "open",
+    )
+    assert result.findings == ()
 
 
 def test_a_discussion_does_not_meet_the_meetings_timescale() -> None:
@@ -505,6 +521,50 @@ def test_as_soon_as_possible_is_a_local_default() -> None:
     )
     [late] = [f for f in result.findings if f.kind == "overdue"]
     assert late.severity == "should"
+    # reader 4 M8: "depends on resolving ... as soon as possible" has no modal; the rule is
+    # labelled a local extension in its title and its citation note
+    rule = PACK.rule("professional_difference_resolved_asap")
+    assert rule.title.endswith("(local extension)")
+    assert rule.citation is not None and "Local extension" in (rule.citation.note or "")
+
+
+def test_a_medical_consideration_never_recorded_is_reported_at_should() -> None:
+    # Reader 4 M7: "consideration must be given" gives no time; the same day is a local
+    # default. Discussion Fri 10 May 2024, nothing recorded: due the end of Fri 10 May
+    # (the same day), overdue by Sat 11 May; the obligation stays a must, its finding a should.
+    events = [
+        allocated(),
+        concern("2024-05-09T20:00:00+01:00", category="sexual_abuse"),
+        ev("strategy_discussion_held", "2024-05-10T14:00:00+01:00", id="sd-1", mode="telephone"),
+    ]
+    result = run(PACK, events, "2024-05-11T09:00:00+01:00")
+    medical = only(result, "medical_considered_after_strategy_discussion")
+    assert (medical.due, medical.status, medical.strength) == (
+        end_of("2024-05-10", TZ),
+        "overdue",
+        "must",
+    )
+    assert (medical.basis, medical.parameter) == (
+        "local_default",
+        "medical_consideration_timescale",
+    )
+    [late] = [f for f in result.findings if f.kind == "overdue"]
+    assert late.severity == "should"
+
+
+def test_the_multi_agency_check_cites_the_planning_meeting_sentence() -> None:
+    # Reader 4 L3: "A Planning Meeting (Multi-Agency Meeting) will be called ..." is the
+    # sentence that makes the meeting multi-agency; the "multi-agency response" sentence is
+    # not encoded.
+    rule = PACK.rule("planning_meeting_is_multi_agency")
+    assert rule.citation is not None
+    assert rule.citation.quote.startswith(
+        "A Planning Meeting (Multi-Agency Meeting) will be called"
+    )
+    assert any(
+        n.quote.startswith("A multi-agency response will be required")
+        for n in PACK.pack.not_encoded
+    )
 
 
 # --- every rule is exercised -------------------------------------------------------------------
