@@ -202,7 +202,9 @@ def test_significant_harm_met_by_strategy_discussion() -> None:
     assert (o.status, o.met_by, o.strength) == ("met", "sd-1", "should")
     assert o.responsible == "social_work_manager"
     assert o.due is None
-    assert o.due_basis == "no timescale in the source"
+    # No timescale: the rule counts from the referral when there is one (reader 4 L1), so
+    # its due is written no_deadline, and the deadline text says so.
+    assert o.due_basis == "no deadline"
     assert result.findings == ()
 
 
@@ -492,13 +494,14 @@ def test_strategy_not_for_investigation_update_or_police_information_only() -> N
         "strategy_not_purely_for_police_information",
     }
     [upd] = check_findings(result, "strategy_not_for_investigation_update")
-    assert (upd.event, upd.severity) == ("r-p1", "should")
+    # advisory: a local extension reading "held" as "requested" (reader 4 L5)
+    assert (upd.event, upd.severity) == ("r-p1", "advisory")
     assert upd.message == (
         "strategy requested for an investigation update; OIC details can "
         "be given by the MASH instead"
     )
     [info] = check_findings(result, "strategy_not_purely_for_police_information")
-    assert (info.event, info.severity) == ("r-p2", "should")
+    assert (info.event, info.severity) == ("r-p2", "advisory")
     assert info.message == (
         "strategy requested purely to gain police information; use police "
         "checks on the MASH information form"
@@ -540,9 +543,12 @@ def test_request_records_who_considered_face_to_face_or_telephone() -> None:
     # "should consider" is met by a recorded consideration by the social work manager or
     # ASWP, whatever they decided (video included)
     result = strategy_modes()
-    assert finding_rules(result) == {"face_to_face_or_telephone_considered"}
-    assert [f.event for f in result.findings] == ["r-m1", "r-m5", "r-m6"]
-    assert {f.severity for f in result.findings} == {"should"}
+    should = check_findings(result, "face_to_face_or_telephone_considered")
+    assert [f.event for f in should] == ["r-m1", "r-m5"]
+    assert {f.severity for f in should} == {"should"}
+    # a mode with no one recorded as considering it is a gap in the data (reader 4 M6)
+    [gap] = check_findings(result, "face_to_face_or_telephone_considered_by_recorded")
+    assert (gap.event, gap.severity) == ("r-m6", "advisory")
     assert result.findings[0].message == (
         "strategy request does not record that the social work manager or ASWP considered "
         "whether a face-to-face or telephone strategy is required (considered by: "
@@ -1324,6 +1330,15 @@ def out_of_hours_wrong_calls() -> Evaluation:
                 channel="101",
                 requested_role="duty_sergeant",
             ),
+            # the same call, not saying who made it: a notice, not a finding (reader 4 M6)
+            ev(
+                "police_contacted",
+                "2019-05-18T11:30:00+01:00",
+                id="pc-5",
+                child=child,
+                channel="101",
+                requested_role="duty_sergeant",
+            ),
         ],
         "2019-05-20T12:00:00+01:00",
     )
@@ -1333,9 +1348,14 @@ def test_out_of_hours_call_must_be_101_for_a_duty_sergeant_by_tm_or_aswp() -> No
     result = out_of_hours_wrong_calls()
     call = only(result, "out_of_hours_request_by_101")
     assert (call.status, call.met_by) == ("met", "pc-4")
-    assert finding_rules(result) == {"call_to_101_by_team_manager_or_aswp"}
-    [f] = result.findings
+    assert finding_rules(result) == {
+        "call_to_101_by_team_manager_or_aswp",
+        "call_to_101_caller_recorded",
+    }
+    [f] = check_findings(result, "call_to_101_by_team_manager_or_aswp")
     assert (f.event, f.severity) == ("pc-4", "should")
+    [gap] = check_findings(result, "call_to_101_caller_recorded")
+    assert (gap.event, gap.severity) == ("pc-5", "advisory")
     assert (
         f.message
         == "101 call made by allocated_social_worker; the Team Manager or ASWP should call"
