@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from loading_docgen import PACK_FORMAT, RENDERERS, render_pack_format
 
-from safeguard_rules import Diagnostic, PackError, PackSyntaxError, PackValidationError, load_pack
+from safeguard_rules import (
+    Diagnostic,
+    PackError,
+    PackSyntaxError,
+    PackValidationError,
+    _yaml,
+    load_pack,
+)
 from safeguard_rules._errors import LOAD_CODES, declare
 from safeguard_rules._files import FileReadError, excerpt, read_text
 from safeguard_rules._limits import DEFAULT_LIMITS, PackLimits
@@ -309,6 +316,82 @@ def test_a_yaml_1_1_directive_is_refused_not_half_honoured() -> None:
 def test_dates_stay_text_for_the_models_to_parse() -> None:
     data, _positions = read_yaml_text("a: 2024-01-01\nb: 2024-01-01T10:00:00Z\n", "x.yaml")
     assert data == {"a": "2024-01-01", "b": "2024-01-01T10:00:00Z"}
+
+
+# --- libyaml's C parser, taken only where it reads as the reference does ----------------
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_YAML = sorted(
+    path
+    for folder in ("policies", "tests", "docs", "examples")
+    for pattern in ("*.yaml", "*.yml")
+    for path in (ROOT / folder).rglob(pattern)
+)
+
+
+def read_both(text: str) -> tuple[object, object]:
+    """(what the libyaml pass builds, or its exception; what the pure parser builds, or its
+    error): values, and places in order."""
+    results: list[object] = []
+    for libyaml in (True, False):
+        try:
+            data, positions = _yaml._Builder("x.yaml", DEFAULT_LIMITS, libyaml=libyaml).build(text)
+        except Exception as exc:
+            results.append(exc)
+        else:
+            results.append((data, list(positions.spots.items())))
+    return results[0], results[1]
+
+
+@pytest.mark.skipif(
+    _yaml._libyaml_parser is None, reason="ruamel.yaml.clib is a CPython dependency"
+)
+def test_libyaml_reads_every_yaml_file_of_the_project_as_the_pure_parser_does() -> None:
+    taken = 0
+    for path in PROJECT_YAML:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        fast, reference = read_both(text)
+        if isinstance(fast, Exception):
+            continue  # refused: read_yaml_text reads it with the pure parser alone
+        assert fast == reference, path
+        taken += 1
+    assert taken >= len(PROJECT_YAML) // 2  # most files are read the fast way
+    for pack in (ROOT / "policies").glob("*.yaml"):  # every bundled pack is
+        assert not isinstance(read_both(pack.read_text(encoding="utf-8"))[0], Exception)
+
+
+@pytest.mark.skipif(
+    _yaml._libyaml_parser is None, reason="ruamel.yaml.clib is a CPython dependency"
+)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x:y 1\nb: 2\n",  # libyaml ends the anchor's name at ':'; YAML 1.2 does not
+        "a: |# a comment against the header\n  x\n",  # libyaml accepts it; the reference does not
+        "a:\nb: 1\n",  # an empty value: libyaml places it at 'a:', the reference at 'b'
+        "%YAML 1.1\n---\na: no\n",  # refused, at the directive's line
+        "a: [x:y]\n",  # libyaml refuses what YAML 1.2 reads as one value
+    ],
+)
+def test_where_libyaml_reads_differently_the_pure_parser_decides(text: str) -> None:
+    fast, reference = read_both(text)
+    assert fast != reference  # not a case the C pass gets right by itself
+    if isinstance(reference, PackSyntaxError):
+        with pytest.raises(PackSyntaxError) as raised:
+            read_yaml_text(text, "x.yaml")
+        assert raised.value.diagnostics == reference.diagnostics
+    else:
+        data, positions = read_yaml_text(text, "x.yaml")
+        assert (data, list(positions.spots.items())) == reference
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: x\tb\n", "a: b\u2028c: d\n", "a: 1\rb: 2\r"],  # a tab; a YAML 1.1 line break; CR alone
+)
+def test_text_libyaml_may_read_differently_is_not_given_to_it(text: str) -> None:
+    assert _yaml._NOT_FOR_LIBYAML.search(text) is not None
+    assert _yaml._NOT_FOR_LIBYAML.search("a: 1\r\nb: 'x y'\n") is None  # Windows lines are
 
 
 # --- excerpts -----------------------------------------------------------------------------

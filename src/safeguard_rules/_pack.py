@@ -9,6 +9,7 @@ documents every key with examples.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import date, time
 from typing import Annotated, Any, Literal, TypeVar, Union
 
@@ -155,7 +156,12 @@ def _frozen(value: Any) -> Any:
 
 class _Strict(BaseModel):
     # Strict: a number is not text, text is not a number, 1 is not true; nothing coerced.
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+    # Built on first use (defer_build): loading a pack builds Pack's validator only, not
+    # one for each of the models inside it (benchmarks/startup.py); complete_models()
+    # builds them all for the JSON Schema.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True, allow_inf_nan=False, defer_build=True
+    )
 
     @model_validator(mode="after")
     def _freeze(self) -> Any:
@@ -1006,3 +1012,27 @@ class Overlay(_Strict):
             "and produce nothing. A misspelt id is an error.",
         )
     )
+
+
+_completed = threading.Lock()
+_complete: list[bool] = []
+
+
+def complete_models() -> None:
+    """Build every pack model, once, in the order they are defined, as without defer_build.
+
+    pydantic's JSON Schema of a model first built from inside another's (as loading
+    builds them) differs from the committed one (a ``title`` beside a ``$ref``); built
+    in order it is the same whatever was loaded before (tests/test_schema.py)."""
+    with _completed:
+        if _complete:
+            return
+        models: list[type[_Strict]] = []
+        pending = list(_Strict.__subclasses__())
+        while pending:  # definition order: a model's subclasses follow it
+            model = pending.pop(0)
+            models.append(model)
+            pending[:0] = model.__subclasses__()
+        for model in models:
+            model.model_rebuild(force=True)
+        _complete.append(True)

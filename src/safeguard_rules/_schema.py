@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from ._events import Event
-from ._pack import Overlay, Pack
+from ._pack import Overlay, Pack, complete_models
 from ._scenario_format import ScenarioFile
 from ._vocabulary import Vocabulary
 
@@ -25,6 +25,7 @@ SCHEMA_FILES = ("pack.schema.json", "scenario.schema.json", "evaluation.schema.j
 
 def pack_schema() -> dict[str, Any]:
     # A pack file is a whole pack, or an overlay that extends one and gives what differs.
+    complete_models()
     schema = TypeAdapter(Pack | Overlay).json_schema(by_alias=True)
     return _stamp(schema, "pack.schema.json", "safeguard-rules policy pack or overlay")
 
@@ -54,6 +55,7 @@ def evaluation_schema() -> dict[str, Any]:
     from . import _wire
     from ._result import Evaluation
 
+    complete_models()  # results cite with the pack's Citation
     schema = _wire.shape(Evaluation).json_schema()
     return _stamp(schema, "evaluation.schema.json", "safeguard-rules evaluation (JSON)")
 
@@ -72,6 +74,7 @@ def schemas(vocabulary: Vocabulary | None = None) -> dict[str, str]:
 
     With ``vocabulary`` (``pack.vocabulary``), scenario files' events include the pack's
     declared types."""
+    complete_models()
     built = {
         "pack.schema.json": pack_schema(),
         "scenario.schema.json": scenario_schema(vocabulary),

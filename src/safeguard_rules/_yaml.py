@@ -17,17 +17,27 @@ deep or has too many values is refused as soon as it crosses the limit, at littl
 
 Every value's 1-based line and column is kept in a :class:`Positions` table keyed by its
 path, so later validation errors can point at the exact spot.
+
+Parsing: ruamel's pure-Python parser is the reference. Where ruamel.yaml.clib is installed
+(a dependency on CPython), libyaml's C parser reads the text first, about twenty times
+faster; its events are taken only when they cannot differ from the reference's: text
+with a tab or a line break YAML 1.2 does not have (NEL, U+2028, U+2029) goes to the pure
+parser, and so does anything the C pass fails or refuses (an error, an empty value,
+whose place libyaml gives differently), so every error, and every value's place, is the
+pure parser's (tests/test_loading.py compares the two on every YAML file of the project).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import ruamel.yaml.main
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -76,6 +86,13 @@ _TEXT_TAGS = {f"{_STD}timestamp", f"{_STD}merge"}
 # and NEL. Anything else below U+0020, DEL and the C1 controls are refused.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _CONTROL_NAMES = {0x00: "NUL", 0x1B: "ESC", 0x7F: "DEL", 0x07: "BEL", 0x08: "BS"}
+# libyaml's parser, as ruamel found it: None without ruamel.yaml.clib.
+_libyaml_parser: Any = getattr(ruamel.yaml.main, "CParser", None)
+# Where libyaml (YAML 1.1 at heart) and the pure parser may read the same text differently:
+# text with one of these (a tab, a line break of YAML 1.1 only, a carriage return alone)
+# is read by the pure parser only.
+_NOT_FOR_LIBYAML = re.compile("[\t\x85\u2028\u2029]|\r(?!\n)")
+_BLOCK_HEADER = re.compile(r"[|>][0-9+-]*")
 
 Path_ = tuple[str | int, ...]
 Spot = tuple[int, int]
@@ -142,7 +159,14 @@ def read_yaml_text(
                 )
             ]
         )
+    if _libyaml_parser is not None and _NOT_FOR_LIBYAML.search(text) is None:
+        with suppress(Exception):  # any refusal or error: the reference parser decides
+            return _Builder(file, limits, libyaml=True).build(text)
     return _Builder(file, limits).build(text)
+
+
+class _NotForLibyamlError(Exception):
+    """The C pass met something whose place or reading may differ from the reference's."""
 
 
 def read_yaml_file(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
@@ -192,8 +216,9 @@ class _Anchored:
 
 
 class _Builder:
-    def __init__(self, file: str, limits: PackLimits) -> None:
+    def __init__(self, file: str, limits: PackLimits, *, libyaml: bool = False) -> None:
         self.file = file
+        self.libyaml = libyaml
         self.limits = limits
         self.positions = Positions(file)
         self.values = 0
@@ -206,11 +231,14 @@ class _Builder:
         self.resolver: VersionedResolver = self.yaml.resolver
         self.constructor: SafeConstructor = self.yaml.constructor
         self.text = ""
+        self.lines: list[str] = []
 
     # --- reading events -----------------------------------------------------------------
 
     def build(self, text: str) -> tuple[Any, Positions]:
         self.text = text
+        if self.libyaml:  # any error is raised as it comes: the caller reads the text again
+            return self._consume(_libyaml_events(text))
         try:
             return self._consume(iter(self.yaml.parse(text)))
         except PackSyntaxError:
@@ -227,6 +255,9 @@ class _Builder:
         root: Any = None
         documents = 0
         for event in events:
+            if self.libyaml and (isinstance(event, AliasEvent) or getattr(event, "anchor", None)):
+                # libyaml ends an anchor's name at ':', where YAML 1.2 does not
+                raise _NotForLibyamlError("an anchor or alias")
             if isinstance(event, StreamStartEvent | StreamEndEvent):
                 continue
             if isinstance(event, DocumentStartEvent):
@@ -378,6 +409,8 @@ class _Builder:
         return anchored.value
 
     def _scalar(self, event: ScalarEvent) -> Any:
+        if self.libyaml:
+            self._check_for_libyaml(event)
         tag = str(event.tag) if event.tag is not None else ""
         if tag == "" and not event.implicit[0]:
             tag = f"{_STD}str"  # quoted: text, whatever it looks like
@@ -403,6 +436,26 @@ class _Builder:
             ) from exc
         # ruamel marks the fold points of ">" scalars with BEL characters; drop them.
         return value.replace("\a", "") if isinstance(value, str) else value
+
+    def _check_for_libyaml(self, event: ScalarEvent) -> None:
+        """Raise _NotForLibyamlError where libyaml may read differently from the reference."""
+        if not event.style:  # plain: libyaml says "", the pure parser None
+            if event.value == "":
+                raise _NotForLibyamlError("an empty value: libyaml places it elsewhere")
+            event.style = None  # as the reference has it, for the merge-key check of a key
+        elif event.style in "|>":
+            # libyaml takes '|#...' as a header and a comment; the reference refuses it
+            mark = event.start_mark
+            line = self._lines()[mark.line]
+            header = _BLOCK_HEADER.match(line, mark.column)
+            rest = line[header.end() :] if header is not None else "?"
+            if rest and rest[0] not in " \r":
+                raise _NotForLibyamlError("a block scalar's header")
+
+    def _lines(self) -> list[str]:
+        if not self.lines:
+            self.lines = self.text.split("\n")
+        return self.lines
 
     # --- counting and positions ---------------------------------------------------------
 
@@ -439,3 +492,12 @@ class _Builder:
         if mark is None:
             return self._error(1, 1, code, message)
         return self._error(mark.line + 1, mark.column + 1, code, message)
+
+
+def _libyaml_events(text: str) -> Iterator[Event]:
+    parser = _libyaml_parser(text)
+    try:
+        while parser.check_event():
+            yield parser.get_event()
+    finally:
+        parser.dispose()
