@@ -42,6 +42,20 @@ def test_import_builds_nothing_and_loading_a_pack_builds_no_event_validator() ->
     assert done.stdout.split("\n")[:4] == ["[]", "False", "[]", "True"]
 
 
+def test_loading_a_pack_builds_only_the_pack_models_it_uses() -> None:
+    # The pack format's models are built on first use (defer_build): loading and compiling
+    # a pack builds Pack and the few models the compiler uses on their own, not the others.
+    code = (
+        "import safeguard_rules\n"
+        "from safeguard_rules import _pack\n"
+        "safeguard_rules.load_pack('jersey_2024')\n"
+        "print(sorted(n for n, v in vars(_pack).items() if isinstance(v, type)"
+        " and issubclass(v, _pack._Strict) and v.__pydantic_complete__))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert done.stdout.strip() == "['Due', 'DueFrom', 'Pack', 'Timescale']"
+
+
 def test_the_lazy_names_are_the_ones_type_checkers_see() -> None:
     # __init__ imports its names for type checkers only and finds them at run time in a
     # table: the two lists must agree, name for name and module for module.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,36 @@ def test_committed_schemas_are_generated_from_the_models() -> None:
     for name, text in schemas().items():
         committed = (SCHEMAS / name).read_text(encoding="utf-8")
         assert committed == text, f"schemas/{name} is stale: run 'safeguard-rules schema'"
+
+
+@pytest.mark.parametrize("packs", [(), ("jersey_2024", "wtsc_2015", "wirral_2019", "jersey_2019")])
+def test_the_schemas_do_not_depend_on_what_was_built_before(packs: tuple[str, ...]) -> None:
+    # The pack models are built on first use; a JSON Schema generated from models built
+    # from inside another's differed (a title beside a $ref), with or without loading
+    # packs first. A fresh interpreter, so nothing this test session built hides it.
+    code = (
+        "import safeguard_rules, sys\n"
+        "from safeguard_rules._schema import schemas\n"
+        "for name in sys.argv[2:]:\n"
+        "    safeguard_rules.load_pack(name)\n"
+        "for name, text in sorted(schemas().items()):\n"
+        "    committed = open(sys.argv[1] + '/' + name, encoding='utf-8').read()\n"
+        "    print(name, committed == text)\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code, str(SCHEMAS), *packs],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == [
+        "evaluation.schema.json",
+        "True",
+        "pack.schema.json",
+        "True",
+        "scenario.schema.json",
+        "True",
+    ]
 
 
 def test_schema_check_command_agrees(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from ._errors import PackValidationError, UnknownIdError
 from ._files import UNREADABLE, FileReadError, inside, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
-from ._pack import DOCUMENT, FrozenDict, Pack
+from ._pack import DOCUMENT, FrozenDict, Pack, build_for_loading
 from ._yaml import Positions, read_pack_file, read_yaml_text
 
 Loc = tuple[str | int, ...]
@@ -130,6 +130,7 @@ def merge(data: Any, positions: Positions, resolve_name: ResolveName, limits: Pa
 
 def validate(merged: Merged) -> PackDocument:
     """The merged data checked against the pack format; raises PackValidationError."""
+    build_for_loading()
     try:
         pack = Pack.model_validate(merged.data, context=DOCUMENT)
     except ValidationError as exc:
