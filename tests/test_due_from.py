@@ -310,9 +310,11 @@ def test_a_bad_due_from_is_located(old: str, new: str, code: str, needle: str) -
     assert d.line is not None and d.line > text.splitlines().index("rules:")
 
 
-def test_a_child_with_a_date_only_record_is_not_judged_by_due_from_yet() -> None:
-    # The careful walk (date-only events, unknown values) does not place due_from's earlier
-    # event: the obligation says it cannot be evaluated and why, and nothing is found.
+def test_a_child_with_a_date_only_record_is_judged_by_due_from_too() -> None:
+    # The careful walk (date-only events, unknown values) counts due_from's deadline from
+    # the earlier event, as the fast walk does (reader 4 M1; before, it claimed nothing).
+    # Concern Thu 4 June 2015: Fri 5 (1), Mon 8 (2), Tue 9 (3) -> end of Tue 9 June; the
+    # meeting on Fri 12 June (date only, any time that day) is late.
     events = [
         concern("2015-06-04T10:00:00+01:00"),
         *parse_events(
@@ -322,9 +324,9 @@ def test_a_child_with_a_date_only_record_is_not_judged_by_due_from_yet() -> None
     ]  # fmt: skip
     result = run(PACK, events, AS_OF)
     o = only(result, "meeting_within_three_days_of_concern")
-    assert o.status == "cannot_evaluate" and o.missing == ()
-    assert o.reason is not None and "due_from is not yet counted" in o.reason
-    assert result.findings == ()
+    assert (o.status, o.due, o.met_by) == ("met_late", end_of("2015-06-09", TZ), "m-1")
+    assert o.triggered_at == events[0].at
+    assert [f.kind for f in result.findings] == ["met_late"]
 
 
 def test_the_careful_walk_reads_no_deadline_table_off_the_trigger_and_needs_an_earlier_event() -> (
@@ -340,8 +342,15 @@ def test_the_careful_walk_reads_no_deadline_table_off_the_trigger_and_needs_an_e
               *parse_events([unknown_chair]).events]  # fmt: skip
     result = run(pack, events, AS_OF)
     o = only(result, "meeting_within_three_days_of_concern")
-    assert (o.status, o.due, o.triggered_by) == ("cannot_evaluate", None, ("c-1", "m-1"))
-    assert result.findings == ()
+    # The table reads the concern's serious_harm: same day -> end of Thu 4 June 2015; the
+    # meeting on Fri 5 June is late (reader 4 M1: the careful walk now counts due_from).
+    assert (o.status, o.due, o.triggered_by) == (
+        "met_late",
+        end_of("2015-06-04", TZ),
+        ("c-1", "m-1"),
+    )
+    assert o.due_case == "serious harm"
+    assert [f.kind for f in result.findings] == ["met_late"]
     alone = run(pack, parse_events([unknown_chair]).events, AS_OF)
     assert obligations(alone, "meeting_within_three_days_of_concern") == []
     assert alone.findings == ()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -476,10 +476,11 @@ def test_a_date_only_link_is_checked_by_local_date() -> None:
     ]
 
 
-def test_the_careful_walk_does_not_claim_a_named_clock_it_cannot_place() -> None:
-    # A child with a date-only record takes the careful walk, which does not place a
-    # due_from's earlier event: the obligation exists (the concern names its referral) but
-    # cannot be evaluated, and nothing is reported late.
+def test_the_careful_walk_counts_a_named_clock() -> None:
+    # A child with a date-only record takes the careful walk, which counts a due_from
+    # deadline from the earlier event as the fast walk does (reader 4 M1). Referral Mon 8
+    # June 2015 (date only), serious concern Tue 9 June naming it: the same day -> end of
+    # Mon 8 June; no discussion by 31 July: overdue.
     events = [
         _dated("referral_received", "2015-06-08", "r-1"),
         ev(
@@ -494,8 +495,31 @@ def test_the_careful_walk_does_not_claim_a_named_clock_it_cannot_place() -> None
     result = evaluate(REFERRALS, events, datetime.fromisoformat(AS_OF))
     assert result.account.rejected == ()
     (o,) = result.obligations
-    assert (o.triggered_by, o.status) == (("r-1", "c-1"), "cannot_evaluate")
-    assert result.findings == ()
+    assert (o.triggered_by, o.status, o.due) == (
+        ("r-1", "c-1"),
+        "overdue",
+        end_of("2015-06-08", TZ),
+    )
+    assert (o.triggered_at, o.triggered_on) == (None, date(2015, 6, 8))
+    assert [f.kind for f in result.findings] == ["overdue"]
+    # A discussion on the referral's date (date only: its order against the referral is
+    # not known, and the walk takes the day's acts to follow) meets it.
+    met = evaluate(
+        REFERRALS,
+        [
+            *events,
+            _dated(
+                "strategy_discussion_held",
+                "2015-06-08",
+                "sd-1",
+                mode="telephone",
+                chair_role="someone",
+            ),
+        ],
+        datetime.fromisoformat(AS_OF),
+    )
+    (o,) = met.obligations
+    assert (o.status, o.met_by) == ("met", "sd-1")
     # The concern names no referral: nothing to count from, on either walk.
     plain = [
         _dated("referral_received", "2015-06-08", "r-1"),

@@ -37,6 +37,7 @@ def obligation(
     route_name: str | None = None,
     missing: tuple[str, ...] = (),
     reason: str | None = None,
+    clock: BaseEvent | None = None,
 ) -> Obligation:
     """An obligation; the keyword arguments override what the route and case would say
     (for an outcome that cannot be evaluated, where they are not known)."""
@@ -58,7 +59,7 @@ def obligation(
         copied_in=tuple(req.copied_in),
         child_id=trigger.child_id,
         triggered_by=triggered_by,
-        triggered_at=trigger.at,
+        triggered_at=(clock or trigger).at,
         triggered_on=triggered_on,
         due=due,
         due_basis=due_basis or (deciding.basis if deciding else NO_TIMESCALE),

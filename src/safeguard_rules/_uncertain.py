@@ -99,6 +99,7 @@ class _Item:
     action: str | None = None  # set when the route is not known
     settled_by: BaseEvent | None = None
     settles: str = ""  # "met" or "cancelled"
+    clock: BaseEvent | None = None  # with due_from: the earlier event its deadline counts from
     maybe: list[tuple[BaseEvent, str, frozenset[str]]] = field(default_factory=list)
 
 
@@ -131,6 +132,8 @@ def walk_uncertain(
         key=lambda e: (spans[e.id].day, e.at is None, spans[e.id].first, e.id),
     )
     walk.spans = spans
+    walk.history = history
+    walk.index = {event.id: k for k, event in enumerate(history)}
     for event in history:
         walk.days.setdefault(spans[event.id].day, []).append(event)
     for event in history:
@@ -183,6 +186,8 @@ class _Walk:
         self.chosen: dict[int, BaseEvent] = {}  # due_from anchors, as the fast path keeps them
         self.by_id: dict[str, BaseEvent] | None = None  # for named_by, built when needed
         self.days: dict[date, list[BaseEvent]] = {}  # every event, by local date
+        self.history: list[BaseEvent] = []  # every event, in walk order
+        self.index: dict[str, int] = {}  # an event's place in history
         self.day: date | None = None
 
     def events(self) -> dict[str, BaseEvent]:
@@ -383,24 +388,16 @@ class _Walk:
             self.note("route", compiled.rule.id, route.name)
         requirement = route.requirement
         assert requirement is not None
-        from_earlier = False  # whether the clock starts at an earlier event (due_from)
+        clock: BaseEvent | None = None  # with due_from: the earlier event it counts from
         if requirement.anchor is not None:
             anchor = self.pack.anchors[requirement.anchor]
             clock = anchor.clock(requirement.anchor, event, self.case, self.chosen, self.events)
             if clock is None:
                 return  # no earlier event to count from: the rule gives nothing (as fast)
-            if clock is not event:  # (otherwise due_from's otherwise: from the trigger)
-                from_earlier = True
+            if clock is event:
+                clock = None  # due_from's otherwise: counted from the trigger itself
+            else:
                 triggered_by = (clock.id, *triggered_by)
-                # due_from: the careful walk does not yet place the earlier event its clock
-                # starts at, so the outcome is not claimed either way (never a finding).
-                exists.append(
-                    _Doubt(
-                        "which earlier event the deadline counts from (due_from is not yet "
-                        "counted for a child with date-only or unknown records)",
-                        frozenset(),
-                    )
-                )
         item = self.deadline(
             compiled,
             route,
@@ -409,11 +406,22 @@ class _Walk:
             event,
             span,
             triggered_by,
-            earlier=from_earlier,
+            clock=clock,
         )
         item.exists = exists
         item.action = action
         self.opened.append(item)
+        if clock is not None:
+            # As the fast walk: the first act since the earlier event meets it (tested with
+            # the case facts now), else the trigger itself, else a later act.
+            kind = event.type  # type: ignore[attr-defined]
+            if self.look_back(item, clock) or (
+                kind in requirement.waits_on and self.settle(item, kind, event)
+            ):
+                return
+            for kind in requirement.waits_on:
+                self.waiting.setdefault(kind, []).append(item)
+            return
         if event.at is None:
             # Same date, order unknown: the day's earlier events may settle it.
             for earlier in self.today:
@@ -434,47 +442,83 @@ class _Walk:
         span: _Span,
         triggered_by: tuple[str, ...],
         *,
-        earlier: bool = False,
+        clock: BaseEvent | None = None,
     ) -> _Item:
+        """The obligation and its deadline, counted from ``clock`` (due_from's earlier
+        event) when given, else from the trigger ``event``."""
         assert tri is not None
         due = requirement.due
-        item = _Item(compiled, route, requirement, tri, event, span, triggered_by, None, None, None)
-        if due is None or earlier:
-            # With due_from, the deadline table reads the earlier event, which this walk
-            # does not place (the obligation cannot be evaluated): no deadline is claimed.
+        start = event if clock is None else clock
+        start_span = span if clock is None else self.spans[clock.id]
+        item = _Item(
+            compiled, route, requirement, tri, event, start_span, triggered_by, None, None, None
+        )
+        item.clock = clock
+        if due is None:
             return item
         cases: list[tuple[DueCase, Tri]] = []
         for k, case in enumerate(due.cases):
-            result = tri.cases[k](event, self.case, event)  # the trigger, for 'trigger.'s
+            result = tri.cases[k](start, self.case, event)  # the trigger, for 'trigger.'s
             if result is False:
                 continue
             cases.append((case, result))
             if result is True:
                 break
-        bounds = [self.due_bounds(c.kind, c.amount, event, span) for c, _r in cases]
+        bounds = [self.due_bounds(c.kind, c.amount, start, start_span) for c, _r in cases]
         finite = [b for b in bounds if b is not None]
         item.first_due = min((b[0] for b in finite), default=None)
         item.last_due = None if len(finite) < len(bounds) else max(b[1] for b in finite)
-        # Here the clock is the trigger's own (an earlier clock returned above), so the
-        # deadline is stated without due_from's words on where an earlier clock starts.
+
+        # Counted from the trigger itself, the deadline is stated without due_from's words
+        # on where an earlier clock starts.
+        def basis(c: DueCase) -> str:
+            return c.own_basis if clock is None else c.basis
+
         if len(cases) == 1:
             item.deciding = cases[0][0]
-            item.due_basis = cases[0][0].own_basis
+            item.due_basis = basis(cases[0][0])
             if not event.unknown:
                 self.note("case", compiled.rule.id, route.name or "", cases[0][0].label)
         else:
             unsure = _unknowns(r for _c, r in cases)
             item.deadline.append(_Doubt("which deadline applies", unsure))
-            item.due_basis = "one of: " + "; ".join(c.own_basis for c, _r in cases)
-        if event.at is None and any(b is not None and b[0] != b[1] for b in bounds):
+            item.due_basis = "one of: " + "; ".join(basis(c) for c, _r in cases)
+        if start.at is None and any(b is not None and b[0] != b[1] for b in bounds):
             item.deadline.append(
                 _Doubt(
-                    f"the deadline, since {event.id} has only a date (on {span.day}) and an "
-                    "hours deadline needs its time",
-                    frozenset({f"{event.type}.at"}),  # type: ignore[attr-defined]
+                    f"the deadline, since {start.id} has only a date (on {start_span.day}) "
+                    "and an hours deadline needs its time",
+                    frozenset({f"{start.type}.at"}),  # type: ignore[attr-defined]
                 )
             )
         return item
+
+    def look_back(self, item: _Item, clock: BaseEvent) -> bool:
+        """Settle ``item`` with the first act since ``clock`` and before its trigger that
+        meets it (due_from; cancellations count only from the trigger on). An act on the
+        clock's date whose order against it is not known (either has only a date) is taken
+        to come after it, as the day's order is everywhere in this walk."""
+        trigger = item.trigger
+        clock_day = self.spans[clock.id].day
+        begin = self.index[clock.id] + 1
+        if clock.at is None:
+            begin = self.index[self.days[clock_day][0].id]
+        for k in range(begin, self.index[trigger.id]):
+            act = self.history[k]
+            if act is clock:
+                continue
+            tests = item.tri.meets.get(act.type, ())  # type: ignore[attr-defined]
+            doubts = []
+            for test in tests:
+                result = test(act, self.case, trigger)
+                if result is True:
+                    item.settled_by, item.settles = act, "met"
+                    return True
+                if result is not False:
+                    doubts.append(result)
+            if doubts:
+                item.maybe.append((act, "met", _unknowns(doubts)))
+        return False
 
     def due_bounds(
         self, kind: str, amount: int, event: BaseEvent, span: _Span
@@ -576,6 +620,7 @@ class _Walk:
             action=item.action,
             missing=missing,
             reason=reason,
+            clock=item.clock,
         )
         return result, last
 
