@@ -195,3 +195,47 @@ def test_mapped_records_read_fast_are_the_records_renamed_the_long_way(
     for n in (5, 9, 10, 12):  # the same words as records renamed one by one
         (same,) = long_way[n - 1].rejected  # type: ignore[union-attr]
         assert reasons[f"{path}:{n}"] == same.reason
+
+
+def test_results_built_in_bulk_equal_the_dataclasses_own() -> None:
+    # The evaluator builds obligations and findings through new_obligation / new_finding;
+    # each must be the object the dataclass constructor gives for the same values, every
+    # field in its place (a field added to the class and not to the builder fails here).
+    from dataclasses import fields
+    from datetime import UTC, date
+
+    from safeguard_rules._result import Finding, Obligation, new_finding, new_obligation
+
+    at = datetime(2024, 5, 7, 10, 0, tzinfo=UTC)
+    values: dict[str, object] = {f.name: f"v-{f.name}" for f in fields(Obligation)}
+    values.update(triggered_at=at, triggered_on=date(2024, 5, 7), missing=(), reason=None)
+    built = new_obligation(*(values[f.name] for f in fields(Obligation)[:-2]))  # type: ignore[arg-type]
+    assert built == Obligation(**values)  # type: ignore[arg-type]
+    assert [getattr(built, f.name) for f in fields(Obligation)] == list(values.values())
+    values = {f.name: f"w-{f.name}" for f in fields(Finding)}
+    built_finding = new_finding(*values.values())  # type: ignore[arg-type]
+    assert built_finding == Finding(**values)  # type: ignore[arg-type]
+    assert [getattr(built_finding, f.name) for f in fields(Finding)] == list(values.values())
+
+
+def test_fixed_offset_times_in_the_repeated_autumn_hour_are_walked_in_instant_order() -> None:
+    # Times read from text have fixed offsets; the walk sorts them without converting each
+    # (it converts to UTC once). 27 October 2024, London: 01:45+01:00 is 00:45 UTC and
+    # 01:30+00:00 is 01:30 UTC, so "y" comes before "x" although its wall clock reads later.
+    # With a worker allocated and three CPNs before, the fourth CPN, by instant, is "y":
+    # jersey_2019's flag_after_more_than_three_cpns (more than three, a run) fires on "y",
+    # and "x" starts a new run.
+    pack = load_pack("jersey_2019")
+    events = [
+        ev("social_worker_allocated", "2024-10-25T09:00:00+01:00", id="sw", worker="w1"),
+        ev("cpn_created", "2024-10-26T09:00:00+01:00", id="c1", incident_ref="A"),
+        ev("cpn_created", "2024-10-26T10:00:00+01:00", id="c2", incident_ref="B"),
+        ev("cpn_created", "2024-10-26T11:00:00+01:00", id="c3", incident_ref="C"),
+        ev("cpn_created", "2024-10-27T01:30:00+00:00", id="x", incident_ref="D"),
+        ev("cpn_created", "2024-10-27T01:45:00+01:00", id="y", incident_ref="E"),
+    ]
+    result = evaluate(pack, events, datetime(2024, 11, 1, tzinfo=LONDON))
+    flags = [o for o in result.obligations if o.rule == "flag_after_more_than_three_cpns"]
+    assert [(o.id, o.triggered_by) for o in flags] == [
+        ("flag_after_more_than_three_cpns/y", ("c1", "c2", "c3", "y"))
+    ]

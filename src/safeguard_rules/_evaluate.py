@@ -17,12 +17,12 @@ from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from operator import attrgetter
+from datetime import UTC, date, datetime, timezone
+from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 
 from ._calendar import WorkingCalendar
-from ._case import CaseState
+from ._case import FACTS_CHANGED_BY, CaseState
 from ._compile import (
     CompiledDue,
     CompiledPack,
@@ -36,8 +36,10 @@ from ._errors import InvalidAsOfError
 from ._events import EARLIEST_YEAR, EVENT_REFERENCES, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
 from ._outcome import NO_TIMESCALE, check_finding, escalation_of, lateness_finding
+from ._pack import Escalation as EscalationSpec
 from ._result import (
     Account,
+    Escalation,
     Evaluation,
     Finding,
     Obligation,
@@ -46,6 +48,7 @@ from ._result import (
     Status,
     Undetermined,
     cite,
+    new_obligation,
 )
 from ._stream import EventStream, as_stream
 from ._uncertain import walk_uncertain
@@ -122,27 +125,45 @@ def _evaluate_all(
     uncertain: set[str] = set()
     accepted = _accept(pack, stream, as_of, rejected, uncertain)
 
-    by_child: dict[str, list[BaseEvent]] = {}
-    for event in accepted:
-        by_child.setdefault(event.child_id, []).append(event)
+    # One pass over the events in input order (where reading them is cheapest: in child
+    # order they are scattered in memory) gathers what grouping and sorting need.
+    keys = list(map(_CHILD_AT_ID, accepted))
+    times = list(map(_SECOND, keys))
+    fixed = set(map(type, times)) == {datetime} and _fixed_offset_times(times)
+    if fixed:  # in UTC, times compare without a conversion per comparison when sorted
+        times = list(map(_IN_UTC, times))
+    by_child: dict[str, list[tuple[Any, str, BaseEvent]]] = {}
+    for (child_id, _at, event_id), utc, event in zip(keys, times, accepted, strict=True):
+        by_child.setdefault(child_id, []).append((utc, event_id, event))
+    del keys, times
 
     obligations: list[Obligation] = []
     findings: list[Finding] = []
     undetermined: list[Undetermined] = []
     unknown = 0  # outcomes that cannot be evaluated (only the careful walk gives them)
     as_of_utc = as_of.astimezone(UTC)
+    memo = _Memo(pack)
     # Results are ordered by child first, so each child's sorted results, children in
     # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
     for child_id in sorted(by_child):
+        rows = by_child[child_id]
+        if fixed and child_id not in uncertain:
+            # Every time has a fixed offset (_fixed_offsets), here in UTC: sorted by time
+            # then id. Ids are unique here, so the events themselves are never compared.
+            rows.sort()
+            history = list(map(_THIRD, rows))
+            _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True)
+            continue
         unknown += evaluate_child(
             pack,
-            by_child[child_id],
+            list(map(_THIRD, rows)),
             as_of_utc,
             obligations,
             findings,
             exercised,
             undetermined,
             uncertain=child_id in uncertain,
+            memo=memo,
         )
     sort_rejections(rejected)
     account = Account(stream.received, len(accepted), tuple(rejected), unknown)
@@ -163,16 +184,20 @@ def evaluate_child(
     undetermined: list[Undetermined] | None = None,
     *,
     uncertain: bool,
+    memo: _Memo | None = None,
 ) -> int:
     """One child's accepted events -> its obligations and findings (and undetermined
     checks), each in result order, appended to the lists given. ``uncertain``: the child has
     a date-only event or an unknown value (``_accept`` says which), so it takes the careful
-    walk. Returns how many of its outcomes cannot be evaluated."""
-    rank = {c.rule.id: c.position for c in pack.rules}
+    walk. Returns how many of its outcomes cannot be evaluated. ``memo``: what one
+    evaluation works out once per pack (made here when not given)."""
+    if memo is None:
+        memo = _Memo(pack)
     if not uncertain:
         # Sort keys exist for one child at a time, which keeps the peak heap low.
-        history = sorted(events, key=_instant_then_id)
-        _walk(pack, history, as_of_utc, obligations, findings, exercised, rank)
+        fixed = _fixed_offsets(events)
+        history = sorted(events, key=_AT_THEN_ID if fixed else _instant_then_id)
+        _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, fixed)
         return 0
     return walk_uncertain(
         pack,
@@ -196,6 +221,29 @@ def _place_key(where: str | None) -> tuple[str, int, str]:
         return ("", -1, "")
     head, _, number = where.removesuffix("]").rpartition("[" if where.endswith("]") else ":")
     return (head, int(number), "") if number.isdigit() else (where, -1, where)
+
+
+_AT_THEN_ID = attrgetter("at", "id")
+_AT_TZINFO = attrgetter("at.tzinfo")
+_CHILD_AT_ID = attrgetter("child_id", "at", "id")
+_TZINFO = attrgetter("tzinfo")
+_IN_UTC = methodcaller("astimezone", UTC)
+_SECOND = itemgetter(1)
+_THIRD = itemgetter(2)
+
+
+def _fixed_offsets(events: list[BaseEvent]) -> bool:
+    """Whether every event's time has a fixed UTC offset (``datetime.timezone``, as every
+    time read from text has). Such times compare as instants whatever their offsets (a
+    shared fixed offset compares wall clocks, which is the same thing), so they sort as
+    they are, without a conversion to UTC per event. One C-level pass; fast path only
+    (every event has at)."""
+    return set(map(type, map(_AT_TZINFO, events))) == {timezone}
+
+
+def _fixed_offset_times(times: list[datetime]) -> bool:
+    """:func:`_fixed_offsets` of the times themselves."""
+    return set(map(type, map(_TZINFO, times))) == {timezone}
 
 
 def _instant_then_id(event: BaseEvent) -> tuple[datetime, str]:
@@ -232,9 +280,10 @@ def as_of_instant(pack: CompiledPack, as_of: datetime | date) -> datetime:
 _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection names its own)
 
 
-_ID = attrgetter("id")
-_AT = attrgetter("at")
-_UNKNOWN = attrgetter("unknown")
+_TYPE = attrgetter("type")
+_ID_AT_UNKNOWN_TYPE = attrgetter("id", "at", "unknown", "type")
+_FIRST = itemgetter(0)
+_FOURTH = itemgetter(3)
 
 
 def _accept(
@@ -249,18 +298,21 @@ def _accept(
     Children with a date-only event or an unknown value are added to ``uncertain``."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
-    if len(set(map(_ID, events))) == len(events):  # no duplicate ids, the usual case
+    # One pass over the events (each read costs a trip to memory), then C calls on columns.
+    columns = list(map(_ID_AT_UNKNOWN_TYPE, events))
+    if len(set(map(_FIRST, columns))) == len(events):  # no duplicate ids, the usual case
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
-        times = list(map(_AT, events))
+        times = list(map(_SECOND, columns))
         # The usual stream, checked by one C call per event (map and any): every event
         # timed, none after as_of, none with unknown values. Otherwise the loop below.
         if (
             None not in times
             and not any(map(as_of_utc.__lt__, times))
-            and not any(map(_UNKNOWN, events))
+            and not any(map(_THIRD, columns))
         ):
-            return _linked(stream, list(events), rejected, pack.calendar)
+            kinds = list(map(_FOURTH, columns))
+            return _linked(stream, list(events), rejected, pack.calendar, kinds)
         late = []
         as_of_day: date | None = None
         for i, event in enumerate(events):
@@ -337,15 +389,19 @@ def _linked(
     accepted: list[BaseEvent],
     rejected: list[Rejection],
     calendar: WorkingCalendar,
+    kinds: list[str] | None = None,
 ) -> list[BaseEvent]:
     """``accepted`` less the events whose checked links (EVENT_REFERENCES) do not hold, which
     go to ``rejected``: a link names an accepted event of the same child, of the type the
-    field names, no later than the event itself."""
+    field names, no later than the event itself. ``kinds``: the events' types, when known."""
+    if kinds is None:
+        kinds = list(map(_TYPE, accepted))
+    if _LINKS.keys().isdisjoint(kinds):
+        return accepted  # no event of a type with links (C calls only)
     linking = [
         e
-        for e in accepted
-        if e.type in _LINKS  # type: ignore[attr-defined]
-        and any(getattr(e, f) is not None for f, _ in _LINKS[e.type])  # type: ignore[attr-defined]
+        for e, kind in zip(accepted, kinds, strict=True)
+        if kind in _LINKS and any(getattr(e, f) is not None for f, _ in _LINKS[kind])
     ]
     if not linking:
         return accepted
@@ -415,8 +471,10 @@ def _walk(
     all_obligations: list[Obligation],
     all_findings: list[Finding],
     exercised: Exercised | None,
-    rank: dict[str, int],
+    memo: _Memo,
+    fixed: bool,
 ) -> None:
+    """``fixed``: every event time has a fixed offset (``_fixed_offsets``)."""
     obligations: list[Obligation] = []
     findings: list[Finding] = []
     tz = pack.calendar.tz
@@ -430,9 +488,11 @@ def _walk(
     calendar = pack.calendar
     rules_for = pack.rules_by_event.get
     anchors_for = pack.anchors_by_event.get
+    changes_facts = FACTS_CHANGED_BY  # the event types CaseState.apply folds in
     for event in history:
-        case.apply(event)
         kind = event.type  # type: ignore[attr-defined]
+        if kind in changes_facts:
+            case.apply(event)
         day: date | None = None  # the event's local date, once a result needs it
         if kind in waiting:
             waiting[kind] = _settle(waiting[kind], kind, event, case)
@@ -499,21 +559,29 @@ def _walk(
         if kind in lookback:
             past.keep(event, kind)
     for item in opened:
-        result = _conclude(pack, item, as_of)
+        result = _conclude(pack, item, as_of, memo, fixed)
         obligations.append(result)
         if result.status in ("overdue", "met_late"):
             findings.append(lateness_finding(pack, result))
-    obligations.sort(key=_obligation_order(rank))
+    rank = memo.rank
+    obligations.sort(key=_obligation_order(rank, fixed))
     findings.sort(key=_finding_order(rank))
     all_obligations.extend(obligations)
     all_findings.extend(findings)
 
 
-def _obligation_order(rank: dict[str, int]) -> Callable[[Obligation], tuple[Any, ...]]:
-    def key(o: Obligation) -> tuple[Any, ...]:
+def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
+    if fixed:  # triggered_at is an event's time, with a fixed offset: compares as it is
+
+        def key(o: Obligation) -> tuple[Any, ...]:
+            return (o.triggered_at, rank[o.rule], o.id)
+
+        return key
+
+    def key_utc(o: Obligation) -> tuple[Any, ...]:
         return (o.triggered_at.astimezone(UTC), rank[o.rule], o.id)  # type: ignore[union-attr]
 
-    return key
+    return key_utc
 
 
 def _finding_order(rank: dict[str, int]) -> Callable[[Finding], tuple[Any, ...]]:
@@ -639,62 +707,143 @@ def _deciding_case(
     raise AssertionError("deadline tables end with an unconditional case")  # checked at load
 
 
-def _conclude(pack: CompiledPack, item: _Open, as_of: datetime) -> Obligation:
+class _Memo:
+    """What one evaluation works out once for its pack, not once per child or result: each
+    rule's rank (result order), and the fields an obligation takes from its rule, route and
+    deciding case alone (and whether it counts from an earlier event)."""
+
+    __slots__ = ("_escalations", "_pack", "_statics", "rank")
+
+    def __init__(self, pack: CompiledPack) -> None:
+        self._pack = pack  # keeps the rules, routes and cases the keys below name alive
+        self.rank = {c.rule.id: c.position for c in pack.rules}
+        self._statics: dict[tuple[int, int, int, bool], _Static] = {}
+        self._escalations: dict[int, Escalation] = {}
+
+    def statics(self, item: _Open) -> _Static:
+        key = (id(item.rule), id(item.route), id(item.deciding), item.clock is not None)
+        found = self._statics.get(key)
+        if found is None:
+            found = self._statics[key] = _static(self._pack, item)
+        return found
+
+    def escalation(self, spec: EscalationSpec) -> Escalation:
+        """The escalation of an overdue obligation (``escalation_of``), made once."""
+        found = self._escalations.get(id(spec))
+        if found is None:
+            found = self._escalations[id(spec)] = escalation_of(self._pack, spec)
+        return found
+
+
+# rule, action, route, strength, responsible, copied_in, due_basis, due_case, basis,
+# parameter, citation, the escalation spec (for an overdue obligation)
+_Static = tuple[
+    str,
+    str,
+    str | None,
+    Any,
+    str,
+    tuple[str, ...],
+    str,
+    str | None,
+    Any,
+    str | None,
+    Any,
+    Any,
+]
+
+
+def _static(pack: CompiledPack, item: _Open) -> _Static:
+    req = item.requirement
+    spec = req.spec
+    deciding = item.deciding
+    citation = (deciding.citation if deciding else None) or item.route.citation
+    strength = (deciding.strength if deciding else None) or item.route.strength
+    due = req.due
+    return (
+        item.rule.rule.id,
+        spec.action,
+        item.route.name,
+        strength,
+        spec.responsible,
+        tuple(spec.copied_in),
+        (deciding.basis if item.clock is not None else deciding.own_basis)
+        if deciding
+        else NO_TIMESCALE,
+        deciding.label if deciding and due and len(due.cases) > 1 else None,
+        due.basis if due is not None else "source",
+        due.parameter if due is not None else None,
+        cite(citation, pack.source_files),
+        spec.escalation,
+    )
+
+
+def _conclude(
+    pack: CompiledPack, item: _Open, as_of: datetime, memo: _Memo, fixed: bool
+) -> Obligation:
     # as_of is in UTC here; instants are compared in UTC (see evaluate). The hot path builds
     # the Obligation itself; _outcome.obligation builds the same for the careful walk.
     status: Status
     met_by = item.met_by
     met_at = None
     met_on = None
+    due = item.due
     if item.cancelled_by is not None:
         status = "cancelled"
     elif met_by is not None:
         # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would compare
-        # by wall clock, which is wrong in the repeated autumn hour.
+        # by wall clock, which is wrong in the repeated autumn hour. A fixed-offset met_at
+        # and a deadline in the pack's zone compare as instants already.
         met_at = met_by.at
         assert met_at is not None  # fast path: always set
-        # One side in UTC is enough: aware datetimes in different zones compare as instants.
-        late = item.due is not None and met_at > item.due.astimezone(UTC)
+        late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
         status = "met_late" if late else "met"
         met_on = met_at.astimezone(pack.calendar.tz).date()
-    elif item.due is not None and as_of > item.due.astimezone(UTC):
+    elif due is not None and as_of > due:  # as_of is in UTC: compares as instants
         status = "overdue"
     else:
         status = "open"
-    req = item.requirement
-    spec = req.spec
-    escalation = None
-    if status == "overdue" and spec.escalation is not None:
-        escalation = escalation_of(pack, spec.escalation)
-    rule = item.rule.rule
-    deciding = item.deciding
-    citation = (deciding.citation if deciding else None) or item.route.citation
-    strength = (deciding.strength if deciding else None) or item.route.strength
-    due = req.due
-    return Obligation(
-        id=f"{rule.id}/{item.trigger.id}",
-        rule=rule.id,
-        action=spec.action,
-        route=item.route.name,
-        strength=strength,
-        responsible=spec.responsible,
-        copied_in=tuple(spec.copied_in),
-        child_id=item.trigger.child_id,
-        triggered_by=item.triggered_by,
-        triggered_at=(item.clock or item.trigger).at,
-        triggered_on=item.triggered_on,
-        due=item.due,
-        due_basis=(deciding.basis if item.clock is not None else deciding.own_basis)
-        if deciding
-        else NO_TIMESCALE,
-        due_case=deciding.label if deciding and due and len(due.cases) > 1 else None,
-        basis=due.basis if due is not None else "source",
-        parameter=due.parameter if due is not None else None,
-        status=status,
-        met_by=met_by.id if met_by is not None else None,
-        met_at=met_at,
-        met_on=met_on,
-        cancelled_by=item.cancelled_by.id if item.cancelled_by is not None else None,
-        escalation=escalation,
-        citation=cite(citation, pack.source_files),
+    (
+        rule_id,
+        action,
+        route,
+        strength,
+        responsible,
+        copied_in,
+        due_basis,
+        due_case,
+        basis,
+        parameter,
+        citation,
+        escalation,
+    ) = memo.statics(item)
+    if status == "overdue" and escalation is not None:
+        escalation = memo.escalation(escalation)
+    else:
+        escalation = None
+    trigger = item.trigger
+    return new_obligation(
+        f"{rule_id}/{trigger.id}",
+        rule_id,
+        action,
+        route,
+        strength,
+        responsible,
+        copied_in,
+        trigger.child_id,
+        item.triggered_by,
+        (item.clock or trigger).at,
+        item.triggered_on,
+        due,
+        due_basis,
+        due_case,
+        basis,
+        parameter,
+        status,
+        met_by.id if met_by is not None else None,
+        met_at,
+        met_on,
+        item.cancelled_by.id if item.cancelled_by is not None else None,
+        escalation,
+        citation,
     )

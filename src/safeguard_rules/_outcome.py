@@ -12,7 +12,16 @@ from datetime import date, datetime
 from ._compile import CompiledPack, CompiledRequirement, CompiledRoute, CompiledRule, DueCase
 from ._events import BaseEvent
 from ._pack import Escalation as EscalationSpec
-from ._result import Escalation, Finding, Obligation, Severity, Status, cite, render_message
+from ._result import (
+    Escalation,
+    Finding,
+    Obligation,
+    Severity,
+    Status,
+    cite,
+    new_finding,
+    render_message,
+)
 
 NO_TIMESCALE = "no timescale in the source"
 
@@ -135,17 +144,17 @@ def lateness_finding(
     severity: Severity = obligation.strength
     if obligation.basis != "source" and severity == "must":
         severity = "should"
-    return Finding(
-        rule=obligation.rule,
-        kind=obligation.status,  # type: ignore[arg-type]
-        severity=severity,
-        message=message,
-        child_id=obligation.child_id,
-        event=obligation.met_by,
-        obligation=obligation.id,
-        at=at,
-        on=on,
-        citation=obligation.citation,
-        basis=obligation.basis,
-        parameter=obligation.parameter,
+    return new_finding(  # Finding(...), built for bulk (_result)
+        obligation.rule,
+        obligation.status,  # type: ignore[arg-type]
+        severity,
+        message,
+        obligation.child_id,
+        obligation.met_by,
+        obligation.id,
+        at,
+        on,
+        obligation.citation,
+        obligation.basis,
+        obligation.parameter,
     )
