@@ -562,7 +562,7 @@ def _walk(
         result = _conclude(pack, item, as_of, memo, fixed)
         obligations.append(result)
         if result.status in ("overdue", "met_late"):
-            findings.append(lateness_finding(pack, result))
+            findings.append(lateness_finding(pack, result, shown=memo.shown))
     rank = memo.rank
     obligations.sort(key=_obligation_order(rank, fixed))
     findings.sort(key=_finding_order(rank))
@@ -712,13 +712,14 @@ class _Memo:
     rule's rank (result order), and the fields an obligation takes from its rule, route and
     deciding case alone (and whether it counts from an earlier event)."""
 
-    __slots__ = ("_escalations", "_pack", "_statics", "rank")
+    __slots__ = ("_escalations", "_pack", "_statics", "rank", "shown")
 
     def __init__(self, pack: CompiledPack) -> None:
         self._pack = pack  # keeps the rules, routes and cases the keys below name alive
         self.rank = {c.rule.id: c.position for c in pack.rules}
         self._statics: dict[tuple[int, int, int, bool], _Static] = {}
         self._escalations: dict[int, Escalation] = {}
+        self.shown: dict[int, tuple[datetime, str]] = {}  # deadlines as findings write them
 
     def statics(self, item: _Open) -> _Static:
         key = (id(item.rule), id(item.route), id(item.deciding), item.clock is not None)

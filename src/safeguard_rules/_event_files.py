@@ -71,6 +71,10 @@ class Raw(NamedTuple):
     event: Any = None  # set when the record was validated while it was read
 
 
+# Raw's own constructor is a Python function; tuple.__new__ makes the same tuple in C.
+_new_raw = tuple.__new__
+
+
 class _RecordError(Exception):
     """A record that cannot be decoded; the message quotes no value from it."""
 
@@ -192,7 +196,7 @@ def decode_json(text: str, line: int, limits: EventLimits, fast: FastParse | Non
     if fast is not None:
         event = fast(text)
         if event is not None:
-            return Raw(line, event=event)
+            return _new_raw(Raw, (line, None, None, event))  # Raw(line, event=event)
     try:
         return Raw(line, _decode(text))
     except _RecordError as exc:
@@ -215,6 +219,7 @@ def jsonl_records(
     never held whole, and rejected with its number.
     """
     limit = limits.record_chars
+    depth = limits.depth
     number = 0
     while True:
         text = handle.readline(limit + 1)
@@ -231,8 +236,22 @@ def jsonl_records(
         # JSON's own whitespace only (str.strip would also drop other control characters),
         # and a byte-order mark where files were concatenated.
         text = text.strip(" \t\r\n").lstrip("\ufeff")
-        if text:
-            yield decode_json(text, number, limits, fast)
+        if not text:
+            continue
+        if (
+            fast is not None
+            and len(text) <= limit
+            and text.isascii()
+            and text.count("[") + text.count("{") <= depth
+        ):
+            # decode_json's checks, passed: the usual record goes straight to ``fast``.
+            event = fast(text)
+            if event is not None:
+                yield _new_raw(Raw, (number, None, None, event))  # Raw(number, event=event)
+                continue
+            yield decode_json(text, number, limits)  # decoded in full: it says what is wrong
+            continue
+        yield decode_json(text, number, limits, fast)
 
 
 def json_array_records(

@@ -113,16 +113,31 @@ def check_finding(
 
 
 def lateness_finding(
-    pack: CompiledPack, obligation: Obligation, latest_due: datetime | None = None
+    pack: CompiledPack,
+    obligation: Obligation,
+    latest_due: datetime | None = None,
+    *,
+    shown: dict[int, tuple[datetime, str]] | None = None,
 ) -> Finding:
     """The finding of an overdue or late obligation. ``latest_due`` is the latest the
     deadline can be when it is not known to the instant (a trigger with only a date and an
-    hours deadline): the obligation is overdue or late whichever it is."""
+    hours deadline): the obligation is overdue or late whichever it is. ``shown``: a
+    caller's cache of deadlines as written (day-based deadlines are shared objects)."""
     # Deadlines are made in the pack's zone already; a latest one is in UTC.
     due_at = obligation.due
     if due_at is None and latest_due is not None:
         due_at = latest_due.astimezone(pack.calendar.tz)
-    due = due_at.isoformat(timespec="minutes") if due_at else "?"
+    if due_at is None:
+        due = "?"
+    elif shown is None:
+        due = due_at.isoformat(timespec="minutes")
+    else:
+        # By identity: equal datetimes may be written differently (offsets, fold), and
+        # the entry holds the datetime, so its id cannot be reused meanwhile.
+        entry = shown.get(id(due_at))
+        if entry is None or entry[0] is not due_at:
+            entry = shown[id(due_at)] = (due_at, due_at.isoformat(timespec="minutes"))
+        due = entry[1]
     if obligation.due is None and due_at is not None:
         due = f"{due} at the latest"
     if obligation.status == "met_late":
