@@ -505,3 +505,10 @@ def test_an_explicit_tag_with_no_value_is_a_located_error() -> None:
     d = syntax_error("a: 1\nb: !!int\n")
     assert (d.line, d.column, d.code) == (2, 4, "yaml-syntax")
     assert d.message == "'' is not a valid int"
+
+
+def test_a_bool_tag_on_a_word_that_is_not_true_or_false_is_a_located_error() -> None:
+    # ruamel's bool constructor looks the word up: a KeyError escaped as a crash.
+    d = syntax_error("a: 1\nb: !!bool maybe\n")
+    assert (d.line, d.column, d.code) == (2, 4, "yaml-syntax")
+    assert d.message == "'maybe' is not a valid bool"

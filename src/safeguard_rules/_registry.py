@@ -150,7 +150,7 @@ class Period:
 class _PackHead(BaseModel):
     """Only the ``pack:`` metadata: enough to place a pack among its jurisdiction's versions."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)  # built when first read
     pack: Metadata
 
 

@@ -79,6 +79,7 @@ TOO_MANY_VALUES = declare(
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_STD}{name}" for name in ("str", "int", "float", "bool", "null")}
+_STR = f"{_STD}str"
 # YAML 1.2's core schema has no timestamps: a date is text, which the pack and event
 # models parse strictly (ruamel would make it a date, or a naive datetime).
 _TEXT_TAGS = {f"{_STD}timestamp", f"{_STD}merge"}
@@ -232,6 +233,7 @@ class _Builder:
         self.constructor: SafeConstructor = self.yaml.constructor
         self.text = ""
         self.lines: list[str] = []
+        self.plain_tags: dict[tuple[str, tuple[bool, bool]], str] = {}
 
     # --- reading events -----------------------------------------------------------------
 
@@ -413,29 +415,51 @@ class _Builder:
             self._check_for_libyaml(event)
         tag = str(event.tag) if event.tag is not None else ""
         if tag == "" and not event.implicit[0]:
-            tag = f"{_STD}str"  # quoted: text, whatever it looks like
-        elif tag in ("", "!"):
-            implicit = event.implicit if tag == "" else (False, False)
-            tag = str(self.resolver.resolve(ScalarNode, event.value, implicit))
+            tag = _STR  # quoted: text, whatever it looks like
+        elif tag == "":
+            tag = self._plain_tag(event.value, event.implicit)
+        elif tag == "!":
+            tag = str(self.resolver.resolve(ScalarNode, event.value, (False, False)))
         if tag in _TEXT_TAGS:
-            tag = f"{_STD}str"  # a date, or a '<<' that is a value, not a key: plain text
+            tag = _STR  # a date, or a '<<' that is a value, not a key: plain text
         if tag not in _SCALAR_TAGS:
             raise self._fail(
                 event, YAML_TAG, f"YAML tag {shown(tag)} is not allowed; write a plain value"
             )
+        # Text is what the safe constructor would make of it: the text itself.
+        value = event.value if tag == _STR else self._construct(event, tag)
+        # ruamel marks the fold points of ">" scalars with BEL characters; drop them.
+        return value.replace("\a", "") if isinstance(value, str) else value
+
+    def _plain_tag(self, text: str, implicit: tuple[bool, bool]) -> str:
+        """The tag YAML 1.2 gives a plain scalar, found once for each distinct text (keys
+        and values repeat: ruamel's resolution is a visible share of reading a pack)."""
+        tag = self.plain_tags.get((text, implicit))
+        if tag is None:
+            tag = str(self.resolver.resolve(ScalarNode, text, implicit))
+            self.plain_tags[(text, implicit)] = tag
+        return tag
+
+    def _construct(self, event: ScalarEvent, tag: str) -> Any:
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
         try:
             # The safe constructor's own conversion for the tag (not construct_object,
             # which remembers every node it has built).
-            value = self.constructor.construct_non_recursive_object(node)
-        except (ConstructorError, ValueError, IndexError, OverflowError, TypeError) as exc:
-            # e.g. '!!int' with no digits: ruamel's constructor indexes an empty string
+            return self.constructor.construct_non_recursive_object(node)
+        except (
+            ConstructorError,
+            ValueError,
+            IndexError,
+            KeyError,
+            OverflowError,
+            TypeError,
+        ) as exc:
+            # e.g. '!!int' with no digits: ruamel's constructor indexes an empty string;
+            # '!!bool maybe': it looks the word up
             kind = tag[len(_STD) :]
             raise self._fail(
                 event, YAML_SYNTAX, f"{shown(event.value)} is not a valid {kind}"
             ) from exc
-        # ruamel marks the fold points of ">" scalars with BEL characters; drop them.
-        return value.replace("\a", "") if isinstance(value, str) else value
 
     def _check_for_libyaml(self, event: ScalarEvent) -> None:
         """Raise _NotForLibyamlError where libyaml may read differently from the reference."""
