@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from helpers import ev, minimal_pack, obligations, run
 
-from safeguard_rules import BaseEvent, CompiledPack
+from safeguard_rules import BaseEvent, CompiledPack, parse_events
 from safeguard_rules._loading import compile_text
 
 AS_OF = "2024-12-31T12:00:00+00:00"
@@ -68,5 +68,41 @@ def test_a_run_completed_while_the_rule_does_not_apply_is_used_up() -> None:
     history = [*cpns(1, 4), allocated, *cpns(5, 8)]
     assert fired(pack("run", scoped=True), history) == [("cpn-5", "cpn-6", "cpn-7", "cpn-8")]
     assert fired(pack("once", scoped=True), history) == [
+        ("cpn-1", "cpn-2", "cpn-3", "cpn-4", "cpn-5")
+    ]
+
+
+
+def test_once_crossed_while_the_rule_does_not_apply_is_not_used_up() -> None:
+    # The threshold is crossed at CPN 4 (4 May, 10:00), before the worker is allocated
+    # (4 May, 12:00): the rule's 'where' fails, so nothing fires. Under 'once' the crossing
+    # is not used up: CPN 5 (5 May), the first counted event while allocated, fires, naming
+    # all five. Under 'run' the run of CPNs 1-4 is used up and CPNs 5-6 are not a new run.
+    allocated = ev(
+        "social_worker_allocated", "2024-05-04T12:00:00+01:00", id="alloc", worker="sw-1"
+    )
+    history = [*cpns(1, 4), allocated, *cpns(5, 6)]
+    assert fired(pack("once", scoped=True), history) == [
+        ("cpn-1", "cpn-2", "cpn-3", "cpn-4", "cpn-5")
+    ]
+    assert fired(pack("run", scoped=True), history) == []
+    # With no counted event after allocation, 'once' never fires: allocation is not a
+    # counted event, so a pack that owes the act at allocation needs a rule of its own.
+    assert fired(pack("once", scoped=True), [*cpns(1, 4), allocated]) == []
+
+
+def test_once_is_not_used_up_in_the_careful_walk_either() -> None:
+    # The same shape with date-only events (evaluated by the careful walk): CPNs on 1-4 May,
+    # the allocation on 5 May, so CPN 4 certainly crosses unallocated; CPN 5 on 6 May is
+    # certainly allocated and fires, naming the five CPNs.
+    def dated(n: int, type_: str, **fields: str) -> dict[str, str]:
+        return {"type": type_, "child_id": "child-1", "on": f"2024-05-{n:02d}", **fields}
+
+    records = [dated(n, "cpn_created", id=f"cpn-{n}", incident_ref=f"INC-{n}") for n in range(1, 5)]
+    records.append(dated(5, "social_worker_allocated", id="alloc", worker="sw-1"))
+    records.append(dated(6, "cpn_created", id="cpn-5", incident_ref="INC-5"))
+    stream = parse_events(records)
+    assert not stream.rejected
+    assert fired(pack("once", scoped=True), list(stream.events)) == [
         ("cpn-1", "cpn-2", "cpn-3", "cpn-4", "cpn-5")
     ]
