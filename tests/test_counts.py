@@ -72,7 +72,6 @@ def test_a_run_completed_while_the_rule_does_not_apply_is_used_up() -> None:
     ]
 
 
-
 def test_once_crossed_while_the_rule_does_not_apply_is_not_used_up() -> None:
     # The threshold is crossed at CPN 4 (4 May, 10:00), before the worker is allocated
     # (4 May, 12:00): the rule's 'where' fails, so nothing fires. Under 'once' the crossing
