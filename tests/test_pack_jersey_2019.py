@@ -237,10 +237,10 @@ def test_planning_meeting_chair_minutes_and_agencies() -> None:
     assert findings == {
         ("planning_meeting_chaired_by_team_manager", "pm-1", "should"),
         ("planning_meeting_minuted_and_actions_shared", "pm-1", "must"),
-        # Reader 4 M6: "A Planning Meeting is a Multi-Agency meeting" is a definition (no
-        # modal), not encoded: pm-1's single agency gives no finding.
+        # Reader 5 M4: "A Planning Meeting is a Multi-Agency meeting" is read as a property
+        # of the meeting held, at should (no modal on attendance), as in jersey_2024.
+        ("planning_meeting_is_multi_agency", "pm-1", "should"),
     }
-    assert "planning_meeting_is_multi_agency" not in {c.rule.id for c in PACK.rules}
 
 
 # --- strategy meetings ----------------------------------------------------------------------
