@@ -569,9 +569,17 @@ class PlanningMeetingHeld(BaseEvent):
     agencies: list[Name] = Field(
         default_factory=list, max_length=50, description="Agency ids that took part."
     )
-    minuted: bool = Field(False, description="Minutes of the meeting were taken.")
-    actions_shared: bool = Field(
-        False, description="The actions agreed were shared with those who took part."
+    # No default of False (reader 5 M2): a must finding would then rest on a record that
+    # does not say; None is "not recorded", an advisory gap, never a breach.
+    minuted: bool | None = Field(
+        None, description="Minutes of the meeting were taken; None when the record does not say."
+    )
+    actions_shared: bool | None = Field(
+        None,
+        description=(
+            "The actions agreed were shared with those who took part; None when the record"
+            " does not say."
+        ),
     )
 
 
