@@ -1553,7 +1553,8 @@ def cancellation_emailed_by_team_manager() -> Evaluation:
                 notified=["business_support_assistant", "west_mash"],
                 recorded_on_child_file=True,
             ),
-            # notified no one: only the missing email is reported, not also who sent it
+            # records no one emailed: one advisory data-gap notice, not a must finding,
+            # nor also who sent it or the rationale (reader 5 MEDIUM-2)
             ev(
                 "strategy_meeting_cancelled",
                 "2019-06-12T11:00:00+01:00",
@@ -1572,14 +1573,44 @@ def test_the_social_worker_sends_the_cancellation_email() -> None:
     result = cancellation_emailed_by_team_manager()
     assert {(f.rule, f.event) for f in result.findings} == {
         ("cancellation_emailed_by_social_worker", "x-can5"),
-        ("cancellation_emailed_to_bsa_and_west_mash", "x-can6"),
+        ("cancellation_email_recorded", "x-can6"),
     }
+    assert [f.severity for f in check_findings(result, "cancellation_email_recorded")] == [
+        "advisory"
+    ]
     [f] = check_findings(result, "cancellation_emailed_by_social_worker")
     assert f.severity == "must"
     assert f.message == (
         "cancellation emailed by team_manager; the social worker must email "
         "the Business Support Assistant and the West MASH"
     )
+
+
+@scenario
+def cancellation_recording_only_the_decision() -> Evaluation:
+    return run(
+        PACK,
+        [
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T10:00:00+01:00",
+                id="x-bare",
+                child="w-bare",
+                recorded_on_child_file=True,
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
+
+
+def test_a_cancellation_recording_only_the_decision_gets_notices_not_must_findings() -> None:
+    # reader 5 MEDIUM-2: who was emailed, who agreed and the rationale are not recorded;
+    # before, three must findings (not emailed, not agreed, no rationale)
+    result = cancellation_recording_only_the_decision()
+    assert sorted((f.rule, f.severity) for f in result.findings) == [
+        ("cancellation_agreement_recorded", "advisory"),
+        ("cancellation_email_recorded", "advisory"),
+    ]
 
 
 @scenario

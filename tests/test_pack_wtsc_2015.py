@@ -789,8 +789,11 @@ def test_attending_agencies_take_notes() -> None:
         ],
         "2015-09-01T12:00:00+01:00",
     )
-    [found] = checks(video, "attending_agencies_take_notes")
-    assert found.message.endswith("notes taken by: (none))")
+    # an empty records_made_by does not say whether notes were taken: an advisory
+    # data-gap notice, not a should finding (reader 5 MEDIUM-2)
+    assert checks(video, "attending_agencies_take_notes") == []
+    [found] = checks(video, "note_takers_recorded")
+    assert (found.severity, found.event) == ("advisory", "d-nt-2")
     complete = run(
         PACK,
         [
@@ -799,6 +802,36 @@ def test_attending_agencies_take_notes() -> None:
         "2015-09-01T12:00:00+01:00",
     )
     assert finding_rules(complete) == set()
+
+
+@scenario
+def note_takers_not_recorded() -> Evaluation:
+    return run(
+        PACK,
+        [
+            meeting("2015-09-01T10:00:00+01:00", id="m-nt-1", records_made_by=[]),
+            discussion(
+                "2015-09-01T10:00:00+01:00",
+                id="d-nt-4",
+                mode="telephone",
+                records_made_by=[],
+                child="child-2",
+            ),
+        ],
+        "2015-09-01T12:00:00+01:00",
+    )
+
+
+def test_unrecorded_note_takers_give_advisory_notices_not_should_findings() -> None:
+    # reader 5 MEDIUM-2: an empty records_made_by does not say whether notes were taken;
+    # before, the meeting and the telephone discussion each gave a should finding
+    result = note_takers_not_recorded()
+    assert checks(result, "attending_agencies_take_notes_at_meeting") == []
+    assert checks(result, "telephone_discussion_outcome_recorded") == []
+    assert sorted((f.rule, f.event, f.severity) for f in result.findings) == [
+        ("note_takers_recorded", "d-nt-4", "advisory"),
+        ("note_takers_recorded_at_meeting", "m-nt-1", "advisory"),
+    ]
 
 
 def test_telephone_discussion_outcome_recorded() -> None:
