@@ -336,6 +336,84 @@ def test_core_agencies_compliant() -> None:
     assert finding_rules(result) == set()
 
 
+@scenario
+def strategy_by_two_phone_calls() -> Evaluation:
+    # "This might take the form of a multi-agency meeting or phone calls and more than one
+    # discussion may be necessary": social care phones the police, then health, the same
+    # morning (Mon 1 June 2015), and circulates one record naming the first call.
+    return run(
+        PACK,
+        [
+            discussion(
+                "2015-06-01T10:00:00+01:00",
+                id="d-ph-1",
+                mode="telephone",
+                agencies=["csc", "police"],
+            ),
+            discussion(
+                "2015-06-01T11:00:00+01:00",
+                id="d-ph-2",
+                mode="telephone",
+                agencies=["csc", "health"],
+            ),
+            record("2015-06-02T11:00:00+01:00", id="r-ph", of="d-ph-1"),
+        ],
+        "2015-06-05T12:00:00+01:00",
+    )
+
+
+def test_a_strategy_held_as_phone_calls_is_not_found_wanting_call_by_call() -> None:
+    # reader 5 MEDIUM-4: before, each call gave a should finding for its missing agency and
+    # the second call's record obligation became overdue
+    result = strategy_by_two_phone_calls()
+    assert checks(result, "strategy_discussion_involves_core_agencies") == []
+    notices = checks(result, "telephone_strategy_call_involves_core_agencies")
+    assert [(f.event, f.severity) for f in notices] == [
+        ("d-ph-1", "advisory"),
+        ("d-ph-2", "advisory"),
+    ]
+    assert notices[1].message == (
+        "telephone strategy call did not involve all of children's social care, police and "
+        "health (agencies: csc, health); if the strategy was held as several calls, the "
+        "others should have involved the rest"
+    )
+    # one record for the strategy meets both calls' record obligations: calls Mon 1 June,
+    # 1 working day -> end of Tue 2 June; the record went on Tue 2 June at 11:00
+    records = [
+        o for o in result.obligations if o.rule == "record_available_to_invitees_after_discussion"
+    ]
+    assert [
+        (o.triggered_by, o.status, o.met_by, o.due.date() if o.due else None) for o in records
+    ] == [
+        (("d-ph-1",), "met", "r-ph", date(2015, 6, 2)),
+        (("d-ph-2",), "met", "r-ph", date(2015, 6, 2)),
+    ]
+    chair = [o for o in result.obligations if o.rule == "chair_records_strategy_discussion"]
+    assert [(o.status, o.met_by) for o in chair] == [("met", "r-ph"), ("met", "r-ph")]
+    assert lateness(result, "record_available_to_invitees_after_discussion") == []
+
+
+def test_a_face_to_face_call_record_of_another_discussion_does_not_meet_it() -> None:
+    # the wider satisfier is for telephone discussions only: a face-to-face discussion's
+    # record must name it (Mon 1 June 2015; 1 working day -> end of Tue 2 June)
+    result = run(
+        PACK,
+        [
+            discussion("2015-06-01T10:00:00+01:00", id="d-ff-1"),
+            discussion("2015-06-01T11:00:00+01:00", id="d-ff-2"),
+            record("2015-06-02T11:00:00+01:00", id="r-ff", of="d-ff-1"),
+        ],
+        "2015-06-05T12:00:00+01:00",
+    )
+    records = [
+        o for o in result.obligations if o.rule == "record_available_to_invitees_after_discussion"
+    ]
+    assert [(o.triggered_by, o.status) for o in records] == [
+        (("d-ff-1",), "met"),
+        (("d-ff-2",), "overdue"),
+    ]
+
+
 def test_core_agencies_missing() -> None:
     [found] = checks(discussion_missing_health(), "strategy_discussion_involves_core_agencies")
     assert (found.severity, found.event) == ("should", "d-pa-1")
