@@ -33,7 +33,7 @@ from helpers import (
     unaccounted_imposing_sentences,
 )
 
-from safeguard_rules import BaseEvent, Evaluation, Finding, load_pack
+from safeguard_rules import BaseEvent, Evaluation, Finding, Obligation, load_pack
 
 PACK = load_pack("wtsc_2015")
 TZ = "Europe/London"
@@ -42,8 +42,10 @@ SOURCE = ROOT / "policies" / "sources" / "004_1eaa19ad6c589abd.txt"
 CORE = ["csc", "police", "health"]
 
 TIMING = "strategy_discussion_within_timescale"
-IMMEDIATE = "strategy_discussion_within_one_working_day_after_immediate_action"
-COMPLEX = "strategy_discussion_within_five_working_days_when_complex"
+# The same-day should beside immediate action, and the five-working-day must beside a
+# same-day case: the sentences a first-match table would otherwise lose (reader 5 HIGH-1).
+SAME_DAY_WITH_IMMEDIATE = "strategy_discussion_same_day_with_immediate_action"
+FIVE_BESIDE_SAME_DAY = "strategy_discussion_within_five_working_days_beside_same_day"
 
 SCENARIOS: dict[str, Callable[[], Evaluation]] = {}
 
@@ -174,23 +176,29 @@ def test_strengths_follow_the_wording() -> None:
     assert strengths["mash_enquiry_when_risk_unclear"] == "must"
     assert strengths["child_protection_conference_after_section_47"] == "must"
     assert strengths["telephone_discussion_outcome_recorded"] == "should"
-    # Each timing sentence keeps its own word: the two "must" exceptions are rules of their
-    # own, so a "should" case that also applies cannot lower them.
-    assert strengths[IMMEDIATE] == strengths[COMPLEX] == "must"
-    assert "must be held within one working day" in PACK.rule(IMMEDIATE).citation.quote  # type: ignore[union-attr]
-    assert "must be held within a maximum of five" in PACK.rule(COMPLEX).citation.quote  # type: ignore[union-attr]
+    # Each timing sentence keeps its own word: the two "must" cases of the table carry
+    # their own strength and citation; the same-day and default cases the rule's should.
     table = PACK.rule(TIMING).require.due.table  # type: ignore[union-attr]
-    words = {c.label: c.citation.quote for c in table.cases}  # type: ignore[union-attr]
-    assert "should be held on the same day" in words["serious risk of harm"]
-    assert all(c.strength is None for c in table.cases)  # the table holds only "should"s
+    words = {c.label: (c.strength, c.citation.quote) for c in table.cases}  # type: ignore[union-attr]
+    assert words["immediate action"][0] == words["particularly complex"][0] == "must"
+    assert "must be held within one working day" in words["immediate action"][1]
+    assert "must be held within a maximum of five" in words["particularly complex"][1]
+    assert words["serious risk of harm"][0] is None
+    assert "should be held on the same day" in words["serious risk of harm"][1]
+    assert words["otherwise"][0] is None
+    assert strengths[SAME_DAY_WITH_IMMEDIATE] == "should"
+    assert strengths[FIVE_BESIDE_SAME_DAY] == "must"
+    assert "must be held within a maximum of five" in PACK.rule(FIVE_BESIDE_SAME_DAY).citation.quote  # type: ignore[union-attr]
 
 
 def test_timing_table_order_and_parameter_defaults() -> None:
     table = PACK.rule(TIMING).require.due.table  # type: ignore[union-attr]
     assert table.hit_policy == "first"
     assert [(c.label, c.within.describe()) for c in table.cases] == [
+        ("immediate action", "1 working day"),
         ("serious risk of harm", "the same day"),
         ("penetrative sexual abuse, forensic evidence", "the same day"),
+        ("particularly complex", "5 working days"),
         ("otherwise", "3 working days"),
     ]
     assert table.cases[-1].when is None
@@ -1160,9 +1168,8 @@ def test_same_day_counts_from_the_receipt_of_the_referral() -> None:
     )
 
 
-THREE_FROM_REFERRAL = TIMING
-IMMEDIATE_FROM_REFERRAL = IMMEDIATE
-COMPLEX_FROM_REFERRAL = COMPLEX
+def of_child(result: Evaluation, rule: str, child: str) -> list[Obligation]:
+    return [o for o in obligations(result, rule) if o.child_id == child]
 
 
 @scenario
@@ -1211,38 +1218,44 @@ def test_exceptions_count_from_the_referral_the_concern_names() -> None:
     result = exceptions_counted_from_the_referral()
     # child-1: referral Mon 15 June; Tue 16 = 1 -> end of Tue 2015-06-16; the discussion
     # on Mon 15 at 14:00, after the referral and before the concern's record, meets it.
-    [ia] = obligations(result, IMMEDIATE_FROM_REFERRAL)
-    assert (ia.triggered_by, ia.due, ia.status, ia.met_by, ia.strength) == (
+    [ia] = of_child(result, TIMING, "child-1")
+    assert (ia.triggered_by, ia.due, ia.status, ia.met_by, ia.strength, ia.due_case) == (
         ("rr-ia", "c-ia"),
         end_of("2015-06-16", TZ),
         "met",
         "d-ia",
         "must",
+        "immediate action",
     )
     # child-2: referral Mon 22 June; Tue 23 = 1, Wed 24 = 2, Thu 25 = 3 -> end of Thu
     # 2015-06-25; the discussion on Fri 26 is late, however late the concern was recorded.
-    [three] = obligations(result, THREE_FROM_REFERRAL)
+    [three] = of_child(result, TIMING, "child-2")
     assert (three.triggered_by, three.due, three.status, three.met_by) == (
         ("rr-3d", "c-3d"),
         end_of("2015-06-25", TZ),
         "met_late",
         "d-3d",
     )
-    [late] = lateness(result, THREE_FROM_REFERRAL)
+    [late] = lateness(result, TIMING)
     assert (late.kind, late.severity) == ("met_late", "should")
     # child-3: referral Mon 6 July; Tue 7 = 1, Wed 8 = 2, Thu 9 = 3, Fri 10 = 4, Mon 13 = 5
     # -> end of Mon 2015-07-13; the meeting on Tue 7 meets it.
-    [cx] = obligations(result, COMPLEX_FROM_REFERRAL)
-    assert (cx.triggered_by, cx.due, cx.status, cx.met_by, cx.strength) == (
+    [cx] = of_child(result, TIMING, "child-3")
+    assert (cx.triggered_by, cx.due, cx.status, cx.met_by, cx.strength, cx.due_case) == (
         ("rr-cx", "c-cx"),
         end_of("2015-07-13", TZ),
         "met",
         "d-cx",
         "must",
+        "particularly complex",
     )
     # one timing obligation per concern: the linked concerns are not timed again from
-    # their records (child-1 and child-3 are in a must exception, not the three days)
-    assert [o.triggered_by for o in obligations(result, TIMING)] == [("rr-3d", "c-3d")]
+    # their records
+    assert [o.triggered_by for o in obligations(result, TIMING)] == [
+        ("rr-ia", "c-ia"),
+        ("rr-3d", "c-3d"),
+        ("rr-cx", "c-cx"),
+    ]
 
 
 def test_default_from_the_night_before_bst() -> None:
@@ -1342,11 +1355,10 @@ def immediate_action_over_christmas() -> Evaluation:
 
 def test_immediate_action_one_working_day_over_christmas() -> None:
     result = immediate_action_over_christmas()
-    timing = only(result, IMMEDIATE)
+    timing = only(result, TIMING)
     assert (timing.status, timing.due) == ("met", end_of("2015-12-29", TZ))
-    assert timing.due_basis == "1 working day"
     # "except in the following circumstances": the default three days are not owed
-    assert obligations(result, TIMING) == []
+    assert timing.due_basis == "immediate action: 1 working day"
 
     late = only(
         run(
@@ -1357,7 +1369,7 @@ def test_immediate_action_one_working_day_over_christmas() -> None:
             ],
             "2016-01-04T09:00:00+00:00",
         ),
-        IMMEDIATE,
+        TIMING,
     )
     assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
     # "must be held within one working day": the obligation, and its lateness finding,
@@ -1370,7 +1382,9 @@ def test_immediate_action_one_working_day_over_christmas() -> None:
 def test_serious_harm_with_immediate_action_keeps_the_must() -> None:
     # Tue 8 September 2015, serious harm and immediate action; meeting Thu 10 September.
     # Same day (should): end of Tue 8 -> late. One working day (must): Wed 9 -> late.
-    # Until issue 7 the first-match table reported only the same-day should.
+    # Until issue 7 the first-match table reported only the same-day should; since reader
+    # 5 HIGH-1 the table's immediate-action case decides the must and the same-day should
+    # is a rule of its own.
     result = run(
         PACK,
         [
@@ -1384,21 +1398,22 @@ def test_serious_harm_with_immediate_action_keeps_the_must() -> None:
         ],
         "2015-09-14T09:00:00+01:00",
     )
-    same_day = only(result, TIMING)
+    same_day = only(result, SAME_DAY_WITH_IMMEDIATE)
     assert (same_day.due, same_day.strength, same_day.status) == (
         end_of("2015-09-08", TZ),
         "should",
         "met_late",
     )
-    one_day = only(result, IMMEDIATE)
+    one_day = only(result, TIMING)
     assert (one_day.due, one_day.strength, one_day.status) == (
         end_of("2015-09-09", TZ),
         "must",
         "met_late",
     )
     assert {
-        (f.rule, f.severity) for f in lateness(result, TIMING) + lateness(result, IMMEDIATE)
-    } == {(TIMING, "should"), (IMMEDIATE, "must")}
+        (f.rule, f.severity)
+        for f in lateness(result, TIMING) + lateness(result, SAME_DAY_WITH_IMMEDIATE)
+    } == {(SAME_DAY_WITH_IMMEDIATE, "should"), (TIMING, "must")}
 
 
 @scenario
@@ -1418,11 +1433,11 @@ def complex_over_easter_2016() -> Evaluation:
 
 def test_complex_five_working_days_over_easter_2016() -> None:
     result = complex_over_easter_2016()
-    timing = only(result, COMPLEX)
+    timing = only(result, TIMING)
     assert (timing.status, timing.met_by) == ("met", "m-cx-1")
     assert timing.due == end_of("2016-04-01", TZ)
-    assert timing.due_basis == "5 working days"
-    assert obligations(result, TIMING) == []
+    assert timing.due_basis == "particularly complex: 5 working days"
+    assert obligations(result, FIVE_BESIDE_SAME_DAY) == []
 
     overdue = only(
         run(
@@ -1430,7 +1445,7 @@ def test_complex_five_working_days_over_easter_2016() -> None:
             [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
             "2016-04-02T09:00:00+01:00",
         ),
-        COMPLEX,
+        TIMING,
     )
     assert (overdue.status, overdue.due) == ("overdue", end_of("2016-04-01", TZ))
     assert overdue.strength == "must"  # "must be held within a maximum of five working days"
@@ -1448,8 +1463,9 @@ def test_default_over_easter_2016() -> None:
     assert (timing.status, timing.due) == ("open", end_of("2016-03-31", TZ))
 
 
-def test_each_exception_at_its_own_strength() -> None:
-    result = run(
+@scenario
+def several_exceptions() -> Evaluation:
+    return run(
         PACK,
         [
             # Serious harm and complex, Tuesday 8 September 2015: same day (should), end of
@@ -1484,18 +1500,22 @@ def test_each_exception_at_its_own_strength() -> None:
         ],
         "2015-09-08T12:00:00+01:00",
     )
+
+
+def test_each_exception_at_its_own_strength() -> None:
+    result = several_exceptions()
     dues = {
         (o.child_id, o.rule): (o.due, o.strength)
         for o in result.obligations
-        if o.rule in (TIMING, IMMEDIATE, COMPLEX)
+        if o.rule in (TIMING, SAME_DAY_WITH_IMMEDIATE, FIVE_BESIDE_SAME_DAY)
     }
     assert dues == {
         ("child-sh-cx", TIMING): (end_of("2015-09-08", TZ), "should"),
-        ("child-sh-cx", COMPLEX): (end_of("2015-09-15", TZ), "must"),
-        ("child-ia-cx", IMMEDIATE): (end_of("2015-09-09", TZ), "must"),
-        ("child-sh-ia", TIMING): (end_of("2015-09-08", TZ), "should"),
-        ("child-sh-ia", IMMEDIATE): (end_of("2015-09-09", TZ), "must"),
-        ("child-cx", COMPLEX): (end_of("2015-09-15", TZ), "must"),
+        ("child-sh-cx", FIVE_BESIDE_SAME_DAY): (end_of("2015-09-15", TZ), "must"),
+        ("child-ia-cx", TIMING): (end_of("2015-09-09", TZ), "must"),
+        ("child-sh-ia", SAME_DAY_WITH_IMMEDIATE): (end_of("2015-09-08", TZ), "should"),
+        ("child-sh-ia", TIMING): (end_of("2015-09-09", TZ), "must"),
+        ("child-cx", TIMING): (end_of("2015-09-15", TZ), "must"),
     }
 
 

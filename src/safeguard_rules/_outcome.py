@@ -47,16 +47,18 @@ def obligation(
     missing: tuple[str, ...] = (),
     reason: str | None = None,
     clock: BaseEvent | None = None,
+    strength: Severity | None = None,
 ) -> Obligation:
     """An obligation; the keyword arguments override what the route and case would say
-    (for an outcome that cannot be evaluated, where they are not known)."""
+    (for an outcome that cannot be evaluated, where they are not known; ``strength``: the
+    weakest of the deadline cases that may apply, when the records leave it open)."""
     req = requirement.spec
     escalation = None
     if status == "overdue" and req.escalation is not None:
         escalation = escalation_of(pack, req.escalation)
     rule = compiled.rule
     citation = (deciding.citation if deciding else None) or route.citation
-    strength = (deciding.strength if deciding else None) or route.strength
+    strength = strength or (deciding.strength if deciding else None) or route.strength
     cases = requirement.due.cases if requirement.due is not None else ()
     return Obligation(
         id=f"{rule.id}/{trigger.id}",

@@ -36,8 +36,10 @@ from ._compile import (
 )
 from ._events import BaseEvent
 from ._outcome import check_finding, lateness_finding, obligation
-from ._result import Finding, Obligation, Status, Undetermined, cite
+from ._result import Finding, Obligation, Severity, Status, Undetermined, cite
 from ._tristate import Tri, TriRequirement, TriRule, tri_rules
+
+_STRENGTH_RANK: dict[Severity, int] = {"advisory": 0, "should": 1, "must": 2}
 
 # What a scenario run exercised, for coverage (see _evaluate.Exercised).
 Exercised = set[tuple[str, ...]]
@@ -92,6 +94,7 @@ class _Item:
     last_due: datetime | None
     deciding: DueCase | None  # the deadline case, when one is known to apply
     due_basis: str | None = None  # set when more than one case may apply
+    strength: Severity | None = None  # set when more than one case may apply: the weakest
     # Doubts about whether the obligation exists at all (the rule's or route's condition),
     # and about its deadline (which case applies; an hours deadline from a date).
     exists: list[_Doubt] = field(default_factory=list)
@@ -483,6 +486,10 @@ class _Walk:
             unsure = _unknowns(r for _c, r in cases)
             item.deadline.append(_Doubt("which deadline applies", unsure))
             item.due_basis = "one of: " + "; ".join(basis(c) for c, _r in cases)
+            # Only what every possible case owes is certain: the weakest of their strengths.
+            strengths: list[Severity] = [c.strength or route.strength for c, _r in cases]
+            weakest: Severity = min(strengths, key=_STRENGTH_RANK.__getitem__)
+            item.strength = weakest
         if start.at is None and any(b is not None and b[0] != b[1] for b in bounds):
             item.deadline.append(
                 _Doubt(
@@ -621,6 +628,7 @@ class _Walk:
             missing=missing,
             reason=reason,
             clock=item.clock,
+            strength=item.strength,
         )
         return result, last
 
