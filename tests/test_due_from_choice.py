@@ -26,6 +26,7 @@ from safeguard_rules import (
     parse_events,
 )
 from safeguard_rules._loading import compile_text
+from safeguard_rules._pack_doc import render_pack_doc
 
 TZ = "Europe/London"
 AS_OF = "2015-07-31T12:00:00+01:00"
@@ -160,6 +161,101 @@ def test_earliest_since_honours_both_conditions() -> None:
         (("c-1", "m-1"), end_of("2015-06-05", TZ), "met_late"),
         (("c-1", "m-x"), end_of("2015-06-05", TZ), "met"),
     ]
+
+
+CLOSED_BY_A_DECISION = toy(
+    MEETING_RULE.replace(
+        "        earliest_since: {event: strategy_meeting_held}\n",
+        "        earliest_since:\n"
+        "          - {event: strategy_meeting_held}\n"
+        "          - {event: strategy_discussion_held, where: {field: meeting_to_follow, is: false}}\n",
+    )
+)
+
+
+def decided(at: str, id: str, meeting_to_follow: bool | None) -> object:
+    return ev(
+        "strategy_discussion_held",
+        at,
+        id=id,
+        mode="telephone",
+        chair_role="someone",
+        meeting_to_follow=meeting_to_follow,
+    )
+
+
+def test_any_of_several_closing_events_closes_the_run_each_with_its_condition() -> None:
+    pack = compile_text(CLOSED_BY_A_DECISION, "toy.yaml")
+    events = [
+        # Run 1: c-1 is closed by a discussion that decided no meeting is needed.
+        concern("2015-06-01T10:00:00+01:00", "c-1"),
+        decided("2015-06-02T10:00:00+01:00", "sd-1", meeting_to_follow=False),
+        concern("2015-06-08T10:00:00+01:00", "c-2"),
+        meeting("2015-06-10T10:00:00+01:00", "m-1"),
+        # Run 2 (after m-1): discussions deciding a meeting (true) or not saying (None)
+        # close nothing, so the meeting counts from c-3.
+        concern("2015-06-15T10:00:00+01:00", "c-3"),
+        decided("2015-06-16T10:00:00+01:00", "sd-2", meeting_to_follow=True),
+        decided("2015-06-17T10:00:00+01:00", "sd-3", meeting_to_follow=None),
+        concern("2015-06-22T10:00:00+01:00", "c-4"),
+        meeting("2015-06-23T10:00:00+01:00", "m-2"),
+    ]
+    found = obligations(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
+    # m-1 from c-2, Mon 8 June (c-1's run closed by sd-1): Tue 9 (1), Wed 10 (2), Thu 11
+    # (3) -> end of Thu 11 June; held Wed 10, met. (From c-1 it would be due Thu 4 June and
+    # late: the single closing event gives that, below.)
+    # m-2 from c-3, Mon 15 June (sd-2 and sd-3 do not close): Tue 16 (1), Wed 17 (2), Thu 18
+    # (3) -> end of Thu 18 June; held Tue 23, late.
+    assert [(o.triggered_by, o.due, o.status) for o in found] == [
+        (("c-2", "m-1"), end_of("2015-06-11", TZ), "met"),
+        (("c-3", "m-2"), end_of("2015-06-18", TZ), "met_late"),
+    ]
+    assert found[0].due_basis == (
+        "3 working days from the earliest concern_identified since the last "
+        "strategy_meeting_held or strategy_discussion_held"
+    )
+    text = explain(pack, found[1], events).text()
+    assert (
+        "the earliest concern_identified since the last strategy_meeting_held or "
+        "strategy_discussion_held before the trigger"
+    ) in text
+    # The pack's generated document names every closing event with its condition.
+    doc = render_pack_doc(pack)
+    assert (
+        "since the last strategy_meeting_held or strategy_discussion_held where "
+        "meeting_to_follow is false before the trigger, `strategy_meeting_held`"
+    ) in doc
+    # With the meeting alone closing the run, m-1 counts from c-1 (Mon 1 June -> end of Thu
+    # 4 June) and is late: the discussion is what made the difference.
+    alone = obligations(run(MEETINGS, events, AS_OF), "meeting_within_three_days_of_incident")
+    assert (alone[0].triggered_by, alone[0].due, alone[0].status) == (
+        ("c-1", "m-1"),
+        end_of("2015-06-04", TZ),
+        "met_late",
+    )
+
+
+def test_the_careful_walk_closes_the_run_on_any_closing_event() -> None:
+    # A child with date-only records takes the careful walk, which follows the same
+    # closing events as the fast walk.
+    pack = compile_text(CLOSED_BY_A_DECISION, "toy.yaml")
+    events = [
+        _dated("concern_identified", "2015-06-01", "c-1", category="neglect"),
+        _dated(
+            "strategy_discussion_held",
+            "2015-06-02",
+            "sd-1",
+            mode="telephone",
+            chair_role="someone",
+            meeting_to_follow=False,
+        ),
+        _dated("concern_identified", "2015-06-08", "c-2", category="neglect"),
+        _dated("strategy_meeting_held", "2015-06-10", "m-1", chair_role="someone"),
+    ]
+    o = only(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
+    # From c-2, Mon 8 June: Tue 9 (1), Wed 10 (2), Thu 11 (3) -> end of Thu 11 June; held
+    # Wed 10: met. (Without sd-1 closing the run: from c-1, due Thu 4 June, late.)
+    assert (o.triggered_by, o.due, o.status) == (("c-2", "m-1"), end_of("2015-06-11", TZ), "met")
 
 
 def test_explain_names_the_clock_event_and_the_rule_that_chose_it() -> None:
@@ -424,6 +520,28 @@ def test_streaming_checks_links_as_the_batch_does() -> None:
             "earliest_since: {event: strategy_meeting_held, where: {field: chair_rol, is: someone}}",
             "unknown-field",
             ["chair_role"],
+        ),
+        (
+            MEETING_RULE,
+            "earliest_since: {event: strategy_meeting_held}",
+            "earliest_since: [{event: strategy_meeting_held}, "
+            "{event: strategy_discussion_held, where: {field: meeting_to_folow, is: false}}]",
+            "unknown-field",
+            ["meeting_to_follow"],
+        ),
+        (
+            MEETING_RULE,
+            "earliest_since: {event: strategy_meeting_held}",
+            "earliest_since: [{event: strategy_meeting_held}, {event: strategy_discusion_held}]",
+            "unknown-event-type",
+            ["did you mean 'strategy_discussion_held'"],
+        ),
+        (
+            MEETING_RULE,
+            "earliest_since: {event: strategy_meeting_held}",
+            "earliest_since: []",
+            "invalid-value",
+            ["give at least one"],
         ),
         (
             MEETING_RULE,

@@ -355,6 +355,36 @@ rules:
     assert lint_one(tmp_path, text) == []
 
 
+def test_a_role_named_only_where_a_run_closes_is_used(tmp_path: Path) -> None:
+    # earliest_since's closing events are conditions too: 'chair' appears only there.
+    text = """\
+roles:
+  team_manager: {title: Team Manager}
+  chair: {title: Chair}
+rules:
+  - id: meeting
+    title: Strategy meeting
+    citation: {source: guide, quote: "Strategy meetings will take place within three working days."}
+    strength: must
+    when: {event: strategy_meeting_held}
+    require:
+      action: hold_strategy_meeting
+      responsible: team_manager
+      due: {working_days: 3}
+      due_from:
+        event: concern_identified
+        earliest_since:
+          - {event: strategy_meeting_held}
+          - {event: strategy_discussion_held, where: {field: chair_role, is: chair}}
+      satisfied_by: {event: strategy_meeting_held}
+"""
+    assert lint_one(tmp_path, text) == []
+    unused = text.replace(
+        "          - {event: strategy_discussion_held, where: {field: chair_role, is: chair}}\n", ""
+    )
+    assert [d.code for d in lint_one(tmp_path, unused)] == ["role-unused"]
+
+
 def test_role_undefined_is_one_load_diagnostic_with_a_suggestion(tmp_path: Path) -> None:
     text = CITED.format(quote="Strategy meetings will take place within three working days.")
     text = text.replace("responsible: team_manager", "responsible: team_manger")

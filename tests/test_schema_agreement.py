@@ -144,6 +144,15 @@ BOTH_REFUSE: dict[str, Mutation] = {
         p["rules"][0]["require"].update(due_from={"event": "concern_identified"})
         or p["rules"][0]["require"].pop("due", None)
     ),
+    "earliest_since an empty list": lambda p: p["rules"][0]["require"].update(
+        due_from={"event": "concern_identified", "earliest_since": []}
+    ),
+    "earliest_since a list with an unknown key": lambda p: p["rules"][0]["require"].update(
+        due_from={
+            "event": "concern_identified",
+            "earliest_since": [{"event": "strategy_meeting_held", "wher": {}}],
+        }
+    ),
     "due_from with a count": lambda p: p["rules"][0]["require"].update(
         due_from={"event": "concern_identified", "more_than": 3}
     ),

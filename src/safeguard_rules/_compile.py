@@ -160,7 +160,7 @@ class CompiledAnchor:
 
     event: str
     where: Predicate
-    since: CompiledMatch | None = None  # earliest_since: the events that close a run
+    since: tuple[CompiledMatch, ...] = ()  # earliest_since: the events that close a run
     named_by: str | None = None  # named_by: the trigger's field naming the event
     # named_by's otherwise: how far back the latest event may be for a trigger naming none
     # (None: such a trigger gives no obligation), and the calendar that counts it.
@@ -174,9 +174,9 @@ class CompiledAnchor:
         from, in ``chosen``: the latest match, or the earliest since the latest event
         closing the run (earliest_since). Called after the event's own rules."""
         since = self.since
-        if since is not None and kind == since.event and since.where(event, case, None):
+        if since and any(kind == m.event and m.where(event, case, None) for m in since):
             chosen.pop(index, None)  # the run closes: the next match starts the next one
-        fresh = since is None or index not in chosen  # earliest_since keeps the run's first
+        fresh = not since or index not in chosen  # earliest_since keeps the run's first
         if fresh and kind == self.event and self.where(event, case, None):
             chosen[index] = event
 
@@ -332,8 +332,9 @@ class CompiledPack:
         anchors_by_event: dict[str, list[int]] = {}
         for k, anchor in enumerate(anchors):
             anchors_by_event.setdefault(anchor.event, []).append(k)
-            if anchor.since is not None and anchor.since.event != anchor.event:
-                anchors_by_event.setdefault(anchor.since.event, []).append(k)
+            for closing in dict.fromkeys(m.event for m in anchor.since):
+                if closing != anchor.event:
+                    anchors_by_event.setdefault(closing, []).append(k)
         object.__setattr__(self, "_anchors", anchors)
         object.__setattr__(
             self,
@@ -859,23 +860,28 @@ class _Compiler:
         if key not in self.anchors:
             scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
             where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
-            since = None
-            if match.earliest_since is not None:
-                since_loc = (*loc, "earliest_since")
-                kind = match.earliest_since.event
-                since_where: Predicate = _always
-                if self._event_type(kind, (*since_loc, "event")):
-                    since_scope = self._scope(kind, None, f"the {kind} event (earliest_since)")
-                    since_where = compile_condition(
-                        match.earliest_since.where, since_scope, (*since_loc, "where"), self.problem
-                    )
-                since = CompiledMatch(kind, since_where)
+            since_loc = (*loc, "earliest_since")
+            one = isinstance(match.earliest_since, EventMatch)  # no list index in its place
+            since = tuple(
+                self._closing(closing, since_loc if one else (*since_loc, i))
+                for i, closing in enumerate(match.closing)
+            )
             self.anchors[key] = len(self.compiled_anchors)
             window = None if match.otherwise is None else match.otherwise.latest_within
             self.compiled_anchors.append(
                 CompiledAnchor(match.event, where, since, match.named_by, window, self.calendar)
             )
         return self.anchors[key]
+
+    def _closing(self, closing: EventMatch, loc: Loc) -> CompiledMatch:
+        """One of earliest_since's events that close a run, its 'where' tested with the case
+        facts when it happens ('trigger.' has no meaning there)."""
+        kind = closing.event
+        where: Predicate = _always
+        if self._event_type(kind, (*loc, "event")):
+            scope = self._scope(kind, None, f"the {kind} event (earliest_since)")
+            where = compile_condition(closing.where, scope, (*loc, "where"), self.problem)
+        return CompiledMatch(kind, where)
 
     def _check_named_by(self, match: DueFrom, trigger: str, loc: Loc) -> None:
         """named_by must be a checked reference of the trigger to the due_from event type,

@@ -610,11 +610,15 @@ class DueFrom(EventMatch):
     ``named_by`` choose it another way, and ``otherwise`` says where a trigger that names
     none counts from."""
 
-    earliest_since: Opt[EventMatch] = Field(
+    earliest_since: Opt[
+        EventMatch | Annotated[list[EventMatch], Field(min_length=1, max_length=20)]
+    ] = Field(
         None,
-        description="Count from the earliest matching event since the latest event matching "
-        "this one (a strategy meeting closes the run of concerns before it), so a later event "
-        "cannot restart the clock. With none since, the rule gives no obligation.",
+        description="Count from the earliest matching event since the latest event that "
+        "closes the run (a strategy meeting closes the run of concerns before it), so a later "
+        "event cannot restart the clock. One closing event, or a list of alternatives (a "
+        "meeting, or a discussion that decided none is needed), each with its optional "
+        "'where'. With none since, the rule gives no obligation.",
     )
     named_by: Opt[Identifier] = Field(
         None,
@@ -629,6 +633,16 @@ class DueFrom(EventMatch):
         "latest earlier matching event within 'latest_within' before the trigger, else the "
         "trigger itself.",
     )
+
+    @field_validator("earliest_since", mode="before")
+    @classmethod
+    def _some_closing_event(cls, value: object) -> object:
+        if isinstance(value, list) and not value:
+            raise ValueError(
+                "'earliest_since' names the events that close a run: give at least one "
+                "(for example {event: strategy_meeting_held}), or leave the key out"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_way(self) -> DueFrom:
@@ -656,8 +670,25 @@ class DueFrom(EventMatch):
         if self.named_by is not None:
             return f"the {self.event} the trigger names in {self.named_by}"
         if self.earliest_since is not None:
-            return f"the earliest {self.event} since the last {self.earliest_since.event}"
+            return f"the earliest {self.event} since the last {self.closing_words()}"
         return f"the latest {self.event}"
+
+    @property
+    def closing(self) -> tuple[EventMatch, ...]:
+        """earliest_since's closing events, one or several alternatives (empty without)."""
+        since = self.earliest_since
+        if since is None:
+            return ()
+        return (since,) if isinstance(since, EventMatch) else tuple(since)
+
+    @property
+    def closing_events(self) -> tuple[str, ...]:
+        """The event types that close the run, each once, in the pack's order."""
+        return tuple(dict.fromkeys(m.event for m in self.closing))
+
+    def closing_words(self) -> str:
+        """The event types that close the run, in words: 'a or b'."""
+        return " or ".join(self.closing_events)
 
 
 class Count(_Strict):

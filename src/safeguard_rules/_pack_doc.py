@@ -313,9 +313,10 @@ class _Doc:
             if start.named_by is not None:
                 how = f"the one the trigger, `{rule.when.event}`, names in `{start.named_by}`"
             elif start.earliest_since is not None:
+                closing = " or ".join(f"`{event}`" for event in start.closing_events)
                 how = (
-                    f"the earliest since the last `{start.earliest_since.event}`, before the "
-                    f"trigger, `{rule.when.event}`"
+                    f"the earliest since the last {closing}, before the trigger, "
+                    f"`{rule.when.event}`"
                 )
             else:
                 how = f"the latest before the trigger, `{rule.when.event}`"

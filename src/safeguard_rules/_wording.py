@@ -285,7 +285,7 @@ class PackWords:
         if start.named_by is not None:
             return f"the {event} the trigger names in {start.named_by}"
         if start.earliest_since is not None:
-            closing = self.matches(start.earliest_since)
+            closing = " or ".join(self.matches(m) for m in start.closing)
             return f"the earliest {event} since the last {closing}"
         return f"the latest earlier {event}"
 

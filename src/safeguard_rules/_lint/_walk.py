@@ -57,6 +57,8 @@ def conditions(pack: Pack) -> Iterator[Condition]:
         for matches in (requirement.satisfied_by, requirement.cancelled_by, requirement.due_from):
             listed = matches if isinstance(matches, list) else [matches] if matches else []
             yield from (m.where for m in listed if m.where is not None)
+        if requirement.due_from is not None:  # the events that close a run, too
+            yield from (m.where for m in requirement.due_from.closing if m.where is not None)
     for _loc, table in tables(pack):
         yield from (case.when for case in table.cases if case.when is not None)
 
