@@ -223,7 +223,11 @@ def test_the_overlay_is_a_labelled_local_choice_that_switches_off_the_conclusion
     assert base.parameters["conference_timescale_from_strategy_discussion"].no_deadline
     parameter = local.pack.parameters["conference_timescale_from_strategy_discussion"]
     assert (parameter.default.working_days, parameter.basis) == (15, "local_default")
-    assert parameter.citation is None  # the overlay has no source for 15 days: it cites none
+    # The overlay has no source for 15 days and cites none of its own; it inherits the base's
+    # citation of the conference sentence, which gives no timescale (reader 5 LOW-6: the
+    # base parameter cited nothing), and its basis says the value is a local choice.
+    assert parameter.citation is not None
+    assert parameter.citation.quote.startswith("A Child Protection Conference is convened")
     assert local.pack.pack.sources == base.pack.pack.sources
     ids = [c.rule.id for c in local.rules]
     assert "child_protection_conference_after_section_47" not in ids
