@@ -977,10 +977,17 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         "strategy_meeting_chaired_by_team_manager",
     ]
     # "occasions which results in a CPN" (2019) counts CPNs; "on more than three occasions
-    # this results in a CPN" (2024) counts occasions of police attention (reader 4 H1): the
-    # trigger changes, and so does the Detective Sergeant who flags
+    # this results in a CPN being created" (2024) counts occasions of police attention
+    # (reader 4 H1) and owes the flag on the CPN created once there have been more than
+    # three (reader 5 M1): both fire on a CPN, under a different condition and count; the
+    # Detective Sergeant who flags changes too
     flag = lines["flag_after_more_than_three_occasions"]
-    assert "trigger event: cpn_created -> police_attention" in flag
+    assert not any(line.startswith("trigger event:") for line in flag)
+    assert (
+        "trigger condition: case.allocated_social_worker is true -> "
+        "case.allocated_social_worker is true and case.police_attention_count is at least 4"
+    ) in flag
+    assert "count threshold: more than 3 -> at least 1" in flag
     assert (
         "responsible: mash_ds (MASH Detective Sergeant) -> ppu_ds (Police Protection Unit (PPU) Detective Sergeant)"
         in flag
@@ -991,7 +998,9 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         in lines["flag_on_allocation_after_more_than_three_occasions"]
     )
     # both packs time every meeting held from the incident (reader items 3 and 4): the same
-    # trigger and clock; no discussion closes the 2024 timescale any more
+    # trigger; no cancellation closes either (a 2024 discussion that decided no meeting
+    # closes the run of incidents the clock counts from, reader 5 M5, which is no
+    # cancellation)
     timescale = lines["strategy_meeting_within_three_working_days"]
     assert not any(line.startswith(("trigger event:", "cancelled by:")) for line in timescale)
     assert (
@@ -1030,10 +1039,12 @@ def test_the_same_events_under_both_jersey_packs() -> None:
     ]
     only_old = {(o.action, o.triggered_by) for o in result.only_old}
     only_new = {(o.action, o.triggered_by) for o in result.only_new}
-    # 2019 counts the CPNs (ev-002..005), 2024 the occasions of police attention
-    # (ev-017..020, reader 4 H1): the flags are owed on different events, so they do not pair.
+    # 2019 counts the CPNs (ev-002..005); 2024 counts the occasions of police attention
+    # (ev-017..020, reader 4 H1) and owes the flag on the CPN created once there have been
+    # more than three (ev-005, the fourth occasion's, reader 5 M1): the flags are triggered
+    # by different events, so they do not pair.
     assert ("flag_to_allocated_social_worker", ("ev-002", "ev-003", "ev-004", "ev-005")) in only_old
-    assert ("flag_to_allocated_social_worker", ("ev-017", "ev-018", "ev-019", "ev-020")) in only_new
+    assert ("flag_to_allocated_social_worker", ("ev-005",)) in only_new
     # Both time the meeting ev-010 from the concern ev-007 (Wed 8 May 2024: Thu 9 Liberation
     # Day, Fri 10 (1), Mon 13 (2), Tue 14 (3)); met on Mon 13 May under both. 2024 adds the
     # risk-graded timescale on the same pair of events.

@@ -184,7 +184,7 @@ def _formats_of_every_command(tmp_path: Path) -> dict[str, str]:
             "--format",
             "json",
             history,
-            "flag_after_more_than_three_occasions/ev-020",
+            "flag_after_more_than_three_occasions/ev-005",
         ],
         "diff": ["diff", "jersey_2019", "jersey_2024", "--format", "json"],
         "diff --events": [
@@ -290,7 +290,7 @@ def test_explain_json_keeps_non_ascii_text_and_sorted_keys() -> None:
         "--format",
         "json",
         str(EXAMPLES / "child_a_history.jsonl"),
-        "flag_after_more_than_three_occasions/ev-020",
+        "flag_after_more_than_three_occasions/ev-005",
     )
     assert code == 0, err
     assert "children\N{RIGHT SINGLE QUOTATION MARK}s social worker" in out and "\\u2019" not in out

@@ -7,7 +7,7 @@ until Sun 31 Mar 2024 and on BST (+01:00) from then until Sun 27 Oct 2024. Each 
 its counting. Every id is invented.
 
 The YAML scenarios in policies/scenarios/jersey_2024.scenarios.yaml cover the rules one by
-one (67 scenarios); these tests check what YAML cannot say (the deadline basis in the
+one (72 scenarios); these tests check what YAML cannot say (the deadline basis in the
 output, the pack's record of what it leaves out, source coverage) and the readings of
 issue 7 once more from Python. Tests that asserted the earlier readings (a Hub referral
 obligation for unallocated children, four CPNs flagged once per child forever, a strategy
@@ -215,13 +215,17 @@ def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
 # --- the flag: occasions resulting in a CPN, in runs, and on allocation ------------------------
 
 
-def test_occasions_of_police_attention_are_counted_not_cpns() -> None:
-    # Reader 4 H1: "comes to the attention of the police on more than three occasions this
-    # results in a CPN being created" counts the occasions; four occasions flag (at must)
-    # however many CPNs they led to, and four CPNs alone (no occasion recorded) do not.
-    four = run(PACK, [allocated(), *occasions(4)], AS_OF)
+def test_occasions_are_counted_and_the_flag_is_owed_when_a_cpn_is_then_created() -> None:
+    # Reader 5 M1: "comes to the attention of the police on more than three occasions this
+    # results in a CPN being created": occasions are counted (reader 4 H1), and the clause
+    # inside the "Where" condition is part of the situation, so the flag (at must) is owed on
+    # a CPN created once there have been more than three occasions. Four occasions with no
+    # CPN, or four CPNs with no occasion recorded, owe nothing.
+    assert run(PACK, [allocated(), *occasions(4)], AS_OF).obligations == ()
+    assert run(PACK, [allocated(), *cpns(4)], AS_OF).obligations == ()
+    four = run(PACK, [allocated(), *occasions(4), *cpns(1, first=4)], AS_OF)
     flag = only(four, "flag_after_more_than_three_occasions")
-    assert flag.triggered_by == tuple(f"pa-child-1-{k}" for k in range(1, 5))
+    assert flag.triggered_by == ("cpn-child-1-4",)
     assert (flag.responsible, flag.copied_in, flag.due, flag.strength) == (
         "ppu_ds",
         (),
@@ -230,7 +234,9 @@ def test_occasions_of_police_attention_are_counted_not_cpns() -> None:
     )
     request = only(four, "planning_meeting_requested_after_more_than_three_occasions")
     assert request.triggered_by == flag.triggered_by  # principle 2: not after the flag
-    assert run(PACK, [allocated(), *cpns(4)], AS_OF).obligations == ()
+    # A CPN on the third occasion came before "more than three": it does not count.
+    early = run(PACK, [allocated(), *occasions(4), *cpns(1, first=3)], AS_OF)
+    assert early.obligations == ()
 
 
 def test_only_the_ppu_ds_email_summarising_three_incidents_meets_the_flag() -> None:
@@ -262,20 +268,22 @@ def test_only_the_ppu_ds_email_summarising_three_incidents_meets_the_flag() -> N
         cc=["team_manager"],
         summarised_incidents=["INC-2", "INC-3", "INC-4"],
     )
-    before = run(PACK, [allocated(), *occasions(4), routine, other], AS_OF)
+    situation = [*occasions(4), *cpns(1, first=4)]
+    before = run(PACK, [allocated(), *situation, routine, other], AS_OF)
     assert only(before, "flag_after_more_than_three_occasions").status == "open"
     assert checks(before, "flag_summarises_three_incidents") == []  # reader item 6
-    after = run(PACK, [allocated(), *occasions(4), routine, other, flag], AS_OF)
+    after = run(PACK, [allocated(), *situation, routine, other, flag], AS_OF)
     met = only(after, "flag_after_more_than_three_occasions")
     assert (met.status, met.met_by) == ("met", "flag-1")
 
 
 def test_the_chapter_flags_once_and_further_runs_are_a_labelled_local_extension() -> None:
-    # Reader 4 M2: the source rule fires once (the 4th occasion); the 8th completes a further
-    # run, which only the "(local extension)" rule owes, at should.
-    result = run(PACK, [allocated(), *occasions(9)], AS_OF)
+    # Reader 4 M2: the source rule fires once (the CPN of the 4th occasion, not again on the
+    # 6th's); the 8th occasion completes a further run, which only the "(local extension)"
+    # rule owes, at should.
+    result = run(PACK, [allocated(), *occasions(9), *cpns(1, first=4), *cpns(1, first=6)], AS_OF)
     flags = obligations(result, "flag_after_more_than_three_occasions")
-    assert [(o.triggered_by[-1], o.strength) for o in flags] == [("pa-child-1-4", "must")]
+    assert [(o.triggered_by, o.strength) for o in flags] == [(("cpn-child-1-4",), "must")]
     again = obligations(result, "flag_again_on_each_further_run_of_four")
     assert [(o.triggered_by, o.strength) for o in again] == [
         (tuple(f"pa-child-1-{k}" for k in range(5, 9)), "should")
@@ -583,7 +591,7 @@ def _flag(at: str, **fields: object) -> BaseEvent:
 
 
 SCENARIOS: list[Callable[[], Evaluation]] = [
-    lambda: run(PACK, [allocated(), *occasions(9)], AS_OF),
+    lambda: run(PACK, [allocated(), *occasions(9), *cpns(1, first=4)], AS_OF),
     lambda: run(
         PACK,
         [*occasions(4, child="child-2"), allocated("2024-04-20T09:00:00+01:00", child="child-2")],
