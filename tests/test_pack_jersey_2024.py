@@ -140,6 +140,7 @@ def test_every_parameter_is_a_labelled_local_default() -> None:
         "strategy_meeting_risk_timescale": "local_default",
         "medical_consideration_timescale": "local_default",
         "professional_difference_resolution_timescale": "local_default",
+        "strategy_discussion_timescale": "local_default",  # reader 5 L5
     }
     # reader 4 M7: the chapter gives the medical consideration no time; the same day is ours
     assert params["medical_consideration_timescale"].default.model_dump(exclude_none=True) == {
@@ -391,7 +392,9 @@ def test_a_discussion_does_not_meet_the_meetings_timescale() -> None:
 def test_no_meeting_timescale_runs_where_no_meeting_is_held() -> None:
     # Reader item 3: "a Strategy Meeting may be called"; the timescale sentence times the
     # meetings that take place. A discussion that does not record whether a meeting follows,
-    # or no discussion at all, leaves nothing overdue but the discussion-or-meeting duty.
+    # or no discussion at all, leaves nothing overdue but the discussion-or-meeting duty, and
+    # that only under its local-default deadline (reader 5 L5): concern Thu 2 May, Fri 3 (1),
+    # Mon 6 May bank holiday, Tue 7 (2), Wed 8 (3) -> end of Wed 8 May, reported at should.
     discussed = [
         allocated(),
         concern("2024-05-02T10:00:00+01:00", category="other"),
@@ -403,10 +406,12 @@ def test_no_meeting_timescale_runs_where_no_meeting_is_held() -> None:
     ]
     assert result.findings == ()
     nothing = run(PACK, [allocated(), concern("2024-05-02T10:00:00+01:00")], AS_OF)
-    assert [(o.rule, o.status) for o in nothing.obligations] == [
-        ("strategy_discussion_or_meeting_after_concern", "open")
+    assert [(o.rule, o.status, o.due) for o in nothing.obligations] == [
+        ("strategy_discussion_or_meeting_after_concern", "overdue", end_of("2024-05-08", TZ))
     ]
-    assert nothing.findings == ()
+    assert [(f.rule, f.severity) for f in nothing.findings] == [
+        ("strategy_discussion_or_meeting_after_concern", "should")
+    ]
 
 
 def test_the_risk_table_is_a_local_default_and_its_breach_says_so() -> None:
@@ -445,13 +450,14 @@ def test_the_risk_table_is_a_local_default_and_its_breach_says_so() -> None:
 
 
 def test_a_cancellation_closes_nothing() -> None:
-    # Issue 7 (principle 5): the discussion-or-meeting duty stays open.
+    # Issue 7 (principle 5): the discussion-or-meeting duty is not cancelled; with no
+    # discussion it is overdue under its local default (reader 5 L5), end of Wed 8 May.
     cancel = ev(
         "strategy_meeting_cancelled", "2024-05-03T10:00:00+01:00", id="cx-1", of_event="con-1"
     )
     result = run(PACK, [allocated(), concern("2024-05-02T10:00:00+01:00"), cancel], AS_OF)
     owed = only(result, "strategy_discussion_or_meeting_after_concern")
-    assert (owed.status, owed.cancelled_by) == ("open", None)
+    assert (owed.status, owed.cancelled_by) == ("overdue", None)
 
 
 @pytest.mark.parametrize(
@@ -601,6 +607,7 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
         PACK,
         [
             allocated(),
+            *occasions(4),  # reader 5 L2: the flag's form is checked once it can be owed
             _flag(
                 "2024-05-02T10:00:00+01:00", attached_cpns=["INC-4"], summarised_incidents=["INC-4"]
             ),
