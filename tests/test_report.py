@@ -87,6 +87,16 @@ def test_example_overview_counts_each_timed_rule(jersey: tuple[Any, Any, Evaluat
         "0",
         "100.0%",
     ]
+    # The discussion-or-meeting duty is timed by its local default (reader 5 L5): from the
+    # same concern, 3 working days -> end of Tue 14 May; the meeting on Mon 13 May met it.
+    assert rows["strategy_discussion_or_meeting_after_concern"][:6] == [
+        "1",
+        "1",
+        "0",
+        "0",
+        "0",
+        "100.0%",
+    ]
     # The four overdue ones have taken place zero times: no percentage (a dash).
     for rule in (
         "sender_confirms_receipt_of_flag",
@@ -99,7 +109,7 @@ def test_example_overview_counts_each_timed_rule(jersey: tuple[Any, Any, Evaluat
     # nor is the risk-graded timescale, which sets none for this ordinary concern.
     assert "flag_after_more_than_three_occasions" not in rows
     assert "strategy_meeting_within_timescale" not in rows
-    assert len(rows) == 5
+    assert len(rows) == 6
 
 
 def test_example_month_table_has_quarter_and_total_rows(
