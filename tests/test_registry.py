@@ -490,9 +490,11 @@ SWITCH_RECORDS = [
         "at": "2019-09-30T10:00:00+01:00",
         "sender_role": "ppu_ds",
         "to": ["allocated_social_worker"],
-        "cc": ["team_manager"],
-        # a summary of one incident: the flag's summary check applies (it needs three)
-        "summarised_incidents": ["INC-1"],
+        # a CPN attached, the Senior Practitioner copied: 2019's copy-in check applies (it
+        # needs the Team Manager), 2024's is met (reader 5 L2: the flag's summary check no
+        # longer applies before more than three CPNs or occasions)
+        "cc": ["senior_practitioner"],
+        "attached_cpns": ["INC-1"],
     },
     {
         "id": "sw-001",
@@ -520,9 +522,9 @@ SWITCH_RECORDS = [
         "at": "2024-03-01T00:30:00+01:00",
         "sender_role": "mash_ds",
         "to": ["allocated_social_worker"],
-        "cc": ["team_manager"],
-        # a summary of one incident: the flag's summary check applies (it needs three)
-        "summarised_incidents": ["INC-1"],
+        # a CPN attached, the manager not copied in: 2019's copy-in check applies
+        "cc": ["senior_practitioner"],
+        "attached_cpns": ["INC-1"],
     },
     {
         "id": "sw-003",
@@ -531,9 +533,9 @@ SWITCH_RECORDS = [
         "at": "2024-03-01T10:00:00+00:00",
         "sender_role": "ppu_ds",
         "to": ["allocated_social_worker"],
-        "cc": ["team_manager"],
-        # a summary of one incident: the flag's summary check applies (it needs three)
-        "summarised_incidents": ["INC-1"],
+        # a CPN attached, no one copied in: 2024's copy-in check applies
+        "cc": [],
+        "attached_cpns": ["INC-1"],
     },
 ]
 SWITCH = list(parse_events(SWITCH_RECORDS).events)
@@ -555,8 +557,9 @@ def test_each_obligation_comes_from_the_version_in_force_on_its_trigger_date() -
         ("jersey_2024", "overdue", "sender_confirms_receipt_of_flag/sw-003"),
     ]
     assert [(u.kind, u.id, u.day, u.packs) for u in result.uncovered] == [
-        # only jersey_2024's check applies to a PPU DS's flag; both check the planning meeting
-        ("check", "flag_summarises_three_incidents/sw-000", date(2019, 9, 30), ("jersey_2024",)),
+        # only jersey_2019's copy-in check faults a PPU email copied to the Senior
+        # Practitioner alone; both check the planning meeting
+        ("check", "cpn_email_copies_in_manager/sw-000", date(2019, 9, 30), ("jersey_2019",)),
         (
             "check",
             "planning_meeting_minuted_and_actions_shared/sw-00p",
@@ -645,11 +648,11 @@ def test_cli_evaluate_jurisdiction_table_json_and_uncovered(tmp_path: Path) -> N
     row = next(line for line in lines if "sender_follows_up_flag" in line)
     assert row.rstrip(" │").endswith("jersey_2019")
     assert (
-        "uncovered (no version in force that day): 5: check flag_summarises_three_incidents/sw-000 (2019-09-30),"
+        "uncovered (no version in force that day): 5: check cpn_email_copies_in_manager/sw-000 (2019-09-30),"
         in out
     )
     assert err.splitlines() == [
-        "uncovered: check finding flag_summarises_three_incidents/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
+        "uncovered: check finding cpn_email_copies_in_manager/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
         "uncovered: check finding planning_meeting_minuted_and_actions_shared/sw-00p of child-S on 2019-09-30: no version of jersey is in force that day",
         "uncovered: obligation sender_confirms_receipt_of_flag/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
         "uncovered: obligation sender_follows_up_flag/sw-000 of child-S on 2019-09-30: no version of jersey is in force that day",
