@@ -184,6 +184,7 @@ def test_mapped_records_read_fast_are_the_records_renamed_the_long_way(
     assert [e.id for e in fast.events] == ["E1", "E2", "E3", "E6", "E7", "E8"]
     expected = [e for s in long_way if s is not None for e in s.events]
     assert [e.model_dump() for e in fast.events] == [e.model_dump() for e in expected]
+    assert [e.model_fields_set for e in fast.events] == [e.model_fields_set for e in expected]
     assert fast.events[1].category == "physical_abuse" and fast.events[1].serious_harm
     assert fast.events[0].incident_ref == "not recorded"  # the mapping's constant
     reasons = {r.where: r.reason for r in fast.rejected}
@@ -195,6 +196,46 @@ def test_mapped_records_read_fast_are_the_records_renamed_the_long_way(
     for n in (5, 9, 10, 12):  # the same words as records renamed one by one
         (same,) = long_way[n - 1].rejected  # type: ignore[union-attr]
         assert reasons[f"{path}:{n}"] == same.reason
+
+
+_SWAP_AND_SPACING = [
+    '{"id":"C1","child_id":"E1","type":"cpn_created","at":"2024-05-07T10:00:00+01:00","incident_ref":"R1"}',
+    '{"event_id":"E2","child_id":"C1","type":"cpn_created","on":"2024-05-07T11:00:00Z","incident_ref":"R2"}',
+    # spaced from its colon, the source key on is not renamed by text: the record would be
+    # a valid date-only event (and the object inside makes the count of '":' come out
+    # right); renamed the long way, at gets a date and is rejected
+    '{"event_id":"E3","child_id":"C1","type":"cpn_created","on" : "2024-05-07","incident_ref":"R3","attributes":{"src":"x"}}',
+    '{"event_id":"E4","id":"junk","child_id":"C1","type":"cpn_created","on":"2024-05-08T09:00:00Z","incident_ref":"R4"}',
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "ignore"),
+    [
+        ({"id": "child_id", "child_id": "id"}, ()),  # a swap: keys cannot be renamed one by one
+        ({"on": "at", "at": "on"}, ()),
+        ({"event_id": "id", "on": "at"}, ("id",)),  # a key renamed to is also ignored
+        ({"event_id": "id", "on": "at"}, ()),  # renamed in the text
+    ],
+)
+def test_mapped_records_renamed_in_the_text_are_the_records_renamed_one_by_one(
+    tmp_path: object, fields: dict[str, str], ignore: tuple[str, ...]
+) -> None:
+    # Keys are renamed in the record's text where the mapping allows it (no chain or swap,
+    # no key renamed to that is ignored); either way each record gives what renaming its
+    # decoded record gives: the same event, with the same fields set, or the same reason.
+    from safeguard_rules import EventMapping
+
+    mapping = EventMapping(fields=fields, ignore=frozenset(ignore))
+    path = tmp_path / "export.jsonl"  # type: ignore[operator]
+    path.write_text("\n".join(_SWAP_AND_SPACING) + "\n", encoding="utf-8")
+    read = load_events(path, mapping=mapping)
+    one_by_one = [parse_events([json.loads(line)], mapping=mapping) for line in _SWAP_AND_SPACING]
+    expected = [e for s in one_by_one for e in s.events]
+    assert [e.model_dump() for e in read.events] == [e.model_dump() for e in expected]
+    assert [e.model_fields_set for e in read.events] == [e.model_fields_set for e in expected]
+    assert [r.reason for r in read.rejected] == [r.reason for s in one_by_one for r in s.rejected]
+    assert len(read.events) + len(read.rejected) == len(_SWAP_AND_SPACING)
 
 
 def test_results_built_in_bulk_equal_the_dataclasses_own() -> None:

@@ -18,7 +18,8 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone
-from operator import attrgetter, itemgetter, methodcaller
+from itertools import compress, repeat
+from operator import attrgetter, is_not, itemgetter, methodcaller
 from typing import Any
 
 from ._calendar import WorkingCalendar
@@ -123,19 +124,28 @@ def _evaluate_all(
     stream = as_stream(events)
     rejected = list(stream.rejected)
     uncertain: set[str] = set()
-    accepted = _accept(pack, stream, as_of, rejected, uncertain)
+    columns: list[list[Any]] = []
+    accepted = _accept(pack, stream, as_of, rejected, uncertain, columns)
 
     # One pass over the events in input order (where reading them is cheapest: in child
-    # order they are scattered in memory) gathers what grouping and sorting need.
-    keys = list(map(_CHILD_AT_ID, accepted))
-    times = list(map(_SECOND, keys))
-    fixed = set(map(type, times)) == {datetime} and _fixed_offset_times(times)
-    if fixed:  # in UTC, times compare without a conversion per comparison when sorted
-        times = list(map(_IN_UTC, times))
+    # order they are scattered in memory) gathers what grouping and sorting need: on the
+    # usual stream _accept's own pass has (child ids, UTC times, ids) of every event.
+    if columns:
+        child_ids, times, ids = columns
+        fixed = True
+    else:
+        keys = list(map(_CHILD_AT_ID, accepted))
+        child_ids = list(map(_FIRST, keys))
+        times = list(map(_SECOND, keys))
+        ids = list(map(_THIRD, keys))
+        del keys
+        fixed = set(map(type, times)) == {datetime} and _fixed_offset_times(times)
+        if fixed:  # in UTC, times compare without a conversion per comparison when sorted
+            times = list(map(_IN_UTC, times))
     by_child: dict[str, list[tuple[Any, str, BaseEvent]]] = {}
-    for (child_id, _at, event_id), utc, event in zip(keys, times, accepted, strict=True):
+    for child_id, utc, event_id, event in zip(child_ids, times, ids, accepted, strict=True):
         by_child.setdefault(child_id, []).append((utc, event_id, event))
-    del keys, times
+    del child_ids, times, ids, columns
 
     obligations: list[Obligation] = []
     findings: list[Finding] = []
@@ -281,9 +291,10 @@ _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection nam
 
 
 _TYPE = attrgetter("type")
-_ID_AT_UNKNOWN_TYPE = attrgetter("id", "at", "unknown", "type")
+_ID_AT_UNKNOWN_TYPE_CHILD = attrgetter("id", "at", "unknown", "type", "child_id")
 _FIRST = itemgetter(0)
 _FOURTH = itemgetter(3)
+_FIFTH = itemgetter(4)
 
 
 def _accept(
@@ -292,27 +303,41 @@ def _accept(
     as_of: datetime,
     rejected: list[Rejection],
     uncertain: set[str],
+    columns_out: list[list[Any]] | None = None,
 ) -> list[BaseEvent]:
     """The events to evaluate; duplicates and events after ``as_of`` go to ``rejected``.
 
-    Children with a date-only event or an unknown value are added to ``uncertain``."""
+    Children with a date-only event or an unknown value are added to ``uncertain``.
+    ``columns_out``: when every event is accepted, every time has a fixed offset and none
+    is uncertain (the usual stream), the accepted events' child ids, times in UTC and ids
+    are appended to it (three lists, in the order of the events), so that the caller does
+    not read the events again."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
     # One pass over the events (each read costs a trip to memory), then C calls on columns.
-    columns = list(map(_ID_AT_UNKNOWN_TYPE, events))
+    columns = list(map(_ID_AT_UNKNOWN_TYPE_CHILD, events))
     if len(set(map(_FIRST, columns))) == len(events):  # no duplicate ids, the usual case
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
         times = list(map(_SECOND, columns))
         # The usual stream, checked by one C call per event (map and any): every event
         # timed, none after as_of, none with unknown values. Otherwise the loop below.
-        if (
-            None not in times
-            and not any(map(as_of_utc.__lt__, times))
-            and not any(map(_THIRD, columns))
-        ):
-            kinds = list(map(_FOURTH, columns))
-            return _linked(stream, list(events), rejected, pack.calendar, kinds)
+        if None not in times and not any(map(_THIRD, columns)):
+            if set(map(type, times)) == {datetime} and _fixed_offset_times(times):
+                # Fixed offsets (as read from text): converted to UTC once, here, they
+                # compare with as_of_utc without a conversion per comparison, and the
+                # caller groups and sorts children on them.
+                utc = list(map(_IN_UTC, times))
+                if not any(map(as_of_utc.__lt__, utc)):
+                    kinds = list(map(_FOURTH, columns))
+                    kept = _linked(stream, list(events), rejected, pack.calendar, kinds)
+                    if columns_out is not None and len(kept) == len(events):
+                        ids = list(map(_FIRST, columns))
+                        columns_out.extend((list(map(_FIFTH, columns)), utc, ids))
+                    return kept
+            elif not any(map(as_of_utc.__lt__, times)):
+                kinds = list(map(_FOURTH, columns))
+                return _linked(stream, list(events), rejected, pack.calendar, kinds)
         late = []
         as_of_day: date | None = None
         for i, event in enumerate(events):
@@ -396,15 +421,20 @@ def _linked(
     field names, no later than the event itself. ``kinds``: the events' types, when known."""
     if kinds is None:
         kinds = list(map(_TYPE, accepted))
-    if _LINKS.keys().isdisjoint(kinds):
+    present = _LINKS.keys() & set(kinds)
+    if not present:
         return accepted  # no event of a type with links (C calls only)
-    linking = [
-        e
-        for e, kind in zip(accepted, kinds, strict=True)
-        if kind in _LINKS and any(getattr(e, f) is not None for f, _ in _LINKS[kind])
-    ]
-    if not linking:
+    # The events that give a link, by C calls per event: of each linking type present,
+    # those with the field set.
+    giving: set[int] = set()
+    for kind in present:
+        of_kind = list(compress(accepted, map(kind.__eq__, kinds)))
+        for name, _target in _LINKS[kind]:
+            named = map(attrgetter(name), of_kind)
+            giving.update(map(id, compress(of_kind, map(is_not, named, repeat(None)))))
+    if not giving:
         return accepted
+    linking = [e for e in accepted if id(e) in giving]
     by_id = {e.id: e for e in accepted}
     places = {id(e): i for i, e in enumerate(stream.events)}
     broken: set[int] = set()

@@ -111,9 +111,7 @@ class EventMapping:
         """
         rename = dict(self.fields)
         ignore = self.ignore
-        types = dict(self.types)
-        values = [(name, dict(table)) for name, table in self.values.items()]
-        constants = {kind: dict(table) for kind, table in self.constants.items()}
+        translate = self.translator()
         # A source key that is kept under its own name and is also a rename target would
         # give one field twice: only records holding such a key need the slow check.
         clashing = frozenset(t for t in rename.values() if t not in rename)
@@ -125,6 +123,19 @@ class EventMapping:
                 out = {rename.get(k, k): v for k, v in record.items()}
             if clashing and not clashing.isdisjoint(record):
                 _check_clash(record, rename, ignore)
+            return translate(out)
+
+        return apply
+
+    def translator(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        """The second half of :meth:`renamer`: a record whose keys are renamed (and ignored
+        keys dropped) -> the record to validate, its type and values translated and its
+        constants filled in, in place."""
+        types = dict(self.types)
+        values = [(name, dict(table)) for name, table in self.values.items()]
+        constants = {kind: dict(table) for kind, table in self.constants.items()}
+
+        def translate(out: dict[str, Any]) -> dict[str, Any]:
             kind = out.get("type")
             if (type(kind) is str or isinstance(kind, str)) and kind in types:
                 kind = out["type"] = types[kind]
@@ -138,7 +149,18 @@ class EventMapping:
                     out.setdefault(name, value)
             return out
 
-        return apply
+        return translate
+
+    def key_replacements(self) -> tuple[tuple[str, str], ...] | None:
+        """The renaming of keys as text replacements (``'"event_id":'`` -> ``'"id":'``), for
+        JSON text in which every ``"`` delimits a string and every key is followed directly
+        by its colon; None when the renaming cannot be done one key at a time (a key that
+        is renamed to a name that is itself renamed, as in a swap), or when a key renamed
+        to is also ignored (ignored keys are dropped before renaming, by their source name)."""
+        targets = set(self.fields.values())
+        if not targets.isdisjoint(self.fields) or not targets.isdisjoint(self.ignore):
+            return None
+        return tuple((f'"{source}":', f'"{target}":') for source, target in self.fields.items())
 
 
 def _problems(
