@@ -524,6 +524,7 @@ def _walk(
         if kind in changes_facts:
             case.apply(event)
         day: date | None = None  # the event's local date, once a result needs it
+        here: datetime | None = None  # the event's time in the pack's zone, likewise
         if kind in waiting:
             waiting[kind] = _settle(waiting[kind], kind, event, case)
         for compiled in rules_for(kind, ()):
@@ -542,7 +543,11 @@ def _walk(
                     if exercised is not None:
                         exercised.add(("finding", rule_id))
                 continue
-            route = next((r for r in compiled.routes if r.applies(event, case, None)), None)
+            route = None
+            for candidate in compiled.routes:  # the first that applies
+                if candidate.applies(event, case, None):
+                    route = candidate
+                    break
             if exercised is not None and route is not None and route.name is not None:
                 exercised.add(("route", rule_id, route.name))
             if route is None or route.requirement is None:
@@ -562,10 +567,13 @@ def _walk(
             deciding = _deciding_case(requirement.due, start, case, event)
             if exercised is not None and deciding is not None:
                 exercised.add(("case", rule_id, route.name or "", deciding.label))
-            local = start.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
             if clock is not None:
+                local = clock.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
                 start_day = local.date()  # the obligation runs from the earlier event
             else:
+                if here is None:  # once per event, however many of its rules give one
+                    here = at.astimezone(tz)
+                local = here
                 if day is None:
                     day = local.date()
                 start_day = day
@@ -716,12 +724,18 @@ def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) ->
             continue  # settled through another of the event types it waited on
         req = item.requirement
         trigger = item.trigger
-        if any(where(event, case, trigger) for where in req.meets.get(kind, ())):
-            item.met_by = event
-        elif any(where(event, case, trigger) for where in req.cancels.get(kind, ())):
-            item.cancelled_by = event
+        # Loops, not any() over a generator: this runs for every waiting obligation.
+        for where in req.meets.get(kind, ()):
+            if where(event, case, trigger):
+                item.met_by = event
+                break
         else:
-            still.append(item)
+            for where in req.cancels.get(kind, ()):
+                if where(event, case, trigger):
+                    item.cancelled_by = event
+                    break
+            else:
+                still.append(item)
     return still
 
 
