@@ -111,7 +111,7 @@ class EventMapping:
         """
         rename = dict(self.fields)
         ignore = self.ignore
-        translate = self.translator()
+        translate = translator(self)
         # A source key that is kept under its own name and is also a rename target would
         # give one field twice: only records holding such a key need the slow check.
         clashing = frozenset(t for t in rename.values() if t not in rename)
@@ -127,40 +127,42 @@ class EventMapping:
 
         return apply
 
-    def translator(self) -> Callable[[dict[str, Any]], dict[str, Any]]:
-        """The second half of :meth:`renamer`: a record whose keys are renamed (and ignored
-        keys dropped) -> the record to validate, its type and values translated and its
-        constants filled in, in place."""
-        types = dict(self.types)
-        values = [(name, dict(table)) for name, table in self.values.items()]
-        constants = {kind: dict(table) for kind, table in self.constants.items()}
 
-        def translate(out: dict[str, Any]) -> dict[str, Any]:
-            kind = out.get("type")
-            if (type(kind) is str or isinstance(kind, str)) and kind in types:
-                kind = out["type"] = types[kind]
-            for name, table in values:
-                if name in out:
-                    value = out[name]
-                    if isinstance(value, Scalar) and value in table:
-                        out[name] = table[value]
-            if isinstance(kind, str) and kind in constants:
-                for name, value in constants[kind].items():
-                    out.setdefault(name, value)
-            return out
+def translator(mapping: EventMapping) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The second half of :meth:`EventMapping.renamer`: a record whose keys are renamed
+    (and ignored keys dropped) -> the record to validate, its type and values translated
+    and its constants filled in, in place."""
+    types = dict(mapping.types)
+    values = [(name, dict(table)) for name, table in mapping.values.items()]
+    constants = {kind: dict(table) for kind, table in mapping.constants.items()}
 
-        return translate
+    def translate(out: dict[str, Any]) -> dict[str, Any]:
+        kind = out.get("type")
+        if (type(kind) is str or isinstance(kind, str)) and kind in types:
+            kind = out["type"] = types[kind]
+        for name, table in values:
+            if name in out:
+                value = out[name]
+                if isinstance(value, Scalar) and value in table:
+                    out[name] = table[value]
+        if isinstance(kind, str) and kind in constants:
+            for name, value in constants[kind].items():
+                out.setdefault(name, value)
+        return out
 
-    def key_replacements(self) -> tuple[tuple[str, str], ...] | None:
-        """The renaming of keys as text replacements (``'"event_id":'`` -> ``'"id":'``), for
-        JSON text in which every ``"`` delimits a string and every key is followed directly
-        by its colon; None when the renaming cannot be done one key at a time (a key that
-        is renamed to a name that is itself renamed, as in a swap), or when a key renamed
-        to is also ignored (ignored keys are dropped before renaming, by their source name)."""
-        targets = set(self.fields.values())
-        if not targets.isdisjoint(self.fields) or not targets.isdisjoint(self.ignore):
-            return None
-        return tuple((f'"{source}":', f'"{target}":') for source, target in self.fields.items())
+    return translate
+
+
+def key_replacements(mapping: EventMapping) -> tuple[tuple[str, str], ...] | None:
+    """The renaming of keys as text replacements (``'"event_id":'`` -> ``'"id":'``), for
+    JSON text in which every ``"`` delimits a string and every key is followed directly
+    by its colon; None when the renaming cannot be done one key at a time (a key that
+    is renamed to a name that is itself renamed, as in a swap), or when a key renamed
+    to is also ignored (ignored keys are dropped before renaming, by their source name)."""
+    targets = set(mapping.fields.values())
+    if not targets.isdisjoint(mapping.fields) or not targets.isdisjoint(mapping.ignore):
+        return None
+    return tuple((f'"{source}":', f'"{target}":') for source, target in mapping.fields.items())
 
 
 def _problems(

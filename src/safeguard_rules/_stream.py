@@ -37,7 +37,7 @@ from ._event_files import (
 )
 from ._events import EVENT_ADAPTER, EVENT_CLASSES, BaseEvent, describe_errors, invalid_event
 from ._gc import collector_paused
-from ._mapping import EventMapping, RecordMappingError
+from ._mapping import EventMapping, RecordMappingError, key_replacements, translator
 from ._result import Rejection
 from ._vocabulary import Vocabulary
 
@@ -411,9 +411,9 @@ def _renamed_fast(mapping: EventMapping) -> Callable[[str], BaseEvent | None]:
     As in :func:`_fast_event`, only text without backslashes is taken, where every '"'
     delimits a string and '":' ends a key: a record with as many of those as keys has no
     key given twice (pydantic-core keeps the last) and no object inside."""
-    replacements = mapping.key_replacements()
+    replacements = key_replacements(mapping)
     if replacements is not None:
-        return _renamed_text_fast(replacements, mapping.ignore, mapping.translator())
+        return _renamed_text_fast(replacements, mapping.ignore, translator(mapping))
     rename = mapping.renamer()
 
     def fast(text: str) -> BaseEvent | None:
