@@ -401,6 +401,98 @@ def test_a_strategy_held_as_phone_calls_is_not_found_wanting_call_by_call() -> N
     assert lateness(result, "record_available_to_invitees_after_discussion") == []
 
 
+@scenario
+def looked_after_strategy_by_three_phone_calls() -> Evaluation:
+    # The school referred a looked after child; on Mon 6 July 2015 social care phones the
+    # police, then health, then the fostering service and the school together.
+    return run(
+        PACK,
+        [
+            concern(
+                "2015-07-06T09:00:00+01:00",
+                id="c-lp",
+                category="neglect",
+                looked_after=True,
+                referring_agency="education",
+            ),
+            discussion(
+                "2015-07-06T10:00:00+01:00",
+                id="d-lp-1",
+                mode="telephone",
+                agencies=["csc", "police"],
+            ),
+            discussion(
+                "2015-07-06T11:00:00+01:00",
+                id="d-lp-2",
+                mode="telephone",
+                agencies=["csc", "health"],
+            ),
+            discussion(
+                "2015-07-06T12:00:00+01:00",
+                id="d-lp-3",
+                mode="telephone",
+                agencies=["csc", "fostering_service", "education"],
+            ),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
+
+
+def test_a_call_without_the_fostering_service_or_the_referrer_is_a_notice() -> None:
+    # reader 5 MEDIUM-4, the fostering service and other bodies: before, d-lp-1 and d-lp-2
+    # each gave a should finding for the fostering service, and the other-bodies notice
+    # read as if the strategy had left the school out
+    result = looked_after_strategy_by_three_phone_calls()
+    assert checks(result, "strategy_discussion_involves_fostering_service") == []
+    assert checks(result, "strategy_discussion_involves_other_bodies") == []
+    fostering = checks(result, "telephone_strategy_call_involves_fostering_service")
+    assert [(f.event, f.severity) for f in fostering] == [
+        ("d-lp-1", "advisory"),
+        ("d-lp-2", "advisory"),
+    ]
+    assert fostering[0].message == (
+        "telephone strategy call about a looked after child did not involve the fostering "
+        "service (agencies: csc, police); if the strategy was held as several calls, another "
+        "should have involved it"
+    )
+    referrer = checks(result, "telephone_strategy_call_involves_other_bodies")
+    assert [(f.event, f.severity) for f in referrer] == [
+        ("d-lp-1", "advisory"),
+        ("d-lp-2", "advisory"),
+    ]
+    assert referrer[1].message == (
+        "telephone strategy call did not involve the agency that referred the concern "
+        "(agencies: csc, health); if the strategy was held as several calls, another should "
+        "have involved it"
+    )
+
+
+def test_a_video_discussion_without_the_fostering_service_is_still_a_should() -> None:
+    # the telephone notices leave the other modes' checks as they were (Mon 6 July 2015)
+    result = run(
+        PACK,
+        [
+            concern(
+                "2015-07-06T09:00:00+01:00",
+                id="c-lv",
+                category="neglect",
+                looked_after=True,
+                referring_agency="education",
+            ),
+            discussion("2015-07-06T10:00:00+01:00", id="d-lv", mode="video"),
+        ],
+        "2015-07-06T18:00:00+01:00",
+    )
+    assert {
+        (f.rule, f.severity)
+        for f in result.findings
+        if f.kind == "check" and ("fostering" in f.rule or "other_bodies" in f.rule)
+    } == {
+        ("strategy_discussion_involves_fostering_service", "should"),
+        ("strategy_discussion_involves_other_bodies", "advisory"),
+    }
+
+
 def test_a_face_to_face_call_record_of_another_discussion_does_not_meet_it() -> None:
     # the wider satisfier is for telephone discussions only: a face-to-face discussion's
     # record must name it (Mon 1 June 2015; 1 working day -> end of Tue 2 June)
@@ -1768,6 +1860,8 @@ def test_unrecorded_attendance_is_a_notice_not_a_missing_agency() -> None:
         "strategy_meeting_involves_core_agencies",
         "strategy_discussion_involves_fostering_service",
         "strategy_meeting_involves_fostering_service",
+        "telephone_strategy_call_involves_core_agencies",
+        "telephone_strategy_call_involves_fostering_service",
     }
     assert not participants & finding_rules(result)
     notices = {
