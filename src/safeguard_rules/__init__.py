@@ -165,6 +165,7 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
     from ._loading import compile_text, load_document, load_pack, select_pack
     from ._mapping import EventMapping, EventMappingError, load_mapping
     from ._pack import Citation, DeadlineBasis
+    from ._positions import Positions
     from ._registry import (
         AmbiguousPackError,
         PackEntry,
@@ -218,7 +219,6 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time each is imported 
         read_events_lazily,
     )
     from ._vocabulary import Vocabulary
-    from ._yaml import Positions
 
 # Public name -> (module, name in it). `import safeguard_rules` imports none of them: each
 # module is imported when one of its names is first used, so a program that only loads a
@@ -386,7 +386,7 @@ _WHERE: dict[str, tuple[str, str]] = {
     "merge_evaluations": ("_streaming", "merge_evaluations"),
     "read_events_lazily": ("_streaming", "read_events_lazily"),
     "Vocabulary": ("_vocabulary", "Vocabulary"),
-    "Positions": ("_yaml", "Positions"),
+    "Positions": ("_positions", "Positions"),
 }
 
 

@@ -25,11 +25,11 @@ from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from dateutil.relativedelta import relativedelta
 
 from ._errors import SafeguardRulesError
 from ._pack import CalendarSpec, Timescale
+from ._prebuilt import known_holidays, known_place, library_holidays
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time(23, 59, 59, 999_999)
@@ -86,7 +86,11 @@ class WorkingCalendar:
     def from_spec(cls, spec: CalendarSpec) -> WorkingCalendar:
         country = spec.public_holidays.country if spec.public_holidays else None
         subdivision = spec.public_holidays.subdivision if spec.public_holidays else None
-        if country is not None:
+        # A place the prebuilt table holds was accepted by the installed holidays package
+        # when the table was made; any other is checked by the package (imported only then).
+        if country is not None and not known_place(country, subdivision):
+            import holidays
+
             try:
                 holidays.country_holidays(country, subdiv=subdivision, years=2000)
             except NotImplementedError as exc:
@@ -315,10 +319,10 @@ class WorkingCalendar:
 
 @lru_cache(maxsize=4096)
 def _holidays_for(country: str, subdivision: str | None, year: int) -> dict[date, str]:
-    # A plain dict per year: the holidays object expands itself lazily, which is not
-    # safe to share between threads; a computed dict is.
-    table = holidays.country_holidays(country, subdiv=subdivision, years=year)
-    return {day: str(name) for day, name in table.items()}
+    # The bundled packs' places for 2000-2040, precomputed by the installed holidays
+    # version (_prebuilt), else the package itself: the same dict either way.
+    known = known_holidays(country, subdivision, year)
+    return known if known is not None else library_holidays(country, subdivision, year)
 
 
 _DAY_KINDS = frozenset({"same_day", "working_days", "calendar_days", "months"})

@@ -9,7 +9,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ._errors import LOAD_CODES, Diagnostic, declare, did_you_mean, known_list, shown
-from ._yaml import Positions
+from ._positions import Positions
 
 Loc = tuple[str | int, ...]
 

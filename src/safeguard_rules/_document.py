@@ -21,7 +21,8 @@ from ._files import UNREADABLE, FileReadError, inside, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
 from ._pack import DOCUMENT, FrozenDict, Pack, build_for_loading
-from ._yaml import Positions, read_pack_file, read_yaml_text
+from ._positions import Positions
+from ._prebuilt import read_pack
 
 Loc = tuple[str | int, ...]
 
@@ -100,7 +101,7 @@ def read_merged(
     path: Path, resolve_name: ResolveName, limits: PackLimits = DEFAULT_LIMITS
 ) -> Merged:
     """Read a pack file and merge it onto its base if it is an overlay; raises PackError."""
-    data, positions = read_pack_file(path, limits)
+    data, positions = read_pack(path, limits)  # a bundled pack's prebuilt reading, or parsed
     return merge(data, positions, resolve_name, limits)
 
 
@@ -178,5 +179,7 @@ def document_from_text(
 ) -> PackDocument:
     """As :func:`read_document`, for text that claims to come from ``file`` (an overlay's
     base path, and a source's file, are relative to it)."""
+    from ._yaml import read_yaml_text  # the parser: imported when text is to be parsed
+
     data, positions = read_yaml_text(text, file, limits)
     return validate(merge(data, positions, resolve_name, limits))

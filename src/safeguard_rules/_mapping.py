@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ._diagnose import diagnostics_from
 from ._errors import Diagnostic, SafeguardRulesError, did_you_mean
 from ._events import EVENT_CLASSES, EVENT_FIELDS
-from ._yaml import Positions, read_yaml_file, read_yaml_text
+from ._positions import Positions
+from ._yaml import read_yaml_file, read_yaml_text
 
 __all__ = ["EventMapping", "EventMappingError", "RecordMappingError", "load_mapping"]
 

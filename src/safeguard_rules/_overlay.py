@@ -45,7 +45,8 @@ from ._errors import (
 from ._files import FileReadError, inside
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._pack import DOCUMENT, Overlay, Pack
-from ._yaml import Positions, read_pack_file
+from ._positions import Positions
+from ._prebuilt import read_pack
 
 MAX_EXTEND_DEPTH = DEFAULT_LIMITS.max_extend_depth
 # Metadata an overlay inherits from its base unless it gives its own.
@@ -135,7 +136,7 @@ def _expand(data: Any, positions: Positions, root: Path, chain: _Chain) -> Expan
             f"extend chain is longer than {limit} packs: {links}; extend the base directly",
             EXTEND_TOO_DEEP,
         )
-    base_data, base_positions = read_pack_file(base_file, chain.limits)
+    base_data, base_positions = read_pack(base_file, chain.limits)
     base = _expand(base_data, base_positions, base_root, replace(chain, trail=trail))
     try:
         base_pack = Pack.model_validate(base.data, context=DOCUMENT)

@@ -48,6 +48,7 @@ from ._errors import (
 )
 from ._overlay import ResolveName
 from ._pack import DOCUMENT, Metadata
+from ._prebuilt import bundled_dir
 
 ENTRY_POINT_GROUP = "safeguard_rules.packs"
 BUNDLED_PROVIDER = "safeguard-rules"
@@ -60,14 +61,6 @@ class AmbiguousPackError(PackNotFoundError):
 
 class PackSelectionError(PackNotFoundError):
     """Not exactly one version of a jurisdiction is in force on a day (none, or overlapping)."""
-
-
-def bundled_dir() -> Path:
-    """Where the shipped packs are: inside the installed package, or in a checkout."""
-    inside = Path(__file__).parent / "policies"
-    if inside.is_dir():
-        return inside
-    return Path(__file__).resolve().parents[2] / "policies"
 
 
 def bundled_packs() -> list[str]:

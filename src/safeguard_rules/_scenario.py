@@ -31,6 +31,7 @@ from ._limits import DEFAULT_LIMITS
 from ._lint._sources import SourceCoverage, source_coverage
 from ._loading import load_pack
 from ._pack import DOCUMENT
+from ._positions import Positions
 from ._result import Evaluation, Finding, Obligation, Rejection, Undetermined, iso
 from ._scenario_format import (
     ExpectedFinding,
@@ -45,7 +46,7 @@ from ._scenario_format import (
 )
 from ._stream import EventStream, parse_events
 from ._vocabulary import CORE, Vocabulary
-from ._yaml import Positions, read_yaml_file
+from ._yaml import read_yaml_file
 
 SUFFIXES = (".scenarios.yaml", ".scenarios.yml")
 _SKIP_DIRS = {".git", ".hg", ".tox", ".nox", "node_modules", "__pycache__", "build", "dist"}

@@ -30,9 +30,9 @@ pure parser's (tests/test_loading.py compares the two on every YAML file of the 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ from ruamel.yaml.resolver import VersionedResolver
 from ._errors import Diagnostic, PackSyntaxError, declare, shown
 from ._files import TOO_LARGE, FileReadError, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
+from ._positions import Path_, Positions, Spot
 
 YAML_SYNTAX = declare("yaml-syntax", "the text is not YAML")
 YAML_VERSION = declare(
@@ -94,34 +95,6 @@ _libyaml_parser: Any = getattr(ruamel.yaml.main, "CParser", None)
 # is read by the pure parser only.
 _NOT_FOR_LIBYAML = re.compile("[\t\x85\u2028\u2029]|\r(?!\n)")
 _BLOCK_HEADER = re.compile(r"[|>][0-9+-]*")
-
-Path_ = tuple[str | int, ...]
-Spot = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Positions:
-    """Where each value of a YAML document stands: path -> (line, column), 1-based.
-
-    Filled in while a document is read or merged; a PackDocument keeps a read-only copy."""
-
-    file: str
-    spots: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    # An overlay's merged pack holds values from several files: the file of each spot
-    # that is not in ``file``.
-    files: dict[Path_, str] = field(default_factory=dict)
-
-    def locate(self, path: Sequence[str | int]) -> tuple[int, int]:
-        """The position of ``path``, or of its nearest ancestor that has one."""
-        return self.place(path)[1:]
-
-    def place(self, path: Sequence[str | int]) -> tuple[str, int, int]:
-        """The file, line and column of ``path``, or of its nearest ancestor that has one."""
-        key = tuple(path)
-        while key and key not in self.spots:
-            key = key[:-1]
-        line, column = self.spots.get(key, (1, 1))
-        return self.files.get(key, self.file), line, column
 
 
 def read_yaml_text(

@@ -17,7 +17,7 @@ from .._compile import CompiledPack
 from .._document import PackDocument
 from .._errors import Level
 from .._pack import Pack
-from .._yaml import Positions
+from .._positions import Positions
 
 Loc = tuple[str | int, ...]
 

@@ -28,7 +28,8 @@ from .._errors import (
 from .._files import path_list
 from .._limits import DEFAULT_LIMITS, PackLimits
 from .._loading import load_document
-from .._registry import bundled_dir, resolve_pack
+from .._prebuilt import bundled_dir
+from .._registry import resolve_pack
 from ._check import LintedPack, SourcePlace
 from .checks import CHECKS
 

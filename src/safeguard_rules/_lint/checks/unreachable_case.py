@@ -64,7 +64,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..._pack import Condition
-from ..._yaml import Positions
+from ..._positions import Positions
 from .._check import LintCheck, LintedPack, Loc, Problem
 from .._walk import same_condition, tables
 

@@ -1,0 +1,251 @@
+"""The bundled packs' prebuilt readings and holiday tables: data made from the packs by
+the library itself, so loading a bundled pack needs neither the YAML parser nor the
+``holidays`` package.
+
+Two kinds of file are kept in ``policies/compiled/`` (shipped inside the wheel with the
+packs) and written by ``python tests/prebuilt_gen.py``; tests/test_prebuilt.py fails when
+one is out of date with the packs, the reader or the installed ``holidays``:
+
+* ``NAME.json``: what the YAML reader (``_yaml``) makes of ``NAME.yaml``, its plain values
+  and each value's line and column, stamped with the format, the library version and the
+  SHA-256 of the YAML text. :func:`read_pack` uses it instead of parsing only when all
+  three match (and the reading limits are the defaults, under which it was made); any
+  edit to the YAML, another library version, or a missing or unreadable file sends the
+  pack through the parser as before. Everything after reading (merging, validation with
+  the pack models, compiling) is the same code either way, so the compiled pack, its
+  content hash, every result and every error are those of the YAML path.
+* ``holidays.json``: each bundled pack's public holidays (country and subdivision) for the
+  years :data:`HOLIDAY_YEARS`, exactly as :func:`library_holidays` computes them, stamped
+  with the ``holidays`` version they came from (the version every result records). The
+  calendar uses a year of it only when the installed ``holidays`` is that version; other
+  years, other places and other versions ask the ``holidays`` package, imported then.
+
+A user's own pack file (anything outside the bundled directory) is always parsed.
+Nothing here is code: the files are JSON, read with ``json``; never pickled or evaluated.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ._files import FileReadError, read_text
+from ._limits import DEFAULT_LIMITS, PackLimits
+from ._positions import Positions
+
+# The prebuilt files' format; a reader of another format ignores them.
+FORMAT = 1
+# The years whose public holidays are kept; the library computes any other year.
+HOLIDAY_YEARS = range(2000, 2041)
+COMPILED = "compiled"  # the directory beside the bundled packs
+HOLIDAYS_FILE = "holidays.json"
+
+
+def bundled_dir() -> Path:
+    """Where the shipped packs are: inside the installed package, or in a checkout."""
+    inside = Path(__file__).parent / "policies"
+    if inside.is_dir():
+        return inside
+    return Path(__file__).resolve().parents[2] / "policies"
+
+
+def library_version() -> str:
+    # The package is imported before any of its modules; reading its version from it
+    # keeps this reader below the package's face in the import stages.
+    return str(sys.modules[__package__].__version__)
+
+
+# --- pack readings ---------------------------------------------------------------------
+
+
+def read_pack(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
+    """A pack file's plain values and positions: the prebuilt reading of a bundled pack
+    when it is the reading of this very text, else the YAML reader's. Raises PackError
+    as the reader does. Callers must not change the values returned (they are shared)."""
+    if limits == DEFAULT_LIMITS:
+        reading = _prebuilt_reading(path)
+        if reading is not None:
+            return reading
+    from ._yaml import read_pack_file  # the parser, only when it is needed
+
+    return read_pack_file(path, limits)
+
+
+def reading_file(pack: Path) -> Path:
+    """Where the prebuilt reading of ``pack`` is (or would be)."""
+    return pack.parent / COMPILED / f"{pack.stem}.json"
+
+
+def _prebuilt_reading(path: Path) -> tuple[Any, Positions] | None:
+    if path.suffix != ".yaml" or path.resolve().parent != bundled_dir().resolve():
+        return None
+    try:
+        text = read_text(path, DEFAULT_LIMITS.max_file_bytes)
+        stored = read_text(reading_file(path), 16 * DEFAULT_LIMITS.max_file_bytes)
+    except FileReadError:
+        return None  # the reader reports an unreadable pack in its own words
+    return _reading(str(path), text, stored, library_version())
+
+
+@functools.lru_cache(maxsize=32)
+def _reading(file: str, text: str, stored: str, library: str) -> tuple[Any, Positions] | None:
+    try:
+        raw = json.loads(stored)
+        if raw["format"] != FORMAT or raw["library"] != library or raw["sha256"] != _sha256(text):
+            return None
+        spots = {tuple(path): (line, column) for path, line, column in raw["spots"]}
+        return raw["data"], Positions(file, spots)
+    except (ValueError, KeyError, TypeError):
+        return None  # not a reading this version wrote: parse the pack instead
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def reading_text(pack: Path) -> str:
+    """The prebuilt reading of ``pack`` (a bundled pack file), as its JSON file holds it.
+
+    Raises PackError if the pack cannot be read, and ValueError if its values would not
+    come back from JSON exactly as the reader gave them."""
+    from ._yaml import read_yaml_file
+
+    data, positions = read_yaml_file(pack, DEFAULT_LIMITS)
+    if positions.files:
+        raise ValueError(f"{pack}: a reading of one file has no spots in other files")
+    document = {
+        "format": FORMAT,
+        "library": library_version(),
+        "file": pack.name,
+        "sha256": _sha256(read_text(pack, DEFAULT_LIMITS.max_file_bytes)),
+        "data": data,
+        "spots": [[list(path), line, column] for path, (line, column) in positions.spots.items()],
+    }
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    back = json.loads(text)
+    if not same_values(back["data"], data):
+        raise ValueError(f"{pack}: its values do not survive JSON exactly (a non-text key?)")
+    return text
+
+
+def same_values(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down, mappings in the same order (``==``
+    alone takes True for 1 and 1.0 for 1)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same_values(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+# --- holiday tables --------------------------------------------------------------------
+
+Place = tuple[str, str | None]  # a holiday country and subdivision
+
+
+def library_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str]:
+    """A year's public holidays from the ``holidays`` package, as the calendar uses them:
+    a plain dict (the package's object expands itself lazily, which is not safe to share
+    between threads; a computed dict is)."""
+    import holidays
+
+    table = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    return {day: str(name) for day, name in table.items()}
+
+
+def known_holidays(country: str, subdivision: str | None, year: int) -> dict[date, str] | None:
+    """The year's holidays from the prebuilt table, when it holds them and was made by the
+    installed ``holidays``; else None. Callers must not change the dict returned."""
+    years = _holiday_tables(library_version(), holidays_version()).get((country, subdivision))
+    return None if years is None else years.get(year)
+
+
+def known_place(country: str, subdivision: str | None) -> bool:
+    """Whether the prebuilt table, made by the installed ``holidays``, holds this place
+    (which that version of the package therefore accepts)."""
+    return (country, subdivision) in _holiday_tables(library_version(), holidays_version())
+
+
+@functools.cache
+def holidays_version() -> str | None:
+    """The installed ``holidays`` version, as every result's engine stamp records it."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("holidays")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+@functools.lru_cache(maxsize=4)
+def _holiday_tables(library: str, version: str | None) -> dict[Place, dict[int, dict[date, str]]]:
+    file = bundled_dir() / COMPILED / HOLIDAYS_FILE
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+        if raw["format"] != FORMAT or raw["library"] != library:
+            return {}
+        if version is None or raw["holidays"] != version:
+            return {}
+        return {
+            (entry["country"], entry["subdivision"]): {
+                int(year): {date.fromisoformat(day): name for day, name in days.items()}
+                for year, days in entry["years"].items()
+            }
+            for entry in raw["tables"]
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # no table this version can use: the package computes every year
+
+
+def holidays_text(places: list[Place]) -> str:
+    """The holiday table of ``places`` for :data:`HOLIDAY_YEARS`, as its JSON file holds
+    it, from the installed ``holidays``."""
+    document = {
+        "format": FORMAT,
+        "library": library_version(),
+        "holidays": holidays_version(),
+        "years": [HOLIDAY_YEARS.start, HOLIDAY_YEARS.stop - 1],
+        "tables": [
+            {
+                "country": country,
+                "subdivision": subdivision,
+                "years": {
+                    str(year): {
+                        day.isoformat(): name
+                        for day, name in library_holidays(country, subdivision, year).items()
+                    }
+                    for year in HOLIDAY_YEARS
+                },
+            }
+            for country, subdivision in sorted(places, key=lambda p: (p[0], p[1] or ""))
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def bundled_places(directory: Path) -> list[Place]:
+    """The holiday countries and subdivisions the packs in ``directory`` name."""
+    from ._yaml import read_yaml_file
+
+    places: set[Place] = set()
+    for pack in sorted(directory.glob("*.yaml")):
+        data, _ = read_yaml_file(pack, DEFAULT_LIMITS)
+        calendar = data.get("calendar") if isinstance(data, dict) else None
+        chosen = calendar.get("public_holidays") if isinstance(calendar, dict) else None
+        if isinstance(chosen, dict) and isinstance(chosen.get("country"), str):
+            places.add((chosen["country"], chosen.get("subdivision")))
+    return sorted(places, key=lambda p: (p[0], p[1] or ""))
+
+
+def prebuilt_files(directory: Path) -> dict[Path, str]:
+    """Every prebuilt file for the packs in ``directory``, path -> the text it should hold."""
+    files = {reading_file(pack): reading_text(pack) for pack in sorted(directory.glob("*.yaml"))}
+    files[directory / COMPILED / HOLIDAYS_FILE] = holidays_text(bundled_places(directory))
+    return files
