@@ -1,0 +1,371 @@
+"""The bundled packs' prebuilt readings and holiday table (``policies/compiled/``).
+
+Loading a bundled pack takes its reading from ``policies/compiled/NAME.json`` instead of
+parsing the YAML, and its calendar's public holidays for 2000-2040 from
+``policies/compiled/holidays.json`` instead of the ``holidays`` package, only when they
+are what the parser and the package would give now. These tests hold the files to that
+(``python tests/prebuilt_gen.py`` rewrites them), show that a stale file is not used, and
+that packs, results, explanations and errors are the same through both paths.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import safeguard_rules
+from safeguard_rules import (
+    CompiledPack,
+    PackValidationError,
+    _calendar,
+    _prebuilt,
+    _yaml,
+    compile_text,
+    evaluate,
+    explain,
+    load_events,
+    load_pack,
+)
+from safeguard_rules._limits import DEFAULT_LIMITS
+from safeguard_rules._prebuilt import (
+    COMPILED,
+    HOLIDAYS_FILE,
+    bundled_dir,
+    bundled_places,
+    holidays_text,
+    known_holidays,
+    known_place,
+    library_holidays,
+    read_pack,
+    reading_file,
+    reading_text,
+    same_values,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICIES = ROOT / "policies"
+PACKS = ["jersey_2019", "jersey_2024", "wirral_2019", "wtsc_2015"]
+REGENERATE = "python tests/prebuilt_gen.py"
+AS_OF = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _clear_caches() -> None:
+    _prebuilt._reading.cache_clear()
+    _prebuilt._holiday_tables.cache_clear()
+    _calendar._holidays_for.cache_clear()
+    _calendar._day_deadline.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    _clear_caches()
+    yield
+    _clear_caches()
+
+
+def _table_version() -> str:
+    version: str = json.loads((POLICIES / COMPILED / HOLIDAYS_FILE).read_text("utf-8"))["holidays"]
+    return version
+
+
+def _table_in_use() -> bool:
+    return _table_version() == _prebuilt.holidays_version()
+
+
+class _ParserSpy:
+    """Counts the pack files the YAML parser reads."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.files: list[Path] = []
+        real = _yaml.read_pack_file
+
+        def spy(path: Path, limits: Any = DEFAULT_LIMITS) -> Any:
+            self.files.append(path)
+            return real(path, limits)
+
+        monkeypatch.setattr(_yaml, "read_pack_file", spy)
+
+
+def _yaml_pack(name: str) -> CompiledPack:
+    """The bundled pack parsed from its YAML (``compile_text`` always parses)."""
+    path = bundled_dir() / f"{name}.yaml"
+    return compile_text(path.read_text(encoding="utf-8"), str(path))
+
+
+# --- the committed files are what the generator writes now -----------------------------
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_committed_reading_is_up_to_date(name: str) -> None:
+    pack = POLICIES / f"{name}.yaml"
+    committed = reading_file(pack)
+    assert committed.is_file(), f"no prebuilt reading of {name}; run: {REGENERATE}"
+    assert committed.read_text(encoding="utf-8") == reading_text(pack), f"run: {REGENERATE}"
+
+
+def test_compiled_directory_holds_only_generated_files() -> None:
+    expected = {f"{p.stem}.json" for p in POLICIES.glob("*.yaml")} | {HOLIDAYS_FILE}
+    assert {p.name for p in (POLICIES / COMPILED).iterdir()} == expected, f"run: {REGENERATE}"
+
+
+def test_holiday_table_is_up_to_date_or_not_used() -> None:
+    places = bundled_places(POLICIES)
+    assert places == [("GB", "ENG"), ("JE", None)]  # wirral and wtsc; both Jersey packs
+    if _table_in_use():
+        committed = (POLICIES / COMPILED / HOLIDAYS_FILE).read_text(encoding="utf-8")
+        assert committed == holidays_text(places), f"run: {REGENERATE}"
+    else:  # another holidays version is installed: the table must not be used at all
+        assert not any(known_place(country, sub) for country, sub in places)
+        assert known_holidays("GB", "ENG", 2024) is None
+
+
+# --- the prebuilt reading is the parser's reading ---------------------------------------
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_prebuilt_reading_is_the_parsers(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = bundled_dir() / f"{name}.yaml"
+    spy = _ParserSpy(monkeypatch)
+    data, positions = read_pack(path)
+    assert spy.files == []  # taken from policies/compiled/, not parsed
+    parsed, parsed_positions = _yaml.read_yaml_file(path)
+    assert same_values(data, parsed)
+    assert positions.file == parsed_positions.file == str(path)
+    assert list(positions.spots.items()) == list(parsed_positions.spots.items())
+    assert positions.files == parsed_positions.files == {}
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_loaded_pack_is_the_yaml_compile(name: str) -> None:
+    fast = load_pack(name)
+    slow = _yaml_pack(name)
+    assert (fast.id, fast.version, fast.content_hash) == (slow.id, slow.version, slow.content_hash)
+    assert fast.file == slow.file
+    assert fast.pack.model_dump(mode="json") == slow.pack.model_dump(mode="json")
+    assert dict(fast.document.positions.spots) == dict(slow.document.positions.spots)
+    assert dict(fast.document.source_paths) == dict(slow.document.source_paths)
+    assert [r.rule.id for r in fast.rules] == [r.rule.id for r in slow.rules]
+
+
+def test_same_values_is_strict_about_types_and_order() -> None:
+    assert same_values({"a": [1, "x", None]}, {"a": [1, "x", None]})
+    assert not same_values({"a": 1}, {"a": True})  # 1 == True, but not the same value
+    assert not same_values({"a": 1}, {"a": 1.0})
+    assert not same_values({"a": 1, "b": 2}, {"b": 2, "a": 1})  # order is kept
+
+
+def test_a_bundled_pack_needs_neither_the_parser_nor_holidays() -> None:
+    history = ROOT / "examples" / "child_a_history.jsonl"  # Jersey, 2024, deadlines in days
+    code = (
+        "import sys, safeguard_rules\n"
+        "def seen(*names): return [m for m in names if m in sys.modules]\n"
+        "pack = safeguard_rules.load_pack('jersey_2024')\n"
+        "print(seen('ruamel', 'holidays'))\n"
+        f"events = safeguard_rules.load_events({str(history)!r}, vocabulary=pack.vocabulary)\n"
+        "result = safeguard_rules.evaluate(pack, events, __import__('datetime').date(2026, 1, 1))\n"
+        "print(len(result.obligations) > 0, seen('holidays'))\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert out[0] == "[]"  # loading: no parser, no holidays package
+    # Evaluating counts working days: holidays from the table, unless another holidays
+    # version is installed, when the package computes them.
+    assert out[1] == ("True []" if _table_in_use() else "True ['holidays']")
+
+
+# --- results, explanations and errors are the same through both paths ------------------
+
+
+def _events_files(tmp_path: Path) -> list[Path]:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_generate", ROOT / "benchmarks" / "generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    generated = tmp_path / "generated.jsonl"
+    generator.write(1500, 3, generated)  # children from 2019 to 2025, with holidays
+    return [*sorted((ROOT / "examples").glob("*.jsonl")), generated]
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_results_and_explanations_are_identical_through_both_paths(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _events_files(tmp_path)
+    fast = load_pack(name)
+    fast_out = []
+    for file in files:
+        events = load_events(file, vocabulary=fast.vocabulary)
+        result = evaluate(fast, events, AS_OF)
+        stories = [explain(fast, o, events.events).text() for o in result.obligations]
+        fast_out.append((result.to_json(), stories))
+    # The YAML path, with the holiday table out of use too: the package computes each year.
+    _clear_caches()
+    monkeypatch.setattr(_prebuilt, "holidays_version", lambda: "another version")
+    slow = _yaml_pack(name)
+    assert not known_place("GB", "ENG") and not known_place("JE", None)
+    for file, (json_text, stories) in zip(files, fast_out, strict=True):
+        events = load_events(file, vocabulary=slow.vocabulary)
+        result = evaluate(slow, events, AS_OF)
+        assert result.to_json() == json_text
+        assert [explain(slow, o, events.events).text() for o in result.obligations] == stories
+    assert any(stories for _json, stories in fast_out)  # something was explained
+
+
+# --- a stale prebuilt file is not used --------------------------------------------------
+
+
+@pytest.fixture
+def bundled_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled packs and their prebuilt files, taken as the bundled ones."""
+    copy = tmp_path / "policies"
+    shutil.copytree(POLICIES, copy, ignore=shutil.ignore_patterns("scenarios"))
+    monkeypatch.setattr(_prebuilt, "bundled_dir", lambda: copy)
+    return copy
+
+
+def test_the_copy_is_read_from_its_prebuilt_reading(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = _ParserSpy(monkeypatch)
+    pack = load_pack(bundled_copy / "wirral_2019.yaml")
+    assert spy.files == []
+    assert pack.content_hash == _yaml_pack("wirral_2019").content_hash
+
+
+def test_an_edited_pack_is_parsed(bundled_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = bundled_copy / "jersey_2024.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert '  version: "7"\n' in text
+    path.write_text(text.replace('  version: "7"\n', '  version: "7a"\n'), encoding="utf-8")
+    spy = _ParserSpy(monkeypatch)
+    pack = load_pack(path)
+    assert spy.files == [path]
+    assert pack.version == "7a"  # the edit, not the stale reading's "7"
+
+
+def test_an_edited_pack_gets_the_parsers_located_error(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = bundled_copy / "wtsc_2015.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1  # the key appended below stands on this line
+    path.write_text(text + "no_such_key: 1\n", encoding="utf-8")
+    with pytest.raises(PackValidationError) as caught:
+        load_pack(path)
+    (problem,) = caught.value.diagnostics
+    assert (problem.file, problem.line, problem.column) == (str(path), line, 1)
+    assert "no_such_key" in problem.message
+
+
+def test_another_library_version_parses(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safeguard_rules, "__version__", "0.0.0-another")
+    spy = _ParserSpy(monkeypatch)
+    path = bundled_copy / "jersey_2019.yaml"
+    data, _ = read_pack(path)
+    assert spy.files == [path]
+    assert same_values(data, _yaml.read_yaml_file(path)[0])
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: {**raw, "format": 0},
+        lambda raw: {**raw, "sha256": "0" * 64},
+        lambda raw: {key: value for key, value in raw.items() if key != "spots"},
+    ],
+    ids=["other-format", "other-text", "incomplete"],
+)
+def test_a_reading_that_does_not_match_is_not_used(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch, damage: Any
+) -> None:
+    path = bundled_copy / "wtsc_2015.yaml"
+    stored = reading_file(path)
+    stored.write_text(json.dumps(damage(json.loads(stored.read_text("utf-8")))), "utf-8")
+    spy = _ParserSpy(monkeypatch)
+    assert load_pack(path).content_hash == _yaml_pack("wtsc_2015").content_hash
+    assert spy.files == [path]
+
+
+def test_a_truncated_or_missing_reading_is_not_used(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spy = _ParserSpy(monkeypatch)
+    truncated = reading_file(bundled_copy / "jersey_2019.yaml")
+    truncated.write_text(truncated.read_text("utf-8")[:1000], "utf-8")
+    reading_file(bundled_copy / "jersey_2024.yaml").unlink()
+    load_pack(bundled_copy / "jersey_2019.yaml")
+    load_pack(bundled_copy / "jersey_2024.yaml")
+    assert spy.files == [bundled_copy / "jersey_2019.yaml", bundled_copy / "jersey_2024.yaml"]
+
+
+def test_a_users_own_pack_is_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pack outside the bundled directory, even with a matching reading beside it.
+    mine = tmp_path / "mine"
+    (mine / COMPILED).mkdir(parents=True)
+    shutil.copy(POLICIES / "wirral_2019.yaml", mine / "wirral_2019.yaml")
+    shutil.copytree(POLICIES / "sources", mine / "sources")
+    shutil.copy(reading_file(POLICIES / "wirral_2019.yaml"), mine / COMPILED)
+    spy = _ParserSpy(monkeypatch)
+    load_pack(mine / "wirral_2019.yaml")
+    assert spy.files == [mine / "wirral_2019.yaml"]
+
+
+def test_other_reading_limits_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The reading was made under the default limits; others may refuse the same text.
+    spy = _ParserSpy(monkeypatch)
+    path = bundled_dir() / "wtsc_2015.yaml"
+    read_pack(path, DEFAULT_LIMITS.__class__(max_depth=DEFAULT_LIMITS.max_depth + 1))
+    assert spy.files == [path]
+
+
+# --- the holiday table: only its version, only its years --------------------------------
+
+
+def test_the_table_is_the_packages_for_every_year() -> None:
+    if not _table_in_use():
+        pytest.skip("another holidays version is installed; the test above checks it is unused")
+    for country, subdivision in bundled_places(POLICIES):
+        for year in _prebuilt.HOLIDAY_YEARS:
+            assert known_holidays(country, subdivision, year) == library_holidays(
+                country, subdivision, year
+            )
+
+
+def test_years_outside_the_table_come_from_the_package() -> None:
+    wirral = load_pack("wirral_2019")  # GB, England: working days Monday to Friday
+    calendar = wirral.calendar
+    assert known_holidays("GB", "ENG", 2041) is None
+    assert known_holidays("GB", "ENG", 1999) is None
+    london = _calendar.zone("Europe/London")
+    # Friday 28 December 2040 + 2 working days: Monday 31 December (1), Tuesday 1 January
+    # 2041 is New Year's Day (a year the package computes), Wednesday 2 January (2).
+    assert calendar.due("working_days", 2, datetime(2040, 12, 28, 10, tzinfo=london)) == (
+        datetime(2041, 1, 2, 23, 59, 59, 999999, tzinfo=london)
+    )
+    # Friday 24 December 1999 + 2 working days: 25-26 the weekend, Monday 27 and Tuesday 28
+    # the Christmas and Boxing Day bank holidays in lieu, Wednesday 29 (1), Thursday 30 (2).
+    assert calendar.due("working_days", 2, datetime(1999, 12, 24, 10, tzinfo=london)) == (
+        datetime(1999, 12, 30, 23, 59, 59, 999999, tzinfo=london)
+    )
+    # Thursday 30 December 1999 + 2: Friday 31 December 1999 was a bank holiday (the
+    # millennium), Monday 3 January 2000 New Year's Day in lieu (a table year), Tuesday 4
+    # (1), Wednesday 5 (2).
+    assert calendar.due("working_days", 2, datetime(1999, 12, 30, 10, tzinfo=london)) == (
+        datetime(2000, 1, 5, 23, 59, 59, 999999, tzinfo=london)
+    )
+    assert calendar.public_holiday(date(2041, 12, 25)) == "Christmas Day"
