@@ -336,6 +336,12 @@ def test_other_reading_limits_parse(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the holiday table: only its version, only its years --------------------------------
 
 
+def test_the_holidays_version_is_the_one_results_record() -> None:
+    from importlib import metadata
+
+    assert _prebuilt.holidays_version() == metadata.version("holidays")
+
+
 def test_the_table_is_the_packages_for_every_year() -> None:
     if not _table_in_use():
         pytest.skip("another holidays version is installed; the test above checks it is unused")
