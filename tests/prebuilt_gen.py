@@ -1,8 +1,9 @@
 """Writes the bundled packs' prebuilt readings and holiday table (``policies/compiled/``).
 
 ``python tests/prebuilt_gen.py`` rewrites them from the packs with the installed library
-and ``holidays``; tests/test_prebuilt.py fails when a committed file is out of date (a
-pack edited, the reader or the library version changed). Never edit them by hand.
+and ``holidays``. Run it after editing a bundled pack: until then that pack's reading is
+not used (tests/test_prebuilt.py checks it is not, and that a current one is exactly what
+this writes). Never edit them by hand.
 """
 
 from __future__ import annotations

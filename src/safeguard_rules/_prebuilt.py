@@ -3,8 +3,10 @@ the library itself, so loading a bundled pack needs neither the YAML parser nor 
 ``holidays`` package.
 
 Two kinds of file are kept in ``policies/compiled/`` (shipped inside the wheel with the
-packs) and written by ``python tests/prebuilt_gen.py``; tests/test_prebuilt.py fails when
-one is out of date with the packs, the reader or the installed ``holidays``:
+packs) and written by ``python tests/prebuilt_gen.py``. tests/test_prebuilt.py fails when
+one made from a pack's current text is not what the reader gives now, or one is of another
+format or library version; a reading of an earlier text of its pack (the pack edited, the
+generator not run) is checked to be unused:
 
 * ``NAME.json``: what the YAML reader (``_yaml``) makes of ``NAME.yaml``, its plain values
   and each value's line and column, stamped with the format, the library version and the
