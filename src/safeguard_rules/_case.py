@@ -41,7 +41,8 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "social_worker": "person id of the allocated social worker",
     "team_manager": "person id of the allocated worker's team manager",
     "senior_practitioner": "person id of the allocated worker's senior practitioner",
-    "looked_after": "the looked_after value of the latest concern",
+    "looked_after": "the looked_after value of the latest concern that records it (a concern "
+    "that leaves it out does not change it; unknown while no concern has recorded it)",
     "concern_categories": "every concern category identified so far",
     "cpn_count": "how many CPNs have been created for the child so far",
     "police_attention_count": "how many occasions of police attention (`police_attention`) "
@@ -77,7 +78,7 @@ class CaseState:
     social_worker: str | None = None
     team_manager: str | None = None
     senior_practitioner: str | None = None
-    looked_after: bool = False
+    looked_after: bool | None = None  # None: no concern has recorded it
     concern_categories: list[str] = field(default_factory=list)
     cpn_count: int = 0
     police_attention_count: int = 0
@@ -114,12 +115,19 @@ class CaseState:
         elif isinstance(event, PoliceAttention):
             self.police_attention_count += 1
         elif isinstance(event, ConcernIdentified):
-            self.looked_after = event.looked_after
+            if event.looked_after is not None:
+                self.looked_after = event.looked_after
             self.referring_agency = event.referring_agency
             if event.category is not None and event.category not in self.concern_categories:
                 self.concern_categories.append(event.category)
             if self.unknown or event.unknown:
-                self._learn(event, looked_after="looked_after", referring_agency="referring_agency")
+                self._learn(event, referring_agency="referring_agency")
+                if event.looked_after is not None:
+                    self.unknown.pop("looked_after", None)
+                elif self.looked_after is None and "looked_after" not in self.unknown:
+                    # Not recorded by this concern nor any before it (reader 5 MEDIUM-1): a
+                    # concern that leaves it out does not end what an earlier one recorded.
+                    self.unknown["looked_after"] = frozenset({"concern_identified.looked_after"})
                 if "category" in event.unknown:
                     # One category is not known: the list is no longer the whole story.
                     known = self.unknown.get("concern_categories", frozenset())

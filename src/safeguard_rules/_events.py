@@ -452,19 +452,42 @@ class PoliceAttention(BaseEvent):
     incident_ref: Name | None = needed("Police incident reference of the occasion.")
 
 
+_NOT_RECORDED = " None (left out) when the record does not say: read as unknown."
+# ConcernIdentified's flags whose omission means "not recorded", read as unknown.
+CONCERN_FLAGS = (
+    "serious_harm",
+    "forensic_evidence_needed",
+    "immediate_action_taken",
+    "complex",
+    "looked_after",
+)
+
+
 class ConcernIdentified(BaseEvent):
     """A child protection concern is identified or a referral about one is received."""
 
     type: Literal["concern_identified"] = "concern_identified"
     category: ConcernCategory | None = needed("The category of harm the concern is about.")
-    serious_harm: bool = Field(False, description="Indicates a serious risk of harm.")
-    forensic_evidence_needed: bool = Field(
-        False, description="Forensic evidence may need to be gathered (e.g. a medical)."
+    # The flags that decide which timescale applies (and whether a looked-after check runs)
+    # have no default: left out, each is "not recorded" and read as unknown, exactly as if
+    # listed under unknown, so leaving an optional field out can never turn a must into a
+    # should or give a finding (docs/events.md).
+    serious_harm: bool | None = Field(
+        None, description="Indicates a serious risk of harm." + _NOT_RECORDED
     )
-    immediate_action_taken: bool = Field(False, description="An agency had to act immediately.")
-    complex: bool = Field(False, description="e.g. organised abuse, allegations against staff.")
-    looked_after: bool = Field(
-        False, description="The child is looked after (in the local authority's care)."
+    forensic_evidence_needed: bool | None = Field(
+        None,
+        description="Forensic evidence may need to be gathered (e.g. a medical)." + _NOT_RECORDED,
+    )
+    immediate_action_taken: bool | None = Field(
+        None, description="An agency had to act immediately." + _NOT_RECORDED
+    )
+    complex: bool | None = Field(
+        None, description="e.g. organised abuse, allegations against staff." + _NOT_RECORDED
+    )
+    looked_after: bool | None = Field(
+        None,
+        description="The child is looked after (in the local authority's care)." + _NOT_RECORDED,
     )
     risk_level: RiskLevel | None = Field(
         None, description="The level of risk the referrer or MASH assessed, where recorded."
@@ -483,6 +506,17 @@ class ConcernIdentified(BaseEvent):
         "received no later than it; None when the concern did not come by a referral the "
         "record links. An id that names no such referral rejects the event.",
     )
+
+    @model_validator(mode="after")
+    def _not_recorded_is_unknown(self) -> ConcernIdentified:
+        # A flag left out (or null) is listed under unknown, so every reader (both walks,
+        # the case facts, messages) treats it as a listed unknown value. The list is
+        # extended in place: the fields the record set stay what it gave.
+        unknown = self.unknown
+        for name in CONCERN_FLAGS:
+            if getattr(self, name) is None and name not in unknown:
+                unknown.append(name)
+        return self
 
 
 class EnquiryReceived(BaseEvent):
