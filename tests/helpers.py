@@ -131,3 +131,21 @@ def unaccounted_imposing_sentences(pack: CompiledPack, source_text: str) -> tupl
     imposing = [s for s in source_sentences(source_text) if IMPOSING.search(s)]
     missing = [s for s in imposing if not any(q in s or s in q for q in quotes)]
     return missing, len(imposing)
+
+
+# The concern flags that are "not recorded" (read as unknown) when left out (reader 5
+# MEDIUM-1). Test helpers whose concerns meant "flag false" write it explicitly.
+CONCERN_FLAGS = (
+    "serious_harm",
+    "forensic_evidence_needed",
+    "immediate_action_taken",
+    "complex",
+    "looked_after",
+)
+
+
+def recorded_false(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with every concern flag it neither gives nor lists as unknown set false."""
+    unknown = fields.get("unknown") or ()
+    filled = {name: False for name in CONCERN_FLAGS if name not in unknown}
+    return {**filled, **fields}

@@ -13,7 +13,7 @@ import json
 import random
 
 import pytest
-from helpers import end_of, ev, minimal_pack, obligations, only, run
+from helpers import end_of, ev, minimal_pack, obligations, only, recorded_false, run
 
 from safeguard_rules import PackValidationError, explain, parse_events
 from safeguard_rules._loading import compile_text
@@ -48,7 +48,7 @@ AS_OF = "2015-07-31T12:00:00+01:00"
 
 
 def concern(at: str, id: str = "c-1", **fields: object) -> object:
-    return ev("concern_identified", at, id=id, **{"category": "neglect", **fields})
+    return ev("concern_identified", at, id=id, **recorded_false({"category": "neglect", **fields}))
 
 
 def meeting(at: str, id: str = "m-1") -> object:

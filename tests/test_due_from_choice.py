@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from helpers import end_of, ev, minimal_pack, obligations, only, run
+from helpers import end_of, ev, minimal_pack, obligations, only, recorded_false, run
 
 from safeguard_rules import (
     PackValidationError,
@@ -79,7 +79,13 @@ REFERRALS = compile_text(toy(REFERRAL_RULE), "toy.yaml")
 
 
 def concern(at: str, id: str, child: str = "child-1", **fields: object) -> object:
-    return ev("concern_identified", at, id=id, child=child, **{"category": "neglect", **fields})
+    return ev(
+        "concern_identified",
+        at,
+        id=id,
+        child=child,
+        **recorded_false({"category": "neglect", **fields}),
+    )
 
 
 def meeting(at: str, id: str) -> object:

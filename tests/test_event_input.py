@@ -122,12 +122,20 @@ def test_out_of_range_times_cost_only_their_record() -> None:
     assert (result.account.received, result.account.evaluated) == (2, 1)
 
 
-@pytest.mark.parametrize("value", ["yes", "true", 1, 0, "on", None])
+@pytest.mark.parametrize("value", ["yes", "true", 1, 0, "on"])
 def test_booleans_are_only_true_or_false(value: Any) -> None:
     # serious_harm: "yes" and 1 were accepted (lax mode) before.
     stream = parse_events([{**CONCERN, "serious_harm": value}])
     assert not stream.events
     assert "'serious_harm' must be true or false" in stream.rejected[0].reason
+
+
+def test_a_null_concern_flag_is_not_recorded() -> None:
+    # Reader 5 MEDIUM-1: null (like leaving it out) says the record does not know; it is
+    # read as unknown, never as false.
+    (event,) = parse_events([{**CONCERN, "serious_harm": None}]).events
+    assert event.serious_harm is None  # type: ignore[attr-defined]
+    assert event.is_unknown("serious_harm")
 
 
 def test_attribute_values_keep_their_type() -> None:

@@ -28,6 +28,7 @@ from helpers import (
     obligations,
     only,
     pack_quotes,
+    recorded_false,
     run,
     source_sentences,
     unaccounted_imposing_sentences,
@@ -60,7 +61,9 @@ def scenario(fn: Callable[[], Evaluation]) -> Callable[[], Evaluation]:
 
 
 def concern(at: str, *, id: str, category: str = "physical_abuse", **fields: Any) -> BaseEvent:
-    return ev("concern_identified", at, id=id, category=category, **fields)
+    # Flags the test does not give mean false, written explicitly (left out, a flag is not
+    # recorded: unknown).
+    return ev("concern_identified", at, id=id, category=category, **recorded_false(fields))
 
 
 def discussion(

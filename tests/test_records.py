@@ -400,9 +400,10 @@ def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Pa
 def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would_have(
     tmp_path: Path,
 ) -> None:
-    # The latest concern lists looked_after as unknown, so whether the fostering service
-    # had to take part in the discussion cannot be decided: an undetermined check, a row
-    # of its own (never a finding), with the field it needs.
+    # No concern records whether the child is looked after (c-1 leaves it out, c-2 lists
+    # it as unknown), so whether the fostering service had to take part in the discussion
+    # cannot be decided: an undetermined check, a row of its own (never a finding), with
+    # the field it needs.
     lines = [
         {
             "id": "c-1",
@@ -410,7 +411,6 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
             "child_id": "child-1",
             "at": "2015-06-01T09:00:00+01:00",
             "category": "neglect",
-            "looked_after": True,
         },
         {
             "id": "c-2",

@@ -37,7 +37,11 @@ pytest_plugins = ["pytester"]
 TOY = Path(__file__).parent / "scenario_files" / "toy"
 TOY_PACK = TOY / "toy_pack.yaml"
 
-CONCERN = '{id: c1, type: concern_identified, child_id: child-1, at: "2024-05-02T10:00:00+01:00", category: neglect}'
+CONCERN = (
+    '{id: c1, type: concern_identified, child_id: child-1, at: "2024-05-02T10:00:00+01:00", '
+    "category: neglect, serious_harm: false, forensic_evidence_needed: false, "
+    "immediate_action_taken: false, complex: false, looked_after: false}"
+)
 
 
 def write(tmp_path: Path, body: str, name: str = "case.scenarios.yaml") -> Path:

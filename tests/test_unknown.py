@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from safeguard_rules import evaluate, parse_events, run_scenarios
 from safeguard_rules._loading import compile_text
 from safeguard_rules.cli import main
-from tests.helpers import end_of, minimal_pack
+from tests.helpers import end_of, minimal_pack, recorded_false
 
 LONDON = "Europe/London"
 RULES = """\
@@ -126,6 +126,12 @@ AT = "2024-06-03T10:00:00+01:00"  # Monday 3 June 2024
 
 
 def concern(**fields: object) -> dict[str, object]:
+    # The flags a test does not give are recorded false (left out, they are not recorded).
+    return {"id": "c", "type": "concern_identified", "at": AT, **recorded_false(fields)}
+
+
+def bare_concern(**fields: object) -> dict[str, object]:
+    """A concern with only the fields given: the flags left out are not recorded."""
     return {"id": "c", "type": "concern_identified", "at": AT, **fields}
 
 
@@ -180,11 +186,55 @@ def test_what_unknown_may_list(fields: dict[str, object], message: str) -> None:
     assert message in rejection.reason, rejection.reason
 
 
-def test_a_record_that_lists_nothing_keeps_the_documented_defaults(pack) -> None:  # type: ignore[no-untyped-def]
-    # serious_harm and immediate_action_taken left out (not listed): false, as always.
+def test_a_record_that_gives_the_flags_false_owes_nothing(pack) -> None:  # type: ignore[no-untyped-def]
     result = run(pack, [concern(category="neglect")])
     assert [o.rule for o in result.obligations] == []
     assert result.account.cannot_evaluate == 0
+
+
+def test_a_flag_left_out_is_not_recorded_and_read_as_unknown(pack) -> None:  # type: ignore[no-untyped-def]
+    # Reader 5 MEDIUM-1: serious_harm, immediate_action_taken and looked_after left out are
+    # "not recorded", read exactly as if listed under unknown (before: false, so nothing was
+    # owed and nothing said the record was silent). No discussion by the deadline (end of
+    # Tue 4 June): whether it was owed depends on the flags the record does not give.
+    [event] = parse_events([{**bare_concern(category="neglect"), "child_id": "child-1"}]).events
+    assert event.unknown == [  # type: ignore[attr-defined]
+        "serious_harm",
+        "forensic_evidence_needed",
+        "immediate_action_taken",
+        "complex",
+        "looked_after",
+    ]
+    assert event.serious_harm is None  # type: ignore[attr-defined]
+    result = run(pack, [bare_concern(category="neglect")])
+    o = the(result, "discussion_when_serious")
+    assert o.status == "cannot_evaluate"
+    assert o.missing == (
+        "concern_identified.immediate_action_taken",
+        "concern_identified.serious_harm",
+    )
+    looked_after = the(result, "neglect_needs_a_looked_after_child")
+    assert looked_after.missing == ("concern_identified.looked_after",)
+    assert result.findings == ()
+    # The same record listing them under unknown reads the same.
+    listed = run(
+        pack,
+        [
+            bare_concern(
+                category="neglect",
+                unknown=[
+                    "serious_harm",
+                    "forensic_evidence_needed",
+                    "immediate_action_taken",
+                    "complex",
+                    "looked_after",
+                ],
+            )
+        ],
+    )
+    assert [(o.rule, o.status, o.missing) for o in listed.obligations] == [
+        (o.rule, o.status, o.missing) for o in result.obligations
+    ]
 
 
 # --- whether a rule applies ---------------------------------------------------------------
@@ -401,7 +451,7 @@ scenarios:
   - name: unknown serious harm and meeting mode
     as_of: 2024-06-28
     events:
-      - {id: c, type: concern_identified, child_id: k, on: 2024-06-03, category: neglect, unknown: [serious_harm]}
+      - {id: c, type: concern_identified, child_id: k, on: 2024-06-03, category: neglect, immediate_action_taken: false, looked_after: false, unknown: [serious_harm]}
       - {id: d, type: strategy_discussion_held, child_id: k, on: 2024-06-04, agencies: [csc], unknown: [mode]}
     expect:
       obligations:

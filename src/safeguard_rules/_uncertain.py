@@ -373,6 +373,8 @@ class _Walk:
                 break
         routes = [compiled.routes[j] for j, _r in candidates]
         if not routes or all(r.requirement is None for r in routes):
+            if len(candidates) == 1 and routes[0].name is not None and not doubt:
+                self.note("route", compiled.rule.id, routes[0].name)  # as the fast walk
             return  # nothing is owed, whichever route applies
         exists = []
         if doubt:
@@ -412,6 +414,9 @@ class _Walk:
             clock=clock,
         )
         item.exists = exists
+        if not exists and item.deciding is not None:
+            # The rule and route apply and one case decides, whatever else is unknown.
+            self.note("case", compiled.rule.id, route.name or "", item.deciding.label)
         item.action = action
         self.opened.append(item)
         if clock is not None:
@@ -480,8 +485,6 @@ class _Walk:
         if len(cases) == 1:
             item.deciding = cases[0][0]
             item.due_basis = basis(cases[0][0])
-            if not event.unknown:
-                self.note("case", compiled.rule.id, route.name or "", cases[0][0].label)
         else:
             unsure = _unknowns(r for _c, r in cases)
             item.deadline.append(_Doubt("which deadline applies", unsure))
