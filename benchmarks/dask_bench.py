@@ -12,7 +12,7 @@ by child: no shuffle is timed). Then, each in turn:
 Prints the seconds of each and the SHA-256 of each result's ``to_json()``: equal hashes
 mean byte-identical results. Nothing is asserted.
 
-    python benchmarks/dask_bench.py benchmarks/out/grouped-n1000000-seed1-g1.jsonl
+    python benchmarks/dask_bench.py benchmarks/out/grouped-n1000000-seed1-g2.jsonl
 """
 
 from __future__ import annotations

@@ -54,9 +54,13 @@ def main() -> int:
     out = args.out_dir
     out.mkdir(exist_ok=True)
     rows = []
+    sys.path.insert(0, str(HERE))
+    import generate  # the version names the cached streams, so a changed generator is rerun
+
+    version = generate.GENERATOR_VERSION
     for size in (int(s) for s in args.sizes.split(",")):
-        export = out / f"events-n{size}-seed{args.seed}-g1.jsonl"
-        grouped = out / f"grouped-n{size}-seed{args.seed}-g1.jsonl"
+        export = out / f"events-n{size}-seed{args.seed}-g{version}.jsonl"
+        grouped = out / f"grouped-n{size}-seed{args.seed}-g{version}.jsonl"
         if not export.exists():
             subprocess.run(  # noqa: S603 - our own interpreter and arguments
                 [
