@@ -1487,6 +1487,9 @@ def non_compliant_cancellation() -> Evaluation:
                 notified=["business_support_assistant"],
                 notified_by_role="allocated_social_worker",
                 recorded_on_child_file=False,
+                # The record says no rationale was given (reader 6 M7): left out, it is
+                # an advisory data gap, not this must.
+                attributes={"rationale_given": False},
             ),
         ],
         "2019-07-01T12:00:00+01:00",
@@ -1548,6 +1551,48 @@ def test_cancellation_needs_the_team_manager_and_both_recipients() -> None:
     assert finding_rules(result) == {
         "cancellation_emailed_to_bsa_and_west_mash",
         "cancellation_agreed_by_csc_tm_police_health",
+    }
+
+
+@scenario
+def cancellation_rationale_and_police_role() -> Evaluation:
+    # Wed 12 June 2019; no deadline is involved.
+    emailed: dict[str, Any] = {
+        "notified": ["business_support_assistant", "west_mash"],
+        "notified_by_role": "allocated_social_worker",
+        "recorded_on_child_file": True,
+    }
+    return run(
+        PACK,
+        [
+            # the rationale left out: a data gap, advisory (reader 6 M7)
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T10:00:00+01:00",
+                id="x-rat1",
+                child="w-rat1",
+                agreed_by=["team_manager", "police", "health"],
+                **emailed,
+            ),
+            # Police's agreement recorded under the MASH DS's role (reader 6 M8)
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-06-12T10:00:00+01:00",
+                id="x-rat2",
+                child="w-rat2",
+                rationale="no longer needed",
+                agreed_by=["team_manager", "mash_ds", "health"],
+                **emailed,
+            ),
+        ],
+        "2019-07-01T12:00:00+01:00",
+    )
+
+
+def test_an_unrecorded_rationale_is_a_notice_and_a_police_role_agrees_for_police() -> None:
+    result = cancellation_rationale_and_police_role()
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("cancellation_rationale_recorded", "x-rat1", "advisory"),
     }
 
 
