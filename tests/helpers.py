@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from safeguard_rules import BaseEvent, CompiledPack, Evaluation, Obligation, evaluate, parse_events
+from safeguard_rules._events import CONCERN_FLAGS
 
 _counter = 0
 
@@ -131,17 +132,6 @@ def unaccounted_imposing_sentences(pack: CompiledPack, source_text: str) -> tupl
     imposing = [s for s in source_sentences(source_text) if IMPOSING.search(s)]
     missing = [s for s in imposing if not any(q in s or s in q for q in quotes)]
     return missing, len(imposing)
-
-
-# The concern flags that are "not recorded" (read as unknown) when left out (reader 5
-# MEDIUM-1). Test helpers whose concerns meant "flag false" write it explicitly.
-CONCERN_FLAGS = (
-    "serious_harm",
-    "forensic_evidence_needed",
-    "immediate_action_taken",
-    "complex",
-    "looked_after",
-)
 
 
 def recorded_false(fields: dict[str, Any]) -> dict[str, Any]:

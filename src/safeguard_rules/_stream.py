@@ -417,13 +417,8 @@ def _renamed_fast(mapping: EventMapping) -> Callable[[str], BaseEvent | None]:
     rename = mapping.renamer()
 
     def fast(text: str) -> BaseEvent | None:
-        if "\\" in text:
-            return None
-        try:
-            record = from_json(text, allow_inf_nan=False)
-        except ValueError:
-            return None
-        if type(record) is not dict or text.count('":') != len(record):
+        record = _plain_object(text) if "\\" not in text else None
+        if record is None:
             return None
         try:
             return _validate_python(rename(record))  # type: ignore[no-any-return]
@@ -431,6 +426,19 @@ def _renamed_fast(mapping: EventMapping) -> Callable[[str], BaseEvent | None]:
             return None
 
     return fast
+
+
+def _plain_object(text: str) -> dict[str, Any] | None:
+    """The JSON object ``text`` (without backslashes) is, parsed by pydantic-core, or None
+    when it is not one or gives a key twice: every '":' ends a key, so a count of them
+    above the keys parsed means pydantic-core kept the last of a repeated key."""
+    try:
+        record = from_json(text, allow_inf_nan=False)
+    except ValueError:
+        return None
+    if type(record) is not dict or text.count('":') != len(record):
+        return None
+    return record
 
 
 def _renamed_text_fast(
@@ -450,11 +458,8 @@ def _renamed_text_fast(
             return None
         for source, target in replacements:
             text = text.replace(source, target)
-        try:
-            record = from_json(text, allow_inf_nan=False)
-        except ValueError:
-            return None
-        if type(record) is not dict or text.count('":') != len(record):
+        record = _plain_object(text)
+        if record is None:
             return None
         for name in ignore:
             record.pop(name, None)
