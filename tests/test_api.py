@@ -43,17 +43,23 @@ def test_import_builds_nothing_and_loading_a_pack_builds_no_event_validator() ->
 
 
 def test_loading_a_pack_builds_only_the_pack_models_it_uses() -> None:
-    # The pack format's models are built on first use (defer_build): loading and compiling
-    # a pack builds Pack and the few models the compiler uses on their own, not the others.
+    # The pack format's models are built on first use (defer_build). A bundled pack is
+    # built from its prebuilt reading's stored model: no validator at all. Validating a
+    # pack (any other pack) builds Pack and the few models validated on their own before
+    # it, not the others.
     code = (
         "import safeguard_rules\n"
-        "from safeguard_rules import _pack\n"
+        "from safeguard_rules import _pack, _prebuilt\n"
+        "def built(): return sorted(n for n, v in vars(_pack).items() if isinstance(v, type)"
+        " and issubclass(v, _pack._Strict) and v.__pydantic_complete__)\n"
         "safeguard_rules.load_pack('jersey_2024')\n"
-        "print(sorted(n for n, v in vars(_pack).items() if isinstance(v, type)"
-        " and issubclass(v, _pack._Strict) and v.__pydantic_complete__))\n"
+        "print(built())\n"
+        "path = _prebuilt.bundled_dir() / 'jersey_2024.yaml'\n"
+        "safeguard_rules.compile_text(path.read_text(encoding='utf-8'), str(path))\n"
+        "print(built())\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
-    assert done.stdout.strip() == "['Due', 'DueFrom', 'Pack', 'Timescale']"
+    assert done.stdout.splitlines() == ["[]", "['Due', 'DueFrom', 'Pack', 'Timescale']"]
 
 
 def test_the_lazy_names_are_the_ones_type_checkers_see() -> None:

@@ -27,6 +27,8 @@ from safeguard_rules import (
     CompiledPack,
     PackValidationError,
     _calendar,
+    _document,
+    _pack,
     _prebuilt,
     _yaml,
     compile_text,
@@ -45,6 +47,8 @@ from safeguard_rules._prebuilt import (
     known_holidays,
     known_place,
     library_holidays,
+    prebuilt_dump,
+    prebuilt_pack,
     read_pack,
     reading_file,
     reading_text,
@@ -117,6 +121,12 @@ def test_committed_reading_is_current(name: str) -> None:
     # fails here, as the generated docs do.
     assert stamp["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest(), (
         f"{name}.yaml was edited after its prebuilt reading was made; run: {REGENERATE}"
+    )
+    # The stored model was made by these pack models: an edit to _pack.py (or another
+    # pydantic) leaves it unused until the reading is made again.
+    assert stamp["validated"]["models"] == _prebuilt.models_stamp(), (
+        f"the pack models (_pack.py) or pydantic changed after {name}'s prebuilt reading "
+        f"was made; run: {REGENERATE}"
     )
     assert committed.read_text(encoding="utf-8") == reading_text(pack), f"run: {REGENERATE}"
 
@@ -341,6 +351,127 @@ def test_other_reading_limits_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     path = bundled_dir() / "wtsc_2015.yaml"
     read_pack(path, DEFAULT_LIMITS.__class__(max_depth=DEFAULT_LIMITS.max_depth + 1))
     assert spy.files == [path]
+
+
+# --- the stored model: the validated Pack, built without validating ----------------------
+
+
+class _ValidationSpy:
+    """Counts the packs loading validates (rather than building from a stored model)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        real = _document.build_for_loading
+
+        def spy() -> None:
+            self.calls += 1
+            real()
+
+        monkeypatch.setattr(_document, "build_for_loading", spy)
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_stored_model_is_the_validated_one(name: str) -> None:
+    path = bundled_dir() / f"{name}.yaml"
+    data, _ = read_pack(path)
+    built = prebuilt_pack(data)
+    assert built is not None
+    validated = _pack.Pack.model_validate(_yaml.read_yaml_file(path)[0], context=_pack.DOCUMENT)
+    # model_tree records every value's type, a model's class and which fields were given
+    # (what a condition's operator is read from): equal trees are the same model, where
+    # == would take 1 for 1.0 and a list for a FrozenList.
+    assert same_values(_pack.model_tree(built), _pack.model_tree(validated))
+    assert built == validated
+    assert prebuilt_dump(built) == _pack.canonical_dump(validated)
+    # The vocabulary's digest (in the content hash) dumps it without pydantic's serializer.
+    if validated.vocabulary is not None:
+        assert same_values(
+            _pack.plain_dump(validated.vocabulary), validated.vocabulary.model_dump(mode="json")
+        )
+    # Frozen all the way down, as validation makes it.
+    with pytest.raises(TypeError):
+        built.rules.append(built.rules[0])
+    with pytest.raises(TypeError):
+        built.roles["x"] = built.roles[next(iter(built.roles))]
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_a_bundled_pack_is_built_not_validated(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    spy = _ValidationSpy(monkeypatch)
+    fast = load_pack(name)
+    assert spy.calls == 0
+    slow = _yaml_pack(name)
+    assert spy.calls == 1
+    assert fast.content_hash == slow.content_hash
+    # An override of a parameter is validated and hashed as on the YAML path.
+    if fast.parameters:
+        parameter = next(iter(fast.parameters))
+        override = {parameter: {"calendar_days": 9}}
+        assert (
+            load_pack(name, parameters=override).content_hash
+            == compile_text(
+                (bundled_dir() / f"{name}.yaml").read_text(encoding="utf-8"),
+                str(bundled_dir() / f"{name}.yaml"),
+                override,
+            ).content_hash
+        )
+
+
+def test_a_stored_model_of_other_pack_models_is_not_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Made by another _pack.py or pydantic: the reading is validated as any pack is.
+    monkeypatch.setattr(_prebuilt, "models_stamp", lambda: "sha256:another")
+    spy = _ValidationSpy(monkeypatch)
+    parser = _ParserSpy(monkeypatch)
+    pack = load_pack("jersey_2024")
+    assert (spy.calls, parser.files) == (1, [])  # the reading used, its model not
+    assert pack.content_hash == _yaml_pack("jersey_2024").content_hash
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda v: {**v, "tree": ["model", "NoSuchModel", {}, []]},
+        lambda v: {**v, "tree": ["model", "Citation", {"source": "x"}, ["source"]]},
+        lambda v: {**v, "tree": ["set", []]},
+        lambda v: {key: value for key, value in v.items() if key != "dump"},
+    ],
+    ids=["unknown-model", "other-fields", "unknown-tag", "no-dump"],
+)
+def test_a_damaged_stored_model_is_not_used(
+    bundled_copy: Path, monkeypatch: pytest.MonkeyPatch, damage: Any
+) -> None:
+    path = bundled_copy / "wirral_2019.yaml"
+    stored = reading_file(path)
+    raw = json.loads(stored.read_text("utf-8"))
+    stored.write_text(json.dumps({**raw, "validated": damage(raw["validated"])}), "utf-8")
+    spy = _ValidationSpy(monkeypatch)
+    assert load_pack(path).content_hash == _yaml_pack("wirral_2019").content_hash
+    assert spy.calls == 2  # the damaged copy's reading validated, then the YAML text
+
+
+def test_a_merged_or_copied_reading_is_validated() -> None:
+    # Only the very values read_pack handed out are the stored model's.
+    data, _ = read_pack(bundled_dir() / "wtsc_2015.yaml")
+    assert prebuilt_pack(data) is not None
+    assert prebuilt_pack(json.loads(json.dumps(data))) is None
+    assert prebuilt_dump(_yaml_pack("wtsc_2015").pack) is None
+
+
+def test_import_needs_no_pydantic_and_a_bundled_pack_no_validator() -> None:
+    code = (
+        "import sys, safeguard_rules\n"
+        "print('pydantic' in sys.modules)\n"
+        "pack = safeguard_rules.load_pack('wirral_2019')\n"
+        "from safeguard_rules import _pack\n"
+        "print(sorted(n for n, v in vars(_pack).items() if isinstance(v, type)"
+        " and issubclass(v, _pack._Strict) and v.__pydantic_complete__))\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert out == ["False", "[]"]
 
 
 # --- the holiday table: only its version, only its years --------------------------------

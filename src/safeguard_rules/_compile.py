@@ -55,8 +55,11 @@ from ._pack import (
     Rule,
     Strength,
     Timescale,
+    canonical_dump,
+    model_tree,
     template_fields,
 )
+from ._prebuilt import prebuilt_dump
 from ._vocabulary import CORE, Vocabulary, build_vocabulary
 
 if TYPE_CHECKING:
@@ -856,7 +859,9 @@ class _Compiler:
         event closing a run) happens, so 'trigger.' has no meaning there."""
         if match.named_by is not None:
             self._check_named_by(match, trigger, (*loc, "named_by"))
-        key = match.model_dump_json(by_alias=True, exclude_none=True)  # models hold lists
+        # As text (models hold lists), and without pydantic's serializer, which would be
+        # built for it (model_tree: every value with its type).
+        key = json.dumps(model_tree(match))
         if key not in self.anchors:
             scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
             where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
@@ -964,7 +969,11 @@ class _Compiler:
                     "an office_hours deadline needs 'calendar.office_hours' in the pack",
                 )
         if due.table is None:
-            timescale = Timescale.model_validate({due.kind: getattr(due, due.kind)})
+            # Its one value is the validated due's: built, not validated (which would
+            # build Timescale's validator while loading).
+            timescale = Timescale.model_construct(
+                _fields_set={due.kind}, **{due.kind: getattr(due, due.kind)}
+            )
             label = timescale.describe()
             only = DueCase(
                 label,
@@ -1034,11 +1043,22 @@ def _always(*_args: Any) -> bool:
 def _content_hash(pack: Pack, parameters: Mapping[str, Due], vocabulary: Vocabulary) -> str:
     # The vocabulary's digest: the same pack compiled against other event types (a new
     # library version, other declarations) is not the same compiled pack.
+    # A bundled pack built from its prebuilt reading comes with its dump (the same dump,
+    # made when the reading was: tests/test_prebuilt.py); a parameter left at its default
+    # is that dump's.
+    dumped = prebuilt_dump(pack)
+    if dumped is None:
+        dumped = canonical_dump(pack)
+    defaults = pack.parameters
     canonical = {
         "vocabulary": vocabulary.digest,
-        "pack": pack.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "pack": dumped,
         "parameters": {
-            k: v.model_dump(mode="json", by_alias=True, exclude_none=True)
+            k: (
+                dumped["parameters"][k]["default"]
+                if k in defaults and v is defaults[k].default
+                else canonical_dump(v)
+            )
             for k, v in sorted(parameters.items())
         },
     }

@@ -22,7 +22,7 @@ from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
 from ._pack import DOCUMENT, FrozenDict, Pack, build_for_loading
 from ._positions import Positions
-from ._prebuilt import read_pack
+from ._prebuilt import prebuilt_pack, read_pack
 
 Loc = tuple[str | int, ...]
 
@@ -131,13 +131,17 @@ def merge(data: Any, positions: Positions, resolve_name: ResolveName, limits: Pa
 
 def validate(merged: Merged) -> PackDocument:
     """The merged data checked against the pack format; raises PackValidationError."""
-    build_for_loading()
-    try:
-        pack = Pack.model_validate(merged.data, context=DOCUMENT)
-    except ValidationError as exc:
-        raise PackValidationError(
-            diagnostics_from(exc, merged.data, merged.positions, Pack)
-        ) from exc
+    # A bundled pack's prebuilt reading holds the model it validates to: built, not
+    # validated again (no validator to build either; _prebuilt says when it is used).
+    pack = prebuilt_pack(merged.data)
+    if pack is None:
+        build_for_loading()
+        try:
+            pack = Pack.model_validate(merged.data, context=DOCUMENT)
+        except ValidationError as exc:
+            raise PackValidationError(
+                diagnostics_from(exc, merged.data, merged.positions, Pack)
+            ) from exc
     positions = merged.positions
     source_dirs: dict[str, str] = {}
     source_paths: dict[str, Path] = {}

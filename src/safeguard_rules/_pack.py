@@ -1081,3 +1081,107 @@ def complete_models() -> None:
         for model in defined:
             model.model_rebuild(force=True)
         _complete.append(True)
+
+
+# --- a validated pack as data, and back without validating ------------------------------
+#
+# A bundled pack's prebuilt reading (``_prebuilt``) stores the Pack model it validates to,
+# so loading it builds the model directly instead of building Pack's validator (about
+# 0.1 s) and validating. The tree records each value's exact type (model and which of its
+# fields were given, list or FrozenList, dict or FrozenDict, date, time), so the model
+# built back is the validated one, type for type (tests/test_prebuilt.py compares them).
+# Model classes are looked up by name among this module's models: the tree is data.
+
+
+def canonical_dump(model: BaseModel) -> Any:
+    """A model as the content hash reads it: plain JSON values, keys as written in a pack,
+    unset optional values left out."""
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def plain_dump(model: BaseModel) -> Any:
+    """``model.model_dump(mode="json")`` for a model holding only text, numbers, booleans,
+    nulls, lists, text-keyed mappings and models (none of which serializes itself another
+    way), made without building pydantic's serializer; TypeError for any other value."""
+
+    def dump(value: Any) -> Any:
+        if value is None or type(value) in (bool, int, float, str):
+            return value
+        if isinstance(value, _Strict):
+            return {name: dump(value.__dict__[name]) for name in type(value).model_fields}
+        if isinstance(value, list):
+            return [dump(v) for v in value]
+        if isinstance(value, dict) and all(type(k) is str for k in value):
+            return {k: dump(v) for k, v in value.items()}
+        raise TypeError(f"a value of type {type(value).__name__}")
+
+    return dump(model)
+
+
+def model_tree(value: Any) -> Any:
+    """``value`` (a pack model, or anything inside one) as plain JSON values: text, numbers,
+    true/false and null as they are, everything else ``[tag, ...]``. Raises TypeError for a
+    value of another type (nothing a validated pack holds)."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if isinstance(value, _Strict):
+        if _model_classes().get(kind.__name__) is not kind:
+            raise TypeError(f"{kind.__name__} is not a pack model")
+        given = value.model_fields_set
+        fields = {name: model_tree(value.__dict__[name]) for name in kind.model_fields}
+        return ["model", kind.__name__, fields, [n for n in kind.model_fields if n in given]]
+    if kind in (list, FrozenList):
+        return ["list" if kind is list else "frozen_list", [model_tree(v) for v in value]]
+    if kind in (dict, FrozenDict):
+        if not all(type(k) is str for k in value):
+            raise TypeError("a mapping with keys that are not text")
+        tag = "dict" if kind is dict else "frozen_dict"
+        return [tag, {k: model_tree(v) for k, v in value.items()}]
+    if kind is date:
+        return ["date", value.isoformat()]
+    if kind is time:
+        return ["time", value.isoformat()]
+    raise TypeError(f"a value of type {kind.__name__} in a pack model")
+
+
+def from_model_tree(node: Any) -> Any:
+    """The value :func:`model_tree` made ``node`` from, models built without validating
+    (their values were validated when the tree was made). Raises ValueError, KeyError or
+    TypeError for a node it did not make."""
+    if not isinstance(node, list):
+        if node is None or type(node) in (bool, int, float, str):
+            return node
+        raise TypeError(f"not a model tree node: {type(node).__name__}")
+    tag = node[0]
+    if tag == "model":
+        _tag, name, fields, given = node
+        cls = _model_classes()[name]
+        if list(fields) != list(cls.model_fields):
+            raise ValueError(f"the fields of {name} are not the model's")
+        values = {field: from_model_tree(v) for field, v in fields.items()}
+        return cls.model_construct(_fields_set=set(given), **values)
+    if tag in ("list", "frozen_list"):
+        items = [from_model_tree(v) for v in node[1]]
+        return items if tag == "list" else FrozenList(items)
+    if tag in ("dict", "frozen_dict"):
+        entries = {k: from_model_tree(v) for k, v in node[1].items()}
+        return entries if tag == "dict" else FrozenDict(entries)
+    if tag == "date":
+        return date.fromisoformat(node[1])
+    if tag == "time":
+        return time.fromisoformat(node[1])
+    raise ValueError(f"not a model tree tag: {tag!r}")
+
+
+_models: dict[str, type[_Strict]] = {}
+
+
+def _model_classes() -> dict[str, type[_Strict]]:
+    if not _models:
+        _models.update(
+            (value.__name__, value)
+            for value in list(globals().values())
+            if isinstance(value, type) and issubclass(value, _Strict) and value is not _Strict
+        )
+    return _models

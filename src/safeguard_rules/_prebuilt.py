@@ -13,9 +13,16 @@ generator not run) is checked to be unused:
   SHA-256 of the YAML text. :func:`read_pack` uses it instead of parsing only when all
   three match (and the reading limits are the defaults, under which it was made); any
   edit to the YAML, another library version, or a missing or unreadable file sends the
-  pack through the parser as before. Everything after reading (merging, validation with
-  the pack models, compiling) is the same code either way, so the compiled pack, its
-  content hash, every result and every error are those of the YAML path.
+  pack through the parser as before. Beside the reading it holds the Pack model the
+  reading validates to (a pack that is not an overlay and is valid), as a tree of typed
+  values (``_pack.model_tree``), and that model's canonical dump (the content hash's
+  input), stamped with the SHA-256 of the pack models' source (``_pack.py``) and the
+  pydantic version: when those match too, loading builds the model from the tree
+  (:func:`prebuilt_pack`) instead of building Pack's validator and validating, and the
+  content hash is taken from the dump (:func:`prebuilt_dump`). Otherwise the reading is
+  validated as any pack is. Merging and compiling are the same code either way, so the
+  compiled pack, its content hash, every result and every error are those of the YAML
+  path.
 * ``holidays.json``: each bundled pack's public holidays (country and subdivision) for the
   years :data:`HOLIDAY_YEARS`, exactly as :func:`library_holidays` computes them, stamped
   with the ``holidays`` version they came from (the version every result records). The
@@ -32,6 +39,8 @@ import functools
 import hashlib
 import json
 import sys
+import threading
+import weakref
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -41,7 +50,7 @@ from ._limits import DEFAULT_LIMITS, PackLimits
 from ._positions import Positions
 
 # The prebuilt files' format; a reader of another format ignores them.
-FORMAT = 1
+FORMAT = 2
 # The years whose public holidays are kept; the library computes any other year.
 HOLIDAY_YEARS = range(2000, 2041)
 COMPILED = "compiled"  # the directory beside the bundled packs
@@ -72,7 +81,8 @@ def read_pack(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Pos
     if limits == DEFAULT_LIMITS:
         reading = _prebuilt_reading(path)
         if reading is not None:
-            return reading
+            _by_data[id(reading.data)] = reading
+            return reading.data, reading.positions
     from ._yaml import read_pack_file  # the parser, only when it is needed
 
     return read_pack_file(path, limits)
@@ -83,7 +93,83 @@ def reading_file(pack: Path) -> Path:
     return pack.parent / COMPILED / f"{pack.stem}.json"
 
 
-def _prebuilt_reading(path: Path) -> tuple[Any, Positions] | None:
+class _Reading:
+    """A current prebuilt reading, and the Pack model built from its tree when asked."""
+
+    __slots__ = ("__weakref__", "_built", "_lock", "_model", "data", "positions", "validated")
+
+    def __init__(self, data: Any, positions: Positions, validated: Any) -> None:
+        self.data = data
+        self.positions = positions
+        self.validated = validated  # {"models", "tree", "dump"}, or None
+        self._lock = threading.Lock()
+        self._built = False
+        self._model: Any = None  # the Pack, once built (None: none to build)
+
+    def model(self) -> Any:
+        with self._lock:
+            if not self._built:
+                self._built = True
+                self._model = _model_from(self.validated)
+                if self._model is not None:
+                    _by_model[id(self._model)] = self
+            return self._model
+
+
+# The readings handed out, by the identity of their data and of the model built from them
+# (weak: a reading the cache drops is forgotten; the identity checks below make a reused
+# id harmless).
+_by_data: weakref.WeakValueDictionary[int, _Reading] = weakref.WeakValueDictionary()
+_by_model: weakref.WeakValueDictionary[int, _Reading] = weakref.WeakValueDictionary()
+
+
+def prebuilt_pack(data: Any) -> Any:
+    """The Pack model ``data`` validates to, built from the prebuilt reading it came from
+    (the very object :func:`read_pack` returned, not a copy or a merge), when that reading
+    holds one made by the installed pack models; else None: validate ``data``."""
+    reading = _by_data.get(id(data))
+    if reading is None or reading.data is not data:
+        return None
+    return reading.model()
+
+
+def prebuilt_dump(pack: Any) -> Any:
+    """The canonical dump (``_pack.canonical_dump``) of a Pack :func:`prebuilt_pack` built,
+    as the reading stores it; None for any other pack."""
+    reading = _by_model.get(id(pack))
+    if reading is None or reading.model() is not pack:
+        return None
+    return reading.validated["dump"]
+
+
+def _model_from(validated: Any) -> Any:
+    if not isinstance(validated, dict) or validated.get("models") != models_stamp():
+        return None  # none stored, or made by other pack models: validate instead
+    from ._pack import Pack, from_model_tree
+
+    try:
+        pack = from_model_tree(validated["tree"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return pack if type(pack) is Pack and "dump" in validated else None
+
+
+@functools.cache
+def models_stamp() -> str | None:
+    """What the stored models were made by: the SHA-256 of the pack models' source and
+    the pydantic version (None when the source cannot be read: never use a stored model)."""
+    import pydantic
+
+    from . import _pack
+
+    try:
+        source = Path(_pack.__file__).read_bytes()
+    except OSError:
+        return None
+    return f"sha256:{hashlib.sha256(source).hexdigest()} pydantic:{pydantic.VERSION}"
+
+
+def _prebuilt_reading(path: Path) -> _Reading | None:
     if path.suffix != ".yaml" or path.resolve().parent != bundled_dir().resolve():
         return None
     try:
@@ -95,13 +181,13 @@ def _prebuilt_reading(path: Path) -> tuple[Any, Positions] | None:
 
 
 @functools.lru_cache(maxsize=32)
-def _reading(file: str, text: str, stored: str, library: str) -> tuple[Any, Positions] | None:
+def _reading(file: str, text: str, stored: str, library: str) -> _Reading | None:
     try:
         raw = json.loads(stored)
         if raw["format"] != FORMAT or raw["library"] != library or raw["sha256"] != _sha256(text):
             return None
         spots = {tuple(path): (line, column) for path, line, column in raw["spots"]}
-        return raw["data"], Positions(file, spots)
+        return _Reading(raw["data"], Positions(file, spots), raw["validated"])
     except (ValueError, KeyError, TypeError):
         return None  # not a reading this version wrote: parse the pack instead
 
@@ -127,12 +213,36 @@ def reading_text(pack: Path) -> str:
         "sha256": _sha256(read_text(pack, DEFAULT_LIMITS.max_file_bytes)),
         "data": data,
         "spots": [[list(path), line, column] for path, (line, column) in positions.spots.items()],
+        "validated": _validated(data),
     }
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
     back = json.loads(text)
     if not same_values(back["data"], data):
         raise ValueError(f"{pack}: its values do not survive JSON exactly (a non-text key?)")
+    if not same_values(back["validated"], document["validated"]):
+        raise ValueError(f"{pack}: its validated model does not survive JSON exactly")
     return text
+
+
+def _validated(data: Any) -> dict[str, Any] | None:
+    """The Pack model ``data`` validates to, as :func:`prebuilt_pack` builds it back, with
+    its canonical dump; None for a pack that does not validate (loading reports why, as
+    for any pack), an overlay among them (its ``extend`` is not a key of Pack: its base
+    may change without it)."""
+    from pydantic import ValidationError
+
+    from ._pack import DOCUMENT, Pack, build_for_loading, canonical_dump, model_tree
+
+    build_for_loading()
+    try:
+        validated = Pack.model_validate(data, context=DOCUMENT)
+    except ValidationError:
+        return None
+    return {
+        "models": models_stamp(),
+        "tree": model_tree(validated),
+        "dump": canonical_dump(validated),
+    }
 
 
 def same_values(a: Any, b: Any) -> bool:

@@ -35,7 +35,7 @@ from ._events import (
     fields_of,
     needed,
 )
-from ._pack import FieldDeclaration, VocabularySection
+from ._pack import FieldDeclaration, VocabularySection, plain_dump
 
 # Fields every event has: a declaration cannot use these names.
 RESERVED_FIELDS = frozenset(BaseEvent.model_fields) | {"type"}
@@ -112,12 +112,23 @@ class Vocabulary:
                     t: {a: [s.kind, list(s.choices or ())] for a, s in sorted(at.items())}
                     for t, at in sorted(self.attributes.items())
                 },
-                "declared": self.declared.model_dump(mode="json") if self.declared else None,
+                "declared": _declared_dump(self.declared),
             },
             sort_keys=True,
             separators=(",", ":"),
         )
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _declared_dump(section: VocabularySection | None) -> Any:
+    # Without building the section's serializer while loading a pack (the same values:
+    # tests/test_prebuilt.py); pydantic's for anything plain_dump does not take.
+    if section is None:
+        return None
+    try:
+        return plain_dump(section)
+    except TypeError:
+        return section.model_dump(mode="json")
 
 
 CORE = Vocabulary(EVENT_CLASSES, EVENT_FIELDS, {})
@@ -131,7 +142,7 @@ def build_vocabulary(section: VocabularySection | None, report: Report) -> Vocab
     (located under ``("vocabulary", ...)``) and the declaration with a problem is left out."""
     if section is None or (not section.events and not section.attributes):
         return CORE
-    key = section.model_dump_json()
+    key = json.dumps(_declared_dump(section))
     with _LOCK:
         found = _BUILT.get(key)
     if found is not None:
