@@ -25,8 +25,6 @@ from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.relativedelta import relativedelta
-
 from ._errors import SafeguardRulesError
 from ._pack import CalendarSpec, Timescale
 from ._prebuilt import known_holidays, known_place, library_holidays
@@ -291,7 +289,7 @@ class WorkingCalendar:
                 DeadlineStep(f"{amount} calendar days after {day}: {day + timedelta(days=amount)}")
             )
         elif kind == "months":
-            note(DeadlineStep(f"{amount} months after {day}: {day + relativedelta(months=amount)}"))
+            note(DeadlineStep(f"{amount} months after {day}: {_months_after(day, amount)}"))
         elif kind == "hours":
             note(DeadlineStep(f"{amount} elapsed hours after the trigger"))
         else:
@@ -338,7 +336,7 @@ def _day_deadline(calendar: WorkingCalendar, kind: str, amount: int, day: date) 
     elif kind == "calendar_days":
         target = day + timedelta(days=amount)
     elif kind == "months":
-        target = day + relativedelta(months=amount)
+        target = _months_after(day, amount)
     else:
         raise ValueError(f"not a day-based timescale: {kind}")
     return calendar.end_of_day(target)
@@ -360,3 +358,11 @@ def _working_days_after(calendar: WorkingCalendar, day: date, n: int) -> date:
 
 def _hours_between(start: time, end: time) -> float:
     return (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds / 3600
+
+
+def _months_after(day: date, months: int) -> date:
+    # dateutil is imported by the first months deadline, not with the calendar (start-up).
+    from dateutil.relativedelta import relativedelta
+
+    after: date = day + relativedelta(months=months)
+    return after

@@ -6,7 +6,10 @@ fields, roles, parameters, sources) exist is checked when the pack is compiled
 documents every key with examples.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here: pydantic would then evaluate each field's
+# annotation from its text when the class is made (a compile per annotation, about a
+# quarter of this module's import time); evaluated by Python once instead, only the names
+# not yet defined (a model's own name) are quoted.
 
 import re
 import threading
@@ -226,7 +229,7 @@ class Metadata(_Strict):
     sources: list[Source] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> Metadata:
+    def _dates_in_order(self) -> "Metadata":
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError("effective_to is before effective_from")
         return self
@@ -251,7 +254,7 @@ class OfficeHours(_Strict):
     )
 
     @model_validator(mode="after")
-    def _start_before_end(self) -> OfficeHours:
+    def _start_before_end(self) -> "OfficeHours":
         if self.end <= self.start:
             raise ValueError("office hours must end after they start")
         return self
@@ -350,13 +353,13 @@ class Condition(_Strict):
         json_schema_extra=lambda schema: _condition_schema(schema),
     )
 
-    all_: Opt[Annotated[list[Condition], Field(min_length=1, max_length=100)]] = Field(
+    all_: Opt[Annotated[list["Condition"], Field(min_length=1, max_length=100)]] = Field(
         None, alias="all"
     )
-    any_: Opt[Annotated[list[Condition], Field(min_length=1, max_length=100)]] = Field(
+    any_: Opt[Annotated[list["Condition"], Field(min_length=1, max_length=100)]] = Field(
         None, alias="any"
     )
-    not_: Opt[Condition] = Field(None, alias="not")
+    not_: Opt["Condition"] = Field(None, alias="not")
     field: Opt[Annotated[str, Field(min_length=1, max_length=120)]] = None
     is_: IsOperand = Field(None, alias="is")
     is_not: IsOperand = None
@@ -372,7 +375,7 @@ class Condition(_Strict):
     in_office_hours: Opt[bool] = None
 
     @model_validator(mode="after")
-    def _one_shape(self) -> Condition:
+    def _one_shape(self) -> "Condition":
         given = self.model_fields_set
         combos = [name for name in ("all_", "any_", "not_") if name in given]
         ops = [name for name in given if name not in ("all_", "any_", "not_", "field")]
@@ -432,7 +435,7 @@ class Timescale(_Strict):
     no_deadline: Opt[Literal[True]] = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Timescale:
+    def _exactly_one(self) -> "Timescale":
         given = [k for k in _TIMESCALE_KEYS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
@@ -480,7 +483,7 @@ class DueTable(_Strict):
     cases: list[DueCase] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
-    def _ends_with_default(self) -> DueTable:
+    def _ends_with_default(self) -> "DueTable":
         if self.cases[-1].when is not None:
             raise ValueError(
                 "the last case of a deadline table must have no 'when', so every trigger "
@@ -496,7 +499,7 @@ class Due(Timescale):
     table: Opt[DueTable] = None
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Due:
+    def _exactly_one(self) -> "Due":
         given = [
             k for k in (*_TIMESCALE_KEYS, "parameter", "table") if getattr(self, k) is not None
         ]
@@ -591,7 +594,7 @@ class DueFromOtherwise(_Strict):
     )
 
     @model_validator(mode="after")
-    def _a_window(self) -> DueFromOtherwise:
+    def _a_window(self) -> "DueFromOtherwise":
         if self.latest_within.kind not in _WINDOW_KINDS:
             raise ValueError(
                 f"'latest_within' is a window before the trigger: give one of "
@@ -645,7 +648,7 @@ class DueFrom(EventMatch):
         return value
 
     @model_validator(mode="after")
-    def _one_way(self) -> DueFrom:
+    def _one_way(self) -> "DueFrom":
         if self.earliest_since is not None and self.named_by is not None:
             raise ValueError(
                 "'earliest_since' and 'named_by' are two ways to choose the earlier event; "
@@ -711,7 +714,7 @@ class Count(_Strict):
     )
 
     @model_validator(mode="after")
-    def _one_threshold(self) -> Count:
+    def _one_threshold(self) -> "Count":
         if (self.more_than is None) == (self.at_least is None):
             raise ValueError("a count has exactly one of 'more_than' or 'at_least'")
         return self
@@ -776,7 +779,7 @@ class Requirement(_Strict):
     escalation: Opt[Escalation] = None
 
     @model_validator(mode="after")
-    def _due_from_needs_due(self) -> Requirement:
+    def _due_from_needs_due(self) -> "Requirement":
         if self.due_from is not None and self.due is None:
             raise ValueError(
                 "'due_from' says where a deadline starts; give the deadline in 'due' too "
@@ -829,7 +832,7 @@ class Rule(_Strict):
     notes: Opt[LongText] = None
 
     @model_validator(mode="after")
-    def _one_outcome(self) -> Rule:
+    def _one_outcome(self) -> "Rule":
         outcomes = [k for k in ("require", "routes", "expect") if getattr(self, k) is not None]
         if len(outcomes) != 1:
             raise ValueError(
@@ -899,7 +902,7 @@ class FieldDeclaration(_Strict):
     )
 
     @model_validator(mode="after")
-    def _shape(self) -> FieldDeclaration:
+    def _shape(self) -> "FieldDeclaration":
         enum = self.type == "enum" or (self.type == "list" and self.items == "enum")
         if enum and not self.values:
             raise ValueError("an enum needs 'values', the list of allowed values")
@@ -1000,7 +1003,7 @@ class ParameterOverride(_Strict):
     citation: Opt[Citation] = None
 
     @model_validator(mode="after")
-    def _overrides_something(self) -> ParameterOverride:
+    def _overrides_something(self) -> "ParameterOverride":
         if not self.model_fields_set:
             raise ValueError(
                 "a parameter override gives at least one of default, basis, description, citation"
