@@ -105,3 +105,40 @@ def test_once_is_not_used_up_in_the_careful_walk_either() -> None:
     assert fired(pack("once", scoped=True), list(stream.events)) == [
         ("cpn-1", "cpn-2", "cpn-3", "cpn-4", "cpn-5")
     ]
+
+
+def counting_alike() -> CompiledPack:
+    """Three rules counting the same CPNs ("more than three"): two fire on every one past
+    the third (one only while a social worker is allocated), one fires once."""
+
+    def rule(rule_id: str, repeat: str, scoped: bool) -> str:
+        where = "\n      where: {field: case.allocated_social_worker, is: true}" if scoped else ""
+        return f"""\
+  - id: {rule_id}
+    title: More than three CPNs
+    citation: {{source: src, quote: "more than three occasions"}}
+    strength: must
+    when:
+      event: cpn_created{where}
+      count: {{more_than: 3, repeat: {repeat}}}
+    require:
+      action: {rule_id}
+      responsible: someone
+      satisfied_by: {{event: flag_sent}}
+"""
+
+    rules = rule("flag", "every", True) + rule("note", "every", False) + rule("once", "once", False)
+    return compile_text(minimal_pack("alike", "Alike", rules), "alike.yaml")
+
+
+def test_rules_counting_alike_each_fire_as_they_would_alone() -> None:
+    # The walk counts the CPNs once for the two 'every' rules; each still fires on its own
+    # terms. Allocated between cpn-4 and cpn-5: flag fires on cpn-5 only, note on cpn-4
+    # and cpn-5, once on cpn-4; every firing names the five (or four) CPNs so far.
+    allocated = ev("social_worker_allocated", "2024-05-04T12:00:00+01:00", id="sw", worker="w-1")
+    result = run(counting_alike(), [*cpns(1, 5), allocated], AS_OF)
+    four = ("cpn-1", "cpn-2", "cpn-3", "cpn-4")
+    five = (*four, "cpn-5")
+    assert [o.triggered_by for o in obligations(result, "flag")] == [five]
+    assert [o.triggered_by for o in obligations(result, "note")] == [four, five]
+    assert [o.triggered_by for o in obligations(result, "once")] == [four]

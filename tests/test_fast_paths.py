@@ -14,11 +14,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import ev
+from helpers import ev, minimal_pack
 
 from safeguard_rules import evaluate, load_events, load_pack, parse_events
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
+from safeguard_rules._events import CONCERN_FLAGS
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
+from safeguard_rules._loading import compile_text
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -280,3 +282,37 @@ def test_fixed_offset_times_in_the_repeated_autumn_hour_are_walked_in_instant_or
     assert [(o.id, o.triggered_by) for o in flags] == [
         ("flag_after_more_than_three_cpns/y", ("c1", "c2", "c3", "y"))
     ]
+
+
+def test_triggers_at_one_instant_give_results_in_rule_order() -> None:
+    # Two events at the same instant: the walk meets the CPN first (its id sorts first),
+    # but results at one instant come in rule order, so the concern's obligation (rule
+    # 'first', written first in the pack) comes before the CPN's.
+    rules = """\
+  - id: first
+    title: A concern owes a meeting
+    citation: {source: src, quote: "a meeting is held"}
+    strength: must
+    when: {event: concern_identified}
+    require: {action: meet, responsible: someone, satisfied_by: {event: flag_sent}}
+  - id: second
+    title: A CPN owes a flag
+    citation: {source: src, quote: "a flag is sent"}
+    strength: must
+    when: {event: cpn_created}
+    require: {action: flag, responsible: someone, satisfied_by: {event: flag_sent}}
+"""
+    pack = compile_text(minimal_pack("ties", "Ties", rules), "ties.yaml")
+    at = "2024-05-01T10:00:00+01:00"
+    events = [
+        ev("cpn_created", at, id="ev-1", incident_ref="INC-1"),
+        ev(
+            "concern_identified",
+            at,
+            id="ev-2",
+            **dict.fromkeys(CONCERN_FLAGS, False),
+            category="neglect",
+        ),
+    ]
+    result = evaluate(pack, events, datetime.fromisoformat("2024-06-01T00:00:00+00:00"))
+    assert [o.id for o in result.obligations] == ["first/ev-2", "second/ev-1"]

@@ -13,25 +13,28 @@ the day (docs/deadlines.md); this module's walk, the fast path, is for every oth
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timezone
+from datetime import UTC, date, datetime, timezone, tzinfo
 from itertools import compress, repeat
 from operator import attrgetter, is_not, itemgetter, methodcaller
 from typing import Any
 
 from ._calendar import WorkingCalendar
-from ._case import FACTS_CHANGED_BY, CaseState
+from ._case import FOLD_BY_TYPE, CaseState
 from ._compile import (
-    CompiledDue,
+    CompiledCount,
     CompiledPack,
     CompiledRequirement,
     CompiledRoute,
     CompiledRule,
     DueCase,
 )
+from ._compile import _always as _always_route
+from ._conditions import _always as _always_applies
 from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
 from ._events import EARLIEST_YEAR, EVENT_REFERENCES, LATEST_YEAR, BaseEvent
@@ -59,14 +62,12 @@ from ._uncertain import walk_uncertain
 class _Open:
     """An obligation while the child's events are being walked."""
 
-    rule: CompiledRule
-    route: CompiledRoute
+    statics: _Static  # what it takes from its rule, route and deciding case (_static)
     requirement: CompiledRequirement
     trigger: BaseEvent
     triggered_by: tuple[str, ...]
     triggered_on: date  # the local date its clock starts: the trigger's, or due_from's event
     due: datetime | None
-    deciding: DueCase | None  # the deadline case that applied
     met_by: BaseEvent | None = None
     cancelled_by: BaseEvent | None = None
     clock: BaseEvent | None = None  # with due_from: the earlier event the deadline counts from
@@ -78,6 +79,8 @@ class _Tally:
 
     window: deque[tuple[datetime | None, str]] = field(default_factory=deque)
     fired: bool = False
+    seen: BaseEvent | None = None  # the last event the window was moved for
+    ids: tuple[str, ...] | None = None  # the window's event ids as of ``seen``, once made
 
 
 # What a scenario run exercised, for coverage: ("rule", id), ("route", id, route),
@@ -505,49 +508,63 @@ def _walk(
     fixed: bool,
 ) -> None:
     """``fixed``: every event time has a fixed offset (``_fixed_offsets``)."""
-    obligations: list[Obligation] = []
     findings: list[Finding] = []
-    tz = pack.calendar.tz
+    plan = memo.plan
+    steps = plan.steps
+    calendar = pack.calendar
+    tz = calendar.tz
     case = CaseState()
     opened: list[_Open] = []
     waiting: dict[str, list[_Open]] = {}
     tallies: dict[int, _Tally] = {}
     chosen: dict[int, BaseEvent] = {}  # due_from anchors: the event each counts from now
-    lookback = pack.lookback  # event types an earlier clock lets meet an obligation
     past = _Past(history)
-    calendar = pack.calendar
-    rules_for = pack.rules_by_event.get
-    anchors_for = pack.anchors_by_event.get
-    changes_facts = FACTS_CHANGED_BY  # the event types CaseState.apply folds in
+    # Obligations are opened in walk order: by trigger time, then event id, then rule. That
+    # is result order (trigger time, then rule, then id) unless an obligation counts from an
+    # earlier event or two triggers share an instant; then they are sorted at the end.
+    in_order = True
+    last_trigger: BaseEvent | None = None
     for event in history:
-        kind = event.type  # type: ignore[attr-defined]
-        if kind in changes_facts:
-            case.apply(event)
+        step = steps.get(event.type)  # type: ignore[attr-defined]
+        if step is None:
+            continue  # no rule, fact, waiting obligation, clock or look-back needs this type
+        kind, fold, waited, rules, anchors, kept = step
+        if fold is not None:
+            fold(case, event)
+        if waited:
+            items = waiting.get(kind)
+            if items:
+                waiting[kind] = _settle(items, kind, event, case)
         day: date | None = None  # the event's local date, once a result needs it
         here: datetime | None = None  # the event's time in the pack's zone, likewise
-        if kind in waiting:
-            waiting[kind] = _settle(waiting[kind], kind, event, case)
-        for compiled in rules_for(kind, ()):
-            triggered_by = _fires(calendar, compiled, event, case, tallies)
-            if triggered_by is None:
+        for rule in rules:
+            compiled = rule.compiled
+            if rule.count is not None:
+                triggered_by = _fires(calendar, rule, event, case, tallies)
+                if triggered_by is None:
+                    continue
+            elif rule.always or compiled.applies(event, case, None):
+                triggered_by = (event.id,)
+            else:
                 continue
-            rule_id = compiled.rule.id
+            rule_id = rule.rule_id
             if exercised is not None:
                 exercised.add(("rule", rule_id))
             at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
-            if compiled.expect is not None:
-                if not compiled.expect(event, case, None):
+            if rule.expect is not None:
+                if not rule.expect(event, case, None):
                     if day is None:
                         day = at.astimezone(tz).date()
                     findings.append(check_finding(pack, compiled, event, day))
                     if exercised is not None:
                         exercised.add(("finding", rule_id))
                 continue
-            route = None
-            for candidate in compiled.routes:  # the first that applies
-                if candidate.applies(event, case, None):
-                    route = candidate
-                    break
+            route = rule.route  # the rule's only route, when it always applies
+            if route is None:
+                for candidate in compiled.routes:  # the first that applies
+                    if candidate.applies(event, case, None):
+                        route = candidate
+                        break
             if exercised is not None and route is not None and route.name is not None:
                 exercised.add(("route", rule_id, route.name))
             if route is None or route.requirement is None:
@@ -563,14 +580,26 @@ def _walk(
                     clock = None  # due_from's otherwise: counted from the trigger itself
                 else:
                     triggered_by = (clock.id, *triggered_by)
-            start = clock or event
-            deciding = _deciding_case(requirement.due, start, case, event)
-            if exercised is not None and deciding is not None:
-                exercised.add(("case", rule_id, route.name or "", deciding.label))
+            deciding = None
+            if requirement.due is not None:
+                start = clock or event  # the event the clock starts at
+                for candidate_case in requirement.due.cases:  # first match
+                    if candidate_case.applies(start, case, event):
+                        deciding = candidate_case
+                        break
+                else:
+                    raise AssertionError("deadline tables end with an unconditional case")
+                if exercised is not None:
+                    exercised.add(("case", rule_id, route.name or "", deciding.label))
             if clock is not None:
+                in_order = False
                 local = clock.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
                 start_day = local.date()  # the obligation runs from the earlier event
             else:
+                if last_trigger is not event:
+                    if last_trigger is not None and last_trigger.at == at:
+                        in_order = False  # two triggers at one instant: rule comes first
+                    last_trigger = event
                 if here is None:  # once per event, however many of its rules give one
                     here = at.astimezone(tz)
                 local = here
@@ -579,7 +608,12 @@ def _walk(
                 start_day = day
             due = calendar.due_local(deciding.kind, deciding.amount, local) if deciding else None
             item = _Open(
-                compiled, route, requirement, event, triggered_by, start_day, due, deciding
+                plan.statics(pack, compiled, route, deciding, clock is not None),
+                requirement,
+                event,
+                triggered_by,
+                start_day,
+                due,
             )
             opened.append(item)
             waiting_on = requirement.waits_on
@@ -591,21 +625,25 @@ def _walk(
                     waiting_on = frozenset()
             for kind_ in waiting_on:
                 waiting.setdefault(kind_, []).append(item)
-        for index in anchors_for(kind, ()):
+        for index in anchors:
             # After the rules: an event is never the earlier event of its own obligations.
             pack.anchors[index].follow(index, event, kind, case, chosen)
-        if kind in lookback:
+        if kept:
             past.keep(event, kind)
-    for item in opened:
-        result = _conclude(pack, item, as_of, memo, fixed)
-        obligations.append(result)
-        if result.status in ("overdue", "met_late"):
-            findings.append(lateness_finding(pack, result, shown=memo.shown))
-    rank = memo.rank
-    obligations.sort(key=_obligation_order(rank, fixed))
-    findings.sort(key=_finding_order(rank))
+    obligations = [_conclude(item, as_of, memo, fixed, tz) for item in opened]
+    shown = memo.shown
+    for result in obligations:
+        if result.status in _LATE:
+            findings.append(lateness_finding(pack, result, shown=shown))
+    if not in_order:
+        obligations.sort(key=_obligation_order(plan.rank, fixed))
+    if len(findings) > 1:
+        findings.sort(key=_finding_order(plan.rank))
     all_obligations.extend(obligations)
     all_findings.extend(findings)
+
+
+_LATE = frozenset({"overdue", "met_late"})
 
 
 def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
@@ -676,44 +714,51 @@ class _Past:
 
 def _fires(
     calendar: WorkingCalendar,
-    compiled: CompiledRule,
+    rule: _RulePlan,
     event: BaseEvent,
     case: CaseState,
     tallies: dict[int, _Tally],
 ) -> tuple[str, ...] | None:
-    """The ids of the events that trigger ``compiled`` now, or None if it does not fire."""
-    count = compiled.count
-    if count is None:
-        return (event.id,) if compiled.applies(event, case, None) else None
-    tally = tallies.get(compiled.position)
+    """The ids of the events that trigger a count rule now, or None if it does not fire."""
+    count: CompiledCount = rule.count  # type: ignore[assignment]  # a count rule's plan
+    tally = tallies.get(rule.tally)
     if tally is None:  # not setdefault: that would build a _Tally on every call
-        tally = tallies[compiled.position] = _Tally()
-    spec = count.spec
-    at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
-    if count.counts(event, case, None):
-        ends = None
-        if spec.within is not None:
-            due = calendar.due(spec.within.kind, spec.within.amount, at)
-            ends = due.astimezone(UTC) if due is not None else None
-        tally.window.append((ends, event.id))
-    # Window ends are in UTC, so comparing them with the event's aware time compares
-    # instants, whatever the event's zone.
-    now = at
-    while tally.window and tally.window[0][0] is not None and tally.window[0][0] < now:
-        tally.window.popleft()
-    if len(tally.window) < spec.threshold:
+        tally = tallies[rule.tally] = _Tally()
+    window = tally.window
+    if tally.seen is not event:  # rules that count alike share one tally, moved once
+        tally.seen = event
+        tally.ids = None
+        at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
+        if count.counts(event, case, None):
+            ends = None
+            within = count.spec.within
+            if within is not None:
+                due = calendar.due(within.kind, within.amount, at)
+                ends = due.astimezone(UTC) if due is not None else None
+            window.append((ends, event.id))
+        # Window ends are in UTC, so comparing them with the event's aware time compares
+        # instants, whatever the event's zone.
+        while window and window[0][0] is not None and window[0][0] < at:
+            window.popleft()
+    if len(window) < rule.threshold:
         tally.fired = False
         return None
-    if spec.repeat == "run":
+    repeat = rule.repeat
+    applies = rule.always or rule.compiled.applies(event, case, None)
+    if repeat == "run":
         # The run is complete: its events are used up whether or not the rule applies now,
         # so the next firing needs a whole new run.
-        run = tuple(event_id for _ends, event_id in tally.window)
-        tally.window.clear()
-        return run if compiled.applies(event, case, None) else None
-    if (spec.repeat == "once" and tally.fired) or not compiled.applies(event, case, None):
+        run = tuple(map(_SECOND, window))
+        window.clear()
+        tally.ids = None
+        return run if applies else None
+    if (repeat == "once" and tally.fired) or not applies:
         return None
     tally.fired = True
-    return tuple(event_id for _ends, event_id in tally.window)
+    ids = tally.ids
+    if ids is None:  # one tuple for every rule of a shared tally that fires on this event
+        ids = tally.ids = tuple(map(_SECOND, window))
+    return ids
 
 
 def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) -> list[_Open]:
@@ -739,45 +784,136 @@ def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) ->
     return still
 
 
-def _deciding_case(
-    due: CompiledDue | None, event: BaseEvent, case: CaseState, trigger: BaseEvent
-) -> DueCase | None:
-    # ``event`` is the one the clock starts at; under due_from, cases may test the trigger.
-    if due is None:
-        return None
-    for candidate in due.cases:
-        if candidate.applies(event, case, trigger):
-            return candidate
-    raise AssertionError("deadline tables end with an unconditional case")  # checked at load
+class _RulePlan:
+    """A rule as the walk applies it, with what can be decided once per pack."""
+
+    __slots__ = (
+        "always",
+        "compiled",
+        "count",
+        "expect",
+        "repeat",
+        "route",
+        "rule_id",
+        "tally",
+        "threshold",
+    )
+
+    def __init__(self, compiled: CompiledRule, tally: int) -> None:
+        self.compiled = compiled
+        self.rule_id = compiled.rule.id
+        self.always = compiled.applies is _always_applies  # a 'when' with no 'where'
+        self.count = compiled.count
+        spec = compiled.count.spec if compiled.count is not None else None
+        self.threshold = spec.threshold if spec is not None else 0
+        self.repeat = spec.repeat if spec is not None else ""
+        self.tally = tally  # the key of its count's tally, shared by rules that count alike
+        self.expect = compiled.expect
+        routes = compiled.routes
+        only = routes[0] if len(routes) == 1 else None
+        # A rule with 'require' has one route that always applies.
+        self.route = only if only is not None and only.applies is _always_route else None
 
 
-class _Memo:
-    """What one evaluation works out once for its pack, not once per child or result: each
-    rule's rank (result order), and the fields an obligation takes from its rule, route and
-    deciding case alone (and whether it counts from an earlier event)."""
+# One walk step per event type: (type, how it changes the case facts or None, whether an
+# obligation may wait on it, its rules, the due_from anchors it moves, whether an earlier
+# clock may look back at it). Types that need none of these have no step.
+_Step = tuple[
+    str,
+    Callable[[CaseState, Any], None] | None,
+    bool,
+    tuple[_RulePlan, ...],
+    tuple[int, ...],
+    bool,
+]
 
-    __slots__ = ("_escalations", "_pack", "_statics", "rank", "shown")
+
+class _Plan:
+    """What the walk works out once per pack (kept while the pack lives): each event
+    type's step, each rule's rank (result order), and the fields an obligation takes
+    from its rule, route and deciding case alone. Holds no reference to the pack."""
+
+    __slots__ = ("__weakref__", "_escalations", "_statics", "rank", "steps")
 
     def __init__(self, pack: CompiledPack) -> None:
-        self._pack = pack  # keeps the rules, routes and cases the keys below name alive
         self.rank = {c.rule.id: c.position for c in pack.rules}
-        self._statics: dict[tuple[int, int, int, bool], _Static] = {}
+        tallies: dict[tuple[str, str], int] = {}
+        plans: dict[str, list[_RulePlan]] = {}
+        for compiled in pack.rules:
+            count = compiled.count
+            tally = compiled.position
+            if count is not None and count.spec.repeat == "every":
+                # 'every' leaves nothing in the tally that depends on the rule itself, so
+                # rules counting the same events alike count them once.
+                key = (compiled.rule.when.event, count.spec.model_dump_json())
+                tally = tallies.setdefault(key, compiled.position)
+            plans.setdefault(compiled.rule.when.event, []).append(_RulePlan(compiled, tally))
+        waited = {
+            kind
+            for compiled in pack.rules
+            for route in compiled.routes
+            if route.requirement is not None
+            for kind in route.requirement.waits_on
+        }
+        anchors_by_event = pack.anchors_by_event
+        lookback = pack.lookback
+        kinds = plans.keys() | waited | anchors_by_event.keys() | lookback | FOLD_BY_TYPE.keys()
+        self.steps: dict[str, _Step] = {
+            kind: (
+                kind,
+                FOLD_BY_TYPE.get(kind),
+                kind in waited,
+                tuple(plans.get(kind, ())),
+                tuple(anchors_by_event.get(kind, ())),
+                kind in lookback,
+            )
+            for kind in kinds
+        }
+        self._statics: dict[tuple[int, int, bool], _Static] = {}
         self._escalations: dict[int, Escalation] = {}
-        self.shown: dict[int, tuple[datetime, str]] = {}  # deadlines as findings write them
 
-    def statics(self, item: _Open) -> _Static:
-        key = (id(item.rule), id(item.route), id(item.deciding), item.clock is not None)
+    def statics(
+        self,
+        pack: CompiledPack,
+        compiled: CompiledRule,
+        route: CompiledRoute,
+        deciding: DueCase | None,
+        clocked: bool,
+    ) -> _Static:
+        # Routes and cases belong to one rule each, and live as long as the pack (the key).
+        key = (id(route), id(deciding), clocked)
         found = self._statics.get(key)
         if found is None:
-            found = self._statics[key] = _static(self._pack, item)
+            found = self._statics[key] = _static(pack, compiled, route, deciding, clocked)
         return found
 
-    def escalation(self, spec: EscalationSpec) -> Escalation:
+    def escalation(self, pack: CompiledPack, spec: EscalationSpec) -> Escalation:
         """The escalation of an overdue obligation (``escalation_of``), made once."""
         found = self._escalations.get(id(spec))
         if found is None:
-            found = self._escalations[id(spec)] = escalation_of(self._pack, spec)
+            found = self._escalations[id(spec)] = escalation_of(pack, spec)
         return found
+
+
+_PLANS: weakref.WeakKeyDictionary[CompiledPack, _Plan] = weakref.WeakKeyDictionary()
+
+
+class _Memo:
+    """What one evaluation works out once, not once per child or result: the pack's
+    plan, and deadlines as findings write them."""
+
+    __slots__ = ("_pack", "plan", "shown")
+
+    def __init__(self, pack: CompiledPack) -> None:
+        self._pack = pack
+        plan = _PLANS.get(pack)
+        if plan is None:
+            plan = _PLANS[pack] = _Plan(pack)
+        self.plan = plan
+        self.shown: dict[int, tuple[datetime, str]] = {}  # deadlines as findings write them
+
+    def escalation(self, spec: EscalationSpec) -> Escalation:
+        return self.plan.escalation(self._pack, spec)
 
 
 # rule, action, route, strength, responsible, copied_in, due_basis, due_case, basis,
@@ -798,23 +934,27 @@ _Static = tuple[
 ]
 
 
-def _static(pack: CompiledPack, item: _Open) -> _Static:
-    req = item.requirement
+def _static(
+    pack: CompiledPack,
+    compiled: CompiledRule,
+    route: CompiledRoute,
+    deciding: DueCase | None,
+    clocked: bool,
+) -> _Static:
+    req = route.requirement
+    assert req is not None  # obligations come from routes with a requirement
     spec = req.spec
-    deciding = item.deciding
-    citation = (deciding.citation if deciding else None) or item.route.citation
-    strength = (deciding.strength if deciding else None) or item.route.strength
+    citation = (deciding.citation if deciding else None) or route.citation
+    strength = (deciding.strength if deciding else None) or route.strength
     due = req.due
     return (
-        item.rule.rule.id,
+        compiled.rule.id,
         spec.action,
-        item.route.name,
+        route.name,
         strength,
         spec.responsible,
         tuple(spec.copied_in),
-        (deciding.basis if item.clock is not None else deciding.own_basis)
-        if deciding
-        else NO_TIMESCALE,
+        (deciding.basis if clocked else deciding.own_basis) if deciding else NO_TIMESCALE,
         deciding.label if deciding and due and len(due.cases) > 1 else None,
         due.basis if due is not None else "source",
         due.parameter if due is not None else None,
@@ -823,9 +963,7 @@ def _static(pack: CompiledPack, item: _Open) -> _Static:
     )
 
 
-def _conclude(
-    pack: CompiledPack, item: _Open, as_of: datetime, memo: _Memo, fixed: bool
-) -> Obligation:
+def _conclude(item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo) -> Obligation:
     # as_of is in UTC here; instants are compared in UTC (see evaluate). The hot path builds
     # the Obligation itself; _outcome.obligation builds the same for the careful walk.
     status: Status
@@ -843,7 +981,7 @@ def _conclude(
         assert met_at is not None  # fast path: always set
         late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
         status = "met_late" if late else "met"
-        met_on = met_at.astimezone(pack.calendar.tz).date()
+        met_on = met_at.astimezone(tz).date()
     elif due is not None and as_of > due:  # as_of is in UTC: compares as instants
         status = "overdue"
     else:
@@ -861,7 +999,7 @@ def _conclude(
         parameter,
         citation,
         escalation,
-    ) = memo.statics(item)
+    ) = item.statics
     if status == "overdue" and escalation is not None:
         escalation = memo.escalation(escalation)
     else:
