@@ -202,7 +202,7 @@ def test_explain_marks_the_deciding_case_of_a_table() -> None:
         "--as-of",
         "2016-01-01T00:00:00+00:00",
         str(ROOT / "examples" / "concerns_2015.jsonl"),
-        "strategy_discussion_within_timescale/wt-010",
+        "strategy_discussion_same_day/wt-010",
     )
     assert code == 0
     assert "decision table (hit policy: first match)" in out

@@ -1209,7 +1209,7 @@ LOAD_DIAGNOSTICS = [
         6,
         64,
         "operator 'contains' does not apply to 'category', a text field; use one of: in, is, "
-        "is_not, not_in, present",
+        "is_not, not_in, present, recorded",
     ),
     (
         "wrong-type",

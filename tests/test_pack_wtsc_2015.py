@@ -42,11 +42,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "policies" / "sources" / "004_1eaa19ad6c589abd.txt"
 CORE = ["csc", "police", "health"]
 
+# The lead sentence (three working days), owed where no exception certainly applies; its
+# table bounds the deadline while an exception flag is unknown (reader 5 HIGH-1).
 TIMING = "strategy_discussion_within_timescale"
-# The same-day should beside immediate action, and the five-working-day must beside a
-# same-day case: the sentences a first-match table would otherwise lose (reader 5 HIGH-1).
-SAME_DAY_WITH_IMMEDIATE = "strategy_discussion_same_day_with_immediate_action"
-FIVE_BESIDE_SAME_DAY = "strategy_discussion_within_five_working_days_beside_same_day"
+# Each exception sentence, owed wherever the record certainly puts the concern in it, at
+# its own strength whatever the other flags say (reader 6 M2, M3).
+SAME_DAY = "strategy_discussion_same_day"
+ONE_DAY = "strategy_discussion_within_one_working_day"
+FIVE_DAYS = "strategy_discussion_within_five_working_days"
 
 SCENARIOS: dict[str, Callable[[], Evaluation]] = {}
 
@@ -189,9 +192,10 @@ def test_strengths_follow_the_wording() -> None:
     assert words["serious risk of harm"][0] is None
     assert "should be held on the same day" in words["serious risk of harm"][1]
     assert words["otherwise"][0] is None
-    assert strengths[SAME_DAY_WITH_IMMEDIATE] == "should"
-    assert strengths[FIVE_BESIDE_SAME_DAY] == "must"
-    assert "must be held within a maximum of five" in PACK.rule(FIVE_BESIDE_SAME_DAY).citation.quote  # type: ignore[union-attr]
+    assert strengths[SAME_DAY] == "should"
+    assert strengths[ONE_DAY] == strengths[FIVE_DAYS] == "must"
+    assert "must be held within one working day" in PACK.rule(ONE_DAY).citation.quote  # type: ignore[union-attr]
+    assert "must be held within a maximum of five" in PACK.rule(FIVE_DAYS).citation.quote  # type: ignore[union-attr]
 
 
 def test_timing_table_order_and_parameter_defaults() -> None:
@@ -1177,12 +1181,13 @@ def serious_harm_late_across_bst() -> Evaluation:
 
 def test_serious_harm_same_day_before_the_clocks_change() -> None:
     result = serious_harm_late_across_bst()
-    timing = only(result, TIMING)
+    assert obligations(result, TIMING) == []  # an exception certainly applies
+    timing = only(result, SAME_DAY)
     assert timing.due == end_of("2015-03-28", TZ)
     assert timing.due.utcoffset().total_seconds() == 0  # type: ignore[union-attr]  # GMT
     assert (timing.status, timing.met_by) == ("met_late", "d-sh-1")
     assert timing.due_basis == "serious risk of harm: the same day"
-    [finding] = lateness(result, TIMING)
+    [finding] = lateness(result, SAME_DAY)
     assert (finding.kind, finding.severity) == ("met_late", "should")
     # The other obligation from the same concern has no deadline, so it is simply met.
     assert only(result, "strategy_discussion_when_harm_suspected").status == "met"
@@ -1196,15 +1201,15 @@ def test_serious_harm_same_day_before_the_clocks_change() -> None:
             ],
             "2015-03-29T09:00:00+01:00",
         ),
-        TIMING,
+        SAME_DAY,
     )
     assert (in_time.status, in_time.due) == ("met", end_of("2015-03-28", TZ))
 
 
-# Reader 4 H1/M2: the referral-timed rules are the same rules as the concern-timed ones,
-# counted from the referral the concern names (due_from named_by, otherwise).
-FROM_REFERRAL = TIMING
-FROM_REFERRAL_PSA = TIMING
+# Reader 4 H1/M2: the same-day rule counts from the referral the concern names (due_from
+# named_by, otherwise); since reader 6 M3 it owes both same-day sentences.
+FROM_REFERRAL = SAME_DAY
+FROM_REFERRAL_PSA = SAME_DAY
 
 
 @scenario
@@ -1310,47 +1315,46 @@ def exceptions_counted_from_the_referral() -> Evaluation:
 
 
 def test_exceptions_count_from_the_referral_the_concern_names() -> None:
+    # Reader 3 H1 kept: a discussion since the referral the concern names meets every
+    # timing rule. Reader 6 M1: the deadlines other than the same day count from the
+    # concern being identified, not from the referral (reader 4 H1's reading reversed).
     result = exceptions_counted_from_the_referral()
-    # child-1: referral Mon 15 June; Tue 16 = 1 -> end of Tue 2015-06-16; the discussion
+    # child-1: concern Tue 16 June; Wed 17 = 1 -> end of Wed 2015-06-17; the discussion
     # on Mon 15 at 14:00, after the referral and before the concern's record, meets it.
-    [ia] = of_child(result, TIMING, "child-1")
-    assert (ia.triggered_by, ia.due, ia.status, ia.met_by, ia.strength, ia.due_case) == (
+    [ia] = of_child(result, ONE_DAY, "child-1")
+    assert (ia.triggered_by, ia.due, ia.status, ia.met_by, ia.strength) == (
         ("rr-ia", "c-ia"),
-        end_of("2015-06-16", TZ),
+        end_of("2015-06-17", TZ),
         "met",
         "d-ia",
         "must",
-        "immediate action",
     )
-    # child-2: referral Mon 22 June; Tue 23 = 1, Wed 24 = 2, Thu 25 = 3 -> end of Thu
-    # 2015-06-25; the discussion on Fri 26 is late, however late the concern was recorded.
+    assert ia.triggered_on == date(2015, 6, 16)  # the clock starts at the concern
+    # child-2: concern Wed 24 June; Thu 25 = 1, Fri 26 = 2, Mon 29 = 3 -> end of Mon
+    # 2015-06-29; the discussion on Fri 26 is in time (from the referral, Mon 22, it
+    # would have been due end of Thu 25 June and late).
     [three] = of_child(result, TIMING, "child-2")
     assert (three.triggered_by, three.due, three.status, three.met_by) == (
         ("rr-3d", "c-3d"),
-        end_of("2015-06-25", TZ),
-        "met_late",
+        end_of("2015-06-29", TZ),
+        "met",
         "d-3d",
     )
-    [late] = lateness(result, TIMING)
-    assert (late.kind, late.severity) == ("met_late", "should")
-    # child-3: referral Mon 6 July; Tue 7 = 1, Wed 8 = 2, Thu 9 = 3, Fri 10 = 4, Mon 13 = 5
-    # -> end of Mon 2015-07-13; the meeting on Tue 7 meets it.
-    [cx] = of_child(result, TIMING, "child-3")
-    assert (cx.triggered_by, cx.due, cx.status, cx.met_by, cx.strength, cx.due_case) == (
+    assert three.due_basis == "otherwise: 3 working days"
+    assert lateness(result, TIMING) == []
+    # child-3: concern Wed 8 July; Thu 9 = 1, Fri 10 = 2, Mon 13 = 3, Tue 14 = 4,
+    # Wed 15 = 5 -> end of Wed 2015-07-15; the meeting on Tue 7 meets it.
+    [cx] = of_child(result, FIVE_DAYS, "child-3")
+    assert (cx.triggered_by, cx.due, cx.status, cx.met_by, cx.strength) == (
         ("rr-cx", "c-cx"),
-        end_of("2015-07-13", TZ),
+        end_of("2015-07-15", TZ),
         "met",
         "d-cx",
         "must",
-        "particularly complex",
     )
     # one timing obligation per concern: the linked concerns are not timed again from
     # their records
-    assert [o.triggered_by for o in obligations(result, TIMING)] == [
-        ("rr-ia", "c-ia"),
-        ("rr-3d", "c-3d"),
-        ("rr-cx", "c-cx"),
-    ]
+    assert [o.triggered_by for o in obligations(result, TIMING)] == [("rr-3d", "c-3d")]
 
 
 def test_default_from_the_night_before_bst() -> None:
@@ -1402,7 +1406,7 @@ def penetrative_sexual_abuse_forensic() -> Evaluation:
 
 
 def test_penetrative_sexual_abuse_forensic_same_day() -> None:
-    timing = only(penetrative_sexual_abuse_forensic(), TIMING)
+    timing = only(penetrative_sexual_abuse_forensic(), SAME_DAY)
     assert (timing.status, timing.due) == ("met", end_of("2015-05-22", TZ))
     assert timing.due_basis == "penetrative sexual abuse, forensic evidence: the same day"
 
@@ -1450,10 +1454,11 @@ def immediate_action_over_christmas() -> Evaluation:
 
 def test_immediate_action_one_working_day_over_christmas() -> None:
     result = immediate_action_over_christmas()
-    timing = only(result, TIMING)
+    timing = only(result, ONE_DAY)
     assert (timing.status, timing.due) == ("met", end_of("2015-12-29", TZ))
-    # "except in the following circumstances": the default three days are not owed
     assert timing.due_basis == "immediate action: 1 working day"
+    # "except in the following circumstances": the default three days are not owed
+    assert obligations(result, TIMING) == []
 
     late = only(
         run(
@@ -1464,7 +1469,7 @@ def test_immediate_action_one_working_day_over_christmas() -> None:
             ],
             "2016-01-04T09:00:00+00:00",
         ),
-        TIMING,
+        ONE_DAY,
     )
     assert (late.status, late.due) == ("met_late", end_of("2015-12-29", TZ))
     # "must be held within one working day": the obligation, and its lateness finding,
@@ -1493,22 +1498,22 @@ def test_serious_harm_with_immediate_action_keeps_the_must() -> None:
         ],
         "2015-09-14T09:00:00+01:00",
     )
-    same_day = only(result, SAME_DAY_WITH_IMMEDIATE)
+    same_day = only(result, SAME_DAY)
     assert (same_day.due, same_day.strength, same_day.status) == (
         end_of("2015-09-08", TZ),
         "should",
         "met_late",
     )
-    one_day = only(result, TIMING)
+    one_day = only(result, ONE_DAY)
     assert (one_day.due, one_day.strength, one_day.status) == (
         end_of("2015-09-09", TZ),
         "must",
         "met_late",
     )
     assert {
-        (f.rule, f.severity)
-        for f in lateness(result, TIMING) + lateness(result, SAME_DAY_WITH_IMMEDIATE)
-    } == {(SAME_DAY_WITH_IMMEDIATE, "should"), (TIMING, "must")}
+        (f.rule, f.severity) for f in lateness(result, ONE_DAY) + lateness(result, SAME_DAY)
+    } == {(SAME_DAY, "should"), (ONE_DAY, "must")}
+    assert lateness(result, TIMING) == []
 
 
 @scenario
@@ -1528,11 +1533,11 @@ def complex_over_easter_2016() -> Evaluation:
 
 def test_complex_five_working_days_over_easter_2016() -> None:
     result = complex_over_easter_2016()
-    timing = only(result, TIMING)
+    timing = only(result, FIVE_DAYS)
     assert (timing.status, timing.met_by) == ("met", "m-cx-1")
     assert timing.due == end_of("2016-04-01", TZ)
     assert timing.due_basis == "particularly complex: 5 working days"
-    assert obligations(result, FIVE_BESIDE_SAME_DAY) == []
+    assert obligations(result, TIMING) == []
 
     overdue = only(
         run(
@@ -1540,7 +1545,7 @@ def test_complex_five_working_days_over_easter_2016() -> None:
             [concern("2016-03-23T10:00:00+00:00", id="c-cx-2", complex=True)],
             "2016-04-02T09:00:00+01:00",
         ),
-        TIMING,
+        FIVE_DAYS,
     )
     assert (overdue.status, overdue.due) == ("overdue", end_of("2016-04-01", TZ))
     assert overdue.strength == "must"  # "must be held within a maximum of five working days"
@@ -1602,15 +1607,61 @@ def test_each_exception_at_its_own_strength() -> None:
     dues = {
         (o.child_id, o.rule): (o.due, o.strength)
         for o in result.obligations
-        if o.rule in (TIMING, SAME_DAY_WITH_IMMEDIATE, FIVE_BESIDE_SAME_DAY)
+        if o.rule in (TIMING, SAME_DAY, ONE_DAY, FIVE_DAYS)
     }
     assert dues == {
-        ("child-sh-cx", TIMING): (end_of("2015-09-08", TZ), "should"),
-        ("child-sh-cx", FIVE_BESIDE_SAME_DAY): (end_of("2015-09-15", TZ), "must"),
-        ("child-ia-cx", TIMING): (end_of("2015-09-09", TZ), "must"),
-        ("child-sh-ia", SAME_DAY_WITH_IMMEDIATE): (end_of("2015-09-08", TZ), "should"),
-        ("child-sh-ia", TIMING): (end_of("2015-09-09", TZ), "must"),
-        ("child-cx", TIMING): (end_of("2015-09-15", TZ), "must"),
+        ("child-sh-cx", SAME_DAY): (end_of("2015-09-08", TZ), "should"),
+        ("child-sh-cx", FIVE_DAYS): (end_of("2015-09-15", TZ), "must"),
+        ("child-ia-cx", ONE_DAY): (end_of("2015-09-09", TZ), "must"),
+        ("child-sh-ia", SAME_DAY): (end_of("2015-09-08", TZ), "should"),
+        ("child-sh-ia", ONE_DAY): (end_of("2015-09-09", TZ), "must"),
+        ("child-cx", FIVE_DAYS): (end_of("2015-09-15", TZ), "must"),
+    }
+
+
+def test_a_certain_exception_is_owed_at_its_own_strength_whatever_is_unknown() -> None:
+    # Reader 6 M2/M3. Fri 24 May 2024 (Mon 27 May Spring Bank Holiday): one working day
+    # -> end of Tue 28 May; five -> Tue 28, Wed 29, Thu 30, Fri 31, Mon 3 June.
+    at = "2024-05-24T11:00:00+01:00"
+    flags = {"forensic_evidence_needed": False, "looked_after": False, "complex": True}
+    # serious_harm left out (not recorded); immediate_action_taken listed as unknown
+    unknown_serious = ev(
+        "concern_identified", at, id="c-m2a", child="child-a", category="sexual_abuse",
+        immediate_action_taken=False, **flags,
+    )  # fmt: skip
+    unknown_action = ev(
+        "concern_identified", at, id="c-m2b", child="child-b", category="sexual_abuse",
+        serious_harm=True, unknown=["immediate_action_taken"], **flags,
+    )  # fmt: skip
+    result = run(PACK, [unknown_serious, unknown_action], "2024-06-04T09:00:00+01:00")
+    by = {(o.child_id, o.rule): o for o in result.obligations}
+    # complex recorded true: the five working days at must, whatever serious_harm is
+    five_a = by["child-a", FIVE_DAYS]
+    assert (five_a.due, five_a.strength, five_a.status) == (
+        end_of("2024-06-03", TZ),
+        "must",
+        "overdue",
+    )
+    assert by["child-a", SAME_DAY].status == "cannot_evaluate"
+    # serious and complex recorded true, immediate action unknown: the same day at should
+    # and the five working days at must; the one working day cannot be evaluated
+    same_b = by["child-b", SAME_DAY]
+    assert (same_b.due, same_b.strength, same_b.status) == (
+        end_of("2024-05-24", TZ),
+        "should",
+        "overdue",
+    )
+    assert (by["child-b", FIVE_DAYS].strength, by["child-b", FIVE_DAYS].status) == (
+        "must",
+        "overdue",
+    )
+    assert by["child-b", ONE_DAY].status == "cannot_evaluate"
+    # an exception certainly applies to both: the three working days are owed by neither
+    assert obligations(result, TIMING) == []
+    assert {(f.child_id, f.rule, f.severity) for f in result.findings if f.kind == "overdue"} >= {
+        ("child-a", FIVE_DAYS, "must"),
+        ("child-b", SAME_DAY, "should"),
+        ("child-b", FIVE_DAYS, "must"),
     }
 
 

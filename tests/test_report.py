@@ -266,10 +266,11 @@ def test_wtsc_example_figures_by_hand() -> None:
     rows = {r[0].split()[-1]: r[1:] for r in table(html, "All timed rules")[1:]}
     # child-F: concern Wed 23 Dec 2015, three working days on the England calendar: Thu 24
     # (1), Fri 25 and Mon 28 Dec (Christmas, Boxing Day substitute) skipped, Tue 29 (2),
-    # Wed 30 (3); the discussion wt-002 on Wed 30 Dec 11:00 is in time. child-G: penetrative
-    # sexual abuse needing forensic evidence, same day (Thu 2 Apr); meeting 17:30 that day.
-    # Both in time: 2 triggered, 2 met, 100.0%.
-    assert rows["strategy_discussion_within_timescale"][:6] == ["2", "2", "0", "0", "0", "100.0%"]
+    # Wed 30 (3); the discussion wt-002 on Wed 30 Dec 11:00 is in time: 1 triggered, 1 met.
+    assert rows["strategy_discussion_within_timescale"][:6] == ["1", "1", "0", "0", "0", "100.0%"]
+    # child-G: penetrative sexual abuse needing forensic evidence, an exception that
+    # certainly applies, so its own rule: the same day (Thu 2 Apr); meeting 17:30 that day.
+    assert rows["strategy_discussion_same_day"][:6] == ["1", "1", "0", "0", "0", "100.0%"]
     # child-G's meeting record was never made available: 1 triggered, 1 overdue, nothing
     # taken place, so no percentage.
     assert rows["record_available_to_invitees_after_meeting"][:6] == [
@@ -288,9 +289,10 @@ CASELOAD = EXAMPLE_RUNS[3]  # twelve invented children under wtsc_2015, as at Fr
 def test_caseload_example_figures_by_hand() -> None:
     _pack, _stream, result, html = _example(*CASELOAD)
     # strategy_discussion_within_timescale, three working days from the concern on the
-    # England calendar unless serious (the same day):
-    # 2015 Q3: K09 Thu 6 Aug, due Tue 11 Aug, held Mon 10: met. K07 serious, Mon 7 Sep,
-    #   held 16:00 that day: met. K08 Tue 15 Sep, due Fri 18 Sep, held Mon 28 Sep: late.
+    # England calendar where no exception certainly applies (K07, serious, is owed the
+    # same day by strategy_discussion_same_day instead):
+    # 2015 Q3: K09 Thu 6 Aug, due Tue 11 Aug, held Mon 10: met. K08 Tue 15 Sep, due Fri 18
+    #   Sep, held Mon 28 Sep: late.
     # 2015 Q4: K01 Mon 5 Oct, due Thu 8, held Tue 6: met. K02 Wed 14 Oct, due Mon 19, held
     #   Fri 16: met. K12 Tue 20 Oct, due Fri 23, held on Thu 22 (date only: the whole day is
     #   before the deadline): met. K03 Thu 5 Nov, due Tue 10, held Wed 18: late. K04 Mon 23
@@ -299,12 +301,12 @@ def test_caseload_example_figures_by_hand() -> None:
     #   due Wed 23, none: overdue. K05 Tue 22 Dec: Wed 23, Thu 24, then Fri 25 and Mon 28
     #   (Christmas, Boxing Day substitute) skipped, Tue 29; held Tue 29: met.
     # 2016-01: K10 Wed 13 Jan, due Mon 18 Jan: open.
-    # All: 12 triggered, 6 met, 2 late, 2 overdue, 1 open, 1 cannot evaluate; 6 / 8 = 75.0%.
+    # All: 11 triggered, 5 met, 2 late, 2 overdue, 1 open, 1 cannot evaluate; 5 / 7 = 71.4%.
     # Latest complete quarter before 15 Jan 2016: 2015 Q4, 4 / 5 = 80.0%.
     rows = {r[0].split()[-1]: r[1:] for r in table(html, "All timed rules")[1:]}
     assert table(html, "All timed rules")[0][5:7] == ["Open", "Cannot evaluate"]
     assert rows["strategy_discussion_within_timescale"] == [
-        "12", "6", "2", "2", "1", "1", "75.0%", "2015 Q4: 80.0% (4 of 5)",
+        "11", "5", "2", "2", "1", "1", "71.4%", "2015 Q4: 80.0% (4 of 5)",
     ]  # fmt: skip
     title = "Strategy discussion within three working days"
     months = {r[0]: r[1:] for r in table(html, title)[1:]}
@@ -313,7 +315,7 @@ def test_caseload_example_figures_by_hand() -> None:
     # triggered, met, late, overdue, open, cancelled, cannot evaluate, %
     assert months["2015-12"] == ["3", "1", "0", "1", "0", "0", "1", "100.0%"]
     assert months["Quarter 2015 Q4"] == ["8", "4", "1", "2", "0", "0", "1", "80.0%"]
-    assert months["All months"] == ["12", "6", "2", "2", "1", "0", "1", "75.0%"]
+    assert months["All months"] == ["11", "5", "2", "2", "1", "0", "1", "71.4%"]
     assert "neither within timescale nor late" in html
     # The account on every page: 29 records, one outcome that cannot be evaluated.
     assert html.count("Outcomes that cannot be evaluated: <strong>1</strong>") == 3

@@ -74,6 +74,10 @@ ESCALATION_NOT_ON_PATH = declare(
 UNKNOWN_ESCALATION_PATH = declare(
     "unknown-escalation-path", "an escalation names a path the pack does not define"
 )
+COUNTS_FROM_WITHOUT_DUE_FROM = declare(
+    "counts-from-without-due-from",
+    "a deadline-table case says counts_from: trigger in a requirement without due_from",
+)
 NAMED_BY_NOT_A_REFERENCE = declare(
     "named-by-not-a-reference",
     "due_from's named_by is not a checked reference field of the trigger to the due_from event",
@@ -109,6 +113,9 @@ class DueCase:
     # The basis of an obligation counted from its trigger after all (due_from's otherwise):
     # without the words on where an earlier clock starts. Defaults to ``basis``.
     own_basis: str = ""
+    # counts_from: trigger: under due_from, this case's deadline counts from the trigger
+    # (its basis is then own_basis); acts since the earlier event still meet it.
+    from_trigger: bool = False
     kind: str = field(init=False)  # within.kind and within.amount, looked up once
     amount: int = field(init=False)
 
@@ -993,6 +1000,15 @@ class _Compiler:
             applies = compile_condition(
                 case.when, scope, (*loc, "table", "cases", k, "when"), self.problem
             )
+            from_trigger = case.counts_from == "trigger"
+            if from_trigger and not from_earlier:
+                self.problem(
+                    (*loc, "table", "cases", k, "counts_from"),
+                    COUNTS_FROM_WITHOUT_DUE_FROM,
+                    "counts_from: trigger only applies under due_from (without it every "
+                    "case counts from the trigger already); remove it, or add due_from",
+                )
+            own = _basis(case.label, case.within, name, basis)
             cases.append(
                 DueCase(
                     case.label,
@@ -1000,8 +1016,9 @@ class _Compiler:
                     case.within,
                     case.strength,
                     case.citation,
-                    _basis(case.label, case.within, name, basis, start),
-                    _basis(case.label, case.within, name, basis),
+                    own if from_trigger else _basis(case.label, case.within, name, basis, start),
+                    own,
+                    from_trigger and from_earlier,
                 )
             )
         return CompiledDue(tuple(cases), name, basis)

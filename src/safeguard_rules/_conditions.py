@@ -77,16 +77,20 @@ PARTY_FIELDS = frozenset(
 )
 
 _OPS_BY_KIND: dict[str, frozenset[str]] = {
-    "text": frozenset({"is", "is_not", "in", "not_in", "present"}),
-    "bool": frozenset({"is", "is_not", "present"}),
-    "number": frozenset({"is", "is_not", "in", "not_in", "present", "at_least", "at_most"}),
-    "date": frozenset({"present"}),
-    "datetime": frozenset({"present", "in_office_hours"}),
+    "text": frozenset({"is", "is_not", "in", "not_in", "present", "recorded"}),
+    "bool": frozenset({"is", "is_not", "present", "recorded"}),
+    "number": frozenset(
+        {"is", "is_not", "in", "not_in", "present", "at_least", "at_most", "recorded"}
+    ),
+    "date": frozenset({"present", "recorded"}),
+    "datetime": frozenset({"present", "in_office_hours", "recorded"}),
     "text_list": frozenset(
-        {"contains", "contains_any", "contains_all", "present", "count_at_least"}
+        {"contains", "contains_any", "contains_all", "present", "count_at_least", "recorded"}
     ),
     "attributes": frozenset(),
-    "any": frozenset({"is", "is_not", "in", "not_in", "present", "at_least", "at_most"}),
+    "any": frozenset(
+        {"is", "is_not", "in", "not_in", "present", "at_least", "at_most", "recorded"}
+    ),
 }
 
 
@@ -240,6 +244,8 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
     else:
         _check_literals(op, operand, spec, name, scope, (*loc, op), report)
 
+    if op == "recorded":
+        return recorded_test(path, bool(operand))
     if op == "in_office_hours":
         calendar = scope.calendar
         if calendar is None or calendar.office_start is None:
@@ -252,6 +258,28 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
         want = bool(operand)
         return lambda ev, case, trig: calendar.in_office_hours(get(ev, case, trig)) is want
     return _operator(op, get, operand, value_getter)
+
+
+def recorded_test(path: str, want: bool) -> Predicate:
+    """``recorded``: whether the records give the value at ``path`` (checked already). Two
+    valued, in both walks: a value listed under unknown (a concern flag left out is listed
+    there when the event is read), a case fact resting on one, or the time of a date-only
+    event is not recorded; every other value is, null or not."""
+    head, _, rest = path.partition(".")
+    if head == "case":
+        fact = rest
+        return lambda ev, case, trig: (not (case.unknown and case.unknown.get(fact))) is want
+    if head == "trigger":
+        of_trigger = _recorded_in(rest)
+        return lambda ev, case, trig: (trig is not None and of_trigger(trig)) is want
+    of_event = _recorded_in(rest if head == "event" else path)
+    return lambda ev, case, trig: of_event(ev) is want
+
+
+def _recorded_in(path: str) -> Callable[[BaseEvent], bool]:
+    if path == "at":
+        return lambda ev: ev.at is not None
+    return lambda ev: path not in ev.unknown
 
 
 def _operator(op: str, get: Getter, operand: Any, value_getter: Getter | None) -> Predicate:
@@ -330,7 +358,7 @@ def _check_literals(
     op: str, operand: Any, spec: FieldSpec, name: str, scope: Scope, loc: Loc, report: Report
 ) -> None:
     values: Sequence[Any] = operand if isinstance(operand, list) else [operand]
-    if op in ("present", "in_office_hours"):
+    if op in ("present", "in_office_hours", "recorded"):
         return
     if op == "count_at_least":
         if isinstance(operand, bool) or not isinstance(operand, int):

@@ -591,7 +591,12 @@ def _walk(
                     raise AssertionError("deadline tables end with an unconditional case")
                 if exercised is not None:
                     exercised.add(("case", rule_id, route.name or "", deciding.label))
-            if clock is not None:
+            # A case that counts from the trigger (counts_from) keeps the earlier event
+            # only as the start of the acts that may meet it.
+            from_earlier = clock is not None and not (
+                deciding is not None and deciding.from_trigger
+            )
+            if from_earlier:
                 in_order = False
                 local = clock.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
                 start_day = local.date()  # the obligation runs from the earlier event
@@ -620,7 +625,8 @@ def _walk(
             if clock is not None:
                 # The obligation runs from the earlier event: its own trigger may settle it,
                 # or else an act since that event.
-                item.clock = clock
+                if from_earlier:
+                    item.clock = clock
                 if not _settle([item], kind, event, case) or past.meets(item, clock, case):
                     waiting_on = frozenset()
             for kind_ in waiting_on:

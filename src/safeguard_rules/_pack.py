@@ -321,6 +321,7 @@ FIELD_OPERATORS: tuple[str, ...] = (
     "at_most",
     "count_at_least",
     "in_office_hours",
+    "recorded",
 )
 COMBINATORS: tuple[str, ...] = ("all", "any", "not")
 
@@ -373,6 +374,13 @@ class Condition(_Strict):
     at_most: Opt[float] = None
     count_at_least: Opt[Annotated[int, Field(ge=0)]] = None
     in_office_hours: Opt[bool] = None
+    recorded: Opt[bool] = Field(
+        None,
+        description="true: the record gives the field (it is not listed under unknown, nor "
+        "left out where leaving it out means 'not recorded'); false: it does not. Never "
+        "unknown itself, so 'any: [{field: X, recorded: false}, {field: X, is: false}]' "
+        "reads 'X is false or not recorded'.",
+    )
 
     @model_validator(mode="after")
     def _one_shape(self) -> "Condition":
@@ -474,6 +482,12 @@ class DueCase(_Strict):
         None, description="Overrides the rule's strength when this case decides the deadline."
     )
     citation: Opt[Citation] = None
+    counts_from: Opt[Literal["trigger"]] = Field(
+        None,
+        description="Under due_from: 'trigger' counts this case's deadline from the rule's "
+        "trigger instead of due_from's earlier event, where the source starts this case's "
+        "clock there; an act since the earlier event still meets the obligation.",
+    )
 
 
 class DueTable(_Strict):

@@ -155,6 +155,20 @@ def _timed(due: Due | None, pack: Pack) -> bool:
     return due.no_deadline is None
 
 
+def _from_trigger(due: Due | None, pack: Pack) -> list[str] | None:
+    """The labels of a due_from table's cases that count from the trigger (counts_from):
+    None for none, ``["*"]`` for every case."""
+    if due is not None and due.parameter is not None:
+        parameter = pack.parameters.get(due.parameter)
+        due = parameter.default if parameter is not None else None
+    if due is None or due.table is None:
+        return None
+    own = [case.label for case in due.table.cases if case.counts_from == "trigger"]
+    if not own:
+        return None
+    return ["*"] if len(own) == len(due.table.cases) else own
+
+
 class _Doc:
     def __init__(self, compiled: CompiledPack) -> None:
         self.compiled = compiled
@@ -320,7 +334,15 @@ class _Doc:
                 )
             else:
                 how = f"the latest before the trigger, `{rule.when.event}`"
-            return f"`{start.event}` ({how})"
+            clock = f"`{start.event}` ({how})"
+            own = _from_trigger(requirements[0].due, self.pack)
+            if own is None:
+                return clock
+            trigger = f"the trigger, `{rule.when.event}`"
+            if own == ["*"]:
+                return f"{trigger} (an act since {clock} meets it)"
+            cases = ", ".join(f"“{label}”" for label in own)
+            return f"{clock}; {trigger} for {cases}"
         counted = " (the event that completes the count)" if rule.when.count else ""
         return f"`{rule.when.event}`{counted}"
 
@@ -440,6 +462,12 @@ class _Doc:
             else:
                 clock = md(words.clock(start).replace("the latest earlier ", "the latest ", 1))
                 clock += f" before the trigger, `{rule.when.event}`"
+            own = _from_trigger(req.due, self.pack)
+            if own == ["*"]:
+                clock = f"the trigger, `{rule.when.event}` (an act since {clock} meets it)"
+            elif own is not None:
+                cases = ", ".join(f"“{md(label)}”" for label in own)
+                clock += f"; the trigger, `{rule.when.event}`, for {cases}"
             out.append(f"- **Clock starts at**: {clock}; deadline {md(self.deadline(req.due))}")
         elif _timed(req.due, self.pack):
             out.append(

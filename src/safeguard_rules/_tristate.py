@@ -24,7 +24,7 @@ from typing import Any
 
 from ._case import CaseState
 from ._compile import CompiledPack, CompiledRule
-from ._conditions import Scope, _compare, _present
+from ._conditions import Scope, _compare, _present, recorded_test
 from ._events import BaseEvent
 from ._pack import Condition, Due, EventMatch, Ref, Requirement
 
@@ -108,6 +108,10 @@ def _test(condition: Condition, scope: Scope) -> TriPredicate:
             return value is not None and calendar.in_office_hours(value) is want
 
         return office
+    if op == "recorded":
+        # Two-valued even here: whether a value is recorded is always known.
+        recorded = recorded_test(condition.field or "", bool(operand))
+        return lambda ev, case, trig: recorded(ev, case, trig)
     if op == "present":
         wanted = bool(operand)
 

@@ -103,6 +103,10 @@ class _Item:
     settled_by: BaseEvent | None = None
     settles: str = ""  # "met" or "cancelled"
     clock: BaseEvent | None = None  # with due_from: the earlier event its deadline counts from
+    # Every case that may decide counts from the trigger after all (counts_from: trigger).
+    from_trigger: bool = False
+    # The deadline cases that may decide, when the records leave it open (more than one).
+    possible: tuple[DueCase, ...] = ()
     maybe: list[tuple[BaseEvent, str, frozenset[str]]] = field(default_factory=list)
 
 
@@ -417,6 +421,11 @@ class _Walk:
         if not exists and item.deciding is not None:
             # The rule and route apply and one case decides, whatever else is unknown.
             self.note("case", compiled.rule.id, route.name or "", item.deciding.label)
+        elif not exists:
+            # A case that bounds the deadline as one of those that may decide is exercised
+            # too: its deadline is one end of the obligation's.
+            for possible in item.possible:
+                self.note("case", compiled.rule.id, route.name or "", possible.label)
         item.action = action
         self.opened.append(item)
         if clock is not None:
@@ -472,7 +481,16 @@ class _Walk:
             cases.append((case, result))
             if result is True:
                 break
-        bounds = [self.due_bounds(c.kind, c.amount, start, start_span) for c, _r in cases]
+        # A case that counts from the trigger (counts_from) does so whatever due_from says.
+        bounds = [
+            self.due_bounds(c.kind, c.amount, event, span)
+            if c.from_trigger
+            else self.due_bounds(c.kind, c.amount, start, start_span)
+            for c, _r in cases
+        ]
+        if clock is not None and all(c.from_trigger for c, _r in cases):
+            item.from_trigger = True
+            item.span = span
         finite = [b for b in bounds if b is not None]
         item.first_due = min((b[0] for b in finite), default=None)
         item.last_due = None if len(finite) < len(bounds) else max(b[1] for b in finite)
@@ -486,6 +504,7 @@ class _Walk:
             item.deciding = cases[0][0]
             item.due_basis = basis(cases[0][0])
         else:
+            item.possible = tuple(c for c, _r in cases)
             unsure = _unknowns(r for _c, r in cases)
             item.deadline.append(_Doubt("which deadline applies", unsure))
             item.due_basis = "one of: " + "; ".join(basis(c) for c, _r in cases)
@@ -630,7 +649,7 @@ class _Walk:
             action=item.action,
             missing=missing,
             reason=reason,
-            clock=item.clock,
+            clock=None if item.from_trigger else item.clock,
             strength=item.strength,
         )
         return result, last

@@ -113,6 +113,8 @@ _FLAGS = {
     ("present", False): "is absent",
     ("in_office_hours", True): "is in office hours",
     ("in_office_hours", False): "is outside office hours",
+    ("recorded", True): "is recorded",
+    ("recorded", False): "is not recorded",
 }
 
 
@@ -136,7 +138,7 @@ def _condition(c: Condition, parties: Mapping[str, str], nested: bool) -> str:
     op, operand = c.operator, c.operand
     attribute = field.startswith(("attributes.", "trigger.attributes."))
     party = not attribute and field.rsplit(".", 1)[-1] in PARTY_FIELDS
-    if op in ("present", "in_office_hours"):
+    if op in ("present", "in_office_hours", "recorded"):
         return f"{field} {_FLAGS[op, bool(operand)]}"
     if op == "count_at_least":
         return f"{field} has at least {operand} {'entry' if operand == 1 else 'entries'}"
@@ -173,6 +175,8 @@ def describe_due(
 def describe_case(case: DueCase, parties: Mapping[str, str], label: bool = True) -> str:
     """One deadline-table case: ``serious harm: the same day when serious_harm is true``."""
     text = (f"{case.label}: " if label else "") + case.within.describe()
+    if case.counts_from is not None:
+        text += f" from the {case.counts_from}"
     if case.when is not None:
         text += f" when {describe_condition(case.when, parties)}"
     return text + (f" ({case.strength})" if case.strength else "")
