@@ -219,7 +219,6 @@ def jsonl_records(
     never held whole, and rejected with its number.
     """
     limit = limits.record_chars
-    depth = limits.depth
     number = 0
     while True:
         text = handle.readline(limit + 1)
@@ -227,31 +226,96 @@ def jsonl_records(
             return
         number += 1
         if len(text) > limit and not text.endswith("\n"):
-            while True:
-                rest = handle.readline(64 * 1024)
-                if not rest or rest.endswith("\n"):
-                    break
+            _skip_line(handle)
             yield Raw(number, problem=_too_long(limits))
             continue
-        # JSON's own whitespace only (str.strip would also drop other control characters),
-        # and a byte-order mark where files were concatenated.
-        text = text.strip(" \t\r\n").lstrip("\ufeff")
+        raw = _jsonl_line(text, number, limits, fast)
+        if raw is not None:
+            yield raw
+
+
+def _skip_line(handle: TextIO) -> None:
+    """Reads the rest of an over-long line in pieces, never holding it whole."""
+    while True:
+        rest = handle.readline(64 * 1024)
+        if not rest or rest.endswith("\n"):
+            return
+
+
+def _jsonl_line(text: str, number: int, limits: EventLimits, fast: FastParse | None) -> Raw | None:
+    """One line of JSON Lines (not over-long) as a record; None for a blank line."""
+    # JSON's own whitespace only (str.strip would also drop other control characters),
+    # and a byte-order mark where files were concatenated.
+    text = text.strip(" \t\r\n").lstrip("\ufeff")
+    if not text:
+        return None
+    if (
+        fast is not None
+        and len(text) <= limits.record_chars
+        and text.isascii()
+        and text.count("[") + text.count("{") <= limits.depth
+    ):
+        # decode_json's checks, passed: the usual record goes straight to ``fast``.
+        event = fast(text)
+        if event is not None:
+            return _new_raw(Raw, (number, None, None, event))  # Raw(number, event=event)
+        return decode_json(text, number, limits)  # decoded in full: it says what is wrong
+    return decode_json(text, number, limits, fast)
+
+
+# Reads many lines of JSON at once into their events, or returns None to have each line
+# read on its own: (the lines, joined by "\n", none over-long; how many) -> the events.
+BulkParse = Callable[[str, int], list[Any] | None]
+
+# Characters read at a time when lines are read in bulk: a few hundred events.
+BLOCK_CHARS = 64 * 1024
+
+
+class Batch(NamedTuple):
+    """Events read in bulk from consecutive lines, the first of them on ``line``."""
+
+    line: int
+    events: list[Any]
+
+
+def jsonl_batches(
+    handle: TextIO, limits: EventLimits, fast: FastParse | None, bulk: BulkParse
+) -> Iterator[Batch | Raw]:
+    """:func:`jsonl_records`, reading a block of lines at a time: each block that ``bulk``
+    takes whole is one :class:`Batch`; the lines of any other block are read one by one,
+    exactly as :func:`jsonl_records` reads them (so a rejection has the same reason either
+    way). Blocks are bounded: :data:`BLOCK_CHARS` plus the rest of the last line, read
+    with the same bounded ``readline``; an over-long line is skipped in pieces."""
+    limit = limits.record_chars
+    number = 0  # lines before this block
+    while True:
+        text = handle.read(BLOCK_CHARS)
         if not text:
-            continue
-        if (
-            fast is not None
-            and len(text) <= limit
-            and text.isascii()
-            and text.count("[") + text.count("{") <= depth
-        ):
-            # decode_json's checks, passed: the usual record goes straight to ``fast``.
-            event = fast(text)
-            if event is not None:
-                yield _new_raw(Raw, (number, None, None, event))  # Raw(number, event=event)
+            return
+        cut = False  # the last line is over-long and was not read to its end
+        if not text.endswith("\n"):
+            tail = handle.readline(limit + 1)
+            text += tail
+            cut = len(tail) > limit and not tail.endswith("\n")
+        if cut:
+            _skip_line(handle)
+        lines = text.split("\n")
+        if lines[-1] == "":  # the block ends with its last line's newline
+            lines.pop()
+        if not cut and max(map(len, lines)) <= limit:
+            events = bulk(text.removesuffix("\n"), len(lines))
+            if events is not None:
+                yield Batch(number + 1, events)
+                number += len(lines)
                 continue
-            yield decode_json(text, number, limits)  # decoded in full: it says what is wrong
-            continue
-        yield decode_json(text, number, limits, fast)
+        for line in lines:
+            number += 1
+            if len(line) > limit:
+                yield Raw(number, problem=_too_long(limits))
+                continue
+            raw = _jsonl_line(line, number, limits, fast)
+            if raw is not None:
+                yield raw
 
 
 def json_array_records(

@@ -21,23 +21,34 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from pydantic import ValidationError
-from pydantic_core import from_json
+from pydantic_core import SchemaValidator, core_schema, from_json
 
 from ._errors import ArgumentError, EventStreamError
 from ._event_files import (
+    Batch,
+    BulkParse,
     EventLimits,
     Raw,
     YamlRecords,
     json_array_records,
+    jsonl_batches,
     jsonl_records,
+    undecodable,
 )
 from ._events import EVENT_ADAPTER, EVENT_CLASSES, BaseEvent, describe_errors, invalid_event
 from ._gc import collector_paused
-from ._mapping import EventMapping, RecordMappingError, key_replacements, translator
+from ._mapping import (
+    EventMapping,
+    RecordMappingError,
+    key_replacements,
+    text_rewriter,
+    translator,
+)
 from ._result import Rejection
 from ._vocabulary import Vocabulary
 
@@ -84,6 +95,11 @@ class Origins:
             self._labels.append(label)
             self._starts.append(len(self._numbers))
         return self._numbers.append
+
+    def add_lines(self, label: tuple[str, str] | None, first: int, count: int) -> None:
+        """``count`` more events, read at numbers ``first``, ``first + 1``, ... under ``label``."""
+        self.run(label)
+        self._numbers.extend(range(first, first + count))
 
     def extend(self, other: Origins | None, count: int) -> None:
         """The places of ``count`` more events, from ``other`` (None: not known)."""
@@ -327,7 +343,11 @@ def _read_records(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
         )
         try:
-            collector.take_all(jsonl_records(text, limits, fast))
+            bulk = _bulk_path(mapping, vocabulary, limits)
+            if bulk is None:
+                collector.take_all(jsonl_records(text, limits, fast))
+            else:
+                collector.take_batches(jsonl_batches(text, limits, fast, bulk))
         finally:
             text.detach()  # the caller owns the handle
         return collector.stream()
@@ -351,10 +371,13 @@ def _read_records(
 def _build_validators() -> None:
     """Bind pydantic-core's validators of events, built on first use (the models are built
     when first needed, not at import), so that each record calls them directly."""
-    global _validate_json, _validate_python
+    global _validate_json, _validate_python, _validate_lines
     EVENT_ADAPTER.rebuild()  # built here, not by pydantic's look-up of the caller's frames
     _validate_json = EVENT_ADAPTER.validator.validate_json
     _validate_python = EVENT_ADAPTER.validator.validate_python
+    # Lines read in bulk: a JSON list of one-element lists, each holding one event.
+    lines = core_schema.list_schema(core_schema.tuple_schema([EVENT_ADAPTER.core_schema]))
+    _validate_lines = SchemaValidator(lines).validate_json
 
 
 def _first_validate_json(text: str) -> Any:
@@ -367,8 +390,14 @@ def _first_validate_python(record: Any) -> Any:
     return _validate_python(record)
 
 
+def _first_validate_lines(text: str) -> Any:
+    _build_validators()
+    return _validate_lines(text)
+
+
 _validate_json: Callable[[str], Any] = _first_validate_json
 _validate_python: Callable[[Any], Any] = _first_validate_python
+_validate_lines: Callable[[str], Any] = _first_validate_lines
 # A key followed by white space before its colon (legal, but not what writers produce).
 _SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
 
@@ -471,6 +500,70 @@ def _renamed_text_fast(
     return fast
 
 
+def _bulk_path(
+    mapping: EventMapping | None, vocabulary: Vocabulary | None, limits: EventLimits
+) -> BulkParse | None:
+    """How a block of JSON Lines is read whole (None: each line on its own): all its
+    lines validated by one call of pydantic-core on the JSON text, renamed in the text by
+    the mapping (:func:`text_rewriter`). A pack's vocabulary has no bulk path (as it has no
+    fast path); nor has a depth limit below 2, the depth of a valid event with a list."""
+    if vocabulary is not None or limits.depth < 2:
+        return None
+    rewrite = text_rewriter(mapping) if mapping is not None else None
+    if mapping is not None and rewrite is None:
+        return None
+    return lambda text, count: _bulk_events(text, count, rewrite)
+
+
+_FIELDS_SET = attrgetter("__pydantic_fields_set__")
+_ATTRIBUTES = attrgetter("attributes")
+_ONLY = itemgetter(0)
+
+
+def _bulk_events(
+    text: str, count: int, rewrite: Callable[[str], str | None] | None
+) -> list[BaseEvent] | None:
+    """The events of ``count`` JSON Lines (``text``, joined by newlines), or None to have
+    each line read on its own, which also says what is wrong with a line.
+
+    Taken only when the text has no backslash, so that every '"' delimits a string and
+    '":' ends a key (as in :func:`_fast_event`). Each line is wrapped in a list of its own
+    and the lists joined by ",\\n" into one JSON list. A newline is not allowed inside a JSON
+    string, so no string runs from one line into the next; a line whose text closes its
+    list early ("{...}],[{...}") gives more elements than lines, and lines that would join
+    into one element do so only inside a list of lists, which no event field accepts (and
+    which the mapping never drops unread): so when validation passes with one event per
+    line, each event is its own line. Keys given twice (pydantic-core keeps the last) are
+    counted as in :func:`_fast_event`: one '":' per field set and attribute.
+    """
+    if "\\" in text or _SPACED_KEY.search(text):
+        return None
+    if not text.isascii() and undecodable(text):
+        return None
+    if rewrite is not None:
+        # One '{' per line: no object inside a record (the mapping renames top-level keys,
+        # as the long way does), and none inside a string either.
+        if text.count("{") != count:
+            return None
+        renamed = rewrite(text)
+        if renamed is None:
+            return None
+        text = renamed
+    try:
+        lines = _validate_lines("[[" + text.replace("\n", "],\n[") + "]]")
+    except ValidationError:
+        return None
+    if len(lines) != count:
+        return None
+    events: list[BaseEvent] = list(map(_ONLY, lines))
+    keys = sum(map(len, map(_FIELDS_SET, events)))
+    if rewrite is None:
+        keys += sum(map(len, map(_ATTRIBUTES, events)))
+    if text.count('":') != keys:
+        return None  # a key given twice
+    return events
+
+
 def _too_large(format: EventFormat, limits: EventLimits) -> str:
     kind = "a JSON array" if format == "json" else "a YAML event file"
     return (
@@ -518,6 +611,18 @@ class _Collector:
                 self.rejected.append(Rejection(self.where(line), None, problem))
             else:
                 self.take(line, value)
+
+    def take_batches(self, items: Iterator[Batch | Raw]) -> None:
+        """:meth:`take_all` for JSON Lines read in bulk: a batch's events are kept whole."""
+        keep = self.events.extend
+        origins = self.origins
+        for item in items:
+            if type(item) is Batch:
+                keep(item.events)
+                if origins is not None:
+                    origins.add_lines(self.label, item.line, len(item.events))
+            else:
+                self.take_all(iter((item,)))  # type: ignore[arg-type]
 
     def take(self, number: int, record: Any) -> None:
         if type(record) is not dict and not isinstance(record, Mapping):
