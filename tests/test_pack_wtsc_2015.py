@@ -306,20 +306,24 @@ def test_a_strategy_meeting_also_counts_as_the_discussion() -> None:
 
 @scenario
 def discussion_missing_health() -> Evaluation:
+    # A concern on Mon 1 June 2015 whose only discussion, on Tue 2 June, lacks health.
     return run(
         PACK,
         [
+            concern("2015-06-01T09:00:00+01:00", id="c-pa-1"),
             discussion("2015-06-02T10:00:00+01:00", id="d-pa-1", agencies=["csc", "police"]),
         ],
-        "2015-06-02T12:00:00+01:00",
+        "2015-06-09T12:00:00+01:00",
     )
 
 
 @scenario
 def meeting_missing_police() -> Evaluation:
+    # A concern on Mon 1 June 2015 whose only strategy meeting, on Tue 2 June, lacks police.
     return run(
         PACK,
         [
+            concern("2015-06-01T09:00:00+01:00", id="c-pa-2"),
             meeting(
                 "2015-06-02T10:00:00+01:00", id="m-pa-1", agencies=["csc", "health", "education"]
             ),
@@ -330,7 +334,7 @@ def meeting_missing_police() -> Evaluation:
                 to=["csc", "health", "education"],
             ),
         ],
-        "2015-06-03T12:00:00+01:00",
+        "2015-06-09T12:00:00+01:00",
     )
 
 
@@ -379,19 +383,11 @@ def strategy_by_two_phone_calls() -> Evaluation:
 
 def test_a_strategy_held_as_phone_calls_is_not_found_wanting_call_by_call() -> None:
     # reader 5 MEDIUM-4: before, each call gave a should finding for its missing agency and
-    # the second call's record obligation became overdue
+    # the second call's record obligation became overdue; reader 6 M5: who takes part is
+    # judged per concern, so calls that follow no recorded concern owe nothing about it,
+    # and the per-call advisory notices are gone
     result = strategy_by_two_phone_calls()
-    assert checks(result, "strategy_discussion_involves_core_agencies") == []
-    notices = checks(result, "telephone_strategy_call_involves_core_agencies")
-    assert [(f.event, f.severity) for f in notices] == [
-        ("d-ph-1", "advisory"),
-        ("d-ph-2", "advisory"),
-    ]
-    assert notices[1].message == (
-        "telephone strategy call did not involve all of children's social care, police and "
-        "health (agencies: csc, health); if the strategy was held as several calls, the "
-        "others should have involved the rest"
-    )
+    assert not [f for f in result.findings if "did not involve" in f.message]
     # one record for the strategy meets both calls' record obligations: calls Mon 1 June,
     # 1 working day -> end of Tue 2 June; the record went on Tue 2 June at 11:00
     records = [
@@ -445,59 +441,48 @@ def looked_after_strategy_by_three_phone_calls() -> Evaluation:
     )
 
 
-def test_a_call_without_the_fostering_service_or_the_referrer_is_a_notice() -> None:
-    # reader 5 MEDIUM-4, the fostering service and other bodies: before, d-lp-1 and d-lp-2
-    # each gave a should finding for the fostering service, and the other-bodies notice
-    # read as if the strategy had left the school out
+def test_a_strategy_of_calls_is_judged_on_all_its_calls() -> None:
+    # reader 6 M5: per concern across its calls; the third call involved the fostering
+    # service and the school, so every participation obligation is met and no call is
+    # reported (before: advisory notices on the first two calls; before reader 5 MEDIUM-4,
+    # should findings)
     result = looked_after_strategy_by_three_phone_calls()
-    assert checks(result, "strategy_discussion_involves_fostering_service") == []
-    assert checks(result, "strategy_discussion_involves_other_bodies") == []
-    fostering = checks(result, "telephone_strategy_call_involves_fostering_service")
-    assert [(f.event, f.severity) for f in fostering] == [
-        ("d-lp-1", "advisory"),
-        ("d-lp-2", "advisory"),
-    ]
-    assert fostering[0].message == (
-        "telephone strategy call about a looked after child did not involve the fostering "
-        "service (agencies: csc, police); if the strategy was held as several calls, another "
-        "should have involved it"
-    )
-    referrer = checks(result, "telephone_strategy_call_involves_other_bodies")
-    assert [(f.event, f.severity) for f in referrer] == [
-        ("d-lp-1", "advisory"),
-        ("d-lp-2", "advisory"),
-    ]
-    assert referrer[1].message == (
-        "telephone strategy call did not involve the agency that referred the concern "
-        "(agencies: csc, health); if the strategy was held as several calls, another should "
-        "have involved it"
-    )
-
-
-def test_a_video_discussion_without_the_fostering_service_is_still_a_should() -> None:
-    # the telephone notices leave the other modes' checks as they were (Mon 6 July 2015)
-    result = run(
-        PACK,
-        [
-            concern(
-                "2015-07-06T09:00:00+01:00",
-                id="c-lv",
-                category="neglect",
-                looked_after=True,
-                referring_agency="education",
-            ),
-            discussion("2015-07-06T10:00:00+01:00", id="d-lv", mode="video"),
-        ],
-        "2015-07-06T18:00:00+01:00",
-    )
-    assert {
-        (f.rule, f.severity)
-        for f in result.findings
-        if f.kind == "check" and ("fostering" in f.rule or "other_bodies" in f.rule)
-    } == {
-        ("strategy_discussion_involves_fostering_service", "should"),
-        ("strategy_discussion_involves_other_bodies", "advisory"),
+    met = {o.rule: (o.status, o.met_by) for o in result.obligations if "involves" in o.rule}
+    assert met == {
+        "strategy_discussion_involves_csc": ("met", "d-lp-1"),
+        "strategy_discussion_involves_police": ("met", "d-lp-1"),
+        "strategy_discussion_involves_health": ("met", "d-lp-2"),
+        "strategy_discussion_involves_fostering_service": ("met", "d-lp-3"),
+        "strategy_discussion_involves_other_bodies": ("met", "d-lp-3"),
     }
+    assert not [f for f in result.findings if "did not involve" in f.message]
+
+
+def test_a_strategy_without_the_fostering_service_or_the_referrer_is_reported_once() -> None:
+    # Per concern (reader 6 M5): a concern on Mon 6 July 2015 discussed once, by video,
+    # without the fostering service or the school that referred it. Local default 5
+    # working days: Tue 7, Wed 8, Thu 9, Fri 10, Mon 13 -> end of Mon 13 July.
+    events = [
+        concern(
+            "2015-07-06T09:00:00+01:00",
+            id="c-lv",
+            category="neglect",
+            looked_after=True,
+            referring_agency="education",
+        ),
+        discussion("2015-07-06T10:00:00+01:00", id="d-lv", mode="video"),
+    ]
+    on_time = run(PACK, events, "2015-07-13T18:00:00+01:00")
+    assert not [f for f in on_time.findings if "involves" in f.rule]
+    result = run(PACK, events, "2015-07-14T09:00:00+01:00")
+    assert {(f.rule, f.kind, f.severity) for f in result.findings if "involves" in f.rule} == {
+        ("strategy_discussion_involves_fostering_service", "overdue", "should"),
+        ("strategy_discussion_involves_other_bodies", "overdue", "advisory"),
+    }
+    [o] = [
+        o for o in result.obligations if o.rule == "strategy_discussion_involves_fostering_service"
+    ]
+    assert o.due == end_of("2015-07-13", "Europe/London")
 
 
 def test_a_face_to_face_call_record_of_another_discussion_does_not_meet_it() -> None:
@@ -522,21 +507,20 @@ def test_a_face_to_face_call_record_of_another_discussion_does_not_meet_it() -> 
 
 
 def test_core_agencies_missing() -> None:
-    [found] = checks(discussion_missing_health(), "strategy_discussion_involves_core_agencies")
-    assert (found.severity, found.event) == ("should", "d-pa-1")
+    # per concern (reader 6 M5): 5 working days from Mon 1 June 2015 -> Tue 2, Wed 3,
+    # Thu 4, Fri 5, Mon 8 -> end of Mon 8 June; reported on Tue 9 June
+    [found] = lateness(discussion_missing_health(), "strategy_discussion_involves_health")
+    assert (found.kind, found.severity) == ("overdue", "should")
     assert found.message == (
-        "strategy discussion did not involve all of children's social "
-        "care, police and health (agencies: csc, police)"
+        "involve_health_in_strategy_discussion was due by 2015-06-08T23:59+01:00 (5 working"
+        " days; local default (parameter strategy_participation_timescale)) and is overdue"
     )
-
     result = meeting_missing_police()
-    [found] = checks(result, "strategy_meeting_involves_core_agencies")
-    assert (found.severity, found.event) == ("should", "m-pa-1")
-    assert found.message == (
-        "strategy meeting did not involve all of children's social care, "
-        "police and health (agencies: csc, health, education)"
-    )
-    assert finding_rules(result) == {"strategy_meeting_involves_core_agencies"}
+    [found] = lateness(result, "strategy_discussion_involves_police")
+    assert (found.kind, found.severity) == ("overdue", "should")
+    assert {f.rule for f in result.findings if "involves" in f.rule} == {
+        "strategy_discussion_involves_police"
+    }
 
 
 @scenario
@@ -571,15 +555,18 @@ def referring_agency_absent() -> Evaluation:
 
 
 def test_other_bodies_such_as_the_referring_agency() -> None:
+    # per concern (reader 6 M5): child-ra-1's meeting involved the school that referred it,
+    # so its discussion without the school is not reported (it was, before); the police
+    # referred child-ra-2's concern and are one of the three, so nothing more is owed
     result = referring_agency_absent()
-    [found] = checks(result, "strategy_discussion_involves_other_bodies")
-    assert (found.event, found.severity) == ("d-ra-1", "advisory")
-    assert found.message == (
-        "strategy discussion did not involve the agency that referred the "
-        "concern (agencies: csc, police, health)"
+    [o] = [o for o in result.obligations if o.rule == "strategy_discussion_involves_other_bodies"]
+    assert (o.child_id, o.status, o.met_by, o.strength) == (
+        "child-ra-1",
+        "met",
+        "m-ra-1",
+        "advisory",
     )
-    assert checks(result, "strategy_meeting_involves_other_bodies") == []
-    assert finding_rules(result) == {"strategy_discussion_involves_other_bodies"}
+    assert not [f for f in result.findings if f.rule == "strategy_discussion_involves_other_bodies"]
 
 
 @scenario
@@ -590,15 +577,16 @@ def referring_agency_absent_from_meeting() -> Evaluation:
             concern("2015-07-06T09:00:00+01:00", id="c-ra-3", referring_agency="education"),
             meeting("2015-07-06T14:00:00+01:00", id="m-ra-3"),
         ],
-        "2015-07-06T18:00:00+01:00",
+        "2015-07-14T09:00:00+01:00",
     )
 
 
 def test_other_bodies_at_a_meeting() -> None:
-    [found] = checks(
-        referring_agency_absent_from_meeting(), "strategy_meeting_involves_other_bodies"
+    # Mon 6 July 2015 + 5 working days -> end of Mon 13 July; reported on Tue 14 July
+    [found] = lateness(
+        referring_agency_absent_from_meeting(), "strategy_discussion_involves_other_bodies"
     )
-    assert (found.event, found.severity) == ("m-ra-3", "advisory")
+    assert (found.kind, found.severity) == ("overdue", "advisory")
 
 
 @scenario
@@ -609,7 +597,7 @@ def looked_after_discussion_without_fostering() -> Evaluation:
             concern("2015-07-06T09:00:00+01:00", id="c-la-1", looked_after=True),
             discussion("2015-07-06T14:00:00+01:00", id="d-la-1"),
         ],
-        "2015-07-06T18:00:00+01:00",
+        "2015-07-14T09:00:00+01:00",
     )
 
 
@@ -621,27 +609,21 @@ def looked_after_meeting_without_fostering() -> Evaluation:
             concern("2015-07-06T09:00:00+01:00", id="c-la-2", looked_after=True),
             meeting("2015-07-06T14:00:00+01:00", id="m-la-2"),
         ],
-        "2015-07-06T18:00:00+01:00",
+        "2015-07-14T09:00:00+01:00",
     )
 
 
 def test_fostering_service_for_a_looked_after_child() -> None:
-    [found] = checks(
+    # per concern (reader 6 M5): Mon 6 July 2015 + 5 working days -> end of Mon 13 July
+    for result in (
         looked_after_discussion_without_fostering(),
-        "strategy_discussion_involves_fostering_service",
-    )
-    assert found.severity == "should"
-    assert found.message == (
-        "strategy discussion about a looked after child did not involve "
-        "the fostering service (agencies: csc, police, health)"
-    )
-    [found] = checks(
-        looked_after_meeting_without_fostering(), "strategy_meeting_involves_fostering_service"
-    )
-    assert found.message == (
-        "strategy meeting about a looked after child did not involve "
-        "the fostering service (agencies: csc, police, health)"
-    )
+        looked_after_meeting_without_fostering(),
+    ):
+        [found] = lateness(result, "strategy_discussion_involves_fostering_service")
+        assert (found.kind, found.severity) == ("overdue", "should")
+        assert found.message.startswith(
+            "involve_fostering_service_in_strategy_discussion was due by 2015-07-13T23:59+01:00"
+        )
 
     with_fostering = run(
         PACK,
@@ -1909,15 +1891,14 @@ def attendance_not_recorded() -> Evaluation:
 
 def test_unrecorded_attendance_is_a_notice_not_a_missing_agency() -> None:
     result = attendance_not_recorded()
-    participants = {
-        "strategy_discussion_involves_core_agencies",
-        "strategy_meeting_involves_core_agencies",
-        "strategy_discussion_involves_fostering_service",
-        "strategy_meeting_involves_fostering_service",
-        "telephone_strategy_call_involves_core_agencies",
-        "telephone_strategy_call_involves_fostering_service",
-    }
-    assert not participants & finding_rules(result)
+    # per concern since reader 6 M5: a discussion that records no agencies meets the
+    # participation obligations rather than report the agencies absent
+    participation = [
+        o for o in result.obligations if o.rule.startswith("strategy_discussion_involves_")
+    ]
+    assert participation
+    assert {(o.status, o.met_by) for o in participation} == {("met", "d-na")}
+    assert not [f for f in result.findings if f.rule.startswith("strategy_discussion_involves_")]
     notices = {
         (f.rule, f.event, f.severity)
         for f in result.findings

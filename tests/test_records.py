@@ -400,10 +400,10 @@ def test_an_enquiry_the_census_leaves_open_is_a_cannot_evaluate_row(tmp_path: Pa
 def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would_have(
     tmp_path: Path,
 ) -> None:
-    # No concern records whether the child is looked after (c-1 leaves it out, c-2 lists
-    # it as unknown), so whether the fostering service had to take part in the discussion
-    # cannot be decided: an undetermined check, a row of its own (never a finding), with
-    # the field it needs.
+    # The discussion lists who took notes as unknown, so whether every attending agency
+    # took notes cannot be decided: an undetermined check, a row of its own (never a
+    # finding), with the field it needs. (Until reader 6 M5 this used the fostering-service
+    # check, now an obligation per concern.)
     lines = [
         {
             "id": "c-1",
@@ -428,8 +428,8 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
             "mode": "face_to_face",
             "chair_role": "strategy_chair",
             "agencies": ["csc", "police", "health"],
-            "records_made_by": ["csc", "police", "health"],
             "invited": ["csc", "police", "health"],
+            "unknown": ["records_made_by"],
         },
     ]
     events = tmp_path / "events.jsonl"
@@ -437,7 +437,7 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
     pack = load_pack("wtsc_2015")
     stream = load_events(events)
     result = evaluate(pack, stream, datetime.fromisoformat("2015-06-02T18:00:00+01:00"))
-    rule = "strategy_discussion_involves_fostering_service"
+    rule = "attending_agencies_take_notes"
     assert rule not in {f.rule for f in result.findings}
     rows = [r for r in result.to_records(stream.events) if r["rule"] == rule]
     assert len(rows) == 1
@@ -453,7 +453,7 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
     assert (row["trigger_event"], row["event"], row["missing"]) == (
         "sd-1",
         "sd-1",
-        "concern_identified.looked_after",
+        "strategy_discussion_held.records_made_by",
     )
     assert row["at"] == datetime.fromisoformat("2015-06-02T10:00:00+01:00")
     assert row["on"] == date(2015, 6, 2) and row["reason"]
@@ -462,7 +462,12 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
     assert kinds == sorted(kinds, key=["obligation", "finding", "undetermined"].index)
     # The JSON gives the same id; the CSV the same row.
     data = json.loads(result.to_json())
-    assert [u["id"] for u in data["undetermined"]] == [f"{rule}/sd-1/check"]
+    # (the advisory notice that asks for the note-takers is undetermined too, for the same
+    # field)
+    assert [u["id"] for u in data["undetermined"]] == [
+        f"{rule}/sd-1/check",
+        "note_takers_recorded/sd-1/check",
+    ]
     code, out, err = cli(
         "evaluate",
         "--pack",
@@ -478,6 +483,6 @@ def test_a_check_that_cannot_be_evaluated_is_a_row_with_the_id_its_finding_would
     assert (cell["record"], cell["status"], cell["missing"], cell["on"]) == (
         "undetermined",
         "cannot_evaluate",
-        "concern_identified.looked_after",
+        "strategy_discussion_held.records_made_by",
         "2015-06-02",
     )
