@@ -320,13 +320,23 @@ def test_caseload_example_figures_by_hand() -> None:
     # The account on every page: 29 records, one outcome that cannot be evaluated.
     assert html.count("Outcomes that cannot be evaluated: <strong>1</strong>") == 3
     assert result.account.cannot_evaluate == 1
-    # Overdue now: K04's and K06's discussions (and K02's record), never K11's.
+    # Overdue now: K04's and K06's discussions (and K02's record), never K11's. Neither
+    # K04's nor K06's concern was ever discussed, so who takes part is overdue too (reader
+    # 6 M5, local default 5 working days): K04 Mon 23 Nov 2015 -> Mon 30 Nov; K06 Fri 18
+    # Dec -> Mon 21, Tue 22, Wed 23, Thu 24, (Fri 25, Mon 28 closed) Tue 29 Dec.
     data = script_json(html, "report-data")
     names = [row[0] for row in data["children"]]
     listed = sorted((names[row[0]], row[-1].split("/")[0]) for row in data["overdue"])
+    participation = [
+        "strategy_discussion_involves_csc",
+        "strategy_discussion_involves_health",
+        "strategy_discussion_involves_police",
+    ]
     assert listed == [
         ("child-K02", "record_available_to_invitees_after_discussion"),
+        *[("child-K04", rule) for rule in participation],
         ("child-K04", "strategy_discussion_within_timescale"),
+        *[("child-K06", rule) for rule in participation],
         ("child-K06", "strategy_discussion_within_timescale"),
     ]
     # The index counts K11's outcome that cannot be evaluated.
@@ -353,11 +363,14 @@ def test_report_command_on_the_caseload(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     # Twelve children (K01-K12). Each concern owes a discussion and its timescale (2 each);
     # each of the nine discussions held owes the chair's record and its circulation (2
-    # each): 24 + 18 = 42 obligations. Overdue: K04's and K06's discussions and K02's
-    # record; K11's discussion cannot be evaluated (test above, by hand).
+    # each): 24 + 18 = 42 obligations; and each concern owes that its strategy involve
+    # children's social care, the police and health (3 each, reader 6 M5): 42 + 36 = 78.
+    # Overdue: K04's and K06's discussions, the 3 + 3 participation obligations of those two
+    # never-discussed concerns, and K02's record: 9; K11's discussion cannot be evaluated
+    # (test above, by hand).
     size = len(out.read_bytes())
     assert done.output == (
-        f"wrote {out}: 12 children, 42 obligations (3 overdue, 1 cannot be evaluated), "
+        f"wrote {out}: 12 children, 78 obligations (9 overdue, 1 cannot be evaluated), "
         f"{size:,} bytes\n"
     )
 
@@ -366,13 +379,14 @@ def test_an_undecided_obligation_is_counted_beside_the_overdue_list() -> None:
     pack = load_pack("wtsc_2015")
     # serious_harm unknown, nothing held, as at Tue 8 Dec 2015 17:00: the same-day deadline
     # (Mon 7 Dec) has passed and the three working days (Thu 10 Dec) have not, so it may be
-    # overdue or open: not in the overdue list, counted beside it.
+    # overdue or open: not in the overdue list, counted beside it. (looked_after is
+    # recorded false so the fostering-service participation obligation is not owed.)
     stream = parse_events(
         [
             {"id": "u1", "type": "concern_identified", "child_id": "child-U1",
              "at": "2015-12-07T10:00:00+00:00", "category": "physical_abuse",
              "enquiry_decision_needed": True, "immediate_action_taken": False,
-             "complex": False, "unknown": ["serious_harm"]},
+             "complex": False, "looked_after": False, "unknown": ["serious_harm"]},
         ]
     )  # fmt: skip
     result = evaluate(pack, stream, datetime.fromisoformat("2015-12-08T17:00:00+00:00"))
