@@ -341,17 +341,18 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
     def _complete(self) -> BaseEvent:
         # Plain checks per event, so reading stays fast: exactly one of at/on; every
         # needed field given or listed as unknown; unknown names only real fields.
-        if (self.at is None) is (self.on is None):
-            if self.at is None:
+        values = self.__dict__  # read directly: this runs for every event read
+        if (values["at"] is None) is (values["on"] is None):
+            if values["at"] is None:
                 raise PydanticCustomError(
                     "when_missing", "an event needs at (a time) or on (a date)"
                 )
             raise PydanticCustomError("when_both", "an event has at or on, not both")
-        unknown = self.unknown
+        unknown = values["unknown"]
         if unknown:
             self._check_unknown(unknown)
         for name in self._needed:
-            if getattr(self, name) is None and name not in unknown:
+            if values[name] is None and name not in unknown:
                 if name in self.model_fields_set:
                     raise PydanticCustomError(
                         "needed_null",
@@ -512,9 +513,10 @@ class ConcernIdentified(BaseEvent):
         # A flag left out (or null) is listed under unknown, so every reader (both walks,
         # the case facts, messages) treats it as a listed unknown value. The list is
         # extended in place: the fields the record set stay what it gave.
-        unknown = self.unknown
+        values = self.__dict__
+        unknown = values["unknown"]
         for name in CONCERN_FLAGS:
-            if getattr(self, name) is None and name not in unknown:
+            if values[name] is None and name not in unknown:
                 unknown.append(name)
         return self
 

@@ -258,7 +258,7 @@ def text_rewriter(mapping: EventMapping) -> Callable[[str], str | None] | None:
         dropped.append((re.compile(rf"\{{[ \t]*{key}:{_DROPPABLE}[ \t]*,"), "{"))
         dropped.append((re.compile(rf",[ \t]*{key}:{_DROPPABLE}(?=[ \t]*[,}}])"), ""))
     twice = [
-        re.compile(rf"{re.escape(json.dumps(name))}:[^\n]*?{re.escape(json.dumps(name))}:")
+        re.compile(rf"{re.escape(json.dumps(name))}:[^\n]*{re.escape(json.dumps(name))}:")
         for name in sorted(mapping.ignore)
     ]
 
