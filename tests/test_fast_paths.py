@@ -316,3 +316,25 @@ def test_triggers_at_one_instant_give_results_in_rule_order() -> None:
     ]
     result = evaluate(pack, events, datetime.fromisoformat("2024-06-01T00:00:00+00:00"))
     assert [o.id for o in result.obligations] == ["first/ev-2", "second/ev-1"]
+
+
+def test_input_already_in_walk_order_gives_what_any_other_order_gives() -> None:
+    # Input in time order (then id) is grouped by child without sorting; the same events
+    # reversed go the sorting way. Two children interleaved, and two events of one child
+    # at one instant (walked by id: ev-3 before ev-4).
+    pack = load_pack("wtsc_2015")
+    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
+    events = [
+        ev("concern_identified", "2024-05-01T09:00:00+01:00", id="ev-1", child="c-2", **flags),
+        ev("concern_identified", "2024-05-01T10:00:00+01:00", id="ev-2", child="c-1", **flags),
+        ev("cpn_created", "2024-05-02T10:00:00+01:00", id="ev-3", child="c-1", incident_ref="I"),
+        ev("concern_identified", "2024-05-02T09:00:00Z", id="ev-4", child="c-1", **flags),
+        ev("cpn_created", "2024-05-03T10:00:00+01:00", id="ev-5", child="c-2", incident_ref="J"),
+    ]
+    as_of = datetime.fromisoformat("2024-06-01T00:00:00+00:00")
+    in_order = evaluate(pack, events, as_of)
+    assert in_order.to_json() == evaluate(pack, events[::-1], as_of).to_json()
+    assert [o.child_id for o in in_order.obligations] == sorted(
+        o.child_id for o in in_order.obligations
+    )
+    assert {o.id.split("/")[1] for o in in_order.obligations} >= {"ev-1", "ev-2", "ev-4"}

@@ -118,12 +118,18 @@ def compile_condition(
             compile_condition(c, scope, (*loc, "all", i), report)
             for i, c in enumerate(condition.all_)
         ]
+        if len(parts) == 2:  # no generator for the usual small lists (per event)
+            first, second = parts
+            return lambda ev, case, trig: first(ev, case, trig) and second(ev, case, trig)
         return lambda ev, case, trig: all(p(ev, case, trig) for p in parts)
     if condition.any_ is not None:
         options = [
             compile_condition(c, scope, (*loc, "any", i), report)
             for i, c in enumerate(condition.any_)
         ]
+        if len(options) == 2:
+            one, other = options
+            return lambda ev, case, trig: one(ev, case, trig) or other(ev, case, trig)
         return lambda ev, case, trig: any(p(ev, case, trig) for p in options)
     if condition.not_ is not None:
         inner = compile_condition(condition.not_, scope, (*loc, "not"), report)
@@ -257,6 +263,14 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
             return _never
         want = bool(operand)
         return lambda ev, case, trig: calendar.in_office_hours(get(ev, case, trig)) is want
+    if op == "is" and value_getter is None and not isinstance(operand, list):
+        # The commonest test, on a plain field or fact: one lookup, no getter call.
+        plain = _plain_attribute(path)
+        if plain is not None:
+            on_case, attribute = plain
+            if on_case:
+                return lambda ev, case, trig: bool(getattr(case, attribute) == operand)
+            return lambda ev, case, trig: bool(getattr(ev, attribute) == operand)
     return _operator(op, get, operand, value_getter)
 
 
@@ -280,6 +294,18 @@ def _recorded_in(path: str) -> Callable[[BaseEvent], bool]:
     if path == "at":
         return lambda ev: ev.at is not None
     return lambda ev: path not in ev.unknown
+
+
+def _plain_attribute(path: str) -> tuple[bool, str] | None:
+    """(whether it is a case fact, its attribute) for a resolved path naming a case fact
+    or a field of the event itself; None for the trigger's fields and attributes."""
+    head, _, rest = path.partition(".")
+    if head == "case":
+        return True, rest
+    name = rest if head == "event" else path
+    if "." in name or name in ("attributes", "trigger"):
+        return None
+    return False, name
 
 
 def _operator(op: str, get: Getter, operand: Any, value_getter: Getter | None) -> Predicate:

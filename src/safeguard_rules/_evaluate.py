@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone, tzinfo
 from itertools import compress, repeat
-from operator import attrgetter, is_not, itemgetter, methodcaller
+from operator import attrgetter, is_not, itemgetter, le, methodcaller
 from typing import Any
 
 from ._calendar import WorkingCalendar
@@ -39,7 +39,13 @@ from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
 from ._events import EARLIEST_YEAR, EVENT_REFERENCES, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
-from ._outcome import NO_TIMESCALE, check_finding, escalation_of, lateness_finding
+from ._outcome import (
+    NO_TIMESCALE,
+    check_finding,
+    escalation_of,
+    late_message,
+    lateness_severity,
+)
 from ._pack import Escalation as EscalationSpec
 from ._result import (
     Account,
@@ -52,6 +58,7 @@ from ._result import (
     Status,
     Undetermined,
     cite,
+    new_finding,
     new_obligation,
 )
 from ._stream import EventStream, as_stream
@@ -145,11 +152,6 @@ def _evaluate_all(
         fixed = set(map(type, times)) == {datetime} and _fixed_offset_times(times)
         if fixed:  # in UTC, times compare without a conversion per comparison when sorted
             times = list(map(_IN_UTC, times))
-    by_child: dict[str, list[tuple[Any, str, BaseEvent]]] = {}
-    for child_id, utc, event_id, event in zip(child_ids, times, ids, accepted, strict=True):
-        by_child.setdefault(child_id, []).append((utc, event_id, event))
-    del child_ids, times, ids, columns
-
     obligations: list[Obligation] = []
     findings: list[Finding] = []
     undetermined: list[Undetermined] = []
@@ -158,26 +160,46 @@ def _evaluate_all(
     memo = _Memo(pack)
     # Results are ordered by child first, so each child's sorted results, children in
     # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
-    for child_id in sorted(by_child):
-        rows = by_child[child_id]
-        if fixed and child_id not in uncertain:
-            # Every time has a fixed offset (_fixed_offsets), here in UTC: sorted by time
-            # then id. Ids are unique here, so the events themselves are never compared.
-            rows.sort()
-            history = list(map(_THIRD, rows))
-            _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True)
-            continue
-        unknown += evaluate_child(
-            pack,
-            list(map(_THIRD, rows)),
-            as_of_utc,
-            obligations,
-            findings,
-            exercised,
-            undetermined,
-            uncertain=child_id in uncertain,
-            memo=memo,
-        )
+    if fixed and not uncertain and _in_walk_order(times, ids):
+        # The input is already in walk order (by time, then id): grouped by child as it
+        # comes, each child's events are in order too, with nothing to sort.
+        histories: dict[str, list[BaseEvent]] = {}
+        for child_id, event in zip(child_ids, accepted, strict=True):
+            history = histories.get(child_id)
+            if history is None:
+                histories[child_id] = [event]
+            else:
+                history.append(event)
+        del child_ids, times, ids, columns
+        for child_id in sorted(histories):
+            _walk(
+                pack, histories[child_id], as_of_utc, obligations, findings, exercised, memo, True
+            )
+    else:
+        by_child: dict[str, list[tuple[Any, str, BaseEvent]]] = {}
+        for child_id, utc, event_id, event in zip(child_ids, times, ids, accepted, strict=True):
+            by_child.setdefault(child_id, []).append((utc, event_id, event))
+        del child_ids, times, ids, columns
+        for child_id in sorted(by_child):
+            rows = by_child[child_id]
+            if fixed and child_id not in uncertain:
+                # Every time has a fixed offset (_fixed_offsets), here in UTC: sorted by
+                # time then id. Ids are unique here, so events themselves are never compared.
+                rows.sort()
+                history = list(map(_THIRD, rows))
+                _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True)
+                continue
+            unknown += evaluate_child(
+                pack,
+                list(map(_THIRD, rows)),
+                as_of_utc,
+                obligations,
+                findings,
+                exercised,
+                undetermined,
+                uncertain=child_id in uncertain,
+                memo=memo,
+            )
     sort_rejections(rejected)
     account = Account(stream.received, len(accepted), tuple(rejected), unknown)
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
@@ -243,6 +265,13 @@ _TZINFO = attrgetter("tzinfo")
 _IN_UTC = methodcaller("astimezone", UTC)
 _SECOND = itemgetter(1)
 _THIRD = itemgetter(2)
+
+
+def _in_walk_order(times: list[datetime], ids: list[str]) -> bool:
+    """Whether events with these UTC times and (unique) ids come in walk order: by time,
+    then id. One C-level pass of tuple comparisons."""
+    keys = list(zip(times, ids, strict=True))
+    return all(map(le, keys, keys[1:]))
 
 
 def _fixed_offsets(events: list[BaseEvent]) -> bool:
@@ -636,20 +665,13 @@ def _walk(
             pack.anchors[index].follow(index, event, kind, case, chosen)
         if kept:
             past.keep(event, kind)
-    obligations = [_conclude(item, as_of, memo, fixed, tz) for item in opened]
-    shown = memo.shown
-    for result in obligations:
-        if result.status in _LATE:
-            findings.append(lateness_finding(pack, result, shown=shown))
+    obligations = [_conclude(item, as_of, memo, fixed, tz, findings) for item in opened]
     if not in_order:
         obligations.sort(key=_obligation_order(plan.rank, fixed))
     if len(findings) > 1:
         findings.sort(key=_finding_order(plan.rank))
     all_obligations.extend(obligations)
     all_findings.extend(findings)
-
-
-_LATE = frozenset({"overdue", "met_late"})
 
 
 def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
@@ -908,7 +930,7 @@ class _Memo:
     """What one evaluation works out once, not once per child or result: the pack's
     plan, and deadlines as findings write them."""
 
-    __slots__ = ("_pack", "plan", "shown")
+    __slots__ = ("_overdue", "_pack", "_shown", "plan")
 
     def __init__(self, pack: CompiledPack) -> None:
         self._pack = pack
@@ -916,14 +938,34 @@ class _Memo:
         if plan is None:
             plan = _PLANS[pack] = _Plan(pack)
         self.plan = plan
-        self.shown: dict[int, tuple[datetime, str]] = {}  # deadlines as findings write them
+        # Deadlines as findings write them, and the messages of overdue obligations, by
+        # identity: day-based deadlines are shared objects. Each entry holds its deadline,
+        # so the id cannot be reused meanwhile; equal datetimes may be written differently.
+        self._shown: dict[int, tuple[datetime, str]] = {}
+        self._overdue: dict[tuple[int, int], tuple[datetime, str, date]] = {}
 
     def escalation(self, spec: EscalationSpec) -> Escalation:
         return self.plan.escalation(self._pack, spec)
 
+    def due_text(self, due: datetime) -> str:
+        entry = self._shown.get(id(due))
+        if entry is None or entry[0] is not due:
+            entry = self._shown[id(due)] = (due, due.isoformat(timespec="minutes"))
+        return entry[1]
+
+    def overdue(self, statics: _Static, due: datetime) -> tuple[datetime, str, date]:
+        """(due, the finding's message, its local date) for an overdue obligation."""
+        key = (id(statics), id(due))
+        entry = self._overdue.get(key)
+        if entry is None or entry[0] is not due:
+            message = late_message(statics[1], self.due_text(due), statics[6], None)
+            entry = self._overdue[key] = (due, message, due.date())
+        return entry
+
 
 # rule, action, route, strength, responsible, copied_in, due_basis, due_case, basis,
-# parameter, citation, the escalation spec (for an overdue obligation)
+# parameter, citation, the escalation spec (for an overdue obligation), the severity of
+# its lateness finding
 _Static = tuple[
     str,
     str,
@@ -935,6 +977,7 @@ _Static = tuple[
     str | None,
     Any,
     str | None,
+    Any,
     Any,
     Any,
 ]
@@ -953,6 +996,7 @@ def _static(
     citation = (deciding.citation if deciding else None) or route.citation
     strength = (deciding.strength if deciding else None) or route.strength
     due = req.due
+    basis = due.basis if due is not None else "source"
     return (
         compiled.rule.id,
         spec.action,
@@ -962,14 +1006,19 @@ def _static(
         tuple(spec.copied_in),
         (deciding.basis if clocked else deciding.own_basis) if deciding else NO_TIMESCALE,
         deciding.label if deciding and due and len(due.cases) > 1 else None,
-        due.basis if due is not None else "source",
+        basis,
         due.parameter if due is not None else None,
         cite(citation, pack.source_files),
         spec.escalation,
+        lateness_severity(strength, basis),
     )
 
 
-def _conclude(item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo) -> Obligation:
+def _conclude(
+    item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo, findings: list[Finding]
+) -> Obligation:
+    """``item`` as an Obligation; its lateness finding, if any, is added to ``findings``
+    (what ``_outcome.lateness_finding`` makes, with the text shared where it can be)."""
     # as_of is in UTC here; instants are compared in UTC (see evaluate). The hot path builds
     # the Obligation itself; _outcome.obligation builds the same for the careful walk.
     status: Status
@@ -992,6 +1041,7 @@ def _conclude(item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo
         status = "overdue"
     else:
         status = "open"
+    statics = item.statics
     (
         rule_id,
         action,
@@ -1005,21 +1055,64 @@ def _conclude(item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo
         parameter,
         citation,
         escalation,
-    ) = item.statics
-    if status == "overdue" and escalation is not None:
-        escalation = memo.escalation(escalation)
+        late_severity,
+    ) = statics
+    trigger = item.trigger
+    obligation_id = f"{rule_id}/{trigger.id}"
+    child_id = trigger.child_id
+    met_id = met_by.id if met_by is not None else None
+    if status == "overdue":
+        assert due is not None
+        escalation = memo.escalation(escalation) if escalation is not None else None
+        _, message, on = memo.overdue(statics, due)
+        findings.append(
+            new_finding(
+                rule_id,
+                status,
+                late_severity,
+                message,
+                child_id,
+                None,
+                obligation_id,
+                due,
+                on,
+                citation,
+                basis,
+                parameter,
+            )
+        )
     else:
         escalation = None
-    trigger = item.trigger
+        if status == "met_late":
+            assert due is not None
+            assert met_at is not None
+            assert met_on is not None
+            met = f"at {met_at.isoformat(timespec='minutes')}"
+            findings.append(
+                new_finding(
+                    rule_id,
+                    status,
+                    late_severity,
+                    late_message(action, memo.due_text(due), due_basis, met),
+                    child_id,
+                    met_id,
+                    obligation_id,
+                    met_at,
+                    met_on,
+                    citation,
+                    basis,
+                    parameter,
+                )
+            )
     return new_obligation(
-        f"{rule_id}/{trigger.id}",
+        obligation_id,
         rule_id,
         action,
         route,
         strength,
         responsible,
         copied_in,
-        trigger.child_id,
+        child_id,
         item.triggered_by,
         (item.clock or trigger).at,
         item.triggered_on,
@@ -1029,7 +1122,7 @@ def _conclude(item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo
         basis,
         parameter,
         status,
-        met_by.id if met_by is not None else None,
+        met_id,
         met_at,
         met_on,
         item.cancelled_by.id if item.cancelled_by is not None else None,

@@ -118,28 +118,15 @@ def lateness_finding(
     pack: CompiledPack,
     obligation: Obligation,
     latest_due: datetime | None = None,
-    *,
-    shown: dict[int, tuple[datetime, str]] | None = None,
 ) -> Finding:
     """The finding of an overdue or late obligation. ``latest_due`` is the latest the
     deadline can be when it is not known to the instant (a trigger with only a date and an
-    hours deadline): the obligation is overdue or late whichever it is. ``shown``: a
-    caller's cache of deadlines as written (day-based deadlines are shared objects)."""
+    hours deadline): the obligation is overdue or late whichever it is."""
     # Deadlines are made in the pack's zone already; a latest one is in UTC.
     due_at = obligation.due
     if due_at is None and latest_due is not None:
         due_at = latest_due.astimezone(pack.calendar.tz)
-    if due_at is None:
-        due = "?"
-    elif shown is None:
-        due = due_at.isoformat(timespec="minutes")
-    else:
-        # By identity: equal datetimes may be written differently (offsets, fold), and
-        # the entry holds the datetime, so its id cannot be reused meanwhile.
-        entry = shown.get(id(due_at))
-        if entry is None or entry[0] is not due_at:
-            entry = shown[id(due_at)] = (due_at, due_at.isoformat(timespec="minutes"))
-        due = entry[1]
+    due = "?" if due_at is None else due_at.isoformat(timespec="minutes")
     if obligation.due is None and due_at is not None:
         due = f"{due} at the latest"
     if obligation.status == "met_late":
@@ -149,22 +136,16 @@ def lateness_finding(
             if obligation.met_at is not None
             else f"on {obligation.met_on.isoformat()}"
         )
-        message = (
-            f"{obligation.action} was due by {due} ({obligation.due_basis}) and was met late, {met}"
-        )
+        message = late_message(obligation.action, due, obligation.due_basis, met)
         at, on = obligation.met_at, obligation.met_on
     else:
-        message = f"{obligation.action} was due by {due} ({obligation.due_basis}) and is overdue"
+        message = late_message(obligation.action, due, obligation.due_basis, None)
         assert due_at is not None
         at, on = due_at, due_at.date()
-    # A deadline the source does not give cannot make a "must" breach (principle 4).
-    severity: Severity = obligation.strength
-    if obligation.basis != "source" and severity == "must":
-        severity = "should"
     return new_finding(  # Finding(...), built for bulk (_result)
         obligation.rule,
         obligation.status,  # type: ignore[arg-type]
-        severity,
+        lateness_severity(obligation.strength, obligation.basis),
         message,
         obligation.child_id,
         obligation.met_by,
@@ -175,3 +156,16 @@ def lateness_finding(
         obligation.basis,
         obligation.parameter,
     )
+
+
+def late_message(action: str, due: str, due_basis: str, met: str | None) -> str:
+    """A lateness finding's message: ``met`` is when a late obligation was met ("at
+    2024-05-03T10:00+01:00"), None for one still overdue."""
+    if met is None:
+        return f"{action} was due by {due} ({due_basis}) and is overdue"
+    return f"{action} was due by {due} ({due_basis}) and was met late, {met}"
+
+
+def lateness_severity(strength: Severity, basis: str) -> Severity:
+    """A deadline the source does not give cannot make a "must" breach (principle 4)."""
+    return "should" if basis != "source" and strength == "must" else strength
