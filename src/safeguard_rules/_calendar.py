@@ -133,7 +133,10 @@ class WorkingCalendar:
         return None
 
     def is_working_day(self, day: date) -> bool:
-        return self.closed_reason(day) is None
+        # closed_reason's tests without its words (counting deadlines asks this per day).
+        if day.weekday() not in self.working_weekdays or day in self.closures:
+            return False
+        return self.public_holiday(day) is None
 
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.tz).date()
