@@ -264,6 +264,89 @@ def test_the_careful_walk_closes_the_run_on_any_closing_event() -> None:
     assert (o.triggered_by, o.due, o.status) == (("c-2", "m-1"), end_of("2015-06-11", TZ), "met")
 
 
+PROVISIONAL = CLOSED_BY_A_DECISION.replace(
+    "where: {field: meeting_to_follow, is: false}}",
+    "where: {field: meeting_to_follow, is: false}, provisional: true}",
+)
+
+
+def test_a_provisional_close_still_times_a_trigger_with_nothing_since_from_the_run_it_closed() -> (
+    None
+):
+    pack = compile_text(PROVISIONAL, "toy.yaml")
+    events = [
+        # A decision that no meeting is needed, then a meeting after all, with no concern since.
+        concern("2015-06-01T10:00:00+01:00", "c-1"),
+        decided("2015-06-02T10:00:00+01:00", "sd-1", meeting_to_follow=False),
+        meeting("2015-06-08T10:00:00+01:00", "m-1"),
+        # A concern after the decision starts a new run, as with a plain close.
+        concern("2015-06-15T10:00:00+01:00", "c-2"),
+        decided("2015-06-16T10:00:00+01:00", "sd-2", meeting_to_follow=False),
+        concern("2015-06-22T10:00:00+01:00", "c-3"),
+        meeting("2015-06-23T10:00:00+01:00", "m-2"),
+        # A meeting closes for good: a second meeting with nothing since is not timed.
+        meeting("2015-06-24T10:00:00+01:00", "m-3"),
+        # Two decisions in a row keep the run the first one closed.
+        concern("2015-06-29T10:00:00+01:00", "c-4"),
+        decided("2015-06-30T10:00:00+01:00", "sd-4", meeting_to_follow=False),
+        decided("2015-07-01T10:00:00+01:00", "sd-5", meeting_to_follow=False),
+        meeting("2015-07-03T10:00:00+01:00", "m-4"),
+    ]
+    found = obligations(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
+    # m-1 from c-1, Mon 1 June: Tue 2 (1), Wed 3 (2), Thu 4 (3) -> end of Thu 4 June; held
+    # Mon 8 June, late.
+    # m-2 from c-3, Mon 22 June (c-2's run ended by sd-2, and c-3 started the next): Tue 23
+    # (1), Wed 24 (2), Thu 25 (3) -> end of Thu 25 June; held Tue 23, met.
+    # m-3: nothing since m-2, not timed.
+    # m-4 from c-4, Mon 29 June: Tue 30 (1), Wed 1 July (2), Thu 2 (3) -> end of Thu 2 July;
+    # held Fri 3 July, late.
+    assert [(o.triggered_by, o.due, o.status) for o in found] == [
+        (("c-1", "m-1"), end_of("2015-06-04", TZ), "met_late"),
+        (("c-3", "m-2"), end_of("2015-06-25", TZ), "met"),
+        (("c-4", "m-4"), end_of("2015-07-02", TZ), "met_late"),
+    ]
+    assert found[0].due_basis == (
+        "3 working days from the earliest concern_identified since the last "
+        "strategy_meeting_held or strategy_discussion_held; a strategy_discussion_held "
+        "closes the run only for a later concern_identified"
+    )
+    assert "closes the run only for a later concern_identified" in render_pack_doc(pack)
+    assert (
+        "closes the run only for a later concern_identified"
+        in explain(pack, found[0], events).text()
+    )
+    # With the plain close, m-1 and m-4 have nothing to count from and are not timed: a
+    # record made after the incident removed the lateness.
+    plain = obligations(
+        run(compile_text(CLOSED_BY_A_DECISION, "toy.yaml"), events, AS_OF),
+        "meeting_within_three_days_of_incident",
+    )
+    assert [o.triggered_by for o in plain] == [("c-3", "m-2")]
+
+
+def test_the_careful_walk_keeps_a_provisionally_closed_run() -> None:
+    pack = compile_text(PROVISIONAL, "toy.yaml")
+    events = [
+        _dated("concern_identified", "2015-06-01", "c-1", category="neglect"),
+        _dated(
+            "strategy_discussion_held",
+            "2015-06-02",
+            "sd-1",
+            mode="telephone",
+            chair_role="someone",
+            meeting_to_follow=False,
+        ),
+        _dated("strategy_meeting_held", "2015-06-08", "m-1", chair_role="someone"),
+    ]
+    o = only(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
+    # From c-1, Mon 1 June -> end of Thu 4 June (counted above); held Mon 8 June, late.
+    assert (o.triggered_by, o.due, o.status) == (
+        ("c-1", "m-1"),
+        end_of("2015-06-04", TZ),
+        "met_late",
+    )
+
+
 def test_explain_names_the_clock_event_and_the_rule_that_chose_it() -> None:
     events = [
         concern("2015-06-01T10:00:00+01:00", "c-1"),

@@ -47,8 +47,10 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "that leaves it out does not change it; unknown while no concern has recorded it)",
     "concern_categories": "every concern category identified so far",
     "cpn_count": "how many CPNs have been created for the child so far",
-    "police_attention_count": "how many occasions of police attention (`police_attention`) "
-    "have been recorded for the child so far",
+    "police_attention_count": "how many occasions of police attention have been recorded for "
+    "the child so far: each `police_attention`, and each `cpn_created` whose `incident_ref` no "
+    "`police_attention` names (a CPN records an occasion too); an occasion recorded both ways "
+    "counts once, in either order",
     "referring_agency": "the referring_agency of the latest concern (None when it does not say)",
 }
 
@@ -67,7 +69,7 @@ FACTS_CHANGED_BY: dict[str, tuple[str, ...]] = {
         "team_manager",
         "senior_practitioner",
     ),
-    "cpn_created": ("cpn_count",),
+    "cpn_created": ("cpn_count", "police_attention_count"),
     "police_attention": ("police_attention_count",),
     "concern_identified": ("looked_after", "referring_agency", "concern_categories"),
 }
@@ -84,6 +86,10 @@ class CaseState:
     cpn_count: int = 0
     police_attention_count: int = 0
     referring_agency: str | None = None
+    # police_attention_count counts each occasion once (reader 6 M3): the incident refs its
+    # police_attention records named, and those only a cpn_created has counted so far.
+    attention_refs: set[str] = field(default_factory=set)
+    cpn_only_refs: set[str] = field(default_factory=set)
     # Facts that rest on a value recorded as unknown -> the unknown values they rest on
     # ("concern_identified.looked_after"); conditions on them are unknown. Empty unless
     # some event lists fields under unknown.
@@ -115,11 +121,24 @@ class CaseState:
             for fact in ("social_worker", "team_manager", "senior_practitioner"):
                 self.unknown.pop(fact, None)
 
-    def _cpn(self, _event: CpnCreated) -> None:
+    def _cpn(self, event: CpnCreated) -> None:
         self.cpn_count += 1
+        # "The child came to police attention and a CPN was created": a CPN whose incident
+        # no police_attention has named is an occasion of its own (reader 6 M3). A CPN whose
+        # incident_ref is not known cannot be matched, so it counts no occasion.
+        ref = event.incident_ref
+        if ref is not None and ref not in self.attention_refs and ref not in self.cpn_only_refs:
+            self.police_attention_count += 1
+            self.cpn_only_refs.add(ref)
 
-    def _police_attention(self, _event: PoliceAttention) -> None:
-        self.police_attention_count += 1
+    def _police_attention(self, event: PoliceAttention) -> None:
+        ref = event.incident_ref
+        if ref is not None and ref in self.cpn_only_refs:
+            self.cpn_only_refs.discard(ref)  # its CPN, taken first, counted this occasion
+        else:
+            self.police_attention_count += 1
+        if ref is not None:
+            self.attention_refs.add(ref)
 
     def _concern(self, event: ConcernIdentified) -> None:
         if event.looked_after is not None:

@@ -43,6 +43,7 @@ from ._events import EVENT_REFERENCES, BaseEvent
 from ._pack import (
     DOCUMENT,
     Citation,
+    ClosingMatch,
     Count,
     DeadlineBasis,
     Due,
@@ -165,12 +166,20 @@ class CompiledMatch:
 
 
 @dataclass(frozen=True)
+class CompiledClosing(CompiledMatch):
+    """An earliest_since event that closes a run; a provisional one keeps the run it closed
+    for a trigger with no matching event since."""
+
+    provisional: bool = False
+
+
+@dataclass(frozen=True)
 class CompiledAnchor:
     """A due_from: the earlier events a clock may start at, and how one is chosen."""
 
     event: str
     where: Predicate
-    since: tuple[CompiledMatch, ...] = ()  # earliest_since: the events that close a run
+    since: tuple[CompiledClosing, ...] = ()  # earliest_since: the events that close a run
     named_by: str | None = None  # named_by: the trigger's field naming the event
     # named_by's otherwise: how far back the latest event may be for a trigger naming none
     # (None: such a trigger gives no obligation), and the calendar that counts it.
@@ -182,13 +191,26 @@ class CompiledAnchor:
     ) -> None:
         """After ``event`` (of type ``kind``), which event this anchor (``index``) counts
         from, in ``chosen``: the latest match, or the earliest since the latest event
-        closing the run (earliest_since). Called after the event's own rules."""
+        closing the run (earliest_since). Called after the event's own rules. A run that
+        only provisional events closed is kept under ``~index`` until the next match
+        starts another, so a trigger with none since still counts from it."""
         since = self.since
-        if since and any(kind == m.event and m.where(event, case, None) for m in since):
-            chosen.pop(index, None)  # the run closes: the next match starts the next one
+        if since:
+            hard: bool | None = None  # None: nothing closes the run here
+            for m in since:
+                if kind == m.event and m.where(event, case, None):
+                    hard = hard or not m.provisional
+            if hard is not None:
+                run = chosen.pop(index, None)  # the run closes: the next match starts the next
+                if hard:
+                    chosen.pop(~index, None)
+                elif run is not None:
+                    chosen[~index] = run
         fresh = not since or index not in chosen  # earliest_since keeps the run's first
         if fresh and kind == self.event and self.where(event, case, None):
             chosen[index] = event
+            if since:
+                chosen.pop(~index, None)  # a new run: the provisionally closed one is over
 
     def clock(
         self,
@@ -204,7 +226,8 @@ class CompiledAnchor:
         counts from the latest matching event within the window, else from itself: the
         result is then ``trigger``, and the obligation is an ordinary one."""
         if self.named_by is None:
-            return chosen.get(index)
+            run = chosen.get(index)
+            return chosen.get(~index) if run is None else run  # ~index: provisionally closed
         named = getattr(trigger, self.named_by, None)
         if not isinstance(named, str):
             if self.window is None:
@@ -873,7 +896,7 @@ class _Compiler:
             scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
             where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
             since_loc = (*loc, "earliest_since")
-            one = isinstance(match.earliest_since, EventMatch)  # no list index in its place
+            one = isinstance(match.earliest_since, ClosingMatch)  # no list index in its place
             since = tuple(
                 self._closing(closing, since_loc if one else (*since_loc, i))
                 for i, closing in enumerate(match.closing)
@@ -885,7 +908,7 @@ class _Compiler:
             )
         return self.anchors[key]
 
-    def _closing(self, closing: EventMatch, loc: Loc) -> CompiledMatch:
+    def _closing(self, closing: ClosingMatch, loc: Loc) -> CompiledClosing:
         """One of earliest_since's events that close a run, its 'where' tested with the case
         facts when it happens ('trigger.' has no meaning there)."""
         kind = closing.event
@@ -893,7 +916,7 @@ class _Compiler:
         if self._event_type(kind, (*loc, "event")):
             scope = self._scope(kind, None, f"the {kind} event (earliest_since)")
             where = compile_condition(closing.where, scope, (*loc, "where"), self.problem)
-        return CompiledMatch(kind, where)
+        return CompiledClosing(kind, where, bool(closing.provisional))
 
     def _check_named_by(self, match: DueFrom, trigger: str, loc: Loc) -> None:
         """named_by must be a checked reference of the trigger to the due_from event type,

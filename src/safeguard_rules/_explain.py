@@ -202,7 +202,8 @@ def _clock_words(start: DueFrom) -> str:
     if start.earliest_since is not None:
         return (
             f"the earliest {start.event} since the last {start.closing_words()} before "
-            f"the trigger (due_from earliest_since: a later {start.event} cannot restart it)"
+            f"the trigger{start.provisional_words()} (due_from earliest_since: a later "
+            f"{start.event} cannot restart it)"
         )
     return f"the latest earlier {start.event}"
 

@@ -597,6 +597,18 @@ class EventMatch(_Strict):
     where: Opt[Condition] = None
 
 
+class ClosingMatch(EventMatch):
+    """An event that closes ``earliest_since``'s run of events."""
+
+    provisional: Opt[bool] = Field(
+        None,
+        description="true: this event ends the run only for a matching event that follows "
+        "it, which starts the next run; a trigger with no matching event since it counts "
+        "from the run it closed (a decision that ended the matter, then reversed), so "
+        "recording it can never leave a later act untimed.",
+    )
+
+
 class DueFromOtherwise(_Strict):
     """Where ``named_by``'s field is empty: count from the latest earlier matching event
     if the trigger falls within ``latest_within`` of it, else from the trigger itself."""
@@ -628,14 +640,15 @@ class DueFrom(EventMatch):
     none counts from."""
 
     earliest_since: Opt[
-        EventMatch | Annotated[list[EventMatch], Field(min_length=1, max_length=20)]
+        ClosingMatch | Annotated[list[ClosingMatch], Field(min_length=1, max_length=20)]
     ] = Field(
         None,
         description="Count from the earliest matching event since the latest event that "
         "closes the run (a strategy meeting closes the run of concerns before it), so a later "
         "event cannot restart the clock. One closing event, or a list of alternatives (a "
         "meeting, or a discussion that decided none is needed), each with its optional "
-        "'where'. With none since, the rule gives no obligation.",
+        "'where' (and 'provisional: true' for one whose run still times a trigger with "
+        "no matching event since it). With none since, the rule gives no obligation.",
     )
     named_by: Opt[Identifier] = Field(
         None,
@@ -687,16 +700,26 @@ class DueFrom(EventMatch):
         if self.named_by is not None:
             return f"the {self.event} the trigger names in {self.named_by}"
         if self.earliest_since is not None:
-            return f"the earliest {self.event} since the last {self.closing_words()}"
+            return (
+                f"the earliest {self.event} since the last {self.closing_words()}"
+                f"{self.provisional_words()}"
+            )
         return f"the latest {self.event}"
 
     @property
-    def closing(self) -> tuple[EventMatch, ...]:
+    def closing(self) -> tuple[ClosingMatch, ...]:
         """earliest_since's closing events, one or several alternatives (empty without)."""
         since = self.earliest_since
         if since is None:
             return ()
-        return (since,) if isinstance(since, EventMatch) else tuple(since)
+        return (since,) if isinstance(since, ClosingMatch) else tuple(since)
+
+    def provisional_words(self) -> str:
+        """What a provisional close leaves, in words ('' when no closing event is one)."""
+        kinds = tuple(dict.fromkeys(m.event for m in self.closing if m.provisional))
+        if not kinds:
+            return ""
+        return f"; a {' or '.join(kinds)} closes the run only for a later {self.event}"
 
     @property
     def closing_events(self) -> tuple[str, ...]:

@@ -330,7 +330,7 @@ class _Doc:
                 closing = " or ".join(f"`{event}`" for event in start.closing_events)
                 how = (
                     f"the earliest since the last {closing}, before the trigger, "
-                    f"`{rule.when.event}`"
+                    f"`{rule.when.event}`{start.provisional_words()}"
                 )
             else:
                 how = f"the latest before the trigger, `{rule.when.event}`"

@@ -290,7 +290,7 @@ class PackWords:
             return f"the {event} the trigger names in {start.named_by}"
         if start.earliest_since is not None:
             closing = " or ".join(self.matches(m) for m in start.closing)
-            return f"the earliest {event} since the last {closing}"
+            return f"the earliest {event} since the last {closing}{start.provisional_words()}"
         return f"the latest earlier {event}"
 
     def requirement_lines(self, req: Requirement, basis: bool = False) -> list[str]:
