@@ -221,9 +221,17 @@ def test_occasions_are_counted_and_the_flag_is_owed_when_a_cpn_is_then_created()
     # results in a CPN being created": occasions are counted (reader 4 H1), and the clause
     # inside the "Where" condition is part of the situation, so the flag (at must) is owed on
     # a CPN created once there have been more than three occasions. Four occasions with no
-    # CPN, or four CPNs with no occasion recorded, owe nothing.
+    # CPN owe nothing.
     assert run(PACK, [allocated(), *occasions(4)], AS_OF).obligations == ()
-    assert run(PACK, [allocated(), *cpns(4)], AS_OF).obligations == ()
+    # Reader 6 M3: a CPN whose incident no police_attention names is an occasion of its own
+    # ("the child came to police attention and a CPN was created"), so four CPNs with no
+    # police_attention records are four occasions, and the fourth CPN owes both duties.
+    # (Until reader 6 this asserted that they owed nothing.)
+    only_cpns = run(PACK, [allocated(), *cpns(4)], AS_OF)
+    assert [(o.rule, o.triggered_by) for o in only_cpns.obligations] == [
+        ("flag_after_more_than_three_occasions", ("cpn-child-1-4",)),
+        ("planning_meeting_requested_after_more_than_three_occasions", ("cpn-child-1-4",)),
+    ]
     four = run(PACK, [allocated(), *occasions(4), *cpns(1, first=4)], AS_OF)
     flag = only(four, "flag_after_more_than_three_occasions")
     assert flag.triggered_by == ("cpn-child-1-4",)
