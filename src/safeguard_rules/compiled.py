@@ -11,6 +11,7 @@ from __future__ import annotations
 from ._calendar import CalendarError, Deadline, DeadlineStep, WorkingCalendar
 from ._compile import (
     CompiledAnchor,
+    CompiledClosing,
     CompiledCount,
     CompiledDue,
     CompiledMatch,
@@ -23,6 +24,7 @@ from ._compile import DueCase as CompiledDueCase
 __all__ = [
     "CalendarError",
     "CompiledAnchor",
+    "CompiledClosing",
     "CompiledCount",
     "CompiledDue",
     "CompiledDueCase",
