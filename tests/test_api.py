@@ -102,10 +102,13 @@ def test_explain_returns_structured_steps() -> None:
     pack = load_pack("jersey_2019")
     events = load_events(EXAMPLE)
     result = evaluate(pack, events, AS_OF)
-    # timed from the concern ev-007 (Wed 8 May 2024), fired by the meeting ev-010
-    obligation = result.obligation("strategy_meeting_within_three_working_days/ev-010")
+    # timed from the concern ev-007 (Wed 8 May 2024), fired by the meeting ev-010; ev-007
+    # does not carry jersey_2019's attribute multi_agency_response_required, so the meeting
+    # is timed by the advisory notice (reader 6 M1)
+    rule = "strategy_meeting_within_three_working_days_response_not_recorded"
+    obligation = result.obligation(f"{rule}/ev-010")
     explanation = explain(pack, obligation, events.events).to_dict()
-    assert explanation["rule"] == "strategy_meeting_within_three_working_days"
+    assert explanation["rule"] == rule
     assert explanation["status"] == "met"
     assert explanation["deadline_steps"][-1] == "due 2024-05-14T23:59:59.999999+01:00"
     assert any("met by: ev-010 strategy_meeting_held" in e for e in explanation["events"])

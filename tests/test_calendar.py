@@ -172,7 +172,12 @@ def test_jersey_2019_strategy_meeting_deadline_in_an_evaluation() -> None:
     # meeting on Wed 15 May is late.
     pack = load_pack("jersey_2019")
     allocated = ev("social_worker_allocated", "2019-05-01T09:00:00+01:00", worker="sw-1")
-    concern = ev("concern_identified", "2019-05-08T16:00:00+01:00", category="neglect")
+    concern = ev(
+        "concern_identified",
+        "2019-05-08T16:00:00+01:00",
+        category="neglect",
+        attributes={"multi_agency_response_required": True},  # reader 6 M1: the should clock
+    )
     meeting = ev("strategy_meeting_held", "2019-05-15T10:00:00+01:00", chair_role="team_manager")
     result = run(pack, [allocated, concern, meeting], "2019-05-20T12:00:00+01:00")
     obligation = only(result, "strategy_meeting_within_three_working_days")

@@ -179,7 +179,9 @@ def test_explain_shows_rule_steps_and_quote() -> None:
         "--as-of",
         AS_OF,
         str(EXAMPLE),
-        "strategy_meeting_within_three_working_days/ev-010",
+        # ev-007 does not carry jersey_2019's attribute multi_agency_response_required, so
+        # the meeting is timed by the advisory notice (reader 6 M1)
+        "strategy_meeting_within_three_working_days_response_not_recorded/ev-010",
     )
     assert code == 0
     # counted from the concern ev-007, Wed 8 May 2024: Thu 9 Liberation Day, Fri 10 (1),

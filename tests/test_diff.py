@@ -971,9 +971,15 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         # timescale both require hold_strategy_meeting: paired by the action; the diff then
         # shows the trigger moving from the discussion to the meeting held
         "strategy_meeting_held_within_three_working_days_after_discussion": "strategy_meeting_within_timescale",
+        # reader 6 M1: the advisory notices timed from a concern that does not record the
+        # need for strategy share the trigger and the action in both packs
+        "strategy_meeting_within_three_working_days_response_not_recorded": "strategy_meeting_within_three_working_days_need_not_recorded",
     }
     assert [r.id for r in result.rules_removed] == [
         "strategy_meeting_called_after_discussion",
+        # reader 6 M1: 2019's meeting owed after a discussion has an advisory twin for a
+        # concern that does not say; 2024 owes no meeting after a discussion
+        "strategy_meeting_held_after_discussion_response_not_recorded",
         "strategy_meeting_chaired_by_team_manager",
     ]
     # "occasions which results in a CPN" (2019) counts CPNs; "on more than three occasions

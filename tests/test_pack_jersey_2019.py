@@ -255,8 +255,58 @@ def request(at: str, id: str, by: str = "team_manager") -> BaseEvent:
     return ev("strategy_meeting_requested", at, id=id, requested_by_role=by, authorised=True)
 
 
-def concern(at: str, id: str) -> BaseEvent:
-    return ev("concern_identified", at, id=id, category="neglect")
+def concern(at: str, id: str, response_required: bool | None = True) -> BaseEvent:
+    """A neglect concern; ``response_required`` is the pack's attribute
+    multi_agency_response_required (None: the record does not say)."""
+    said = (
+        {} if response_required is None else {"multi_agency_response_required": response_required}
+    )
+    return ev("concern_identified", at, id=id, category="neglect", attributes=said)
+
+
+def scenario_response_not_recorded() -> Evaluation:
+    # Reader 6 M1: concern A (Mon 1 Feb 2021) does not say whether it requires a
+    # multi-agency response; concern B (Mon 7 June 2021) does; a discussion follows B and the
+    # meeting is held Wed 9 June 2021.
+    return run(
+        PACK,
+        [
+            allocated(),
+            concern("2021-02-01T10:00:00+00:00", "con-a", response_required=None),
+            concern("2021-06-07T09:00:00+01:00", "con-b"),
+            discussion("2021-06-07T14:00:00+01:00", "sd-1"),
+            held("2021-06-09T10:00:00+01:00", "sm-1"),
+        ],
+        "2021-06-30T12:00:00+01:00",
+    )
+
+
+def test_an_earlier_concern_that_does_not_say_gives_advisory_notices_not_should_lateness() -> None:
+    result = scenario_response_not_recorded()
+    # From B, Mon 7 June 2021: Tue 8 (1), Wed 9 (2), Thu 10 (3) -> end of Thu 10 June; held
+    # Wed 9 June: both should rules met.
+    for rule in (
+        "strategy_meeting_within_three_working_days",
+        "strategy_meeting_held_within_three_working_days_after_discussion",
+    ):
+        o = only(result, rule)
+        assert (o.triggered_by[0], o.due, o.status) == ("con-b", end_of("2021-06-10", TZ), "met")
+    # From A, Mon 1 Feb 2021: Tue 2 (1), Wed 3 (2), Thu 4 (3) -> end of Thu 4 Feb; the
+    # meeting is late from it, which is a gap in the record: advisory only.
+    for rule in (
+        "strategy_meeting_within_three_working_days_response_not_recorded",
+        "strategy_meeting_held_after_discussion_response_not_recorded",
+    ):
+        o = only(result, rule)
+        assert (o.triggered_by[0], o.due, o.status) == (
+            "con-a",
+            end_of("2021-02-04", TZ),
+            "met_late",
+        )
+    assert sorted((f.rule, f.severity) for f in result.findings if f.kind == "met_late") == [
+        ("strategy_meeting_held_after_discussion_response_not_recorded", "advisory"),
+        ("strategy_meeting_within_three_working_days_response_not_recorded", "advisory"),
+    ]
 
 
 def held(
@@ -504,6 +554,7 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_chair_not_allocated_manager,
     scenario_discussion_then_meeting,
     scenario_absent_agency,
+    scenario_response_not_recorded,
     lambda: run(
         PACK,
         [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2")],

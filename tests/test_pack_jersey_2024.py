@@ -7,7 +7,7 @@ until Sun 31 Mar 2024 and on BST (+01:00) from then until Sun 27 Oct 2024. Each 
 its counting. Every id is invented.
 
 The YAML scenarios in policies/scenarios/jersey_2024.scenarios.yaml cover the rules one by
-one (75 scenarios); these tests check what YAML cannot say (the deadline basis in the
+one (80 scenarios); these tests check what YAML cannot say (the deadline basis in the
 output, the pack's record of what it leaves out, source coverage) and the readings of
 issue 7 once more from Python. Tests that asserted the earlier readings (a Hub referral
 obligation for unallocated children, four CPNs flagged once per child forever, a strategy
@@ -604,7 +604,48 @@ def _flag(at: str, **fields: object) -> BaseEvent:
     return ev("flag_sent", at, **fields)
 
 
+def scenario_need_not_recorded() -> Evaluation:
+    # Reader 6 M1: concern A (neglect, Mon 2 Sept 2024) does not record whether the Article
+    # 42 question arises; concern B (Mon 4 Nov 2024, GMT) does; the meeting is Wed 6 Nov.
+    return run(
+        PACK,
+        [
+            allocated(),
+            concern(
+                "2024-09-02T10:00:00+01:00",
+                "con-a",
+                category="neglect",
+                enquiry_decision_needed=None,
+            ),
+            concern("2024-11-04T09:00:00+00:00", "con-b", category="emotional_abuse"),
+            meeting("2024-11-06T10:00:00+00:00"),
+        ],
+        "2024-11-29T12:00:00+00:00",
+    )
+
+
+def test_an_earlier_concern_that_does_not_record_the_need_gives_a_notice_not_should_lateness() -> (
+    None
+):
+    result = scenario_need_not_recorded()
+    # From B, Mon 4 Nov: Tue 5 (1), Wed 6 (2), Thu 7 (3) -> end of Thu 7 Nov; held Wed 6: met.
+    o = only(result, "strategy_meeting_within_three_working_days")
+    assert (o.triggered_by, o.due, o.status) == (("con-b", "sm-1"), end_of("2024-11-07", TZ), "met")
+    # From A, Mon 2 Sept: Tue 3 (1), Wed 4 (2), Thu 5 (3) -> end of Thu 5 Sept: late, as a
+    # gap in the record (advisory), never a should finding.
+    gap = only(result, "strategy_meeting_within_three_working_days_need_not_recorded")
+    assert (gap.triggered_by, gap.due, gap.status, gap.strength) == (
+        ("con-a", "sm-1"),
+        end_of("2024-09-05", TZ),
+        "met_late",
+        "advisory",
+    )
+    late = [(f.rule, f.severity) for f in result.findings if f.kind == "met_late"]
+    assert late == [("strategy_meeting_within_three_working_days_need_not_recorded", "advisory")]
+
+
 SCENARIOS: list[Callable[[], Evaluation]] = [
+    scenario_need_not_recorded,
     lambda: run(PACK, [allocated(), *occasions(9), *cpns(1, first=4)], AS_OF),
     lambda: run(
         PACK,
