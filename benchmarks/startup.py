@@ -10,15 +10,21 @@ reader; its calendar's holidays come from the same prebuilt table, which holds p
 packs). For scale, a bare interpreter importing what the shared
 benchmark's hand-written script imports (json, datetime, holidays). Medians over --runs,
 runs alternated. With --importtime it also prints the slowest modules of one ``python -X
-importtime`` run. Nothing is asserted.
+importtime`` run. With --instructions it also counts, under valgrind's callgrind (when
+installed; each run takes a minute or so), the instructions of a bare interpreter, of
+``import safeguard_rules`` + ``load_pack(NAME)`` and of the plain script: unlike times on a
+busy shared machine, the same code gives the same count to within a fraction of a percent.
+Nothing is asserted.
 
-    python benchmarks/startup.py --pack jersey_2024 --runs 7 --importtime
+    python benchmarks/startup.py --pack jersey_2024 --runs 7 --importtime --instructions
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -73,6 +79,39 @@ def importtime(pack: str, top: int) -> None:
         print(f"| {own_us / 1000:.1f} | {cum_us / 1000:.1f} | `{name.strip()}` |")
 
 
+def instructions(code: str) -> int | None:
+    """Instructions executed by a fresh interpreter running ``code``, as callgrind counts
+    them (pymalloc off, so valgrind sees every allocation); None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable]
+    err = subprocess.run(  # noqa: S603 - valgrind on our own interpreter and code
+        [*command, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONMALLOC": "malloc"},
+    ).stderr
+    found = re.search(r"Collected : (\d+)", err)
+    return int(found.group(1)) if found else None
+
+
+def count_instructions(pack: str) -> None:
+    bare = instructions("pass")
+    if bare is None:
+        print("\nvalgrind is not installed: no instruction counts")
+        return
+    loaded = instructions(f"import safeguard_rules; safeguard_rules.load_pack({pack!r})")
+    plain = instructions(PLAIN)
+    assert loaded is not None
+    assert plain is not None
+    print("\ninstructions (callgrind, millions; the bare interpreter's start subtracted):\n")
+    print("| what | instructions (M) |\n|---|---:|")
+    print(f"| `import safeguard_rules` + `load_pack({pack!r})` | {(loaded - bare) / 1e6:.0f} |")
+    print(f"| for scale: the plain script's start | {(plain - bare) / 1e6:.0f} |")
+    print(f"| (the bare interpreter: `python -c pass`) | {bare / 1e6:.0f} |")
+
+
 def own_copy(pack: str, directory: Path) -> str:
     """The bundled pack file and its sources copied to ``directory``: a user's own pack."""
     import safeguard_rules._prebuilt as prebuilt
@@ -89,6 +128,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
     library, parsed, plain = [], [], []
     with tempfile.TemporaryDirectory() as scratch:
@@ -126,6 +166,8 @@ def main() -> None:
     )
     if args.importtime:
         importtime(args.pack, args.top)
+    if args.instructions:
+        count_instructions(args.pack)
 
 
 if __name__ == "__main__":

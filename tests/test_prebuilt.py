@@ -451,6 +451,25 @@ def test_a_damaged_stored_model_is_not_used(
     assert spy.calls == 2  # the damaged copy's reading validated, then the YAML text
 
 
+def test_each_load_builds_its_own_model() -> None:
+    # As validation does: nothing in one load's model (a vocabulary's inner mappings are
+    # plain dicts) is another load's.
+    first, second = load_pack("wirral_2019"), load_pack("wirral_2019")
+    assert first.pack is not second.pack and first.pack == second.pack
+    assert first.pack.vocabulary is not None and second.pack.vocabulary is not None
+    inner = next(iter(first.pack.vocabulary.attributes))
+    assert type(first.pack.vocabulary.attributes[inner]) is dict
+    assert first.pack.vocabulary.attributes[inner] is not second.pack.vocabulary.attributes[inner]
+    assert prebuilt_dump(first.pack) is prebuilt_dump(second.pack) is not None
+    # A model's stored dump is forgotten with the model.
+    data, _ = read_pack(bundled_dir() / "wirral_2019.yaml")
+    built = prebuilt_pack(data)
+    key = id(built)
+    assert key in _prebuilt._dumps
+    del built
+    assert key not in _prebuilt._dumps
+
+
 def test_a_merged_or_copied_reading_is_validated() -> None:
     # Only the very values read_pack handed out are the stored model's.
     data, _ = read_pack(bundled_dir() / "wtsc_2015.yaml")

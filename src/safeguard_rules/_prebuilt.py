@@ -39,7 +39,6 @@ import functools
 import hashlib
 import json
 import sys
-import threading
 import weakref
 from datetime import date
 from pathlib import Path
@@ -94,52 +93,59 @@ def reading_file(pack: Path) -> Path:
 
 
 class _Reading:
-    """A current prebuilt reading, and the Pack model built from its tree when asked."""
+    """A current prebuilt reading: the reader's values and positions, and the validated
+    model stored with them (or None)."""
 
-    __slots__ = ("__weakref__", "_built", "_lock", "_model", "data", "positions", "validated")
+    __slots__ = ("__weakref__", "data", "positions", "validated")
 
     def __init__(self, data: Any, positions: Positions, validated: Any) -> None:
         self.data = data
         self.positions = positions
         self.validated = validated  # {"models", "tree", "dump"}, or None
-        self._lock = threading.Lock()
-        self._built = False
-        self._model: Any = None  # the Pack, once built (None: none to build)
-
-    def model(self) -> Any:
-        with self._lock:
-            if not self._built:
-                self._built = True
-                self._model = _model_from(self.validated)
-                if self._model is not None:
-                    _by_model[id(self._model)] = self
-            return self._model
 
 
-# The readings handed out, by the identity of their data and of the model built from them
-# (weak: a reading the cache drops is forgotten; the identity checks below make a reused
-# id harmless).
+# The readings handed out, by the identity of their data (weak: a reading the cache drops
+# is forgotten; the identity check below makes a reused id harmless).
 _by_data: weakref.WeakValueDictionary[int, _Reading] = weakref.WeakValueDictionary()
-_by_model: weakref.WeakValueDictionary[int, _Reading] = weakref.WeakValueDictionary()
+# The models built from them, by identity, with their stored dumps (dropped with the model;
+# single dict operations, no lock: a lock taken here could be wanted again by a callback
+# the garbage collector runs while it is held).
+_dumps: dict[int, tuple[weakref.ref[Any], Any]] = {}
 
 
 def prebuilt_pack(data: Any) -> Any:
     """The Pack model ``data`` validates to, built from the prebuilt reading it came from
     (the very object :func:`read_pack` returned, not a copy or a merge), when that reading
-    holds one made by the installed pack models; else None: validate ``data``."""
+    holds one made by the installed pack models; else None: validate ``data``.
+
+    Each call builds a new model, as validating would: a model (and what it holds) is
+    never shared between two loads."""
     reading = _by_data.get(id(data))
     if reading is None or reading.data is not data:
         return None
-    return reading.model()
+    pack = _model_from(reading.validated)
+    if pack is not None:
+        _remember(pack, reading.validated["dump"])
+    return pack
 
 
 def prebuilt_dump(pack: Any) -> Any:
     """The canonical dump (``_pack.canonical_dump``) of a Pack :func:`prebuilt_pack` built,
     as the reading stores it; None for any other pack."""
-    reading = _by_model.get(id(pack))
-    if reading is None or reading.model() is not pack:
+    found = _dumps.get(id(pack))
+    if found is None or found[0]() is not pack:
         return None
-    return reading.validated["dump"]
+    return found[1]
+
+
+def _remember(pack: Any, dump: Any) -> None:
+    key = id(pack)
+
+    def forget(ref: weakref.ref[Any]) -> None:
+        if _dumps.get(key, (None,))[0] is ref:
+            _dumps.pop(key, None)
+
+    _dumps[key] = (weakref.ref(pack, forget), dump)
 
 
 def _model_from(validated: Any) -> Any:
