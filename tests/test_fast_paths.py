@@ -338,3 +338,34 @@ def test_input_already_in_walk_order_gives_what_any_other_order_gives() -> None:
         o.child_id for o in in_order.obligations
     )
     assert {o.id.split("/")[1] for o in in_order.obligations} >= {"ev-1", "ev-2", "ev-4"}
+
+
+def test_results_built_in_bulk_are_the_frozen_classes() -> None:
+    # new_obligation / new_finding fill a plain object with the same slots and then give it
+    # the frozen class: what comes out is an Obligation / Finding like any other, frozen,
+    # picklable, and replace() works on it.
+    import pickle
+    from dataclasses import FrozenInstanceError, replace
+    from datetime import UTC, date
+
+    from safeguard_rules._result import Finding, Obligation, new_finding, new_obligation
+
+    at = datetime(2024, 5, 7, 10, 0, tzinfo=UTC)
+    built = new_obligation(
+        "r/ev-1", "r", "act", None, "must", "csc", (), "c-1", ("ev-1",), at,
+        date(2024, 5, 7), None, "no timescale", None, "source", None, "open",
+        None, None, None, None, None, None,
+    )  # fmt: skip
+    assert type(built) is Obligation
+    with pytest.raises(FrozenInstanceError):
+        built.status = "met"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(built)) == built
+    assert replace(built, status="met").status == "met"
+    finding = new_finding(
+        "r", "overdue", "must", "m", "c-1", None, "r/ev-1", at, date(2024, 5, 7), None,
+        "source", None,
+    )  # fmt: skip
+    assert type(finding) is Finding
+    with pytest.raises(FrozenInstanceError):
+        finding.message = "other"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(finding)) == finding

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import IO, Annotated, Any, Final, Literal
 
@@ -190,30 +190,22 @@ class Finding:
 
 
 # Building results in bulk. A frozen dataclass's __init__ sets each field through
-# object.__setattr__ looked up on every call, which costs about twice what setting the
-# slots directly does; the evaluator's hot path makes tens of thousands of results, so it
-# builds them here, field by field in declaration order (tests/test_fast_paths.py holds
-# these to the dataclasses' own constructors).
-def _slot(cls: type, name: str) -> Callable[[Any, Any], None]:
-    return cls.__dict__[name].__set__  # type: ignore[no-any-return]
+# object.__setattr__, a call per field; the evaluator's hot path makes tens of thousands
+# of results. So it fills a plain object with the same slots (ordinary attribute stores,
+# no call each) and then makes it the frozen class: CPython allows assigning __class__
+# between classes whose instances have the same layout (same base, same slots in the same
+# order), checked below. tests/test_fast_paths.py holds these to the dataclasses' own
+# constructors.
+class _ObligationShell:
+    __slots__ = Obligation.__slots__  # the same layout, on purpose
 
 
-_new = object.__new__
-_ob_id, _ob_rule, _ob_action, _ob_route, _ob_strength, _ob_responsible = (
-    _slot(Obligation, n) for n in ("id", "rule", "action", "route", "strength", "responsible")
-)
-_ob_copied_in, _ob_child_id, _ob_triggered_by, _ob_triggered_at, _ob_triggered_on = (
-    _slot(Obligation, n)
-    for n in ("copied_in", "child_id", "triggered_by", "triggered_at", "triggered_on")
-)
-_ob_due, _ob_due_basis, _ob_due_case, _ob_basis, _ob_parameter, _ob_status = (
-    _slot(Obligation, n) for n in ("due", "due_basis", "due_case", "basis", "parameter", "status")
-)
-_ob_met_by, _ob_met_at, _ob_met_on, _ob_cancelled_by, _ob_escalation, _ob_citation = (
-    _slot(Obligation, n)
-    for n in ("met_by", "met_at", "met_on", "cancelled_by", "escalation", "citation")
-)
-_ob_missing, _ob_reason = (_slot(Obligation, n) for n in ("missing", "reason"))
+class _FindingShell:
+    __slots__ = Finding.__slots__
+
+
+assert _ObligationShell.__slots__ == tuple(f.name for f in fields(Obligation))
+assert _FindingShell.__slots__ == tuple(f.name for f in fields(Finding))
 
 
 def new_obligation(
@@ -243,41 +235,34 @@ def new_obligation(
 ) -> Obligation:
     """``Obligation(...)`` with the same fields (``missing`` and ``reason`` at their
     defaults), built without the frozen dataclass's per-field ``object.__setattr__``."""
-    o: Obligation = _new(Obligation)
-    _ob_id(o, id)
-    _ob_rule(o, rule)
-    _ob_action(o, action)
-    _ob_route(o, route)
-    _ob_strength(o, strength)
-    _ob_responsible(o, responsible)
-    _ob_copied_in(o, copied_in)
-    _ob_child_id(o, child_id)
-    _ob_triggered_by(o, triggered_by)
-    _ob_triggered_at(o, triggered_at)
-    _ob_triggered_on(o, triggered_on)
-    _ob_due(o, due)
-    _ob_due_basis(o, due_basis)
-    _ob_due_case(o, due_case)
-    _ob_basis(o, basis)
-    _ob_parameter(o, parameter)
-    _ob_status(o, status)
-    _ob_met_by(o, met_by)
-    _ob_met_at(o, met_at)
-    _ob_met_on(o, met_on)
-    _ob_cancelled_by(o, cancelled_by)
-    _ob_escalation(o, escalation)
-    _ob_citation(o, citation)
-    _ob_missing(o, ())
-    _ob_reason(o, None)
-    return o
-
-
-_fi_rule, _fi_kind, _fi_severity, _fi_message, _fi_child_id, _fi_event = (
-    _slot(Finding, n) for n in ("rule", "kind", "severity", "message", "child_id", "event")
-)
-_fi_obligation, _fi_at, _fi_on, _fi_citation, _fi_basis, _fi_parameter = (
-    _slot(Finding, n) for n in ("obligation", "at", "on", "citation", "basis", "parameter")
-)
+    o: Any = _ObligationShell()
+    o.id = id
+    o.rule = rule
+    o.action = action
+    o.route = route
+    o.strength = strength
+    o.responsible = responsible
+    o.copied_in = copied_in
+    o.child_id = child_id
+    o.triggered_by = triggered_by
+    o.triggered_at = triggered_at
+    o.triggered_on = triggered_on
+    o.due = due
+    o.due_basis = due_basis
+    o.due_case = due_case
+    o.basis = basis
+    o.parameter = parameter
+    o.status = status
+    o.met_by = met_by
+    o.met_at = met_at
+    o.met_on = met_on
+    o.cancelled_by = cancelled_by
+    o.escalation = escalation
+    o.citation = citation
+    o.missing = ()
+    o.reason = None
+    o.__class__ = Obligation  # filled: from now on frozen
+    return o  # type: ignore[no-any-return]
 
 
 def new_finding(
@@ -295,20 +280,21 @@ def new_finding(
     parameter: str | None,
 ) -> Finding:
     """``Finding(...)`` with the same fields, built as :func:`new_obligation` is."""
-    f: Finding = _new(Finding)
-    _fi_rule(f, rule)
-    _fi_kind(f, kind)
-    _fi_severity(f, severity)
-    _fi_message(f, message)
-    _fi_child_id(f, child_id)
-    _fi_event(f, event)
-    _fi_obligation(f, obligation)
-    _fi_at(f, at)
-    _fi_on(f, on)
-    _fi_citation(f, citation)
-    _fi_basis(f, basis)
-    _fi_parameter(f, parameter)
-    return f
+    f: Any = _FindingShell()
+    f.rule = rule
+    f.kind = kind
+    f.severity = severity
+    f.message = message
+    f.child_id = child_id
+    f.event = event
+    f.obligation = obligation
+    f.at = at
+    f.on = on
+    f.citation = citation
+    f.basis = basis
+    f.parameter = parameter
+    f.__class__ = Finding
+    return f  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
