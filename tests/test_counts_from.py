@@ -89,7 +89,7 @@ def test_the_otherwise_case_counts_from_the_concern_not_the_referral() -> None:
     assert o.triggered_by == ("r-1", "c-1")  # the referral still opens the window
     assert o.triggered_on == date(2015, 6, 3)
     assert o.triggered_at == datetime.fromisoformat("2015-06-03T09:00:00+01:00")
-    assert o.due_basis == "otherwise: 3 working days"
+    assert o.due_basis == "otherwise: 3 working days from the trigger"
     # From the referral, Mon 1 June: Tue 2, Wed 3, Thu 4 -> end of Thu 4 June: late.
     before = only(run(FROM_REFERRAL, events, AS_OF), RULE)
     assert (before.due, before.status) == (end_of("2015-06-04", TZ), "met_late")

@@ -1322,7 +1322,7 @@ def test_exceptions_count_from_the_referral_the_concern_names() -> None:
         "met",
         "d-3d",
     )
-    assert three.due_basis == "otherwise: 3 working days"
+    assert three.due_basis == "otherwise: 3 working days from the trigger"
     assert lateness(result, TIMING) == []
     # child-3: concern Wed 8 July; Thu 9 = 1, Fri 10 = 2, Mon 13 = 3, Tue 14 = 4,
     # Wed 15 = 5 -> end of Wed 2015-07-15; the meeting on Tue 7 meets it.

@@ -1039,7 +1039,11 @@ class _Compiler:
                     case.within,
                     case.strength,
                     case.citation,
-                    own if from_trigger else _basis(case.label, case.within, name, basis, start),
+                    # Said in full, so an explain trace under due_from's heading does not
+                    # read this case as counted from the earlier event.
+                    _basis(case.label, case.within, name, basis, "the trigger")
+                    if from_trigger and from_earlier
+                    else _basis(case.label, case.within, name, basis, start),
                     own,
                     from_trigger and from_earlier,
                 )
