@@ -1625,6 +1625,85 @@ def test_an_unrecorded_rationale_is_a_notice_and_a_police_role_agrees_for_police
 
 
 @scenario
+def cancellation_emailed_by_agency() -> Evaluation:
+    # Thu 28 Mar 2024 (GMT); no deadline is involved. notified by agency, as docs/events.md's
+    # conventions once said for every list of agencies (reader 7 M1).
+    done: dict[str, Any] = {
+        "rationale": "child safe with relative",
+        "agreed_by": ["team_manager", "police", "health"],
+        "notified_by_role": "allocated_social_worker",
+        "recorded_on_child_file": True,
+    }
+    return run(
+        PACK,
+        [
+            # csc for the Business Support Assistant, police for the West MASH
+            ev(
+                "strategy_meeting_cancelled",
+                "2024-03-28T14:00:00+00:00",
+                id="x-ag1",
+                child="w-ag1",
+                notified=["csc", "police"],
+                **done,
+            ),
+            # the Business Support Assistant by role, the West MASH by agency
+            ev(
+                "strategy_meeting_cancelled",
+                "2024-03-28T14:00:00+00:00",
+                id="x-ag2",
+                child="w-ag2",
+                notified=["business_support_assistant", "police"],
+                **done,
+            ),
+            # both by role, with csc as well: nothing to report
+            ev(
+                "strategy_meeting_cancelled",
+                "2024-03-28T14:00:00+00:00",
+                id="x-ag3",
+                child="w-ag3",
+                notified=["csc", "business_support_assistant", "west_mash"],
+                **done,
+            ),
+            # the police only: the Business Support Assistant is missing, a must
+            ev(
+                "strategy_meeting_cancelled",
+                "2024-03-28T14:00:00+00:00",
+                id="x-ag4",
+                child="w-ag4",
+                notified=["police"],
+                **done,
+            ),
+        ],
+        "2024-04-05T12:00:00+01:00",
+    )
+
+
+def test_a_cancellation_emailed_by_agency_passes_the_must_with_a_notice() -> None:
+    # before reader 7 M1, x-ag1 and x-ag2 got the must finding
+    result = cancellation_emailed_by_agency()
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("cancellation_email_addressees_recorded", "x-ag1", "advisory"),
+        ("cancellation_email_addressees_recorded", "x-ag2", "advisory"),
+        ("cancellation_email_addressees_recorded", "x-ag4", "advisory"),
+        ("cancellation_emailed_to_bsa_and_west_mash", "x-ag4", "must"),
+    }
+
+
+def test_a_forward_without_of_event_meets_the_duty_to_forward_to_the_bsa() -> None:
+    # Mon 3 Jun 2024 (BST); before reader 7 L2 the must stayed open
+    result = run(
+        PACK,
+        [
+            request("2024-06-03T10:00:00+01:00", "req-l2", "w-l2"),
+            to_bsa("2024-06-03T11:00:00+01:00", "f-l2", "w-l2", None),
+        ],
+        "2024-06-03T12:00:00+01:00",
+    )
+    forward = only(result, "request_forwarded_to_business_support_assistant")
+    assert (forward.status, forward.met_by) == ("met", "f-l2")
+
+
+@scenario
 def cancellation_emailed_by_team_manager() -> Evaluation:
     return run(
         PACK,
