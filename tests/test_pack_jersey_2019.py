@@ -167,7 +167,9 @@ def scenario_bad_flag() -> Evaluation:
         to=["allocated_social_worker"],
         cc=[],
         attached_cpns=["INC-4"],
-        summarised_incidents=["INC-4"],
+        # Two incidents: since reader 7 H1 an email summarising one incident is a routine
+        # email, not a candidate flag, and is not checked (this test used INC-4 alone).
+        summarised_incidents=["INC-3", "INC-4"],
     )
     return run(PACK, [allocated(), *cpns(4), flag], "2019-12-01T12:00:00+00:00")
 

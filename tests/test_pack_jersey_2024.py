@@ -657,8 +657,12 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
         [
             allocated(),
             *occasions(4),  # reader 5 L2: the flag's form is checked once it can be owed
+            # reader 7 H1: only an email summarising two or more incidents is a candidate
+            # flag (this used INC-4 alone, now read as a routine email and not checked)
             _flag(
-                "2024-05-02T10:00:00+01:00", attached_cpns=["INC-4"], summarised_incidents=["INC-4"]
+                "2024-05-02T10:00:00+01:00",
+                attached_cpns=["INC-4"],
+                summarised_incidents=["INC-3", "INC-4"],
             ),
         ],
         AS_OF,

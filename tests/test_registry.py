@@ -488,12 +488,14 @@ SWITCH_RECORDS = [
         "type": "flag_sent",
         "child_id": "child-S",
         "at": "2019-09-30T10:00:00+01:00",
-        "sender_role": "ppu_ds",
+        "sender_role": "mash_ds",
         "to": ["allocated_social_worker"],
-        # a CPN attached, the Senior Practitioner copied: 2019's copy-in check applies (it
-        # needs the Team Manager), 2024's is met (reader 5 L2: the flag's summary check no
-        # longer applies before more than three CPNs or occasions)
-        "cc": ["senior_practitioner"],
+        # a CPN attached, no one copied: 2019's copy-in check applies (every SOJP email),
+        # 2024's does not (PPU emails only). Until reader 7 M1 this was a PPU email copied
+        # to the Senior Practitioner, which 2019 now accepts as the worker's manager (reader
+        # 5 L2: the flag's summary check no longer applies before more than three CPNs or
+        # occasions)
+        "cc": [],
         "attached_cpns": ["INC-1"],
     },
     {
@@ -522,8 +524,9 @@ SWITCH_RECORDS = [
         "at": "2024-03-01T00:30:00+01:00",
         "sender_role": "mash_ds",
         "to": ["allocated_social_worker"],
-        # a CPN attached, the manager not copied in: 2019's copy-in check applies
-        "cc": ["senior_practitioner"],
+        # a CPN attached, the manager not copied in: 2019's copy-in check applies (until
+        # reader 7 M1 the Senior Practitioner was copied, which 2019 now accepts)
+        "cc": [],
         "attached_cpns": ["INC-1"],
     },
     {
@@ -557,8 +560,8 @@ def test_each_obligation_comes_from_the_version_in_force_on_its_trigger_date() -
         ("jersey_2024", "overdue", "sender_confirms_receipt_of_flag/sw-003"),
     ]
     assert [(u.kind, u.id, u.day, u.packs) for u in result.uncovered] == [
-        # only jersey_2019's copy-in check faults a PPU email copied to the Senior
-        # Practitioner alone; both check the planning meeting
+        # only jersey_2019's copy-in check covers a MASH DS email (2024's covers PPU
+        # emails); both check the planning meeting
         ("check", "cpn_email_copies_in_manager/sw-000", date(2019, 9, 30), ("jersey_2019",)),
         (
             "check",
