@@ -1297,6 +1297,7 @@ def out_of_hours_call_made() -> Evaluation:
                 by_role="team_manager",
                 channel="101",
                 requested_role="duty_sergeant",
+                attributes={"strategy_request": True},
             ),
             ev(
                 "strategy_discussion_held",
@@ -1360,6 +1361,7 @@ def out_of_hours_wrong_calls() -> Evaluation:
                 by_role="allocated_social_worker",
                 channel="101",
                 requested_role="duty_sergeant",
+                attributes={"strategy_request": True},
             ),
             # the same call, not saying who made it: a notice, not a finding (reader 4 M6)
             ev(
@@ -1369,6 +1371,7 @@ def out_of_hours_wrong_calls() -> Evaluation:
                 child=child,
                 channel="101",
                 requested_role="duty_sergeant",
+                attributes={"strategy_request": True},
             ),
         ],
         "2019-05-20T12:00:00+01:00",
@@ -1391,6 +1394,39 @@ def test_out_of_hours_call_must_be_101_for_a_duty_sergeant_by_tm_or_aswp() -> No
         f.message
         == "101 call made by allocated_social_worker; the Team Manager or ASWP should call"
     )
+
+
+@scenario
+def call_to_101_not_for_a_strategy_request() -> Evaluation:
+    # Sat 8 Jun 2024 22:15 BST, outside the MASH DS's hours; no strategy request anywhere.
+    calls = [
+        ev(
+            "police_contacted",
+            "2024-06-08T22:15:00+01:00",
+            id=call_id,
+            child="w-101",
+            by_role="allocated_social_worker",
+            channel="101",
+            requested_role="duty_sergeant",
+            **extra,
+        )
+        for call_id, extra in (
+            ("pc-m1", {}),  # a child missing from home; the record does not say
+            ("pc-m2", {"attributes": {"strategy_request": False}}),
+            ("pc-m3", {"attributes": {"strategy_request": True}}),
+        )
+    ]
+    return run(PACK, calls, "2024-06-10T12:00:00+01:00")
+
+
+def test_call_to_101_is_checked_only_when_recorded_as_for_a_strategy_request() -> None:
+    # reader 7 M4: 2.4 covers calls "for strategy requests"; before, pc-m1 and pc-m2 each
+    # gave the should finding too.
+    result = call_to_101_not_for_a_strategy_request()
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("call_to_101_strategy_request_recorded", "pc-m1", "advisory"),
+        ("call_to_101_by_team_manager_or_aswp", "pc-m3", "should"),
+    }
 
 
 @scenario
@@ -1537,8 +1573,10 @@ def test_non_compliant_cancellation() -> None:
     assert checks["cancellation_recorded_on_child_file"].message == (
         "decision to cancel the strategy request is not recorded on the child's file"
     )
-    assert only(result, "strategy_meeting_arranged").status == "cancelled"
-    assert only(result, "request_forwarded_to_business_support_assistant").status == "cancelled"
+    # Without Health's agreement the request is not validly cancelled (2.5; reader 7 L1:
+    # before, both were cancelled); neither obligation has a deadline, so both stay open.
+    assert only(result, "strategy_meeting_arranged").status == "open"
+    assert only(result, "request_forwarded_to_business_support_assistant").status == "open"
 
 
 @scenario
