@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone, tzinfo
 from itertools import compress, repeat
 from operator import attrgetter, is_not, itemgetter, le, methodcaller
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._calendar import WorkingCalendar
 from ._case import FOLD_BY_TYPE, CaseState
@@ -958,29 +958,28 @@ class _Memo:
         key = (id(statics), id(due))
         entry = self._overdue.get(key)
         if entry is None or entry[0] is not due:
-            message = late_message(statics[1], self.due_text(due), statics[6], None)
+            message = late_message(statics.action, self.due_text(due), statics.due_basis, None)
             entry = self._overdue[key] = (due, message, due.date())
         return entry
 
 
-# rule, action, route, strength, responsible, copied_in, due_basis, due_case, basis,
-# parameter, citation, the escalation spec (for an overdue obligation), the severity of
-# its lateness finding
-_Static = tuple[
-    str,
-    str,
-    str | None,
-    Any,
-    str,
-    tuple[str, ...],
-    str,
-    str | None,
-    Any,
-    str | None,
-    Any,
-    Any,
-    Any,
-]
+class _Static(NamedTuple):
+    """What an obligation takes from its rule, route and deciding case alone, made once
+    per pack (``_Plan.statics``); ``_conclude`` unpacks it in this order."""
+
+    rule_id: str
+    action: str
+    route: str | None
+    strength: Any
+    responsible: str
+    copied_in: tuple[str, ...]
+    due_basis: str
+    due_case: str | None
+    basis: Any
+    parameter: str | None
+    citation: Any
+    escalation: Any  # the escalation spec, for an overdue obligation
+    late_severity: Any  # the severity of its lateness finding
 
 
 def _static(
@@ -997,7 +996,7 @@ def _static(
     strength = (deciding.strength if deciding else None) or route.strength
     due = req.due
     basis = due.basis if due is not None else "source"
-    return (
+    return _Static(
         compiled.rule.id,
         spec.action,
         route.name,

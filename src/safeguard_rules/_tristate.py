@@ -110,8 +110,7 @@ def _test(condition: Condition, scope: Scope) -> TriPredicate:
         return office
     if op == "recorded":
         # Two-valued even here: whether a value is recorded is always known.
-        recorded = recorded_test(condition.field or "", bool(operand))
-        return lambda ev, case, trig: recorded(ev, case, trig)
+        return recorded_test(condition.field or "", bool(operand))
     if op == "present":
         wanted = bool(operand)
 
