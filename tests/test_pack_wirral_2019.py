@@ -141,8 +141,13 @@ def test_parameters_are_local_choices() -> None:
     }
     for name, param in params.items():
         # the form's three steps: one working day; who takes part: five (reader 6 M4)
-        days = 5 if name == "strategy_participation_timescale" else 1
-        assert param.default.working_days == days, name
+        if name == "strategy_participation_timescale":
+            # five working days counted from the concern, not the referral (reader 8 M1)
+            assert param.default.table is not None
+            [case] = param.default.table.cases
+            assert (case.within.working_days, case.counts_from) == (5, "trigger")
+        else:
+            assert param.default.working_days == 1, name
         assert param.basis == "local_default", name
         assert "LOCAL CHOICE" in param.description, name
 
@@ -643,7 +648,7 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     assert result.findings == ()
     fwd = only(result, "request_forwarded_to_business_support_assistant")
     assert (fwd.route, fwd.status, fwd.met_by) == (None, "met", "f-ok1")
-    assert (fwd.responsible, fwd.strength, fwd.due) == ("allocated_social_worker", "must", None)
+    assert (fwd.responsible, fwd.strength, fwd.due) == ("social_worker", "must", None)
     bsa = only(result, "bsa_forwards_request_to_west_mash")
     # forwarded to the BSA Tue 14 May 2019; 1 working day after 14 May: Wed 15 May
     assert bsa.due == end_of("2019-05-15", TZ)
@@ -729,7 +734,7 @@ def test_office_hours_routing(label: str, at: str, in_hours: bool) -> None:
     arranged = only(result, "strategy_meeting_arranged")
     # 2.2 names no hours: the form is owed to the Business Support Assistant either way
     fwd = only(result, "request_forwarded_to_business_support_assistant")
-    assert (fwd.route, fwd.responsible, fwd.strength) == (None, "allocated_social_worker", "must")
+    assert (fwd.route, fwd.responsible, fwd.strength) == (None, "social_worker", "must")
     if in_hours:
         assert (arranged.route, arranged.responsible) == ("mash_ds_on_duty", "mash_ds")
         assert obligations(result, "out_of_hours_request_by_101") == []

@@ -513,8 +513,8 @@ def test_core_agencies_missing() -> None:
     [found] = lateness(discussion_missing_health(), "strategy_discussion_involves_health")
     assert (found.kind, found.severity) == ("overdue", "should")
     assert found.message == (
-        "involve_health_in_strategy_discussion was due by 2015-06-08T23:59+01:00 (5 working"
-        " days; local default (parameter strategy_participation_timescale)) and is overdue"
+        "involve_health_in_strategy_discussion was due by 2015-06-08T23:59+01:00 (from the"
+        " concern: 5 working days; local default (parameter strategy_participation_timescale)) and is overdue"
     )
     result = meeting_missing_police()
     [found] = lateness(result, "strategy_discussion_involves_police")
