@@ -663,7 +663,7 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     assert (rc.status, rc.met_by, rc.responsible, rc.strength) == (
         "met",
         "rc-ok",
-        "allocated_social_worker",
+        "social_worker",
         "should",
     )
     arranged = only(result, "strategy_meeting_arranged")
