@@ -502,6 +502,23 @@ def test_the_holidays_version_is_the_one_results_record() -> None:
     assert _prebuilt.holidays_version() == metadata.version("holidays")
 
 
+def test_installed_versions_are_importlib_metadatas() -> None:
+    """Read from METADATA without importlib.metadata (``_installed``), each version is the
+    one it gives, or ``_installed`` says to ask it; in this plain virtual environment the
+    holidays version (the table's stamp) is read directly."""
+    from importlib import metadata
+
+    from safeguard_rules import _installed
+
+    names = {d.metadata["Name"] for d in metadata.distributions()}
+    assert len(names) > 10
+    for name in sorted(names):
+        found = _installed.version(name)
+        assert found is _installed.ASK or found == metadata.version(name), name
+    assert _installed.version("holidays") == metadata.version("holidays")
+    assert _installed.version("no-such-distribution-installed") is None
+
+
 def test_the_table_is_the_packages_for_every_year() -> None:
     if not _table_in_use():
         pytest.skip("another holidays version is installed; the test above checks it is unused")

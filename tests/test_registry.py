@@ -197,6 +197,33 @@ def test_a_package_provider_offers_its_directorys_packs(site: Site) -> None:
     assert load_pack("my_la_packs:la_child_protection").id == "la_child_protection"  # PEP 503
 
 
+def test_providers_are_looked_up_without_importlib_metadata_only_when_none_can_exist(
+    site: Site,
+) -> None:
+    """``_installed`` answers 'no provider' only when no installed distribution names the
+    group in its entry_points.txt; once one does, importlib.metadata is asked and finds it."""
+    from importlib.metadata import entry_points
+
+    from safeguard_rules import _installed
+
+    assert not _installed.may_offer_entry_points(ENTRY_POINT_GROUP)
+    assert list(entry_points(group=ENTRY_POINT_GROUP)) == []
+    site.install("some-provider", {"packs": "some_provider_packs"}, {})
+    assert _installed.may_offer_entry_points(ENTRY_POINT_GROUP)
+    assert [p.name for p in entry_points(group=ENTRY_POINT_GROUP)] == ["packs"]
+    # A zip on the path is read by importlib.metadata alone: ask it.
+    zipped = site.root / "elsewhere.zip"
+    zipped.write_bytes(b"")
+    sys.path.append(str(zipped))
+    try:
+        site.root.joinpath("some_provider-1.0.dist-info", "entry_points.txt").unlink()
+        assert _installed.may_offer_entry_points(ENTRY_POINT_GROUP)
+        assert _installed.version("some-provider") is _installed.ASK
+    finally:
+        sys.path.remove(str(zipped))
+    assert not _installed.may_offer_entry_points(ENTRY_POINT_GROUP)
+
+
 def test_callable_providers_give_a_directory_or_files(site: Site) -> None:
     site.install(
         "dir-packs",

@@ -44,6 +44,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from . import _installed
 from ._files import FileReadError, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._positions import Positions
@@ -294,7 +295,11 @@ def known_place(country: str, subdivision: str | None) -> bool:
 @functools.cache
 def holidays_version() -> str | None:
     """The installed ``holidays`` version, as every result's engine stamp records it
-    (``importlib.metadata.version``, which ``holidays`` itself reports too)."""
+    (``importlib.metadata.version``, which ``holidays`` itself reports too): read from its
+    METADATA without importing ``importlib.metadata`` when ``_installed`` can."""
+    found = _installed.version("holidays")
+    if not isinstance(found, _installed.Ask):
+        return found
     from importlib import metadata
 
     try:

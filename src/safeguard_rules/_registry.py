@@ -28,15 +28,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
-from importlib.metadata import EntryPoint, entry_points
+from functools import cache, cached_property
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from ._diagnose import diagnostics_from
+from . import _installed
 from ._document import read_merged
 from ._errors import (
     Diagnostic,
@@ -47,8 +44,10 @@ from ._errors import (
     known_list,
 )
 from ._overlay import ResolveName
-from ._pack import DOCUMENT, Metadata
 from ._prebuilt import bundled_dir
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 ENTRY_POINT_GROUP = "safeguard_rules.packs"
 BUNDLED_PROVIDER = "safeguard-rules"
@@ -140,11 +139,19 @@ class Period:
     end: date | None
 
 
-class _PackHead(BaseModel):
-    """Only the ``pack:`` metadata: enough to place a pack among its jurisdiction's versions."""
+@cache
+def _pack_head() -> Any:
+    """A model of only the ``pack:`` metadata, enough to place a pack among its
+    jurisdiction's versions: defined (with pydantic) when a version is first read."""
+    from pydantic import BaseModel, ConfigDict
 
-    model_config = ConfigDict(extra="ignore", defer_build=True)  # built when first read
-    pack: Metadata
+    from ._pack import Metadata
+
+    class _PackHead(BaseModel):
+        model_config = ConfigDict(extra="ignore", defer_build=True)  # built when first read
+        pack: Metadata
+
+    return _PackHead
 
 
 @dataclass(frozen=True)
@@ -349,12 +356,18 @@ def _one_in_force(
 
 
 def _version_of(entry: PackEntry, resolve_base: ResolveName) -> PackVersion:
+    from pydantic import ValidationError
+
+    from ._diagnose import diagnostics_from
+    from ._pack import DOCUMENT
+
     expanded = read_merged(entry.path, resolve_base)
+    head_model = _pack_head()
     try:
-        head = _PackHead.model_validate(expanded.data, context=DOCUMENT)
+        head = head_model.model_validate(expanded.data, context=DOCUMENT)
     except ValidationError as exc:
         raise PackValidationError(
-            diagnostics_from(exc, expanded.data, expanded.positions, _PackHead)
+            diagnostics_from(exc, expanded.data, expanded.positions, head_model)
         ) from exc
     meta = head.pack
     return PackVersion(
@@ -379,7 +392,7 @@ def discover_packs() -> Registry:
     """The bundled packs and those of every installed provider of ``safeguard_rules.packs``."""
     entries = [PackEntry(p.stem, BUNDLED_PROVIDER, p) for p in _pack_files_in(bundled_dir())]
     problems: list[ProviderProblem] = []
-    for point in sorted(entry_points(group=ENTRY_POINT_GROUP), key=_provider_then_name):
+    for point in sorted(_entry_points(), key=_provider_then_name):
         provider = _provider(point)
         label = f"{point.name} = {point.value}"
         try:
@@ -402,6 +415,16 @@ def discover_packs() -> Registry:
             seen.add(key)
             unique.append(entry)
     return Registry(tuple(unique), tuple(problems))
+
+
+def _entry_points() -> list[EntryPoint]:
+    """The providers' entry points; ``importlib.metadata`` is asked (and imported) only
+    when an installed distribution may declare one (``_installed``)."""
+    if not _installed.may_offer_entry_points(ENTRY_POINT_GROUP):
+        return []
+    from importlib.metadata import entry_points
+
+    return list(entry_points(group=ENTRY_POINT_GROUP))
 
 
 def _provider(point: EntryPoint) -> str:
