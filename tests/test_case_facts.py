@@ -64,3 +64,64 @@ def test_the_cpn_count_is_unchanged() -> None:
     ]:
         case.apply(ev(kind, AT, incident_ref=ref))
     assert (case.cpn_count, case.police_attention_count) == (2, 2)
+
+
+# --- what a CPN found when it was created (reader 8 M3) --------------------------------------
+
+
+def fold(*records: tuple[str, str | None]) -> CaseState:
+    """The case after folding in (type, incident_ref) records; allocation records take None."""
+    case = CaseState()
+    for kind, ref in records:
+        if kind == "social_worker_allocated":
+            case.apply(ev(kind, AT, worker="sw-1"))
+        elif kind == "social_worker_unallocated":
+            case.apply(ev(kind, AT))
+        else:
+            case.apply(ev(kind, AT, incident_ref=ref))
+    return case
+
+
+def test_cpns_since_allocation_count_only_while_a_worker_is_allocated() -> None:
+    # Two CPNs before the allocation, one after: one since the allocation.
+    case = fold(
+        ("cpn_created", "INC-1"),
+        ("cpn_created", "INC-2"),
+        ("social_worker_allocated", None),
+        ("cpn_created", "INC-3"),
+    )
+    assert (case.cpn_count, case.cpn_count_since_allocation) == (3, 1)
+
+
+def test_a_new_allocation_or_an_unallocation_starts_the_count_again() -> None:
+    case = fold(("social_worker_allocated", None), ("cpn_created", "INC-1"))
+    assert case.cpn_count_since_allocation == 1
+    case.apply(ev("social_worker_allocated", AT, worker="sw-2"))
+    assert case.cpn_count_since_allocation == 0
+    case.apply(ev("cpn_created", AT, incident_ref="INC-2"))
+    case.apply(ev("social_worker_unallocated", AT))
+    assert case.cpn_count_since_allocation == 0
+    # a CPN with no worker allocated is not counted
+    case.apply(ev("cpn_created", AT, incident_ref="INC-3"))
+    assert (case.cpn_count, case.cpn_count_since_allocation) == (3, 0)
+
+
+def test_the_occasions_at_the_last_cpn_stay_as_they_were_when_it_was_created() -> None:
+    # Occasions 1 and 2, a CPN on occasion 2, then occasions 3 and 4 with no CPN: the last
+    # CPN found two occasions, though the child has had four.
+    case = fold(
+        ("police_attention", "INC-1"),
+        ("police_attention", "INC-2"),
+        ("cpn_created", "INC-2"),
+        ("police_attention", "INC-3"),
+        ("police_attention", "INC-4"),
+    )
+    assert (case.police_attention_count, case.police_attention_count_at_last_cpn) == (4, 2)
+    # a CPN on a fifth occasion recorded only as a CPN counts that occasion too
+    case.apply(ev("cpn_created", AT, incident_ref="INC-5"))
+    assert (case.police_attention_count, case.police_attention_count_at_last_cpn) == (5, 5)
+
+
+def test_no_cpn_yet_means_no_occasions_at_the_last_cpn() -> None:
+    case = fold(("police_attention", "INC-1"), ("police_attention", "INC-2"))
+    assert case.police_attention_count_at_last_cpn == 0

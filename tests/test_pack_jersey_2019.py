@@ -559,7 +559,19 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_response_not_recorded,
     lambda: run(
         PACK,
-        [*cpns(4, child="child-2"), allocated("2019-11-11T09:00:00+00:00", "child-2")],
+        [
+            *cpns(4, child="child-2"),
+            allocated("2019-11-11T09:00:00+00:00", "child-2"),
+            # reader 8 M3: the flag owed at allocation (a local extension) is checked at should
+            ev(
+                "flag_sent",
+                "2019-11-12T10:00:00+00:00",
+                child="child-2",
+                sender_role="mash_ds",
+                to=["allocated_social_worker"],
+                summarised_incidents=["INC-3", "INC-4"],
+            ),
+        ],
         "2019-12-01T12:00:00+00:00",
     ),
     lambda: run(PACK, [allocated(), *cpns(8)], "2019-12-01T12:00:00+00:00"),

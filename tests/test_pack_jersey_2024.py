@@ -657,6 +657,8 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
         [
             allocated(),
             *occasions(4),  # reader 5 L2: the flag's form is checked once it can be owed
+            # reader 8 M3: ... that is once a CPN follows the fourth occasion
+            *cpns(1, first=4),
             # reader 7 H1: only an email summarising two or more incidents is a candidate
             # flag (this used INC-4 alone, now read as a routine email and not checked)
             _flag(

@@ -35,6 +35,8 @@ CASE_FIELDS: dict[str, FieldSpec] = {
     ),
     "cpn_count": FieldSpec("number", None),
     "police_attention_count": FieldSpec("number", None),
+    "cpn_count_since_allocation": FieldSpec("number", None),
+    "police_attention_count_at_last_cpn": FieldSpec("number", None),
     "referring_agency": FieldSpec("text", None),
 }
 
@@ -51,6 +53,11 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "the child so far: each `police_attention`, and each `cpn_created` whose `incident_ref` no "
     "`police_attention` names (a CPN records an occasion too); an occasion recorded both ways "
     "counts once, in either order",
+    "cpn_count_since_allocation": "how many CPNs have been created since the current social "
+    "worker was allocated (0 while none is allocated; each `social_worker_allocated` starts "
+    "again from 0)",
+    "police_attention_count_at_last_cpn": "`case.police_attention_count` as it stood when the "
+    "latest CPN was created, that CPN's own occasion included (0 before the first CPN)",
     "referring_agency": "the referring_agency of the latest concern (None when it does not say)",
 }
 
@@ -62,14 +69,21 @@ FACTS_CHANGED_BY: dict[str, tuple[str, ...]] = {
         "social_worker",
         "team_manager",
         "senior_practitioner",
+        "cpn_count_since_allocation",
     ),
     "social_worker_unallocated": (
         "allocated_social_worker",
         "social_worker",
         "team_manager",
         "senior_practitioner",
+        "cpn_count_since_allocation",
     ),
-    "cpn_created": ("cpn_count", "police_attention_count"),
+    "cpn_created": (
+        "cpn_count",
+        "police_attention_count",
+        "cpn_count_since_allocation",
+        "police_attention_count_at_last_cpn",
+    ),
     "police_attention": ("police_attention_count",),
     "concern_identified": ("looked_after", "referring_agency", "concern_categories"),
 }
@@ -85,6 +99,10 @@ class CaseState:
     concern_categories: list[str] = field(default_factory=list)
     cpn_count: int = 0
     police_attention_count: int = 0
+    # What a CPN found when it was created (reader 8 M3: whether the situation that owes a
+    # flag arose while the current worker was allocated, which the counts alone cannot say).
+    cpn_count_since_allocation: int = 0
+    police_attention_count_at_last_cpn: int = 0
     referring_agency: str | None = None
     # police_attention_count counts each occasion once (reader 6 M3): the incident refs its
     # police_attention records named, and those only a cpn_created has counted so far.
@@ -103,6 +121,7 @@ class CaseState:
 
     def _allocated(self, event: SocialWorkerAllocated) -> None:
         self.allocated_social_worker = True
+        self.cpn_count_since_allocation = 0
         self.social_worker = event.worker
         self.team_manager = event.team_manager
         self.senior_practitioner = event.senior_practitioner
@@ -116,6 +135,7 @@ class CaseState:
 
     def _unallocated(self, _event: SocialWorkerUnallocated) -> None:
         self.allocated_social_worker = False
+        self.cpn_count_since_allocation = 0
         self.social_worker = self.team_manager = self.senior_practitioner = None
         if self.unknown:
             for fact in ("social_worker", "team_manager", "senior_practitioner"):
@@ -130,6 +150,9 @@ class CaseState:
         if ref is not None and ref not in self.attention_refs and ref not in self.cpn_only_refs:
             self.police_attention_count += 1
             self.cpn_only_refs.add(ref)
+        if self.allocated_social_worker:
+            self.cpn_count_since_allocation += 1
+        self.police_attention_count_at_last_cpn = self.police_attention_count
 
     def _police_attention(self, event: PoliceAttention) -> None:
         ref = event.incident_ref
