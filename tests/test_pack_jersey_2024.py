@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from helpers import end_of, ev, fired_rules, obligations, only, run
 
-from safeguard_rules import BaseEvent, Evaluation, Finding, load_pack
+from safeguard_rules import BaseEvent, Evaluation, Finding, load_pack, parse_events
 from safeguard_rules._pack import Rule
 
 PACK = load_pack("jersey_2024")
@@ -557,6 +557,37 @@ def test_as_soon_as_possible_is_a_local_default() -> None:
     assert rule.citation is not None and "Local extension" in (rule.citation.note or "")
 
 
+def scenario_clock_from_record() -> Evaluation:
+    # Reader 8 L2: date-only records. d1 raised Mon 22 Apr 2024, its process started Mon 8
+    # Apr; d2 raised on the day it started; d3 timed, which the format cannot compare.
+    records = [
+        {"id": "r1", "on": "2024-04-22", "difference_id": "d1", "started_on": "2024-04-08"},
+        {"id": "r2", "on": "2024-04-24", "difference_id": "d2", "started_on": "2024-04-24"},
+        {
+            "id": "r3",
+            "at": "2024-04-25T10:00:00+01:00",
+            "difference_id": "d3",
+            "started_on": "2024-04-08",
+        },
+    ]
+    stream = parse_events(
+        [{"type": "professional_difference_raised", "child_id": "child-1", **r} for r in records]
+    )
+    assert not stream.rejected
+    return run(PACK, [allocated(), *stream.events], AS_OF)
+
+
+def test_a_record_made_after_the_process_started_says_the_clock_ran_from_the_record() -> None:
+    result = scenario_clock_from_record()
+    notices = checks(result, "professional_difference_clock_from_record")
+    assert [(f.event, f.severity) for f in notices] == [("r1", "advisory")]
+    assert "recorded on 2024-04-22 but its process started on 2024-04-08" in notices[0].message
+    # the clock itself still runs from the record: Mon 22 Apr + 10 working days (Mon 6 May
+    # a holiday) -> end of Tue 7 May
+    d1 = [o for o in result.obligations if o.triggered_by == ("r1",)]
+    assert [o.due for o in d1] == [end_of("2024-05-07", TZ)]
+
+
 def test_a_medical_consideration_never_recorded_is_reported_at_should() -> None:
     # Reader 4 M7: "consideration must be given" gives no time; the same day is a local
     # default. Discussion Fri 10 May 2024, nothing recorded: due the end of Fri 10 May
@@ -646,6 +677,7 @@ def test_an_earlier_concern_that_does_not_record_the_need_gives_a_notice_not_sho
 
 SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_need_not_recorded,
+    scenario_clock_from_record,
     lambda: run(PACK, [allocated(), *occasions(9), *cpns(1, first=4)], AS_OF),
     lambda: run(
         PACK,

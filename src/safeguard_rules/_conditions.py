@@ -82,7 +82,7 @@ _OPS_BY_KIND: dict[str, frozenset[str]] = {
     "number": frozenset(
         {"is", "is_not", "in", "not_in", "present", "at_least", "at_most", "recorded"}
     ),
-    "date": frozenset({"present", "recorded"}),
+    "date": frozenset({"is", "is_not", "present", "recorded"}),
     "datetime": frozenset({"present", "in_office_hours", "recorded"}),
     "text_list": frozenset(
         {"contains", "contains_any", "contains_all", "present", "count_at_least", "recorded"}
