@@ -193,6 +193,50 @@ def test_one_trap_alone_among_plain_records(tmp_path: Path, line: str) -> None:
     _same(_write(tmp_path, [*_plain(40), line, *_plain(40, 41)]), mapping=mapping)
 
 
+# Event times the block reader checks as text (pydantic-core) and parses afterwards: each
+# must be taken, or refused with its reason, exactly as the line-by-line validator does.
+_TIMES = [
+    "2024-05-07T10:00:00+01:00",
+    "2024-05-07T10:00Z",
+    "2024-05-07 10:00:00.123456-05:30",
+    "2024-05-07T10:00:00.123456789+00:00",  # more fraction digits than a datetime holds
+    "1901-01-01T00:00:00+00:00",
+    "1900-12-31T23:59:59+00:00",
+    "2199-12-31T23:59:59+00:00",
+    "2200-01-01T00:00:00+00:00",
+    "0001-01-01T00:00:00+00:00",
+    "2024-02-30T10:00:00+01:00",
+    "2024-05-07T25:00:00+01:00",
+    "2024-05-07T10:00:00+25:00",
+    "2024-05-07T10:00:00",
+    "2024-05-07t10:00:00+01:00",
+    "2024-05-07T10:00:00z",
+    "2024-05-07T10:00:00+0100",
+    " 2024-05-07T10:00:00+01:00",
+    "2024-05-07T10:00:00+01:00 ",
+    "20240507T100000+0100",
+    "\uff12\uff10\uff12\uff14-05-07T10:00:00+01:00",  # digits, but not ASCII ones
+]
+
+
+@pytest.mark.parametrize("at", _TIMES)
+def test_event_times_read_in_blocks_are_read_as_lines(tmp_path: Path, at: str) -> None:
+    mapping = load_mapping(SHARED / "shared_bench.mapping.yaml")
+    mapped = (POLICE % (1, "T")).replace('"T"', json.dumps(at, ensure_ascii=False))
+    _same(_write(tmp_path, [*_plain(40), mapped, *_plain(40, 41)]), mapping=mapping)
+    plain = [
+        _compact(id=f"V{n}", child_id="C1", type="cpn_created", at=AT, incident_ref="R")
+        for n in range(40)
+    ]
+    plain.append(
+        json.dumps(
+            {"id": "V", "child_id": "C1", "type": "cpn_created", "at": "T", "incident_ref": "R"},
+            ensure_ascii=False,
+        ).replace('"T"', json.dumps(at, ensure_ascii=False))
+    )
+    _same(_write(tmp_path, plain))
+
+
 _VOCABULARY_TRAPS = [
     '{"id":"E1","child_id":"C1","type":"cpn_created","at":"'
     + AT

@@ -20,6 +20,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -40,7 +41,14 @@ from ._event_files import (
     jsonl_records,
     undecodable,
 )
-from ._events import EVENT_ADAPTER, EVENT_CLASSES, BaseEvent, describe_errors, invalid_event
+from ._events import (
+    EVENT_ADAPTER,
+    EVENT_CLASSES,
+    BaseEvent,
+    _instant,
+    describe_errors,
+    invalid_event,
+)
 from ._gc import collector_paused
 from ._mapping import (
     EventMapping,
@@ -375,9 +383,39 @@ def _build_validators() -> None:
     EVENT_ADAPTER.rebuild()  # built here, not by pydantic's look-up of the caller's frames
     _validate_json = EVENT_ADAPTER.validator.validate_json
     _validate_python = EVENT_ADAPTER.validator.validate_python
-    # Lines read in bulk: a JSON list of one-element lists, each holding one event.
-    lines = core_schema.list_schema(core_schema.tuple_schema([EVENT_ADAPTER.core_schema]))
+    # Lines read in bulk: a JSON list of one-element lists, each holding one event, whose
+    # times are checked as text by pydantic-core and parsed afterwards (_parse_times).
+    bulk = _times_as_text(EVENT_ADAPTER.core_schema)
+    lines = core_schema.list_schema(core_schema.tuple_schema([bulk]))
     _validate_lines = SchemaValidator(lines).validate_json
+
+
+# An event time as _instant takes it, checked by pydantic-core itself (no Python call per
+# event): _INSTANT's text with an offset and a year from EARLIEST_YEAR to LATEST_YEAR
+# (1901-2199). What it passes is given to datetime.fromisoformat, exactly as _instant does;
+# what it refuses, or fromisoformat refuses, sends the block the long way, where _instant
+# says why.
+_INSTANT_TEXT = (
+    r"^(?:19(?:0[1-9]|[1-9][0-9])|2[01][0-9][0-9])-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}"
+    r"(?::[0-9]{2}(?:\.[0-9]{1,9})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _times_as_text(schema: Any) -> Any:
+    """A copy of the events' core schema in which every event time (``Instant``, checked by
+    :func:`_instant` in Python) is text matching :data:`_INSTANT_TEXT` instead."""
+    if isinstance(schema, list):
+        return [_times_as_text(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    function = schema.get("function")
+    if (
+        schema.get("type") == "function-plain"
+        and isinstance(function, dict)
+        and function.get("function") is _instant
+    ):
+        return core_schema.str_schema(pattern=_INSTANT_TEXT, strict=True, strip_whitespace=False)
+    return {key: _times_as_text(value) for key, value in schema.items()}
 
 
 def _first_validate_json(text: str) -> Any:
@@ -561,7 +599,31 @@ def _bulk_events(
         keys += sum(map(len, map(_ATTRIBUTES, events)))
     if text.count('":') != keys:
         return None  # a key given twice
-    return events
+    return events if _parse_times(events) else None
+
+
+_VALUES = attrgetter("__dict__")
+_AT = itemgetter("at")
+_set_item = dict.__setitem__
+_moment = datetime.fromisoformat
+
+
+def _parse_times(events: list[BaseEvent]) -> bool:
+    """Each event's time, validated as text (:func:`_times_as_text`), made the datetime
+    :func:`_instant` makes of it; False when one is not a real date and time. The events are
+    new and seen by no one yet, so their (frozen) values are set in place."""
+    values = list(map(_VALUES, events))
+    times = list(map(_AT, values))
+    try:
+        if None not in times:
+            list(map(_set_item, values, repeat("at"), map(_moment, times)))
+            return True
+        for fields, at in zip(values, times, strict=True):
+            if at is not None:
+                fields["at"] = _moment(at)
+    except ValueError:
+        return False
+    return True
 
 
 def _too_large(format: EventFormat, limits: EventLimits) -> str:
