@@ -369,3 +369,49 @@ def test_results_built_in_bulk_are_the_frozen_classes() -> None:
     with pytest.raises(FrozenInstanceError):
         finding.message = "other"  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(finding)) == finding
+
+
+def test_findings_made_when_read_are_those_made_at_once() -> None:
+    # evaluate leaves lateness findings to be made when Evaluation.findings is first read;
+    # evaluate_stream makes each child's at once. Whichever is read first (findings, the
+    # JSON, equality, a pickle, replace), the values are the same, and a later read gives
+    # the same tuple; the placeholder is never seen.
+    import pickle
+    from dataclasses import replace
+
+    from safeguard_rules import evaluate_stream, merge_evaluations
+    from safeguard_rules._result import Evaluation, Finding
+
+    pack = load_pack("wtsc_2015")
+    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
+    events = [
+        ev("concern_identified", "2024-05-01T09:00:00+01:00", id="ev-1", child="c-1", **flags),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-20T09:00:00+01:00",
+            id="ev-2",
+            child="c-1",
+            chair_role="csc_team_manager",
+        ),
+        ev("concern_identified", "2024-05-02T10:00:00+01:00", id="ev-3", child="c-2", **flags),
+    ]
+    as_of = datetime.fromisoformat("2024-06-01T00:00:00+00:00")
+    at_once = merge_evaluations(evaluate_stream(pack, events, as_of))
+    assert {f.kind for f in at_once.findings} >= {"met_late", "overdue"}
+    readers = [
+        lambda e: e.findings,
+        lambda e: json.loads(e.to_json())["findings"],
+        lambda e: e == at_once,
+        lambda e: pickle.loads(pickle.dumps(e)).findings,
+        lambda e: replace(e, undetermined=()).findings,
+        repr,
+    ]
+    for read in readers:
+        evaluation = evaluate(pack, events, as_of)
+        read(evaluation)
+        assert type(evaluation.findings) is tuple
+        assert all(type(f) is Finding for f in evaluation.findings)
+        assert evaluation.findings is evaluation.findings  # made once, then kept
+        assert evaluation == at_once
+        assert evaluation.to_json() == at_once.to_json()
+    assert type(Evaluation.findings).__name__ == "member_descriptor"  # as the class had

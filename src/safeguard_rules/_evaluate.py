@@ -49,6 +49,7 @@ from ._outcome import (
 from ._pack import Escalation as EscalationSpec
 from ._result import (
     Account,
+    Deferred,
     Escalation,
     Evaluation,
     Finding,
@@ -153,7 +154,8 @@ def _evaluate_all(
         if fixed:  # in UTC, times compare without a conversion per comparison when sorted
             times = list(map(_IN_UTC, times))
     obligations: list[Obligation] = []
-    findings: list[Finding] = []
+    # Findings, and children's findings to be made when read (_ChildFindings, _findings).
+    findings: list[Any] = []
     undetermined: list[Undetermined] = []
     unknown = 0  # outcomes that cannot be evaluated (only the careful walk gives them)
     as_of_utc = as_of.astimezone(UTC)
@@ -172,9 +174,8 @@ def _evaluate_all(
                 history.append(event)
         del child_ids, times, ids, columns
         for child_id in sorted(histories):
-            _walk(
-                pack, histories[child_id], as_of_utc, obligations, findings, exercised, memo, True
-            )
+            history = histories[child_id]
+            _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True, True)
     else:
         by_child: dict[str, list[tuple[Any, str, BaseEvent]]] = {}
         for child_id, utc, event_id, event in zip(child_ids, times, ids, accepted, strict=True):
@@ -187,7 +188,7 @@ def _evaluate_all(
                 # time then id. Ids are unique here, so events themselves are never compared.
                 rows.sort()
                 history = list(map(_THIRD, rows))
-                _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True)
+                _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True, True)
                 continue
             unknown += evaluate_child(
                 pack,
@@ -199,14 +200,15 @@ def _evaluate_all(
                 undetermined,
                 uncertain=child_id in uncertain,
                 memo=memo,
+                defer=True,
             )
     sort_rejections(rejected)
     account = Account(stream.received, len(accepted), tuple(rejected), unknown)
     stamp = PackStamp(pack.id, pack.version, pack.content_hash)
     engine = engine_stamp(pack.calendar.tz.key)
-    return Evaluation(
-        stamp, as_of, tuple(obligations), tuple(findings), account, engine, tuple(undetermined)
-    )
+    rank = memo.plan.rank
+    built: Any = Deferred(lambda: _findings(findings, rank))  # made when first read
+    return Evaluation(stamp, as_of, tuple(obligations), built, account, engine, tuple(undetermined))
 
 
 def evaluate_child(
@@ -220,19 +222,21 @@ def evaluate_child(
     *,
     uncertain: bool,
     memo: _Memo | None = None,
+    defer: bool = False,
 ) -> int:
     """One child's accepted events -> its obligations and findings (and undetermined
     checks), each in result order, appended to the lists given. ``uncertain``: the child has
     a date-only event or an unknown value (``_accept`` says which), so it takes the careful
     walk. Returns how many of its outcomes cannot be evaluated. ``memo``: what one
-    evaluation works out once per pack (made here when not given)."""
+    evaluation works out once per pack (made here when not given). ``defer``: on the fast
+    path, the child's findings are left to be made when read (``_walk``)."""
     if memo is None:
         memo = _Memo(pack)
     if not uncertain:
         # Sort keys exist for one child at a time, which keeps the peak heap low.
         fixed = _fixed_offsets(events)
         history = sorted(events, key=_AT_THEN_ID if fixed else _instant_then_id)
-        _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, fixed)
+        _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, fixed, defer)
         return 0
     return walk_uncertain(
         pack,
@@ -531,13 +535,15 @@ def _walk(
     history: list[BaseEvent],
     as_of: datetime,
     all_obligations: list[Obligation],
-    all_findings: list[Finding],
+    all_findings: list[Any],
     exercised: Exercised | None,
     memo: _Memo,
     fixed: bool,
+    defer: bool = False,
 ) -> None:
-    """``fixed``: every event time has a fixed offset (``_fixed_offsets``)."""
-    findings: list[Finding] = []
+    """``fixed``: every event time has a fixed offset (``_fixed_offsets``). ``defer``: the
+    child's findings go to ``all_findings`` as a :class:`_ChildFindings`, made when read."""
+    findings: list[Finding] = []  # check findings; lateness findings come from obligations
     plan = memo.plan
     steps = plan.steps
     calendar = pack.calendar
@@ -665,13 +671,16 @@ def _walk(
             pack.anchors[index].follow(index, event, kind, case, chosen)
         if kept:
             past.keep(event, kind)
-    obligations = [_conclude(item, as_of, memo, fixed, tz, findings) for item in opened]
+    lates: list[Obligation] = []
+    obligations = [_conclude(item, as_of, memo, fixed, tz, lates) for item in opened]
     if not in_order:
         obligations.sort(key=_obligation_order(plan.rank, fixed))
-    if len(findings) > 1:
-        findings.sort(key=_finding_order(plan.rank))
     all_obligations.extend(obligations)
-    all_findings.extend(findings)
+    if findings or lates:
+        if defer:  # made when the evaluation's findings are first read (_findings)
+            all_findings.append(_ChildFindings(findings, lates))
+        else:
+            all_findings.extend(_child_findings(findings, lates, plan.rank, _Texts()))
 
 
 def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
@@ -928,9 +937,9 @@ _PLANS: weakref.WeakKeyDictionary[CompiledPack, _Plan] = weakref.WeakKeyDictiona
 
 class _Memo:
     """What one evaluation works out once, not once per child or result: the pack's
-    plan, and deadlines as findings write them."""
+    plan, and escalations."""
 
-    __slots__ = ("_overdue", "_pack", "_shown", "plan")
+    __slots__ = ("_pack", "plan")
 
     def __init__(self, pack: CompiledPack) -> None:
         self._pack = pack
@@ -938,29 +947,9 @@ class _Memo:
         if plan is None:
             plan = _PLANS[pack] = _Plan(pack)
         self.plan = plan
-        # Deadlines as findings write them, and the messages of overdue obligations, by
-        # identity: day-based deadlines are shared objects. Each entry holds its deadline,
-        # so the id cannot be reused meanwhile; equal datetimes may be written differently.
-        self._shown: dict[int, tuple[datetime, str]] = {}
-        self._overdue: dict[tuple[int, int], tuple[datetime, str, date]] = {}
 
     def escalation(self, spec: EscalationSpec) -> Escalation:
         return self.plan.escalation(self._pack, spec)
-
-    def due_text(self, due: datetime) -> str:
-        entry = self._shown.get(id(due))
-        if entry is None or entry[0] is not due:
-            entry = self._shown[id(due)] = (due, due.isoformat(timespec="minutes"))
-        return entry[1]
-
-    def overdue(self, statics: _Static, due: datetime) -> tuple[datetime, str, date]:
-        """(due, the finding's message, its local date) for an overdue obligation."""
-        key = (id(statics), id(due))
-        entry = self._overdue.get(key)
-        if entry is None or entry[0] is not due:
-            message = late_message(statics.action, self.due_text(due), statics.due_basis, None)
-            entry = self._overdue[key] = (due, message, due.date())
-        return entry
 
 
 class _Static(NamedTuple):
@@ -1014,10 +1003,15 @@ def _static(
 
 
 def _conclude(
-    item: _Open, as_of: datetime, memo: _Memo, fixed: bool, tz: tzinfo, findings: list[Finding]
+    item: _Open,
+    as_of: datetime,
+    memo: _Memo,
+    fixed: bool,
+    tz: tzinfo,
+    lates: list[Obligation],
 ) -> Obligation:
-    """``item`` as an Obligation; its lateness finding, if any, is added to ``findings``
-    (what ``_outcome.lateness_finding`` makes, with the text shared where it can be)."""
+    """``item`` as an Obligation; an overdue or late one is also added to ``lates``, whose
+    findings ``_lateness`` makes (what ``_outcome.lateness_finding`` makes)."""
     # as_of is in UTC here; instants are compared in UTC (see evaluate). The hot path builds
     # the Obligation itself; _outcome.obligation builds the same for the careful walk.
     status: Status
@@ -1041,90 +1035,131 @@ def _conclude(
     else:
         status = "open"
     statics = item.statics
-    (
-        rule_id,
-        action,
-        route,
-        strength,
-        responsible,
-        copied_in,
-        due_basis,
-        due_case,
-        basis,
-        parameter,
-        citation,
-        escalation,
-        late_severity,
-    ) = statics
+    escalation = statics.escalation
+    if escalation is not None:
+        escalation = memo.escalation(escalation) if status == "overdue" else None
     trigger = item.trigger
-    obligation_id = f"{rule_id}/{trigger.id}"
-    child_id = trigger.child_id
-    met_id = met_by.id if met_by is not None else None
-    if status == "overdue":
-        assert due is not None
-        escalation = memo.escalation(escalation) if escalation is not None else None
-        _, message, on = memo.overdue(statics, due)
-        findings.append(
-            new_finding(
-                rule_id,
-                status,
-                late_severity,
-                message,
-                child_id,
-                None,
-                obligation_id,
-                due,
-                on,
-                citation,
-                basis,
-                parameter,
-            )
-        )
-    else:
-        escalation = None
-        if status == "met_late":
-            assert due is not None
-            assert met_at is not None
-            assert met_on is not None
-            met = f"at {met_at.isoformat(timespec='minutes')}"
-            findings.append(
-                new_finding(
-                    rule_id,
-                    status,
-                    late_severity,
-                    late_message(action, memo.due_text(due), due_basis, met),
-                    child_id,
-                    met_id,
-                    obligation_id,
-                    met_at,
-                    met_on,
-                    citation,
-                    basis,
-                    parameter,
-                )
-            )
-    return new_obligation(
-        obligation_id,
-        rule_id,
-        action,
-        route,
-        strength,
-        responsible,
-        copied_in,
-        child_id,
+    obligation = new_obligation(
+        f"{statics.rule_id}/{trigger.id}",
+        statics.rule_id,
+        statics.action,
+        statics.route,
+        statics.strength,
+        statics.responsible,
+        statics.copied_in,
+        trigger.child_id,
         item.triggered_by,
         (item.clock or trigger).at,
         item.triggered_on,
         due,
-        due_basis,
-        due_case,
-        basis,
-        parameter,
+        statics.due_basis,
+        statics.due_case,
+        statics.basis,
+        statics.parameter,
         status,
-        met_id,
+        met_by.id if met_by is not None else None,
         met_at,
         met_on,
         item.cancelled_by.id if item.cancelled_by is not None else None,
         escalation,
-        citation,
+        statics.citation,
     )
+    if status == "overdue" or status == "met_late":
+        lates.append(obligation)
+    return obligation
+
+
+class _ChildFindings:
+    """One child's findings, to be made when the evaluation's findings are read: its check
+    findings (made in the walk) and its overdue and late obligations."""
+
+    __slots__ = ("checks", "lates")
+
+    def __init__(self, checks: list[Finding], lates: list[Obligation]) -> None:
+        self.checks = checks
+        self.lates = lates
+
+
+def _child_findings(
+    checks: list[Finding], lates: list[Obligation], rank: dict[str, int], texts: _Texts
+) -> list[Finding]:
+    """A child's findings in result order: its checks and its obligations' lateness."""
+    found = checks + [_lateness(o, texts) for o in lates] if lates else checks
+    if len(found) > 1:
+        found.sort(key=_finding_order(rank))
+    return found
+
+
+def _findings(parts: list[Any], rank: dict[str, int]) -> tuple[Finding, ...]:
+    """The evaluation's findings from what the walks left (findings, and children's
+    :class:`_ChildFindings`), in order."""
+    texts = _Texts()
+    found: list[Finding] = []
+    for part in parts:
+        if type(part) is _ChildFindings:
+            found.extend(_child_findings(part.checks, part.lates, rank, texts))
+        else:
+            found.append(part)
+    return tuple(found)
+
+
+def _lateness(o: Obligation, texts: _Texts) -> Finding:
+    """The finding of an overdue or late obligation (``_outcome.lateness_finding`` of a
+    deadline known to the instant), its text shared where it can be."""
+    due = o.due
+    assert due is not None  # only an obligation with a deadline is late
+    status: Any = o.status
+    at: datetime | None
+    on: date
+    if status == "overdue":
+        message, at, on = texts.overdue(o.action, o.due_basis, due)
+    else:
+        at, met_on = o.met_at, o.met_on
+        assert at is not None  # fast path: met by an event with a time
+        assert met_on is not None
+        on = met_on
+        met = f"at {at.isoformat(timespec='minutes')}"
+        message = late_message(o.action, texts.due_text(due), o.due_basis, met)
+    strength, basis = o.strength, o.basis
+    return new_finding(
+        o.rule,
+        status,
+        "should" if basis != "source" and strength == "must" else strength,  # lateness_severity
+        message,
+        o.child_id,
+        o.met_by,
+        o.id,
+        at,
+        on,
+        o.citation,
+        basis,
+        o.parameter,
+    )
+
+
+class _Texts:
+    """Deadlines as findings write them, and overdue messages, made once: day-based
+    deadlines are shared objects, so they are kept by identity. Each entry holds its
+    deadline, so the id cannot be reused meanwhile; equal datetimes may be written
+    differently (offsets), so equality would not do."""
+
+    __slots__ = ("_overdue", "_shown")
+
+    def __init__(self) -> None:
+        self._shown: dict[int, tuple[datetime, str]] = {}
+        self._overdue: dict[tuple[int, str, str], tuple[datetime, str, date]] = {}
+
+    def due_text(self, due: datetime) -> str:
+        entry = self._shown.get(id(due))
+        if entry is None or entry[0] is not due:
+            entry = self._shown[id(due)] = (due, due.isoformat(timespec="minutes"))
+        return entry[1]
+
+    def overdue(self, action: str, due_basis: str, due: datetime) -> tuple[str, datetime, date]:
+        """(the finding's message, its time, its local date) for an overdue obligation."""
+        key = (id(due), action, due_basis)
+        entry = self._overdue.get(key)
+        if entry is None or entry[0] is not due:
+            message = late_message(action, self.due_text(due), due_basis, None)
+            entry = self._overdue[key] = (due, message, due.date())
+        return entry[1], due, entry[2]

@@ -483,6 +483,52 @@ class LinesSummary:
         return LINES_FORMAT
 
 
+class Deferred:
+    """Results an evaluation builds when they are first read: ``build()`` gives the tuple.
+
+    ``evaluate`` leaves lateness findings (one per overdue or late obligation, made from
+    the obligation alone) to be built on first reading :attr:`Evaluation.findings`: a
+    caller that reads only obligations (a pipeline that wants the actions) does not pay
+    for the findings' objects and messages. Nothing else differs: the value read is the
+    tuple the evaluation would have held, built once and then kept.
+    """
+
+    __slots__ = ("build",)
+
+    def __init__(self, build: Callable[[], tuple[Any, ...]]) -> None:
+        self.build = build
+
+
+class _BuiltOnRead:
+    """Evaluation's ``findings`` slot: holds the tuple, or a :class:`Deferred` that is
+    built (and put in its place) when first read. Every reader goes through here (the
+    dataclass's own ``__eq__``, ``__repr__``, ``__getstate__`` and ``replace`` read with
+    getattr, as do the JSON writers), so no one sees the Deferred."""
+
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot  # the class's member descriptor for the field
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self._slot  # on the class, as before (dataclass and pydantic look there)
+        value = self._slot.__get__(obj, owner)
+        if type(value) is Deferred:
+            value = value.build()
+            self._slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        self._slot.__set__(obj, value)  # the frozen class's __init__ sets fields so
+
+    def __delete__(self, obj: object) -> None:
+        self._slot.__delete__(obj)
+
+
+Evaluation.findings = _BuiltOnRead(Evaluation.__dict__["findings"])  # type: ignore[assignment,misc]
+
+
 RECORD_OBLIGATION: Final = "obligation"
 RECORD_FINDING: Final = "finding"
 RECORD_UNDETERMINED: Final = "undetermined"  # a check that cannot be evaluated
