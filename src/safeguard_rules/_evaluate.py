@@ -19,14 +19,13 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone, tzinfo
-from itertools import compress, repeat
-from operator import attrgetter, is_not, itemgetter, le, methodcaller
+from itertools import compress, islice, repeat
+from operator import attrgetter, eq, is_not, itemgetter, le, methodcaller
 from typing import Any, NamedTuple
 
-from ._calendar import WorkingCalendar
+from ._calendar import _DAY_KINDS, WorkingCalendar, _day_deadline
 from ._case import FOLD_BY_TYPE, CaseState
 from ._compile import (
-    CompiledCount,
     CompiledPack,
     CompiledRequirement,
     CompiledRoute,
@@ -34,6 +33,7 @@ from ._compile import (
     DueCase,
 )
 from ._compile import _always as _always_route
+from ._conditions import Predicate
 from ._conditions import _always as _always_applies
 from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
@@ -273,9 +273,12 @@ _THIRD = itemgetter(2)
 
 def _in_walk_order(times: list[datetime], ids: list[str]) -> bool:
     """Whether events with these UTC times and (unique) ids come in walk order: by time,
-    then id. One C-level pass of tuple comparisons."""
-    keys = list(zip(times, ids, strict=True))
-    return all(map(le, keys, keys[1:]))
+    then id. C-level passes over the times (no key tuples), then ids where times tie."""
+    later = islice(times, 1, None)
+    if not all(map(le, times, later)):
+        return False
+    ties = compress(range(len(times) - 1), map(eq, times, islice(times, 1, None)))
+    return all(ids[i] <= ids[i + 1] for i in ties)
 
 
 def _fixed_offsets(events: list[BaseEvent]) -> bool:
@@ -604,6 +607,38 @@ def _walk(
                 exercised.add(("route", rule_id, route.name))
             if route is None or route.requirement is None:
                 continue
+            opening = rule.opening
+            if opening is not None:
+                # One route that always applies, no due_from: the general path below, with
+                # the statics of each deadline case worked out once per pack.
+                if last_trigger is not event:
+                    if last_trigger is not None and last_trigger.at == at:
+                        in_order = False  # two triggers at one instant: rule comes first
+                    last_trigger = event
+                if here is None:
+                    here = at.astimezone(tz)
+                if day is None:
+                    day = here.date()
+                due = None
+                statics = opening.statics
+                if statics is None:
+                    for entry in opening.table:  # first match
+                        if entry[0](event, case, event):
+                            break
+                    else:
+                        raise AssertionError("deadline tables end with an unconditional case")
+                    _, due_case, statics, day_based = entry
+                    if exercised is not None:
+                        exercised.add(("case", rule_id, route.name or "", due_case.label))
+                    if day_based:
+                        due = _day_deadline(calendar, due_case.kind, due_case.amount, day)
+                    else:
+                        due = calendar.due_local(due_case.kind, due_case.amount, here)
+                item = _Open(statics, opening.requirement, event, triggered_by, day, due)
+                opened.append(item)
+                for kind_ in opening.requirement.waits_on:
+                    waiting.setdefault(kind_, []).append(item)
+                continue
             requirement = route.requirement
             clock = None
             if requirement.anchor is not None:
@@ -757,7 +792,6 @@ def _fires(
     tallies: dict[int, _Tally],
 ) -> tuple[str, ...] | None:
     """The ids of the events that trigger a count rule now, or None if it does not fire."""
-    count: CompiledCount = rule.count  # type: ignore[assignment]  # a count rule's plan
     tally = tallies.get(rule.tally)
     if tally is None:  # not setdefault: that would build a _Tally on every call
         tally = tallies[rule.tally] = _Tally()
@@ -765,18 +799,19 @@ def _fires(
     if tally.seen is not event:  # rules that count alike share one tally, moved once
         tally.seen = event
         tally.ids = None
-        at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
-        if count.counts(event, case, None):
-            ends = None
-            within = count.spec.within
-            if within is not None:
+        within = rule.within
+        if within is None:  # no window: every counted event stays in it
+            if rule.counts_all or rule.count.counts(event, case, None):  # type: ignore[union-attr]
+                window.append((None, event.id))
+        else:
+            at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
+            if rule.counts_all or rule.count.counts(event, case, None):  # type: ignore[union-attr]
                 due = calendar.due(within.kind, within.amount, at)
-                ends = due.astimezone(UTC) if due is not None else None
-            window.append((ends, event.id))
-        # Window ends are in UTC, so comparing them with the event's aware time compares
-        # instants, whatever the event's zone.
-        while window and window[0][0] is not None and window[0][0] < at:
-            window.popleft()
+                window.append((due.astimezone(UTC) if due is not None else None, event.id))
+            # Window ends are in UTC, so comparing them with the event's aware time compares
+            # instants, whatever the event's zone.
+            while window and window[0][0] is not None and window[0][0] < at:
+                window.popleft()
     if len(window) < rule.threshold:
         tally.fired = False
         return None
@@ -828,12 +863,15 @@ class _RulePlan:
         "always",
         "compiled",
         "count",
+        "counts_all",
         "expect",
+        "opening",
         "repeat",
         "route",
         "rule_id",
         "tally",
         "threshold",
+        "within",
     )
 
     def __init__(self, compiled: CompiledRule, tally: int) -> None:
@@ -844,12 +882,49 @@ class _RulePlan:
         spec = compiled.count.spec if compiled.count is not None else None
         self.threshold = spec.threshold if spec is not None else 0
         self.repeat = spec.repeat if spec is not None else ""
+        self.within = spec.within if spec is not None else None
+        # A count with no 'where': every event of its type counts.
+        self.counts_all = compiled.count is not None and compiled.count.counts is _always_applies
         self.tally = tally  # the key of its count's tally, shared by rules that count alike
         self.expect = compiled.expect
         routes = compiled.routes
         only = routes[0] if len(routes) == 1 else None
         # A rule with 'require' has one route that always applies.
         self.route = only if only is not None and only.applies is _always_route else None
+        self.opening: _Opening | None = None  # set by _Plan where the rule has one
+
+
+class _Opening(NamedTuple):
+    """How a rule with one route that always applies and no due_from opens its obligation,
+    worked out once per pack: the walk's general path, with the statics of each deadline
+    case (``_Plan.statics``) looked up here instead of per obligation."""
+
+    requirement: CompiledRequirement
+    statics: _Static | None  # without a deadline
+    # The deadline cases in order: (applies, the case, its statics, whether day-based).
+    table: tuple[tuple[Predicate, DueCase, _Static, bool], ...]
+
+
+def _opening(plan: _Plan, pack: CompiledPack, rule: _RulePlan) -> _Opening | None:
+    route = rule.route
+    if rule.expect is not None or route is None or route.requirement is None:
+        return None
+    requirement = route.requirement
+    if requirement.anchor is not None:
+        return None  # due_from: the general path
+    compiled = rule.compiled
+    if requirement.due is None:
+        return _Opening(requirement, plan.statics(pack, compiled, route, None, False), ())
+    table = tuple(
+        (
+            case.applies,
+            case,
+            plan.statics(pack, compiled, route, case, False),
+            case.kind in _DAY_KINDS,
+        )
+        for case in requirement.due.cases
+    )
+    return _Opening(requirement, None, table)
 
 
 # One walk step per event type: (type, how it changes the case facts or None, whether an
@@ -908,6 +983,9 @@ class _Plan:
         }
         self._statics: dict[tuple[int, int, bool], _Static] = {}
         self._escalations: dict[int, Escalation] = {}
+        for rules in plans.values():
+            for rule in rules:
+                rule.opening = _opening(self, pack, rule)
 
     def statics(
         self,
