@@ -37,7 +37,10 @@ from safeguard_rules import (
     load_events,
     load_pack,
 )
+from safeguard_rules._document import spec_of
+from safeguard_rules._event_table import EVENTS_FILE, core_table, events_text, from_models
 from safeguard_rules._limits import DEFAULT_LIMITS
+from safeguard_rules._plain_pack import PlainModel, is_model, real_model
 from safeguard_rules._prebuilt import (
     COMPILED,
     HOLIDAYS_FILE,
@@ -132,7 +135,7 @@ def test_committed_reading_is_current(name: str) -> None:
 
 
 def test_compiled_directory_holds_only_generated_files() -> None:
-    expected = {f"{p.stem}.json" for p in POLICIES.glob("*.yaml")} | {HOLIDAYS_FILE}
+    expected = {f"{p.stem}.json" for p in POLICIES.glob("*.yaml")} | {HOLIDAYS_FILE, EVENTS_FILE}
     assert {p.name for p in (POLICIES / COMPILED).iterdir()} == expected, f"run: {REGENERATE}"
 
 
@@ -375,14 +378,15 @@ def test_stored_model_is_the_validated_one(name: str) -> None:
     path = bundled_dir() / f"{name}.yaml"
     data, _ = read_pack(path)
     built = prebuilt_pack(data)
-    assert built is not None
+    assert isinstance(built, PlainModel)  # plain: the pydantic model is built when asked
+    model = real_model(built)
     validated = _pack.Pack.model_validate(_yaml.read_yaml_file(path)[0], context=_pack.DOCUMENT)
     # model_tree records every value's type, a model's class and which fields were given
     # (what a condition's operator is read from): equal trees are the same model, where
     # == would take 1 for 1.0 and a list for a FrozenList.
-    assert same_values(_pack.model_tree(built), _pack.model_tree(validated))
-    assert built == validated
-    assert prebuilt_dump(built) == _pack.canonical_dump(validated)
+    assert same_values(_pack.model_tree(model), _pack.model_tree(validated))
+    assert built == validated and model == validated
+    assert prebuilt_dump(built) == prebuilt_dump(model) == _pack.canonical_dump(validated)
     # The vocabulary's digest (in the content hash) dumps it without pydantic's serializer.
     if validated.vocabulary is not None:
         assert same_values(
@@ -393,6 +397,103 @@ def test_stored_model_is_the_validated_one(name: str) -> None:
         built.rules.append(built.rules[0])
     with pytest.raises(TypeError):
         built.roles["x"] = built.roles[next(iter(built.roles))]
+
+
+@pytest.mark.parametrize("name", PACKS)
+def _plain_and_model(plain: Any, model: Any, path: str) -> Iterator[tuple[Any, Any, str]]:
+    """Each value of a plain model and of the model it stands for, side by side."""
+    yield plain, model, path
+    if isinstance(model, _pack._Strict):
+        assert isinstance(plain, PlainModel) and is_model(plain, type(model).__name__), path
+        assert type(plain).__name__ == type(model).__name__, path
+        assert real_model(plain) is model, path
+        for name in type(model).model_fields:
+            yield from _plain_and_model(
+                getattr(plain, name), getattr(model, name), f"{path}.{name}"
+            )
+    elif isinstance(model, list | tuple):
+        assert type(plain) is type(model) and len(plain) == len(model), path
+        for i, (p, m) in enumerate(zip(plain, model, strict=True)):
+            yield from _plain_and_model(p, m, f"{path}[{i}]")
+    elif isinstance(model, dict):
+        assert type(plain) is type(model) and list(plain) == list(model), path
+        for key in model:
+            yield from _plain_and_model(plain[key], model[key], f"{path}[{key!r}]")
+    else:
+        assert same_values(plain, model), path
+
+
+@pytest.mark.parametrize("name", PACKS)
+def test_plain_models_answer_as_the_models_do(name: str) -> None:
+    """A bundled pack is compiled from plain models (no pydantic): each holds the model's
+    values, type for type, and each property and argument-free method answers as the
+    model's (the stored answers, checked here against the models of the YAML path too)."""
+    document = _document.read_document(bundled_dir() / f"{name}.yaml", lambda n: Path(n))
+    plain = spec_of(document)
+    assert isinstance(plain, PlainModel) and is_model(plain, "Pack")
+    validated = _yaml_pack(name).pack
+    assert document.pack == validated and document.pack is real_model(plain)
+    checked = 0
+    for p, m, path in _plain_and_model(plain, document.pack, "pack"):
+        if not isinstance(m, _pack._Strict):
+            continue
+        for member, how in type(p).plain_members:
+            mine, theirs = _answer(p, member, how), _answer(m, member, how)
+            if isinstance(theirs, Exception):  # the plain model asks the model, which raises
+                assert type(mine) is type(theirs) and str(mine) == str(theirs), path
+                continue
+            assert same_values(_as_tree(mine), _as_tree(theirs)), (path, member)
+            checked += 1
+        assert p == m and p == p
+    assert checked > 50
+
+
+def _answer(model: Any, member: str, how: str) -> Any:
+    try:
+        found = getattr(model, member)
+        return found() if how == "method" else found
+    except Exception as exc:
+        return exc
+
+
+def _as_tree(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return ["tuple", [_as_tree(v) for v in value]]
+    return _pack.model_tree(real_model(value))
+
+
+def test_loading_a_bundled_pack_imports_neither_pydantic_nor_the_models() -> None:
+    """import + load_pack of a bundled pack in a fresh interpreter: compiled from its plain
+    models and the stored event table; pydantic, the pack models and the event models are
+    imported when first needed (here: reading events), and evaluate as before."""
+    code = (
+        "import sys, safeguard_rules\n"
+        "pack = safeguard_rules.load_pack('jersey_2024')\n"
+        "print(sorted(m for m in ('pydantic', 'safeguard_rules._pack', 'safeguard_rules._events',"
+        " 'importlib.metadata') if m in sys.modules))\n"
+        "events = safeguard_rules.parse_events([])\n"
+        "print('pydantic' in sys.modules, pack.content_hash == safeguard_rules.compile_text("
+        "open(pack.file, encoding='utf-8').read(), pack.file).content_hash)\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.splitlines()
+    assert out == ["[]", "True True"]
+
+
+def test_the_stored_event_table_is_the_models() -> None:
+    committed = (POLICIES / COMPILED / EVENTS_FILE).read_text(encoding="utf-8")
+    assert committed == events_text(), f"_events.py or pydantic changed; run: {REGENERATE}"
+    from safeguard_rules import _event_table
+
+    assert _event_table._stored() == from_models() == core_table()
+
+
+def test_a_stale_event_table_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    from safeguard_rules import _event_table
+
+    monkeypatch.setattr(_event_table, "models_stamp", lambda: "sha256:another")
+    assert _event_table._stored() is None
 
 
 @pytest.mark.parametrize("name", PACKS)

@@ -22,12 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._errors import SafeguardRulesError
-from ._pack import CalendarSpec, Timescale
 from ._prebuilt import known_holidays, known_place, library_holidays
+
+if TYPE_CHECKING:  # a bundled pack's are plain models (_plain_pack)
+    from ._pack import CalendarSpec, Timescale
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 END_OF_DAY = time(23, 59, 59, 999_999)

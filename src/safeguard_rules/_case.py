@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._events import (
-    EVENT_FIELDS,
-    BaseEvent,
-    ConcernIdentified,
-    CpnCreated,
-    FieldSpec,
-    PoliceAttention,
-    SocialWorkerAllocated,
-    SocialWorkerUnallocated,
-)
+from ._event_table import core_table
+from ._field_spec import FieldSpec
+
+if TYPE_CHECKING:  # types only: the event models are imported when events are read
+    from ._events import (
+        BaseEvent,
+        ConcernIdentified,
+        CpnCreated,
+        PoliceAttention,
+        SocialWorkerAllocated,
+        SocialWorkerUnallocated,
+    )
 
 CASE_FIELDS: dict[str, FieldSpec] = {
     "allocated_social_worker": FieldSpec("bool", None),
@@ -31,7 +33,7 @@ CASE_FIELDS: dict[str, FieldSpec] = {
     # The categories a concern can have (read from the field, not from a JSON Schema,
     # which would build the model's validator at import).
     "concern_categories": FieldSpec(
-        "text_list", EVENT_FIELDS["concern_identified"]["category"].choices
+        "text_list", core_table().fields["concern_identified"]["category"].choices
     ),
     "cpn_count": FieldSpec("number", None),
     "police_attention_count": FieldSpec("number", None),

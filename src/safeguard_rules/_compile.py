@@ -16,8 +16,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from ._calendar import CalendarError, WorkingCalendar
 from ._conditions import (
     MISSING_OFFICE_HOURS,
@@ -28,7 +26,7 @@ from ._conditions import (
     compile_condition,
 )
 from ._diagnose import DUPLICATE_ID, INVALID_VALUE, UNKNOWN_PARAMETER, first_problem
-from ._document import PackDocument
+from ._document import PackDocument, spec_of
 from ._errors import (
     Diagnostic,
     PackValidationError,
@@ -39,32 +37,33 @@ from ._errors import (
     known_list,
     shown,
 )
-from ._events import EVENT_REFERENCES, BaseEvent
-from ._pack import (
-    DOCUMENT,
-    Citation,
-    ClosingMatch,
-    Count,
-    DeadlineBasis,
-    Due,
-    DueFrom,
-    Escalation,
-    EventMatch,
-    NotEncoded,
-    Pack,
-    Requirement,
-    Rule,
-    Strength,
-    Timescale,
-    canonical_dump,
-    model_tree,
-    template_fields,
-)
+from ._event_table import core_table
+from ._pack_base import template_fields
+from ._plain_pack import timescale_of, tree_of
 from ._prebuilt import prebuilt_dump
 from ._vocabulary import CORE, Vocabulary, build_vocabulary
 
 if TYPE_CHECKING:
+    # A bundled pack is compiled from its plain models (_plain_pack), which stand for these
+    # and answer isinstance as they do; pydantic is imported for the others.
     from ._case import CaseState
+    from ._events import BaseEvent
+    from ._pack import (
+        Citation,
+        ClosingMatch,
+        Count,
+        DeadlineBasis,
+        Due,
+        DueFrom,
+        Escalation,
+        EventMatch,
+        NotEncoded,
+        Pack,
+        Requirement,
+        Rule,
+        Strength,
+        Timescale,
+    )
 
 Loc = tuple[str | int, ...]
 
@@ -374,7 +373,7 @@ class CompiledPack:
             "_anchors_by_event",
             MappingProxyType({k: tuple(v) for k, v in anchors_by_event.items()}),
         )
-        pack = document.pack
+        pack = spec_of(document)
         object.__setattr__(self, "_document", document)
         object.__setattr__(self, "_overrides", MappingProxyType(dict(overrides)))
         object.__setattr__(self, "_content_hash", content_hash)
@@ -410,11 +409,11 @@ class CompiledPack:
 
     @property
     def id(self) -> str:
-        return self._document.pack.pack.id
+        return spec_of(self._document).pack.id
 
     @property
     def version(self) -> str:
-        return self._document.pack.pack.version
+        return spec_of(self._document).pack.version
 
     @property
     def content_hash(self) -> str:
@@ -505,12 +504,12 @@ class CompiledPack:
     def rule(self, rule_id: str) -> Rule:
         for compiled in self._rules:
             if compiled.rule.id == rule_id:
-                return compiled.rule
+                return self.pack.rules[compiled.position]  # the model, as ``pack`` holds it
         raise UnknownIdError(f"pack {self.id!r} has no rule {rule_id!r}")
 
     def source_file(self, source_id: str) -> Path | None:
         """The captured source text a citation names, if it is where the pack says."""
-        for source in self.pack.pack.sources:
+        for source in spec_of(self._document).pack.sources:
             if source.id == source_id:
                 directory = self._document.source_dir(source_id)
                 candidate = directory / source.file
@@ -524,7 +523,7 @@ def _unpickle(
     compiled = compile_pack(document, overrides)
     if compiled.content_hash != content_hash:
         raise PackIntegrityError(
-            f"the pickled pack {document.pack.pack.id!r} does not match its content hash "
+            f"the pickled pack {spec_of(document).pack.id!r} does not match its content hash "
             f"{content_hash} (it is {compiled.content_hash}): it was changed after pickling"
         )
     return compiled
@@ -534,6 +533,10 @@ def parameter_value(value: object) -> Due:
     """``value`` as the value of a pack parameter: what a rule's ``due`` may be (a timescale
     or a deadline table), but never another parameter. ``value`` is a :class:`Due` or plain
     values as YAML reads them; a ValueError says what is wrong with it."""
+    from pydantic import ValidationError
+
+    from ._pack import DOCUMENT, Due
+
     if isinstance(value, Due):
         due = value
     elif not isinstance(value, Mapping):
@@ -561,7 +564,7 @@ def compile_pack(
 class _Compiler:
     def __init__(self, document: PackDocument, overrides: Mapping[str, Any]) -> None:
         self.document = document
-        self.pack = pack = document.pack
+        self.pack = pack = spec_of(document)  # a bundled pack's plain models (_plain_pack)
         self.positions = document.positions
         self.overrides = overrides
         self.applied: dict[str, Due] = {}  # the overrides accepted, validated
@@ -891,12 +894,12 @@ class _Compiler:
             self._check_named_by(match, trigger, (*loc, "named_by"))
         # As text (models hold lists), and without pydantic's serializer, which would be
         # built for it (model_tree: every value with its type).
-        key = json.dumps(model_tree(match))
+        key = json.dumps(tree_of(match))
         if key not in self.anchors:
             scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
             where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
             since_loc = (*loc, "earliest_since")
-            one = isinstance(match.earliest_since, ClosingMatch)  # no list index in its place
+            one = not isinstance(match.earliest_since, list)  # no list index in its place
             since = tuple(
                 self._closing(closing, since_loc if one else (*since_loc, i))
                 for i, closing in enumerate(match.closing)
@@ -923,7 +926,7 @@ class _Compiler:
         so the event it names exists, is the child's, and is no later (evaluation checks)."""
         field = match.named_by
         references = {
-            f: target for (kind, f), target in EVENT_REFERENCES.items() if kind == trigger
+            f: target for (kind, f), target in core_table().references.items() if kind == trigger
         }
         target = references.get(field or "")
         if target is None:
@@ -948,7 +951,7 @@ class _Compiler:
     ) -> tuple[CompiledMatch, ...]:
         if spec is None:
             return ()
-        if isinstance(spec, EventMatch):
+        if not isinstance(spec, list):  # one EventMatch
             return (self._match(spec, trigger, loc),)
         return tuple(self._match(m, trigger, (*loc, i)) for i, m in enumerate(spec))
 
@@ -1001,9 +1004,7 @@ class _Compiler:
         if due.table is None:
             # Its one value is the validated due's: built, not validated (which would
             # build Timescale's validator while loading).
-            timescale = Timescale.model_construct(
-                _fields_set={due.kind}, **{due.kind: getattr(due, due.kind)}
-            )
+            timescale = timescale_of(due)
             label = timescale.describe()
             only = DueCase(
                 label,
@@ -1051,7 +1052,7 @@ class _Compiler:
         return CompiledDue(tuple(cases), name, basis)
 
     def _check_message(self, rule: Rule, event: str, loc: Loc) -> None:
-        fields = self.vocabulary.event_class(event).model_fields
+        fields = self.vocabulary.fields[event]  # the event class's fields, in its order
         declared = self.vocabulary.attributes.get(event, {})
         for name in template_fields(rule.message or ""):
             head, _, key = name.partition(".")
@@ -1092,7 +1093,7 @@ def _content_hash(pack: Pack, parameters: Mapping[str, Due], vocabulary: Vocabul
     # is that dump's.
     dumped = prebuilt_dump(pack)
     if dumped is None:
-        dumped = canonical_dump(pack)
+        dumped = _canonical(pack)
     defaults = pack.parameters
     canonical = {
         "vocabulary": vocabulary.digest,
@@ -1101,10 +1102,17 @@ def _content_hash(pack: Pack, parameters: Mapping[str, Due], vocabulary: Vocabul
             k: (
                 dumped["parameters"][k]["default"]
                 if k in defaults and v is defaults[k].default
-                else canonical_dump(v)
+                else _canonical(v)
             )
             for k, v in sorted(parameters.items())
         },
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(model: Any) -> Any:
+    # pydantic's dump: a pack that is not a bundled one, and parameter values given
+    from ._pack import canonical_dump
+
+    return canonical_dump(model)

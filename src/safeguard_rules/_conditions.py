@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ._calendar import WorkingCalendar
 from ._case import CASE_FIELDS, CaseState
 from ._diagnose import WRONG_TYPE
 from ._errors import declare, did_you_mean, known_list
-from ._events import BaseEvent, FieldSpec
-from ._pack import FIELD_OPERATORS, Condition, Ref
+from ._field_spec import FieldSpec
+from ._plain_pack import is_model
 from ._vocabulary import CORE, Vocabulary
 
-Predicate = Callable[[BaseEvent, CaseState, BaseEvent | None], bool]
-Getter = Callable[[BaseEvent, CaseState, BaseEvent | None], Any]
+if TYPE_CHECKING:  # the event models are imported when events are read, not to compile
+    from ._events import BaseEvent
+    from ._pack import Condition
+
+Predicate: TypeAlias = "Callable[[BaseEvent, CaseState, BaseEvent | None], bool]"
+Getter: TypeAlias = "Callable[[BaseEvent, CaseState, BaseEvent | None], Any]"
 Loc = tuple[str | int, ...]
 # Where a problem is found: report(loc, code, message). Compiling goes on, so every
 # problem of a pack is reported at once.
@@ -241,7 +245,7 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
         return _never
 
     value_getter: Getter | None = None
-    if isinstance(operand, Ref):
+    if is_model(operand, "Ref"):
         ref = resolve_path(operand.ref, scope)
         if isinstance(ref, Unresolved):
             report((*loc, op, "ref"), ref.code, ref.message)
@@ -423,7 +427,6 @@ def _check_literals(
 
 
 __all__ = [
-    "FIELD_OPERATORS",
     "Predicate",
     "Report",
     "Scope",

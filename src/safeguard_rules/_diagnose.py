@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import types
 from collections.abc import Iterator, Sequence
-from typing import Any, Union, get_args, get_origin
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
 
 from ._errors import LOAD_CODES, Diagnostic, declare, did_you_mean, known_list, shown
 from ._positions import Positions
+
+if TYPE_CHECKING:  # pydantic is imported when there is a problem to describe
+    from pydantic import BaseModel, ValidationError
 
 Loc = tuple[str | int, ...]
 
@@ -64,6 +65,8 @@ def model_keys(root: type[BaseModel], loc: Loc) -> list[str] | None:
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
+    from pydantic import BaseModel
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in get_args(annotation):

@@ -11,20 +11,41 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, overload
 
 from ._diagnose import WRONG_TYPE, diagnostic_at, diagnostics_from
 from ._errors import PackValidationError, UnknownIdError
 from ._files import UNREADABLE, FileReadError, inside, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
 from ._overlay import ResolveName, expand
-from ._pack import DOCUMENT, FrozenDict, Pack, build_for_loading
+from ._pack_base import FrozenDict
+from ._plain_pack import real_model
 from ._positions import Positions
 from ._prebuilt import prebuilt_pack, read_pack
 
+if TYPE_CHECKING:  # a bundled pack is compiled from its plain model, without pydantic
+    from ._pack import Pack
+
 Loc = tuple[str | int, ...]
+
+
+class _Model:
+    """The ``pack`` field: given the validated model, or a bundled pack's plain one
+    (``_plain_pack``), it reads as the validated model, built from the plain one on first
+    use (lint, diff and docs want pydantic's; compiling reads ``spec``)."""
+
+    @overload
+    def __get__(self, document: None, owner: type) -> Any: ...
+    @overload
+    def __get__(self, document: PackDocument, owner: type) -> Pack: ...
+    def __get__(self, document: PackDocument | None, owner: type) -> Any:
+        if document is None:
+            raise AttributeError("pack")  # no default: the dataclass field is required
+        pack: Pack = real_model(document.__dict__["_spec"])
+        return pack
+
+    def __set__(self, document: PackDocument, pack: Pack) -> None:
+        document.__dict__["_spec"] = pack
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,7 +53,10 @@ class PackDocument:
     """A pack as written: its model, each value's place, and the packs it extends."""
 
     file: str  # the file read (an overlay's own file)
-    pack: Pack
+    if TYPE_CHECKING:
+        pack: Pack
+    else:
+        pack: Pack = _Model()  # a descriptor (see _Model), not a default
     positions: Positions  # an overlay's values come from several files: they say which
     extends: str | None = None  # the base pack's id, for an overlay
     lineage: tuple[str, ...] = ()  # ids of the bases, nearest first
@@ -67,10 +91,10 @@ class PackDocument:
     def source_path(self, source_id: str) -> Path:
         """Where the captured text of a source should be (the file may be missing);
         raises KeyError for an id that is not a source of this pack."""
-        for source in self.pack.pack.sources:
+        for source in spec_of(self).pack.sources:
             if source.id == source_id:
                 return self.source_dir(source_id) / source.file
-        raise UnknownIdError(f"pack {self.pack.pack.id!r} has no source {source_id!r}")
+        raise UnknownIdError(f"pack {spec_of(self).pack.id!r} has no source {source_id!r}")
 
     def read_source(self, source_id: str) -> str:
         """The captured text of a source, read as safely as the pack itself: a regular
@@ -85,6 +109,13 @@ class PackDocument:
         return read_text(path, self.limits.max_source_bytes)
 
 
+def spec_of(document: PackDocument) -> Pack:
+    """What compiling reads: ``document.pack``, or for a bundled pack the plain model that
+    stands for it (the same values, without pydantic: _plain_pack)."""
+    spec: Pack = document.__dict__["_spec"]
+    return spec
+
+
 @dataclass(frozen=True)
 class Merged:
     """A pack file's plain data with any overlay merged in: not yet validated."""
@@ -95,6 +126,14 @@ class Merged:
     lineage: tuple[str, ...]
     roots: Mapping[str, Path]  # file -> the directory tree it may refer into
     limits: PackLimits
+
+
+def build_for_loading() -> None:
+    """Build Pack's validator (``_pack.build_for_loading``): imported and built only for
+    a pack that is validated."""
+    from ._pack import build_for_loading as build
+
+    build()
 
 
 def read_merged(
@@ -135,6 +174,10 @@ def validate(merged: Merged) -> PackDocument:
     # validated again (no validator to build either; _prebuilt says when it is used).
     pack = prebuilt_pack(merged.data)
     if pack is None:
+        from pydantic import ValidationError
+
+        from ._pack import DOCUMENT, Pack
+
         build_for_loading()
         try:
             pack = Pack.model_validate(merged.data, context=DOCUMENT)

@@ -1206,12 +1206,9 @@ EVENT_REFERENCES: dict[tuple[str, str], str] = {
 
 # --- field kinds, for checking pack conditions against the vocabulary -----------------
 
-FieldKind = Literal["text", "bool", "number", "datetime", "date", "text_list", "attributes"]
-
-
-class FieldSpec(typing.NamedTuple):
-    kind: FieldKind
-    choices: tuple[str, ...] | None  # allowed values of an enumerated text or list field
+# FieldSpec and FieldKind have a module of their own: compiling reads them without pydantic.
+from ._field_spec import FieldKind as FieldKind  # noqa: E402
+from ._field_spec import FieldSpec as FieldSpec  # noqa: E402
 
 
 def _spec(annotation: Any) -> FieldSpec:

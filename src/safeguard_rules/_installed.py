@@ -123,3 +123,14 @@ def version(distribution: str) -> str | Ask | None:
             pass
         return ASK
     return None
+
+
+def pydantic_version() -> str | None:
+    """The installed pydantic's version (what stored models are stamped with), read
+    without importing it when that can be done; None when it is not installed."""
+    found = version("pydantic")
+    if isinstance(found, Ask):
+        import pydantic
+
+        return str(pydantic.VERSION)
+    return found

@@ -29,9 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from ._diagnose import DUPLICATE_ID, UNKNOWN_PARAMETER, diagnostic_at, diagnostics_from
 from ._errors import (
@@ -44,9 +42,11 @@ from ._errors import (
 )
 from ._files import FileReadError, inside
 from ._limits import DEFAULT_LIMITS, PackLimits
-from ._pack import DOCUMENT, Overlay, Pack
 from ._positions import Positions
 from ._prebuilt import read_pack
+
+if TYPE_CHECKING:  # the models are imported when an overlay is merged
+    from ._pack import Overlay, Pack
 
 MAX_EXTEND_DEPTH = DEFAULT_LIMITS.max_extend_depth
 # Metadata an overlay inherits from its base unless it gives its own.
@@ -113,6 +113,10 @@ def expand(
 def _expand(data: Any, positions: Positions, root: Path, chain: _Chain) -> Expanded:
     if not is_overlay(data):
         return Expanded(data, positions, roots={positions.file: root})
+    from pydantic import ValidationError
+
+    from ._pack import DOCUMENT, Overlay, Pack
+
     try:
         overlay = Overlay.model_validate(data, context=DOCUMENT)
     except ValidationError as exc:

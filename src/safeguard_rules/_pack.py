@@ -30,6 +30,12 @@ from pydantic.config import JsonDict
 from pydantic.json_schema import SkipJsonSchema, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+# Defined without pydantic (loading a bundled pack uses them without these models).
+from ._pack_base import TEMPLATE_FIELD as TEMPLATE_FIELD
+from ._pack_base import FrozenDict as FrozenDict
+from ._pack_base import FrozenList as FrozenList
+from ._pack_base import template_fields as template_fields
+
 T = TypeVar("T")
 
 
@@ -116,37 +122,6 @@ IsoTime = Annotated[
         {"type": "string", "pattern": _ISO_TIME.pattern, "description": "HH:MM or HH:MM:SS"}
     ),
 ]
-
-
-class FrozenList(list[Any]):
-    """A list that cannot be changed: the lists inside a pack model. Still a list (JSON
-    output, ``isinstance`` checks); every mutating method raises TypeError."""
-
-    __slots__ = ()
-
-    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
-        raise TypeError("a pack's lists cannot be changed; build a new pack instead")
-
-    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
-
-    def __reduce__(self) -> tuple[Any, ...]:  # copy and pickle through the constructor
-        return (FrozenList, (list(self),))
-
-
-class FrozenDict(dict[Any, Any]):
-    """A mapping that cannot be changed: the mappings inside a pack model."""
-
-    __slots__ = ()
-
-    def _refuse(self, *_args: Any, **_kwargs: Any) -> Any:
-        raise TypeError("a pack's mappings cannot be changed; build a new pack instead")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _refuse
-    __ior__ = _refuse
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (FrozenDict, (dict(self),))
 
 
 def _frozen(value: Any) -> Any:
@@ -834,15 +809,6 @@ class Route(_Strict):
 
 
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_.-]*$")
-
-
-# A check's message names event fields as {field}; the renderer fills them by plain lookup.
-TEMPLATE_FIELD = re.compile(r"\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}")
-
-
-def template_fields(message: str) -> list[str]:
-    """The field names a message template refers to."""
-    return TEMPLATE_FIELD.findall(message)
 
 
 class Rule(_Strict):

@@ -45,12 +45,15 @@ from pathlib import Path
 from typing import Any
 
 from . import _installed
+from ._event_table import EVENTS_FILE, events_text
 from ._files import FileReadError, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
+from ._plain_pack import plain_pack
 from ._positions import Positions
 
-# The prebuilt files' format; a reader of another format ignores them.
-FORMAT = 2
+# The prebuilt files' format; a reader of another format ignores them. 3: the stored model
+# with each model's field names and stored member values (plain models, _plain_pack).
+FORMAT = 3
 # The years whose public holidays are kept; the library computes any other year.
 HOLIDAY_YEARS = range(2000, 2041)
 COMPILED = "compiled"  # the directory beside the bundled packs
@@ -115,18 +118,26 @@ _dumps: dict[int, tuple[weakref.ref[Any], Any]] = {}
 
 
 def prebuilt_pack(data: Any) -> Any:
-    """The Pack model ``data`` validates to, built from the prebuilt reading it came from
-    (the very object :func:`read_pack` returned, not a copy or a merge), when that reading
-    holds one made by the installed pack models; else None: validate ``data``.
+    """The Pack model ``data`` validates to, as plain models (``_plain_pack``: no
+    pydantic; the pydantic model is built from the same tree when asked for), from the
+    prebuilt reading it came from (the very object :func:`read_pack` returned, not a copy
+    or a merge), when that reading holds one made by the installed pack models; else
+    None: validate ``data``.
 
     Each call builds a new model, as validating would: a model (and what it holds) is
     never shared between two loads."""
     reading = _by_data.get(id(data))
     if reading is None or reading.data is not data:
         return None
-    pack = _model_from(reading.validated)
-    if pack is not None:
-        _remember(pack, reading.validated["dump"])
+    validated = reading.validated
+    if not isinstance(validated, dict) or validated.get("models") != models_stamp():
+        return None  # none stored, or made by other pack models: validate instead
+    try:
+        dump = validated["dump"]
+        pack = plain_pack(validated, functools.partial(_remember, dump=dump))
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    _remember(pack, dump)
     return pack
 
 
@@ -140,6 +151,7 @@ def prebuilt_dump(pack: Any) -> Any:
 
 
 def _remember(pack: Any, dump: Any) -> None:
+    # The plain model and, once built, the pydantic one: either is hashed from the dump.
     key = id(pack)
 
     def forget(ref: weakref.ref[Any]) -> None:
@@ -149,31 +161,19 @@ def _remember(pack: Any, dump: Any) -> None:
     _dumps[key] = (weakref.ref(pack, forget), dump)
 
 
-def _model_from(validated: Any) -> Any:
-    if not isinstance(validated, dict) or validated.get("models") != models_stamp():
-        return None  # none stored, or made by other pack models: validate instead
-    from ._pack import Pack, from_model_tree
-
-    try:
-        pack = from_model_tree(validated["tree"])
-    except (ValueError, KeyError, TypeError):
-        return None
-    return pack if type(pack) is Pack and "dump" in validated else None
-
-
 @functools.cache
 def models_stamp() -> str | None:
     """What the stored models were made by: the SHA-256 of the pack models' source and
-    the pydantic version (None when the source cannot be read: never use a stored model)."""
-    import pydantic
-
-    from . import _pack
-
+    the pydantic version (None when the source cannot be read: never use a stored model),
+    both read without importing them."""
     try:
-        source = Path(_pack.__file__).read_bytes()
+        source = (Path(__file__).parent / "_pack.py").read_bytes()
     except OSError:
         return None
-    return f"sha256:{hashlib.sha256(source).hexdigest()} pydantic:{pydantic.VERSION}"
+    version = _installed.pydantic_version()
+    if version is None:
+        return None
+    return f"sha256:{hashlib.sha256(source).hexdigest()} pydantic:{version}"
 
 
 def _prebuilt_reading(path: Path) -> _Reading | None:
@@ -238,18 +238,95 @@ def _validated(data: Any) -> dict[str, Any] | None:
     may change without it)."""
     from pydantic import ValidationError
 
-    from ._pack import DOCUMENT, Pack, build_for_loading, canonical_dump, model_tree
+    from ._pack import DOCUMENT, Pack, _model_classes, build_for_loading, canonical_dump
 
     build_for_loading()
     try:
         validated = Pack.model_validate(data, context=DOCUMENT)
     except ValidationError:
         return None
+    classes = _model_classes()
+    members = {name: _members(cls, set(classes.values())) for name, cls in classes.items()}
+    computed: list[dict[str, Any]] = []
+    _answers(validated, members, computed, {})
     return {
         "models": models_stamp(),
-        "tree": model_tree(validated),
+        "tree": _tree(validated),
         "dump": canonical_dump(validated),
+        # What the plain models (_plain_pack) need to stand for the models: each model's
+        # fields, the pack models it derives from, its properties and argument-free
+        # methods, and what each of those gave for each model of the tree (post-order).
+        "fields": {name: list(cls.model_fields) for name, cls in classes.items()},
+        "lineage": {
+            name: [c.__name__ for c in cls.__mro__ if c in classes.values()]
+            for name, cls in classes.items()
+        },
+        "members": {name: [list(m) for m in listed] for name, listed in members.items()},
+        "computed": computed,
     }
+
+
+def _tree(value: Any, built: dict[int, int] | None = None) -> Any:
+    """``_pack.model_tree``; in a member's value, a tuple as ``["tuple", [...]]`` and a
+    model of the tree as ``["ref", its place in post-order]`` (``built``)."""
+    from ._pack import model_tree
+
+    if built is not None:
+        if id(value) in built:
+            return ["ref", built[id(value)]]
+        if type(value) in (tuple, list):
+            items = [_tree(v, built) for v in value]
+            return ["tuple" if type(value) is tuple else "list", items]
+    return model_tree(value)
+
+
+def _members(cls: type, models: set[type]) -> list[tuple[str, str]]:
+    """The public properties and argument-free methods of a pack model, by name."""
+    import inspect
+
+    found: dict[str, str] = {}
+    for klass in cls.__mro__:
+        if klass not in models:
+            continue
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in found:
+                continue
+            if isinstance(value, property):
+                found[name] = "property"
+            elif inspect.isfunction(value):
+                parameters = list(inspect.signature(value).parameters.values())[1:]
+                if all(p.default is not p.empty for p in parameters):
+                    found[name] = "method"
+    return sorted(found.items())
+
+
+def _answers(
+    value: Any, members: dict[str, list[tuple[str, str]]], out: list[Any], built: dict[int, int]
+) -> None:
+    """Each model's member values in ``value``, post-order (as _plain_pack reads them);
+    ``built``: each model's place in that order, by identity."""
+    from ._pack import _Strict
+
+    if isinstance(value, _Strict):
+        for name in type(value).model_fields:
+            inner = value.__dict__[name]
+            if inner is not None:
+                _answers(inner, members, out, built)
+        entry: dict[str, Any] = {}
+        for member, how in members[type(value).__name__]:
+            try:
+                found = getattr(value, member)
+                entry[member] = _tree(found() if how == "method" else found, built)
+            except Exception:  # noqa: S112 - the model raises: the plain one asks it again
+                continue
+        built[id(value)] = len(out)
+        out.append(entry)
+    elif isinstance(value, list):
+        for inner in value:
+            _answers(inner, members, out, built)
+    elif isinstance(value, dict):
+        for inner in value.values():
+            _answers(inner, members, out, built)
 
 
 def same_values(a: Any, b: Any) -> bool:
@@ -380,4 +457,5 @@ def prebuilt_files(directory: Path) -> dict[Path, str]:
     """Every prebuilt file for the packs in ``directory``, path -> the text it should hold."""
     files = {reading_file(pack): reading_text(pack) for pack in sorted(directory.glob("*.yaml"))}
     files[directory / COMPILED / HOLIDAYS_FILE] = holidays_text(bundled_places(directory))
+    files[directory / COMPILED / EVENTS_FILE] = events_text()
     return files

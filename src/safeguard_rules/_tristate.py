@@ -20,13 +20,16 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._case import CaseState
 from ._compile import CompiledPack, CompiledRule
 from ._conditions import Scope, _compare, _present, recorded_test
 from ._events import BaseEvent
-from ._pack import Condition, Due, EventMatch, Ref, Requirement
+from ._plain_pack import is_model
+
+if TYPE_CHECKING:  # types only: a bundled pack's are plain models (_plain_pack)
+    from ._pack import Condition, Due, EventMatch, Requirement
 
 # True, False, or unknown: the (non-empty) names of the values the answer rests on.
 Tri = bool | frozenset[str]
@@ -121,7 +124,7 @@ def _test(condition: Condition, scope: Scope) -> TriPredicate:
             return _present(value) is wanted
 
         return present
-    if isinstance(operand, Ref):
+    if is_model(operand, "Ref"):
         other = _getter(operand.ref)
 
         def referenced(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Tri:
@@ -278,7 +281,7 @@ def _by_type(
     trigger: str,
     scope: Callable[[str, str | None], Scope],
 ) -> dict[str, tuple[TriPredicate, ...]]:
-    matches = [] if spec is None else [spec] if isinstance(spec, EventMatch) else spec
+    matches = [] if spec is None else [spec] if not isinstance(spec, list) else spec
     grouped: dict[str, list[TriPredicate]] = {}
     for match in matches:
         grouped.setdefault(match.event, []).append(

@@ -13,32 +13,31 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from types import MappingProxyType
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, cast
 
-from pydantic import Field, TypeAdapter, create_model, model_validator
-from pydantic_core import PydanticCustomError
+from ._event_table import core_table
+from ._field_spec import FieldSpec
+from ._plain_pack import real_model
 
-from ._events import (
-    EVENT_ADAPTER,
-    EVENT_CLASSES,
-    EVENT_FIELDS,
-    BaseEvent,
-    Day,
-    FieldSpec,
-    Id,
-    Instant,
-    Text,
-    fields_of,
-    needed,
-)
-from ._pack import FieldDeclaration, VocabularySection, plain_dump
+if TYPE_CHECKING:  # imported when a pack declares event types or attributes
+    from pydantic import TypeAdapter
 
-# Fields every event has: a declaration cannot use these names.
-RESERVED_FIELDS = frozenset(BaseEvent.model_fields) | {"type"}
+    from ._events import BaseEvent
+    from ._pack import FieldDeclaration, VocabularySection
+
+
+@cache
+def reserved_fields() -> frozenset[str]:
+    """Fields every event has: a declaration cannot use these names."""
+    from ._events import BaseEvent
+
+    return frozenset(BaseEvent.model_fields) | {"type"}
+
+
 _KINDS: dict[str, Literal["text", "bool", "number", "datetime", "date"]] = {
     "text": "text",
     "enum": "text",
@@ -54,6 +53,25 @@ _MAX_ITEMS = 500
 Report = Callable[[tuple[str | int, ...], str, str], None]
 
 
+class _Adapter:
+    """The ``adapter`` field of a Vocabulary: the adapter it was given, or by default the
+    core event union's (``_events.EVENT_ADAPTER``), imported when first used, so compiling
+    against the core vocabulary does not import the event models."""
+
+    def __get__(self, vocabulary: Vocabulary | None, owner: type) -> Any:
+        if vocabulary is None:
+            return self  # the field's default: the core's adapter
+        found = vocabulary.__dict__.get("adapter")
+        if found is None or isinstance(found, _Adapter):
+            from ._events import EVENT_ADAPTER
+
+            return EVENT_ADAPTER
+        return found
+
+    def __set__(self, vocabulary: Vocabulary, adapter: Any) -> None:
+        vocabulary.__dict__["adapter"] = adapter
+
+
 @dataclass(frozen=True, eq=False)
 class Vocabulary:
     """Event types (core and declared), their fields, and the typed attributes of each.
@@ -66,11 +84,15 @@ class Vocabulary:
     fields: Mapping[str, Mapping[str, FieldSpec]]  # for conditions, as _events.EVENT_FIELDS
     attributes: Mapping[str, Mapping[str, FieldSpec]]  # event type -> attribute -> kind
     declared: VocabularySection | None = None
-    adapter: TypeAdapter[Any] = field(default=EVENT_ADAPTER, repr=False)
+    if TYPE_CHECKING:
+        adapter: TypeAdapter[Any] = field(default=cast(Any, None), repr=False)
+    else:  # a descriptor (_Adapter): the core's adapter is imported when first used
+        adapter: TypeAdapter[Any] = field(default=_Adapter(), repr=False)
 
     def __post_init__(self) -> None:
         # Read-only all the way down: a compiled pack's vocabulary cannot be changed.
-        object.__setattr__(self, "_classes", MappingProxyType(dict(self._classes)))
+        if not isinstance(self._classes, _CoreClasses):
+            object.__setattr__(self, "_classes", MappingProxyType(dict(self._classes)))
         for name in ("fields", "attributes"):
             nested = getattr(self, name)
             frozen = {k: MappingProxyType(dict(v)) for k, v in nested.items()}
@@ -107,7 +129,7 @@ class Vocabulary:
                     t: {f: [s.kind, list(s.choices or ())] for f, s in fs.items()}
                     for t, fs in sorted(self.fields.items())
                 },
-                "needed": {t: list(c._needed) for t, c in sorted(self._classes.items())},
+                "needed": {t: list(n) for t, n in sorted(self._needed().items())},
                 "attributes": {
                     t: {a: [s.kind, list(s.choices or ())] for a, s in sorted(at.items())}
                     for t, at in sorted(self.attributes.items())
@@ -119,19 +141,49 @@ class Vocabulary:
         )
         return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    def _needed(self) -> Mapping[str, tuple[str, ...]]:
+        if isinstance(self._classes, _CoreClasses):
+            return core_table().needed  # the models' own, without importing them
+        return {t: c._needed for t, c in self._classes.items()}
+
+
+class _CoreClasses(Mapping[str, "type[BaseEvent]"]):
+    """The core event types by name: their names from the event table, their classes
+    imported (with pydantic) when one is first asked for, so compiling a pack against the
+    core vocabulary does not import the event models."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names = tuple(names)  # in the models' order
+
+    def __getitem__(self, name: str) -> type[BaseEvent]:
+        from ._events import EVENT_CLASSES
+
+        return EVENT_CLASSES[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
 
 def _declared_dump(section: VocabularySection | None) -> Any:
     # Without building the section's serializer while loading a pack (the same values:
     # tests/test_prebuilt.py); pydantic's for anything plain_dump does not take.
     if section is None:
         return None
+    from ._pack import plain_dump
+
     try:
         return plain_dump(section)
     except TypeError:
         return section.model_dump(mode="json")
 
 
-CORE = Vocabulary(EVENT_CLASSES, EVENT_FIELDS, {})
+CORE = Vocabulary(_CoreClasses(core_table().fields), core_table().fields, {})
 
 _BUILT: dict[str, Vocabulary] = {}
 _LOCK = threading.Lock()
@@ -142,6 +194,7 @@ def build_vocabulary(section: VocabularySection | None, report: Report) -> Vocab
     (located under ``("vocabulary", ...)``) and the declaration with a problem is left out."""
     if section is None or (not section.events and not section.attributes):
         return CORE
+    section = real_model(section)  # a bundled pack's plain model: the pydantic one now
     key = json.dumps(_declared_dump(section))
     with _LOCK:
         found = _BUILT.get(key)
@@ -181,6 +234,7 @@ def combined(vocabularies: Iterable[Vocabulary]) -> Vocabulary:
                 mine[name] = spec
     if not events and not attributes:
         return CORE
+    from ._pack import VocabularySection
 
     def fail(loc: tuple[str | int, ...], code: str, message: str) -> None:
         raise ValueError(message)
@@ -189,7 +243,10 @@ def combined(vocabularies: Iterable[Vocabulary]) -> Vocabulary:
 
 
 def _build(section: VocabularySection, report: Report) -> Vocabulary:
+    from pydantic import Field, TypeAdapter, create_model
+
     from ._errors import did_you_mean  # stage 1 both; kept local for clarity of the API
+    from ._events import EVENT_CLASSES, EVENT_FIELDS, BaseEvent, fields_of
 
     classes: dict[str, type[BaseEvent]] = dict(EVENT_CLASSES)
     fields: dict[str, Mapping[str, FieldSpec]] = dict(EVENT_FIELDS)
@@ -207,7 +264,7 @@ def _build(section: VocabularySection, report: Report) -> Vocabulary:
         definitions: dict[str, Any] = {"type": (tag, name)}
         clash = False
         for field_name, spec in declaration.fields.items():
-            if field_name in RESERVED_FIELDS:
+            if field_name in reserved_fields():
                 report(
                     (*loc, "fields", field_name),
                     "duplicate-id",
@@ -271,6 +328,8 @@ def _class_name(event_type: str) -> str:
 
 
 def _scalar(kind: str, values: list[str] | None) -> Any:
+    from ._events import Day, Id, Instant, Text
+
     if kind == "enum":
         assert values
         choices: Any = Literal[tuple(values)]  # values known only at run time
@@ -286,6 +345,8 @@ def _scalar(kind: str, values: list[str] | None) -> Any:
 
 
 def _annotation(spec: FieldDeclaration) -> Any:
+    from pydantic import Field
+
     if spec.type == "list":
         assert spec.items is not None
         item = _scalar(spec.items, spec.values)
@@ -294,6 +355,10 @@ def _annotation(spec: FieldDeclaration) -> Any:
 
 
 def _field(spec: FieldDeclaration) -> tuple[Any, Any]:
+    from pydantic import Field
+
+    from ._events import needed
+
     annotation = _annotation(spec)
     if spec.required:
         return (annotation | None, needed(spec.description))
@@ -314,6 +379,9 @@ def _with_typed_attributes(
     cls: type[BaseEvent], declared: Mapping[str, FieldDeclaration]
 ) -> type[BaseEvent]:
     """``cls`` whose declared attributes are checked against their types."""
+    from pydantic import TypeAdapter, create_model, model_validator
+    from pydantic_core import PydanticCustomError
+
     adapters = {
         name: TypeAdapter(_annotation(spec), config=None) for name, spec in declared.items()
     }

@@ -25,12 +25,12 @@ from ._pack import (
     DueFrom,
     Escalation,
     EventMatch,
-    Ref,
     Requirement,
     Route,
     Rule,
     Trigger,
 )
+from ._plain_pack import is_model
 
 # --- small words -----------------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ _PLAIN_LITERAL = re.compile(r"^[A-Za-z0-9_.:/+-]+$")
 
 
 def _literal(value: Any, party: bool, parties: Mapping[str, str]) -> str:
-    if isinstance(value, Ref):
+    if is_model(value, "Ref"):
         return describe_ref(value.ref)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -92,7 +92,7 @@ def _literal(value: Any, party: bool, parties: Mapping[str, str]) -> str:
 
 
 def _literals(value: Any, party: bool, parties: Mapping[str, str]) -> str:
-    if isinstance(value, Ref):
+    if is_model(value, "Ref"):
         return describe_ref(value.ref)
     return ", ".join(_literal(v, party, parties) for v in value)
 
@@ -199,7 +199,7 @@ def alternatives(spec: EventMatch | list[EventMatch] | None) -> list[EventMatch]
     """The events that can satisfy (or cancel) a requirement, as a list."""
     if spec is None:
         return []
-    return [spec] if isinstance(spec, EventMatch) else list(spec)
+    return list(spec) if isinstance(spec, list) else [spec]  # one EventMatch, or a list
 
 
 BASIS_WORDS = {

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .._pack import Citation, Condition, DueTable, Pack, Ref, Requirement
+from .._pack import Citation, Condition, DueTable, Pack, Requirement
+from .._plain_pack import is_model
 from ._check import Loc
 
 
@@ -68,7 +69,7 @@ def literals(condition: Condition) -> Iterator[str]:
         if part is not None:
             yield from literals(part)
     operand = condition.operand if condition.field is not None else None
-    if not isinstance(operand, Ref):
+    if not is_model(operand, "Ref"):
         values = operand if isinstance(operand, list) else [operand]
         yield from (value for value in values if isinstance(value, str))
 
