@@ -735,7 +735,7 @@ class _Compiler:
             )
 
     def _event_type(self, name: str, loc: Loc) -> bool:
-        classes = self.vocabulary.event_classes()
+        classes = self.vocabulary.fields  # by event type, as the classes (not imported)
         if name in classes:
             return True
         self.problem(

@@ -125,7 +125,13 @@ def _stored(member: str, called: bool) -> Any:
             return found() if called else found
 
     if called:
-        return lambda self: answer(self)
+
+        def call(self: PlainModel, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs:  # stored for the call without arguments only
+                return getattr(real_model(self), member)(*args, **kwargs)
+            return answer(self)
+
+        return call
     return property(answer)
 
 

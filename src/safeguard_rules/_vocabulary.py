@@ -65,7 +65,7 @@ class _Adapter:
         if found is None or isinstance(found, _Adapter):
             from ._events import EVENT_ADAPTER
 
-            return EVENT_ADAPTER
+            found = vocabulary.__dict__["adapter"] = EVENT_ADAPTER  # once: read per record
         return found
 
     def __set__(self, vocabulary: Vocabulary, adapter: Any) -> None:
@@ -109,11 +109,12 @@ class Vocabulary:
 
     def event_class(self, name: str) -> type[BaseEvent]:
         """The class of the event type ``name`` (KeyError when there is none)."""
-        return self._classes[name]
+        return self.event_classes()[name]
 
     def event_classes(self) -> Mapping[str, type[BaseEvent]]:
         """Event type -> class, read-only."""
-        return self._classes
+        classes = self._classes
+        return classes.loaded() if isinstance(classes, _CoreClasses) else classes
 
     def parse(self, record: Any) -> BaseEvent:
         """Validate one record (a mapping) into a typed event; raises ValidationError."""
@@ -154,11 +155,18 @@ class _CoreClasses(Mapping[str, "type[BaseEvent]"]):
 
     def __init__(self, names: Iterable[str]) -> None:
         self._names = tuple(names)  # in the models' order
+        self._loaded: Mapping[str, type[BaseEvent]] | None = None
+
+    def loaded(self) -> Mapping[str, type[BaseEvent]]:
+        """The classes themselves, read-only (imported once)."""
+        if self._loaded is None:
+            from ._events import EVENT_CLASSES
+
+            self._loaded = MappingProxyType(dict(EVENT_CLASSES))
+        return self._loaded
 
     def __getitem__(self, name: str) -> type[BaseEvent]:
-        from ._events import EVENT_CLASSES
-
-        return EVENT_CLASSES[name]
+        return self.loaded()[name]
 
     def __contains__(self, name: object) -> bool:
         return name in self._names
