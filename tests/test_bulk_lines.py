@@ -1,7 +1,7 @@
 """JSON Lines read a block at a time give what reading them one line at a time gives.
 
 ``load_events`` validates a block of lines by one call of pydantic-core, with the event
-mapping applied to the block's text (``_stream._bulk_events``, ``_mapping.text_rewriter``);
+mapping carried out by pydantic-core as it validates (``_stream._bulk_events``, ``_Mapped``);
 any block it cannot vouch for is read line by line. These tests read files built to trip
 that shortcut (lines that would join or split when the block is parsed as one list, keys
 given twice, ignored keys with values the long way refuses, spacing) both ways and compare
@@ -127,8 +127,14 @@ def _line_by_line(path: Path, **options: Any) -> EventStream:
 def _same(path: Path, **options: Any) -> EventStream:
     """Reads ``path`` both ways and checks every result is the same; the block read."""
     bulk = load_events(path, **options)
-    lines = _line_by_line(path, **options)
+    _assert_same(bulk, _line_by_line(path, **options))
+    return bulk
+
+
+def _assert_same(bulk: EventStream, lines: EventStream) -> None:
+    assert [type(e) for e in bulk.events] == [type(e) for e in lines.events]
     assert [e.model_dump() for e in bulk.events] == [e.model_dump() for e in lines.events]
+    assert [list(e.__dict__) for e in bulk.events] == [list(e.__dict__) for e in lines.events]
     assert [e.model_fields_set for e in bulk.events] == [e.model_fields_set for e in lines.events]
     assert [(r.where, r.event_id, r.reason) for r in bulk.rejected] == [
         (r.where, r.event_id, r.reason) for r in lines.rejected
@@ -136,7 +142,6 @@ def _same(path: Path, **options: Any) -> EventStream:
     assert [bulk.where(i) for i in range(len(bulk.events))] == [
         lines.where(i) for i in range(len(lines.events))
     ]
-    return bulk
 
 
 def _write(tmp_path: Path, lines: list[str], end: str = "\n") -> Path:
@@ -235,6 +240,69 @@ def test_event_times_read_in_blocks_are_read_as_lines(tmp_path: Path, at: str) -
         ).replace('"T"', json.dumps(at, ensure_ascii=False))
     )
     _same(_write(tmp_path, plain))
+
+
+# More lines for the mappings below: a constant's field listed as unknown (rejected), the
+# target type and target field names given as they are, lists and numbers in an ignored key,
+# an enumerated value outside its table, a null flag, spacing, an ignored key twice.
+_MORE_TRAPS = [
+    '{"event_id":"E121","child_id":"C1","type":"police_incident","timestamp":"'
+    + AT
+    + '","unknown":["incident_ref"]}',
+    '{"event_id":"E122","child_id":"C1","type":"cpn_created","timestamp":"' + AT + '"}',
+    '{"id":"E123","child_id":"C1","type":"police_incident","at":"' + AT + '"}',
+    POLICE.replace('"Europe/London"', '["a",1e999]') % (124, AT),
+    POLICE.replace('"Europe/London"', "[12345678901234567890123]") % (125, AT),
+    CONCERN.replace('"complex":false', '"complex":false,"unknown":["looked_after"]') % (126, AT),
+    CONCERN.replace('"physical"', '"nonsense"') % (127, AT),
+    CONCERN.replace('"serious":false', '"serious":null') % (128, AT),
+    '{"event_id":"E129","child_id":"C1","type":"strategy_meeting_held","timestamp":"'
+    + AT
+    + '","chair_role":" x "}',
+    POLICE.replace('"tz":"Europe/London"', '"tz":"a","tz":"a"') % (130, AT),
+    '{"event_id": "E131", "child_id": "C1", "type": "police_incident", "timestamp": "'
+    + AT
+    + '", "tz": 1}',
+]
+
+# Mappings pydantic-core carries out as it validates (_stream._Mapped), and mappings it
+# cannot (read by the renamer record by record): each must read as the renamer reads.
+_MAPPINGS = {
+    "shared": load_mapping(SHARED / "shared_bench.mapping.yaml"),
+    "chains": EventMapping(
+        fields={"event_id": "id", "timestamp": "at"},
+        types={"police_incident": "cpn_created", "cpn_created": "police_attention"},
+        values={"category": {"physical": "physical_abuse", "physical_abuse": "neglect"}},
+        constants={
+            "cpn_created": {"incident_ref": "x"},
+            "police_attention": {"incident_ref": "y"},
+            "concern_identified": {"looked_after": False, "forensic_evidence_needed": None},
+        },
+        ignore=frozenset({"tz", "id"}),
+    ),
+    "swap": EventMapping(
+        fields={"event_id": "id", "timestamp": "at", "child_id": "type", "type": "child_id"}
+    ),
+    "not an enumeration": EventMapping(
+        fields={"event_id": "id", "timestamp": "at"},
+        values={"chair_role": {"x": "chair"}},
+        ignore=frozenset({"tz"}),
+    ),
+    "type renamed away": EventMapping(
+        fields={"event_id": "id", "timestamp": "at", "type": "summary"}, ignore=frozenset({"tz"})
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_MAPPINGS))
+def test_mapped_records_read_as_the_renamer_reads_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    mapping = _MAPPINGS[name]
+    path = _write(tmp_path, [*_plain(40), *_MAPPED_TRAPS, *_MORE_TRAPS, *_plain(40, 41)])
+    read = _same(path, mapping=mapping)
+    monkeypatch.setattr(stream_module, "_mapped", lambda mapping: None)
+    _assert_same(read, load_events(path, mapping=mapping))
 
 
 _VOCABULARY_TRAPS = [

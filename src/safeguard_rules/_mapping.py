@@ -16,8 +16,6 @@ with a did-you-mean, not a stream of rejections.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,9 +34,7 @@ __all__ = [
     "EventMapping",
     "EventMappingError",
     "RecordMappingError",
-    "key_replacements",
     "load_mapping",
-    "text_rewriter",
     "translator",
 ]
 
@@ -162,124 +158,6 @@ def translator(mapping: EventMapping) -> Callable[[dict[str, Any]], dict[str, An
         return out
 
     return translate
-
-
-def key_replacements(mapping: EventMapping) -> tuple[tuple[str, str], ...] | None:
-    """The renaming of keys as text replacements (``'"event_id":'`` -> ``'"id":'``), for
-    JSON text in which every ``"`` delimits a string and every key is followed directly
-    by its colon; None when the renaming cannot be done one key at a time (a key that
-    is renamed to a name that is itself renamed, as in a swap), or when a key renamed
-    to is also ignored (ignored keys are dropped before renaming, by their source name)."""
-    targets = set(mapping.fields.values())
-    if not targets.isdisjoint(mapping.fields) or not targets.isdisjoint(mapping.ignore):
-        return None
-    return tuple((f'"{source}":', f'"{target}":') for source, target in mapping.fields.items())
-
-
-# An ignored key's value that can be dropped from the text unread: text without control
-# characters (no backslashes: the caller takes no such text), true, false, null, or an
-# integer of at most 20 digits. Anything else (an object, a list, a longer number, a
-# number with a fraction) is left in place, where validation refuses the unknown key and
-# the record is read the long way, which says what is wrong with it.
-_DROPPABLE = r'(?:"[^"\x00-\x1f]*"|true|false|null|-?(?:0|[1-9][0-9]{0,19}))'
-
-
-def _json_name(value: object) -> str | None:
-    """``value`` as JSON text when it is text that needs no escape, else None."""
-    if not isinstance(value, str):
-        return None
-    text = json.dumps(value, ensure_ascii=False)
-    return text if text == f'"{value}"' and value.isprintable() else None
-
-
-def text_rewriter(mapping: EventMapping) -> Callable[[str], str | None] | None:
-    """The whole mapping as a rewrite of JSON text, for text read many records at once:
-    one record a line, no backslash anywhere (so every ``"`` delimits a string and every
-    ``":`` ends a key), no key spaced from its colon, and no object inside a record (the
-    caller checks these). The rewrite gives None for text it cannot take: a value spaced
-    from its key's colon by more than one space, or a line that names an ignored key twice
-    (which the long way rejects as a duplicate key). None when the mapping cannot be
-    applied as text: keys that cannot be renamed one by one (:func:`key_replacements`), a
-    type or value translated to one that is translated again, or a name, value or constant
-    that is not plain text (for a constant: plain text, true, false, null or a whole
-    number).
-
-    In :meth:`EventMapping.renamer`'s order, each step a few ``str.replace`` calls on the
-    whole text: ignored keys whose values are plain scalars are cut out (any other value
-    stays, and the record is refused by validation and read the long way); keys are
-    renamed; the ``type`` value and the values of ``values``' fields are translated; the
-    type's constants are written after its ``type`` key. A record that already has a
-    constant's field then gives it twice: the caller's count of keys against the fields
-    set sees that and reads such records the long way, where the record's own value is
-    kept.
-    """
-    replacements = key_replacements(mapping)
-    if replacements is None or "type" in mapping.values:
-        return None
-    tables: list[tuple[str, dict[Any, Any]]] = [("type", dict(mapping.types))]
-    tables += [(name, dict(table)) for name, table in mapping.values.items()]
-    names = [*mapping.ignore, *(name for name, _ in tables)]
-    names += [v for _, table in tables for pair in table.items() for v in pair]
-    names += [n for table in mapping.constants.values() for n in table]
-    if any(_json_name(n) is None for n in names):
-        return None
-    if any(not table.keys().isdisjoint(table.values()) for _, table in tables):
-        return None  # a chain or a swap: each value is translated once
-    constants: dict[str, str] = {}
-    for kind, table in mapping.constants.items():
-        given = []
-        for name, value in table.items():
-            if not (value is None or type(value) in (str, bool, int)):
-                return None
-            if isinstance(value, str) and _json_name(value) is None:
-                return None
-            given.append(f",{json.dumps(name)}:{json.dumps(value)}")
-        constants[kind] = "".join(given)
-    steps: list[tuple[str, str]] = []
-    # Constants of a type the record already has, then of the types translated to (so no
-    # record gets them twice); then the values.
-    steps += [
-        (f'"type":"{kind}"', f'"type":"{kind}"{given}')
-        for kind, given in constants.items()
-        if kind not in mapping.types
-    ]
-    steps += [
-        (f'"type":"{source}"', f'"type":"{target}"{constants.get(target, "")}')
-        for source, target in mapping.types.items()
-    ]
-    steps += [
-        (f'"{name}":"{source}"', f'"{name}":"{target}"')
-        for name, table in tables[1:]
-        for source, target in table.items()
-    ]
-    dropped = []
-    for name in sorted(mapping.ignore):
-        key = re.escape(json.dumps(name))
-        dropped.append((re.compile(rf"\{{[ \t]*{key}:{_DROPPABLE}[ \t]*,"), "{"))
-        dropped.append((re.compile(rf",[ \t]*{key}:{_DROPPABLE}(?=[ \t]*[,}}])"), ""))
-    twice = [
-        re.compile(rf"{re.escape(json.dumps(name))}:[^\n]*{re.escape(json.dumps(name))}:")
-        for name in sorted(mapping.ignore)
-    ]
-
-    def rewrite(text: str) -> str | None:
-        # One space after a key's colon is dropped ('": ' only ever ends a key here, or
-        # starts a string that begins with ': ', whose extra '":' the caller's count of
-        # keys refuses either way); other spacing is left to the long way.
-        text = text.replace('": ', '":')
-        if '": ' in text or '":\t' in text:
-            return None
-        if any(pattern.search(text) for pattern in twice):
-            return None
-        for pattern, by in dropped:
-            text = pattern.sub(by, text)
-        for source, target in replacements:
-            text = text.replace(source, target)
-        for source, target in steps:
-            text = text.replace(source, target)
-        return text
-
-    return rewrite
 
 
 def _problems(

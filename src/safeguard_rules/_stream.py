@@ -21,7 +21,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import repeat
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -50,13 +50,7 @@ from ._events import (
     invalid_event,
 )
 from ._gc import collector_paused
-from ._mapping import (
-    EventMapping,
-    RecordMappingError,
-    key_replacements,
-    text_rewriter,
-    translator,
-)
+from ._mapping import EventMapping, RecordMappingError
 from ._result import Rejection
 from ._vocabulary import Vocabulary
 
@@ -467,20 +461,28 @@ def _fast_path(
     which the core validators do not know, so it has no fast path."""
     if vocabulary is not None:
         return None
-    return _fast_event if mapping is None else _renamed_fast(mapping)
+    if mapping is None:
+        return _fast_event
+    mapped = _mapped(mapping)
+    if mapped is None:
+        return _renamed_fast(mapping)
+
+    def fast(text: str) -> BaseEvent | None:
+        events = _validated(text, 1, mapped, lines=False)
+        return events[0] if events is not None else None
+
+    return fast
 
 
 def _renamed_fast(mapping: EventMapping) -> Callable[[str], BaseEvent | None]:
-    """The fast path for records a mapping renames: each record decoded by pydantic-core's
-    JSON parser (not the Python decoder), renamed, validated; None to have the record
-    decoded in full and renamed again, which also says what is wrong with it.
+    """The fast path for records a mapping renames that :class:`_Mapped` cannot read: each
+    record decoded by pydantic-core's JSON parser (not the Python decoder), renamed,
+    validated; None to have the record decoded in full and renamed again, which also says
+    what is wrong with it.
 
     As in :func:`_fast_event`, only text without backslashes is taken, where every '"'
     delimits a string and '":' ends a key: a record with as many of those as keys has no
     key given twice (pydantic-core keeps the last) and no object inside."""
-    replacements = key_replacements(mapping)
-    if replacements is not None:
-        return _renamed_text_fast(replacements, mapping.ignore, translator(mapping))
     rename = mapping.renamer()
 
     def fast(text: str) -> BaseEvent | None:
@@ -508,49 +510,208 @@ def _plain_object(text: str) -> dict[str, Any] | None:
     return record
 
 
-def _renamed_text_fast(
-    replacements: tuple[tuple[str, str], ...],
-    ignore: frozenset[str],
-    translate: Callable[[dict[str, Any]], dict[str, Any]],
-) -> Callable[[str], BaseEvent | None]:
-    """:func:`_renamed_fast` with the keys renamed in the text, before it is parsed (no
-    dict built per record to rename it). In text without backslashes every '"' delimits a
-    string, so '"event_id":' is that key and nothing else; a key spaced from its colon
-    would escape the replacement, so such text goes the long way. A source key kept under
-    its own name that is also a rename target gives a key twice, which the count of '":'
-    against the keys parsed sends the long way too (where it is rejected by name)."""
+class _Mapped:
+    """A mapping carried out by pydantic-core as it validates (no text rewritten, no dict
+    built per record): the events' core schema with each renamed field read under its
+    source key (a validation alias), each source type name a choice of the union that
+    validates as its event type, each translated value of an enumerated field accepted as
+    it is, each constant the default of its field; each ignored key read into a field of its
+    own (so that it is counted), then dropped.
+    :meth:`finish` then translates types and values and marks constants as given, so an
+    event is what :meth:`EventMapping.renamer` and validation make of the record.
 
-    def fast(text: str) -> BaseEvent | None:
-        if "\\" in text or _SPACED_KEY.search(text):
-            return None
-        for source, target in replacements:
-            text = text.replace(source, target)
-        record = _plain_object(text)
-        if record is None:
-            return None
-        for name in ignore:
-            record.pop(name, None)
-        try:
-            return _validate_python(translate(record))  # type: ignore[no-any-return]
-        except ValidationError:
+    Records it cannot vouch for go the long way (the renamer), where every reason is
+    given: see :func:`_bulk_events` for the checks on the text."""
+
+    __slots__ = ("constants", "ignored", "in_block", "in_record", "types", "values")
+
+    def __init__(
+        self,
+        in_block: Callable[[str], Any],
+        in_record: Callable[[str], Any],
+        ignored: tuple[str, ...],
+        types: dict[str, str],
+        values: tuple[tuple[str, dict[Any, Any]], ...],
+        constants: dict[str, frozenset[str]],
+    ) -> None:
+        self.in_block = in_block  # validates lines wrapped as lists of one (_validated)
+        self.in_record = in_record  # validates one record wrapped so
+        self.ignored = ignored  # the field each ignored key is read into
+        self.types = types
+        self.values = values
+        self.constants = constants
+
+    def finish(self, events: list[BaseEvent]) -> bool:
+        """The validated events made what the long way makes of their records (in place:
+        they are new and seen by no one yet); False when one must go the long way."""
+        values = list(map(_VALUES, events))
+        if self.ignored:
+            fields_set = list(map(_FIELDS_SET, events))
+            for name in self.ignored:
+                list(map(dict.pop, values, repeat(name)))
+                list(map(set.discard, fields_set, repeat(name)))
+        kinds = list(map(_TYPE_KEY, values))
+        if self.types:
+            kinds = list(map(self.types.get, kinds, kinds))
+            list(map(_set_item, values, repeat("type"), kinds))
+        for name, table in self.values:
+            for fields in values:
+                value = fields.get(name)
+                if value is not None and value in table:
+                    fields[name] = table[value]
+        for kind, names in self.constants.items():
+            for event in compress(events, map(kind.__eq__, kinds)):
+                if event.unknown and not names.isdisjoint(event.unknown):
+                    return False  # a constant's field also listed as unknown: rejected
+                event.__pydantic_fields_set__.update(names)
+        return True
+
+
+_MAPPED: dict[int, tuple[EventMapping, _Mapped | None]] = {}
+
+
+def _mapped(mapping: EventMapping) -> _Mapped | None:
+    """:func:`_mapped_schema`'s reader for ``mapping``, made once per mapping."""
+    known = _MAPPED.get(id(mapping))
+    if known is not None and known[0] is mapping:
+        return known[1]
+    if len(_MAPPED) >= 8:
+        _MAPPED.clear()
+    reader = _mapped_schema(mapping)
+    _MAPPED[id(mapping)] = (mapping, reader)
+    return reader
+
+
+_PLAIN_CONSTANT = (str, bool, int, type(None))
+# An ignored key is read into a field of this name (no event field starts with a space), so
+# that a key given twice is counted as any other; its value is not read (as the renamer
+# drops it unread), and finish() drops the field.
+# In a block, only a scalar: a list could hold lines joined by the block's wrapping
+# (see _validated), and then read the long way, which reads lists as the renamer does.
+_IGNORED = " ignored "
+_IGNORED_IN_RECORD = core_schema.any_schema()
+_IGNORED_IN_BLOCK = core_schema.nullable_schema(
+    core_schema.union_schema(
+        [
+            core_schema.bool_schema(strict=True),
+            core_schema.int_schema(strict=True),
+            core_schema.float_schema(strict=True, allow_inf_nan=True),
+            core_schema.str_schema(strict=True),
+        ]
+    )
+)
+
+
+def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
+    """A :class:`_Mapped` for ``mapping``; None when pydantic-core cannot carry it out the
+    way the renamer does: a value translated in a field that is not an enumeration (the
+    field's own checks would see the source value), a type translated by ``values``, a
+    constant that is not plain (text, true, false, null or a whole number), or an ignored
+    or renamed key that is also a field read under its own name."""
+    if _validate_lines is _first_validate_lines:
+        _build_validators()
+    base = _times_as_text(EVENT_ADAPTER.core_schema)
+    choices: dict[str, Any] = base["choices"]
+    source_of = {target: source for source, target in mapping.fields.items()}
+    if "type" in mapping.values:
+        return None
+    for table in mapping.constants.values():
+        if not all(type(v) in _PLAIN_CONSTANT for v in table.values()):
             return None
 
-    return fast
+    def build(kind: str, accepted: str, ignored_value: Any) -> Any:
+        """The schema of event type ``kind`` for records whose type reads ``accepted``."""
+        schema = _copied(choices[kind])
+        inner = schema
+        while inner["type"] != "model-fields":
+            inner = inner["schema"]
+        for key in sorted(mapping.ignore):  # read, counted, then dropped by finish()
+            inner["fields"][_IGNORED + key] = core_schema.model_field(
+                core_schema.with_default_schema(ignored_value, default=None),
+                validation_alias=key,
+            )
+        for name, spec in inner["fields"].items():
+            if name.startswith(_IGNORED):
+                continue
+            if name in source_of:
+                spec["validation_alias"] = source_of[name]
+            elif name in mapping.ignore or name in mapping.fields:
+                return None  # the renamer drops or renames the key this field is read under
+            if name == "type":
+                spec["schema"] = core_schema.literal_schema([accepted])
+            elif name in mapping.values:
+                literal = spec["schema"]
+                while literal["type"] in ("default", "nullable"):
+                    literal = literal["schema"]
+                if literal["type"] != "literal":
+                    return None
+                table = mapping.values[name]
+                literal["expected"] = [
+                    *literal["expected"],
+                    *(v for v, to in table.items() if to in literal["expected"]),
+                ]
+            if name in mapping.constants.get(kind, {}):
+                given = spec["schema"]
+                spec["schema"] = core_schema.with_default_schema(
+                    given["schema"] if given["type"] == "default" else given,
+                    default=mapping.constants[kind][name],
+                    validate_default=True,
+                )
+        return schema
+
+    def validator(ignored_value: Any) -> Callable[[str], Any] | None:
+        union: dict[str, Any] = {}
+        for kind in choices:
+            if kind not in mapping.types:
+                union[kind] = build(kind, kind, ignored_value)
+        for source, target in mapping.types.items():
+            union[source] = build(target, source, ignored_value)
+        if any(schema is None for schema in union.values()):
+            return None
+        tagged = dict(base)
+        tagged["choices"] = union
+        if "type" in source_of:
+            tagged["discriminator"] = source_of["type"]
+        lines = core_schema.list_schema(core_schema.tuple_schema([tagged]))
+        return SchemaValidator(lines).validate_json
+
+    in_block = validator(_IGNORED_IN_BLOCK)
+    in_record = validator(_IGNORED_IN_RECORD)
+    if in_block is None or in_record is None:
+        return None
+    return _Mapped(
+        in_block,
+        in_record,
+        tuple(_IGNORED + key for key in sorted(mapping.ignore)),
+        dict(mapping.types),
+        tuple((name, dict(table)) for name, table in mapping.values.items()),
+        {kind: frozenset(table) for kind, table in mapping.constants.items()},
+    )
+
+
+def _copied(schema: Any) -> Any:
+    """A copy of a core schema's dicts and lists (not of the functions and classes in it)."""
+    if isinstance(schema, dict):
+        return {key: _copied(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_copied(item) for item in schema]
+    return schema
 
 
 def _bulk_path(
     mapping: EventMapping | None, vocabulary: Vocabulary | None, limits: EventLimits
 ) -> BulkParse | None:
     """How a block of JSON Lines is read whole (None: each line on its own): all its
-    lines validated by one call of pydantic-core on the JSON text, renamed in the text by
-    the mapping (:func:`text_rewriter`). A pack's vocabulary has no bulk path (as it has no
-    fast path); nor has a depth limit below 2, the depth of a valid event with a list."""
+    lines validated by one call of pydantic-core on the JSON text, renamed as they are
+    validated by the mapping (:class:`_Mapped`). A pack's vocabulary has no bulk path (as
+    it has no fast path); nor has a depth limit below 2, the depth of a valid event with a
+    list."""
     if vocabulary is not None or limits.depth < 2:
         return None
-    rewrite = text_rewriter(mapping) if mapping is not None else None
-    if mapping is not None and rewrite is None:
+    mapped = _mapped(mapping) if mapping is not None else None
+    if mapping is not None and mapped is None:
         return None
-    return lambda text, count: _bulk_events(text, count, rewrite)
+    return lambda text, count: _bulk_events(text, count, mapped)
 
 
 _FIELDS_SET = attrgetter("__pydantic_fields_set__")
@@ -558,52 +719,68 @@ _ATTRIBUTES = attrgetter("attributes")
 _ONLY = itemgetter(0)
 
 
-def _bulk_events(
-    text: str, count: int, rewrite: Callable[[str], str | None] | None
+def _bulk_events(text: str, count: int, mapped: _Mapped | None) -> list[BaseEvent] | None:
+    """The events of ``count`` JSON Lines (``text``, joined by newlines): :func:`_validated`."""
+    return _validated(text, count, mapped, lines=True)
+
+
+def _validated(
+    text: str, count: int, mapped: _Mapped | None, *, lines: bool
 ) -> list[BaseEvent] | None:
     """The events of ``count`` JSON Lines (``text``, joined by newlines), or None to have
-    each line read on its own, which also says what is wrong with a line.
+    each line read on its own, which also says what is wrong with a line. With ``lines``
+    false, ``text`` is one record (count 1), which may span lines.
 
     Taken only when the text has no backslash, so that every '"' delimits a string and
     '":' ends a key (as in :func:`_fast_event`). Each line is wrapped in a list of its own
     and the lists joined by ",\\n" into one JSON list. A newline is not allowed inside a JSON
     string, so no string runs from one line into the next; a line whose text closes its
     list early ("{...}],[{...}") gives more elements than lines, and lines that would join
-    into one element do so only inside a list of lists, which no event field accepts (and
-    which the mapping never drops unread): so when validation passes with one event per
-    line, each event is its own line. Keys given twice (pydantic-core keeps the last) are
-    counted as in :func:`_fast_event`: one '":' per field set and attribute.
+    into one element do so only inside a list of lists, which no event field accepts (nor
+    an ignored key's value, in a block): so when validation passes with one
+    event per line, each event is its own line. Keys given twice (pydantic-core keeps the
+    last) are counted as in :func:`_fast_event`: one '":' per field set (ignored keys
+    included) and attribute. With a mapping (:class:`_Mapped`), no record holds an object
+    (one '{' per record: keys are renamed at the top level only, as the long way renames
+    them).
     """
-    if "\\" in text or _SPACED_KEY.search(text):
+    if "\\" in text or (_maybe_spaced(text) and _SPACED_KEY.search(text)):
         return None
     if not text.isascii() and undecodable(text):
         return None
-    if rewrite is not None:
-        # One '{' per line: no object inside a record (the mapping renames top-level keys,
-        # as the long way does), and none inside a string either.
+    validate = _validate_lines
+    if mapped is not None:
         if text.count("{") != count:
             return None
-        renamed = rewrite(text)
-        if renamed is None:
-            return None
-        text = renamed
+        validate = mapped.in_block if lines else mapped.in_record
     try:
-        lines = _validate_lines("[[" + text.replace("\n", "],\n[") + "]]")
+        found = validate("[[" + (text.replace("\n", "],\n[") if lines else text) + "]]")
     except ValidationError:
         return None
-    if len(lines) != count:
+    if len(found) != count:
         return None
-    events: list[BaseEvent] = list(map(_ONLY, lines))
+    events: list[BaseEvent] = list(map(_ONLY, found))
     keys = sum(map(len, map(_FIELDS_SET, events)))
-    if rewrite is None:
+    if mapped is None:
         keys += sum(map(len, map(_ATTRIBUTES, events)))
     if text.count('":') != keys:
         return None  # a key given twice
-    return events if _parse_times(events) else None
+    if not _parse_times(events):
+        return None
+    if mapped is not None and not mapped.finish(events):
+        return None
+    return events
+
+
+def _maybe_spaced(text: str) -> bool:
+    """Whether ``text`` may hold a key spaced from its colon: a '"' followed by white space
+    (three scans for characters, cheaper than the pattern over every '"')."""
+    return '" ' in text or '"\t' in text or '"\r' in text or '"\n' in text
 
 
 _VALUES = attrgetter("__dict__")
 _AT = itemgetter("at")
+_TYPE_KEY = itemgetter("type")
 _set_item = dict.__setitem__
 _moment = datetime.fromisoformat
 
