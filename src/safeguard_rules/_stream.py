@@ -531,7 +531,7 @@ class _Mapped:
         in_record: Callable[[str], Any],
         ignored: tuple[str, ...],
         types: dict[str, str],
-        values: tuple[tuple[str, dict[Any, Any]], ...],
+        values: tuple[tuple[str, dict[Any, Any], frozenset[str]], ...],
         constants: dict[str, frozenset[str]],
     ) -> None:
         self.in_block = in_block  # validates lines wrapped as lists of one (_validated)
@@ -554,16 +554,18 @@ class _Mapped:
         if self.types:
             kinds = list(map(self.types.get, kinds, kinds))
             list(map(_set_item, values, repeat("type"), kinds))
-        for name, table in self.values:
-            for fields in values:
-                value = fields.get(name)
-                if value is not None and value in table:
-                    fields[name] = table[value]
+        for name, table, holders in self.values:
+            # Every event of a type with the field holds it (as its value or the default).
+            of_holders = list(compress(values, map(holders.__contains__, kinds)))
+            given = list(map(itemgetter(name), of_holders))
+            list(map(_set_item, of_holders, repeat(name), map(table.get, given, given)))
         for kind, names in self.constants.items():
-            for event in compress(events, map(kind.__eq__, kinds)):
-                if event.unknown and not names.isdisjoint(event.unknown):
-                    return False  # a constant's field also listed as unknown: rejected
-                event.__pydantic_fields_set__.update(names)
+            of_kind = list(compress(events, map(kind.__eq__, kinds)))
+            if any(map(_UNKNOWN, of_kind)) and any(
+                not names.isdisjoint(event.unknown) for event in of_kind
+            ):
+                return False  # a constant's field also listed as unknown: rejected
+            list(map(set.update, map(_FIELDS_SET, of_kind), repeat(names)))
         return True
 
 
@@ -684,7 +686,14 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
         in_record,
         tuple(_IGNORED + key for key in sorted(mapping.ignore)),
         dict(mapping.types),
-        tuple((name, dict(table)) for name, table in mapping.values.items()),
+        tuple(
+            (
+                name,
+                dict(table),
+                frozenset(k for k, c in EVENT_CLASSES.items() if name in c.model_fields),
+            )
+            for name, table in mapping.values.items()
+        ),
         {kind: frozenset(table) for kind, table in mapping.constants.items()},
     )
 
@@ -781,6 +790,7 @@ def _maybe_spaced(text: str) -> bool:
 _VALUES = attrgetter("__dict__")
 _AT = itemgetter("at")
 _TYPE_KEY = itemgetter("type")
+_UNKNOWN = attrgetter("unknown")
 _set_item = dict.__setitem__
 _moment = datetime.fromisoformat
 
