@@ -178,7 +178,8 @@ class CompiledAnchor:
 
     event: str
     where: Predicate
-    since: tuple[CompiledClosing, ...] = ()  # earliest_since: the events that close a run
+    # earliest_since (due_from's own, or named_by's otherwise's): the events that close a run
+    since: tuple[CompiledClosing, ...] = ()
     named_by: str | None = None  # named_by: the trigger's field naming the event
     # named_by's otherwise: how far back the latest event may be for a trigger naming none
     # (None: such a trigger gives no obligation), and the calendar that counts it.
@@ -222,13 +223,14 @@ class CompiledAnchor:
         """The earlier event an obligation of ``trigger`` counts from, if any: the one
         ``chosen`` holds, or the one the trigger names (named_by; ``by_id`` gives the
         child's events by id). With named_by's ``otherwise``, a trigger that names none
-        counts from the latest matching event within the window, else from itself: the
-        result is then ``trigger``, and the obligation is an ordinary one."""
-        if self.named_by is None:
-            run = chosen.get(index)
-            return chosen.get(~index) if run is None else run  # ~index: provisionally closed
-        named = getattr(trigger, self.named_by, None)
+        counts from the latest matching event within the window, else from itself (the
+        result is then ``trigger``, and the obligation is an ordinary one), or from the
+        run's earliest event (otherwise's earliest_since)."""
+        named = None if self.named_by is None else getattr(trigger, self.named_by, None)
         if not isinstance(named, str):
+            if self.named_by is None or self.since:
+                run = chosen.get(index)
+                return chosen.get(~index) if run is None else run  # ~index: provisionally closed
             if self.window is None:
                 return None  # the trigger names no event: nothing to count from
             latest = chosen.get(index)
@@ -898,8 +900,10 @@ class _Compiler:
         if key not in self.anchors:
             scope = self._scope(match.event, None, f"the {match.event} event (due_from)")
             where = compile_condition(match.where, scope, (*loc, "where"), self.problem)
-            since_loc = (*loc, "earliest_since")
-            one = not isinstance(match.earliest_since, list)  # no list index in its place
+            own = match.earliest_since is not None or match.otherwise is None
+            since_loc = (*loc, "earliest_since") if own else (*loc, "otherwise", "earliest_since")
+            spec = match.earliest_since if own else match.otherwise.earliest_since  # type: ignore[union-attr]
+            one = not isinstance(spec, list)  # no list index in its place
             since = tuple(
                 self._closing(closing, since_loc if one else (*since_loc, i))
                 for i, closing in enumerate(match.closing)

@@ -649,6 +649,12 @@ class StrategyDiscussionHeld(BaseEvent):
         description="The discussion decided that a strategy meeting is to be called (true) "
         "or that none is needed (false); None when the record does not say.",
     )
+    concern_ref: Id | None = Field(
+        None,
+        description="Id of the concern_identified event of this child the discussion was "
+        "about, recorded no later than it; None when the record does not link one. An id "
+        "that names no such concern rejects the event.",
+    )
 
 
 class StrategyMeetingRequested(BaseEvent):
@@ -743,6 +749,12 @@ class StrategyMeetingHeld(BaseEvent):
         max_length=50,
         description="Agencies invited, whether or not they took part; agencies is who took "
         "part. Empty when the invitations were not recorded.",
+    )
+    concern_ref: Id | None = Field(
+        None,
+        description="Id of the concern_identified event of this child the meeting was held "
+        "about, recorded no later than it; None when the record does not link one. An id "
+        "that names no such concern rejects the event.",
     )
 
 
@@ -1201,6 +1213,8 @@ EVENT_CLASSES: dict[str, type[BaseEvent]] = {
 # or one after it; a pack's due_from may count from the event named (named_by).
 EVENT_REFERENCES: dict[tuple[str, str], str] = {
     ("concern_identified", "referral_ref"): "referral_received",
+    ("strategy_discussion_held", "concern_ref"): "concern_identified",
+    ("strategy_meeting_held", "concern_ref"): "concern_identified",
 }
 
 

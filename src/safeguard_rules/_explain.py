@@ -168,7 +168,8 @@ def explain(
     start = requirement.spec.due_from
     if start is not None:
         # due_from: the first listed event is the earlier one the deadline counts from.
-        trigger += f"; the deadline counts from {_clock_words(start)}"
+        words = _clock_words(start, by_id.get(triggers[-1]), triggers[0], len(triggers) == 1)
+        trigger += f"; the deadline counts from {words}"
         listed.append(_describe(triggers.pop(0), by_id, "clock from"))
     listed += [_describe(i, by_id, "trigger") for i in triggers]
     if obligation.met_by:
@@ -192,20 +193,45 @@ def explain(
     )
 
 
-def _clock_words(start: DueFrom) -> str:
-    """Which earlier event the clock ran from, and the rule that chose it."""
+def _clock_words(start: DueFrom, trigger: BaseEvent | None, clock: str, own: bool) -> str:
+    """Which earlier event the clock ran from, and the clause of due_from that chose it:
+    with named_by, whether ``trigger`` (None: not among the events given) named the
+    ``clock`` event or left the choice to ``otherwise`` (``own``: counted from itself)."""
     if start.named_by is not None:
+        field, otherwise = start.named_by, start.otherwise
+        if (
+            otherwise is None
+            or trigger is None
+            or (not own and getattr(trigger, field, None) == clock)
+        ):
+            return (
+                f"the {start.event} the trigger names in {field} (due_from named_by: the "
+                "record links the trigger to it)"
+            )
+        unnamed = f"as the trigger names no {start.event} in {field}"
+        if otherwise.latest_within is None:
+            return f"{_run_words(start)}, {unnamed} (due_from named_by's otherwise: earliest_since)"
+        window = otherwise.latest_within.describe()
+        if own:
+            return (
+                f"the trigger itself, {unnamed} and none came within {window} before it "
+                "(due_from named_by's otherwise: latest_within)"
+            )
         return (
-            f"the {start.event} the trigger names in {start.named_by} (due_from named_by: "
-            "the source starts the clock at that event)"
+            f"the latest {start.event} within {window} before the trigger, {unnamed} "
+            "(due_from named_by's otherwise: latest_within)"
         )
     if start.earliest_since is not None:
-        return (
-            f"the earliest {start.event} since the last {start.closing_words()} before "
-            f"the trigger{start.provisional_words()} (due_from earliest_since: a later "
-            f"{start.event} cannot restart it)"
-        )
+        later = f"a later {start.event} cannot restart it"
+        return f"{_run_words(start)} (due_from earliest_since: {later})"
     return f"the latest earlier {start.event}"
+
+
+def _run_words(start: DueFrom) -> str:
+    return (
+        f"the earliest {start.event} since the last {start.closing_words()} before "
+        f"the trigger{start.provisional_words()}"
+    )
 
 
 def _made_by(

@@ -586,23 +586,56 @@ class ClosingMatch(EventMatch):
 
 class DueFromOtherwise(_Strict):
     """Where ``named_by``'s field is empty: count from the latest earlier matching event
-    if the trigger falls within ``latest_within`` of it, else from the trigger itself."""
+    if the trigger falls within ``latest_within`` of it, else from the trigger itself; or
+    from the earliest matching event since the last event closing the run
+    (``earliest_since``), else give no obligation."""
 
-    latest_within: Timescale = Field(
+    model_config = ConfigDict(json_schema_extra=_one_of_required("latest_within", "earliest_since"))
+
+    latest_within: Opt[Timescale] = Field(
+        None,
         description="How close before the trigger the latest earlier event must be to start "
         "the clock of a trigger that names none (same_day, working_days, calendar_days or "
-        "hours); further back, or none, the clock starts at the trigger itself."
+        "hours); further back, or none, the clock starts at the trigger itself.",
     )
+    earliest_since: Opt[
+        ClosingMatch | Annotated[list[ClosingMatch], Field(min_length=1, max_length=20)]
+    ] = Field(
+        None,
+        description="A trigger that names none counts from the earliest matching event since "
+        "the latest event that closes the run, as due_from's own earliest_since (with none "
+        "since, no obligation). The run is kept whatever the triggers name.",
+    )
+
+    @field_validator("earliest_since", mode="before")
+    @classmethod
+    def _some_closing_event(cls, value: object) -> object:
+        return _closing_list(value)
 
     @model_validator(mode="after")
     def _a_window(self) -> "DueFromOtherwise":
-        if self.latest_within.kind not in _WINDOW_KINDS:
+        if (self.latest_within is None) == (self.earliest_since is None):
+            raise ValueError(
+                "'otherwise' says where a trigger that names no event counts from: give one "
+                "of 'latest_within' (the latest earlier event within a window, else the "
+                "trigger) or 'earliest_since' (the earliest event of the run)"
+            )
+        if self.latest_within is not None and self.latest_within.kind not in _WINDOW_KINDS:
             raise ValueError(
                 f"'latest_within' is a window before the trigger: give one of "
                 f"{', '.join(_WINDOW_KINDS)} (for example 'working_days: 5'), not "
                 f"{self.latest_within.kind!r}"
             )
         return self
+
+
+def _closing_list(value: object) -> object:
+    if isinstance(value, list) and not value:
+        raise ValueError(
+            "'earliest_since' names the events that close a run: give at least one "
+            "(for example {event: strategy_meeting_held}), or leave the key out"
+        )
+    return value
 
 
 _WINDOW_KINDS = ("same_day", "working_days", "calendar_days", "hours")
@@ -636,25 +669,21 @@ class DueFrom(EventMatch):
         description="With named_by: where a trigger whose field is empty counts from, so "
         "leaving the link out never starts the clock later than recording it would: the "
         "latest earlier matching event within 'latest_within' before the trigger, else the "
-        "trigger itself.",
+        "trigger itself; or the earliest event of the run ('earliest_since').",
     )
 
     @field_validator("earliest_since", mode="before")
     @classmethod
     def _some_closing_event(cls, value: object) -> object:
-        if isinstance(value, list) and not value:
-            raise ValueError(
-                "'earliest_since' names the events that close a run: give at least one "
-                "(for example {event: strategy_meeting_held}), or leave the key out"
-            )
-        return value
+        return _closing_list(value)
 
     @model_validator(mode="after")
     def _one_way(self) -> "DueFrom":
         if self.earliest_since is not None and self.named_by is not None:
             raise ValueError(
                 "'earliest_since' and 'named_by' are two ways to choose the earlier event; "
-                "give one of them"
+                "give one of them (a trigger that names none counts from the run with "
+                "named_by's 'otherwise: {earliest_since: ...}')"
             )
         if self.otherwise is not None and self.named_by is None:
             raise ValueError(
@@ -667,24 +696,32 @@ class DueFrom(EventMatch):
     def describe(self) -> str:
         """Which earlier event the clock starts at, in words (deadline texts use it)."""
         if self.named_by is not None and self.otherwise is not None:
+            named = f"the {self.event} the trigger names in {self.named_by}"
+            if self.otherwise.latest_within is None:
+                return f"{named}, else {self._run_words()}"
             window = self.otherwise.latest_within.describe()
             return (
-                f"the {self.event} the trigger names in {self.named_by}, else the latest "
-                f"{self.event} within {window} before it, else the trigger"
+                f"{named}, else the latest {self.event} within {window} before it, else the trigger"
             )
         if self.named_by is not None:
             return f"the {self.event} the trigger names in {self.named_by}"
         if self.earliest_since is not None:
-            return (
-                f"the earliest {self.event} since the last {self.closing_words()}"
-                f"{self.provisional_words()}"
-            )
+            return self._run_words()
         return f"the latest {self.event}"
+
+    def _run_words(self) -> str:
+        return (
+            f"the earliest {self.event} since the last {self.closing_words()}"
+            f"{self.provisional_words()}"
+        )
 
     @property
     def closing(self) -> tuple[ClosingMatch, ...]:
-        """earliest_since's closing events, one or several alternatives (empty without)."""
+        """earliest_since's closing events (due_from's own, or named_by's otherwise's),
+        one or several alternatives (empty without)."""
         since = self.earliest_since
+        if since is None and self.otherwise is not None:
+            since = self.otherwise.earliest_since
         if since is None:
             return ()
         return (since,) if isinstance(since, ClosingMatch) else tuple(since)

@@ -324,14 +324,17 @@ class _Doc:
         earlier = [req.due_from for req in requirements if req.due_from is not None]
         if earlier:
             start = earlier[0]
+            closing = " or ".join(f"`{event}`" for event in start.closing_events)
+            run = (
+                f"the earliest since the last {closing}, before the trigger, "
+                f"`{rule.when.event}`{start.provisional_words()}"
+            )
             if start.named_by is not None:
                 how = f"the one the trigger, `{rule.when.event}`, names in `{start.named_by}`"
+                if start.closing:
+                    how += f"; else {run}"
             elif start.earliest_since is not None:
-                closing = " or ".join(f"`{event}`" for event in start.closing_events)
-                how = (
-                    f"the earliest since the last {closing}, before the trigger, "
-                    f"`{rule.when.event}`{start.provisional_words()}"
-                )
+                how = run
             else:
                 how = f"the latest before the trigger, `{rule.when.event}`"
             clock = f"`{start.event}` ({how})"
@@ -459,6 +462,9 @@ class _Doc:
                     f"the {md(words.matches(start))} the trigger, `{rule.when.event}`, names "
                     f"in `{start.named_by}`"
                 )
+                if start.closing:
+                    rest = md(words.clock(start)).split(", else ", 1)[1]
+                    clock += f"; else {rest} before the trigger"
             else:
                 clock = md(words.clock(start).replace("the latest earlier ", "the latest ", 1))
                 clock += f" before the trigger, `{rule.when.event}`"

@@ -429,11 +429,13 @@ class _Walk:
         item.action = action
         self.opened.append(item)
         if clock is not None:
-            # As the fast walk: the first act since the earlier event meets it (tested with
-            # the case facts now), else the trigger itself, else a later act.
+            # As the fast walk: the trigger itself meets it (a rule timing the act it fires
+            # on), else the first act since the earlier event (tested with the case facts
+            # now), else a later act. The trigger first: a meeting timed from the concern it
+            # names is met by itself, not by a meeting about another concern in between.
             kind = event.type  # type: ignore[attr-defined]
-            if self.look_back(item, clock) or (
-                kind in requirement.waits_on and self.settle(item, kind, event)
+            if (kind in requirement.waits_on and self.settle(item, kind, event)) or self.look_back(
+                item, clock
             ):
                 return
             for kind in requirement.waits_on:

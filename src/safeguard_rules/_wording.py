@@ -286,11 +286,13 @@ class PackWords:
     def clock(self, start: DueFrom) -> str:
         """The earlier event a due_from deadline counts from, in words."""
         event = self.matches(start)
+        closing = " or ".join(self.matches(m) for m in start.closing)
+        run = f"the earliest {event} since the last {closing}{start.provisional_words()}"
         if start.named_by is not None:
-            return f"the {event} the trigger names in {start.named_by}"
+            named = f"the {event} the trigger names in {start.named_by}"
+            return named if not start.closing else f"{named}, else {run}"
         if start.earliest_since is not None:
-            closing = " or ".join(self.matches(m) for m in start.closing)
-            return f"the earliest {event} since the last {closing}{start.provisional_words()}"
+            return run
         return f"the latest earlier {event}"
 
     def requirement_lines(self, req: Requirement, basis: bool = False) -> list[str]:
