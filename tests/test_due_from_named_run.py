@@ -246,3 +246,193 @@ def test_a_bad_named_run_is_located(old: str, new: str, code: str, needles: list
     assert d.line is not None and d.line > text.splitlines().index("rules:")
     if code == "unknown-event-type":  # at the entry under otherwise.earliest_since
         assert "strategy_discusion_held" in text.splitlines()[d.line - 1]
+
+
+# --- a bound on the link: named_by {field, within} (reader 7 M2) ---------------------------
+# Referral Mon 1 June 2015; 10 working days: Tue 2 (1) ... Mon 15 June (10) -> end of Mon 15.
+
+BOUNDED_RULE = """\
+  - id: discussion_within_one_day
+    title: A concern's discussion within one working day
+    citation: {source: src, quote: "must be held within one working day"}
+    strength: must
+    when: {event: concern_identified}
+    require:
+      action: hold_strategy_discussion
+      responsible: someone
+      due:
+        table:
+          hit_policy: first
+          cases:
+            - {label: one day, within: {working_days: 1}, counts_from: trigger}
+      due_from:
+        event: referral_received
+        named_by: {field: referral_ref, within: {parameter: link_window}}
+        otherwise: {latest_within: {same_day: true}}
+      satisfied_by: {event: strategy_discussion_held}
+"""
+
+BOUND_PARAMETER = """\
+parameters:
+  link_window:
+    description: How long after its referral a concern counts from it (a local choice).
+    default: {working_days: 10}
+    basis: local_default
+"""
+
+
+def bounded(rule: str = BOUNDED_RULE, parameter: str = BOUND_PARAMETER) -> str:
+    return toy(rule).replace("rules:\n", parameter + "rules:\n", 1)
+
+
+BOUNDED = compile_text(bounded(), "toy.yaml")
+
+
+def linked(at: str, id: str = "c-1") -> object:
+    return ev(
+        "concern_identified",
+        at,
+        id=id,
+        **recorded_false({"category": "neglect", "referral_ref": "r-1"}),
+    )
+
+
+def referral(at: str, id: str = "r-1") -> object:
+    return ev("referral_received", at, id=id)
+
+
+def discussion(at: str, id: str) -> object:
+    return ev("strategy_discussion_held", at, id=id, mode="telephone", chair_role="someone")
+
+
+def test_a_link_within_the_bound_counts_from_the_named_event_unlabelled() -> None:
+    # Concern Mon 15 June, the window's last day: from the referral, so the discussion of
+    # Tue 2 June meets its one working day (Tue 16 June).
+    events = [
+        referral("2015-06-01T09:00:00+01:00"),
+        discussion("2015-06-02T10:00:00+01:00", "sd-1"),
+        linked("2015-06-15T10:00:00+01:00"),
+    ]
+    result = run(BOUNDED, events, AS_OF)
+    o = only(result, "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.met_by) == (("r-1", "c-1"), "met", "sd-1")
+    assert (o.basis, o.parameter) == ("source", None)
+    assert o.due == end_of("2015-06-16", TZ)
+
+
+def test_a_link_beyond_the_bound_is_set_aside_labelled_and_never_a_must() -> None:
+    # Concern Tue 16 June, past the window: as one that names none (no referral earlier
+    # that day), from itself: one working day -> end of Wed 17 June; the discussion of Tue
+    # 2 June does not meet it; overdue, reported at should (the bound is a local default).
+    events = [
+        referral("2015-06-01T09:00:00+01:00"),
+        discussion("2015-06-02T10:00:00+01:00", "sd-1"),
+        linked("2015-06-16T10:00:00+01:00"),
+    ]
+    result = run(BOUNDED, events, AS_OF)
+    o = only(result, "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.met_by) == (("c-1",), "overdue", None)
+    assert (o.strength, o.basis, o.parameter) == ("must", "local_default", "link_window")
+    assert o.due == end_of("2015-06-17", TZ)
+    assert o.due_basis == (
+        "one day: 1 working day; the referral_received named in referral_ref set aside, the "
+        "trigger falling more than 10 working days after it: local default (parameter "
+        "link_window)"
+    )
+    (finding,) = result.findings
+    assert (finding.kind, finding.severity, finding.basis) == ("overdue", "should", "local_default")
+    text = explain(BOUNDED, o, events).text()
+    assert (
+        "as the referral_received the trigger names in referral_ref, r-1, is further back than "
+        "10 working days (parameter link_window) (named_by's within set the link aside)"
+    ) in text
+    # A referral earlier that day is the otherwise's choice: counted from it (the same
+    # label: the bound decided), and a discussion since it meets it.
+    events += [
+        referral("2015-06-16T08:00:00+01:00", "r-2"),
+        discussion("2015-06-16T09:00:00+01:00", "sd-2"),
+    ]
+    o = only(run(BOUNDED, events, AS_OF), "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.met_by, o.basis) == (
+        ("r-2", "c-1"),
+        "met",
+        "sd-2",
+        "local_default",
+    )
+
+
+def test_the_careful_walk_sets_a_link_aside_as_the_fast_walk_does() -> None:
+    # The referral known only by its date: the window counts from the start of its last
+    # day, so a concern on Tue 16 June is still beyond it, on either walk.
+    dated = parse_events(
+        [{"id": "r-1", "type": "referral_received", "child_id": "child-1", "on": "2015-06-01"}]
+    ).events[0]
+    events = [dated, linked("2015-06-16T10:00:00+01:00")]
+    result = evaluate(BOUNDED, events, datetime.fromisoformat(AS_OF))
+    (o,) = result.obligations
+    assert (o.triggered_by, o.status, o.basis, o.parameter) == (
+        ("c-1",),
+        "overdue",
+        "local_default",
+        "link_window",
+    )
+    assert [f.severity for f in result.findings] == ["should"]
+
+
+def test_a_longer_bound_keeps_a_link_a_shorter_one_sets_aside() -> None:
+    text = bounded().replace("default: {working_days: 10}", "default: {working_days: 20}")
+    pack = compile_text(text, "toy.yaml")
+    events = [
+        referral("2015-06-01T09:00:00+01:00"),
+        discussion("2015-06-02T10:00:00+01:00", "sd-1"),
+        linked("2015-06-16T10:00:00+01:00"),
+    ]
+    o = only(run(pack, events, AS_OF), "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.met_by) == (("r-1", "c-1"), "met", "sd-1")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "parameter", "code", "needles"),
+    [
+        (  # a parameter whose value is not a window
+            "",
+            "",
+            BOUND_PARAMETER.replace("{working_days: 10}", "{months: 1}"),
+            "named-by-window",
+            ["parameter link_window", "'months'", "not a window after the named event"],
+        ),
+        (  # a literal that is not a window
+            "within: {parameter: link_window}",
+            "within: {office_hours: 4}",
+            BOUND_PARAMETER,
+            "invalid-value",
+            ["a window after the named event", "'office_hours'"],
+        ),
+        (  # an unknown parameter
+            "within: {parameter: link_window}",
+            "within: {parameter: link_windo}",
+            BOUND_PARAMETER,
+            "unknown-parameter",
+            ["'link_windo'", "link_window"],
+        ),
+        (  # the field is checked as named_by's
+            "field: referral_ref",
+            "field: referral",
+            BOUND_PARAMETER,
+            "named-by-not-a-reference",
+            ["'referral' is not a reference field of 'concern_identified'"],
+        ),
+    ],
+)
+def test_a_bad_bound_is_located(
+    old: str, new: str, parameter: str, code: str, needles: list[str]
+) -> None:
+    text = bounded(BOUNDED_RULE.replace(old, new), parameter)
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "toy.yaml")
+    (d,) = [d for d in caught.value.diagnostics if d.code == code]
+    for needle in needles:
+        assert needle in d.message, d.message
+    line = text.splitlines()[d.line - 1]
+    expected = "months" if code == "named-by-window" else new.split(":")[0] or "within"
+    assert expected in line, (line, d)

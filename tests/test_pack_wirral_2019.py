@@ -138,10 +138,14 @@ def test_parameters_are_local_choices() -> None:
         "bsa_forwarding_timescale",
         "receipt_confirmation_timescale",
         "strategy_participation_timescale",
+        "referral_link_window",
     }
     for name, param in params.items():
         # the form's three steps: one working day; who takes part: five (reader 6 M4)
-        if name == "strategy_participation_timescale":
+        if name == "referral_link_window":
+            # the bound on a concern's link to its referral (reader 7 M2)
+            assert param.default.working_days == 10
+        elif name == "strategy_participation_timescale":
             # five working days counted from the concern, not the referral (reader 8 M1)
             assert param.default.table is not None
             [case] = param.default.table.cases

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -67,6 +67,10 @@ if TYPE_CHECKING:
 
 Loc = tuple[str | int, ...]
 
+# The timescales that are a window after an event (named_by's within; _pack's, which this
+# module does not import at run time).
+_WINDOW_KINDS = ("same_day", "working_days", "calendar_days", "hours")
+
 # The codes of the problems this module finds (see _errors.declare).
 ESCALATION_NOT_ON_PATH = declare(
     "escalation-not-on-path", "an escalation's responsible role has no step on its escalation path"
@@ -77,6 +81,11 @@ UNKNOWN_ESCALATION_PATH = declare(
 COUNTS_FROM_WITHOUT_DUE_FROM = declare(
     "counts-from-without-due-from",
     "a deadline-table case says counts_from: trigger in a requirement without due_from",
+)
+NAMED_BY_WINDOW = declare(
+    "named-by-window",
+    "named_by's within is not a window after the named event (a table, months, office hours, "
+    "no deadline, or a parameter whose value is one)",
 )
 NAMED_BY_NOT_A_REFERENCE = declare(
     "named-by-not-a-reference",
@@ -185,6 +194,9 @@ class CompiledAnchor:
     # (None: such a trigger gives no obligation), and the calendar that counts it.
     window: Timescale | None = None
     calendar: WorkingCalendar | None = None
+    # named_by's within: how soon after the named event the trigger must fall for the link
+    # to start the clock (None: unbounded); a link further back counts as none named.
+    bound: Timescale | None = None
 
     def follow(
         self, index: int, event: BaseEvent, kind: str, case: CaseState, chosen: dict[int, BaseEvent]
@@ -227,28 +239,45 @@ class CompiledAnchor:
         result is then ``trigger``, and the obligation is an ordinary one), or from the
         run's earliest event (otherwise's earliest_since)."""
         named = None if self.named_by is None else getattr(trigger, self.named_by, None)
-        if not isinstance(named, str):
-            if self.named_by is None or self.since:
-                run = chosen.get(index)
-                return chosen.get(~index) if run is None else run  # ~index: provisionally closed
-            if self.window is None:
-                return None  # the trigger names no event: nothing to count from
-            latest = chosen.get(index)
-            return latest if latest is not None and self._near(latest, trigger) else trigger
-        # Evaluation has checked the link (the child's event of the type the field names,
-        # no later than the trigger); the pack, that the type is this anchor's.
-        earlier = by_id().get(named)
-        if earlier is None or earlier.type != self.event:  # type: ignore[attr-defined]
-            return None
-        return earlier if self.where(earlier, case, None) else None
+        if isinstance(named, str):
+            # Evaluation has checked the link (the child's event of the type the field
+            # names, no later than the trigger); the pack, that the type is this anchor's.
+            earlier = by_id().get(named)
+            if earlier is None or earlier.type != self.event:  # type: ignore[attr-defined]
+                return None
+            if not self.where(earlier, case, None):
+                return None
+            bound = self.bound
+            if bound is None or self._near(earlier, trigger, bound):
+                return earlier
+            # further back than named_by's within: as a trigger that names none
+        if self.named_by is None or self.since:
+            run = chosen.get(index)
+            return chosen.get(~index) if run is None else run  # ~index: provisionally closed
+        if self.window is None:
+            return None  # the trigger names no event: nothing to count from
+        latest = chosen.get(index)
+        near = latest is not None and self._near(latest, trigger, self.window)
+        return latest if near else trigger
 
-    def _near(self, earlier: BaseEvent, trigger: BaseEvent) -> bool:
-        """Whether ``trigger`` falls within the window from ``earlier``. An event known only
+    def beyond(self, trigger: BaseEvent, by_id: Callable[[], Mapping[str, BaseEvent]]) -> bool:
+        """Whether ``trigger`` names an event that named_by's within sets aside (further
+        back than the bound), so a local choice decided where its clock starts."""
+        bound = self.bound
+        if bound is None:
+            return False
+        named = getattr(trigger, self.named_by or "", None)
+        if not isinstance(named, str):
+            return False
+        earlier = by_id().get(named)
+        return earlier is not None and not self._near(earlier, trigger, bound)
+
+    def _near(self, earlier: BaseEvent, trigger: BaseEvent, window: Timescale) -> bool:
+        """Whether ``trigger`` falls within ``window`` from ``earlier``. An event known only
         by its date counts as at the end of that day (earlier) or its start (trigger), so a
         date-only record never widens the window."""
-        window, calendar = self.window, self.calendar
-        assert window is not None  # set together at compile
-        assert calendar is not None
+        calendar = self.calendar
+        assert calendar is not None  # set with any window at compile
         if earlier.at is not None:
             limit = calendar.due(window.kind, window.amount, earlier.at)
         else:
@@ -263,6 +292,16 @@ class CompiledAnchor:
 
 
 @dataclass(frozen=True)
+class _Bound:
+    """named_by's within, resolved: its window, basis, parameter and words."""
+
+    window: Timescale
+    basis: DeadlineBasis
+    parameter: str | None
+    words: str
+
+
+@dataclass(frozen=True)
 class CompiledRequirement:
     spec: Requirement
     due: CompiledDue | None
@@ -273,6 +312,9 @@ class CompiledRequirement:
     cancels: Mapping[str, tuple[Predicate, ...]]
     # With due_from: the index of its clock-starting event in CompiledPack.anchors.
     anchor: int | None = None
+    # With a bounded named_by whose window is a local choice: the same requirement, its
+    # deadline labelled with that choice, for a trigger whose link the bound set aside.
+    beyond: CompiledRequirement | None = None
 
 
 @dataclass(frozen=True)
@@ -282,6 +324,17 @@ class CompiledRoute:
     requirement: CompiledRequirement | None
     strength: Strength
     citation: Citation | None  # None only in a draft pack, which lint reports
+    # The route with requirement.beyond, for a trigger whose link named_by's bound set
+    # aside (the walks swap to it; None without such a bound).
+    beyond: CompiledRoute | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        requirement = self.requirement
+        if requirement is not None and requirement.beyond is not None:
+            swapped = CompiledRoute(
+                self.name, self.applies, requirement.beyond, self.strength, self.citation
+            )
+            object.__setattr__(self, "beyond", swapped)
 
 
 @dataclass(frozen=True)
@@ -874,26 +927,88 @@ class _Compiler:
         anchor = None
         clock = trigger  # deadline-table cases test the event the clock starts at
         start = None
+        bound: _Bound | None = None
         if req.due_from is not None and self._event_type(
             req.due_from.event, (*loc, "due_from", "event")
         ):
-            anchor = self._anchor(req.due_from, trigger, (*loc, "due_from"))
+            within = req.due_from.named_within
+            if within is not None:
+                bound = self._bound(within, (*loc, "due_from", "named_by", "within"), parameters)
+            anchor = self._anchor(
+                req.due_from, trigger, (*loc, "due_from"), None if bound is None else bound.window
+            )
             clock = req.due_from.event
-            start = req.due_from.describe()
+            start = req.due_from.describe(None if bound is None else bound.words)
         due = self._due(req.due, clock, (*loc, "due"), parameters, start, trigger)
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
         waits = frozenset(m.event for m in (*satisfied, *cancelled))
-        return CompiledRequirement(
+        compiled = CompiledRequirement(
             req, due, satisfied, cancelled, waits, _by_type(satisfied), _by_type(cancelled), anchor
         )
+        if bound is None or bound.basis == "source" or due is None:
+            return compiled
+        # A trigger whose link the bound set aside counts from where a local choice put it:
+        # its deadline says so, and (principle 4) a breach is never reported at must.
+        assert req.due_from is not None
+        aside = (
+            f"; the {req.due_from.event} named in {req.due_from.named_field} set aside, the "
+            f"trigger falling more than {bound.window.describe()} after it: "
+            f"{_BASIS_WORDS[bound.basis]} (parameter {bound.parameter})"
+        )
+        cases = tuple(
+            replace(c, basis=c.basis + aside, own_basis=c.own_basis + aside) for c in due.cases
+        )
+        own = due.basis != "source"  # a local deadline keeps its own parameter
+        beyond_due = CompiledDue(
+            cases,
+            due.parameter if own else bound.parameter,
+            due.basis if own else bound.basis,
+        )
+        return replace(compiled, beyond=replace(compiled, due=beyond_due))
 
-    def _anchor(self, match: DueFrom, trigger: str, loc: Loc) -> int:
+    def _bound(self, within: Due, loc: Loc, parameters: Mapping[str, Due]) -> _Bound | None:
+        """named_by's within, resolved (a parameter to its value, which must be a window)."""
+        name = None
+        basis: DeadlineBasis = "source"
+        if within.parameter is not None:
+            name = within.parameter
+            if name not in parameters:
+                self.problem(
+                    (*loc, "parameter"),
+                    UNKNOWN_PARAMETER,
+                    f"unknown parameter {name!r}"
+                    f"{did_you_mean(name, parameters)}; define it under 'parameters'",
+                )
+                return None
+            within = parameters[name]
+            basis = self.parameter_basis[name]
+            loc = ("parameters", name, "default")
+        kind = within.kind
+        if kind not in _WINDOW_KINDS:
+            self.problem(
+                loc,
+                NAMED_BY_WINDOW,
+                f"named_by's within{'' if name is None else f' (parameter {name})'} is "
+                f"{kind!r}, not a window after the named event: give one of "
+                f"{', '.join(_WINDOW_KINDS)} (for example 'working_days: 10')",
+            )
+            return None
+        window = timescale_of(within)
+        words = window.describe()
+        if basis != "source":
+            words += f" ({_BASIS_WORDS[basis]}, parameter {name})"
+        return _Bound(window, basis, name, words)
+
+    def _anchor(self, match: DueFrom, trigger: str, loc: Loc, bound: Timescale | None) -> int:
         """The index of ``match`` among the pack's clock-starting events (one per distinct
         match). Its conditions are tested when the earlier event (or the
         event closing a run) happens, so 'trigger.' has no meaning there."""
         if match.named_by is not None:
-            self._check_named_by(match, trigger, (*loc, "named_by"))
+            named_loc = (*loc, "named_by")
+            if match.named_within is not None:
+                named_loc = (*named_loc, "field")
+            self._check_named_by(match, trigger, named_loc)
         # As text (models hold lists), and without pydantic's serializer, which would be
         # built for it (model_tree: every value with its type).
         key = json.dumps(tree_of(match))
@@ -911,7 +1026,9 @@ class _Compiler:
             self.anchors[key] = len(self.compiled_anchors)
             window = None if match.otherwise is None else match.otherwise.latest_within
             self.compiled_anchors.append(
-                CompiledAnchor(match.event, where, since, match.named_by, window, self.calendar)
+                CompiledAnchor(
+                    match.event, where, since, match.named_field, window, self.calendar, bound
+                )
             )
         return self.anchors[key]
 
@@ -928,7 +1045,7 @@ class _Compiler:
     def _check_named_by(self, match: DueFrom, trigger: str, loc: Loc) -> None:
         """named_by must be a checked reference of the trigger to the due_from event type,
         so the event it names exists, is the child's, and is no later (evaluation checks)."""
-        field = match.named_by
+        field = match.named_field
         references = {
             f: target for (kind, f), target in core_table().references.items() if kind == trigger
         }

@@ -646,6 +646,9 @@ def _walk(
                 clock = anchor.clock(requirement.anchor, event, case, chosen, past.by_id)
                 if clock is None:
                     continue  # no earlier event to count from: the rule gives nothing
+                if route.beyond is not None and anchor.beyond(event, past.by_id):
+                    route = route.beyond  # a local bound set the link aside: it says so
+                    requirement = route.requirement or requirement  # the same, relabelled
                 if clock is event:
                     clock = None  # due_from's otherwise: counted from the trigger itself
                 else:

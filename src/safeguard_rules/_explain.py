@@ -168,7 +168,13 @@ def explain(
     start = requirement.spec.due_from
     if start is not None:
         # due_from: the first listed event is the earlier one the deadline counts from.
-        words = _clock_words(start, by_id.get(triggers[-1]), triggers[0], len(triggers) == 1)
+        words = _clock_words(
+            start,
+            by_id.get(triggers[-1]),
+            triggers[0],
+            len(triggers) == 1,
+            _bound_words(pack, requirement, start),
+        )
         trigger += f"; the deadline counts from {words}"
         listed.append(_describe(triggers.pop(0), by_id, "clock from"))
     listed += [_describe(i, by_id, "trigger") for i in triggers]
@@ -193,22 +199,38 @@ def explain(
     )
 
 
-def _clock_words(start: DueFrom, trigger: BaseEvent | None, clock: str, own: bool) -> str:
+def _bound_words(pack: CompiledPack, requirement: CompiledRequirement, start: DueFrom) -> str:
+    """named_by's within in words, with its parameter ('' when unbounded)."""
+    within = start.named_within
+    if within is None or requirement.anchor is None:
+        return ""
+    bound = pack.anchors[requirement.anchor].bound
+    words = within.describe() if bound is None else bound.describe()
+    return words if within.parameter is None else f"{words} (parameter {within.parameter})"
+
+
+def _clock_words(
+    start: DueFrom, trigger: BaseEvent | None, clock: str, own: bool, bound: str = ""
+) -> str:
     """Which earlier event the clock ran from, and the clause of due_from that chose it:
     with named_by, whether ``trigger`` (None: not among the events given) named the
-    ``clock`` event or left the choice to ``otherwise`` (``own``: counted from itself)."""
-    if start.named_by is not None:
-        field, otherwise = start.named_by, start.otherwise
-        if (
-            otherwise is None
-            or trigger is None
-            or (not own and getattr(trigger, field, None) == clock)
-        ):
+    ``clock`` event or left the choice to ``otherwise`` (``own``: counted from itself),
+    and whether named_by's within (``bound``, in words) set the named event aside."""
+    field = start.named_field
+    if field is not None:
+        otherwise = start.otherwise
+        named = None if trigger is None else getattr(trigger, field, None)
+        if otherwise is None or trigger is None or (not own and named == clock):
             return (
                 f"the {start.event} the trigger names in {field} (due_from named_by: the "
                 "record links the trigger to it)"
             )
         unnamed = f"as the trigger names no {start.event} in {field}"
+        if isinstance(named, str):
+            unnamed = (
+                f"as the {start.event} the trigger names in {field}, {named}, is further "
+                f"back than {bound} (named_by's within set the link aside)"
+            )
         if otherwise.latest_within is None:
             return f"{_run_words(start)}, {unnamed} (due_from named_by's otherwise: earliest_since)"
         window = otherwise.latest_within.describe()

@@ -641,6 +641,34 @@ def _closing_list(value: object) -> object:
 _WINDOW_KINDS = ("same_day", "working_days", "calendar_days", "hours")
 
 
+class NamedBy(_Strict):
+    """``named_by`` with a bound: the event the trigger names starts the clock only if the
+    trigger falls within ``within`` of it; further back, ``otherwise`` decides (docs/
+    pack-format.md, "A bound on the link")."""
+
+    field: Identifier = Field(
+        description="A checked reference field of the trigger (e.g. referral_ref)."
+    )
+    within: Due = Field(
+        description="How soon after the named event the trigger must fall for the link to "
+        "start the clock, counted like a deadline from that event on the pack's calendar: "
+        "same_day, working_days, calendar_days or hours, or a parameter whose value is one. "
+        "A parameter with basis local_default labels every obligation whose clock it "
+        "decided (a link set aside), which is then never reported at must.",
+    )
+
+    @model_validator(mode="after")
+    def _a_window(self) -> "NamedBy":
+        kind = self.within.kind
+        if kind != "parameter" and kind not in _WINDOW_KINDS:
+            raise ValueError(
+                f"named_by's 'within' is a window after the named event: give one of "
+                f"{', '.join(_WINDOW_KINDS)} (for example 'working_days: 10') or a "
+                f"parameter, not {kind!r}"
+            )
+        return self
+
+
 class DueFrom(EventMatch):
     """The earlier event a deadline counts from (docs/pack-format.md, ``due_from``): by
     default the latest matching event before the trigger; ``earliest_since`` or
@@ -658,11 +686,12 @@ class DueFrom(EventMatch):
         "'where' (and 'provisional: true' for one whose run still times a trigger with "
         "no matching event since it). With none since, the rule gives no obligation.",
     )
-    named_by: Opt[Identifier] = Field(
+    named_by: Opt[Identifier | NamedBy] = Field(
         None,
         description="A reference field of the trigger (e.g. referral_ref): count from the "
         "event whose id it holds. With the field empty, the rule gives no obligation, "
-        "unless 'otherwise' says where to count from.",
+        "unless 'otherwise' says where to count from. {field, within} bounds the link: a "
+        "named event further back than 'within' before the trigger counts as none named.",
     )
     otherwise: Opt[DueFromOtherwise] = Field(
         None,
@@ -693,10 +722,34 @@ class DueFrom(EventMatch):
             )
         return self
 
-    def describe(self) -> str:
-        """Which earlier event the clock starts at, in words (deadline texts use it)."""
+    @property
+    def named_field(self) -> str | None:
+        """named_by's field (the trigger's reference field), bounded or not."""
+        named = self.named_by
+        return named.field if isinstance(named, NamedBy) else named
+
+    @property
+    def named_within(self) -> Due | None:
+        """named_by's bound ('within'), if any."""
+        named = self.named_by
+        return named.within if isinstance(named, NamedBy) else None
+
+    def named_words(self, window: str | None = None) -> str:
+        """The named event, in words; ``window``: the bound's value, in words (default:
+        as written, a parameter by its name)."""
+        named = f"the {self.event} the trigger names in {self.named_field}"
+        within = self.named_within
+        if within is None:
+            return named
+        if window is None:
+            window = within.parameter or within.describe()
+        return f"{named}, if the trigger falls within {window} of it"
+
+    def describe(self, window: str | None = None) -> str:
+        """Which earlier event the clock starts at, in words (deadline texts use it);
+        ``window`` as for named_words."""
         if self.named_by is not None and self.otherwise is not None:
-            named = f"the {self.event} the trigger names in {self.named_by}"
+            named = self.named_words(window)
             if self.otherwise.latest_within is None:
                 return f"{named}, else {self._run_words()}"
             window = self.otherwise.latest_within.describe()
@@ -704,7 +757,7 @@ class DueFrom(EventMatch):
                 f"{named}, else the latest {self.event} within {window} before it, else the trigger"
             )
         if self.named_by is not None:
-            return f"the {self.event} the trigger names in {self.named_by}"
+            return self.named_words(window)
         if self.earliest_since is not None:
             return self._run_words()
         return f"the latest {self.event}"

@@ -330,7 +330,11 @@ class _Doc:
                 f"`{rule.when.event}`{start.provisional_words()}"
             )
             if start.named_by is not None:
-                how = f"the one the trigger, `{rule.when.event}`, names in `{start.named_by}`"
+                how = f"the one the trigger, `{rule.when.event}`, names in `{start.named_field}`"
+                if start.named_within is not None:
+                    within = start.named_within
+                    bound = md(within.parameter or within.describe())
+                    how += f" if the trigger falls within {bound} of it"
                 if start.closing:
                     how += f"; else {run}"
             elif start.earliest_since is not None:
@@ -460,8 +464,12 @@ class _Doc:
             if start.named_by is not None:
                 clock = (
                     f"the {md(words.matches(start))} the trigger, `{rule.when.event}`, names "
-                    f"in `{start.named_by}`"
+                    f"in `{start.named_field}`"
                 )
+                if start.named_within is not None:
+                    within = start.named_within
+                    bound = md(within.parameter or within.describe())
+                    clock += f", if the trigger falls within {bound} of it"
                 if start.closing:
                     rest = md(words.clock(start)).split(", else ", 1)[1]
                     clock += f"; else {rest} before the trigger"

@@ -403,6 +403,9 @@ class _Walk:
             clock = anchor.clock(requirement.anchor, event, self.case, self.chosen, self.events)
             if clock is None:
                 return  # no earlier event to count from: the rule gives nothing (as fast)
+            if route.beyond is not None and anchor.beyond(event, self.events):
+                route = route.beyond  # a local bound set the link aside: it says so
+                requirement = route.requirement or requirement  # the same, relabelled
             if clock is event:
                 clock = None  # due_from's otherwise: counted from the trigger itself
             else:

@@ -289,7 +289,12 @@ class PackWords:
         closing = " or ".join(self.matches(m) for m in start.closing)
         run = f"the earliest {event} since the last {closing}{start.provisional_words()}"
         if start.named_by is not None:
-            named = f"the {event} the trigger names in {start.named_by}"
+            named = f"the {event} the trigger names in {start.named_field}"
+            within = start.named_within
+            if within is not None:
+                named += (
+                    f", if the trigger falls within {within.parameter or within.describe()} of it"
+                )
             return named if not start.closing else f"{named}, else {run}"
         if start.earliest_since is not None:
             return run
