@@ -938,7 +938,11 @@ class _Compiler:
                 req.due_from, trigger, (*loc, "due_from"), None if bound is None else bound.window
             )
             clock = req.due_from.event
-            start = req.due_from.describe(None if bound is None else bound.words)
+            start = req.due_from.describe()  # no argument: a plain model answers it stored
+            within = req.due_from.named_within
+            if bound is not None and within is not None and within.parameter is not None:
+                named = f"within {within.parameter} of it"  # the bound's value, labelled
+                start = start.replace(named, f"within {bound.words} of it", 1)
         due = self._due(req.due, clock, (*loc, "due"), parameters, start, trigger)
         satisfied = self._matches(req.satisfied_by, trigger, (*loc, "satisfied_by"))
         cancelled = self._matches(req.cancelled_by, trigger, (*loc, "cancelled_by"))
