@@ -154,6 +154,9 @@ def test_parameters_are_local_choices() -> None:
             assert param.default.working_days == 1, name
         assert param.basis == "local_default", name
         assert "LOCAL CHOICE" in param.description, name
+    # the five days are the practitioner guide's that wtsc_2015 encodes, not Working
+    # Together's (reader 8 L4)
+    assert "Working Together" not in params["strategy_participation_timescale"].description
 
 
 def test_every_imposing_sentence_of_the_source_is_accounted_for() -> None:
@@ -218,7 +221,8 @@ def test_significant_harm_met_by_strategy_discussion() -> None:
     result = significant_harm_discussion_held()
     o = only(result, "strategy_discussion_when_significant_harm_suspected")
     assert (o.status, o.met_by, o.strength) == ("met", "sd-1", "should")
-    assert o.responsible == "social_work_manager"
+    # 1.1 names no one: a local choice, as wtsc_2015 (reader 8 L5)
+    assert o.responsible == "la_childrens_social_care"
     assert o.due is None
     # No timescale: the rule counts from the referral when there is one (reader 4 L1), so
     # its due is written no_deadline, and the deadline text says so.
@@ -500,18 +504,23 @@ def test_strategy_not_for_investigation_update_or_police_information_only() -> N
         "strategy_not_purely_for_police_information",
     }
     [upd] = check_findings(result, "strategy_not_for_investigation_update")
-    # advisory: a local extension reading "held" as "requested" (reader 4 L5)
-    assert (upd.event, upd.severity) == ("r-p1", "advisory")
+    # should, 1.2's strength, on the request: a local extension reading "held" as
+    # "requested" (reader 8 M4; reader 4 L5 had made it advisory)
+    assert (upd.event, upd.severity) == ("r-p1", "should")
     assert upd.message == (
-        "strategy requested for an investigation update; OIC details can "
-        "be given by the MASH instead"
+        "strategy requested for an investigation update, which should not be held (local "
+        "extension: checked on the request); OIC details can be given by the MASH instead"
     )
     [info] = check_findings(result, "strategy_not_purely_for_police_information")
-    assert (info.event, info.severity) == ("r-p2", "advisory")
+    assert (info.event, info.severity) == ("r-p2", "should")
     assert info.message == (
-        "strategy requested purely to gain police information; use police "
-        "checks on the MASH information form"
+        "strategy requested purely to gain police information, which should not be held "
+        "(local extension: checked on the request); use police checks on the MASH "
+        "information form"
     )
+    # 1.2: such a strategy should not be held, so none is owed an arrangement (reader 8 M4)
+    arranged = [o for o in result.obligations if o.rule == "strategy_meeting_arranged"]
+    assert [o.triggered_by for o in arranged] == [("r-p3",)]
 
 
 # --- 2.1 face to face or telephone --------------------------------------------------------
@@ -1767,8 +1776,8 @@ def cancellation_emailed_by_team_manager() -> Evaluation:
                 notified=["business_support_assistant", "west_mash"],
                 recorded_on_child_file=True,
             ),
-            # records no one emailed: one advisory data-gap notice, not a must finding,
-            # nor also who sent it or the rationale (reader 5 MEDIUM-2)
+            # emailed to no one (notified empty, as flag_sent.cc; reader 8 M3): one must
+            # finding, not also who sent it or the rationale (one omission, one finding)
             ev(
                 "strategy_meeting_cancelled",
                 "2019-06-12T11:00:00+01:00",
@@ -1787,11 +1796,11 @@ def test_the_social_worker_sends_the_cancellation_email() -> None:
     result = cancellation_emailed_by_team_manager()
     assert {(f.rule, f.event) for f in result.findings} == {
         ("cancellation_emailed_by_social_worker", "x-can5"),
-        ("cancellation_email_recorded", "x-can6"),
+        ("cancellation_emailed_to_bsa_and_west_mash", "x-can6"),
     }
-    assert [f.severity for f in check_findings(result, "cancellation_email_recorded")] == [
-        "advisory"
-    ]
+    assert [
+        f.severity for f in check_findings(result, "cancellation_emailed_to_bsa_and_west_mash")
+    ] == ["must"]
     [f] = check_findings(result, "cancellation_emailed_by_social_worker")
     assert f.severity == "must"
     assert f.message == (
@@ -1811,6 +1820,9 @@ def cancellation_recording_only_the_decision() -> Evaluation:
                 id="x-bare",
                 child="w-bare",
                 recorded_on_child_file=True,
+                # a system that records only the decision does not know who was emailed
+                # (reader 8 M3: an empty notified would say no one was)
+                unknown=["notified"],
             ),
         ],
         "2019-07-01T12:00:00+01:00",

@@ -133,6 +133,18 @@ def _normalise(text: str) -> str:
 # --- the pack itself ---------------------------------------------------------------------
 
 
+def test_the_pack_is_described_as_the_guide_it_encodes_not_as_working_together() -> None:
+    # reader 8 L4: the source is a practitioner guide that quotes Working Together 2015 for
+    # who takes part and the meeting's purpose only; its timing, record, MASH and conference
+    # sentences are its own, and effective_from is the quoted edition's date
+    meta = PACK.pack.pack
+    assert "practitioner guide" in meta.title
+    text = _normalise(meta.description)
+    assert text.startswith('A practitioner guide, "Multi-Agency Partnerships and Meetings"')
+    assert "its timing, record, MASH and conference sentences are the guide's own" in text
+    assert "is the publication date of the Working Together edition the guide quotes" in text
+
+
 def test_metadata_and_calendar() -> None:
     meta = PACK.pack.pack
     assert meta.id == "wtsc_2015"

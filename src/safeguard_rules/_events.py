@@ -771,7 +771,10 @@ class StrategyMeetingCancelled(BaseEvent):
         default_factory=list, max_length=50, description="Role or agency ids."
     )
     notified: list[Name] = Field(
-        default_factory=list, max_length=50, description="Who was emailed."
+        default_factory=list,
+        max_length=50,
+        description="Who was emailed. Empty means emailed to no one, as flag_sent.cc; a "
+        "record that does not say who was emailed lists notified under unknown.",
     )
     recorded_on_child_file: bool | None = Field(
         None,
