@@ -135,13 +135,15 @@ def test_parameters_are_local_choices() -> None:
     params = PACK.pack.parameters
     assert set(params) == {
         "form_return_timescale",
+        "request_forwarding_timescale",
         "bsa_forwarding_timescale",
         "receipt_confirmation_timescale",
         "strategy_participation_timescale",
         "referral_link_window",
     }
     for name, param in params.items():
-        # the form's three steps: one working day; who takes part: five (reader 6 M4)
+        # the form's four steps: one working day (the forward to the Business Support
+        # Assistant since reader 9 H1); who takes part: five (reader 6 M4)
         if name == "referral_link_window":
             # the bound on a concern's link to its referral (reader 7 M2)
             assert param.default.working_days == 10
@@ -661,7 +663,12 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     assert result.findings == ()
     fwd = only(result, "request_forwarded_to_business_support_assistant")
     assert (fwd.route, fwd.status, fwd.met_by) == (None, "met", "f-ok1")
-    assert (fwd.responsible, fwd.strength, fwd.due) == ("social_worker", "must", None)
+    # requested Tue 14 May 2019; 1 working day (local default, reader 9 H1): Wed 15 May
+    assert (fwd.responsible, fwd.strength, fwd.due) == (
+        "social_worker",
+        "must",
+        end_of("2019-05-15", TZ),
+    )
     bsa = only(result, "bsa_forwards_request_to_west_mash")
     # forwarded to the BSA Tue 14 May 2019; 1 working day after 14 May: Wed 15 May
     assert bsa.due == end_of("2019-05-15", TZ)
@@ -672,7 +679,7 @@ def test_office_hours_request_follows_the_business_support_route_to_the_west_mas
     )
     assert bsa.due_basis == "1 working day; local default (parameter bsa_forwarding_timescale)"
     rc = only(result, "receipt_confirmed_by_phone")
-    assert rc.due == end_of("2019-05-15", TZ)  # same count: Wed 15 May
+    assert rc.due == end_of("2019-05-15", TZ)  # same count from the request: Wed 15 May
     assert (rc.status, rc.met_by, rc.responsible, rc.strength) == (
         "met",
         "rc-ok",
@@ -697,13 +704,20 @@ def request_never_forwarded() -> Evaluation:
     )
 
 
-def test_request_not_forwarded_to_business_support_stays_open() -> None:
+def test_request_not_forwarded_to_business_support_is_reported() -> None:
+    # reader 9 H1: the forward (must) had no deadline and the receipt call was owed only
+    # after a forward, so a lost request was never reported. Requested Tue 14 May 2019;
+    # 1 working day: end of Wed 15 May for both (local defaults, reported at should).
     result = request_never_forwarded()
     fwd = only(result, "request_forwarded_to_business_support_assistant")
-    assert (fwd.route, fwd.status, fwd.due) == (None, "open", None)
+    assert (fwd.route, fwd.status, fwd.due) == (None, "overdue", end_of("2019-05-15", TZ))
     assert obligations(result, "bsa_forwards_request_to_west_mash") == []
-    assert obligations(result, "receipt_confirmed_by_phone") == []
-    assert result.findings == ()
+    rc = only(result, "receipt_confirmed_by_phone")
+    assert (rc.status, rc.due) == ("overdue", end_of("2019-05-15", TZ))
+    assert sorted((f.rule, f.severity, f.basis) for f in result.findings) == [
+        ("receipt_confirmed_by_phone", "should", "local_default"),
+        ("request_forwarded_to_business_support_assistant", "should", "local_default"),
+    ]
 
 
 # Office hours: 09:00 inclusive, 17:00 exclusive, Mon-Fri, bank holidays open (literal reading).
@@ -764,7 +778,13 @@ def test_office_hours_routing(label: str, at: str, in_hours: bool) -> None:
             "duty_sergeant",
         )
     assert arranged.strength == "must"
-    assert result.findings == ()
+    # the forward and the receipt call have local-default deadlines from the request
+    # (reader 9 H1), long past by the end of 2019: each overdue at should, labelled
+    # local_default; nothing else is reported
+    assert sorted((f.rule, f.kind, f.severity, f.basis) for f in result.findings) == [
+        ("receipt_confirmed_by_phone", "overdue", "should", "local_default"),
+        ("request_forwarded_to_business_support_assistant", "overdue", "should", "local_default"),
+    ]
 
 
 def test_each_route_that_requires_something_cites_the_sentence_of_its_obligation() -> None:
@@ -1172,7 +1192,8 @@ def receipt_confirmed_for_the_forward() -> Evaluation:
     return run(
         PACK,
         [
-            # the forward records no request id; the call confirms receipt of the forward itself
+            request("2019-05-14T10:00:00+01:00", "r-fwd", child),
+            # the forward records no request id; rc-fwd confirms receipt of the forward itself
             ev(
                 "strategy_request_forwarded",
                 "2019-05-14T10:30:00+01:00",
@@ -1203,19 +1224,31 @@ def receipt_confirmed_for_the_forward() -> Evaluation:
                 by_role="business_support_assistant",
                 initiated_by_role="advanced_practitioner",
             ),
+            ev(
+                "receipt_confirmed",
+                "2019-05-14T10:45:00+01:00",
+                id="rc-req",
+                child=child,
+                of_event="r-fwd",
+                method="phone",
+                by_role="business_support_assistant",
+                initiated_by_role="advanced_practitioner",
+            ),
         ],
         "2019-05-14T12:00:00+01:00",
     )
 
 
-def test_receipt_confirmation_of_the_forwarding_event_also_counts() -> None:
+def test_receipt_confirmation_must_name_the_request() -> None:
     result = receipt_confirmed_for_the_forward()
     o = only(result, "receipt_confirmed_by_phone")
+    assert o.triggered_by == ("r-fwd",)
     assert o.due == end_of("2019-05-15", TZ)  # Tue 14 May + 1 working day: Wed 15 May
-    # The forward names no request, so the first phone confirmation the Business Support
-    # Assistant receives after it meets it, whatever it names (reader 5 LOW-3: a missing link
-    # must not make the duty impossible; before, rc-fwd0, naming something else, did not)
-    assert (o.status, o.met_by) == ("met", "rc-fwd0")
+    # Owed from the request (reader 9 H1): a confirmation naming something else (rc-fwd0)
+    # or the forward (rc-fwd; the format cannot follow it back to the request) does not
+    # meet it; the one naming the request does. Before reader 9 it ran from the forward
+    # and rc-fwd0 met it.
+    assert (o.status, o.met_by) == ("met", "rc-req")
     # the BSA obligation is open (due Wed 15 May), not yet overdue
     assert only(result, "bsa_forwards_request_to_west_mash").status == "open"
     assert result.findings == ()
@@ -1340,9 +1373,15 @@ def test_out_of_hours_call_to_101_meets_the_obligation() -> None:
         "met",
         "sd-ooh",
     )
-    # the form is still owed to the Business Support Assistant (2.2 names no hours)
-    assert only(result, "request_forwarded_to_business_support_assistant").status == "open"
-    assert result.findings == ()
+    # the form is still owed to the Business Support Assistant (2.2 names no hours), and
+    # with it the receipt call: requested Tue 14 May 2019, 1 working day -> end of Wed 15
+    # May (local defaults, reader 9 H1), overdue by 20 May, each at should
+    fwd = only(result, "request_forwarded_to_business_support_assistant")
+    assert (fwd.status, fwd.due) == ("overdue", end_of("2019-05-15", TZ))
+    assert sorted((f.rule, f.severity) for f in result.findings) == [
+        ("receipt_confirmed_by_phone", "should"),
+        ("request_forwarded_to_business_support_assistant", "should"),
+    ]
 
 
 @scenario
@@ -1461,7 +1500,12 @@ def test_out_of_hours_without_call_stays_open() -> None:
     call = only(result, "out_of_hours_request_by_101")
     assert (call.status, call.met_by, call.responsible) == ("open", None, "team_manager")
     assert only(result, "strategy_meeting_arranged").status == "open"
-    assert result.findings == ()
+    # the call has no deadline; the forward and the receipt call have local defaults
+    # (reader 9 H1), past by the end of 2019, so they are the only findings
+    assert sorted(f.rule for f in result.findings) == [
+        "receipt_confirmed_by_phone",
+        "request_forwarded_to_business_support_assistant",
+    ]
 
 
 # --- 2.5 cancellation ---------------------------------------------------------------------
@@ -1592,9 +1636,12 @@ def test_non_compliant_cancellation() -> None:
         "decision to cancel the strategy request is not recorded on the child's file"
     )
     # Without Health's agreement the request is not validly cancelled (2.5; reader 7 L1:
-    # before, both were cancelled); neither obligation has a deadline, so both stay open.
+    # before, both were cancelled). The arrangement has no deadline and stays open; the
+    # forward has a local default (reader 9 H1): requested Tue 11 June 2019, due end of
+    # Wed 12 June, overdue by 1 July.
     assert only(result, "strategy_meeting_arranged").status == "open"
-    assert only(result, "request_forwarded_to_business_support_assistant").status == "open"
+    fwd = only(result, "request_forwarded_to_business_support_assistant")
+    assert (fwd.status, fwd.due) == ("overdue", end_of("2019-06-12", TZ))
 
 
 @scenario
