@@ -239,6 +239,23 @@ def test_a_syntax_error_the_parser_meets_late_costs_only_its_own_item(tmp_path: 
     assert [r.where for r in stream.rejected] == [f"{path}:6"]
 
 
+@pytest.mark.parametrize("bad_line", [2, 3])
+def test_a_line_of_only_a_control_character_costs_only_that_line(
+    tmp_path: Path, bad_line: int
+) -> None:
+    # Before: the NUL line, read as a stray scalar at the list's column, was reported on the
+    # line after it, and the good record before it was rejected with it.
+    lines = [f"- {json.dumps(good(i))}" for i in (1, 2, 3)]
+    lines[bad_line - 1] = "\x00"
+    path = write(tmp_path, "nul.yaml", "\n".join(lines) + "\n")
+    stream = load_events(path)
+    kept = [f"e{i}" for i in (1, 2, 3) if i != bad_line]
+    assert [e.id for e in stream.events] == kept
+    assert [(r.where, r.reason) for r in stream.rejected] == [
+        (f"{path}:{bad_line}", f"line {bad_line} holds a control character (U+0000)")
+    ]
+
+
 def test_a_yaml_file_larger_than_the_old_pack_limit_is_read_record_by_record(
     tmp_path: Path,
 ) -> None:

@@ -582,8 +582,14 @@ class YamlRecords:
                 # ends the item, even one that does not start the next item.
                 stop = resume if resume is not None else end
                 error_line = self.text.rfind("\n", 0, failure.error_at) + 1
-                if line_start < error_line < stop and self._ends_items(error_line, failure.indent):
-                    stop = resume = error_line
+                # The parser may place the error a line after the one that ended the item
+                # (a stray scalar at the list's column is reported where its key should
+                # have ended), so look for the first such line, not only the error's.
+                ends = self._first_line_ending_items(
+                    line_start, min(stop, max(error_line, line_start)) + 1, failure.indent
+                )
+                if ends is not None:
+                    stop = resume = ends
                 yield from self._records(line_start, stop, isolate=False)
             else:
                 line = self.line_of(failure.at)
@@ -591,6 +597,16 @@ class YamlRecords:
             if resume is None:
                 return
             position = resume
+
+    def _first_line_ending_items(self, item_start: int, limit: int, indent: int) -> int | None:
+        """The start of the first line after the item's first line, and before ``limit``,
+        that is outside the items of a list at ``indent``; None if there is none."""
+        line_start = self.text.find("\n", item_start, limit) + 1
+        while 0 < line_start < limit:
+            if self._ends_items(line_start, indent):
+                return line_start
+            line_start = self.text.find("\n", line_start, limit) + 1
+        return None
 
     def _ends_items(self, line_start: int, indent: int) -> bool:
         """Whether the line at ``line_start`` is outside the items of a list at ``indent``."""
@@ -771,8 +787,10 @@ class YamlRecords:
                 break
             self.covered.add(lines[i])
             hit = hit or self.bad_lines[i][1]
-        if hit is None or raw.problem is not None:
+        if hit is None:
             return raw
+        # The character replaced by a placeholder is the cause: a syntax or shape problem
+        # found in its record (a NUL line read as a stray scalar, say) follows from it.
         return Raw(raw.line, problem=hit)
 
 
