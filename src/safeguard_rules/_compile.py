@@ -971,23 +971,30 @@ class _Compiler:
         )
         return replace(compiled, beyond=replace(compiled, due=beyond_due))
 
+    def _resolve_parameter(
+        self, due: Due, loc: Loc, parameters: Mapping[str, Due]
+    ) -> tuple[Due, str | None, DeadlineBasis, Loc] | None:
+        """``due`` itself, or the value of the parameter it names, with the parameter's name,
+        its basis and where its value stands (None, with a problem, for an unknown one)."""
+        if due.parameter is None:
+            return due, None, "source", loc
+        name = due.parameter
+        if name not in parameters:
+            self.problem(
+                (*loc, "parameter"),
+                UNKNOWN_PARAMETER,
+                f"unknown parameter {name!r}"
+                f"{did_you_mean(name, parameters)}; define it under 'parameters'",
+            )
+            return None
+        return parameters[name], name, self.parameter_basis[name], ("parameters", name, "default")
+
     def _bound(self, within: Due, loc: Loc, parameters: Mapping[str, Due]) -> _Bound | None:
         """named_by's within, resolved (a parameter to its value, which must be a window)."""
-        name = None
-        basis: DeadlineBasis = "source"
-        if within.parameter is not None:
-            name = within.parameter
-            if name not in parameters:
-                self.problem(
-                    (*loc, "parameter"),
-                    UNKNOWN_PARAMETER,
-                    f"unknown parameter {name!r}"
-                    f"{did_you_mean(name, parameters)}; define it under 'parameters'",
-                )
-                return None
-            within = parameters[name]
-            basis = self.parameter_basis[name]
-            loc = ("parameters", name, "default")
+        resolved = self._resolve_parameter(within, loc, parameters)
+        if resolved is None:
+            return None
+        within, name, basis, loc = resolved
         kind = within.kind
         if kind not in _WINDOW_KINDS:
             self.problem(
@@ -1103,21 +1110,10 @@ class _Compiler:
         if due is None:
             return None
         from_earlier = start is not None
-        name = None
-        basis: DeadlineBasis = "source"
-        if due.parameter is not None:
-            name = due.parameter
-            if name not in parameters:
-                self.problem(
-                    (*loc, "parameter"),
-                    UNKNOWN_PARAMETER,
-                    f"unknown parameter {name!r}"
-                    f"{did_you_mean(name, parameters)}; define it under 'parameters'",
-                )
-                return None
-            due = parameters[name]
-            basis = self.parameter_basis[name]
-            loc = ("parameters", name, "default")
+        resolved = self._resolve_parameter(due, loc, parameters)
+        if resolved is None:
+            return None
+        due, name, basis, loc = resolved
         if self.calendar is not None and self.calendar.office_start is None:
             kinds = [c.within.kind for c in due.table.cases] if due.table else [due.kind]
             if "office_hours" in kinds:

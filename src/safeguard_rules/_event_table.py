@@ -15,7 +15,6 @@ the file to the models.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sys
 import typing
@@ -48,14 +47,7 @@ def _events_file() -> Path:
 def models_stamp() -> str | None:
     """What the table must have been made by: ``_events.py``'s SHA-256 and the pydantic
     version (None when the source cannot be read: never use a stored table)."""
-    try:
-        source = (Path(__file__).parent / "_events.py").read_bytes()
-    except OSError:
-        return None
-    version = _installed.pydantic_version()
-    if version is None:
-        return None
-    return f"sha256:{hashlib.sha256(source).hexdigest()} pydantic:{version}"
+    return _installed.source_stamp("_events.py")
 
 
 @functools.cache

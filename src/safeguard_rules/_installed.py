@@ -134,3 +134,20 @@ def pydantic_version() -> str | None:
 
         return str(pydantic.VERSION)
     return found
+
+
+def source_stamp(module: str) -> str | None:
+    """What stored models made from the library's module ``module`` (a file name beside
+    this one) must have been made by: its SHA-256 and the pydantic version; None when either
+    cannot be read (then a stored model is never used)."""
+    import hashlib
+    from pathlib import Path
+
+    try:
+        source = (Path(__file__).parent / module).read_bytes()
+    except OSError:
+        return None
+    version = pydantic_version()
+    if version is None:
+        return None
+    return f"sha256:{hashlib.sha256(source).hexdigest()} pydantic:{version}"

@@ -166,14 +166,7 @@ def models_stamp() -> str | None:
     """What the stored models were made by: the SHA-256 of the pack models' source and
     the pydantic version (None when the source cannot be read: never use a stored model),
     both read without importing them."""
-    try:
-        source = (Path(__file__).parent / "_pack.py").read_bytes()
-    except OSError:
-        return None
-    version = _installed.pydantic_version()
-    if version is None:
-        return None
-    return f"sha256:{hashlib.sha256(source).hexdigest()} pydantic:{version}"
+    return _installed.source_stamp("_pack.py")
 
 
 def _prebuilt_reading(path: Path) -> _Reading | None:
