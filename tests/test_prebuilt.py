@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -664,3 +665,38 @@ def test_years_outside_the_table_come_from_the_package() -> None:
         datetime(2000, 1, 5, 23, 59, 59, 999999, tzinfo=london)
     )
     assert calendar.public_holiday(date(2041, 12, 25)) == "Christmas Day"
+
+
+def test_model_behind_plain_models_is_built_once_across_threads() -> None:
+    """Threads sharing one loaded bundled pack that ask for its pydantic model at once get
+    one model (built once, its on_build called once), not one each: an importing service
+    evaluates on a thread pool, and a second model would make `real_model(p) is model`
+    false for some of them."""
+    path = bundled_dir() / "jersey_2024.yaml"
+    data, _ = read_pack(path)
+    built_models: list[Any] = []
+    plain = prebuilt_pack(data)
+    assert isinstance(plain, PlainModel)
+    load = plain._load
+    load.on_build = built_models.append  # count the builds of this load
+    threads = 6
+    barrier = threading.Barrier(threads)
+    got: list[Any] = []
+
+    def ask() -> None:
+        barrier.wait()
+        got.append(real_model(plain))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch often, so the threads overlap inside the build
+    try:
+        workers = [threading.Thread(target=ask) for _ in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert len(got) == threads
+    assert len(built_models) == 1
+    assert all(model is built_models[0] for model in got)

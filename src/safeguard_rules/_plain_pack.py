@@ -22,6 +22,7 @@ of each bundled pack with its model, field for field and value for value.
 from __future__ import annotations
 
 import sys
+import threading
 from datetime import date, time
 from typing import Any, ClassVar
 
@@ -36,6 +37,10 @@ class _Load:
 
     __slots__ = ("fields", "lineage", "members", "model", "on_build", "tree")
 
+    # One lock for every load: building is rare (only when something asks the pydantic
+    # model), and two threads building one load's model would each get their own.
+    _building = threading.Lock()
+
     def __init__(self, tree: Any, fields: Any, members: Any, lineage: Any, on_build: Any) -> None:
         self.tree = tree
         self.fields: dict[str, tuple[str, ...]] = fields
@@ -46,10 +51,13 @@ class _Load:
 
     def real(self) -> Any:
         if self.model is None:
-            from ._pack import from_model_tree
+            with self._building:
+                if self.model is None:  # not built by a thread that held the lock first
+                    from ._pack import from_model_tree
 
-            self.model = from_model_tree(self.tree)
-            self.on_build(self.model)
+                    model = from_model_tree(self.tree)
+                    self.on_build(model)
+                    self.model = model
         return self.model
 
 
