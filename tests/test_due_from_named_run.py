@@ -361,24 +361,6 @@ def test_a_link_beyond_the_bound_is_set_aside_labelled_and_never_a_must() -> Non
     )
 
 
-def test_the_careful_walk_sets_a_link_aside_as_the_fast_walk_does() -> None:
-    # The referral known only by its date: the window counts from the start of its last
-    # day, so a concern on Tue 16 June is still beyond it, on either walk.
-    dated = parse_events(
-        [{"id": "r-1", "type": "referral_received", "child_id": "child-1", "on": "2015-06-01"}]
-    ).events[0]
-    events = [dated, linked("2015-06-16T10:00:00+01:00")]
-    result = evaluate(BOUNDED, events, datetime.fromisoformat(AS_OF))
-    (o,) = result.obligations
-    assert (o.triggered_by, o.status, o.basis, o.parameter) == (
-        ("c-1",),
-        "overdue",
-        "local_default",
-        "link_window",
-    )
-    assert [f.severity for f in result.findings] == ["should"]
-
-
 def test_a_longer_bound_keeps_a_link_a_shorter_one_sets_aside() -> None:
     text = bounded().replace("default: {working_days: 10}", "default: {working_days: 20}")
     pack = compile_text(text, "toy.yaml")
@@ -436,3 +418,91 @@ def test_a_bad_bound_is_located(
     line = text.splitlines()[d.line - 1]
     expected = "months" if code == "named-by-window" else new.split(":")[0] or "within"
     assert expected in line, (line, d)
+
+
+# --- the bound labels only what it decided (reader 9 M2) -----------------------------------
+# Referral Mon 1 June 2015; the window ends with Mon 15 June (above). A concern on Tue 16
+# June is past it; one working day from the concern: Wed 17 June (1) -> end of Wed 17 June.
+
+
+def _dated(id: str, type: str, on: str, **fields: object) -> object:
+    record = {"id": id, "type": type, "child_id": "child-1", "on": on, **fields}
+    return parse_events([record]).events[0]
+
+
+@pytest.mark.parametrize("careful", [False, True])
+def test_a_link_set_aside_that_decided_nothing_keeps_the_source_deadline_unlabelled(
+    careful: bool,
+) -> None:
+    # No discussion between the referral and the concern: counted from the concern either
+    # way, the one working day is the source's, so the breach stays a must, unlabelled. The
+    # careful walk is taken when the referral has only its date.
+    first = (
+        _dated("r-1", "referral_received", "2015-06-01")
+        if careful
+        else referral("2015-06-01T09:00:00+01:00")
+    )
+    events = [first, linked("2015-06-16T10:00:00+01:00")]
+    result = evaluate(BOUNDED, events, datetime.fromisoformat(AS_OF))
+    o = only(result, "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.met_by) == (("c-1",), "overdue", None)
+    assert (o.strength, o.basis, o.parameter) == ("must", "source", None)
+    assert o.due == end_of("2015-06-17", TZ)
+    assert o.due_basis == "one day: 1 working day"
+    assert [(f.kind, f.severity, f.basis) for f in result.findings] == [
+        ("overdue", "must", "source")
+    ]
+
+
+@pytest.mark.parametrize("careful", [False, True])
+def test_a_link_set_aside_with_an_act_before_the_concern_is_labelled_on_either_walk(
+    careful: bool,
+) -> None:
+    # The discussion of Tue 2 June would have met it had the link stood: the bound decided
+    # the outcome, so the obligation says so and its breach is a should.
+    first = (
+        _dated("r-1", "referral_received", "2015-06-01")
+        if careful
+        else referral("2015-06-01T09:00:00+01:00")
+    )
+    events = [
+        first,
+        discussion("2015-06-02T10:00:00+01:00", "sd-1"),
+        linked("2015-06-16T10:00:00+01:00"),
+    ]
+    result = evaluate(BOUNDED, events, datetime.fromisoformat(AS_OF))
+    o = only(result, "discussion_within_one_day")
+    assert (o.status, o.basis, o.parameter) == ("overdue", "local_default", "link_window")
+    assert [f.severity for f in result.findings] == ["should"]
+
+
+def test_a_link_set_aside_whose_act_also_follows_the_clock_is_unlabelled() -> None:
+    # The only discussion, Tue 16 June 09:00, follows the referral of that day (08:00), the
+    # otherwise's clock: it meets the concern whether the link to r-1 stands or not.
+    events = [
+        referral("2015-06-01T09:00:00+01:00"),
+        referral("2015-06-16T08:00:00+01:00", "r-2"),
+        discussion("2015-06-16T09:00:00+01:00", "sd-2"),
+        linked("2015-06-16T10:00:00+01:00"),
+    ]
+    o = only(run(BOUNDED, events, AS_OF), "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.met_by) == (("r-2", "c-1"), "met", "sd-2")
+    assert (o.basis, o.parameter) == ("source", None)
+
+
+def test_a_link_set_aside_that_moved_the_clock_is_labelled_without_any_act() -> None:
+    # A case counted from the clock (no counts_from): set aside, the same day runs from the
+    # concern (end of Tue 16 June) instead of from the referral: the bound decided it.
+    text = bounded(
+        BOUNDED_RULE.replace(
+            "{label: one day, within: {working_days: 1}, counts_from: trigger}",
+            "{label: same day, within: {same_day: true}}",
+        )
+    )
+    pack = compile_text(text, "toy.yaml")
+    events = [referral("2015-06-01T09:00:00+01:00"), linked("2015-06-16T10:00:00+01:00")]
+    result = run(pack, events, AS_OF)
+    o = only(result, "discussion_within_one_day")
+    assert (o.triggered_by, o.status, o.due) == (("c-1",), "overdue", end_of("2015-06-16", TZ))
+    assert (o.basis, o.parameter) == ("local_default", "link_window")
+    assert [f.severity for f in result.findings] == ["should"]

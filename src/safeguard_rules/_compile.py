@@ -260,17 +260,23 @@ class CompiledAnchor:
         near = latest is not None and self._near(latest, trigger, self.window)
         return latest if near else trigger
 
-    def beyond(self, trigger: BaseEvent, by_id: Callable[[], Mapping[str, BaseEvent]]) -> bool:
-        """Whether ``trigger`` names an event that named_by's within sets aside (further
-        back than the bound), so a local choice decided where its clock starts."""
+    def beyond(
+        self, trigger: BaseEvent, by_id: Callable[[], Mapping[str, BaseEvent]]
+    ) -> BaseEvent | None:
+        """The event ``trigger`` names that named_by's within sets aside (further back than
+        the bound), if any. The walks label the obligation with the bound only where that
+        decided something: its deadline counts from the clock the bound chose, or an act
+        since the named event, before that clock, would otherwise have met it."""
         bound = self.bound
         if bound is None:
-            return False
+            return None
         named = getattr(trigger, self.named_by or "", None)
         if not isinstance(named, str):
-            return False
+            return None
         earlier = by_id().get(named)
-        return earlier is not None and not self._near(earlier, trigger, bound)
+        if earlier is None or self._near(earlier, trigger, bound):
+            return None
+        return earlier
 
     def _near(self, earlier: BaseEvent, trigger: BaseEvent, window: Timescale) -> bool:
         """Whether ``trigger`` falls within ``window`` from ``earlier``. An event known only

@@ -641,14 +641,14 @@ def _walk(
                 continue
             requirement = route.requirement
             clock = None
+            aside = None  # the event the trigger names that a local bound set aside
             if requirement.anchor is not None:
                 anchor = pack.anchors[requirement.anchor]
                 clock = anchor.clock(requirement.anchor, event, case, chosen, past.by_id)
                 if clock is None:
                     continue  # no earlier event to count from: the rule gives nothing
-                if route.beyond is not None and anchor.beyond(event, past.by_id):
-                    route = route.beyond  # a local bound set the link aside: it says so
-                    requirement = route.requirement or requirement  # the same, relabelled
+                if route.beyond is not None:
+                    aside = anchor.beyond(event, past.by_id)
                 if clock is event:
                     clock = None  # due_from's otherwise: counted from the trigger itself
                 else:
@@ -656,12 +656,28 @@ def _walk(
             deciding = None
             if requirement.due is not None:
                 start = clock or event  # the event the clock starts at
+                position = 0
                 for candidate_case in requirement.due.cases:  # first match
                     if candidate_case.applies(start, case, event):
                         deciding = candidate_case
                         break
+                    position += 1
                 else:
                     raise AssertionError("deadline tables end with an unconditional case")
+                beyond = route.beyond
+                if (
+                    aside is not None
+                    and beyond is not None
+                    and (
+                        not deciding.from_trigger
+                        or past.set_aside_act(requirement, aside, clock, case, event)
+                    )
+                ):
+                    # The bound decided the clock's start, or set aside the act that would
+                    # have met it: the obligation says so (principle 4).
+                    route = beyond
+                    requirement = route.requirement or requirement  # the same, relabelled
+                    deciding = requirement.due.cases[position]  # type: ignore[union-attr]
                 if exercised is not None:
                     exercised.add(("case", rule_id, route.name or "", deciding.label))
             # A case that counts from the trigger (counts_from) keeps the earlier event
@@ -768,23 +784,49 @@ class _Past:
     def meets(self, item: _Open, clock: BaseEvent, case: CaseState) -> bool:
         """Settle ``item`` with the first act kept since ``clock`` that meets it (tested with
         the case facts now); False when there is none."""
+        first = self._first(item.requirement, clock, case, item.trigger)
+        if first is None:
+            return False
+        item.met_by = first
+        return True
+
+    def set_aside_act(
+        self,
+        requirement: CompiledRequirement,
+        named: BaseEvent,
+        clock: BaseEvent | None,
+        case: CaseState,
+        trigger: BaseEvent,
+    ) -> bool:
+        """Whether the first act kept since ``named`` (the event a bound set aside) that
+        meets ``requirement`` comes before ``clock`` (None: the trigger), so the link, had
+        it stood, would have been met by an act the obligation no longer counts."""
+        first = self._first(requirement, named, case, trigger)
+        if first is None:
+            return False
+        return clock is None or _instant_then_id(first) < _instant_then_id(clock)
+
+    def _first(
+        self,
+        requirement: CompiledRequirement,
+        clock: BaseEvent,
+        case: CaseState,
+        trigger: BaseEvent,
+    ) -> BaseEvent | None:
         start = _instant_then_id(clock)
         first: BaseEvent | None = None
-        for kind, wheres in item.requirement.meets.items():
+        for kind, wheres in requirement.meets.items():
             kept = self._kept.get(kind)
             if kept is None:
                 continue
             keys, events = kept
             for k in range(bisect_right(keys, start), len(events)):
                 event = events[k]
-                if any(where(event, case, item.trigger) for where in wheres):
+                if any(where(event, case, trigger) for where in wheres):
                     if first is None or _instant_then_id(event) < _instant_then_id(first):
                         first = event
                     break
-        if first is None:
-            return False
-        item.met_by = first
-        return True
+        return first
 
 
 def _fires(

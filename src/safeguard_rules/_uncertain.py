@@ -398,14 +398,14 @@ class _Walk:
         requirement = route.requirement
         assert requirement is not None
         clock: BaseEvent | None = None  # with due_from: the earlier event it counts from
+        aside: BaseEvent | None = None  # the event the trigger names that a bound set aside
         if requirement.anchor is not None:
             anchor = self.pack.anchors[requirement.anchor]
             clock = anchor.clock(requirement.anchor, event, self.case, self.chosen, self.events)
             if clock is None:
                 return  # no earlier event to count from: the rule gives nothing (as fast)
-            if route.beyond is not None and anchor.beyond(event, self.events):
-                route = route.beyond  # a local bound set the link aside: it says so
-                requirement = route.requirement or requirement  # the same, relabelled
+            if route.beyond is not None:
+                aside = anchor.beyond(event, self.events)
             if clock is event:
                 clock = None  # due_from's otherwise: counted from the trigger itself
             else:
@@ -420,6 +420,21 @@ class _Walk:
             triggered_by,
             clock=clock,
         )
+        if aside is not None and route.beyond is not None and self.aside_decides(item, aside):
+            # As the fast walk: the bound decided the clock's start, or set aside an act
+            # that would (or may) have met it; the obligation says so (principle 4).
+            route = route.beyond
+            requirement = route.requirement or requirement  # the same, relabelled
+            item = self.deadline(
+                compiled,
+                route,
+                requirement,
+                tri.requirements[first],
+                event,
+                span,
+                triggered_by,
+                clock=clock,
+            )
         item.exists = exists
         if not exists and item.deciding is not None:
             # The rule and route apply and one case decides, whatever else is unknown.
@@ -527,17 +542,40 @@ class _Walk:
             )
         return item
 
+    def aside_decides(self, item: _Item, named: BaseEvent) -> bool:
+        """Whether setting aside ``named`` (the event the trigger names, further back than
+        named_by's within) decided anything for ``item``: a case that may decide counts
+        from the clock the bound chose, or an act since ``named``, before the acts
+        look_back counts from that clock (else before the trigger), meets or may meet it."""
+        cases = (item.deciding,) if item.deciding is not None else item.possible
+        if any(not c.from_trigger for c in cases):
+            return True
+        clock = item.clock
+        end = self.index[item.trigger.id] if clock is None else self._after(clock)
+        trigger = item.trigger
+        for k in range(self._after(named), end):
+            act = self.history[k]
+            if act is named or act is clock:
+                continue
+            for test in item.tri.meets.get(act.type, ()):  # type: ignore[attr-defined]
+                if test(act, self.case, trigger) is not False:
+                    return True
+        return False
+
+    def _after(self, clock: BaseEvent) -> int:
+        """Where look_back starts for ``clock``: the next event, or the first of its day
+        when it has only a date (the day's order is not known)."""
+        if clock.at is None:
+            return self.index[self.days[self.spans[clock.id].day][0].id]
+        return self.index[clock.id] + 1
+
     def look_back(self, item: _Item, clock: BaseEvent) -> bool:
         """Settle ``item`` with the first act since ``clock`` and before its trigger that
         meets it (due_from; cancellations count only from the trigger on). An act on the
         clock's date whose order against it is not known (either has only a date) is taken
         to come after it, as the day's order is everywhere in this walk."""
         trigger = item.trigger
-        clock_day = self.spans[clock.id].day
-        begin = self.index[clock.id] + 1
-        if clock.at is None:
-            begin = self.index[self.days[clock_day][0].id]
-        for k in range(begin, self.index[trigger.id]):
+        for k in range(self._after(clock), self.index[trigger.id]):
             act = self.history[k]
             if act is clock:
                 continue
