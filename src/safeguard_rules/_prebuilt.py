@@ -29,7 +29,9 @@ generator not run) is checked to be unused:
   calendar uses a year of it only when the installed ``holidays`` is that version; other
   years, other places and other versions ask the ``holidays`` package, imported then.
 
-A user's own pack file (anything outside the bundled directory) is always parsed.
+A user's own pack file (anything outside the bundled directory) is parsed, unless it is
+loaded through its compiled form (``safeguard-rules compile``: :func:`compiled_text`,
+:func:`read_compiled`): the same reading and stored model, in one file beside the YAML.
 Nothing here is code: the files are JSON, read with ``json``; never pickled or evaluated.
 """
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import sys
 import weakref
 from datetime import date
@@ -45,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _installed
+from ._errors import Diagnostic, PackSyntaxError, declare
 from ._event_table import EVENTS_FILE, events_text
 from ._files import FileReadError, read_text
 from ._limits import DEFAULT_LIMITS, PackLimits
@@ -79,8 +83,11 @@ def library_version() -> str:
 
 def read_pack(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
     """A pack file's plain values and positions: the prebuilt reading of a bundled pack
-    when it is the reading of this very text, else the YAML reader's. Raises PackError
-    as the reader does. Callers must not change the values returned (they are shared)."""
+    when it is the reading of this very text, a compiled pack's (``*.json``,
+    :func:`read_compiled`), else the YAML reader's. Raises PackError as the reader does.
+    Callers must not change the values returned (they are shared)."""
+    if path.suffix == COMPILED_SUFFIX:
+        return read_compiled(path, limits)
     if limits == DEFAULT_LIMITS:
         reading = _prebuilt_reading(path)
         if reading is not None:
@@ -135,7 +142,7 @@ def prebuilt_pack(data: Any) -> Any:
     try:
         dump = validated["dump"]
         pack = plain_pack(validated, functools.partial(_remember, dump=dump))
-    except (ValueError, KeyError, TypeError, IndexError):
+    except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None
     _remember(pack, dump)
     return pack
@@ -188,7 +195,7 @@ def _reading(file: str, text: str, stored: str, library: str) -> _Reading | None
             return None
         spots = {tuple(path): (line, column) for path, line, column in raw["spots"]}
         return _Reading(raw["data"], Positions(file, spots), raw["validated"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return None  # not a reading this version wrote: parse the pack instead
 
 
@@ -197,7 +204,8 @@ def _sha256(text: str) -> str:
 
 
 def reading_text(pack: Path) -> str:
-    """The prebuilt reading of ``pack`` (a bundled pack file), as its JSON file holds it.
+    """The prebuilt reading of ``pack`` (a bundled pack file, or any pack a compiled pack
+    is made of), as its JSON file holds it.
 
     Raises PackError if the pack cannot be read, and ValueError if its values would not
     come back from JSON exactly as the reader gave them."""
@@ -332,6 +340,137 @@ def same_values(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(same_values(x, y) for x, y in zip(a, b, strict=True))
     return bool(a == b)
+
+
+# --- compiled packs: any pack's reading, shipped as one file ----------------------------
+#
+# ``safeguard-rules compile PACK -o FILE`` writes what the bundled packs keep in
+# policies/compiled/ for any pack, as one file a deployment ships beside the pack's YAML
+# (docs/registry.md, "Compiled packs"). Two lines of JSON:
+#
+#   {"compiled": "safeguard-rules pack", "file": ..., "sha256": ..., "format": ...,
+#    "library": ..., "digest": "sha256:<of the second line>"}
+#   <the prebuilt reading of the YAML file, as reading_text writes it>
+#
+# ``file`` is the YAML file, relative to the compiled file's directory: it is still read
+# (not parsed) on every load, to check that it is the text that was compiled, and it is
+# the file every message, source and overlay base is relative to. The digest is checked
+# before the reading is decoded, so a file damaged or edited after it was written is
+# refused, not half-used. The file is data: JSON read with ``json``, at most
+# COMPILED_SIZE_FACTOR x the pack size limit; never pickled or evaluated.
+
+COMPILED_SUFFIX = ".json"
+COMPILED_KIND = "safeguard-rules pack"
+# A reading holds each value's position too: about four times the YAML text's bytes.
+COMPILED_SIZE_FACTOR = 16
+STALE_COMPILED = declare(
+    "stale-compiled-pack",
+    "a compiled pack whose YAML file changed after it was compiled (compile it again)",
+)
+DAMAGED_COMPILED = declare(
+    "damaged-compiled-pack",
+    "a .json file given as a pack that is not a compiled pack, or was changed after it was "
+    "written (its digest does not match)",
+)
+
+
+def compiled_text(pack: Path, out: Path) -> str:
+    """The compiled pack of the YAML file ``pack``, to be written at ``out``.
+
+    Raises PackError if the pack cannot be read (callers load it first, so a pack that
+    does not load is reported as loading reports it), ValueError as :func:`reading_text`."""
+    body = reading_text(pack)
+    raw = json.loads(body)
+    relative = Path(os.path.relpath(pack.resolve(), out.resolve().parent)).as_posix()
+    header = {
+        "compiled": COMPILED_KIND,
+        "file": relative,
+        "sha256": raw["sha256"],
+        "format": raw["format"],
+        "library": raw["library"],
+        "digest": f"sha256:{_sha256(body)}",
+    }
+    return json.dumps(header, ensure_ascii=False) + "\n" + body
+
+
+def read_compiled(path: Path, limits: PackLimits = DEFAULT_LIMITS) -> tuple[Any, Positions]:
+    """A compiled pack's reading, as :func:`read_pack` gives the YAML file's.
+
+    Its YAML file is read and hashed (not parsed). Refused with a located PackError when
+    the file is not a compiled pack or was changed after it was written
+    (``damaged-compiled-pack``), when the YAML file cannot be read, and when the YAML
+    text is not the one compiled (``stale-compiled-pack``). Made by another library
+    version, or read under other limits than the defaults it was made under: the YAML
+    file is parsed instead (the same pack; only slower)."""
+    header, body = _compiled_parts(path)
+    yaml = path.parent / header["file"]
+    try:
+        text = read_text(yaml, limits.max_file_bytes)
+    except FileReadError as exc:
+        raise _compiled_error(
+            path,
+            f"it was compiled from {header['file']!r}, which cannot be read ({exc.message}): "
+            "ship the pack's YAML file with its compiled form",
+            exc.code,
+        ) from exc
+    if header["sha256"] != _sha256(text):
+        raise _compiled_error(
+            path,
+            f"{header['file']!r} has changed since this file was compiled from it: compile it "
+            f"again (safeguard-rules compile {yaml} -o {path}), or load the .yaml file",
+            STALE_COMPILED,
+        )
+    library = library_version()
+    if limits != DEFAULT_LIMITS or header["format"] != FORMAT or header["library"] != library:
+        from ._yaml import read_pack_file  # the YAML text itself: the same pack
+
+        return read_pack_file(yaml, limits)
+    reading = _reading(str(yaml), text, body, library)
+    if reading is None:
+        raise _compiled_error(path, "its reading does not match its first line", DAMAGED_COMPILED)
+    _by_data[id(reading.data)] = reading
+    return reading.data, reading.positions
+
+
+def _compiled_parts(path: Path) -> tuple[dict[str, Any], str]:
+    """A compiled pack's first line, checked, and its reading's text (checked against the
+    digest, not decoded)."""
+    try:
+        text = read_text(path, COMPILED_SIZE_FACTOR * DEFAULT_LIMITS.max_file_bytes)
+    except FileReadError as exc:
+        raise _compiled_error(path, exc.message, exc.code, exc.line, exc.column) from exc
+    first, _, body = text.partition("\n")
+    damaged = "not a compiled pack (write one with: safeguard-rules compile PACK.yaml -o FILE.json)"
+    try:
+        header = json.loads(first) if first.startswith("{") else None
+    except (ValueError, RecursionError):
+        header = None
+    if not isinstance(header, dict) or header.get("compiled") != COMPILED_KIND:
+        raise _compiled_error(path, damaged, DAMAGED_COMPILED)
+    file = header.get("file")
+    shapes = (("sha256", str), ("format", int), ("library", str), ("digest", str))
+    if (
+        not isinstance(file, str)
+        or Path(file).suffix not in (".yaml", ".yml")
+        or Path(file).is_absolute()
+        or not all(isinstance(header.get(key), kind) for key, kind in shapes)
+    ):
+        raise _compiled_error(path, "its first line is not a compiled pack's", DAMAGED_COMPILED)
+    if header["digest"] != f"sha256:{_sha256(body)}":
+        raise _compiled_error(
+            path,
+            "it was changed after it was written (its digest does not match): compile the "
+            f"pack again (safeguard-rules compile {path.parent / file} -o {path})",
+            DAMAGED_COMPILED,
+            line=2,
+        )
+    return header, body
+
+
+def _compiled_error(
+    path: Path, message: str, code: str, line: int = 1, column: int = 1
+) -> PackSyntaxError:
+    return PackSyntaxError([Diagnostic(str(path), line, column, message, code=code)])
 
 
 # --- holiday tables --------------------------------------------------------------------

@@ -323,7 +323,8 @@ class Registry:
 def _as_path(name_or_path: str | Path) -> Path | None:
     """The file, when ``name_or_path`` is a path (which always wins over a name); else None."""
     candidate = Path(name_or_path)
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
+    # .json: a compiled pack (safeguard-rules compile), read beside its YAML file
+    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.is_file():
         if not candidate.is_file():
             raise PackNotFoundError(f"no pack file at {candidate}")
         return candidate

@@ -12,6 +12,7 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ._compile import compile_
 from ._diff import diff
 from ._docs import docs
 from ._evaluate import evaluate, explain, packs
@@ -43,6 +44,7 @@ for command in (
     report,
     calendar,
     import_,
+    compile_,
 ):
     main.add_command(command)
 
