@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start-up: ``import safeguard_rules`` and compiling one bundled pack, in fresh processes.
+"""Start-up: ``import safeguard_rules`` and compiling a pack, in fresh processes.
 
 Each run is a new interpreter that times, with ``time.perf_counter`` and
 ``time.process_time``, (1) ``import safeguard_rules`` and (2) ``load_pack(NAME)`` (read,
@@ -8,15 +8,23 @@ prebuilt table), and prints them as JSON. The same is timed for the same pack fi
 outside the bundled directory, so loaded as a user's own pack is (parsed by the YAML
 reader; its calendar's holidays come from the same prebuilt table, which holds places, not
 packs). For scale, a bare interpreter importing what the shared
-benchmark's hand-written script imports (json, datetime, holidays). Medians over --runs,
-runs alternated. With --importtime it also prints the slowest modules of one ``python -X
-importtime`` run. With --instructions it also counts, under valgrind's callgrind (when
-installed; each run takes a minute or so), the instructions of a bare interpreter, of
-``import safeguard_rules`` + ``load_pack(NAME)`` and of the plain script: unlike times on a
-busy shared machine, the same code gives the same count to within a fraction of a percent.
+benchmark's hand-written script imports (json, datetime, holidays). Then a user's own pack as the
+shared benchmark loads it (--user-pack, default benchmarks/shared_bench/shared_bench.yaml):
+its YAML, its compiled form (``safeguard-rules compile``, written to a temporary file
+first), and each with its event mapping (--mapping, default shared_bench.mapping.yaml)
+loaded too. Medians over --runs, runs alternated. With --importtime it also prints the
+slowest modules of one ``python -X importtime`` run. With --instructions it also counts,
+under valgrind's callgrind (when installed; each run takes a minute or so), the
+instructions of a bare interpreter, of ``import safeguard_rules`` + ``load_pack(NAME)``,
+of the user pack's rows and of the plain script: unlike times on a busy shared machine,
+the same code gives the same count to within a fraction of a percent.
 Nothing is asserted.
 
     python benchmarks/startup.py --pack jersey_2024 --runs 7 --importtime --instructions
+
+Time it with the library's bytecode compiled (``python -m compileall src``; with
+PYTHONDONTWRITEBYTECODE set and no ``__pycache__`` every start compiles the library's
+source, a few hundred million instructions that an installed wheel never pays).
 """
 
 from __future__ import annotations
@@ -38,9 +46,35 @@ t0, c0 = time.perf_counter(), time.process_time()
 import safeguard_rules
 t1, c1 = time.perf_counter(), time.process_time()
 safeguard_rules.load_pack({pack!r})
+{mapping}
 t2, c2 = time.perf_counter(), time.process_time()
 print(json.dumps({{"import": [t1 - t0, c1 - c0], "compile": [t2 - t1, c2 - c1]}}))
 """
+HERE = Path(__file__).resolve().parent
+
+
+def library(pack: str, mapping: str | None = None) -> str:
+    """The timed code: import, load_pack(pack), and load_mapping(mapping) if given."""
+    loaded = "" if mapping is None else f"safeguard_rules.load_mapping({mapping!r})"
+    return LIBRARY.format(pack=pack, mapping=loaded)
+
+
+def loading(pack: str, mapping: str | None = None) -> str:
+    """The same, untimed (for callgrind)."""
+    code = f"import safeguard_rules; safeguard_rules.load_pack({pack!r})"
+    return code if mapping is None else f"{code}; safeguard_rules.load_mapping({mapping!r})"
+
+
+def compile_user_pack(pack: str, directory: Path) -> str:
+    """The user's pack compiled by the command line into ``directory``: its compiled file."""
+    out = directory / (Path(pack).stem + ".json")
+    subprocess.run(  # noqa: S603 - our own interpreter and command
+        [sys.executable, "-m", "safeguard_rules", "compile", pack, "-o", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    return str(out)
+
 
 PLAIN = """
 import json, time
@@ -96,19 +130,20 @@ def instructions(code: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
-def count_instructions(pack: str) -> None:
+def count_instructions(pack: str, user_rows: list[tuple[str, str, str | None]]) -> None:
     bare = instructions("pass")
     if bare is None:
         print("\nvalgrind is not installed: no instruction counts")
         return
-    loaded = instructions(f"import safeguard_rules; safeguard_rules.load_pack({pack!r})")
-    plain = instructions(PLAIN)
-    assert loaded is not None
-    assert plain is not None
+    rows = [(f"`import safeguard_rules` + `load_pack({pack!r})`", loading(pack))]
+    rows += [(label, loading(path, mapping)) for label, path, mapping in user_rows]
+    rows.append(("for scale: the plain script's start", PLAIN))
     print("\ninstructions (callgrind, millions; the bare interpreter's start subtracted):\n")
     print("| what | instructions (M) |\n|---|---:|")
-    print(f"| `import safeguard_rules` + `load_pack({pack!r})` | {(loaded - bare) / 1e6:.0f} |")
-    print(f"| for scale: the plain script's start | {(plain - bare) / 1e6:.0f} |")
+    for label, code in rows:
+        counted = instructions(code)
+        assert counted is not None
+        print(f"| {label} | {(counted - bare) / 1e6:.0f} |")
     print(f"| (the bare interpreter: `python -c pass`) | {bare / 1e6:.0f} |")
 
 
@@ -129,36 +164,69 @@ def main() -> None:
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--instructions", action="store_true")
+    parser.add_argument("--user-pack", default=str(HERE / "shared_bench" / "shared_bench.yaml"))
+    parser.add_argument(
+        "--mapping", default=str(HERE / "shared_bench" / "shared_bench.mapping.yaml")
+    )
     args = parser.parse_args()
-    library, parsed, plain = [], [], []
-    with tempfile.TemporaryDirectory() as scratch:
+    bundled, parsed, plain = [], [], []
+    user: dict[str, list[dict[str, list[float]]]] = {}
+    scratch = tempfile.mkdtemp()
+    try:
         copy = own_copy(args.pack, Path(scratch))
+        compiled = compile_user_pack(args.user_pack, Path(scratch))
+        name = Path(args.user_pack).name
+        user_rows = [
+            (f"own pack `{name}` (YAML: parsed, validated)", args.user_pack, None),
+            (f"own pack `{name}` compiled (`safeguard-rules compile`)", compiled, None),
+            ("own pack YAML + `load_mapping`", args.user_pack, args.mapping),
+            ("own pack compiled + `load_mapping`", compiled, args.mapping),
+        ]
         for _ in range(args.runs):
-            library.append(once(LIBRARY.format(pack=args.pack)))
-            parsed.append(once(LIBRARY.format(pack=copy)))
+            bundled.append(once(library(args.pack)))
+            parsed.append(once(library(copy)))
+            for label, path, mapping in user_rows:
+                user.setdefault(label, []).append(once(library(path, mapping)))
             plain.append(once(PLAIN))
+        report(args, bundled, parsed, user, plain)
+        if args.instructions:
+            count_instructions(args.pack, user_rows)
+    finally:
+        shutil.rmtree(scratch)
 
+
+def report(
+    args: argparse.Namespace,
+    bundled: list[dict[str, list[float]]],
+    parsed: list[dict[str, list[float]]],
+    user: dict[str, list[dict[str, list[float]]]],
+    plain: list[dict[str, list[float]]],
+) -> None:
     def med(runs: list[dict[str, list[float]]], stage: str, i: int) -> float:
         return statistics.median(r[stage][i] for r in runs)
 
     print(f"median of {args.runs} fresh processes each, alternated\n")
     print("| what | wall s | cpu s |\n|---|---:|---:|")
+
+    def total(runs: list[dict[str, list[float]]]) -> tuple[float, float]:
+        both = [[r["import"][i] + r["compile"][i] for i in (0, 1)] for r in runs]
+        return statistics.median(b[0] for b in both), statistics.median(b[1] for b in both)
+
     for label, runs, stage in (
-        ("`import safeguard_rules`", library, "import"),
-        (f"`load_pack({args.pack!r})` (read, validate, compile)", library, "compile"),
+        ("`import safeguard_rules`", bundled, "import"),
+        (f"`load_pack({args.pack!r})` (read, validate, compile)", bundled, "compile"),
     ):
         print(f"| {label} | {med(runs, stage, 0):.3f} | {med(runs, stage, 1):.3f} |")
-    both = [[r["import"][i] + r["compile"][i] for i in (0, 1)] for r in library]
-    print(
-        f"| **both** | **{statistics.median(b[0] for b in both):.3f}** "
-        f"| **{statistics.median(b[1] for b in both):.3f}** |"
-    )
-    own = [[r["import"][i] + r["compile"][i] for i in (0, 1)] for r in parsed]
-    own_wall, own_cpu = (statistics.median(o[i] for o in own) for i in (0, 1))
+    wall, cpu = total(bundled)
+    print(f"| **both** | **{wall:.3f}** | **{cpu:.3f}** |")
+    wall, cpu = total(parsed)
     print(
         "| both, the same file loaded as a user's own pack (parsed by the YAML reader) "
-        f"| {own_wall:.3f} | {own_cpu:.3f} |"
+        f"| {wall:.3f} | {cpu:.3f} |"
     )
+    for label, runs in user.items():
+        wall, cpu = total(runs)
+        print(f"| import + {label} | {wall:.3f} | {cpu:.3f} |")
     print(
         f"| for scale: `import datetime, holidays` + England's holidays 2019-2027 (the "
         f"hand-written script's start) | {med(plain, 'import', 0):.3f} "
@@ -166,8 +234,6 @@ def main() -> None:
     )
     if args.importtime:
         importtime(args.pack, args.top)
-    if args.instructions:
-        count_instructions(args.pack)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ from operator import attrgetter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# The pack as its YAML (parsed and validated at every start); safeguard_rules_compiled_impl.py
+# loads its compiled form instead (safeguard-rules compile, docs/registry.md).
+PACK = HERE / "shared_bench.yaml"
 AS_OF = "2026-01-01T00:00:00+00:00"  # the benchmark's evaluation time: 2026-01-01T00:00 London
 STATUS = {"met": "met", "met_late": "breached", "overdue": "breached", "open": "pending"}
 R1 = ("flag_to_social_worker", "request_planning_meeting")
@@ -36,7 +39,7 @@ def main() -> None:
     t0 = time.perf_counter()
     import safeguard_rules as sr
 
-    pack = sr.load_pack(HERE / "shared_bench.yaml")
+    pack = sr.load_pack(PACK)
     mapping = sr.load_mapping(HERE / "shared_bench.mapping.yaml")
     t_start = time.perf_counter()
     stream = sr.load_events(sys.argv[1], mapping=mapping)

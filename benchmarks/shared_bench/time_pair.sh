@@ -8,6 +8,9 @@
 #   BENCH=/work/shared/bench PY=/tmp/benchvenv/bin/python RUNS=7 ./time_pair.sh
 #   IMPLS="$PWD/safeguard_rules_impl.py zen_engine_impl.py" ./time_pair.sh
 #
+# safeguard_rules_impl.py loads the pack's YAML; safeguard_rules_compiled_impl.py its compiled
+# form, which this script writes first (shared_bench.compiled.json, not committed).
+#
 # IMPLS: scripts by absolute path, or by name in $BENCH (the peer engines). Every script
 # runs under $PY, which needs holidays, the peer engines (shared/bench/README.md, Setup)
 # and safeguard-rules installed (pip install -e .). The workload is $EVENTS (generated
@@ -19,9 +22,12 @@ PY=${PY:-/tmp/benchvenv/bin/python}
 EVENTS=${EVENTS:-/tmp/events.jsonl}
 RUNS=${RUNS:-7}
 LOG=${LOG:-/tmp/shared_bench_times.tsv}
-IMPLS=${IMPLS:-"$HERE/safeguard_rules_impl.py zen_engine_impl.py business_rules_impl.py rule_engine_impl.py durable_rules_impl.py load_only.py"}
+IMPLS=${IMPLS:-"$HERE/safeguard_rules_impl.py $HERE/safeguard_rules_compiled_impl.py zen_engine_impl.py business_rules_impl.py rule_engine_impl.py durable_rules_impl.py load_only.py"}
 cd "$BENCH"
 [ -f "$EVENTS" ] || "$PY" gen_events.py --out "$EVENTS"
+# The pack's compiled form, for safeguard_rules_compiled_impl.py: built once, before timing,
+# as a deployment builds it (docs/registry.md, "Compiled packs").
+"$PY" -m safeguard_rules compile "$HERE/shared_bench.yaml" -o "$HERE/shared_bench.compiled.json" > /dev/null
 : > "$LOG"
 one() {  # one LABEL SCRIPT: append "label wall user sys maxrss_kB" to $LOG
   /usr/bin/time -f "$1 %e %U %S %M" -a -o "$LOG" "$PY" "$2" "$EVENTS" > /dev/null 2>&1
