@@ -545,11 +545,10 @@ class _Mapped:
         """The validated events made what the long way makes of their records (in place:
         they are new and seen by no one yet); False when one must go the long way."""
         values = list(map(_VALUES, events))
-        if self.ignored:
-            fields_set = list(map(_FIELDS_SET, events))
-            for name in self.ignored:
-                list(map(dict.pop, values, repeat(name)))
-                list(map(set.discard, fields_set, repeat(name)))
+        fields_set = list(map(_FIELDS_SET, events))
+        for name in self.ignored:
+            list(map(dict.pop, values, repeat(name)))
+            list(map(set.discard, fields_set, repeat(name)))
         kinds = list(map(_TYPE_KEY, values))
         if self.types:
             kinds = list(map(self.types.get, kinds, kinds))
@@ -559,14 +558,20 @@ class _Mapped:
             of_holders = list(compress(values, map(holders.__contains__, kinds)))
             given = list(map(itemgetter(name), of_holders))
             list(map(_set_item, of_holders, repeat(name), map(table.get, given, given)))
-        for kind, names in self.constants.items():
-            of_kind = list(compress(events, map(kind.__eq__, kinds)))
-            if any(map(_UNKNOWN, of_kind)) and any(
-                not names.isdisjoint(event.unknown) for event in of_kind
+        if self.constants:
+            # One pass: each event's constants (none for most types) marked as given.
+            constants = list(map(self.constants.get, kinds, repeat(_NO_NAMES)))
+            if any(map(_UNKNOWN_KEY, values)) and any(
+                not names.isdisjoint(unknown)
+                for names, unknown in zip(constants, map(_UNKNOWN_KEY, values), strict=True)
             ):
                 return False  # a constant's field also listed as unknown: rejected
-            list(map(set.update, map(_FIELDS_SET, of_kind), repeat(names)))
+            list(map(set.update, fields_set, constants))
         return True
+
+
+_NO_NAMES: frozenset[str] = frozenset()
+_UNKNOWN_KEY = itemgetter("unknown")
 
 
 _MAPPED: dict[int, tuple[EventMapping, _Mapped | None]] = {}
@@ -753,7 +758,7 @@ def _validated(
     (one '{' per record: keys are renamed at the top level only, as the long way renames
     them).
     """
-    if "\\" in text or (_maybe_spaced(text) and _SPACED_KEY.search(text)):
+    if "\\" in text or (_maybe_spaced(text, lines) and _SPACED_KEY.search(text)):
         return None
     if not text.isascii() and undecodable(text):
         return None
@@ -781,16 +786,24 @@ def _validated(
     return events
 
 
-def _maybe_spaced(text: str) -> bool:
-    """Whether ``text`` may hold a key spaced from its colon: a '"' followed by white space
-    (three scans for characters, cheaper than the pattern over every '"')."""
-    return '" ' in text or '"\t' in text or '"\r' in text or '"\n' in text
+def _maybe_spaced(text: str, lines: bool) -> bool:
+    """Whether ``text`` may hold a key spaced from its colon: a '"' followed by white space.
+    Each white space character is looked for on its own first (a scan for one character is
+    far cheaper than for two, and most JSON Lines hold no tab and often no space). Lines
+    read as a block need no look for '"' then a newline: a record is one line, and a key
+    whose colon is on the next line leaves both lines invalid JSON once they are wrapped
+    (:func:`_validated`)."""
+    return (
+        (" " in text and '" ' in text)
+        or ("\t" in text and '"\t' in text)
+        or ("\r" in text and '"\r' in text)
+        or (not lines and '"\n' in text)
+    )
 
 
 _VALUES = attrgetter("__dict__")
 _AT = itemgetter("at")
 _TYPE_KEY = itemgetter("type")
-_UNKNOWN = attrgetter("unknown")
 _set_item = dict.__setitem__
 _moment = datetime.fromisoformat
 
