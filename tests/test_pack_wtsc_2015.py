@@ -142,7 +142,11 @@ def test_the_pack_is_described_as_the_guide_it_encodes_not_as_working_together()
     text = _normalise(meta.description)
     assert text.startswith('A practitioner guide, "Multi-Agency Partnerships and Meetings"')
     assert "its timing, record, MASH and conference sentences are the guide's own" in text
-    assert "is the publication date of the Working Together edition the guide quotes" in text
+    assert "effective_from is the quoted Working Together's publication date" in text
+    # reader 9 L5: the id and jurisdiction read as Working Together's national timescales;
+    # the title and description say the timescales are the guide's own (the id is kept)
+    assert "its timescales are the guide's own, not Working Together's" in meta.title
+    assert "the timing musts are not Working Together's national timescales" in text
 
 
 def test_metadata_and_calendar() -> None:
@@ -1875,6 +1879,59 @@ def test_conference_timescale_overlay() -> None:
         "met_late",
         "should",
     )  # the overlay's 15 days are a local override
+
+
+def test_an_overlay_giving_only_a_conference_default_is_a_labelled_local_choice(
+    tmp_path: Path,
+) -> None:
+    # Reader 9 L4: the parameter's basis is source (no deadline); an overlay that gives only
+    # `default:` must not inherit that basis, or its 15 days would be labelled the source's
+    # and reported at must. 15 working days from Mon 3 June 2019 (no bank holiday): Tue 4
+    # (1), Wed 5, Thu 6, Fri 7 (4), Mon 10 (5) ... Fri 14 (9), Mon 17 (10) ... Fri 21 (14),
+    # Mon 24 June (15) -> end of Mon 24 June 2019; the conference of Mon 1 July is late.
+    overlay = tmp_path / "local_wtsc.yaml"
+    overlay.write_text(
+        "extend: wtsc_2015\n"
+        "pack: {id: local_wtsc, title: A local wtsc_2015, version: '1'}\n"
+        "parameters:\n"
+        "  conference_timescale_from_strategy_discussion:\n"
+        "    default: {working_days: 15}\n",
+        encoding="utf-8",
+    )
+    local = load_pack(overlay)
+    parameter = local.pack.parameters["conference_timescale_from_strategy_discussion"]
+    assert (parameter.default.working_days, parameter.basis) == (15, "local_default")
+    result = run(
+        local,
+        [
+            ev(
+                "enquiry_started",
+                "2019-06-03T10:00:00+01:00",
+                id="e1",
+                basis="section_47",
+                conference_not_required=False,
+            ),
+            ev(
+                "child_protection_conference_held",
+                "2019-07-01T10:00:00+01:00",
+                id="k-l4",
+                kind="initial",
+                enquiry_ref="e1",
+            ),
+        ],
+        "2019-07-02T09:00:00+01:00",
+    )
+    cpc = only(result, "child_protection_conference_follows_section_47_enquiry")
+    assert (cpc.status, cpc.due, cpc.strength) == ("met_late", end_of("2019-06-24", TZ), "must")
+    assert (cpc.basis, cpc.parameter) == (
+        "local_default",
+        "conference_timescale_from_strategy_discussion",
+    )
+    assert "local default (parameter conference_timescale_from_strategy_discussion)" in (
+        cpc.due_basis or ""
+    )
+    [finding] = lateness(result, "child_protection_conference_follows_section_47_enquiry")
+    assert (finding.kind, finding.severity, finding.basis) == ("met_late", "should", "local_default")
 
 
 @scenario
