@@ -1931,7 +1931,11 @@ def test_an_overlay_giving_only_a_conference_default_is_a_labelled_local_choice(
         cpc.due_basis or ""
     )
     [finding] = lateness(result, "child_protection_conference_follows_section_47_enquiry")
-    assert (finding.kind, finding.severity, finding.basis) == ("met_late", "should", "local_default")
+    assert (finding.kind, finding.severity, finding.basis) == (
+        "met_late",
+        "should",
+        "local_default",
+    )
 
 
 @scenario
