@@ -54,31 +54,25 @@ from ._result import (
     Evaluation,
     Finding,
     Obligation,
+    ObligationShell,
     PackStamp,
     Rejection,
     Status,
     Undetermined,
     cite,
     new_finding,
-    new_obligation,
 )
 from ._stream import EventStream, as_stream
 from ._uncertain import walk_uncertain
 
-
-@dataclass(slots=True)
-class _Open:
-    """An obligation while the child's events are being walked."""
-
-    statics: _Static  # what it takes from its rule, route and deciding case (_static)
-    requirement: CompiledRequirement
-    trigger: BaseEvent
-    triggered_by: tuple[str, ...]
-    triggered_on: date  # the local date its clock starts: the trigger's, or due_from's event
-    due: datetime | None
-    met_by: BaseEvent | None = None
-    cancelled_by: BaseEvent | None = None
-    clock: BaseEvent | None = None  # with due_from: the earlier event the deadline counts from
+# An obligation while the child's events are walked is the Obligation itself, not yet
+# frozen: an ObligationShell (_result) with every field set when it is opened except these,
+# which hold walk state until _close fills them: ``met_by`` and ``cancelled_by`` the event
+# (not its id), ``escalation`` the requirement's escalation spec, ``status`` unset. So each
+# obligation is one object, built once. Obligations wait on event types as (obligation, its
+# requirement, its trigger).
+_Open = Any
+_Waiting = tuple[Any, CompiledRequirement, BaseEvent]
 
 
 @dataclass(slots=True)
@@ -553,7 +547,7 @@ def _walk(
     tz = calendar.tz
     case = CaseState()
     opened: list[_Open] = []
-    waiting: dict[str, list[_Open]] = {}
+    waiting: dict[str, list[_Waiting]] = {}
     tallies: dict[int, _Tally] = {}
     chosen: dict[int, BaseEvent] = {}  # due_from anchors: the event each counts from now
     past = _Past(history)
@@ -634,10 +628,11 @@ def _walk(
                         due = _day_deadline(calendar, due_case.kind, due_case.amount, day)
                     else:
                         due = calendar.due_local(due_case.kind, due_case.amount, here)
-                item = _Open(statics, opening.requirement, event, triggered_by, day, due)
+                requirement = opening.requirement
+                item = _opened(statics, event, triggered_by, at, day, due)
                 opened.append(item)
-                for kind_ in opening.requirement.waits_on:
-                    waiting.setdefault(kind_, []).append(item)
+                for kind_ in requirement.waits_on:
+                    waiting.setdefault(kind_, []).append((item, requirement, event))
                 continue
             requirement = route.requirement
             clock = None
@@ -687,7 +682,8 @@ def _walk(
             )
             if from_earlier:
                 in_order = False
-                local = clock.at.astimezone(tz)  # type: ignore[union-attr]  # fast path: set
+                started: datetime = clock.at  # type: ignore[union-attr,assignment]  # fast path
+                local = started.astimezone(tz)
                 start_day = local.date()  # the obligation runs from the earlier event
             else:
                 if last_trigger is not event:
@@ -696,16 +692,17 @@ def _walk(
                     last_trigger = event
                 if here is None:  # once per event, however many of its rules give one
                     here = at.astimezone(tz)
+                started = at
                 local = here
                 if day is None:
                     day = local.date()
                 start_day = day
             due = calendar.due_local(deciding.kind, deciding.amount, local) if deciding else None
-            item = _Open(
+            item = _opened(
                 plan.statics(pack, compiled, route, deciding, clock is not None),
-                requirement,
                 event,
                 triggered_by,
+                started,
                 start_day,
                 due,
             )
@@ -714,19 +711,18 @@ def _walk(
             if clock is not None:
                 # The obligation runs from the earlier event: its own trigger may settle it,
                 # or else an act since that event.
-                if from_earlier:
-                    item.clock = clock
-                if not _settle([item], kind, event, case) or past.meets(item, clock, case):
+                own: _Waiting = (item, requirement, event)
+                if not _settle([own], kind, event, case) or past.meets(own, clock, case):
                     waiting_on = frozenset()
             for kind_ in waiting_on:
-                waiting.setdefault(kind_, []).append(item)
+                waiting.setdefault(kind_, []).append((item, requirement, event))
         for index in anchors:
             # After the rules: an event is never the earlier event of its own obligations.
             pack.anchors[index].follow(index, event, kind, case, chosen)
         if kept:
             past.keep(event, kind)
     lates: list[Obligation] = []
-    obligations = [_conclude(item, as_of, memo, fixed, tz, lates) for item in opened]
+    obligations = _close(opened, as_of, memo, fixed, tz, lates)
     if not in_order:
         obligations.sort(key=_obligation_order(plan.rank, fixed))
     all_obligations.extend(obligations)
@@ -781,10 +777,11 @@ class _Past:
             self._by_id = {e.id: e for e in self._history}
         return self._by_id
 
-    def meets(self, item: _Open, clock: BaseEvent, case: CaseState) -> bool:
-        """Settle ``item`` with the first act kept since ``clock`` that meets it (tested with
-        the case facts now); False when there is none."""
-        first = self._first(item.requirement, clock, case, item.trigger)
+    def meets(self, entry: _Waiting, clock: BaseEvent, case: CaseState) -> bool:
+        """Settle the waiting obligation ``entry`` with the first act kept since ``clock``
+        that meets it (tested with the case facts now); False when there is none."""
+        item, requirement, trigger = entry
+        first = self._first(requirement, clock, case, trigger)
         if first is None:
             return False
         item.met_by = first
@@ -878,14 +875,13 @@ def _fires(
     return ids
 
 
-def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) -> list[_Open]:
+def _settle(items: list[_Waiting], kind: str, event: BaseEvent, case: CaseState) -> list[_Waiting]:
     """Meet or cancel what ``event`` (of type ``kind``) settles; keep what still waits."""
-    still: list[_Open] = []
-    for item in items:
+    still: list[_Waiting] = []
+    for entry in items:
+        item, req, trigger = entry
         if item.met_by is not None or item.cancelled_by is not None:
             continue  # settled through another of the event types it waited on
-        req = item.requirement
-        trigger = item.trigger
         # Loops, not any() over a generator: this runs for every waiting obligation.
         for where in req.meets.get(kind, ()):
             if where(event, case, trigger):
@@ -897,7 +893,7 @@ def _settle(items: list[_Open], kind: str, event: BaseEvent, case: CaseState) ->
                     item.cancelled_by = event
                     break
             else:
-                still.append(item)
+                still.append(entry)
     return still
 
 
@@ -1077,7 +1073,7 @@ class _Memo:
 
 class _Static(NamedTuple):
     """What an obligation takes from its rule, route and deciding case alone, made once
-    per pack (``_Plan.statics``); ``_conclude`` unpacks it in this order."""
+    per pack (``_Plan.statics``); ``_opened`` unpacks it in this order."""
 
     rule_id: str
     action: str
@@ -1125,71 +1121,106 @@ def _static(
     )
 
 
-def _conclude(
-    item: _Open,
+def _opened(
+    statics: _Static,
+    trigger: BaseEvent,
+    triggered_by: tuple[str, ...],
+    triggered_at: datetime,
+    triggered_on: date,
+    due: datetime | None,
+) -> _Open:
+    """The obligation ``trigger`` opens, every field set but those :func:`_close` fills
+    (``_Open``): ``Obligation(...)`` without the frozen dataclass's per-field
+    ``object.__setattr__`` (``_result.new_obligation``)."""
+    (
+        rule_id,
+        action,
+        route,
+        strength,
+        responsible,
+        copied_in,
+        due_basis,
+        due_case,
+        basis,
+        parameter,
+        citation,
+        escalation,
+        _,
+    ) = statics
+    o: Any = ObligationShell()
+    o.id = f"{rule_id}/{trigger.id}"
+    o.rule = rule_id
+    o.action = action
+    o.route = route
+    o.strength = strength
+    o.responsible = responsible
+    o.copied_in = copied_in
+    o.child_id = trigger.child_id
+    o.triggered_by = triggered_by
+    o.triggered_at = triggered_at
+    o.triggered_on = triggered_on
+    o.due = due
+    o.due_basis = due_basis
+    o.due_case = due_case
+    o.basis = basis
+    o.parameter = parameter
+    o.met_by = None  # the event, until closed
+    o.met_at = None
+    o.met_on = None
+    o.cancelled_by = None  # the event, until closed
+    o.escalation = escalation  # the spec, until closed
+    o.citation = citation
+    o.missing = ()
+    o.reason = None
+    return o
+
+
+def _close(
+    opened: list[_Open],
     as_of: datetime,
     memo: _Memo,
     fixed: bool,
     tz: tzinfo,
     lates: list[Obligation],
-) -> Obligation:
-    """``item`` as an Obligation; an overdue or late one is also added to ``lates``, whose
-    findings ``_lateness`` makes (what ``_outcome.lateness_finding`` makes)."""
-    # as_of is in UTC here; instants are compared in UTC (see evaluate). The hot path builds
-    # the Obligation itself; _outcome.obligation builds the same for the careful walk.
+) -> list[Obligation]:
+    """The child's opened obligations as Obligations, their status decided at ``as_of``;
+    overdue and late ones are also added to ``lates``, whose findings ``_lateness`` makes
+    (what ``_outcome.lateness_finding`` makes)."""
+    # as_of is in UTC here; instants are compared in UTC (see evaluate). The careful walk
+    # builds the same Obligation with _outcome.obligation.
     status: Status
-    met_by = item.met_by
-    met_at = None
-    met_on = None
-    due = item.due
-    if item.cancelled_by is not None:
-        status = "cancelled"
-    elif met_by is not None:
-        # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would compare
-        # by wall clock, which is wrong in the repeated autumn hour. A fixed-offset met_at
-        # and a deadline in the pack's zone compare as instants already.
-        met_at = met_by.at
-        assert met_at is not None  # fast path: always set
-        late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
-        status = "met_late" if late else "met"
-        met_on = met_at.astimezone(tz).date()
-    elif due is not None and as_of > due:  # as_of is in UTC: compares as instants
-        status = "overdue"
-    else:
-        status = "open"
-    statics = item.statics
-    escalation = statics.escalation
-    if escalation is not None:
-        escalation = memo.escalation(escalation) if status == "overdue" else None
-    trigger = item.trigger
-    obligation = new_obligation(
-        f"{statics.rule_id}/{trigger.id}",
-        statics.rule_id,
-        statics.action,
-        statics.route,
-        statics.strength,
-        statics.responsible,
-        statics.copied_in,
-        trigger.child_id,
-        item.triggered_by,
-        (item.clock or trigger).at,
-        item.triggered_on,
-        due,
-        statics.due_basis,
-        statics.due_case,
-        statics.basis,
-        statics.parameter,
-        status,
-        met_by.id if met_by is not None else None,
-        met_at,
-        met_on,
-        item.cancelled_by.id if item.cancelled_by is not None else None,
-        escalation,
-        statics.citation,
-    )
-    if status == "overdue" or status == "met_late":
-        lates.append(obligation)
-    return obligation
+    for o in opened:
+        met_by = o.met_by
+        cancelled_by = o.cancelled_by
+        due = o.due
+        if cancelled_by is not None:
+            status = "cancelled"
+            o.cancelled_by = cancelled_by.id
+            if met_by is not None:
+                o.met_by = met_by.id
+        elif met_by is not None:
+            # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would
+            # compare by wall clock, which is wrong in the repeated autumn hour. A
+            # fixed-offset met_at and a deadline in the pack's zone compare as instants.
+            met_at = met_by.at
+            assert met_at is not None  # fast path: always set
+            late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
+            status = "met_late" if late else "met"
+            o.met_by = met_by.id
+            o.met_at = met_at
+            o.met_on = met_at.astimezone(tz).date()
+        elif due is not None and as_of > due:  # as_of is in UTC: compares as instants
+            status = "overdue"
+        else:
+            status = "open"
+        o.status = status
+        escalation = o.escalation
+        if escalation is not None:
+            o.escalation = memo.escalation(escalation) if status == "overdue" else None
+        o.__class__ = Obligation  # filled: from now on frozen
+        if status == "overdue" or status == "met_late":
+            lates.append(o)
+    return opened
 
 
 class _ChildFindings:

@@ -196,7 +196,7 @@ class Finding:
 # between classes whose instances have the same layout (same base, same slots in the same
 # order), checked below. tests/test_fast_paths.py holds these to the dataclasses' own
 # constructors.
-class _ObligationShell:
+class ObligationShell:
     __slots__ = Obligation.__slots__  # the same layout, on purpose
 
 
@@ -204,7 +204,7 @@ class _FindingShell:
     __slots__ = Finding.__slots__
 
 
-assert _ObligationShell.__slots__ == tuple(f.name for f in fields(Obligation))
+assert ObligationShell.__slots__ == tuple(f.name for f in fields(Obligation))
 assert _FindingShell.__slots__ == tuple(f.name for f in fields(Finding))
 
 
@@ -235,7 +235,7 @@ def new_obligation(
 ) -> Obligation:
     """``Obligation(...)`` with the same fields (``missing`` and ``reason`` at their
     defaults), built without the frozen dataclass's per-field ``object.__setattr__``."""
-    o: Any = _ObligationShell()
+    o: Any = ObligationShell()
     o.id = id
     o.rule = rule
     o.action = action
