@@ -166,14 +166,17 @@ class CaseState:
             self.attention_refs.add(ref)
 
     def _concern(self, event: ConcernIdentified) -> None:
-        if event.looked_after is not None:
-            self.looked_after = event.looked_after
+        # Each field read once (an event's attribute read is not a cheap one).
+        looked_after = event.looked_after
+        if looked_after is not None:
+            self.looked_after = looked_after
         self.referring_agency = event.referring_agency
-        if event.category is not None and event.category not in self.concern_categories:
-            self.concern_categories.append(event.category)
+        category = event.category
+        if category is not None and category not in self.concern_categories:
+            self.concern_categories.append(category)
         if self.unknown or event.unknown:
             self._learn(event, referring_agency="referring_agency")
-            if event.looked_after is not None:
+            if looked_after is not None:
                 self.unknown.pop("looked_after", None)
             elif self.looked_after is None and "looked_after" not in self.unknown:
                 # Not recorded by this concern nor any before it (reader 5 MEDIUM-1): a

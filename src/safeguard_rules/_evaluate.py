@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone, tzinfo
@@ -134,7 +134,7 @@ def _evaluate_all(
 
     # One pass over the events in input order (where reading them is cheapest: in child
     # order they are scattered in memory) gathers what grouping and sorting need: on the
-    # usual stream _accept's own pass has (child ids, UTC times, ids) of every event.
+    # usual stream _accept's own pass has (child ids, times, ids) of every event.
     if columns:
         child_ids, times, ids = columns
         fixed = True
@@ -145,8 +145,8 @@ def _evaluate_all(
         ids = list(map(_THIRD, keys))
         del keys
         fixed = set(map(type, times)) == {datetime} and _fixed_offset_times(times)
-        if fixed:  # in UTC, times compare without a conversion per comparison when sorted
-            times = list(map(_IN_UTC, times))
+        if fixed:  # times compare without a conversion per comparison when sorted
+            times = _comparable(times)
     obligations: list[Obligation] = []
     # Findings, and children's findings to be made when read (_ChildFindings, _findings).
     findings: list[Any] = []
@@ -159,27 +159,22 @@ def _evaluate_all(
     if fixed and not uncertain and _in_walk_order(times, ids):
         # The input is already in walk order (by time, then id): grouped by child as it
         # comes, each child's events are in order too, with nothing to sort.
-        histories: dict[str, list[BaseEvent]] = {}
-        for child_id, event in zip(child_ids, accepted, strict=True):
-            history = histories.get(child_id)
-            if history is None:
-                histories[child_id] = [event]
-            else:
-                history.append(event)
+        histories: defaultdict[str, list[BaseEvent]] = defaultdict(list)
+        _group(histories, child_ids, accepted)
         del child_ids, times, ids, columns
         for child_id in sorted(histories):
             history = histories[child_id]
             _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True, True)
     else:
-        by_child: dict[str, list[tuple[Any, str, BaseEvent]]] = {}
-        for child_id, utc, event_id, event in zip(child_ids, times, ids, accepted, strict=True):
-            by_child.setdefault(child_id, []).append((utc, event_id, event))
+        by_child: defaultdict[str, list[tuple[Any, str, BaseEvent]]] = defaultdict(list)
+        _group(by_child, child_ids, zip(times, ids, accepted, strict=True))
         del child_ids, times, ids, columns
         for child_id in sorted(by_child):
             rows = by_child[child_id]
             if fixed and child_id not in uncertain:
-                # Every time has a fixed offset (_fixed_offsets), here in UTC: sorted by
-                # time then id. Ids are unique here, so events themselves are never compared.
+                # Every time has a fixed offset (_fixed_offsets), in one zone (_comparable):
+                # sorted by time then id. Ids are unique here, so events themselves are
+                # never compared.
                 rows.sort()
                 history = list(map(_THIRD, rows))
                 _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True, True)
@@ -265,9 +260,25 @@ _SECOND = itemgetter(1)
 _THIRD = itemgetter(2)
 
 
+def _group(groups: defaultdict[str, list[Any]], child_ids: list[str], items: Iterable[Any]) -> None:
+    """Add each of ``items`` to the list of its child (``child_ids``, in the same order),
+    in order: C calls per item, no bytecode (the defaultdict makes each child's list)."""
+    deque(map(list.append, map(groups.__getitem__, child_ids), items), maxlen=0)
+
+
+def _comparable(times: list[datetime]) -> list[datetime]:
+    """Fixed-offset ``times`` in one zone, so that they compare without a conversion per
+    comparison: as they are when they share one (a file's times usually do), else in UTC.
+    (Fixed-offset times compare as instants either way: this is for speed.)"""
+    if len(set(map(_TZINFO, times))) <= 1:
+        return times
+    return list(map(_IN_UTC, times))
+
+
 def _in_walk_order(times: list[datetime], ids: list[str]) -> bool:
-    """Whether events with these UTC times and (unique) ids come in walk order: by time,
-    then id. C-level passes over the times (no key tuples), then ids where times tie."""
+    """Whether events with these times (fixed offsets, ``_comparable``) and (unique) ids
+    come in walk order: by time, then id. C-level passes over the times (no key tuples),
+    then ids where times tie."""
     later = islice(times, 1, None)
     if not all(map(le, times, later)):
         return False
@@ -342,9 +353,9 @@ def _accept(
 
     Children with a date-only event or an unknown value are added to ``uncertain``.
     ``columns_out``: when every event is accepted, every time has a fixed offset and none
-    is uncertain (the usual stream), the accepted events' child ids, times in UTC and ids
-    are appended to it (three lists, in the order of the events), so that the caller does
-    not read the events again."""
+    is uncertain (the usual stream), the accepted events' child ids, times (``_comparable``)
+    and ids are appended to it (three lists, in the order of the events), so that the
+    caller does not read the events again."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
     # One pass over the events (each read costs a trip to memory), then C calls on columns.
@@ -357,10 +368,10 @@ def _accept(
         # timed, none after as_of, none with unknown values. Otherwise the loop below.
         if None not in times and not any(map(_THIRD, columns)):
             if set(map(type, times)) == {datetime} and _fixed_offset_times(times):
-                # Fixed offsets (as read from text): converted to UTC once, here, they
-                # compare with as_of_utc without a conversion per comparison, and the
-                # caller groups and sorts children on them.
-                utc = list(map(_IN_UTC, times))
+                # Fixed offsets (as read from text): in one zone (_comparable), they compare
+                # with as_of_utc and each other without a conversion per comparison, and
+                # the caller groups and sorts children on them.
+                utc = _comparable(times)
                 if not any(map(as_of_utc.__lt__, utc)):
                     kinds = list(map(_FOURTH, columns))
                     kept = _linked(stream, list(events), rejected, pack.calendar, kinds)
@@ -556,6 +567,7 @@ def _walk(
     # earlier event or two triggers share an instant; then they are sorted at the end.
     in_order = True
     last_trigger: BaseEvent | None = None
+    last_at: datetime | None = None  # last_trigger's time
     for event in history:
         step = steps.get(event.type)  # type: ignore[attr-defined]
         if step is None:
@@ -606,9 +618,9 @@ def _walk(
                 # One route that always applies, no due_from: the general path below, with
                 # the statics of each deadline case worked out once per pack.
                 if last_trigger is not event:
-                    if last_trigger is not None and last_trigger.at == at:
+                    if last_at == at:
                         in_order = False  # two triggers at one instant: rule comes first
-                    last_trigger = event
+                    last_trigger, last_at = event, at
                 if here is None:
                     here = at.astimezone(tz)
                 if day is None:
@@ -621,11 +633,14 @@ def _walk(
                             break
                     else:
                         raise AssertionError("deadline tables end with an unconditional case")
-                    _, due_case, statics, day_based = entry
+                    _, due_case, statics, dues = entry
                     if exercised is not None:
                         exercised.add(("case", rule_id, route.name or "", due_case.label))
-                    if day_based:
-                        due = _day_deadline(calendar, due_case.kind, due_case.amount, day)
+                    if dues is not None:  # a day-based deadline: the same for the same day
+                        due = dues.get(day)
+                        if due is None:
+                            kind_, amount = due_case.kind, due_case.amount
+                            due = dues[day] = _day_deadline(calendar, kind_, amount, day)
                     else:
                         due = calendar.due_local(due_case.kind, due_case.amount, here)
                 requirement = opening.requirement
@@ -687,9 +702,9 @@ def _walk(
                 start_day = local.date()  # the obligation runs from the earlier event
             else:
                 if last_trigger is not event:
-                    if last_trigger is not None and last_trigger.at == at:
+                    if last_at == at:
                         in_order = False  # two triggers at one instant: rule comes first
-                    last_trigger = event
+                    last_trigger, last_at = event, at
                 if here is None:  # once per event, however many of its rules give one
                     here = at.astimezone(tz)
                 started = at
@@ -942,8 +957,15 @@ class _Opening(NamedTuple):
 
     requirement: CompiledRequirement
     statics: _Static | None  # without a deadline
-    # The deadline cases in order: (applies, the case, its statics, whether day-based).
-    table: tuple[tuple[Predicate, DueCase, _Static, bool], ...]
+    # The deadline cases in order: (applies, the case, its statics, and for a day-based
+    # case its deadlines by local date, made once per pack and date; None otherwise).
+    table: tuple[tuple[Predicate, DueCase, _Static, dict[date, datetime] | None], ...]
+
+
+def _dues(case: DueCase) -> dict[date, datetime] | None:
+    """Where a day-based case keeps its deadlines by local date, for as long as the pack
+    lives: at most one per date in the years events may have. None for another kind."""
+    return {} if case.kind in _DAY_KINDS else None
 
 
 def _opening(plan: _Plan, pack: CompiledPack, rule: _RulePlan) -> _Opening | None:
@@ -957,12 +979,7 @@ def _opening(plan: _Plan, pack: CompiledPack, rule: _RulePlan) -> _Opening | Non
     if requirement.due is None:
         return _Opening(requirement, plan.statics(pack, compiled, route, None, False), ())
     table = tuple(
-        (
-            case.applies,
-            case,
-            plan.statics(pack, compiled, route, case, False),
-            case.kind in _DAY_KINDS,
-        )
+        (case.applies, case, plan.statics(pack, compiled, route, case, False), _dues(case))
         for case in requirement.due.cases
     )
     return _Opening(requirement, None, table)
