@@ -54,7 +54,9 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "police_attention_count": "how many occasions of police attention have been recorded for "
     "the child so far: each `police_attention`, and each `cpn_created` whose `incident_ref` no "
     "`police_attention` names (a CPN records an occasion too); an occasion recorded both ways "
-    "counts once, in either order",
+    "counts once, in either order. A record whose `incident_ref` is unknown may be another's "
+    "occasion: the count is then unknown between the fewest and the most occasions, and a "
+    "condition both answer alike (`at_least`, `at_most`) is still decided",
     "cpn_count_since_allocation": "how many CPNs have been created since the current social "
     "worker was allocated (0 while none is allocated; each `social_worker_allocated` starts "
     "again from 0)",
@@ -110,6 +112,14 @@ class CaseState:
     # police_attention records named, and those only a cpn_created has counted so far.
     attention_refs: set[str] = field(default_factory=set)
     cpn_only_refs: set[str] = field(default_factory=set)
+    # Occasions whose incident_ref is unknown (reader 9 M1): they make the count a range,
+    # kept in ``ranges`` and, while its ends differ, listed in ``unknown``.
+    cpn_refs: set[str] = field(default_factory=set)  # every known CPN reference
+    attention_unknown_refs: int = 0
+    cpn_unknown_refs: int = 0
+    # A numeric fact known only to lie between two ends: fact -> (low, high, what it rests
+    # on). Read (``_tristate``) only while ``unknown`` lists the fact with the same names.
+    ranges: dict[str, tuple[int, int, frozenset[str]]] = field(default_factory=dict)
     # Facts that rest on a value recorded as unknown -> the unknown values they rest on
     # ("concern_identified.looked_after"); conditions on them are unknown. Empty unless
     # some event lists fields under unknown.
@@ -146,15 +156,25 @@ class CaseState:
     def _cpn(self, event: CpnCreated) -> None:
         self.cpn_count += 1
         # "The child came to police attention and a CPN was created": a CPN whose incident
-        # no police_attention has named is an occasion of its own (reader 6 M3). A CPN whose
-        # incident_ref is not known cannot be matched, so it counts no occasion.
+        # no police_attention has named is an occasion of its own (reader 6 M3). One whose
+        # incident_ref is not known is an occasion too (one CPN per occasion), which may be
+        # that of a police_attention: the count then becomes a range (reader 9 M1).
         ref = event.incident_ref
-        if ref is not None and ref not in self.attention_refs and ref not in self.cpn_only_refs:
+        if ref is None:
+            self.cpn_unknown_refs += 1
             self.police_attention_count += 1
-            self.cpn_only_refs.add(ref)
+        else:
+            self.cpn_refs.add(ref)
+            if ref not in self.attention_refs and ref not in self.cpn_only_refs:
+                self.police_attention_count += 1
+                self.cpn_only_refs.add(ref)
         if self.allocated_social_worker:
             self.cpn_count_since_allocation += 1
+        if self.attention_unknown_refs or self.cpn_unknown_refs:
+            self._count_range()
         self.police_attention_count_at_last_cpn = self.police_attention_count
+        if self.ranges or self.unknown:
+            self._copy_fact("police_attention_count", "police_attention_count_at_last_cpn")
 
     def _police_attention(self, event: PoliceAttention) -> None:
         ref = event.incident_ref
@@ -164,6 +184,54 @@ class CaseState:
             self.police_attention_count += 1
         if ref is not None:
             self.attention_refs.add(ref)
+        else:
+            self.attention_unknown_refs += 1
+        if self.attention_unknown_refs or self.cpn_unknown_refs:
+            self._count_range()
+
+    def _count_range(self) -> None:
+        """The fewest and most occasions any filling-in of the unknown references gives.
+
+        The value kept is the most: each record with an unknown reference an occasion of
+        its own. The fewest: a police_attention whose reference is unknown may be the
+        occasion of a CPN no known police_attention names, and a CPN whose reference is
+        unknown may be the occasion of any police_attention; two CPNs are never one occasion
+        unless they name the same incident. While the two differ the fact is unknown, with
+        the range, so a condition that both ends answer alike is still decided (_tristate).
+        """
+        high = self.police_attention_count
+        only = len(self.cpn_only_refs)
+        attentions = high - only - self.cpn_unknown_refs  # every police_attention record
+        low = max(
+            attentions + max(0, only - self.attention_unknown_refs),
+            len(self.cpn_refs) + self.cpn_unknown_refs,
+        )
+        fact = "police_attention_count"
+        if low >= high:
+            self.ranges.pop(fact, None)
+            self.unknown.pop(fact, None)
+            return
+        names = frozenset(
+            name
+            for name, count in (
+                ("police_attention.incident_ref", self.attention_unknown_refs),
+                ("cpn_created.incident_ref", self.cpn_unknown_refs),
+            )
+            if count
+        )
+        self.ranges[fact] = (low, high, names)
+        self.unknown[fact] = names
+
+    def _copy_fact(self, source: str, target: str) -> None:
+        """``target`` takes ``source``'s range and unknown names, or drops its own."""
+        if source in self.ranges:
+            self.ranges[target] = self.ranges[source]
+        else:
+            self.ranges.pop(target, None)
+        if source in self.unknown:
+            self.unknown[target] = self.unknown[source]
+        else:
+            self.unknown.pop(target, None)
 
     def _concern(self, event: ConcernIdentified) -> None:
         # Each field read once (an event's attribute read is not a cheap one).

@@ -45,6 +45,20 @@ class _Missing:
         self.names = names
 
 
+class _Range(_Missing):
+    """A number the records leave between two ends (``CaseState.ranges``)."""
+
+    __slots__ = ("low", "high")
+
+    def __init__(self, names: frozenset[str], low: int, high: int) -> None:
+        super().__init__(names)
+        self.low, self.high = low, high
+
+
+# Comparisons a number's two ends decide whenever they agree (monotone in the value).
+_MONOTONE = frozenset({"at_least", "at_most"})
+
+
 Getter = Callable[[BaseEvent, CaseState, BaseEvent | None], Any]
 
 
@@ -143,6 +157,10 @@ def _test(condition: Condition, scope: Scope) -> TriPredicate:
     def literal(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Tri:
         value = get(ev, case, trig)
         if isinstance(value, _Missing):
+            if isinstance(value, _Range) and op in _MONOTONE:
+                low = _compare(op, value.low, expected)
+                if low is _compare(op, value.high, expected):
+                    return low  # every value between the ends answers alike
             return value.names
         return _compare(op, value, expected)
 
@@ -156,7 +174,12 @@ def _getter(path: str) -> Getter:
 
         def case_fact(ev: BaseEvent, case: CaseState, trig: BaseEvent | None) -> Any:
             missing = case.unknown.get(fact) if case.unknown else None
-            return _Missing(missing) if missing else getattr(case, fact)
+            if not missing:
+                return getattr(case, fact)
+            bounds = case.ranges.get(fact) if case.ranges else None
+            if bounds is not None and bounds[2] == missing:  # not made doubtful since
+                return _Range(missing, bounds[0], bounds[1])
+            return _Missing(missing)
 
         return case_fact
     if head == "trigger":
