@@ -141,11 +141,26 @@ def test_every_parameter_is_a_labelled_local_default() -> None:
         "medical_consideration_timescale": "local_default",
         "professional_difference_resolution_timescale": "local_default",
         "strategy_discussion_timescale": "local_default",  # reader 5 L5
+        "medical_consideration_after_concern_timescale": "local_default",  # reader 9 M2
     }
-    # reader 4 M7: the chapter gives the medical consideration no time; the same day is ours
+    # reader 4 M7: the chapter gives the medical consideration no time; the same day is ours,
+    # counted from the discussion or meeting (reader 9 M2: a one-case table, counts_from)
     assert params["medical_consideration_timescale"].default.model_dump(exclude_none=True) == {
-        "same_day": True
+        "table": {
+            "hit_policy": "first",
+            "cases": [
+                {
+                    "label": "the day of the discussion or meeting",
+                    "within": {"same_day": True},
+                    "counts_from": "trigger",
+                }
+            ],
+        }
     }
+    # reader 9 M2: from the risk itself, three working days (the forensic window), ours too
+    assert params["medical_consideration_after_concern_timescale"].default.model_dump(
+        exclude_none=True
+    ) == {"working_days": 3}
     assert params["receipt_follow_up_timescale"].default.model_dump(exclude_none=True) == {
         "working_days": 1
     }
@@ -364,13 +379,21 @@ def test_no_strategy_must_without_a_need_to_determine_an_article_42_duty() -> No
         concern("2024-05-03T10:00:00+01:00", id="con-2", enquiry_decision_needed=False),
     ]
     result = run(PACK, [allocated(), *quiet], AS_OF)
-    [gap] = result.obligations
+    [gap, medical] = result.obligations
     assert (gap.rule, gap.triggered_by, gap.strength, gap.due, gap.status) == (
         "strategy_discussion_or_meeting_after_concern",
         ("con-1",),
         "advisory",
         None,
         "open",
+    )
+    # reader 9 M2: the medical consideration owed from the physical abuse risk follows the
+    # same two conditions: advisory for con-1, nothing for con-2
+    assert (medical.rule, medical.triggered_by, medical.strength, medical.due) == (
+        "medical_considered_where_risk_of_abuse_or_neglect",
+        ("con-1",),
+        "advisory",
+        None,
     )
     assert result.findings == ()
 
@@ -414,11 +437,15 @@ def test_no_meeting_timescale_runs_where_no_meeting_is_held() -> None:
     ]
     assert result.findings == ()
     nothing = run(PACK, [allocated(), concern("2024-05-02T10:00:00+01:00")], AS_OF)
+    # The physical abuse concern owes the medical consideration too (reader 9 M2), under its
+    # own local default of 3 working days: the same count -> end of Wed 8 May, at should.
     assert [(o.rule, o.status, o.due) for o in nothing.obligations] == [
-        ("strategy_discussion_or_meeting_after_concern", "overdue", end_of("2024-05-08", TZ))
+        ("strategy_discussion_or_meeting_after_concern", "overdue", end_of("2024-05-08", TZ)),
+        ("medical_considered_where_risk_of_abuse_or_neglect", "overdue", end_of("2024-05-08", TZ)),
     ]
     assert [(f.rule, f.severity) for f in nothing.findings] == [
-        ("strategy_discussion_or_meeting_after_concern", "should")
+        ("strategy_discussion_or_meeting_after_concern", "should"),
+        ("medical_considered_where_risk_of_abuse_or_neglect", "should"),
     ]
 
 

@@ -48,7 +48,7 @@ class _Missing:
 class _Range(_Missing):
     """A number the records leave between two ends (``CaseState.ranges``)."""
 
-    __slots__ = ("low", "high")
+    __slots__ = ("high", "low")
 
     def __init__(self, names: frozenset[str], low: int, high: int) -> None:
         super().__init__(names)
