@@ -52,6 +52,8 @@ def test_example_to_dos_are_the_obligations_not_done(jersey: tuple[Any, Any]) ->
     # - the medical after the discussion of Wed 8 May: the same day, Wed 8 May 23:59:59;
     # - the flag's receipt, sent Tue 7 May: 1 working day, Wed 8 May 23:59:59;
     # - the medical after the meeting of Mon 13 May: the same day, Mon 13 May;
+    # - the medical owed from the physical abuse concern of Wed 8 May (jersey_2024 reader 9
+    #   M2): 3 working days, Thu 9 May Liberation Day, Fri 10, Mon 13, Tue 14 May;
     # - the professional difference raised Wed 15 May: 10 working days, 16, 17, 20-24, then
     #   28, 29, 30 (Mon 27 May is a holiday): Thu 30 May;
     # - the absent agency's report: no timescale, open.
@@ -59,6 +61,7 @@ def test_example_to_dos_are_the_obligations_not_done(jersey: tuple[Any, Any]) ->
         ("medical_considered_after_strategy_discussion/ev-008", date(2024, 5, 8)),
         ("sender_confirms_receipt_of_flag/ev-006", date(2024, 5, 8)),
         ("medical_considered_after_strategy_meeting/ev-010", date(2024, 5, 13)),
+        ("medical_considered_where_risk_of_abuse_or_neglect/ev-007", date(2024, 5, 14)),
         ("professional_difference_resolved_asap/ev-015", date(2024, 5, 30)),
         ("absent_agency_sends_report_to_chair/ev-014", None),
     ]
@@ -77,7 +80,7 @@ def test_example_to_dos_are_the_obligations_not_done(jersey: tuple[Any, Any]) ->
             )
         assert str(todo["status"]) == "NEEDS-ACTION"
     statuses = [str(t["x-safeguard-status"]) for t in items]
-    assert statuses == ["overdue"] * 4 + ["open"]
+    assert statuses == ["overdue"] * 5 + ["open"]
     # The citation is in the description, quoted.
     description = str(items[0]["description"])
     assert "Source: " in description and '"' in description
@@ -116,7 +119,7 @@ def test_reimporting_updates_instead_of_duplicating(jersey: tuple[Any, Any]) -> 
         store[str(todo["uid"])] = todo
     for todo in after:
         store[str(todo["uid"])] = todo  # same UID: replaced
-    assert len(store) == len(before) == 5
+    assert len(store) == len(before) == 6
     assert {str(t["uid"]) for t in after} == {str(t["uid"]) for t in before} - {
         uid_of("jersey_2024", "professional_difference_resolved_asap/ev-015")
     }

@@ -97,11 +97,14 @@ def test_example_overview_counts_each_timed_rule(jersey: tuple[Any, Any, Evaluat
         "0",
         "100.0%",
     ]
-    # The four overdue ones have taken place zero times: no percentage (a dash).
+    # The five overdue ones have taken place zero times: no percentage (a dash). (The
+    # medical consideration owed from the physical abuse concern itself, jersey_2024
+    # reader 9 M2, is the fifth.)
     for rule in (
         "sender_confirms_receipt_of_flag",
         "medical_considered_after_strategy_discussion",
         "medical_considered_after_strategy_meeting",
+        "medical_considered_where_risk_of_abuse_or_neglect",
         "professional_difference_resolved_asap",
     ):
         assert rows[rule][:6] == ["1", "0", "0", "1", "0", "\u2013"], rule
@@ -109,7 +112,7 @@ def test_example_overview_counts_each_timed_rule(jersey: tuple[Any, Any, Evaluat
     # nor is the risk-graded timescale, which sets none for this ordinary concern.
     assert "flag_after_more_than_three_occasions" not in rows
     assert "strategy_meeting_within_timescale" not in rows
-    assert len(rows) == 6
+    assert len(rows) == 7
 
 
 def test_example_month_table_has_quarter_and_total_rows(
@@ -132,7 +135,7 @@ def test_example_overdue_by_rule_and_role(jersey: tuple[Any, Any, Evaluation, st
     medical = by_rule["medical_considered_after_strategy_meeting"]
     assert medical[1] == "Chair of the Strategy Discussion/Meeting strategy_meeting_chair"
     assert medical[2:] == ["1", "1", "20 days"]
-    assert "4</strong> obligations are overdue" in html
+    assert "5</strong> obligations are overdue" in html
 
 
 def test_example_overdue_list_is_sorted_by_how_late(
@@ -145,12 +148,15 @@ def test_example_overdue_list_is_sorted_by_how_late(
     # Deadlines by hand (Jersey calendar; Mon 6 May and Mon 27 May are bank holidays):
     # flag receipt (flag Tue 7 May + 1 working day) Wed 8 May and
     # medical after the discussion (Wed 8 May, same day): both Wed 8 May, tie broken by id;
-    # medical after the meeting Mon 13 May; professional difference (raised Wed 15 May
-    # + 10 working days, skipping 27 May) Thu 30 May.
+    # medical after the meeting Mon 13 May; the medical owed from the physical abuse
+    # concern (Wed 8 May + 3 working days: Thu 9 May is Liberation Day, Fri 10 (1), Mon 13
+    # (2), Tue 14 (3)) Tue 14 May; professional difference (raised Wed 15 May + 10 working
+    # days, skipping 27 May) Thu 30 May.
     assert listed == [
         ("medical_considered_after_strategy_discussion/ev-008", "25 days"),
         ("sender_confirms_receipt_of_flag/ev-006", "25 days"),
         ("medical_considered_after_strategy_meeting/ev-010", "20 days"),
+        ("medical_considered_where_risk_of_abuse_or_neglect/ev-007", "19 days"),
         ("professional_difference_resolved_asap/ev-015", "3 days"),
     ]
 
@@ -540,7 +546,7 @@ def test_report_command_writes_the_file(tmp_path: Path) -> None:
         main, [*args, str(EXAMPLES / "child_a_history.jsonl"), "-o", str(out)]
     )
     assert done.exit_code == 0, done.output
-    assert done.output.startswith(f"wrote {out}: 2 children, 10 obligations (4 overdue), ")
+    assert done.output.startswith(f"wrote {out}: 2 children, 11 obligations (5 overdue), ")
     pack = load_pack("jersey_2024")
     stream = load_events(EXAMPLES / "child_a_history.jsonl")
     expected = render_report(pack, evaluate(pack, stream, JERSEY_AS_OF), stream)
