@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safeguard_rules import (
     EventMapping,
@@ -302,3 +304,85 @@ def test_a_mapping_survives_pickling_as_it_travels_to_workers() -> None:
         "tz": "x",
     }
     assert copy.renamer()(record) == FOREIGN.renamer()(record)
+
+
+# --- loading a mapping file without pydantic ------------------------------------------------
+
+
+def test_loading_a_mapping_imports_neither_pydantic_nor_the_event_models() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, safeguard_rules\n"
+        f"m = safeguard_rules.load_mapping({str(BENCH / 'shared_bench.mapping.yaml')!r})\n"
+        "print(sorted(n for n in ('pydantic', 'safeguard_rules._events') if n in sys.modules),"
+        " dict(m.types))\n"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout
+    assert out == "[] {'police_incident': 'cpn_created'}\n"
+
+
+def _as_model_reads(data: Any) -> Any:
+    """The mapping file's tables as the pydantic model of the format validates them."""
+    from safeguard_rules._mapping import _mapping_file
+
+    return dict(_mapping_file().model_validate(data))
+
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=3)
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner)
+        | st.dictionaries(
+            _SCALARS.filter(lambda k: k is None or not isinstance(k, float)), inner, max_size=3
+        )
+    ),
+    max_leaves=8,
+)
+_KEYS = st.sampled_from(["fields", "types", "values", "constants", "ignore", "field", 1, None])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(_KEYS, _VALUES, max_size=5) | _VALUES)
+def test_a_file_taken_without_the_model_is_what_the_model_gives(data: Any) -> None:
+    # Anything the plain check takes, the model takes too, giving the same values of the
+    # same types; anything else goes to the model (and its messages).
+    from pydantic import ValidationError
+
+    from safeguard_rules._mapping import _plain_spec
+    from safeguard_rules._prebuilt import same_values
+
+    plain = _plain_spec(data)
+    try:
+        model = _as_model_reads(data)
+    except ValidationError:
+        assert plain is None
+        return
+    if plain is not None:
+        assert same_values(plain, model)
+
+
+def test_documented_shapes_are_taken_without_the_model() -> None:
+    from safeguard_rules._mapping import _plain_spec
+    from safeguard_rules._prebuilt import same_values
+    from safeguard_rules._yaml import read_yaml_file
+
+    data, _ = read_yaml_file(BENCH / "shared_bench.mapping.yaml")
+    for taken in (data, {}, {"values": {"serious": {1: True, False: "x", 1.5: None, "y": [1]}}}):
+        plain = _plain_spec(taken)
+        assert plain is not None
+        assert same_values(plain, _as_model_reads(taken))
+    # Shapes the model refuses or converts are left to it.
+    for left in ({"fields": {"a": 1}}, {"ignore": ("a",)}, {"types": []}, {"extra": {}}, []):
+        assert _plain_spec(left) is None

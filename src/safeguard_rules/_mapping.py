@@ -11,24 +11,27 @@ record is still either an event or a located rejection (docs/mapping.md).
 
 A mapping is data: a YAML file (:func:`load_mapping`) or the dataclass itself. It is
 checked against the vocabulary when it is made, so a misspelt field or type is an error
-with a did-you-mean, not a stream of rejections.
+with a did-you-mean, not a stream of rejections. The event types and their fields are
+read from the core event table (``_event_table``: stored beside the bundled packs), and a
+mapping file whose keys and values have the documented types is taken as it is: neither
+pydantic nor the event models are imported to load a mapping. Anything else in the file
+is checked by the pydantic model of the format (``_MappingFile``), whose located messages
+are the errors.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from ._diagnose import diagnostics_from
 from ._errors import Diagnostic, SafeguardRulesError, did_you_mean
-from ._events import EVENT_CLASSES, EVENT_FIELDS
+from ._event_table import core_table
+from ._field_spec import FieldSpec
 from ._positions import Positions
-from ._yaml import read_yaml_file, read_yaml_text
 
 __all__ = [
     "EventMapping",
@@ -43,7 +46,6 @@ _MAPPING_CODE = "invalid-mapping"
 
 Scalar = str | bool | int | float
 
-_ALL_FIELDS: frozenset[str] = frozenset(f for fields in EVENT_FIELDS.values() for f in fields)
 _FROM_EACH_RECORD = frozenset({"type", "id", "child_id", "at"})
 
 
@@ -160,6 +162,13 @@ def translator(mapping: EventMapping) -> Callable[[dict[str, Any]], dict[str, An
     return translate
 
 
+@functools.cache
+def _vocabulary() -> tuple[dict[str, dict[str, FieldSpec]], frozenset[str]]:
+    """The core event types with their fields, and every field of any type."""
+    types = core_table().fields
+    return types, frozenset(f for fields in types.values() for f in fields)
+
+
 def _problems(
     fields: Mapping[str, str],
     types: Mapping[str, str],
@@ -168,16 +177,17 @@ def _problems(
     ignore: frozenset[str] | set[str],
 ) -> list[tuple[tuple[str, ...], str]]:
     """What in a mapping names no event field or type, each with the key it is about."""
+    by_type, all_fields = _vocabulary()
     out: list[tuple[tuple[str, ...], str]] = []
     targets: dict[str, str] = {}
     for source, target in fields.items():
         where = ("fields", source)
-        if target not in _ALL_FIELDS:
+        if target not in all_fields:
             out.append(
                 (
                     where,
                     f"fields: {source!r} -> {target!r}: no event type has a field "
-                    f"{target!r}{did_you_mean(target, _ALL_FIELDS)}",
+                    f"{target!r}{did_you_mean(target, all_fields)}",
                 )
             )
         if target in targets:
@@ -192,32 +202,32 @@ def _problems(
         if source in ignore:
             out.append((where, f"fields: {source!r} is also listed under ignore"))
     for source, target in types.items():
-        if target not in EVENT_CLASSES:
+        if target not in by_type:
             out.append(
                 (
                     ("types", source),
                     f"types: {source!r} -> {target!r} is not an event type"
-                    f"{did_you_mean(target, EVENT_CLASSES)} (docs/events.md)",
+                    f"{did_you_mean(target, by_type)} (docs/events.md)",
                 )
             )
     for name in values:
-        if name not in _ALL_FIELDS:
+        if name not in all_fields:
             out.append(
                 (
                     ("values", name),
-                    f"values: no event type has a field {name!r}{did_you_mean(name, _ALL_FIELDS)}",
+                    f"values: no event type has a field {name!r}{did_you_mean(name, all_fields)}",
                 )
             )
     for kind, given in constants.items():
-        if kind not in EVENT_CLASSES:
+        if kind not in by_type:
             out.append(
                 (
                     ("constants", kind),
-                    f"constants: {kind!r} is not an event type{did_you_mean(kind, EVENT_CLASSES)}",
+                    f"constants: {kind!r} is not an event type{did_you_mean(kind, by_type)}",
                 )
             )
             continue
-        known = EVENT_FIELDS[kind]
+        known = by_type[kind]
         for name in given:
             if name not in known or name in _FROM_EACH_RECORD:
                 out.append(
@@ -248,20 +258,74 @@ def _check_clash(record: Mapping[str, Any], rename: dict[str, str], ignore: froz
 # --- the YAML form -----------------------------------------------------------------------
 
 
-class _MappingFile(BaseModel):
-    """The keys of a mapping file (docs/mapping.md)."""
+@functools.cache
+def _mapping_file() -> Any:
+    """The pydantic model of a mapping file (docs/mapping.md): defined when a file is not
+    plainly of the documented shape, to say what is wrong and where."""
+    from pydantic import BaseModel, ConfigDict, Field
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    class _MappingFile(BaseModel):
+        """The keys of a mapping file (docs/mapping.md)."""
 
-    fields: dict[str, str] = Field(default_factory=dict)
-    types: dict[str, str] = Field(default_factory=dict)
-    values: dict[str, dict[Scalar, Any]] = Field(default_factory=dict)
-    constants: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    ignore: list[str] = Field(default_factory=list)
+        model_config = ConfigDict(extra="forbid", strict=True)
+
+        fields: dict[str, str] = Field(default_factory=dict)
+        types: dict[str, str] = Field(default_factory=dict)
+        values: dict[str, dict[Scalar, Any]] = Field(default_factory=dict)
+        constants: dict[str, dict[str, Any]] = Field(default_factory=dict)
+        ignore: list[str] = Field(default_factory=list)
+
+    return _MappingFile
+
+
+_SCALAR_TYPES = (str, bool, int, float)
+
+
+def _texts(table: Any) -> bool:
+    return type(table) is dict and all(type(k) is str and type(v) is str for k, v in table.items())
+
+
+def _tables(table: Any, keys: tuple[type, ...]) -> bool:
+    return type(table) is dict and all(
+        type(k) is str and type(inner) is dict and all(type(i) in keys for i in inner)
+        for k, inner in table.items()
+    )
+
+
+# Each key of a mapping file and what its value must be, as _MappingFile (strict) takes it
+# unchanged: a value passing these checks validates to itself; any other value is
+# validated by the model, which accepts it or says why not.
+_SHAPES: dict[str, Callable[[Any], bool]] = {
+    "fields": _texts,
+    "types": _texts,
+    "values": lambda table: _tables(table, _SCALAR_TYPES),
+    "constants": lambda table: _tables(table, (str,)),
+    "ignore": lambda names: type(names) is list and all(type(n) is str for n in names),
+}
+
+
+def _plain_spec(data: Any) -> dict[str, Any] | None:
+    """The mapping file's tables when every key and value is plainly of the documented
+    type (what validating would give); else None: validate it."""
+    if type(data) is not dict:
+        return None
+    for key, value in data.items():
+        shape = _SHAPES.get(key) if type(key) is str else None
+        if shape is None or not shape(value):
+            return None
+    return {
+        "fields": dict(data.get("fields", {})),
+        "types": dict(data.get("types", {})),
+        "values": {k: dict(v) for k, v in data.get("values", {}).items()},
+        "constants": {k: dict(v) for k, v in data.get("constants", {}).items()},
+        "ignore": list(data.get("ignore", [])),
+    }
 
 
 def load_mapping(path: str | Path) -> EventMapping:
     """An event mapping from a YAML file; raises EventMappingError with located problems."""
+    from ._yaml import read_yaml_file  # the parser, imported when a mapping is read
+
     try:
         data, positions = read_yaml_file(Path(path))
     except SafeguardRulesError as exc:  # PackSyntaxError: its diagnostics are located
@@ -271,6 +335,8 @@ def load_mapping(path: str | Path) -> EventMapping:
 
 def mapping_from_text(text: str, file: str = "<mapping>") -> EventMapping:
     """An event mapping from YAML text (as :func:`load_mapping` reads a file)."""
+    from ._yaml import read_yaml_text
+
     try:
         data, positions = read_yaml_text(text, file)
     except SafeguardRulesError as exc:
@@ -279,12 +345,21 @@ def mapping_from_text(text: str, file: str = "<mapping>") -> EventMapping:
 
 
 def _mapping_from(data: Any, positions: Positions) -> EventMapping:
-    try:
-        spec = _MappingFile.model_validate({} if data is None else data)
-    except ValidationError as exc:
-        raise EventMappingError(diagnostics_from(exc, data, positions, _MappingFile)) from exc
-    ignore = frozenset(spec.ignore)
-    problems = _problems(spec.fields, spec.types, spec.values, spec.constants, ignore)
+    plain = _plain_spec({} if data is None else data)
+    if plain is None:
+        from pydantic import ValidationError
+
+        from ._diagnose import diagnostics_from
+
+        model = _mapping_file()
+        try:
+            plain = dict(model.model_validate({} if data is None else data))
+        except ValidationError as exc:
+            raise EventMappingError(diagnostics_from(exc, data, positions, model)) from exc
+    fields, types = plain["fields"], plain["types"]
+    values, constants = plain["values"], plain["constants"]
+    ignore = frozenset(plain["ignore"])
+    problems = _problems(fields, types, values, constants, ignore)
     if problems:
         raise EventMappingError(
             [
@@ -292,6 +367,4 @@ def _mapping_from(data: Any, positions: Positions) -> EventMapping:
                 for path, message in problems
             ]
         )
-    return EventMapping(
-        spec.fields, spec.types, spec.values, spec.constants, ignore, positions.file
-    )
+    return EventMapping(fields, types, values, constants, ignore, positions.file)
