@@ -126,3 +126,23 @@ def test_the_occasions_at_the_last_cpn_stay_as_they_were_when_it_was_created() -
 def test_no_cpn_yet_means_no_occasions_at_the_last_cpn() -> None:
     case = fold(("police_attention", "INC-1"), ("police_attention", "INC-2"))
     assert case.police_attention_count_at_last_cpn == 0
+
+
+def test_allocated_at_last_cpn_outlives_a_change_of_worker() -> None:
+    # Reader 10 M1: a CPN while sw-1 is allocated, then sw-2 allocated: the latest CPN was
+    # still made while a worker was allocated, though none has been made under sw-2.
+    case = fold(("cpn_created", "INC-1"))
+    assert case.allocated_at_last_cpn is False  # no worker when it was created
+    case.apply(ev("social_worker_allocated", AT, worker="sw-1"))
+    assert case.allocated_at_last_cpn is False  # an allocation does not change it
+    case.apply(ev("cpn_created", AT, incident_ref="INC-2"))
+    assert case.allocated_at_last_cpn is True
+    case.apply(ev("social_worker_allocated", AT, worker="sw-2"))
+    assert (case.allocated_at_last_cpn, case.cpn_count_since_allocation) == (True, 0)
+    case.apply(ev("social_worker_unallocated", AT))
+    case.apply(ev("cpn_created", AT, incident_ref="INC-3"))
+    assert case.allocated_at_last_cpn is False
+
+
+def test_no_cpn_yet_means_not_allocated_at_the_last_cpn() -> None:
+    assert fold(("social_worker_allocated", None)).allocated_at_last_cpn is False

@@ -1182,8 +1182,8 @@ LOAD_DIAGNOSTICS = [
         6,
         47,
         "unknown case fact 'looked_afterr'; did you mean 'looked_after'?; case facts are: "
-        "allocated_social_worker, concern_categories, cpn_count, cpn_count_since_allocation, "
-        "looked_after, police_attention_count, police_attention_count_at_last_cpn, "
+        "allocated_at_last_cpn, allocated_social_worker, concern_categories, cpn_count, "
+        "cpn_count_since_allocation, looked_after, police_attention_count, police_attention_count_at_last_cpn, "
         "referring_agency, senior_practitioner, social_worker, team_manager",
     ),
     (

@@ -548,8 +548,39 @@ def test_absent_agency_report_must_come_from_that_agency() -> None:
     assert (report.status, report.met_by) == ("met", "rep-1")
 
 
+def scenario_named_concern_not_requiring_response() -> Evaluation:
+    # Reader 10 M2: concern A (Mon 3 July 2023) recorded as not requiring a multi-agency
+    # response; a meeting naming A on Fri 14 July 2023.
+    return run(
+        PACK,
+        [
+            allocated(),
+            concern("2023-07-03T10:00:00+01:00", "con-a", response_required=False),
+            ev(
+                "strategy_meeting_held",
+                "2023-07-14T10:00:00+01:00",
+                id="sm-1",
+                chair_role="team_manager",
+                chair="tm-1",
+                concern_ref="con-a",
+            ),
+        ],
+        "2023-07-21T12:00:00+01:00",
+    )
+
+
+def test_a_meeting_naming_a_concern_recorded_false_is_still_timed_from_it() -> None:
+    result = scenario_named_concern_not_requiring_response()
+    o = only(result, "strategy_meeting_named_concern_within_three_working_days")
+    # Mon 3 July 2023: Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 July; held Fri 14 July
+    assert (o.triggered_by[0], o.due, o.status) == ("con-a", end_of("2023-07-06", TZ), "met_late")
+    late = [(f.rule, f.severity) for f in result.findings if f.kind == "met_late"]
+    assert late == [("strategy_meeting_named_concern_within_three_working_days", "should")]
+
+
 SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_four_cpns,
+    scenario_named_concern_not_requiring_response,
     scenario_bad_flag,
     scenario_planning_meeting,
     scenario_late_strategy_meeting,

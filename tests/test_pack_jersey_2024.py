@@ -702,8 +702,40 @@ def test_an_earlier_concern_that_does_not_record_the_need_gives_a_notice_not_sho
     assert late == [("strategy_meeting_within_three_working_days_need_not_recorded", "advisory")]
 
 
+def scenario_named_concern_not_needing_strategy() -> Evaluation:
+    # Reader 10 M2: concern A (Mon 1 July 2024) recorded as not needing the Article 42
+    # decision; a meeting naming A on Fri 12 July 2024.
+    return run(
+        PACK,
+        [
+            allocated(),
+            concern("2024-07-01T10:00:00+01:00", "con-a", enquiry_decision_needed=False),
+            ev(
+                "strategy_meeting_held",
+                "2024-07-12T10:00:00+01:00",
+                id="sm-1",
+                chair_role="team_manager",
+                chair="tm-1",
+                agencies=["csc", "police", "health"],
+                concern_ref="con-a",
+            ),
+        ],
+        "2024-07-19T12:00:00+01:00",
+    )
+
+
+def test_a_meeting_naming_a_concern_recorded_false_is_still_timed_from_it() -> None:
+    result = scenario_named_concern_not_needing_strategy()
+    o = only(result, "strategy_meeting_named_concern_within_three_working_days")
+    # Mon 1 July 2024: Tue 2 (1), Wed 3 (2), Thu 4 (3) -> end of Thu 4 July; held Fri 12 July
+    assert (o.triggered_by[0], o.due, o.status) == ("con-a", end_of("2024-07-04", TZ), "met_late")
+    late = [(f.rule, f.severity) for f in result.findings if f.kind == "met_late"]
+    assert late == [("strategy_meeting_named_concern_within_three_working_days", "should")]
+
+
 SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_need_not_recorded,
+    scenario_named_concern_not_needing_strategy,
     scenario_clock_from_record,
     lambda: run(PACK, [allocated(), *occasions(9), *cpns(1, first=4)], AS_OF),
     lambda: run(

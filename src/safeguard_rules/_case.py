@@ -39,6 +39,7 @@ CASE_FIELDS: dict[str, FieldSpec] = {
     "police_attention_count": FieldSpec("number", None),
     "cpn_count_since_allocation": FieldSpec("number", None),
     "police_attention_count_at_last_cpn": FieldSpec("number", None),
+    "allocated_at_last_cpn": FieldSpec("bool", None),
     "referring_agency": FieldSpec("text", None),
 }
 
@@ -62,6 +63,9 @@ CASE_FIELD_DOCS: dict[str, str] = {
     "again from 0)",
     "police_attention_count_at_last_cpn": "`case.police_attention_count` as it stood when the "
     "latest CPN was created, that CPN's own occasion included (0 before the first CPN)",
+    "allocated_at_last_cpn": "true when a social worker (this one or an earlier one) was "
+    "allocated as the latest CPN was created (false before the first CPN); a new allocation "
+    "does not change it",
     "referring_agency": "the referring_agency of the latest concern (None when it does not say)",
 }
 
@@ -87,6 +91,7 @@ FACTS_CHANGED_BY: dict[str, tuple[str, ...]] = {
         "police_attention_count",
         "cpn_count_since_allocation",
         "police_attention_count_at_last_cpn",
+        "allocated_at_last_cpn",
     ),
     "police_attention": ("police_attention_count",),
     "concern_identified": ("looked_after", "referring_agency", "concern_categories"),
@@ -107,6 +112,9 @@ class CaseState:
     # flag arose while the current worker was allocated, which the counts alone cannot say).
     cpn_count_since_allocation: int = 0
     police_attention_count_at_last_cpn: int = 0
+    # Reader 10 M1: whether the situation arose while a worker was allocated, though the
+    # worker has changed since (cpn_count_since_allocation is then 0).
+    allocated_at_last_cpn: bool = False
     referring_agency: str | None = None
     # police_attention_count counts each occasion once (reader 6 M3): the incident refs its
     # police_attention records named, and those only a cpn_created has counted so far.
@@ -175,6 +183,7 @@ class CaseState:
         self.police_attention_count_at_last_cpn = self.police_attention_count
         if self.ranges or self.unknown:
             self._copy_fact("police_attention_count", "police_attention_count_at_last_cpn")
+        self.allocated_at_last_cpn = self.allocated_social_worker
 
     def _police_attention(self, event: PoliceAttention) -> None:
         ref = event.incident_ref
