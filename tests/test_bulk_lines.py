@@ -412,3 +412,71 @@ def test_any_mix_of_vocabulary_lines_reads_the_same_both_ways(
 ) -> None:
     read = _same(_write(tmp_path, lines))
     assert len(read.events) + len(read.rejected) == sum(1 for line in lines if line.strip())
+
+
+def _taken(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of events each block read whole gave (0: read line by line)."""
+    taken: list[int] = []
+    bulk_events = stream_module._bulk_events
+
+    def counted(text: str, count: int, blocks: Any) -> Any:
+        events = bulk_events(text, count, blocks)
+        taken.append(len(events) if events is not None else 0)
+        return events
+
+    monkeypatch.setattr(stream_module, "_bulk_events", counted)
+    return taken
+
+
+# Records that are valid but not plain (a flag not recorded, a date and no time, a field
+# listed as unknown): blocks of them are validated with the events' model validators.
+_NOT_PLAIN = {
+    "flag null": CONCERN.replace('"serious":false', '"serious":null'),
+    "flag left out": CONCERN.replace('"serious":false,', ""),
+    "a date": CONCERN.replace('"timestamp":"%s"', '"on":"2024-05-0%s"'),
+    "listed unknown": CONCERN.replace('"complex":false', '"unknown":["referral_ref"]'),
+    "needed field unknown": CONCERN.replace('"category":"physical",', '"unknown":["category"],'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_NOT_PLAIN))
+def test_blocks_that_are_not_plain_read_whole_as_lines_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    mapping = load_mapping(SHARED / "shared_bench.mapping.yaml")
+    record = _NOT_PLAIN[name]
+    odd = [record % (n, AT if "timestamp" in record else 1 + n % 9) for n in range(600)]
+    # plain blocks, blocks of these records, then plain ones again
+    lines = [*_plain(900), *odd, *_plain(900, 901)]
+    taken = _taken(monkeypatch)
+    read = _same(_write(tmp_path, lines), mapping=mapping)
+    assert len(read.events) == 2400 and not read.rejected
+    assert sum(taken) == 2400  # every block read whole
+    by_id = {e.id: e for e in read.events}
+    if name.startswith("flag"):
+        assert by_id["E0"].unknown == ["serious_harm"]
+        assert by_id["E0"].serious_harm is None  # type: ignore[attr-defined]
+
+
+def test_types_translated_in_a_chain_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mapping = _MAPPINGS["chains"]  # police_incident -> cpn_created -> police_attention
+    lines = [
+        _compact(
+            event_id=f"K{n}",
+            child_id="C1",
+            type=("police_incident", "cpn_created")[n % 2],
+            timestamp=AT,
+            tz="x",
+        )
+        for n in range(200)
+    ]
+    taken = _taken(monkeypatch)
+    read = _same(_write(tmp_path, lines), mapping=mapping)
+    assert sum(taken) == 200
+    assert [(e.type, e.incident_ref) for e in read.events[:2]] == [  # type: ignore[attr-defined]
+        ("cpn_created", "x"),
+        ("police_attention", "y"),
+    ]
+    assert read.events[0].model_fields_set >= {"type", "incident_ref"}

@@ -42,9 +42,11 @@ from ._event_files import (
     undecodable,
 )
 from ._events import (
+    CONCERN_FLAGS,
     EVENT_ADAPTER,
     EVENT_CLASSES,
     BaseEvent,
+    ConcernIdentified,
     _instant,
     describe_errors,
     invalid_event,
@@ -373,15 +375,15 @@ def _read_records(
 def _build_validators() -> None:
     """Bind pydantic-core's validators of events, built on first use (the models are built
     when first needed, not at import), so that each record calls them directly."""
-    global _validate_json, _validate_python, _validate_lines
+    global _validate_json, _validate_python, _validate_lines, _validate_plain_lines
     EVENT_ADAPTER.rebuild()  # built here, not by pydantic's look-up of the caller's frames
     _validate_json = EVENT_ADAPTER.validator.validate_json
     _validate_python = EVENT_ADAPTER.validator.validate_python
     # Lines read in bulk: a JSON list of one-element lists, each holding one event, whose
     # times are checked as text by pydantic-core and parsed afterwards (_parse_times).
     bulk = _times_as_text(EVENT_ADAPTER.core_schema)
-    lines = core_schema.list_schema(core_schema.tuple_schema([bulk]))
-    _validate_lines = SchemaValidator(lines).validate_json
+    _validate_lines = _lines_validator(bulk)
+    _validate_plain_lines = _plain_validator(bulk, {})
 
 
 # An event time as _instant takes it, checked by pydantic-core itself (no Python call per
@@ -412,6 +414,142 @@ def _times_as_text(schema: Any) -> Any:
     return {key: _times_as_text(value) for key, value in schema.items()}
 
 
+def _lines_validator(events: Any) -> Callable[[str], Any]:
+    """pydantic-core's validator of a JSON list of one-element lists of ``events``."""
+    lines = core_schema.list_schema(core_schema.tuple_schema([events]))
+    return SchemaValidator(lines).validate_json
+
+
+# The events' own model validators: one Python call per event each when pydantic-core
+# runs them. In the plain case (below) neither has anything to do.
+_CHECKED_AFTER: frozenset[Callable[..., Any]] = frozenset(
+    validator.func
+    for cls in (BaseEvent, ConcernIdentified)
+    for validator in cls.__pydantic_decorators__.model_validators.values()
+    if validator.info.mode == "after" and validator.func.__qualname__.startswith(cls.__name__)
+)
+
+
+def _plain_validator(
+    events: Any, constants: Mapping[str, Mapping[str, Any]]
+) -> Callable[[str], Any] | None:
+    """:func:`_lines_validator` for the plain case only, without the events' model
+    validators (:data:`_CHECKED_AFTER`), which have nothing to do in it: each event has a
+    time (``at``) and no date (``on``), lists nothing under ``unknown``, and gives every
+    needed field and concern flag (or the mapping's constant gives it, not null). Those
+    conditions are the schema's: a block it refuses is validated again with the validators
+    (:class:`_Blocks`). ``events`` is a tagged union of the event types (their choices
+    read as :func:`_times_as_text` and a mapping make them), ``constants`` the mapping's
+    constants by choice. None when a choice is not of the expected shape."""
+    union = dict(events)
+    union["choices"] = {}
+    for tag, choice in events["choices"].items():
+        plain = _plain_choice(choice, constants.get(tag, {}))
+        if plain is None:
+            return None
+        union["choices"][tag] = plain
+    return _lines_validator(union)
+
+
+def _plain_choice(choice: Any, constants: Mapping[str, Any]) -> Any:
+    """One choice of :func:`_plain_validator`'s union (None: not of the expected shape)."""
+    schema = choice
+    after: list[Callable[..., Any]] = []
+    while schema["type"] == "function-after":
+        function = schema["function"]
+        if function.get("type") != "no-info" or function["function"] not in _CHECKED_AFTER:
+            return None
+        after.append(function["function"])
+        schema = schema["schema"]
+    if schema["type"] != "model" or schema["schema"]["type"] != "model-fields":
+        return None
+    cls = schema["cls"]
+    if set(after) != set(_after_validators(cls)):
+        return None
+    fields = dict(schema["schema"]["fields"])
+    given = [*cls._needed, "at"]
+    if _NOT_RECORDED in after:
+        given += [flag for flag in CONCERN_FLAGS if flag not in given]
+    for name in ("at", "on", "unknown"):
+        if name in constants:
+            return None
+    for name in given:
+        spec = dict(fields[name])
+        wrapped = spec["schema"]
+        if wrapped["type"] != "default" or wrapped["schema"]["type"] != "nullable":
+            return None
+        inner = wrapped["schema"]["schema"]
+        if name in constants:  # given by the mapping when the record does not
+            if constants[name] is None:
+                return None
+            spec["schema"] = core_schema.with_default_schema(
+                inner, default=constants[name], validate_default=True
+            )
+        else:
+            spec["schema"] = inner  # required, and not null
+        fields[name] = spec
+    on = dict(fields["on"])
+    on["schema"] = core_schema.with_default_schema(core_schema.none_schema(), default=None)
+    fields["on"] = on
+    unknown = dict(fields["unknown"])
+    listed = dict(unknown["schema"])
+    if listed["type"] != "default" or listed["schema"]["type"] != "list":
+        return None
+    listed["schema"] = {**listed["schema"], "max_length": 0}
+    unknown["schema"] = listed
+    fields["unknown"] = unknown
+    model = {key: value for key, value in schema.items() if key != "ref"}
+    model["schema"] = {**schema["schema"], "fields": fields}
+    return model
+
+
+_NOT_RECORDED = ConcernIdentified.__pydantic_decorators__.model_validators[
+    "_not_recorded_is_unknown"
+].func
+
+
+def _after_validators(cls: type[BaseEvent]) -> tuple[Callable[..., Any], ...]:
+    """``cls``'s model validators run after its fields are validated."""
+    return tuple(
+        v.func
+        for v in cls.__pydantic_decorators__.model_validators.values()
+        if v.info.mode == "after"
+    )
+
+
+class _Blocks:
+    """How the blocks of one read are validated: first by the plain case's validator, then,
+    when it refuses a block, by the full one (with the events' model validators). After a
+    block the plain validator refused and the full one took, the next blocks go straight
+    to the full one, and the plain one is tried again every :data:`RETRY` blocks, so input
+    that is seldom plain (flags often not recorded) is not validated twice per block."""
+
+    RETRY = 16
+    __slots__ = ("full", "mapped", "plain", "skip")
+
+    def __init__(self, mapped: _Mapped | None) -> None:
+        if _validate_lines is _first_validate_lines:
+            _build_validators()
+        self.mapped = mapped
+        self.full = mapped.in_block if mapped is not None else _validate_lines
+        self.plain = mapped.in_plain_block if mapped is not None else _validate_plain_lines
+        self.skip = 0  # blocks to read with the full validator before trying plain again
+
+    def validate(self, text: str) -> Any:
+        """The validated block, or raises ValidationError."""
+        if self.plain is not None:
+            if self.skip:
+                self.skip -= 1
+            else:
+                try:
+                    return self.plain(text)
+                except ValidationError:
+                    found = self.full(text)  # raises when the block goes the long way
+                    self.skip = self.RETRY
+                    return found
+        return self.full(text)
+
+
 def _first_validate_json(text: str) -> Any:
     _build_validators()
     return _validate_json(text)
@@ -430,6 +568,7 @@ def _first_validate_lines(text: str) -> Any:
 _validate_json: Callable[[str], Any] = _first_validate_json
 _validate_python: Callable[[Any], Any] = _first_validate_python
 _validate_lines: Callable[[str], Any] = _first_validate_lines
+_validate_plain_lines: Callable[[str], Any] | None = None
 # A key followed by white space before its colon (legal, but not what writers produce).
 _SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
 
@@ -514,30 +653,31 @@ class _Mapped:
     """A mapping carried out by pydantic-core as it validates (no text rewritten, no dict
     built per record): the events' core schema with each renamed field read under its
     source key (a validation alias), each source type name a choice of the union that
-    validates as its event type, each translated value of an enumerated field accepted as
-    it is, each constant the default of its field; each ignored key read into a field of its
-    own (so that it is counted), then dropped.
-    :meth:`finish` then translates types and values and marks constants as given, so an
-    event is what :meth:`EventMapping.renamer` and validation make of the record.
+    validates as its event type and gives that type's name (:func:`_translated`), each
+    translated value of an enumerated field accepted as it is, each constant the default of
+    its field; each ignored key read into a field of its own (so that it is counted), then
+    dropped. :meth:`finish` then translates values, drops those fields and marks constants
+    as given, so an event is what :meth:`EventMapping.renamer` and validation make of the
+    record.
 
     Records it cannot vouch for go the long way (the renamer), where every reason is
     given: see :func:`_bulk_events` for the checks on the text."""
 
-    __slots__ = ("constants", "ignored", "in_block", "in_record", "types", "values")
+    __slots__ = ("constants", "ignored", "in_block", "in_plain_block", "in_record", "values")
 
     def __init__(
         self,
         in_block: Callable[[str], Any],
+        in_plain_block: Callable[[str], Any] | None,
         in_record: Callable[[str], Any],
         ignored: tuple[str, ...],
-        types: dict[str, str],
         values: tuple[tuple[str, dict[Any, Any], frozenset[str]], ...],
         constants: dict[str, frozenset[str]],
     ) -> None:
         self.in_block = in_block  # validates lines wrapped as lists of one (_validated)
+        self.in_plain_block = in_plain_block  # the same, for blocks of the plain case
         self.in_record = in_record  # validates one record wrapped so
         self.ignored = ignored  # the field each ignored key is read into
-        self.types = types
         self.values = values
         self.constants = constants
 
@@ -550,9 +690,6 @@ class _Mapped:
             list(map(dict.pop, values, repeat(name)))
             list(map(set.discard, fields_set, repeat(name)))
         kinds = list(map(_TYPE_KEY, values))
-        if self.types:
-            kinds = list(map(self.types.get, kinds, kinds))
-            list(map(_set_item, values, repeat("type"), kinds))
         for name, table, holders in self.values:
             # Every event of a type with the field holds it (as its value or the default).
             of_holders = list(compress(values, map(holders.__contains__, kinds)))
@@ -587,6 +724,18 @@ def _mapped(mapping: EventMapping) -> _Mapped | None:
     reader = _mapped_schema(mapping)
     _MAPPED[id(mapping)] = (mapping, reader)
     return reader
+
+
+def _translated(source: str, target: str) -> Any:
+    """A schema that takes ``source`` only and gives ``target`` (a type's name as the
+    renamer translates it): the literal ``source``, then a default that stands for any
+    value its literal refuses (no Python call per event)."""
+    if source == target:
+        return core_schema.literal_schema([source])
+    give = core_schema.with_default_schema(
+        core_schema.literal_schema([target]), default=target, on_error="default"
+    )
+    return core_schema.chain_schema([core_schema.literal_schema([source]), give])
 
 
 _PLAIN_CONSTANT = (str, bool, int, type(None))
@@ -644,8 +793,8 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
                 spec["validation_alias"] = source_of[name]
             elif name in mapping.ignore or name in mapping.fields:
                 return None  # the renamer drops or renames the key this field is read under
-            if name == "type":
-                spec["schema"] = core_schema.literal_schema([accepted])
+            if name == "type":  # the choice is taken for ``accepted``: it reads as ``kind``
+                spec["schema"] = _translated(accepted, kind)
             elif name in mapping.values:
                 literal = spec["schema"]
                 while literal["type"] in ("default", "nullable"):
@@ -666,7 +815,7 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
                 )
         return schema
 
-    def validator(ignored_value: Any) -> Callable[[str], Any] | None:
+    def tagged_union(ignored_value: Any) -> Any:
         union: dict[str, Any] = {}
         for kind in choices:
             if kind not in mapping.types:
@@ -679,18 +828,25 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
         tagged["choices"] = union
         if "type" in source_of:
             tagged["discriminator"] = source_of["type"]
-        lines = core_schema.list_schema(core_schema.tuple_schema([tagged]))
-        return SchemaValidator(lines).validate_json
+        return tagged
+
+    def validator(ignored_value: Any) -> Callable[[str], Any] | None:
+        tagged = tagged_union(ignored_value)
+        return None if tagged is None else _lines_validator(tagged)
 
     in_block = validator(_IGNORED_IN_BLOCK)
     in_record = validator(_IGNORED_IN_RECORD)
     if in_block is None or in_record is None:
         return None
+    by_tag = {source: mapping.constants.get(target, {}) for source, target in mapping.types.items()}
+    by_tag.update(
+        {kind: mapping.constants.get(kind, {}) for kind in choices if kind not in mapping.types}
+    )
     return _Mapped(
         in_block,
+        _plain_validator(tagged_union(_IGNORED_IN_BLOCK), by_tag),
         in_record,
         tuple(_IGNORED + key for key in sorted(mapping.ignore)),
-        dict(mapping.types),
         tuple(
             (
                 name,
@@ -725,7 +881,8 @@ def _bulk_path(
     mapped = _mapped(mapping) if mapping is not None else None
     if mapping is not None and mapped is None:
         return None
-    return lambda text, count: _bulk_events(text, count, mapped)
+    blocks = _Blocks(mapped)
+    return lambda text, count: _bulk_events(text, count, blocks)
 
 
 _FIELDS_SET = attrgetter("__pydantic_fields_set__")
@@ -733,13 +890,13 @@ _ATTRIBUTES = attrgetter("attributes")
 _ONLY = itemgetter(0)
 
 
-def _bulk_events(text: str, count: int, mapped: _Mapped | None) -> list[BaseEvent] | None:
+def _bulk_events(text: str, count: int, blocks: _Blocks) -> list[BaseEvent] | None:
     """The events of ``count`` JSON Lines (``text``, joined by newlines): :func:`_validated`."""
-    return _validated(text, count, mapped, lines=True)
+    return _validated(text, count, blocks.mapped, lines=True, blocks=blocks)
 
 
 def _validated(
-    text: str, count: int, mapped: _Mapped | None, *, lines: bool
+    text: str, count: int, mapped: _Mapped | None, *, lines: bool, blocks: _Blocks | None = None
 ) -> list[BaseEvent] | None:
     """The events of ``count`` JSON Lines (``text``, joined by newlines), or None to have
     each line read on its own, which also says what is wrong with a line. With ``lines``
@@ -767,6 +924,8 @@ def _validated(
         if text.count("{") != count:
             return None
         validate = mapped.in_block if lines else mapped.in_record
+    if blocks is not None:
+        validate = blocks.validate
     try:
         found = validate("[[" + (text.replace("\n", "],\n[") if lines else text) + "]]")
     except ValidationError:
