@@ -746,14 +746,18 @@ _PLAIN_CONSTANT = (str, bool, int, type(None))
 # (see _validated), and then read the long way, which reads lists as the renamer does.
 _IGNORED = " ignored "
 _IGNORED_IN_RECORD = core_schema.any_schema()
+# Text first, and the first choice that takes the value wins: an ignored key most often
+# holds text, and in pydantic-core's "smart" mode every choice is tried (each refusal an
+# error object). Which values are taken does not depend on the order; the value is dropped.
 _IGNORED_IN_BLOCK = core_schema.nullable_schema(
     core_schema.union_schema(
         [
+            core_schema.str_schema(strict=True),
             core_schema.bool_schema(strict=True),
             core_schema.int_schema(strict=True),
             core_schema.float_schema(strict=True, allow_inf_nan=True),
-            core_schema.str_schema(strict=True),
-        ]
+        ],
+        mode="left_to_right",
     )
 )
 
