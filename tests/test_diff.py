@@ -984,6 +984,9 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         # checks its form at should; 2024's records cannot, so it has no such check
         "flag_summarises_three_incidents_on_allocation",
         "strategy_meeting_called_after_discussion",
+        # reader 11 M1: 2019's meeting owed after a discussion naming a concern recorded as
+        # needing no multi-agency response; 2024 owes no meeting after a discussion
+        "strategy_meeting_held_after_discussion_named_concern",
         "strategy_meeting_chaired_by_team_manager",
     ]
     # "occasions which results in a CPN" (2019) counts CPNs; "on more than three occasions

@@ -578,9 +578,41 @@ def test_a_meeting_naming_a_concern_recorded_false_is_still_timed_from_it() -> N
     assert late == [("strategy_meeting_named_concern_within_three_working_days", "should")]
 
 
+def scenario_discussion_names_concern_not_requiring_response() -> Evaluation:
+    # Reader 11 M1: concern c1 (Mon 6 January 2020) recorded as not requiring a multi-agency
+    # response; a discussion naming c1 on Tue 7 January 2020; no meeting by 3 February.
+    return run(
+        PACK,
+        [
+            allocated(),
+            concern("2020-01-06T10:00:00+00:00", "c1", response_required=False),
+            ev(
+                "strategy_discussion_held",
+                "2020-01-07T10:00:00+00:00",
+                id="d1",
+                mode="telephone",
+                agencies=["csc", "police"],
+                concern_ref="c1",
+            ),
+        ],
+        "2020-02-03T12:00:00+00:00",
+    )
+
+
+def test_a_discussion_naming_a_concern_recorded_false_owes_a_timed_meeting() -> None:
+    result = scenario_discussion_names_concern_not_requiring_response()
+    o = only(result, "strategy_meeting_held_after_discussion_named_concern")
+    # Mon 6 January 2020 (only Wed 1 January is a JE holiday that month): Tue 7 (1), Wed 8
+    # (2), Thu 9 (3) -> end of Thu 9 January; no meeting by 3 February
+    assert (o.triggered_by, o.due, o.status) == (("c1", "d1"), end_of("2020-01-09", TZ), "overdue")
+    overdue = [(f.rule, f.severity) for f in result.findings if f.kind == "overdue"]
+    assert overdue == [("strategy_meeting_held_after_discussion_named_concern", "should")]
+
+
 SCENARIOS: list[Callable[[], Evaluation]] = [
     scenario_four_cpns,
     scenario_named_concern_not_requiring_response,
+    scenario_discussion_names_concern_not_requiring_response,
     scenario_bad_flag,
     scenario_planning_meeting,
     scenario_late_strategy_meeting,
