@@ -490,9 +490,13 @@ def test_a_link_set_aside_whose_act_also_follows_the_clock_is_unlabelled() -> No
     assert (o.basis, o.parameter) == ("source", None)
 
 
-def test_a_link_set_aside_that_moved_the_clock_is_labelled_without_any_act() -> None:
+@pytest.mark.parametrize("careful", [False, True])
+def test_a_link_set_aside_that_moved_the_clock_is_labelled_without_any_act(
+    careful: bool,
+) -> None:
     # A case counted from the clock (no counts_from): set aside, the same day runs from the
-    # concern (end of Tue 16 June) instead of from the referral: the bound decided it.
+    # concern (end of Tue 16 June) instead of from the referral: the bound decided it. The
+    # careful walk is taken when the referral has only its date.
     text = bounded(
         BOUNDED_RULE.replace(
             "{label: one day, within: {working_days: 1}, counts_from: trigger}",
@@ -500,7 +504,12 @@ def test_a_link_set_aside_that_moved_the_clock_is_labelled_without_any_act() -> 
         )
     )
     pack = compile_text(text, "toy.yaml")
-    events = [referral("2015-06-01T09:00:00+01:00"), linked("2015-06-16T10:00:00+01:00")]
+    first = (
+        _dated("r-1", "referral_received", "2015-06-01")
+        if careful
+        else referral("2015-06-01T09:00:00+01:00")
+    )
+    events = [first, linked("2015-06-16T10:00:00+01:00")]
     result = run(pack, events, AS_OF)
     o = only(result, "discussion_within_one_day")
     assert (o.triggered_by, o.status, o.due) == (("c-1",), "overdue", end_of("2015-06-16", TZ))

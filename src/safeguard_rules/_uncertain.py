@@ -410,31 +410,31 @@ class _Walk:
                 clock = None  # due_from's otherwise: counted from the trigger itself
             else:
                 triggered_by = (clock.id, *triggered_by)
-        item = self.deadline(
-            compiled,
-            route,
-            requirement,
-            tri.requirements[first],
-            event,
-            span,
-            triggered_by,
-            clock=clock,
-        )
-        if aside is not None and route.beyond is not None and self.aside_decides(item, aside):
+        tri_requirement = tri.requirements[first]
+        assert tri_requirement is not None
+        # The deadline cases that may apply, chosen once: a bound's relabelled requirement
+        # (route.beyond) has the same cases under other words.
+        chosen = self.due_cases(requirement, tri_requirement, event, clock)
+        if (
+            aside is not None
+            and route.beyond is not None
+            and self.aside_decides(requirement, chosen, tri_requirement, event, clock, aside)
+        ):
             # As the fast walk: the bound decided the clock's start, or set aside an act
             # that would (or may) have met it; the obligation says so (principle 4).
             route = route.beyond
             requirement = route.requirement or requirement  # the same, relabelled
-            item = self.deadline(
-                compiled,
-                route,
-                requirement,
-                tri.requirements[first],
-                event,
-                span,
-                triggered_by,
-                clock=clock,
-            )
+        item = self.deadline(
+            compiled,
+            route,
+            requirement,
+            tri_requirement,
+            event,
+            span,
+            triggered_by,
+            chosen,
+            clock=clock,
+        )
         item.exists = exists
         if not exists and item.deciding is not None:
             # The rule and route apply and one case decides, whatever else is unknown.
@@ -469,21 +469,47 @@ class _Walk:
             for kind in requirement.waits_on:
                 self.waiting.setdefault(kind, []).append(item)
 
+    def due_cases(
+        self,
+        requirement: CompiledRequirement,
+        tri: TriRequirement,
+        event: BaseEvent,
+        clock: BaseEvent | None,
+    ) -> list[tuple[int, Tri]]:
+        """The deadline cases that may apply (their place in ``requirement.due.cases``, and
+        True or what their condition rests on), up to the first that certainly applies;
+        their conditions tested on ``clock`` (due_from's earlier event) when given, else
+        on the trigger ``event``."""
+        due = requirement.due
+        if due is None:
+            return []
+        start = event if clock is None else clock
+        chosen: list[tuple[int, Tri]] = []
+        for k in range(len(due.cases)):
+            result = tri.cases[k](start, self.case, event)  # the trigger, for 'trigger.'s
+            if result is False:
+                continue
+            chosen.append((k, result))
+            if result is True:
+                break
+        return chosen
+
     def deadline(
         self,
         compiled: CompiledRule,
         route: CompiledRoute,
         requirement: CompiledRequirement,
-        tri: TriRequirement | None,
+        tri: TriRequirement,
         event: BaseEvent,
         span: _Span,
         triggered_by: tuple[str, ...],
+        chosen: list[tuple[int, Tri]],
         *,
         clock: BaseEvent | None = None,
     ) -> _Item:
         """The obligation and its deadline, counted from ``clock`` (due_from's earlier
-        event) when given, else from the trigger ``event``."""
-        assert tri is not None
+        event) when given, else from the trigger ``event``; ``chosen``: what ``due_cases``
+        gave for it."""
         due = requirement.due
         start = event if clock is None else clock
         start_span = span if clock is None else self.spans[clock.id]
@@ -493,14 +519,7 @@ class _Walk:
         item.clock = clock
         if due is None:
             return item
-        cases: list[tuple[DueCase, Tri]] = []
-        for k, case in enumerate(due.cases):
-            result = tri.cases[k](start, self.case, event)  # the trigger, for 'trigger.'s
-            if result is False:
-                continue
-            cases.append((case, result))
-            if result is True:
-                break
+        cases: list[tuple[DueCase, Tri]] = [(due.cases[k], result) for k, result in chosen]
         # A case that counts from the trigger (counts_from) does so whatever due_from says.
         bounds = [
             self.due_bounds(c.kind, c.amount, event, span)
@@ -542,22 +561,29 @@ class _Walk:
             )
         return item
 
-    def aside_decides(self, item: _Item, named: BaseEvent) -> bool:
+    def aside_decides(
+        self,
+        requirement: CompiledRequirement,
+        chosen: list[tuple[int, Tri]],
+        tri: TriRequirement,
+        trigger: BaseEvent,
+        clock: BaseEvent | None,
+        named: BaseEvent,
+    ) -> bool:
         """Whether setting aside ``named`` (the event the trigger names, further back than
-        named_by's within) decided anything for ``item``: a case that may decide counts
-        from the clock the bound chose, or an act since ``named``, before the acts
-        look_back counts from that clock (else before the trigger), meets or may meet it."""
-        cases = (item.deciding,) if item.deciding is not None else item.possible
-        if any(not c.from_trigger for c in cases):
+        named_by's within) decided anything for the obligation ``trigger`` opens: a case
+        that may decide (``chosen``, from ``due_cases``) counts from the clock the bound
+        chose, or an act since ``named``, before the acts look_back counts from that clock
+        (else before the trigger), meets or may meet it."""
+        due = requirement.due
+        if due is not None and any(not due.cases[k].from_trigger for k, _r in chosen):
             return True
-        clock = item.clock
-        end = self.index[item.trigger.id] if clock is None else self._after(clock)
-        trigger = item.trigger
+        end = self.index[trigger.id] if clock is None else self._after(clock)
         for k in range(self._after(named), end):
             act = self.history[k]
             if act is named or act is clock:
                 continue
-            for test in item.tri.meets.get(act.type, ()):  # type: ignore[attr-defined]
+            for test in tri.meets.get(act.type, ()):  # type: ignore[attr-defined]
                 if test(act, self.case, trigger) is not False:
                     return True
         return False
