@@ -177,7 +177,7 @@ def test_diff_of_an_overlay_against_its_base_shows_only_the_overrides() -> None:
         (),
         (),
     )
-    assert len(difference.rules_unchanged) == 32
+    assert len(difference.rules_unchanged) == 34
 
 
 # --- merging each section ---------------------------------------------------------------

@@ -665,6 +665,46 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
         ],
         "2019-12-01T12:00:00+00:00",
     ),
+    # reader 9 L8 (the marked flag), L10 (a cancellation owes the call again), and a meeting
+    # naming an incident recorded as requiring no multi-agency response (reader 10 M2)
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            *cpns(4),
+            ev(
+                "flag_sent",
+                "2019-11-08T10:00:00+00:00",
+                sender_role="mash_ds",
+                to=["allocated_social_worker"],
+                cc=["team_manager"],
+                summarised_incidents=["INC-4"],
+                is_flag=True,
+            ),
+            ev(
+                "concern_identified",
+                "2019-11-11T10:00:00+00:00",
+                id="con-f",
+                category="neglect",
+                attributes={"multi_agency_response_required": False},
+            ),
+            ev(
+                "strategy_meeting_held",
+                "2019-11-20T10:00:00+00:00",
+                chair_role="team_manager",
+                chair="tm-1",
+                concern_ref="con-f",
+            ),
+            ev(
+                "strategy_meeting_cancelled",
+                "2019-11-21T10:00:00+00:00",
+                of_event="con-f",
+                by_role="team_manager",
+                rationale="not needed",
+            ),
+        ],
+        "2019-12-01T12:00:00+00:00",
+    ),
 ]
 
 

@@ -830,6 +830,33 @@ SCENARIOS: list[Callable[[], Evaluation]] = [
         ],
         AS_OF,
     ),
+    # reader 9 L8 (the marked flag), L6 (a Team Manager chair the record cannot place), and
+    # a meeting naming an incident recorded as needing no Article 42 decision (reader 10 M2)
+    lambda: run(
+        PACK,
+        [
+            allocated(),
+            *occasions(4),
+            *cpns(1, first=4),
+            ev(
+                "flag_sent",
+                "2024-04-06T10:00:00+01:00",
+                sender_role="ppu_ds",
+                to=["allocated_social_worker"],
+                cc=["team_manager"],
+                summarised_incidents=["INC-4"],
+                is_flag=True,
+            ),
+            concern("2024-05-02T10:00:00+01:00", id="con-f", enquiry_decision_needed=False),
+            ev(
+                "strategy_meeting_held",
+                "2024-05-10T10:00:00+01:00",
+                chair_role="team_manager",
+                concern_ref="con-f",
+            ),
+        ],
+        AS_OF,
+    ),
 ]
 
 

@@ -55,7 +55,7 @@ def test_the_shipped_packs_pass_from_the_policies_directory(command: str) -> Non
     assert len(lines) == len(bundled_packs()) + 1
     assert (
         lines[0]
-        == f"{ROOT / 'policies' / 'jersey_2019.yaml'}: jersey_2019 version 2019-10, 25 rules: ok"
+        == f"{ROOT / 'policies' / 'jersey_2019.yaml'}: jersey_2019 version 2019-10, 27 rules: ok"
     )
     assert lines[-1] == "4 packs checked: 0 errors, 0 warnings"
 
@@ -65,7 +65,7 @@ def test_bundled_names_are_accepted(command: str) -> None:
     code, out, _err = cli(command, "jersey_2024", "--strict")
     assert code == 0
     assert out.endswith(
-        ": jersey_2024 version 7, 32 rules: ok\n1 pack checked: 0 errors, 0 warnings\n"
+        ": jersey_2024 version 7, 34 rules: ok\n1 pack checked: 0 errors, 0 warnings\n"
     )
 
 

@@ -563,6 +563,12 @@ class FlagSent(BaseEvent):
     summarised_incidents: list[Name] = Field(
         default_factory=list, max_length=500, description="Incident refs the summary covers."
     )
+    is_flag: bool | None = Field(
+        None,
+        description="The email is the procedure's flag itself (true), or another email such as "
+        "a routine one with a CPN attached (false). None (left out) when the record does not "
+        "say.",
+    )
 
 
 class ReceiptConfirmed(BaseEvent):
