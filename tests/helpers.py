@@ -22,9 +22,21 @@ def ev(
     type_: str, at: str, *, id: str | None = None, child: str = "child-1", **fields: Any
 ) -> BaseEvent:
     """One typed event; ``at`` is ISO 8601 with an offset. Ids default to a fresh one."""
+    return _event(type_, id, child, {"at": at, **fields})
+
+
+def ev_on(
+    type_: str, on: str, *, id: str | None = None, child: str = "child-1", **fields: Any
+) -> BaseEvent:
+    """One typed event with only a date (``on``, ISO 8601), as :func:`ev` makes one with
+    a time."""
+    return _event(type_, id, child, {"on": on, **fields})
+
+
+def _event(type_: str, id: str | None, child: str, fields: dict[str, Any]) -> BaseEvent:
     global _counter
     _counter += 1
-    record = {"id": id or f"e{_counter:05d}", "type": type_, "child_id": child, "at": at, **fields}
+    record = {"id": id or f"e{_counter:05d}", "type": type_, "child_id": child, **fields}
     stream = parse_events([record])
     assert not stream.rejected, stream.rejected
     return stream.events[0]
@@ -132,6 +144,38 @@ def unaccounted_imposing_sentences(pack: CompiledPack, source_text: str) -> tupl
     imposing = [s for s in source_sentences(source_text) if IMPOSING.search(s)]
     missing = [s for s in imposing if not any(q in s or s in q for q in quotes)]
     return missing, len(imposing)
+
+
+def assert_source_accounted_for(pack: CompiledPack, source: str, imposing: int) -> None:
+    """Source coverage of ``pack``'s source ``source``: each of its ``imposing`` sentences
+    (must/should/will/shall/expected/required/within) is quoted by a rule (or route, case,
+    parameter) or listed under not_encoded with a reason; and so is every other sentence,
+    headings aside (short, with no closing full stop)."""
+    path = pack.source_file(source)
+    assert path is not None, source
+    text = path.read_text(encoding="utf-8")
+    missing, total = unaccounted_imposing_sentences(pack, text)
+    assert (missing, total) == ([], imposing), (missing, total)
+    quotes = pack_quotes(pack)
+    rest = [
+        s
+        for s in source_sentences(text)
+        if (s[-1] in ".;?!\u2019\u201d" or len(s.split()) > 10)
+        and not any(q in s or s in q for q in quotes)
+    ]
+    assert rest == [], rest
+
+
+def assert_not_encoded_quotes_the_source(pack: CompiledPack, source: str) -> None:
+    """``pack`` lists what it does not encode, each entry quoting ``source`` word for word
+    and giving a reason."""
+    path = pack.source_file(source)
+    assert path is not None, source
+    text = " ".join(path.read_text(encoding="utf-8").split())
+    assert pack.pack.not_encoded
+    for entry in pack.pack.not_encoded:
+        assert " ".join(entry.quote.split()) in text, entry.quote
+        assert entry.note.strip(), entry.quote
 
 
 def recorded_false(fields: dict[str, Any]) -> dict[str, Any]:

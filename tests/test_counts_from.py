@@ -14,15 +14,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from helpers import end_of, ev, minimal_pack, obligations, only, recorded_false, run
+from helpers import end_of, ev, ev_on, minimal_pack, obligations, only, recorded_false, run
+from toy_england import TZ, discussion, referral
+from toy_england import concern as toy_concern
 
-from safeguard_rules import PackValidationError, parse_events
+from safeguard_rules import PackValidationError
 from safeguard_rules._events import BaseEvent
 from safeguard_rules._loading import compile_text
 from safeguard_rules._pack_doc import render_pack_doc
 from safeguard_rules._wording import describe_condition, describe_due
 
-TZ = "Europe/London"
 AS_OF = "2015-06-30T12:00:00+01:00"
 RULE = "discussion_in_time"
 
@@ -60,21 +61,9 @@ PACK = compile_text(minimal_pack("toy", "Toy", timing_rule()), "toy.yaml")
 FROM_REFERRAL = compile_text(minimal_pack("toy", "Toy", timing_rule("")), "toy.yaml")
 
 
-def referral(at: str, id: str) -> BaseEvent:
-    return ev("referral_received", at, id=id)
-
-
 def concern(at: str, id: str, **fields: object) -> BaseEvent:
-    return ev(
-        "concern_identified",
-        at,
-        id=id,
-        **recorded_false({"category": "neglect", "referral_ref": "r-1", **fields}),
-    )
-
-
-def discussion(at: str, id: str) -> BaseEvent:
-    return ev("strategy_discussion_held", at, id=id, mode="telephone", chair_role="someone")
+    """A concern naming the referral r-1 unless ``fields`` say otherwise."""
+    return toy_concern(at, id, **{"referral_ref": "r-1", **fields})
 
 
 def test_the_otherwise_case_counts_from_the_concern_not_the_referral() -> None:
@@ -141,9 +130,12 @@ def test_the_careful_walk_counts_each_possible_case_from_its_own_start() -> None
 
 
 def test_a_date_only_concern_counts_from_its_date() -> None:
-    record = {"id": "c-1", "type": "concern_identified", "child_id": "child-1"}
-    record |= {"on": "2015-06-03", "category": "neglect", "referral_ref": "r-1"}
-    [dated] = parse_events([recorded_false(record)]).events
+    dated = ev_on(
+        "concern_identified",
+        "2015-06-03",
+        id="c-1",
+        **recorded_false({"category": "neglect", "referral_ref": "r-1"}),
+    )
     events = [referral("2015-06-01T10:00:00+01:00", "r-1"), dated]
     o = only(run(PACK, events, AS_OF), RULE)
     # Wed 3 June: Thu 4, Fri 5, Mon 8 -> end of Mon 8 June, whatever the time that day

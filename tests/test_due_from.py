@@ -13,12 +13,11 @@ import json
 import random
 
 import pytest
-from helpers import end_of, ev, minimal_pack, obligations, only, recorded_false, run
+from helpers import end_of, ev, ev_on, obligations, only, run
+from toy_england import AS_OF, TZ, concern, meeting, toy
 
 from safeguard_rules import PackValidationError, explain, parse_events
 from safeguard_rules._loading import compile_text
-
-TZ = "Europe/London"
 
 RULES = """\
   - id: meeting_within_three_days_of_concern
@@ -35,24 +34,7 @@ RULES = """\
 """
 
 
-def toy(rules: str) -> str:
-    """A one-role pack on the England calendar, bank holidays included."""
-    return minimal_pack("toy", "Toy", rules).replace(
-        "  timezone: Europe/London\n",
-        "  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENG}\n",
-    )
-
-
 PACK = compile_text(toy(RULES), "toy.yaml")
-AS_OF = "2015-07-31T12:00:00+01:00"
-
-
-def concern(at: str, id: str = "c-1", **fields: object) -> object:
-    return ev("concern_identified", at, id=id, **recorded_false({"category": "neglect", **fields}))
-
-
-def meeting(at: str, id: str = "m-1") -> object:
-    return ev("strategy_meeting_held", at, id=id, chair_role="someone")
 
 
 def test_a_meeting_within_three_working_days_of_the_concern_meets_itself() -> None:
@@ -317,11 +299,8 @@ def test_a_child_with_a_date_only_record_is_judged_by_due_from_too() -> None:
     # meeting on Fri 12 June (date only, any time that day) is late.
     events = [
         concern("2015-06-04T10:00:00+01:00"),
-        *parse_events(
-            [{"id": "m-1", "type": "strategy_meeting_held", "child_id": "child-1", "on": "2015-06-12",
-              "chair_role": "someone"}]
-        ).events,
-    ]  # fmt: skip
+        ev_on("strategy_meeting_held", "2015-06-12", id="m-1", chair_role="someone"),
+    ]
     result = run(PACK, events, AS_OF)
     o = only(result, "meeting_within_three_days_of_concern")
     assert (o.status, o.due, o.met_by) == ("met_late", end_of("2015-06-09", TZ), "m-1")

@@ -14,9 +14,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from helpers import end_of, ev, minimal_pack, obligations, only, recorded_false, run
+from helpers import end_of, ev, ev_on, obligations, only, run
+from toy_england import AS_OF, TZ, concern, discussion, meeting, referral, toy
 
 from safeguard_rules import (
+    BaseEvent,
     PackValidationError,
     evaluate,
     evaluate_stream,
@@ -27,9 +29,6 @@ from safeguard_rules import (
 )
 from safeguard_rules._loading import compile_text
 from safeguard_rules._pack_doc import render_pack_doc
-
-TZ = "Europe/London"
-AS_OF = "2015-07-31T12:00:00+01:00"
 
 MEETING_RULE = """\
   - id: meeting_within_three_days_of_incident
@@ -66,38 +65,8 @@ REFERRAL_RULE = """\
 """
 
 
-def toy(rules: str) -> str:
-    """A one-role pack on the England calendar, bank holidays included."""
-    return minimal_pack("toy", "Toy", rules).replace(
-        "  timezone: Europe/London\n",
-        "  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENG}\n",
-    )
-
-
 MEETINGS = compile_text(toy(MEETING_RULE), "toy.yaml")
 REFERRALS = compile_text(toy(REFERRAL_RULE), "toy.yaml")
-
-
-def concern(at: str, id: str, child: str = "child-1", **fields: object) -> object:
-    return ev(
-        "concern_identified",
-        at,
-        id=id,
-        child=child,
-        **recorded_false({"category": "neglect", **fields}),
-    )
-
-
-def meeting(at: str, id: str) -> object:
-    return ev("strategy_meeting_held", at, id=id, chair_role="someone")
-
-
-def referral(at: str, id: str, child: str = "child-1") -> object:
-    return ev("referral_received", at, id=id, child=child)
-
-
-def discussion(at: str, id: str) -> object:
-    return ev("strategy_discussion_held", at, id=id, mode="telephone", chair_role="someone")
 
 
 # --- earliest_since ------------------------------------------------------------------------
@@ -179,15 +148,8 @@ CLOSED_BY_A_DECISION = toy(
 )
 
 
-def decided(at: str, id: str, meeting_to_follow: bool | None) -> object:
-    return ev(
-        "strategy_discussion_held",
-        at,
-        id=id,
-        mode="telephone",
-        chair_role="someone",
-        meeting_to_follow=meeting_to_follow,
-    )
+def decided(at: str, id: str, meeting_to_follow: bool | None) -> BaseEvent:
+    return discussion(at, id, meeting_to_follow=meeting_to_follow)
 
 
 def test_any_of_several_closing_events_closes_the_run_each_with_its_condition() -> None:
@@ -241,22 +203,30 @@ def test_any_of_several_closing_events_closes_the_run_each_with_its_condition() 
     )
 
 
+def dated_decision() -> list[BaseEvent]:
+    """A concern c-1 (Mon 1 June) and a discussion sd-1 deciding that no meeting is to
+    follow (Tue 2 June), with only their dates: their child takes the careful walk."""
+    return [
+        ev_on("concern_identified", "2015-06-01", id="c-1", category="neglect"),
+        ev_on(
+            "strategy_discussion_held",
+            "2015-06-02",
+            id="sd-1",
+            mode="telephone",
+            chair_role="someone",
+            meeting_to_follow=False,
+        ),
+    ]
+
+
 def test_the_careful_walk_closes_the_run_on_any_closing_event() -> None:
     # A child with date-only records takes the careful walk, which follows the same
     # closing events as the fast walk.
     pack = compile_text(CLOSED_BY_A_DECISION, "toy.yaml")
     events = [
-        _dated("concern_identified", "2015-06-01", "c-1", category="neglect"),
-        _dated(
-            "strategy_discussion_held",
-            "2015-06-02",
-            "sd-1",
-            mode="telephone",
-            chair_role="someone",
-            meeting_to_follow=False,
-        ),
-        _dated("concern_identified", "2015-06-08", "c-2", category="neglect"),
-        _dated("strategy_meeting_held", "2015-06-10", "m-1", chair_role="someone"),
+        *dated_decision(),
+        ev_on("concern_identified", "2015-06-08", id="c-2", category="neglect"),
+        ev_on("strategy_meeting_held", "2015-06-10", id="m-1", chair_role="someone"),
     ]
     o = only(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
     # From c-2, Mon 8 June: Tue 9 (1), Wed 10 (2), Thu 11 (3) -> end of Thu 11 June; held
@@ -327,16 +297,8 @@ def test_a_provisional_close_still_times_a_trigger_with_nothing_since_from_the_r
 def test_the_careful_walk_keeps_a_provisionally_closed_run() -> None:
     pack = compile_text(PROVISIONAL, "toy.yaml")
     events = [
-        _dated("concern_identified", "2015-06-01", "c-1", category="neglect"),
-        _dated(
-            "strategy_discussion_held",
-            "2015-06-02",
-            "sd-1",
-            mode="telephone",
-            chair_role="someone",
-            meeting_to_follow=False,
-        ),
-        _dated("strategy_meeting_held", "2015-06-08", "m-1", chair_role="someone"),
+        *dated_decision(),
+        ev_on("strategy_meeting_held", "2015-06-08", id="m-1", chair_role="someone"),
     ]
     o = only(run(pack, events, AS_OF), "meeting_within_three_days_of_incident")
     # From c-1, Mon 1 June -> end of Thu 4 June (counted above); held Mon 8 June, late.
@@ -658,20 +620,14 @@ def test_a_bad_choice_of_earlier_event_is_located(
 # --- date-only records (docs/deadlines.md) ------------------------------------------------
 
 
-def _dated(type_: str, on: str, id: str, **fields: object) -> object:
-    stream = parse_events([{"id": id, "type": type_, "child_id": "child-1", "on": on, **fields}])
-    assert not stream.rejected, stream.rejected
-    return stream.events[0]
-
-
 def test_a_date_only_link_is_checked_by_local_date() -> None:
     events = [
-        _dated("referral_received", "2015-06-08", "r-1"),
-        _dated("referral_received", "2015-06-10", "r-2"),
+        ev_on("referral_received", "2015-06-08", id="r-1"),
+        ev_on("referral_received", "2015-06-10", id="r-2"),
         # Same day as r-1, times unknown: not known to be after, so the link holds.
-        _dated("concern_identified", "2015-06-08", "c-1", category="neglect", referral_ref="r-1"),
+        ev_on("concern_identified", "2015-06-08", id="c-1", category="neglect", referral_ref="r-1"),
         # r-2 is two days after this concern: the link cannot hold.
-        _dated("concern_identified", "2015-06-08", "c-2", category="neglect", referral_ref="r-2"),
+        ev_on("concern_identified", "2015-06-08", id="c-2", category="neglect", referral_ref="r-2"),
     ]
     result = evaluate(REFERRALS, events, datetime.fromisoformat(AS_OF))
     assert [(r.event_id, r.reason) for r in result.account.rejected] == [
@@ -689,7 +645,7 @@ def test_the_careful_walk_counts_a_named_clock() -> None:
     # June 2015 (date only), serious concern Tue 9 June naming it: the same day -> end of
     # Mon 8 June; no discussion by 31 July: overdue.
     events = [
-        _dated("referral_received", "2015-06-08", "r-1"),
+        ev_on("referral_received", "2015-06-08", id="r-1"),
         ev(
             "concern_identified",
             "2015-06-09T10:00:00+01:00",
@@ -715,10 +671,10 @@ def test_the_careful_walk_counts_a_named_clock() -> None:
         REFERRALS,
         [
             *events,
-            _dated(
+            ev_on(
                 "strategy_discussion_held",
                 "2015-06-08",
-                "sd-1",
+                id="sd-1",
                 mode="telephone",
                 chair_role="someone",
             ),
@@ -729,7 +685,7 @@ def test_the_careful_walk_counts_a_named_clock() -> None:
     assert (o.status, o.met_by) == ("met", "sd-1")
     # The concern names no referral: nothing to count from, on either walk.
     plain = [
-        _dated("referral_received", "2015-06-08", "r-1"),
+        ev_on("referral_received", "2015-06-08", id="r-1"),
         ev(
             "concern_identified",
             "2015-06-09T10:00:00+01:00",

@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from helpers import end_of, ev, minimal_pack, obligations, only, recorded_false, run
+from helpers import end_of, ev, ev_on, obligations, only, run
+from toy_england import AS_OF, TZ, concern, discussion, meeting, referral, toy
 
-from safeguard_rules import PackValidationError, evaluate, explain, parse_events
+from safeguard_rules import BaseEvent, PackValidationError, evaluate, explain
 from safeguard_rules._loading import compile_text
-
-TZ = "Europe/London"
-AS_OF = "2015-07-31T12:00:00+01:00"
 
 RULE = """\
   - id: meeting_within_three_days_of_incident
@@ -38,24 +36,8 @@ RULE = """\
 """
 
 
-def toy(rules: str) -> str:
-    return minimal_pack("toy", "Toy", rules).replace(
-        "  timezone: Europe/London\n",
-        "  timezone: Europe/London\n  public_holidays: {country: GB, subdivision: ENG}\n",
-    )
-
-
 PACK = compile_text(toy(RULE), "toy.yaml")
 RULE_ID = "meeting_within_three_days_of_incident"
-
-
-def concern(at: str, id: str) -> object:
-    return ev("concern_identified", at, id=id, **recorded_false({"category": "neglect"}))
-
-
-def meeting(at: str, id: str, concern_ref: str | None = None) -> object:
-    link = {} if concern_ref is None else {"concern_ref": concern_ref}
-    return ev("strategy_meeting_held", at, id=id, chair_role="someone", **link)
 
 
 def test_a_meeting_naming_a_concern_of_a_closed_run_is_timed_from_it() -> None:
@@ -135,19 +117,8 @@ def test_the_careful_walk_counts_a_named_meeting_as_the_fast_walk_does() -> None
     # A date-only concern sends the child to the careful walk. As in the first test: the
     # meeting about B (Wed 3 June -> end of Mon 8 June) is met late by itself, not by the
     # meeting about A held in between.
-    dated = parse_events(
-        [
-            {
-                "id": "c-a",
-                "type": "concern_identified",
-                "child_id": "child-1",
-                "on": "2015-06-01",
-                "category": "neglect",
-            }
-        ]
-    ).events[0]
     events = [
-        dated,
+        ev_on("concern_identified", "2015-06-01", id="c-a", category="neglect"),
         concern("2015-06-03T10:00:00+01:00", "c-b"),
         meeting("2015-06-04T10:00:00+01:00", "m-1", "c-a"),
         meeting("2015-06-15T10:00:00+01:00", "m-2", "c-b"),
@@ -288,21 +259,9 @@ def bounded(rule: str = BOUNDED_RULE, parameter: str = BOUND_PARAMETER) -> str:
 BOUNDED = compile_text(bounded(), "toy.yaml")
 
 
-def linked(at: str, id: str = "c-1") -> object:
-    return ev(
-        "concern_identified",
-        at,
-        id=id,
-        **recorded_false({"category": "neglect", "referral_ref": "r-1"}),
-    )
-
-
-def referral(at: str, id: str = "r-1") -> object:
-    return ev("referral_received", at, id=id)
-
-
-def discussion(at: str, id: str) -> object:
-    return ev("strategy_discussion_held", at, id=id, mode="telephone", chair_role="someone")
+def linked(at: str, id: str = "c-1") -> BaseEvent:
+    """A concern naming the referral r-1."""
+    return concern(at, id, referral_ref="r-1")
 
 
 def test_a_link_within_the_bound_counts_from_the_named_event_unlabelled() -> None:
@@ -425,9 +384,12 @@ def test_a_bad_bound_is_located(
 # June is past it; one working day from the concern: Wed 17 June (1) -> end of Wed 17 June.
 
 
-def _dated(id: str, type: str, on: str, **fields: object) -> object:
-    record = {"id": id, "type": type, "child_id": "child-1", "on": on, **fields}
-    return parse_events([record]).events[0]
+def first_referral(careful: bool) -> BaseEvent:
+    """The referral r-1 of Mon 1 June 2015: with only its date when ``careful`` (which
+    sends the child to the careful walk), else at 09:00."""
+    if careful:
+        return ev_on("referral_received", "2015-06-01", id="r-1")
+    return referral("2015-06-01T09:00:00+01:00")
 
 
 @pytest.mark.parametrize("careful", [False, True])
@@ -437,13 +399,8 @@ def test_a_link_set_aside_that_decided_nothing_keeps_the_source_deadline_unlabel
     # No discussion between the referral and the concern: counted from the concern either
     # way, the one working day is the source's, so the breach stays a must, unlabelled. The
     # careful walk is taken when the referral has only its date.
-    first = (
-        _dated("r-1", "referral_received", "2015-06-01")
-        if careful
-        else referral("2015-06-01T09:00:00+01:00")
-    )
-    events = [first, linked("2015-06-16T10:00:00+01:00")]
-    result = evaluate(BOUNDED, events, datetime.fromisoformat(AS_OF))
+    events = [first_referral(careful), linked("2015-06-16T10:00:00+01:00")]
+    result = run(BOUNDED, events, AS_OF)
     o = only(result, "discussion_within_one_day")
     assert (o.triggered_by, o.status, o.met_by) == (("c-1",), "overdue", None)
     assert (o.strength, o.basis, o.parameter) == ("must", "source", None)
@@ -460,17 +417,12 @@ def test_a_link_set_aside_with_an_act_before_the_concern_is_labelled_on_either_w
 ) -> None:
     # The discussion of Tue 2 June would have met it had the link stood: the bound decided
     # the outcome, so the obligation says so and its breach is a should.
-    first = (
-        _dated("r-1", "referral_received", "2015-06-01")
-        if careful
-        else referral("2015-06-01T09:00:00+01:00")
-    )
     events = [
-        first,
+        first_referral(careful),
         discussion("2015-06-02T10:00:00+01:00", "sd-1"),
         linked("2015-06-16T10:00:00+01:00"),
     ]
-    result = evaluate(BOUNDED, events, datetime.fromisoformat(AS_OF))
+    result = run(BOUNDED, events, AS_OF)
     o = only(result, "discussion_within_one_day")
     assert (o.status, o.basis, o.parameter) == ("overdue", "local_default", "link_window")
     assert [f.severity for f in result.findings] == ["should"]
@@ -504,12 +456,7 @@ def test_a_link_set_aside_that_moved_the_clock_is_labelled_without_any_act(
         )
     )
     pack = compile_text(text, "toy.yaml")
-    first = (
-        _dated("r-1", "referral_received", "2015-06-01")
-        if careful
-        else referral("2015-06-01T09:00:00+01:00")
-    )
-    events = [first, linked("2015-06-16T10:00:00+01:00")]
+    events = [first_referral(careful), linked("2015-06-16T10:00:00+01:00")]
     result = run(pack, events, AS_OF)
     o = only(result, "discussion_within_one_day")
     assert (o.triggered_by, o.status, o.due) == (("c-1",), "overdue", end_of("2015-06-16", TZ))

@@ -15,16 +15,15 @@ from typing import Any
 
 import pytest
 from helpers import (
+    assert_not_encoded_quotes_the_source,
+    assert_source_accounted_for,
     end_of,
     ev,
     finding_rules,
     fired_rules,
     obligations,
     only,
-    pack_quotes,
     run,
-    source_sentences,
-    unaccounted_imposing_sentences,
 )
 
 from safeguard_rules import BaseEvent, Evaluation, load_pack
@@ -162,32 +161,12 @@ def test_parameters_are_local_choices() -> None:
 
 
 def test_every_imposing_sentence_of_the_source_is_accounted_for() -> None:
-    # Source coverage: each sentence with must/should/will/shall/expected/required/within is
-    # quoted by a rule (or route, case, parameter) or listed under not_encoded with a reason.
-    path = PACK.source_file("wirral_tor_2019")
-    assert path is not None
-    text = path.read_text(encoding="utf-8")
-    missing, total = unaccounted_imposing_sentences(PACK, text)
-    assert (missing, total) == ([], 15)
-    # and every other sentence too, headings aside (short, with no closing full stop)
-    quotes = pack_quotes(PACK)
-    rest = [
-        s
-        for s in source_sentences(text)
-        if (s[-1] in ".;?!\u2019\u201d" or len(s.split()) > 10)
-        and not any(q in s or s in q for q in quotes)
-    ]
-    assert rest == []
+    # Its 15 imposing sentences, and every other sentence but headings.
+    assert_source_accounted_for(PACK, "wirral_tor_2019", imposing=15)
 
 
 def test_not_encoded_entries_quote_the_source_and_give_a_reason() -> None:
-    path = PACK.source_file("wirral_tor_2019")
-    assert path is not None
-    source = " ".join(path.read_text(encoding="utf-8").split())
-    assert PACK.pack.not_encoded
-    for entry in PACK.pack.not_encoded:
-        assert " ".join(entry.quote.split()) in source, entry.quote
-        assert entry.note.strip()
+    assert_not_encoded_quotes_the_source(PACK, "wirral_tor_2019")
 
 
 # --- 1.1 strategy discussion on suspected significant harm --------------------------------
