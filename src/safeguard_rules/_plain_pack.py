@@ -233,6 +233,20 @@ def _pack_class(name: str) -> type:
 
 
 class _Builder:
+    """The plain models of a stored tree, read node by node.
+
+    One of two readers of ``_pack.model_tree``'s format; ``_pack.from_model_tree`` is the
+    other, building the pydantic models (``model_construct``) when a plain model is asked
+    for something it does not hold. They stay two on purpose: this one must run without
+    importing pydantic or ``_pack`` (tests/test_prebuilt.py checks that loading a bundled
+    pack imports neither), and it also keeps each model's path (for ``real_model``),
+    hands out the stored answers in post-order, and reads the ``ref`` and ``tuple`` tags
+    that only stored answers hold; the other lives in ``_pack.py``, whose SHA-256 stamps
+    every stored model (changing it means regenerating policies/compiled/). One walker
+    with a model-making callback would carry that bookkeeping into the pydantic path for
+    nothing. tests/test_prebuilt.py holds the two to each other: the model built from
+    each bundled pack's tree is the validated one, and every plain model answers as it."""
+
     def __init__(self, load: _Load, computed: Any) -> None:
         self.load = load
         self.fields = load.fields
