@@ -140,12 +140,13 @@ class CaseState:
             fold(self, event)
 
     def _allocated(self, event: SocialWorkerAllocated) -> None:
+        values = event.__dict__  # the fields read at once (a model's attribute read is dear)
         self.allocated_social_worker = True
         self.cpn_count_since_allocation = 0
-        self.social_worker = event.worker
-        self.team_manager = event.team_manager
-        self.senior_practitioner = event.senior_practitioner
-        if self.unknown or event.unknown:
+        self.social_worker = values["worker"]
+        self.team_manager = values["team_manager"]
+        self.senior_practitioner = values["senior_practitioner"]
+        if self.unknown or values["unknown"]:
             self._learn(
                 event,
                 social_worker="worker",
@@ -243,15 +244,17 @@ class CaseState:
             self.unknown.pop(target, None)
 
     def _concern(self, event: ConcernIdentified) -> None:
-        # Each field read once (an event's attribute read is not a cheap one).
-        looked_after = event.looked_after
+        # Each field read once, from the model's __dict__ (an attribute read on a pydantic
+        # model costs a few hundred instructions, a dict look-up a few dozen: _evaluate._walk).
+        values = event.__dict__
+        looked_after = values["looked_after"]
         if looked_after is not None:
             self.looked_after = looked_after
-        self.referring_agency = event.referring_agency
-        category = event.category
+        self.referring_agency = values["referring_agency"]
+        category = values["category"]
         if category is not None and category not in self.concern_categories:
             self.concern_categories.append(category)
-        if self.unknown or event.unknown:
+        if self.unknown or values["unknown"]:
             self._learn(event, referring_agency="referring_agency")
             if looked_after is not None:
                 self.unknown.pop("looked_after", None)

@@ -569,7 +569,12 @@ def _walk(
     last_trigger: BaseEvent | None = None
     last_at: datetime | None = None  # last_trigger's time
     for event in history:
-        step = steps.get(event.type)  # type: ignore[attr-defined]
+        # The event's fields from its __dict__, read once: each attribute read on a pydantic
+        # model costs a few hundred instructions (BaseModel's __getattr__ gives every model
+        # class CPython's generic attribute hook, which the interpreter cannot specialise;
+        # __getattr__ itself is never reached), a dict look-up a few dozen.
+        values = event.__dict__
+        step = steps.get(values["type"])
         if step is None:
             continue  # no rule, fact, waiting obligation, clock or look-back needs this type
         kind, fold, waited, rules, anchors, kept = step
@@ -584,17 +589,17 @@ def _walk(
         for rule in rules:
             compiled = rule.compiled
             if rule.count is not None:
-                triggered_by = _fires(calendar, rule, event, case, tallies)
+                triggered_by = _fires(calendar, rule, event, values, case, tallies)
                 if triggered_by is None:
                     continue
             elif rule.always or compiled.applies(event, case, None):
-                triggered_by = (event.id,)
+                triggered_by = (values["id"],)
             else:
                 continue
             rule_id = rule.rule_id
             if exercised is not None:
                 exercised.add(("rule", rule_id))
-            at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
+            at: datetime = values["at"]  # fast path: always set
             if rule.expect is not None:
                 if not rule.expect(event, case, None):
                     if day is None:
@@ -644,7 +649,7 @@ def _walk(
                     else:
                         due = calendar.due_local(due_case.kind, due_case.amount, here)
                 requirement = opening.requirement
-                item = _opened(statics, event, triggered_by, at, day, due)
+                item = _opened(statics, values, triggered_by, at, day, due)
                 opened.append(item)
                 for kind_ in requirement.waits_on:
                     waiting.setdefault(kind_, []).append((item, requirement, event))
@@ -715,7 +720,7 @@ def _walk(
             due = calendar.due_local(deciding.kind, deciding.amount, local) if deciding else None
             item = _opened(
                 plan.statics(pack, compiled, route, deciding, clock is not None),
-                event,
+                values,
                 triggered_by,
                 started,
                 start_day,
@@ -845,10 +850,12 @@ def _fires(
     calendar: WorkingCalendar,
     rule: _RulePlan,
     event: BaseEvent,
+    values: dict[str, Any],
     case: CaseState,
     tallies: dict[int, _Tally],
 ) -> tuple[str, ...] | None:
-    """The ids of the events that trigger a count rule now, or None if it does not fire."""
+    """The ids of the events that trigger a count rule now, or None if it does not fire.
+    ``values``: the event's ``__dict__`` (see _walk)."""
     tally = tallies.get(rule.tally)
     if tally is None:  # not setdefault: that would build a _Tally on every call
         tally = tallies[rule.tally] = _Tally()
@@ -859,12 +866,12 @@ def _fires(
         within = rule.within
         if within is None:  # no window: every counted event stays in it
             if rule.counts_all or rule.count.counts(event, case, None):  # type: ignore[union-attr]
-                window.append((None, event.id))
+                window.append((None, values["id"]))
         else:
-            at: datetime = event.at  # type: ignore[assignment]  # fast path: always set
+            at: datetime = values["at"]  # fast path: always set
             if rule.counts_all or rule.count.counts(event, case, None):  # type: ignore[union-attr]
                 due = calendar.due(within.kind, within.amount, at)
-                window.append((due.astimezone(UTC) if due is not None else None, event.id))
+                window.append((due.astimezone(UTC) if due is not None else None, values["id"]))
             # Window ends are in UTC, so comparing them with the event's aware time compares
             # instants, whatever the event's zone.
             while window and window[0][0] is not None and window[0][0] < at:
@@ -1140,15 +1147,15 @@ def _static(
 
 def _opened(
     statics: _Static,
-    trigger: BaseEvent,
+    trigger: dict[str, Any],
     triggered_by: tuple[str, ...],
     triggered_at: datetime,
     triggered_on: date,
     due: datetime | None,
 ) -> _Open:
-    """The obligation ``trigger`` opens, every field set but those :func:`_close` fills
-    (``_Open``): ``Obligation(...)`` without the frozen dataclass's per-field
-    ``object.__setattr__`` (``_result.new_obligation``)."""
+    """The obligation the trigger opens (``trigger``: its event's ``__dict__``), every field
+    set but those :func:`_close` fills (``_Open``): ``Obligation(...)`` without the frozen
+    dataclass's per-field ``object.__setattr__`` (``_result.new_obligation``)."""
     (
         rule_id,
         action,
@@ -1165,14 +1172,14 @@ def _opened(
         _,
     ) = statics
     o: Any = ObligationShell()
-    o.id = f"{rule_id}/{trigger.id}"
+    o.id = f"{rule_id}/{trigger['id']}"
     o.rule = rule_id
     o.action = action
     o.route = route
     o.strength = strength
     o.responsible = responsible
     o.copied_in = copied_in
-    o.child_id = trigger.child_id
+    o.child_id = trigger["child_id"]
     o.triggered_by = triggered_by
     o.triggered_at = triggered_at
     o.triggered_on = triggered_on
@@ -1219,11 +1226,12 @@ def _close(
             # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would
             # compare by wall clock, which is wrong in the repeated autumn hour. A
             # fixed-offset met_at and a deadline in the pack's zone compare as instants.
-            met_at = met_by.at
+            met = met_by.__dict__  # read once (see _walk)
+            met_at = met["at"]
             assert met_at is not None  # fast path: always set
             late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
             status = "met_late" if late else "met"
-            o.met_by = met_by.id
+            o.met_by = met["id"]
             o.met_at = met_at
             o.met_on = met_at.astimezone(tz).date()
         elif due is not None and as_of > due:  # as_of is in UTC: compares as instants
