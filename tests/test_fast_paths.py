@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -415,3 +415,63 @@ def test_findings_made_when_read_are_those_made_at_once() -> None:
         assert evaluation == at_once
         assert evaluation.to_json() == at_once.to_json()
     assert type(Evaluation.findings).__name__ == "member_descriptor"  # as the class had
+
+
+def test_fast_walk_compares_and_dates_instants_across_midnight_and_offsets() -> None:
+    # Events with +01:00 and +00:00 offsets: the walk works on their instants in UTC
+    # (_accept's), dates them in London from those, and compares them with deadlines put in
+    # UTC once per deadline. A same-day deadline is the end of the trigger's London day
+    # (23:59:59.999999 BST in May). Worked by hand:
+    #   c-1: concern Tue 7 May 10:00 BST; meeting 22:30 UTC = 23:30 BST on 7 May: met, 7 May.
+    #   c-2: concern Tue 7 May 10:00 BST; meeting 23:30 UTC = 00:30 BST on 8 May: late, 8 May.
+    #   c-3: concern 23:30 UTC on 7 May = 00:30 BST on Wed 8 May: triggered on 8 May, due at
+    #        the end of 8 May (22:59:59.999999 UTC): open at 22:30 UTC on 8 May, overdue at
+    #        23:30 UTC on 8 May (00:30 BST on 9 May).
+    rules = """\
+  - id: meet_same_day
+    title: A concern owes a meeting the same day
+    citation: {source: src, quote: "a meeting is held the same day"}
+    strength: must
+    when: {event: concern_identified}
+    require:
+      action: meet
+      responsible: someone
+      due: {same_day: true}
+      satisfied_by: {event: strategy_meeting_held}
+"""
+    pack = compile_text(minimal_pack("midnight", "Midnight", rules), "midnight.yaml")
+    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
+    events = [
+        ev("concern_identified", "2024-05-07T10:00:00+01:00", id="a1", child="c-1", **flags),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-07T22:30:00+00:00",
+            id="a2",
+            child="c-1",
+            chair_role="someone",
+        ),
+        ev("concern_identified", "2024-05-07T10:00:00+01:00", id="b1", child="c-2", **flags),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-07T23:30:00+00:00",
+            id="b2",
+            child="c-2",
+            chair_role="someone",
+        ),
+        ev("concern_identified", "2024-05-07T23:30:00+00:00", id="c1", child="c-3", **flags),
+    ]
+    end_of_8_may = datetime(2024, 5, 8, 23, 59, 59, 999_999, tzinfo=LONDON)
+    for as_of, c3_status in (
+        (datetime.fromisoformat("2024-05-08T22:30:00+00:00"), "open"),
+        (datetime.fromisoformat("2024-05-08T23:30:00+00:00"), "overdue"),
+    ):
+        for order in (events, events[::-1]):  # grouped as it comes, and sorted
+            got = {o.child_id: o for o in evaluate(pack, order, as_of).obligations}
+            assert [(c, o.status, o.met_by, o.met_on) for c, o in sorted(got.items())] == [
+                ("c-1", "met", "a2", date(2024, 5, 7)),
+                ("c-2", "met_late", "b2", date(2024, 5, 8)),
+                ("c-3", c3_status, None, None),
+            ]
+            assert got["c-2"].met_at == datetime.fromisoformat("2024-05-07T23:30:00+00:00")
+            assert got["c-3"].triggered_on == date(2024, 5, 8)
+            assert got["c-3"].due == end_of_8_may

@@ -161,10 +161,24 @@ def _evaluate_all(
         # comes, each child's events are in order too, with nothing to sort.
         histories: defaultdict[str, list[BaseEvent]] = defaultdict(list)
         _group(histories, child_ids, accepted)
+        # Each child's instants (times in one zone, _comparable), in the same order.
+        instants: defaultdict[str, list[datetime]] = defaultdict(list)
+        _group(instants, child_ids, times)
         del child_ids, times, ids, columns
         for child_id in sorted(histories):
             history = histories[child_id]
-            _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True, True)
+            _walk(
+                pack,
+                history,
+                as_of_utc,
+                obligations,
+                findings,
+                exercised,
+                memo,
+                True,
+                True,
+                instants[child_id],
+            )
     else:
         by_child: defaultdict[str, list[tuple[Any, str, BaseEvent]]] = defaultdict(list)
         _group(by_child, child_ids, zip(times, ids, accepted, strict=True))
@@ -177,7 +191,19 @@ def _evaluate_all(
                 # never compared.
                 rows.sort()
                 history = list(map(_THIRD, rows))
-                _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, True, True)
+                moments = list(map(_FIRST, rows))
+                _walk(
+                    pack,
+                    history,
+                    as_of_utc,
+                    obligations,
+                    findings,
+                    exercised,
+                    memo,
+                    True,
+                    True,
+                    moments,
+                )
                 continue
             unknown += evaluate_child(
                 pack,
@@ -548,9 +574,13 @@ def _walk(
     memo: _Memo,
     fixed: bool,
     defer: bool = False,
+    instants: list[datetime] | None = None,
 ) -> None:
     """``fixed``: every event time has a fixed offset (``_fixed_offsets``). ``defer``: the
-    child's findings go to ``all_findings`` as a :class:`_ChildFindings`, made when read."""
+    child's findings go to ``all_findings`` as a :class:`_ChildFindings`, made when read.
+    ``instants``: the events' times with fixed offsets in one zone (``_comparable``: UTC on
+    a stream of mixed offsets), as ``_accept`` made them; the walk compares instants and
+    finds local times on them (see ``_Memo.local``). None: the events' own times."""
     findings: list[Finding] = []  # check findings; lateness findings come from obligations
     plan = memo.plan
     steps = plan.steps
@@ -567,8 +597,14 @@ def _walk(
     # earlier event or two triggers share an instant; then they are sorted at the end.
     in_order = True
     last_trigger: BaseEvent | None = None
-    last_at: datetime | None = None  # last_trigger's time
-    for event in history:
+    last_at: datetime | None = None  # last_trigger's instant
+    # Local times from instants: tz.fromutc of the UTC wall time, which is what
+    # datetime.astimezone does after its own method calls (about half its cost).
+    converting = instants is not None
+    fromutc = tz.fromutc
+    origin = memo.origin
+    timed = zip(history, instants if instants is not None else repeat(None), strict=False)
+    for event, instant in timed:
         # The event's fields from its __dict__, read once: each attribute read on a pydantic
         # model costs a few hundred instructions (BaseModel's __getattr__ gives every model
         # class CPython's generic attribute hook, which the interpreter cannot specialise;
@@ -583,7 +619,7 @@ def _walk(
         if waited:
             items = waiting.get(kind)
             if items:
-                waiting[kind] = _settle(items, kind, event, case)
+                waiting[kind] = _settle(items, kind, event, case, instant)
         day: date | None = None  # the event's local date, once a result needs it
         here: datetime | None = None  # the event's time in the pack's zone, likewise
         for rule in rules:
@@ -600,6 +636,8 @@ def _walk(
             if exercised is not None:
                 exercised.add(("rule", rule_id))
             at: datetime = values["at"]  # fast path: always set
+            if instant is None:
+                instant = at
             if rule.expect is not None:
                 if not rule.expect(event, case, None):
                     if day is None:
@@ -623,11 +661,11 @@ def _walk(
                 # One route that always applies, no due_from: the general path below, with
                 # the statics of each deadline case worked out once per pack.
                 if last_trigger is not event:
-                    if last_at == at:
+                    if last_at == instant:
                         in_order = False  # two triggers at one instant: rule comes first
-                    last_trigger, last_at = event, at
+                    last_trigger, last_at = event, instant
                 if here is None:
-                    here = at.astimezone(tz)
+                    here = fromutc(origin + (instant - _EPOCH)) if converting else at.astimezone(tz)
                 if day is None:
                     day = here.date()
                 due = None
@@ -707,11 +745,11 @@ def _walk(
                 start_day = local.date()  # the obligation runs from the earlier event
             else:
                 if last_trigger is not event:
-                    if last_at == at:
+                    if last_at == instant:
                         in_order = False  # two triggers at one instant: rule comes first
-                    last_trigger, last_at = event, at
+                    last_trigger, last_at = event, instant
                 if here is None:  # once per event, however many of its rules give one
-                    here = at.astimezone(tz)
+                    here = fromutc(origin + (instant - _EPOCH)) if converting else at.astimezone(tz)
                 started = at
                 local = here
                 if day is None:
@@ -732,7 +770,8 @@ def _walk(
                 # The obligation runs from the earlier event: its own trigger may settle it,
                 # or else an act since that event.
                 own: _Waiting = (item, requirement, event)
-                if not _settle([own], kind, event, case) or past.meets(own, clock, case):
+                met = _settle([own], kind, event, case, instant if converting else None)
+                if not met or past.meets(own, clock, case):
                     waiting_on = frozenset()
             for kind_ in waiting_on:
                 waiting.setdefault(kind_, []).append((item, requirement, event))
@@ -897,8 +936,16 @@ def _fires(
     return ids
 
 
-def _settle(items: list[_Waiting], kind: str, event: BaseEvent, case: CaseState) -> list[_Waiting]:
-    """Meet or cancel what ``event`` (of type ``kind``) settles; keep what still waits."""
+def _settle(
+    items: list[_Waiting],
+    kind: str,
+    event: BaseEvent,
+    case: CaseState,
+    instant: datetime | None = None,
+) -> list[_Waiting]:
+    """Meet or cancel what ``event`` (of type ``kind``) settles; keep what still waits.
+    ``instant``: the event's instant in the walk's zone (``_walk``), kept in ``met_at``
+    until the obligation is closed; None where the walk has none."""
     still: list[_Waiting] = []
     for entry in items:
         item, req, trigger = entry
@@ -908,6 +955,7 @@ def _settle(items: list[_Waiting], kind: str, event: BaseEvent, case: CaseState)
         for where in req.meets.get(kind, ()):
             if where(event, case, trigger):
                 item.met_by = event
+                item.met_at = instant
                 break
         else:
             for where in req.cancels.get(kind, ()):
@@ -1078,11 +1126,17 @@ class _Plan:
 _PLANS: weakref.WeakKeyDictionary[CompiledPack, _Plan] = weakref.WeakKeyDictionary()
 
 
+# The start of 1970 in UTC: an instant in UTC less this is a timedelta with no offsets.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class _Memo:
     """What one evaluation works out once, not once per child or result: the pack's
-    plan, and escalations."""
+    plan, escalations, each deadline's instant in UTC and whether as_of is past it
+    (``due``), and ``origin``, the start of 1970 in the pack's zone: ``tz.fromutc(origin +
+    (instant - _EPOCH))`` is ``instant.astimezone(tz)`` for an instant in UTC."""
 
-    __slots__ = ("_pack", "plan")
+    __slots__ = ("_pack", "dues", "origin", "plan")
 
     def __init__(self, pack: CompiledPack) -> None:
         self._pack = pack
@@ -1090,6 +1144,22 @@ class _Memo:
         if plan is None:
             plan = _PLANS[pack] = _Plan(pack)
         self.plan = plan
+        self.origin = datetime(1970, 1, 1, tzinfo=pack.calendar.tz)
+        # id of a deadline -> (the deadline, it in UTC, whether as_of is after it). Day-based
+        # deadlines are shared objects (one per case and date), so each is compared once.
+        self.dues: dict[int, tuple[datetime, datetime, bool]] = {}
+
+    def due(self, due: datetime, as_of: datetime) -> tuple[datetime, datetime, bool]:
+        """(``due``, it in UTC, whether ``as_of`` comes after it), kept in ``dues`` by the
+        deadline's id (the entry holds the deadline, so the id is not reused meanwhile)."""
+        origin = self.origin
+        zone = origin.tzinfo
+        if due.tzinfo is zone:  # as astimezone(UTC) does, without its method calls by name
+            in_utc = _EPOCH + (due - origin) - zone.utcoffset(due)  # type: ignore[union-attr,operator]
+        else:
+            in_utc = due.astimezone(UTC)
+        known = self.dues[id(due)] = (due, in_utc, as_of > in_utc)
+        return known
 
     def escalation(self, spec: EscalationSpec) -> Escalation:
         return self.plan.escalation(self._pack, spec)
@@ -1211,8 +1281,14 @@ def _close(
     overdue and late ones are also added to ``lates``, whose findings ``_lateness`` makes
     (what ``_outcome.lateness_finding`` makes)."""
     # as_of is in UTC here; instants are compared in UTC (see evaluate). The careful walk
-    # builds the same Obligation with _outcome.obligation.
+    # builds the same Obligation with _outcome.obligation. Datetimes with different tzinfo
+    # objects compare through a method call on each zone: each deadline is put in UTC once
+    # (memo.due), and the walk's instants (met_at until closed) are in UTC already on the
+    # usual stream, so most comparisons here are between two UTC datetimes.
     status: Status
+    fromutc = tz.fromutc
+    origin = memo.origin
+    dues = memo.dues
     for o in opened:
         met_by = o.met_by
         cancelled_by = o.cancelled_by
@@ -1220,22 +1296,37 @@ def _close(
         if cancelled_by is not None:
             status = "cancelled"
             o.cancelled_by = cancelled_by.id
+            o.met_at = None  # the walk's instant, if any: a cancelled obligation has none
             if met_by is not None:
                 o.met_by = met_by.id
         elif met_by is not None:
-            # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would
-            # compare by wall clock, which is wrong in the repeated autumn hour. A
-            # fixed-offset met_at and a deadline in the pack's zone compare as instants.
             met = met_by.__dict__  # read once (see _walk)
             met_at = met["at"]
             assert met_at is not None  # fast path: always set
-            late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
+            instant = o.met_at  # the meeting event's instant in the walk's zone, if kept
+            if instant is not None:
+                if due is None:
+                    late = False
+                else:
+                    known = dues.get(id(due))
+                    if known is None or known[0] is not due:
+                        known = memo.due(due, as_of)
+                    late = instant > known[1]
+                o.met_on = fromutc(origin + (instant - _EPOCH)).date()
+            else:
+                # Instants are compared in UTC: datetimes sharing the pack's ZoneInfo would
+                # compare by wall clock, which is wrong in the repeated autumn hour. A
+                # fixed-offset met_at and a deadline in the pack's zone compare as instants.
+                late = due is not None and met_at > (due if fixed else due.astimezone(UTC))
+                o.met_on = met_at.astimezone(tz).date()
             status = "met_late" if late else "met"
             o.met_by = met["id"]
             o.met_at = met_at
-            o.met_on = met_at.astimezone(tz).date()
-        elif due is not None and as_of > due:  # as_of is in UTC: compares as instants
-            status = "overdue"
+        elif due is not None:
+            known = dues.get(id(due))
+            if known is None or known[0] is not due:
+                known = memo.due(due, as_of)
+            status = "overdue" if known[2] else "open"  # as_of is in UTC
         else:
             status = "open"
         o.status = status
