@@ -625,9 +625,43 @@ def _walk(
         for rule in rules:
             compiled = rule.compiled
             if rule.count is not None:
-                triggered_by = _fires(calendar, rule, event, values, case, tallies)
-                if triggered_by is None:
-                    continue
+                # _fires, inlined where the count has no window ('within'): the walk's
+                # commonest count (a call per rule and event saved).
+                if rule.within is not None:
+                    triggered_by = _fires(calendar, rule, event, values, case, tallies)
+                    if triggered_by is None:
+                        continue
+                else:
+                    tally = tallies.get(rule.tally)
+                    if tally is None:
+                        tally = tallies[rule.tally] = _Tally()
+                    window = tally.window
+                    if tally.seen is not event:  # rules that count alike share one tally
+                        tally.seen = event
+                        tally.ids = None
+                        if rule.counts_all or rule.count.counts(event, case, None):
+                            window.append((None, values["id"]))
+                    if len(window) < rule.threshold:
+                        tally.fired = False
+                        continue
+                    how = rule.repeat
+                    applies = rule.always or compiled.applies(event, case, None)
+                    if how == "run":
+                        # The run is used up whether or not the rule applies now.
+                        run = tuple(map(_SECOND, window))
+                        window.clear()
+                        tally.ids = None
+                        if not applies:
+                            continue
+                        triggered_by = run
+                    elif (how == "once" and tally.fired) or not applies:
+                        continue
+                    else:
+                        tally.fired = True
+                        ids = tally.ids
+                        if ids is None:  # one tuple for every rule of the tally firing now
+                            ids = tally.ids = tuple(map(_SECOND, window))
+                        triggered_by = ids
             elif rule.always or compiled.applies(event, case, None):
                 triggered_by = (values["id"],)
             else:
