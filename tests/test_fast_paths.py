@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import gc
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import ev, minimal_pack
+from helpers import ev, ev_on, minimal_pack
 
 from safeguard_rules import evaluate, load_events, load_pack, parse_events
+from safeguard_rules._evaluate import _COLUMNS, _columns
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
 from safeguard_rules._events import CONCERN_FLAGS
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
@@ -126,6 +127,52 @@ def test_as_of_compares_instants_in_the_repeated_autumn_hour() -> None:
     assert [(r.event_id, r.reason) for r in result.account.rejected] == [
         ("second-0130", "dated after as_of, so not yet evaluated")
     ]
+
+
+@pytest.mark.parametrize("shared_zone", [False, True])
+def test_as_of_compares_instants_with_times_of_one_offset(shared_zone: bool) -> None:
+    # Every time at +01:00, as_of at 10:00 UTC: 10:30+01:00 is 09:30 UTC (before as_of, so
+    # evaluated) although its wall clock reads later than as_of's; 11:30+01:00 is 10:30 UTC
+    # (after, so rejected). Times read from text each have a zone object of their own (put
+    # in UTC to be compared); times sharing one zone object are compared with as_of in it.
+    one_hour = timezone(timedelta(hours=1))
+    events = [
+        ev("cpn_created", "2024-05-07T10:30:00+01:00", id="before", incident_ref="A"),
+        ev("cpn_created", "2024-05-07T11:30:00+01:00", id="after", incident_ref="B"),
+    ]
+    if shared_zone:
+        events = [
+            e.model_copy(update={"at": e.at.replace(tzinfo=one_hour)})  # type: ignore[union-attr]
+            for e in events
+        ]
+    assert (events[0].at.tzinfo is events[1].at.tzinfo) is shared_zone  # type: ignore[union-attr]
+    result = evaluate(load_pack("jersey_2019"), events, datetime(2024, 5, 7, 10, tzinfo=UTC))
+    assert result.account.evaluated == 1
+    assert [(r.event_id, r.reason) for r in result.account.rejected] == [
+        ("after", "dated after as_of, so not yet evaluated")
+    ]
+
+
+def test_event_columns_are_the_events_attributes() -> None:
+    # _accept reads ids, times, unknown lists, types and child ids from each event's field
+    # values; an object that keeps no __dict__ is read attribute by attribute instead.
+    events = (
+        ev("cpn_created", "2024-05-07T10:30:00+01:00", id="a", child="c-1", incident_ref="A"),
+        ev_on("cpn_created", "2024-05-06", id="b", child="c-2", incident_ref="B"),
+    )
+    expected = [[getattr(e, name) for e in events] for name in _COLUMNS]
+    values, columns = _columns(events)
+    assert columns == expected and values == [e.__dict__ for e in events]
+
+    class Slotted:
+        __slots__ = _COLUMNS
+
+        def __init__(self, event: object) -> None:
+            for name in _COLUMNS:
+                setattr(self, name, getattr(event, name))
+
+    values, columns = _columns(tuple(Slotted(e) for e in events))  # type: ignore[arg-type]
+    assert values is None and columns == expected
 
 
 # A foreign export renamed by a mapping (as benchmarks/shared_bench's): records are read by

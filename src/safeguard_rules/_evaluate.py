@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timezone, tzinfo
 from itertools import compress, islice, repeat
-from operator import attrgetter, eq, is_not, itemgetter, le, methodcaller
+from operator import attrgetter, eq, is_, is_not, itemgetter, le
 from typing import Any, NamedTuple
 
 from ._calendar import _DAY_KINDS, WorkingCalendar, _day_deadline
@@ -281,7 +281,6 @@ _AT_THEN_ID = attrgetter("at", "id")
 _AT_TZINFO = attrgetter("at.tzinfo")
 _CHILD_AT_ID = attrgetter("child_id", "at", "id")
 _TZINFO = attrgetter("tzinfo")
-_IN_UTC = methodcaller("astimezone", UTC)
 _SECOND = itemgetter(1)
 _THIRD = itemgetter(2)
 
@@ -293,12 +292,17 @@ def _group(groups: defaultdict[str, list[Any]], child_ids: list[str], items: Ite
 
 
 def _comparable(times: list[datetime]) -> list[datetime]:
-    """Fixed-offset ``times`` in one zone, so that they compare without a conversion per
-    comparison: as they are when they share one (a file's times usually do), else in UTC.
-    (Fixed-offset times compare as instants either way: this is for speed.)"""
-    if len(set(map(_TZINFO, times))) <= 1:
+    """Fixed-offset ``times`` with one time zone object, so that they compare without a
+    conversion per comparison: as they are when they share one, else in UTC. (Fixed-offset
+    times compare as instants either way: this is for speed. Times of one offset read from
+    text each have a zone object of their own, equal but not the same, and compare no
+    faster than times of different offsets: they are put in UTC too.)"""
+    if not times:
         return times
-    return list(map(_IN_UTC, times))
+    first = times[0].tzinfo
+    if all(map(is_, map(_TZINFO, times), repeat(first))):
+        return times
+    return list(map(datetime.astimezone, times, repeat(UTC)))  # no method look-up per time
 
 
 def _in_walk_order(times: list[datetime], ids: list[str]) -> bool:
@@ -361,10 +365,22 @@ _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection nam
 
 
 _TYPE = attrgetter("type")
-_ID_AT_UNKNOWN_TYPE_CHILD = attrgetter("id", "at", "unknown", "type", "child_id")
 _FIRST = itemgetter(0)
-_FOURTH = itemgetter(3)
-_FIFTH = itemgetter(4)
+_FIELD_VALUES = attrgetter("__dict__")
+_COLUMNS = ("id", "at", "unknown", "type", "child_id")
+
+
+def _columns(events: tuple[BaseEvent, ...]) -> tuple[list[dict[str, Any]] | None, list[list[Any]]]:
+    """The field values of ``events`` (their ``__dict__``s) and their ids, times, unknown
+    lists, types and child ids: five lists, in order. Read from each event's field values,
+    one attribute read per event: a pydantic model's attribute reads each go through its
+    ``__getattr__`` hook, several times the cost of a look-up in a dict. (Field values None
+    and attribute reads when an event does not keep its fields so.)"""
+    try:
+        values = list(map(_FIELD_VALUES, events))
+        return values, [list(map(itemgetter(name), values)) for name in _COLUMNS]
+    except (AttributeError, KeyError):
+        return None, [list(map(attrgetter(name), events)) for name in _COLUMNS]
 
 
 def _accept(
@@ -385,29 +401,26 @@ def _accept(
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
     # One pass over the events (each read costs a trip to memory), then C calls on columns.
-    columns = list(map(_ID_AT_UNKNOWN_TYPE_CHILD, events))
-    if len(set(map(_FIRST, columns))) == len(events):  # no duplicate ids, the usual case
+    values, (ids, times, unknowns, kinds, child_ids) = _columns(events)
+    if len(set(ids)) == len(events):  # no duplicate ids, the usual case
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
-        times = list(map(_SECOND, columns))
         # The usual stream, checked by one C call per event (map and any): every event
         # timed, none after as_of, none with unknown values. Otherwise the loop below.
-        if None not in times and not any(map(_THIRD, columns)):
+        if None not in times and not any(unknowns):
             if set(map(type, times)) == {datetime} and _fixed_offset_times(times):
-                # Fixed offsets (as read from text): in one zone (_comparable), they compare
-                # with as_of_utc and each other without a conversion per comparison, and
-                # the caller groups and sorts children on them.
-                utc = _comparable(times)
-                if not any(map(as_of_utc.__lt__, utc)):
-                    kinds = list(map(_FOURTH, columns))
-                    kept = _linked(stream, list(events), rejected, pack.calendar, kinds)
+                # Fixed offsets (as read from text): with one zone object (_comparable), they
+                # compare with as_of (in that zone) and each other without a conversion per
+                # comparison, and the caller groups and sorts children on them.
+                comparable = _comparable(times)
+                as_of_here = as_of_utc.astimezone(comparable[0].tzinfo)
+                if not any(map(as_of_here.__lt__, comparable)):
+                    kept = _linked(stream, list(events), rejected, pack.calendar, kinds, values)
                     if columns_out is not None and len(kept) == len(events):
-                        ids = list(map(_FIRST, columns))
-                        columns_out.extend((list(map(_FIFTH, columns)), utc, ids))
+                        columns_out.extend((child_ids, comparable, ids))
                     return kept
             elif not any(map(as_of_utc.__lt__, times)):
-                kinds = list(map(_FOURTH, columns))
-                return _linked(stream, list(events), rejected, pack.calendar, kinds)
+                return _linked(stream, list(events), rejected, pack.calendar, kinds, values)
         late = []
         as_of_day: date | None = None
         for i, event in enumerate(events):
@@ -485,10 +498,12 @@ def _linked(
     rejected: list[Rejection],
     calendar: WorkingCalendar,
     kinds: list[str] | None = None,
+    values: list[dict[str, Any]] | None = None,
 ) -> list[BaseEvent]:
     """``accepted`` less the events whose checked links (EVENT_REFERENCES) do not hold, which
     go to ``rejected``: a link names an accepted event of the same child, of the type the
-    field names, no later than the event itself. ``kinds``: the events' types, when known."""
+    field names, no later than the event itself. ``kinds``: the events' types, when known;
+    ``values``: their field values (``_columns``), when known."""
     if kinds is None:
         kinds = list(map(_TYPE, accepted))
     present = _LINKS.keys() & set(kinds)
@@ -498,9 +513,15 @@ def _linked(
     # those with the field set.
     giving: set[int] = set()
     for kind in present:
-        of_kind = list(compress(accepted, map(kind.__eq__, kinds)))
+        chosen = list(map(eq, kinds, repeat(kind)))
+        of_kind = list(compress(accepted, chosen))
+        of_values = list(compress(values, chosen)) if values else None
         for name, _target in _LINKS[kind]:
-            named = map(attrgetter(name), of_kind)
+            named = (
+                map(dict.get, of_values, repeat(name))
+                if of_values is not None
+                else map(attrgetter(name), of_kind)
+            )
             giving.update(map(id, compress(of_kind, map(is_not, named, repeat(None)))))
     if not giving:
         return accepted
