@@ -299,10 +299,19 @@ def jsonl_batches(
             cut = len(tail) > limit and not tail.endswith("\n")
         if cut:
             _skip_line(handle)
+        if not cut and len(text) <= limit:
+            # Every line is within the limit: the block is split into lines only when it is
+            # read line by line. Its lines: one per newline, and a last one without.
+            count = text.count("\n") + (not text.endswith("\n"))
+            events = bulk(text.removesuffix("\n"), count)
+            if events is not None:
+                yield Batch(number + 1, events)
+                number += count
+                continue
         lines = text.split("\n")
         if lines[-1] == "":  # the block ends with its last line's newline
             lines.pop()
-        if not cut and max(map(len, lines)) <= limit:
+        if not cut and len(text) > limit and max(map(len, lines)) <= limit:
             events = bulk(text.removesuffix("\n"), len(lines))
             if events is not None:
                 yield Batch(number + 1, events)

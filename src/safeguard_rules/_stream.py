@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, setitem
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -681,11 +681,10 @@ class _Mapped:
         self.values = values
         self.constants = constants
 
-    def finish(self, events: list[BaseEvent]) -> bool:
-        """The validated events made what the long way makes of their records (in place:
-        they are new and seen by no one yet); False when one must go the long way."""
-        values = list(map(_VALUES, events))
-        fields_set = list(map(_FIELDS_SET, events))
+    def finish(self, values: list[dict[str, Any]], fields_set: list[set[str]]) -> bool:
+        """The validated events, given by their field values (``__dict__``) and fields set,
+        made what the long way makes of their records (in place: they are new and seen by
+        no one yet); False when one must go the long way."""
         for name in self.ignored:
             list(map(dict.pop, values, repeat(name)))
             list(map(set.discard, fields_set, repeat(name)))
@@ -890,7 +889,7 @@ def _bulk_path(
 
 
 _FIELDS_SET = attrgetter("__pydantic_fields_set__")
-_ATTRIBUTES = attrgetter("attributes")
+_ATTRIBUTES_KEY = itemgetter("attributes")
 _ONLY = itemgetter(0)
 
 
@@ -937,14 +936,18 @@ def _validated(
     if len(found) != count:
         return None
     events: list[BaseEvent] = list(map(_ONLY, found))
-    keys = sum(map(len, map(_FIELDS_SET, events)))
+    # Each event's field values and fields set, read once for the passes below: a model's
+    # attribute reads each go through its __getattr__ hook.
+    values = list(map(_VALUES, events))
+    fields_set = list(map(_FIELDS_SET, events))
+    keys = sum(map(len, fields_set))
     if mapped is None:
-        keys += sum(map(len, map(_ATTRIBUTES, events)))
+        keys += sum(map(len, map(_ATTRIBUTES_KEY, values)))
     if text.count('":') != keys:
         return None  # a key given twice
-    if not _parse_times(events):
+    if not _parse_times(values):
         return None
-    if mapped is not None and not mapped.finish(events):
+    if mapped is not None and not mapped.finish(values, fields_set):
         return None
     return events
 
@@ -967,15 +970,15 @@ def _maybe_spaced(text: str, lines: bool) -> bool:
 _VALUES = attrgetter("__dict__")
 _AT = itemgetter("at")
 _TYPE_KEY = itemgetter("type")
-_set_item = dict.__setitem__
+_set_item = setitem  # a C function: dict.__setitem__ is a slot wrapper, a tuple per call
 _moment = datetime.fromisoformat
 
 
-def _parse_times(events: list[BaseEvent]) -> bool:
+def _parse_times(values: list[dict[str, Any]]) -> bool:
     """Each event's time, validated as text (:func:`_times_as_text`), made the datetime
-    :func:`_instant` makes of it; False when one is not a real date and time. The events are
-    new and seen by no one yet, so their (frozen) values are set in place."""
-    values = list(map(_VALUES, events))
+    :func:`_instant` makes of it; False when one is not a real date and time. ``values``:
+    the events' field values (``__dict__``); the events are new and seen by no one yet, so
+    their (frozen) values are set in place."""
     times = list(map(_AT, values))
     try:
         if None not in times:
