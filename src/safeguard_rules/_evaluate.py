@@ -161,7 +161,8 @@ def _evaluate_all(
         # comes, each child's events are in order too, with nothing to sort.
         histories: defaultdict[str, list[BaseEvent]] = defaultdict(list)
         _group(histories, child_ids, accepted)
-        # Each child's instants (times in one zone, _comparable), in the same order.
+        # Each child's instants (times in one zone, _comparable), in the same order; each
+        # list is let go once its child is walked, so they do not outlive the walk.
         instants: defaultdict[str, list[datetime]] = defaultdict(list)
         _group(instants, child_ids, times)
         del child_ids, times, ids, columns
@@ -177,7 +178,7 @@ def _evaluate_all(
                 memo,
                 True,
                 True,
-                instants[child_id],
+                instants.pop(child_id),
             )
     else:
         by_child: defaultdict[str, list[tuple[Any, str, BaseEvent]]] = defaultdict(list)
