@@ -984,8 +984,8 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         # checks its form at should; 2024's records cannot, so it has no such check
         "flag_summarises_three_incidents_on_allocation",
         "strategy_meeting_called_after_discussion",
-        # reader 9 L10: 2019's "will be called" is owed again after a cancellation; 2024's
-        # "may be called" owes no call at all
+        # reader 9 L10, 12 M1: 2019 owes the call again after a cancellation (a local
+        # extension at should); 2024's "may be called" owes no call at all
         "strategy_meeting_called_again_after_cancellation",
         # reader 11 M1: 2019's meeting owed after a discussion naming a concern recorded as
         # needing no multi-agency response; 2024 owes no meeting after a discussion
