@@ -530,6 +530,14 @@ def strategy_modes() -> Evaluation:
                 mode_considered_by_role="allocated_social_worker",
             ),
             request("2019-06-04T10:25:00+01:00", "r-m6", "w-mo", mode_considered_by_role=None),
+            # neither the form chosen nor who considered it: no consideration recorded
+            request(
+                "2019-06-04T10:28:00+01:00",
+                "r-m7",
+                "w-mo",
+                mode=None,
+                mode_considered_by_role=None,
+            ),
         ],
         "2019-06-04T10:30:00+01:00",
     )
@@ -537,21 +545,20 @@ def strategy_modes() -> Evaluation:
 
 def test_request_records_who_considered_face_to_face_or_telephone() -> None:
     # "should consider" is met by a recorded consideration by the social work manager or
-    # ASWP, whatever they decided (video included)
+    # ASWP, whatever they decided (video included), or left open: r-m1 records who
+    # considered the form and no mode (reader 12 MEDIUM-3: it was reported)
     result = strategy_modes()
     should = check_findings(result, "face_to_face_or_telephone_considered")
-    assert [f.event for f in should] == ["r-m1", "r-m5"]
+    assert [f.event for f in should] == ["r-m5", "r-m7"]
     assert {f.severity for f in should} == {"should"}
     # a mode with no one recorded as considering it is a gap in the data (reader 4 M6)
     [gap] = check_findings(result, "face_to_face_or_telephone_considered_by_recorded")
     assert (gap.event, gap.severity) == ("r-m6", "advisory")
-    assert result.findings[0].message == (
+    assert should[0].message.endswith("(considered by: allocated_social_worker; mode: telephone)")
+    assert should[1].message == (
         "strategy request does not record that the social work manager or ASWP considered "
         "whether a face-to-face or telephone strategy is required (considered by: "
-        "social_work_manager; mode: (none))"
-    )
-    assert result.findings[1].message.endswith(
-        "(considered by: allocated_social_worker; mode: telephone)"
+        "(none); mode: (none))"
     )
 
 

@@ -1296,21 +1296,21 @@ def exceptions_counted_from_the_referral() -> Evaluation:
 def test_exceptions_count_from_the_referral_the_concern_names() -> None:
     # Reader 3 H1 kept: a discussion since the referral the concern names meets every
     # timing rule. Reader 6 M1: the three and five working days count from the concern
-    # being identified, not from the referral (reader 4 H1's reading reversed). Reader 11
-    # M3: the one working day of immediate action, whose sentence names no start, counts
-    # from the referral (principle 3), as the same-day cases do.
+    # being identified, not from the referral (reader 4 H1's reading reversed). Reader 12
+    # HIGH-1: so does the one working day of immediate action, whose clause names no start
+    # and keeps the lead sentence's (reader 11 M3's referral clock reversed).
     result = exceptions_counted_from_the_referral()
-    # child-1: referral Mon 15 June; Tue 16 = 1 -> end of Tue 2015-06-16; the discussion
+    # child-1: concern Tue 16 June; Wed 17 = 1 -> end of Wed 2015-06-17; the discussion
     # on Mon 15 at 14:00, after the referral and before the concern's record, meets it.
     [ia] = of_child(result, ONE_DAY, "child-1")
     assert (ia.triggered_by, ia.due, ia.status, ia.met_by, ia.strength) == (
         ("rr-ia", "c-ia"),
-        end_of("2015-06-16", TZ),
+        end_of("2015-06-17", TZ),
         "met",
         "d-ia",
         "must",
     )
-    assert ia.triggered_on == date(2015, 6, 15)  # the clock starts at the referral
+    assert ia.triggered_on == date(2015, 6, 16)  # the clock starts at the concern
     # child-2: concern Wed 24 June; Thu 25 = 1, Fri 26 = 2, Mon 29 = 3 -> end of Mon
     # 2015-06-29; the discussion on Fri 26 is in time (from the referral, Mon 22, it
     # would have been due end of Thu 25 June and late).
