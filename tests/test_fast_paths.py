@@ -19,9 +19,11 @@ from helpers import ev, ev_on, minimal_pack
 from safeguard_rules import evaluate, load_events, load_pack, parse_events
 from safeguard_rules._evaluate import _COLUMNS, _columns
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
-from safeguard_rules._events import CONCERN_FLAGS
+from safeguard_rules._events import CONCERN_FLAGS, BaseEvent
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
 from safeguard_rules._loading import compile_text
+from safeguard_rules._pack import DeadlineBasis
+from safeguard_rules._result import Severity, Status
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -418,6 +420,25 @@ def test_results_built_in_bulk_are_the_frozen_classes() -> None:
     assert pickle.loads(pickle.dumps(finding)) == finding
 
 
+def _late_and_overdue_events() -> list[BaseEvent]:
+    """Under wtsc_2015 at _LATE_AS_OF: c-1's concern is met late, c-2's overdue."""
+    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
+    return [
+        ev("concern_identified", "2024-05-01T09:00:00+01:00", id="ev-1", child="c-1", **flags),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-20T09:00:00+01:00",
+            id="ev-2",
+            child="c-1",
+            chair_role="csc_team_manager",
+        ),
+        ev("concern_identified", "2024-05-02T10:00:00+01:00", id="ev-3", child="c-2", **flags),
+    ]
+
+
+_LATE_AS_OF = datetime.fromisoformat("2024-06-01T00:00:00+00:00")
+
+
 def test_findings_made_when_read_are_those_made_at_once() -> None:
     # evaluate leaves lateness findings to be made when Evaluation.findings is first read;
     # evaluate_stream makes each child's at once. Whichever is read first (findings, the
@@ -430,19 +451,8 @@ def test_findings_made_when_read_are_those_made_at_once() -> None:
     from safeguard_rules._result import Evaluation, Finding
 
     pack = load_pack("wtsc_2015")
-    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
-    events = [
-        ev("concern_identified", "2024-05-01T09:00:00+01:00", id="ev-1", child="c-1", **flags),
-        ev(
-            "strategy_meeting_held",
-            "2024-05-20T09:00:00+01:00",
-            id="ev-2",
-            child="c-1",
-            chair_role="csc_team_manager",
-        ),
-        ev("concern_identified", "2024-05-02T10:00:00+01:00", id="ev-3", child="c-2", **flags),
-    ]
-    as_of = datetime.fromisoformat("2024-06-01T00:00:00+00:00")
+    events = _late_and_overdue_events()
+    as_of = _LATE_AS_OF
     at_once = merge_evaluations(evaluate_stream(pack, events, as_of))
     assert {f.kind for f in at_once.findings} >= {"met_late", "overdue"}
     readers = [
@@ -462,6 +472,58 @@ def test_findings_made_when_read_are_those_made_at_once() -> None:
         assert evaluation == at_once
         assert evaluation.to_json() == at_once.to_json()
     assert type(Evaluation.findings).__name__ == "member_descriptor"  # as the class had
+
+
+@pytest.mark.parametrize("basis", ["source", "local_default", "local_override"])
+@pytest.mark.parametrize("strength", ["must", "should", "advisory"])
+@pytest.mark.parametrize("status", ["overdue", "met_late"])
+def test_fast_lateness_findings_are_the_outcome_modules_own(
+    status: Status, strength: Severity, basis: DeadlineBasis
+) -> None:
+    # _evaluate._lateness is a copy of _outcome.lateness_finding for the fast path (which
+    # shares deadline texts between findings); the two must make the same finding for the
+    # same obligation, in every status, strength and basis (severity: a "must" whose
+    # deadline is not the source's is a "should").
+    from safeguard_rules._evaluate import _lateness, _Texts
+    from safeguard_rules._outcome import lateness_finding
+    from safeguard_rules._result import new_obligation
+
+    due = datetime(2024, 5, 10, 17, 0, tzinfo=LONDON)
+    met = status == "met_late"
+    o = new_obligation(
+        "r/ev-1", "r", "hold a meeting", None, strength, "csc", (), "c-1", ("ev-1",),
+        datetime(2024, 5, 7, 10, 0, tzinfo=LONDON), date(2024, 5, 7), due, "3 working days",
+        None, basis, "days" if basis != "source" else None, status,
+        "ev-2" if met else None,
+        datetime(2024, 5, 13, 23, 30, tzinfo=UTC) if met else None,
+        date(2024, 5, 14) if met else None,
+        None, None, None,
+    )  # fmt: skip
+    texts = _Texts()
+    fast = _lateness(o, texts)
+    assert fast == lateness_finding(load_pack("wtsc_2015"), o)
+    assert _lateness(o, texts) == fast  # the second time from the shared texts
+    weaker = "should" if strength == "must" and basis != "source" else strength
+    assert (fast.kind, fast.severity, fast.on) == (
+        status,
+        weaker,
+        date(2024, 5, 14) if met else date(2024, 5, 10),
+    )
+
+
+def test_fast_walk_lateness_findings_are_those_the_outcome_module_makes() -> None:
+    # The fast walk decides each obligation's status (_close) and makes its lateness finding
+    # (_lateness); _outcome.lateness_finding of the same obligation is the same finding.
+    from safeguard_rules._outcome import lateness_finding
+
+    pack = load_pack("wtsc_2015")
+    evaluation = evaluate(pack, _late_and_overdue_events(), _LATE_AS_OF)
+    obligations = {o.id: o for o in evaluation.obligations}
+    lateness = [f for f in evaluation.findings if f.kind != "check"]
+    assert {f.kind for f in lateness} == {"met_late", "overdue"}
+    for finding in lateness:
+        assert finding.obligation is not None
+        assert finding == lateness_finding(pack, obligations[finding.obligation])
 
 
 def test_fast_walk_compares_and_dates_instants_across_midnight_and_offsets() -> None:

@@ -154,6 +154,23 @@ def _evaluate_all(
     unknown = 0  # outcomes that cannot be evaluated (only the careful walk gives them)
     as_of_utc = as_of.astimezone(UTC)
     memo = _Memo(pack)
+
+    def walk_sorted(history: list[BaseEvent], instants: list[datetime]) -> None:
+        """Walk a child whose events are sorted, every time with a fixed offset, and whose
+        ``instants`` are their times in one zone; its findings are made when read."""
+        _walk(
+            pack,
+            history,
+            as_of_utc,
+            obligations,
+            findings,
+            exercised,
+            memo,
+            fixed=True,
+            defer=True,
+            instants=instants,
+        )
+
     # Results are ordered by child first, so each child's sorted results, children in
     # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
     if fixed and not uncertain and _in_walk_order(times, ids):
@@ -167,19 +184,7 @@ def _evaluate_all(
         _group(instants, child_ids, times)
         del child_ids, times, ids, columns
         for child_id in sorted(histories):
-            history = histories[child_id]
-            _walk(
-                pack,
-                history,
-                as_of_utc,
-                obligations,
-                findings,
-                exercised,
-                memo,
-                True,
-                True,
-                instants.pop(child_id),
-            )
+            walk_sorted(histories[child_id], instants.pop(child_id))
     else:
         by_child: defaultdict[str, list[tuple[Any, str, BaseEvent]]] = defaultdict(list)
         _group(by_child, child_ids, zip(times, ids, accepted, strict=True))
@@ -191,20 +196,7 @@ def _evaluate_all(
                 # sorted by time then id. Ids are unique here, so events themselves are
                 # never compared.
                 rows.sort()
-                history = list(map(_THIRD, rows))
-                moments = list(map(_FIRST, rows))
-                _walk(
-                    pack,
-                    history,
-                    as_of_utc,
-                    obligations,
-                    findings,
-                    exercised,
-                    memo,
-                    True,
-                    True,
-                    moments,
-                )
+                walk_sorted(list(map(_THIRD, rows)), list(map(_FIRST, rows)))
                 continue
             unknown += evaluate_child(
                 pack,
@@ -252,7 +244,7 @@ def evaluate_child(
         # Sort keys exist for one child at a time, which keeps the peak heap low.
         fixed = _fixed_offsets(events)
         history = sorted(events, key=_AT_THEN_ID if fixed else _instant_then_id)
-        _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, fixed, defer)
+        _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, fixed, defer=defer)
         return 0
     return walk_uncertain(
         pack,
@@ -595,6 +587,7 @@ def _walk(
     exercised: Exercised | None,
     memo: _Memo,
     fixed: bool,
+    *,
     defer: bool = False,
     instants: list[datetime] | None = None,
 ) -> None:
@@ -1335,7 +1328,8 @@ def _close(
 ) -> list[Obligation]:
     """The child's opened obligations as Obligations, their status decided at ``as_of``;
     overdue and late ones are also added to ``lates``, whose findings ``_lateness`` makes
-    (what ``_outcome.lateness_finding`` makes)."""
+    (what ``_outcome.lateness_finding`` makes: tests/test_fast_paths.py checks the fast
+    walk's lateness findings against it)."""
     # as_of is in UTC here; instants are compared in UTC (see evaluate). The careful walk
     # builds the same Obligation with _outcome.obligation. Datetimes with different tzinfo
     # objects compare through a method call on each zone: each deadline is put in UTC once
@@ -1431,7 +1425,11 @@ def _findings(parts: list[Any], rank: dict[str, int]) -> tuple[Finding, ...]:
 
 def _lateness(o: Obligation, texts: _Texts) -> Finding:
     """The finding of an overdue or late obligation (``_outcome.lateness_finding`` of a
-    deadline known to the instant), its text shared where it can be."""
+    deadline known to the instant), its text shared where it can be.
+
+    A copy of ``lateness_finding``, kept for speed: calling that makes each deadline's text
+    and date again per finding (evaluate with its findings read: 5 % more instructions,
+    callgrind). tests/test_fast_paths.py holds the two to the same finding."""
     due = o.due
     assert due is not None  # only an obligation with a deadline is late
     status: Any = o.status

@@ -121,7 +121,11 @@ def lateness_finding(
 ) -> Finding:
     """The finding of an overdue or late obligation. ``latest_due`` is the latest the
     deadline can be when it is not known to the instant (a trigger with only a date and an
-    hours deadline): the obligation is overdue or late whichever it is."""
+    hours deadline): the obligation is overdue or late whichever it is.
+
+    The fast walk makes the same findings with its own copy, ``_evaluate._lateness`` (which
+    shares deadline texts between findings); a change here is made there too
+    (tests/test_fast_paths.py fails while they differ)."""
     # Deadlines are made in the pack's zone already; a latest one is in UTC.
     due_at = obligation.due
     if due_at is None and latest_due is not None:
