@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import ev, ev_on, minimal_pack
+from helpers import ev, ev_on, minimal_pack, recorded_false
 
 from safeguard_rules import evaluate, load_events, load_pack, parse_events
 from safeguard_rules._evaluate import _COLUMNS, _columns
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
-from safeguard_rules._events import CONCERN_FLAGS, BaseEvent
+from safeguard_rules._events import BaseEvent
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
 from safeguard_rules._loading import compile_text
 from safeguard_rules._pack import DeadlineBasis
@@ -333,6 +333,17 @@ def test_fixed_offset_times_in_the_repeated_autumn_hour_are_walked_in_instant_or
     ]
 
 
+def _concern(at: str, id: str, child: str = "child-1") -> BaseEvent:
+    """A neglect concern, every flag recorded false."""
+    return ev(
+        "concern_identified", at, id=id, child=child, **recorded_false({"category": "neglect"})
+    )
+
+
+def _meeting(at: str, id: str, *, child: str, chair_role: str) -> BaseEvent:
+    return ev("strategy_meeting_held", at, id=id, child=child, chair_role=chair_role)
+
+
 def test_triggers_at_one_instant_give_results_in_rule_order() -> None:
     # Two events at the same instant: the walk meets the CPN first (its id sorts first),
     # but results at one instant come in rule order, so the concern's obligation (rule
@@ -355,13 +366,7 @@ def test_triggers_at_one_instant_give_results_in_rule_order() -> None:
     at = "2024-05-01T10:00:00+01:00"
     events = [
         ev("cpn_created", at, id="ev-1", incident_ref="INC-1"),
-        ev(
-            "concern_identified",
-            at,
-            id="ev-2",
-            **dict.fromkeys(CONCERN_FLAGS, False),
-            category="neglect",
-        ),
+        _concern(at, "ev-2"),
     ]
     result = evaluate(pack, events, datetime.fromisoformat("2024-06-01T00:00:00+00:00"))
     assert [o.id for o in result.obligations] == ["first/ev-2", "second/ev-1"]
@@ -372,12 +377,11 @@ def test_input_already_in_walk_order_gives_what_any_other_order_gives() -> None:
     # reversed go the sorting way. Two children interleaved, and two events of one child
     # at one instant (walked by id: ev-3 before ev-4).
     pack = load_pack("wtsc_2015")
-    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
     events = [
-        ev("concern_identified", "2024-05-01T09:00:00+01:00", id="ev-1", child="c-2", **flags),
-        ev("concern_identified", "2024-05-01T10:00:00+01:00", id="ev-2", child="c-1", **flags),
+        _concern("2024-05-01T09:00:00+01:00", "ev-1", child="c-2"),
+        _concern("2024-05-01T10:00:00+01:00", "ev-2", child="c-1"),
         ev("cpn_created", "2024-05-02T10:00:00+01:00", id="ev-3", child="c-1", incident_ref="I"),
-        ev("concern_identified", "2024-05-02T09:00:00Z", id="ev-4", child="c-1", **flags),
+        _concern("2024-05-02T09:00:00Z", "ev-4", child="c-1"),
         ev("cpn_created", "2024-05-03T10:00:00+01:00", id="ev-5", child="c-2", incident_ref="J"),
     ]
     as_of = datetime.fromisoformat("2024-06-01T00:00:00+00:00")
@@ -422,17 +426,10 @@ def test_results_built_in_bulk_are_the_frozen_classes() -> None:
 
 def _late_and_overdue_events() -> list[BaseEvent]:
     """Under wtsc_2015 at _LATE_AS_OF: c-1's concern is met late, c-2's overdue."""
-    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
     return [
-        ev("concern_identified", "2024-05-01T09:00:00+01:00", id="ev-1", child="c-1", **flags),
-        ev(
-            "strategy_meeting_held",
-            "2024-05-20T09:00:00+01:00",
-            id="ev-2",
-            child="c-1",
-            chair_role="csc_team_manager",
-        ),
-        ev("concern_identified", "2024-05-02T10:00:00+01:00", id="ev-3", child="c-2", **flags),
+        _concern("2024-05-01T09:00:00+01:00", "ev-1", child="c-1"),
+        _meeting("2024-05-20T09:00:00+01:00", "ev-2", child="c-1", chair_role="csc_team_manager"),
+        _concern("2024-05-02T10:00:00+01:00", "ev-3", child="c-2"),
     ]
 
 
@@ -549,25 +546,12 @@ def test_fast_walk_compares_and_dates_instants_across_midnight_and_offsets() -> 
       satisfied_by: {event: strategy_meeting_held}
 """
     pack = compile_text(minimal_pack("midnight", "Midnight", rules), "midnight.yaml")
-    flags = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
     events = [
-        ev("concern_identified", "2024-05-07T10:00:00+01:00", id="a1", child="c-1", **flags),
-        ev(
-            "strategy_meeting_held",
-            "2024-05-07T22:30:00+00:00",
-            id="a2",
-            child="c-1",
-            chair_role="someone",
-        ),
-        ev("concern_identified", "2024-05-07T10:00:00+01:00", id="b1", child="c-2", **flags),
-        ev(
-            "strategy_meeting_held",
-            "2024-05-07T23:30:00+00:00",
-            id="b2",
-            child="c-2",
-            chair_role="someone",
-        ),
-        ev("concern_identified", "2024-05-07T23:30:00+00:00", id="c1", child="c-3", **flags),
+        _concern("2024-05-07T10:00:00+01:00", "a1", child="c-1"),
+        _meeting("2024-05-07T22:30:00+00:00", "a2", child="c-1", chair_role="someone"),
+        _concern("2024-05-07T10:00:00+01:00", "b1", child="c-2"),
+        _meeting("2024-05-07T23:30:00+00:00", "b2", child="c-2", chair_role="someone"),
+        _concern("2024-05-07T23:30:00+00:00", "c1", child="c-3"),
     ]
     end_of_8_may = datetime(2024, 5, 8, 23, 59, 59, 999_999, tzinfo=LONDON)
     for as_of, c3_status in (
