@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import json
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -568,3 +568,114 @@ def test_fast_walk_compares_and_dates_instants_across_midnight_and_offsets() -> 
             assert got["c-2"].met_at == datetime.fromisoformat("2024-05-07T23:30:00+00:00")
             assert got["c-3"].triggered_on == date(2024, 5, 8)
             assert got["c-3"].due == end_of_8_may
+
+
+_TABLE_RULES = """\
+  - id: meet_by_grade
+    title: A concern owes a meeting within its grade's time
+    citation: {source: src, quote: "a meeting is held in time"}
+    strength: must
+    when: {event: concern_identified}
+    require:
+      action: meet
+      responsible: someone
+      due:
+        table:
+          hit_policy: first
+          cases:
+            - label: serious
+              when: {field: serious_harm, is: true}
+              within: {same_day: true}
+            - label: urgent
+              when:
+                any:
+                  - {field: immediate_action_taken, is: true}
+                  - {field: category, is: sexual_abuse}
+              within: {calendar_days: 1}
+            - label: complex, not looked after
+              when:
+                all:
+                  - {field: complex, is: true}
+                  - not: {field: looked_after, is: true}
+              within: {calendar_days: 5}
+            - label: otherwise
+              within: {calendar_days: 10}
+      satisfied_by: {event: strategy_meeting_held}
+"""
+
+
+def test_deadline_table_decided_once_per_combination_of_values_chooses_the_first_match() -> None:
+    # The fast walk keeps the case each combination of the trigger's flags chose (the table
+    # reads only the concern's own fields); a repeated combination must get the same case
+    # and one differing in any field its own. Every concern is on Mon 6 May 2024 (London);
+    # the deadline is the end of that day (serious), 7 May (urgent), 11 May (complex, not
+    # looked after) or 16 May (otherwise): 6 May + 0, 1, 5 or 10 calendar days.
+    pack = compile_text(minimal_pack("grades", "Grades", _TABLE_RULES), "grades.yaml")
+    plain = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
+    grades = [
+        ("serious", {"serious_harm": True, "complex": True}, date(2024, 5, 6)),
+        ("urgent", {"immediate_action_taken": True}, date(2024, 5, 7)),
+        ("urgent", {"category": "sexual_abuse", "complex": True}, date(2024, 5, 7)),
+        ("complex, not looked after", {"complex": True}, date(2024, 5, 11)),
+        ("otherwise", {"complex": True, "looked_after": True}, date(2024, 5, 16)),
+        ("otherwise", {}, date(2024, 5, 16)),
+    ]
+    events = [
+        ev(
+            "concern_identified",
+            f"2024-05-06T{9 + n:02d}:00:00+01:00",
+            id=f"e{k}{n}",
+            child=f"c-{k}{n}",
+            **{**plain, **flags},
+        )
+        for n in range(3)  # each combination three times, interleaved with the others
+        for k, (_, flags, _) in enumerate(grades)
+    ]
+    as_of = datetime.fromisoformat("2024-06-01T00:00:00+01:00")
+    for order in (events, events[::-1]):  # grouped as it comes, and sorted
+        got = {o.id.partition("/")[2]: o for o in evaluate(pack, order, as_of).obligations}
+        assert len(got) == len(events)
+        for k, (label, _, day) in enumerate(grades):
+            for n in range(3):
+                obligation = got[f"e{k}{n}"]
+                assert (obligation.due_case, obligation.due.date()) == (label, day)
+                assert obligation.due == datetime.combine(day, time.max, tzinfo=LONDON)
+
+
+def test_elapsed_hours_deadline_from_the_instant_across_the_clock_changes() -> None:
+    # An 'hours' deadline is the trigger's instant plus that many elapsed hours, written in
+    # London. Worked by hand: 00:30 UTC on Sun 31 Mar 2024 + 2 h = 02:30 UTC = 03:30 BST
+    # (the clocks went forward at 01:00 UTC); 00:30 UTC on Sun 27 Oct 2024 (01:30 BST) + 1 h
+    # = 01:30 UTC = the second 01:30 that night, GMT (fold 1); + 0 h it is the first, BST.
+    rules = """\
+  - id: act_in_hours
+    title: A CPN owes an act within the hours it names
+    citation: {source: src, quote: "acted on within hours"}
+    strength: must
+    when: {event: cpn_created}
+    require:
+      action: act
+      responsible: someone
+      due: {hours: HOURS}
+      satisfied_by: {event: flag_sent}
+"""
+    cases = [
+        (2, "2024-03-31T00:30:00+00:00", "2024-03-31T03:30:00+01:00", 0),
+        (1, "2024-10-27T00:30:00+00:00", "2024-10-27T01:30:00+00:00", 1),
+        (0, "2024-10-27T00:30:00+00:00", "2024-10-27T01:30:00+01:00", 0),
+        (0, "2024-10-27T01:30:00+00:00", "2024-10-27T01:30:00+00:00", 1),
+    ]
+    as_of = datetime.fromisoformat("2024-12-01T00:00:00+00:00")
+    for hours, at, due, fold in cases:
+        pack = compile_text(
+            minimal_pack("hours", "Hours", rules.replace("HOURS", str(hours))), "hours.yaml"
+        )
+        events = [
+            ev("cpn_created", at, id="i1", child="c-1", incident_ref="A"),
+            ev("cpn_created", "2024-01-02T10:00:00+00:00", id="i0", child="c-2", incident_ref="B"),
+        ]
+        for order in (events, events[::-1]):  # grouped as it comes, and sorted
+            got = {o.id.partition("/")[2]: o for o in evaluate(pack, order, as_of).obligations}
+            assert got["i1"].due is not None
+            assert (got["i1"].due.isoformat(), got["i1"].due.fold) == (due, fold)
+            assert got["i1"].due.tzinfo is LONDON

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._calendar import CalendarError, WorkingCalendar
 from ._conditions import (
+    EVENT_FIELDS_READ,
     MISSING_OFFICE_HOURS,
     ROLE_UNDEFINED,
     UNKNOWN_FIELD,
@@ -1210,6 +1211,9 @@ def _by_type(matches: tuple[CompiledMatch, ...]) -> Mapping[str, tuple[Predicate
 
 def _always(*_args: Any) -> bool:
     return True
+
+
+EVENT_FIELDS_READ[_always] = frozenset()  # a deadline without a table reads nothing
 
 
 def _content_hash(pack: Pack, parameters: Mapping[str, Due], vocabulary: Vocabulary) -> str:

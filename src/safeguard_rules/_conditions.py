@@ -8,6 +8,7 @@ Nothing from the pack is ever evaluated as code.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -124,8 +125,9 @@ def compile_condition(
         ]
         if len(parts) == 2:  # no generator for the usual small lists (per event)
             first, second = parts
-            return lambda ev, case, trig: first(ev, case, trig) and second(ev, case, trig)
-        return lambda ev, case, trig: all(p(ev, case, trig) for p in parts)
+            both = lambda ev, case, trig: first(ev, case, trig) and second(ev, case, trig)  # noqa: E731
+            return _reading(both, parts)
+        return _reading(lambda ev, case, trig: all(p(ev, case, trig) for p in parts), parts)
     if condition.any_ is not None:
         options = [
             compile_condition(c, scope, (*loc, "any", i), report)
@@ -133,16 +135,43 @@ def compile_condition(
         ]
         if len(options) == 2:
             one, other = options
-            return lambda ev, case, trig: one(ev, case, trig) or other(ev, case, trig)
-        return lambda ev, case, trig: any(p(ev, case, trig) for p in options)
+            either = lambda ev, case, trig: one(ev, case, trig) or other(ev, case, trig)  # noqa: E731
+            return _reading(either, options)
+        return _reading(lambda ev, case, trig: any(p(ev, case, trig) for p in options), options)
     if condition.not_ is not None:
         inner = compile_condition(condition.not_, scope, (*loc, "not"), report)
-        return lambda ev, case, trig: not inner(ev, case, trig)
+        return _reading(lambda ev, case, trig: not inner(ev, case, trig), [inner])
     return _compile_test(condition, scope, loc, report)
+
+
+# Predicates that are functions of the tested event's own field values alone: an 'is' test
+# on a plain field of the event (not a case fact, not the trigger), any/all/not of such
+# tests, and the unconditional case; each with the names of the fields it reads (the
+# unconditional case none). The fast walk decides a deadline table once per combination of
+# those values (_evaluate._Opening), not by a call per case and an attribute read per field.
+# Held weakly: a predicate lives as long as its compiled pack.
+EVENT_FIELDS_READ: weakref.WeakKeyDictionary[Callable[..., bool], frozenset[str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _reading(predicate: Predicate, parts: Sequence[Predicate]) -> Predicate:
+    """``predicate``, combining ``parts``, noted in EVENT_FIELDS_READ when every part is."""
+    read: frozenset[str] = frozenset()
+    for part in parts:
+        names = EVENT_FIELDS_READ.get(part)
+        if names is None:
+            return predicate
+        read |= names
+    EVENT_FIELDS_READ[predicate] = read
+    return predicate
 
 
 def _always(_ev: BaseEvent, _case: CaseState, _trig: BaseEvent | None) -> bool:
     return True
+
+
+EVENT_FIELDS_READ[_always] = frozenset()
 
 
 def _never(_ev: BaseEvent, _case: CaseState, _trig: BaseEvent | None) -> bool:
@@ -274,7 +303,9 @@ def _compile_test(condition: Condition, scope: Scope, loc: Loc, report: Report) 
             on_case, attribute = plain
             if on_case:
                 return lambda ev, case, trig: bool(getattr(case, attribute) == operand)
-            return lambda ev, case, trig: bool(getattr(ev, attribute) == operand)
+            test = lambda ev, case, trig: bool(getattr(ev, attribute) == operand)  # noqa: E731
+            EVENT_FIELDS_READ[test] = frozenset((attribute,))
+            return test
     return _operator(op, get, operand, value_getter)
 
 

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from itertools import compress, islice, repeat
 from operator import attrgetter, eq, is_, is_not, itemgetter, le
 from typing import Any, NamedTuple
@@ -33,7 +33,7 @@ from ._compile import (
     DueCase,
 )
 from ._compile import _always as _always_route
-from ._conditions import Predicate
+from ._conditions import EVENT_FIELDS_READ, Predicate
 from ._conditions import _always as _always_applies
 from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
@@ -720,12 +720,24 @@ def _walk(
                 due = None
                 statics = opening.statics
                 if statics is None:
-                    for entry in opening.table:  # first match
-                        if entry[0](event, case, event):
-                            break
-                    else:
-                        raise AssertionError("deadline tables end with an unconditional case")
-                    _, due_case, statics, dues = entry
+                    entry = None
+                    reads = opening.reads
+                    if reads is not None:
+                        # The case these field values chose before (see _Opening.reads).
+                        try:
+                            key = reads(values)
+                            entry = opening.decided.get(key)
+                        except (KeyError, TypeError):  # not a field here, or unhashable
+                            reads = None
+                    if entry is None:
+                        for entry in opening.table:  # first match
+                            if entry[0](event, case, event):
+                                break
+                        else:
+                            raise AssertionError("deadline tables end with an unconditional case")
+                        if reads is not None and len(opening.decided) < _DECIDED_MAX:
+                            opening.decided[key] = entry
+                    _, due_case, statics, dues, span = entry
                     if exercised is not None:
                         exercised.add(("case", rule_id, route.name or "", due_case.label))
                     if dues is not None:  # a day-based deadline: the same for the same day
@@ -733,6 +745,10 @@ def _walk(
                         if due is None:
                             kind_, amount = due_case.kind, due_case.amount
                             due = dues[day] = _day_deadline(calendar, kind_, amount, day)
+                    elif span is not None and converting:
+                        # Elapsed hours from the instant, as calendar.due adds them in UTC
+                        # (without its two conversions).
+                        due = fromutc(origin + (instant - _EPOCH + span))
                     else:
                         due = calendar.due_local(due_case.kind, due_case.amount, here)
                 requirement = opening.requirement
@@ -1054,6 +1070,17 @@ class _RulePlan:
         self.opening: _Opening | None = None  # set by _Plan where the rule has one
 
 
+# A deadline case as _Opening keeps it: (applies, the case, its statics, for a day-based case
+# its deadlines by local date (made once per pack and date; else None), and for an elapsed
+# hours case its length (else None)).
+_Entry = tuple[Predicate, DueCase, "_Static", dict[date, datetime] | None, timedelta | None]
+
+# Combinations of field values whose deadline case an _Opening keeps at most: the fields
+# are the trigger's flags and categories, few values each; a table testing a free-text
+# field would otherwise grow with every value seen while the pack lives.
+_DECIDED_MAX = 4096
+
+
 class _Opening(NamedTuple):
     """How a rule with one route that always applies and no due_from opens its obligation,
     worked out once per pack: the walk's general path, with the statics of each deadline
@@ -1061,9 +1088,13 @@ class _Opening(NamedTuple):
 
     requirement: CompiledRequirement
     statics: _Static | None  # without a deadline
-    # The deadline cases in order: (applies, the case, its statics, and for a day-based
-    # case its deadlines by local date, made once per pack and date; None otherwise).
-    table: tuple[tuple[Predicate, DueCase, _Static, dict[date, datetime] | None], ...]
+    # The deadline cases in order (first match).
+    table: tuple[_Entry, ...]
+    # When every case's condition is a function of the trigger's own field values alone
+    # (EVENT_FIELDS_READ): those values, read from its __dict__ by one C call, and the case
+    # each combination of them chose (first match, decided once). None otherwise.
+    reads: Callable[[dict[str, Any]], Any] | None
+    decided: dict[Any, _Entry]
 
 
 def _dues(case: DueCase) -> dict[date, datetime] | None:
@@ -1081,12 +1112,27 @@ def _opening(plan: _Plan, pack: CompiledPack, rule: _RulePlan) -> _Opening | Non
         return None  # due_from: the general path
     compiled = rule.compiled
     if requirement.due is None:
-        return _Opening(requirement, plan.statics(pack, compiled, route, None, False), ())
+        statics = plan.statics(pack, compiled, route, None, False)
+        return _Opening(requirement, statics, (), None, {})
     table = tuple(
-        (case.applies, case, plan.statics(pack, compiled, route, case, False), _dues(case))
+        (
+            case.applies,
+            case,
+            plan.statics(pack, compiled, route, case, False),
+            _dues(case),
+            timedelta(hours=case.amount) if case.kind == "hours" else None,
+        )
         for case in requirement.due.cases
     )
-    return _Opening(requirement, None, table)
+    read: set[str] = set()
+    for case in requirement.due.cases:
+        names = EVENT_FIELDS_READ.get(case.applies)
+        if names is None:
+            return _Opening(requirement, None, table, None, {})
+        read |= names
+    # Read in a fixed order; a table that reads no field decides by a constant key.
+    reads: Callable[[dict[str, Any]], Any] = itemgetter(*sorted(read)) if read else type
+    return _Opening(requirement, None, table, reads, {})
 
 
 # One walk step per event type: (type, how it changes the case facts or None, whether an
