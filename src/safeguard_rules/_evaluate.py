@@ -358,6 +358,7 @@ _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection nam
 
 
 _TYPE = attrgetter("type")
+_NO_TIME = type(None)
 _FIRST = itemgetter(0)
 _FIELD_VALUES = attrgetter("__dict__")
 _COLUMNS = ("id", "at", "unknown", "type", "child_id")
@@ -400,8 +401,10 @@ def _accept(
         # UTC, so no event time needs converting here.
         # The usual stream, checked by one C call per event (map and any): every event
         # timed, none after as_of, none with unknown values. Otherwise the loop below.
-        if None not in times and not any(unknowns):
-            if set(map(type, times)) == {datetime} and _fixed_offset_times(times):
+        # One pass for both: a time that is None has its own type.
+        kinds_of_time = set(map(type, times))
+        if _NO_TIME not in kinds_of_time and not any(unknowns):
+            if kinds_of_time == {datetime} and _fixed_offset_times(times):
                 # Fixed offsets (as read from text): with one zone object (_comparable), they
                 # compare with as_of (in that zone) and each other without a conversion per
                 # comparison, and the caller groups and sorts children on them.
