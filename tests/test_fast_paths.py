@@ -611,7 +611,6 @@ def test_deadline_table_decided_once_per_combination_of_values_chooses_the_first
     # the deadline is the end of that day (serious), 7 May (urgent), 11 May (complex, not
     # looked after) or 16 May (otherwise): 6 May + 0, 1, 5 or 10 calendar days.
     pack = compile_text(minimal_pack("grades", "Grades", _TABLE_RULES), "grades.yaml")
-    plain = {**dict.fromkeys(CONCERN_FLAGS, False), "category": "neglect"}
     grades = [
         ("serious", {"serious_harm": True, "complex": True}, date(2024, 5, 6)),
         ("urgent", {"immediate_action_taken": True}, date(2024, 5, 7)),
@@ -626,7 +625,7 @@ def test_deadline_table_decided_once_per_combination_of_values_chooses_the_first
             f"2024-05-06T{9 + n:02d}:00:00+01:00",
             id=f"e{k}{n}",
             child=f"c-{k}{n}",
-            **{**plain, **flags},
+            **recorded_false({"category": "neglect", **flags}),
         )
         for n in range(3)  # each combination three times, interleaved with the others
         for k, (_, flags, _) in enumerate(grades)
