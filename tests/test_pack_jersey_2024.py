@@ -141,6 +141,8 @@ def test_every_parameter_is_a_labelled_local_default() -> None:
         "professional_difference_resolution_timescale": "local_default",
         "strategy_discussion_timescale": "local_default",  # reader 5 L5
         "medical_consideration_after_concern_timescale": "local_default",  # reader 9 M2
+        # reader 13 L2: three working days counted from a discussion, the pack's start
+        "decision_not_recorded_prompt_window": "local_default",
     }
     # reader 4 M7: the chapter gives the medical consideration no time; the same day is ours,
     # counted from the discussion or meeting (reader 9 M2: a one-case table, counts_from)
@@ -477,6 +479,50 @@ def test_the_risk_table_is_a_local_default_and_its_breach_says_so() -> None:
         "local_default",
         "strategy_meeting_risk_timescale",
     )
+
+
+def test_the_notice_timed_from_a_discussion_carries_the_local_label() -> None:
+    # Reader 13 L2: the chapter's three working days run from the incident; the advisory
+    # notice after a discussion that left meeting_to_follow out counts them from the
+    # discussion, the pack's own start, so they are a local default. Discussion Wed 5 Jun
+    # 2024: Thu 6 (1), Fri 7 (2), Mon 10 (3) -> end of Mon 10 Jun (no Jersey holiday in
+    # June 2024); the meeting on Tue 11 Jun is late. The should rule, from the incident of
+    # Mon 3 Jun (Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 Jun), stays the source's.
+    notice = "strategy_meeting_within_three_working_days_decision_not_recorded"
+    events = [
+        allocated(),
+        concern("2024-06-03T09:00:00+01:00"),
+        ev("strategy_discussion_held", "2024-06-05T14:00:00+01:00", id="sd-1", mode="telephone"),
+        meeting("2024-06-11T10:00:00+01:00"),
+    ]
+    result = run(PACK, events, "2024-06-28T12:00:00+01:00")
+    prompt = only(result, notice)
+    assert (prompt.due, prompt.status, prompt.strength) == (
+        end_of("2024-06-10", TZ),
+        "met_late",
+        "advisory",
+    )
+    assert (prompt.basis, prompt.parameter) == (
+        "local_default",
+        "decision_not_recorded_prompt_window",
+    )
+    timed = only(result, "strategy_meeting_within_three_working_days")
+    assert (timed.due, timed.status, timed.basis) == (
+        end_of("2024-06-06", TZ),
+        "met_late",
+        "source",
+    )
+    [late] = [f for f in result.findings if f.rule == notice]
+    assert (late.kind, late.severity) == ("met_late", "advisory")
+    assert "local default (parameter decision_not_recorded_prompt_window)" in late.message
+    data = json.loads(result.to_json())
+    [obligation] = [o for o in data["obligations"] if o["rule"] == notice]
+    [finding] = [f for f in data["findings"] if f["rule"] == notice]
+    for labelled in (obligation, finding):
+        assert (labelled["basis"], labelled["parameter"]) == (
+            "local_default",
+            "decision_not_recorded_prompt_window",
+        )
 
 
 def test_a_cancellation_closes_nothing() -> None:
