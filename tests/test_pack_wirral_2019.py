@@ -10,7 +10,7 @@ Monday), 05-06, 05-27, 08-26, 12-25, 12-26. Office hours are 09:00 (inclusive) t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 import pytest
@@ -26,7 +26,7 @@ from helpers import (
     run,
 )
 
-from safeguard_rules import BaseEvent, Evaluation, load_pack
+from safeguard_rules import BaseEvent, Evaluation, evaluate, load_pack
 
 TZ = "Europe/London"
 PACK = load_pack("wirral_2019")
@@ -1537,6 +1537,73 @@ def test_compliant_cancellation_cancels_the_request_obligations() -> None:
         assert (o.status, o.cancelled_by) == ("cancelled", "x-can"), rule
     # forwarded to the BSA before the cancellation: that obligation was met
     assert only(result, "request_forwarded_to_business_support_assistant").status == "met"
+
+
+def test_a_cancellation_naming_a_concern_must_name_an_earlier_concern_of_the_child() -> None:
+    # Reader 13 item 1: strategy_meeting_cancelled.concern_ref (the concern the cancelled
+    # request was made for) is a checked link, like a meeting's concern_ref. One naming a
+    # later concern, or the request itself, is rejected and so cancels nothing: the
+    # concern's 1.1 duties stay owed. Participation deadline from c-a, Mon 3 June 2019:
+    # Tue 4 (1), Wed 5 (2), Thu 6 (3), Fri 7 (4), Mon 10 (5) -> end of Mon 10 June 2019.
+    child = "w-can-link"
+
+    def cancelled(id: str, at: str, concern_ref: str) -> BaseEvent:
+        return ev(
+            "strategy_meeting_cancelled",
+            at,
+            id=id,
+            child=child,
+            of_event="r-a",
+            concern_ref=concern_ref,
+            rationale="concern resolved",
+            agreed_by=["team_manager", "police", "health"],
+            notified=["business_support_assistant", "west_mash"],
+            recorded_on_child_file=True,
+            notified_by_role="allocated_social_worker",
+        )
+
+    events = [
+        ev(
+            "concern_identified",
+            "2019-06-03T10:00:00+01:00",
+            id="c-a",
+            child=child,
+            category="neglect",
+            looked_after=False,
+        ),
+        request("2019-06-03T11:00:00+01:00", "r-a", child),
+        cancelled("x-1", "2019-06-04T10:00:00+01:00", "c-b"),
+        cancelled("x-2", "2019-06-04T11:00:00+01:00", "r-a"),
+        ev(
+            "concern_identified",
+            "2019-06-05T10:00:00+01:00",
+            id="c-b",
+            child=child,
+            category="neglect",
+            looked_after=False,
+        ),
+    ]
+    result = evaluate(PACK, events, datetime.fromisoformat("2019-06-20T12:00:00+01:00"))
+    assert sorted((r.event_id, r.reason) for r in result.account.rejected) == [
+        (
+            "x-1",
+            "concern_ref 'c-b' names a concern_identified at 2019-06-05T10:00:00+01:00, after "
+            "this event (2019-06-04T10:00:00+01:00); it refers to an earlier one",
+        ),
+        (
+            "x-2",
+            "concern_ref 'r-a' names a strategy_meeting_requested event, not a concern_identified",
+        ),
+    ]
+    first = [o for o in result.obligations if o.triggered_by == ("c-a",)]
+    assert {o.rule: (o.status, o.due) for o in first} == {
+        "strategy_discussion_when_significant_harm_suspected": ("open", None),
+        "strategy_discussion_involves_csc": ("overdue", end_of("2019-06-10", TZ)),
+        "strategy_discussion_involves_police": ("overdue", end_of("2019-06-10", TZ)),
+        "strategy_discussion_involves_health": ("overdue", end_of("2019-06-10", TZ)),
+    }
+    # Rejected, neither cancels what the request owed either.
+    assert only(result, "strategy_meeting_arranged").status == "open"
 
 
 @scenario

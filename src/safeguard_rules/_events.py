@@ -792,6 +792,12 @@ class StrategyMeetingCancelled(BaseEvent):
         description="Role of whoever emailed those in notified; by_role is who cancelled. "
         "None when not recorded.",
     )
+    concern_ref: Id | None = Field(
+        None,
+        description="Id of the concern_identified event of this child the cancelled request "
+        "was made for, recorded no later than it; None when the record does not link one. An "
+        "id that names no such concern rejects the event.",
+    )
 
 
 class AgencyUnableToAttend(BaseEvent):
@@ -1224,6 +1230,7 @@ EVENT_REFERENCES: dict[tuple[str, str], str] = {
     ("concern_identified", "referral_ref"): "referral_received",
     ("strategy_discussion_held", "concern_ref"): "concern_identified",
     ("strategy_meeting_held", "concern_ref"): "concern_identified",
+    ("strategy_meeting_cancelled", "concern_ref"): "concern_identified",
 }
 
 
