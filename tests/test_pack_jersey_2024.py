@@ -24,7 +24,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import assert_source_accounted_for, end_of, ev, fired_rules, obligations, only, run
+from helpers import (
+    assert_not_encoded_quotes_the_source,
+    assert_source_accounted_for,
+    end_of,
+    ev,
+    fired_rules,
+    obligations,
+    only,
+    run,
+)
 
 from safeguard_rules import BaseEvent, Evaluation, Finding, load_pack, parse_events
 from safeguard_rules._pack import Rule
@@ -216,6 +225,12 @@ def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
     # Its 22 imposing sentences, and every other sentence (those with "need to" too), but
     # headings: the chapter's title, which the page gives twice.
     assert_source_accounted_for(PACK, "jspb_2024", imposing=22, headings=_PAGE_HEADINGS)
+
+
+def test_what_is_not_encoded_is_quoted_from_the_source_with_a_reason() -> None:
+    assert_not_encoded_quotes_the_source(PACK, "jspb_2024")
+    reasons = {e.reason for e in PACK.pack.not_encoded}
+    assert "out_of_scope" in reasons  # the Hub referral route for unallocated children
 
 
 _PAGE_HEADINGS = (
