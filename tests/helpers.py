@@ -12,10 +12,19 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from click.testing import CliRunner
+
 from safeguard_rules import BaseEvent, CompiledPack, Evaluation, Obligation, evaluate, parse_events
 from safeguard_rules._events import CONCERN_FLAGS
+from safeguard_rules.cli import main
 
 _counter = 0
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    """``safeguard-rules *args`` in process: its exit code, standard output and error."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
 
 
 def ev(

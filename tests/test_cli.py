@@ -8,19 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 
 from safeguard_rules import PackValidationError, bundled_packs, load_pack
-from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "child_a_history.jsonl"
 AS_OF = "2024-06-03T17:00:00+01:00"
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_console_script_and_module_both_run() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 from pydantic import BaseModel
 
 from safeguard_rules import (
@@ -30,18 +30,12 @@ from safeguard_rules._diff._describe import _other_fields
 from safeguard_rules._diff._render import md, shorten, shorten_pair
 from safeguard_rules._pack import Condition, Count, Due
 from safeguard_rules._wording import describe_condition, describe_count, describe_due
-from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "child_a_history.jsonl"
 AS_OF = "2024-06-03T17:00:00+01:00"  # the as-of scripts/demo uses
 JERSEY_DOC = ROOT / "docs" / "policies" / "jersey_2019-to-2024.md"
 REGENERATE = "safeguard-rules diff jersey_2019 jersey_2024 --format markdown > docs/policies/jersey_2019-to-2024.md"
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 # --- describing conditions, deadlines and counts -------------------------------------------

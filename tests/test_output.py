@@ -12,11 +12,10 @@ from typing import Any
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 
 import safeguard_rules
 from safeguard_rules import _engine, evaluate, load_events, load_pack
-from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -30,11 +29,6 @@ EXAMPLE_RUNS = [
     ("wirral_2019", "strategy_requests.yaml", "2019-06-20T17:00:00+01:00"),
     ("wtsc_2015", "caseload_2015.jsonl", "2016-01-15T17:00:00+00:00"),
 ]
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

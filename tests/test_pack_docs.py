@@ -10,11 +10,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 
 from safeguard_rules import load_pack
 from safeguard_rules._pack_doc import render_pack_doc, slug
-from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted(p for p in (ROOT / "policies").glob("*.yaml"))
@@ -110,11 +109,6 @@ def rows(doc: str) -> dict[int, list[str]]:
         if cells[0].isdigit():
             found[int(cells[0])] = cells[1:]
     return found
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

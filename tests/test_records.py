@@ -14,21 +14,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 
 from safeguard_rules import RECORD_COLUMNS, evaluate, load_events, load_pack, sort_events_by_child
-from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORY = ROOT / "examples" / "child_a_history.jsonl"
 CENSUS = ROOT / "tests" / "data" / "cin_census" / "CIN_Census_2024.xml"
 AS_OF = "2024-06-03T17:00:00+01:00"
 JERSEY = ZoneInfo("Europe/Jersey")
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 
 from safeguard_rules import (
     AmbiguousPackError,
@@ -35,7 +35,6 @@ from safeguard_rules import (
     select_pack,
 )
 from safeguard_rules._registry import ENTRY_POINT_GROUP, bundled_dir, resolve_pack
-from safeguard_rules.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "registry.md"
@@ -103,11 +102,6 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     for name, module in list(sys.modules.items()):
         if str(getattr(module, "__file__", "") or "").startswith(str(root)):
             del sys.modules[name]
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 # --- bundled names and paths -----------------------------------------------------------

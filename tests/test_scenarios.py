@@ -16,7 +16,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from click.testing import CliRunner
+from helpers import cli
 
 from safeguard_rules import load_pack
 from safeguard_rules._scenario import (
@@ -30,7 +30,6 @@ from safeguard_rules._scenario import (
     run_scenarios,
 )
 from safeguard_rules._scenario_junit import render_junit
-from safeguard_rules.cli import main
 
 pytest_plugins = ["pytester"]
 
@@ -55,11 +54,6 @@ def failures_of(path: Path) -> list[str]:
     assert not run.errors, run.errors
     assert len(run.outcomes) == 1
     return list(run.outcomes[0].failures)
-
-
-def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 # --- the passing examples ------------------------------------------------------------------
