@@ -6,10 +6,12 @@ import contextlib
 import io
 import os
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 from docgen import DOC, render
+from helpers import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,6 +46,41 @@ def test_readme_parameter_example_names_a_real_parameter() -> None:
     name = re.search(r'parameters=\{"(\w+)"', text)
     assert name is not None
     assert name.group(1) in load_pack("jersey_2024").parameters
+
+
+def _readme_example_commands() -> list[str]:
+    """The README's command lines that read the bundled examples (nothing of the user's)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [line.split("  #")[0].strip() for line in text.splitlines()]
+    return [line for line in lines if line.startswith("safeguard-rules ") and " examples/" in line]
+
+
+def test_readme_runs_six_commands_on_the_bundled_examples() -> None:
+    # three evaluate lines, explain, report and calendar: a new user's first tries
+    commands = [shlex.split(line)[1] for line in _readme_example_commands()]
+    assert sorted(commands) == ["calendar", "evaluate", "evaluate", "evaluate", "explain", "report"]
+
+
+@pytest.mark.parametrize(
+    "line", _readme_example_commands(), ids=lambda line: "-".join(shlex.split(line)[1:3])
+)
+def test_readme_example_command_succeeds(
+    line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a new user types it in the clone: exit 0 (no rejected events, a real obligation id).
+    # Files it writes (-o) go to tmp_path, not into the repository.
+    monkeypatch.chdir(ROOT)
+    words = shlex.split(line)[1:]
+    args: list[str] = []
+    for i, word in enumerate(words):
+        if "*" in word:
+            args += sorted(str(p.relative_to(ROOT)) for p in ROOT.glob(word))
+        elif i > 0 and words[i - 1] == "-o":
+            args.append(str(tmp_path / word))
+        else:
+            args.append(word)
+    code, out, err = cli(*args)
+    assert code == 0, (out[-2000:], err[-2000:])
 
 
 def test_events_doc_is_generated_from_the_models() -> None:
