@@ -7,8 +7,8 @@ until Sun 31 Mar 2024 and on BST (+01:00) from then until Sun 27 Oct 2024. Each 
 its counting. Every id is invented.
 
 The YAML scenarios in policies/scenarios/jersey_2024.scenarios.yaml cover the rules one by
-one (80 scenarios); these tests check what YAML cannot say (the deadline basis in the
-output, the pack's record of what it leaves out, source coverage) and the readings of
+one; these tests check what YAML cannot say (the deadline basis in the output, the pack's
+record of what it leaves out, source coverage) and the readings of
 issue 7 once more from Python. Tests that asserted the earlier readings (a Hub referral
 obligation for unallocated children, four CPNs flagged once per child forever, a strategy
 discussion meeting the meeting's timescale, any Team Manager passing the chair's must, a
