@@ -11,13 +11,15 @@ from __future__ import annotations
 import gc
 import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import ev, ev_on, minimal_pack, recorded_false
 
-from safeguard_rules import evaluate, load_events, load_pack, parse_events
+from safeguard_rules import EventStream, evaluate, load_events, load_pack, parse_events
 from safeguard_rules._evaluate import _COLUMNS, _columns
+from safeguard_rules._event_columns import of_stream
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
 from safeguard_rules._events import BaseEvent
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
@@ -175,6 +177,100 @@ def test_event_columns_are_the_events_attributes() -> None:
 
     values, columns = _columns(tuple(Slotted(e) for e in events))  # type: ignore[arg-type]
     assert values is None and columns == expected
+
+
+def _link_file(path: Path) -> None:
+    """JSON Lines over three blocks of bulk reading (BLOCK_CHARS each): filler CPN records,
+    and in the second and third blocks events whose links hold or not."""
+    filler = [
+        json.dumps(
+            {
+                "id": f"f-{i:04d}",
+                "type": "cpn_created",
+                "child_id": f"c-{i % 7}",
+                "at": f"2015-06-01T{i % 24:02d}:00:00+01:00",
+                "incident_ref": f"inc-{i:04d}-" + "x" * 150,
+            }
+        )
+        for i in range(900)
+    ]
+    linked = [
+        {"id": "r-1", "type": "referral_received", "child_id": "c-1"},
+        # names r-1 of its child, earlier: holds
+        {"id": "k-1", "type": "concern_identified", "child_id": "c-1", "referral_ref": "r-1"},
+        # names no event at all
+        {"id": "k-2", "type": "concern_identified", "child_id": "c-1", "referral_ref": "r-9"},
+        # names a concern of another child
+        {"id": "m-1", "type": "strategy_meeting_held", "child_id": "c-2", "concern_ref": "k-1"},
+        # names a later concern
+        {"id": "m-2", "type": "strategy_meeting_held", "child_id": "c-1", "concern_ref": "k-3"},
+        {"id": "k-3", "type": "concern_identified", "child_id": "c-1"},
+        # names an event of the wrong type
+        {"id": "m-3", "type": "strategy_meeting_held", "child_id": "c-1", "concern_ref": "r-1"},
+        # the link fields given as null: no link
+        {"id": "m-4", "type": "strategy_meeting_held", "child_id": "c-1", "concern_ref": None},
+    ]
+    extra = {
+        "concern_identified": {"category": "neglect"},
+        "strategy_meeting_held": {"chair_role": "x"},
+    }
+    records = [
+        json.dumps({**r, "at": f"2015-06-02T1{n}:00:00+01:00", **extra.get(r["type"], {})})
+        for n, r in enumerate(linked)
+    ]
+    lines = filler[:400] + records[:4] + filler[400:800] + records[4:] + filler[800:]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_a_loaded_stream_keeps_the_columns_evaluate_reads_and_links_are_checked_alike(
+    tmp_path: Path,
+) -> None:
+    # load_events reads each bulk block's ids, times, unknown lists, types, child ids and
+    # link-giving events while the block is new (_event_columns); evaluate takes them for
+    # that stream only. Its rejections and results equal those of the same events in a
+    # stream without them (the events read again by evaluate).
+    path = tmp_path / "links.jsonl"
+    _link_file(path)
+    stream = load_events(path)
+    assert not stream.rejected and len(stream.events) == 908
+    assert stream.events[400].id == "r-1" and stream.events[804].id == "m-2"  # two blocks on
+    kept = of_stream(stream, stream.events)
+    assert kept is not None
+    columns = [kept.ids, kept.times, kept.unknowns, kept.kinds, kept.child_ids]
+    assert columns == [[getattr(e, name) for e in stream.events] for name in _COLUMNS]
+    assert [stream.events[i].id for i in kept.giving] == ["k-1", "k-2", "m-1", "m-2", "m-3"]
+
+    same = EventStream(stream.events, stream.rejected, stream.source, stream.origins)
+    assert of_stream(same, same.events) is None  # another stream: no columns
+    as_of = datetime(2015, 7, 1, tzinfo=UTC)
+    pack = load_pack("wtsc_2015")
+    with_columns = evaluate(pack, stream, as_of)
+    without = evaluate(pack, same, as_of)
+    assert with_columns.to_json() == without.to_json()
+    assert sorted((r.event_id, r.where) for r in with_columns.account.rejected) == [
+        ("k-2", f"{path}:403"),
+        ("m-1", f"{path}:404"),
+        ("m-2", f"{path}:805"),
+        ("m-3", f"{path}:807"),
+    ]
+
+
+def test_a_stream_read_partly_line_by_line_has_no_columns(tmp_path: Path) -> None:
+    # A line with a backslash is read on its own (the bulk path does not take its block):
+    # the stream keeps no columns and evaluate reads the events itself.
+    path = tmp_path / "links.jsonl"
+    _link_file(path)
+    text = path.read_text().replace('"neglect"', '"negl\\u0065ct"', 1)
+    path.write_text(text)
+    stream = load_events(path)
+    assert not stream.rejected and len(stream.events) == 908
+    assert of_stream(stream, stream.events) is None
+    records = parse_events(
+        [{"id": "r", "type": "referral_received", "child_id": "c", "on": "2015-06-01"}]
+    )
+    assert len(records.events) == 1 and of_stream(records, records.events) is None
+    result = evaluate(load_pack("wtsc_2015"), stream, datetime(2015, 7, 1, tzinfo=UTC))
+    assert sorted(r.event_id for r in result.account.rejected) == ["k-2", "m-1", "m-2", "m-3"]
 
 
 # A foreign export renamed by a mapping (as benchmarks/shared_bench's): records are read by

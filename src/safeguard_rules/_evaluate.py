@@ -37,7 +37,10 @@ from ._conditions import EVENT_FIELDS_READ, Predicate
 from ._conditions import _always as _always_applies
 from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
-from ._events import EARLIEST_YEAR, EVENT_REFERENCES, LATEST_YEAR, BaseEvent
+from ._event_columns import COLUMNS as _COLUMNS
+from ._event_columns import LINKS as _LINKS
+from ._event_columns import of_stream
+from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
 from ._outcome import (
     NO_TIMESCALE,
@@ -361,7 +364,6 @@ _TYPE = attrgetter("type")
 _NO_TIME = type(None)
 _FIRST = itemgetter(0)
 _FIELD_VALUES = attrgetter("__dict__")
-_COLUMNS = ("id", "at", "unknown", "type", "child_id")
 
 
 def _columns(events: tuple[BaseEvent, ...]) -> tuple[list[dict[str, Any]] | None, list[list[Any]]]:
@@ -394,8 +396,18 @@ def _accept(
     caller does not read the events again."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
-    # One pass over the events (each read costs a trip to memory), then C calls on columns.
-    values, (ids, times, unknowns, kinds, child_ids) = _columns(events)
+    values: list[dict[str, Any]] | None = None
+    giving: list[int] | None = None
+    kept_columns = of_stream(stream, events)
+    if kept_columns is not None:
+        # Read by the loader while each block of events was new (_event_columns): a pass
+        # over every event here would find each out of the caches.
+        ids, times, unknowns = kept_columns.ids, kept_columns.times, kept_columns.unknowns
+        kinds, child_ids, giving = kept_columns.kinds, kept_columns.child_ids, kept_columns.giving
+    else:
+        # One pass over the events (each read costs a trip to memory), then C calls on
+        # columns.
+        values, (ids, times, unknowns, kinds, child_ids) = _columns(events)
     if len(set(ids)) == len(events):  # no duplicate ids, the usual case
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
@@ -411,12 +423,14 @@ def _accept(
                 comparable = _comparable(times)
                 as_of_here = as_of_utc.astimezone(comparable[0].tzinfo)
                 if not any(map(as_of_here.__lt__, comparable)):
-                    kept = _linked(stream, list(events), rejected, pack.calendar, kinds, values)
+                    kept = _linked(
+                        stream, list(events), rejected, pack.calendar, kinds, values, giving
+                    )
                     if columns_out is not None and len(kept) == len(events):
                         columns_out.extend((child_ids, comparable, ids))
                     return kept
             elif not any(map(as_of_utc.__lt__, times)):
-                return _linked(stream, list(events), rejected, pack.calendar, kinds, values)
+                return _linked(stream, list(events), rejected, pack.calendar, kinds, values, giving)
         late = []
         as_of_day: date | None = None
         for i, event in enumerate(events):
@@ -482,12 +496,6 @@ def _accept(
     return _linked(stream, accepted, rejected, pack.calendar)
 
 
-# Event type -> its checked links: (field, the type of the event it names).
-_LINKS: dict[str, tuple[tuple[str, str], ...]] = {}
-for (_kind, _field), _target in EVENT_REFERENCES.items():
-    _LINKS[_kind] = (*_LINKS.get(_kind, ()), (_field, _target))
-
-
 def _linked(
     stream: EventStream,
     accepted: list[BaseEvent],
@@ -495,33 +503,41 @@ def _linked(
     calendar: WorkingCalendar,
     kinds: list[str] | None = None,
     values: list[dict[str, Any]] | None = None,
+    giving_at: list[int] | None = None,
 ) -> list[BaseEvent]:
     """``accepted`` less the events whose checked links (EVENT_REFERENCES) do not hold, which
     go to ``rejected``: a link names an accepted event of the same child, of the type the
     field names, no later than the event itself. ``kinds``: the events' types, when known;
-    ``values``: their field values (``_columns``), when known."""
-    if kinds is None:
-        kinds = list(map(_TYPE, accepted))
-    present = _LINKS.keys() & set(kinds)
-    if not present:
-        return accepted  # no event of a type with links (C calls only)
-    # The events that give a link, by C calls per event: of each linking type present,
-    # those with the field set.
-    giving: set[int] = set()
-    for kind in present:
-        chosen = list(map(eq, kinds, repeat(kind)))
-        of_kind = list(compress(accepted, chosen))
-        of_values = list(compress(values, chosen)) if values else None
-        for name, _target in _LINKS[kind]:
-            named = (
-                map(dict.get, of_values, repeat(name))
-                if of_values is not None
-                else map(attrgetter(name), of_kind)
-            )
-            giving.update(map(id, compress(of_kind, map(is_not, named, repeat(None)))))
-    if not giving:
-        return accepted
-    linking = [e for e in accepted if id(e) in giving]
+    ``values``: their field values (``_columns``), when known; ``giving_at``: the positions
+    in ``accepted`` of the events that give a link, in order, when known (the loader's
+    columns, _event_columns)."""
+    if giving_at is not None:
+        if not giving_at:
+            return accepted
+        linking = list(map(accepted.__getitem__, giving_at))
+    else:
+        if kinds is None:
+            kinds = list(map(_TYPE, accepted))
+        present = _LINKS.keys() & set(kinds)
+        if not present:
+            return accepted  # no event of a type with links (C calls only)
+        # The events that give a link, by C calls per event: of each linking type present,
+        # those with the field set.
+        giving: set[int] = set()
+        for kind in present:
+            chosen = list(map(eq, kinds, repeat(kind)))
+            of_kind = list(compress(accepted, chosen))
+            of_values = list(compress(values, chosen)) if values else None
+            for name, _target in _LINKS[kind]:
+                named = (
+                    map(dict.get, of_values, repeat(name))
+                    if of_values is not None
+                    else map(attrgetter(name), of_kind)
+                )
+                giving.update(map(id, compress(of_kind, map(is_not, named, repeat(None)))))
+        if not giving:
+            return accepted
+        linking = [e for e in accepted if id(e) in giving]
     by_id = {e.id: e for e in accepted}
     places = {id(e): i for i, e in enumerate(stream.events)}
     broken: set[int] = set()

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from pydantic_core import SchemaValidator, core_schema, from_json
 
 from ._errors import ArgumentError, EventStreamError
+from ._event_columns import ColumnsBuilder, attach
 from ._event_files import (
     Batch,
     BulkParse,
@@ -1020,6 +1021,9 @@ class _Collector:
         self.events: list[BaseEvent] = []
         self.rejected: list[Rejection] = []
         self.origins = Origins() if keep_places else None
+        # What evaluate reads of every event, read while each bulk block is new (in cache);
+        # lost once an event is kept any other way (_event_columns).
+        self.columns = ColumnsBuilder()
 
     def where(self, number: int) -> str:
         return f"{self.label[0]}{number}{self.label[1]}"
@@ -1032,6 +1036,7 @@ class _Collector:
         place = self.origins.run(self.label) if self.origins is not None else None
         for line, value, problem, event in records:
             if event is not None:
+                self.columns.lose()
                 keep(event)
                 if place is not None:
                     place(line)
@@ -1044,9 +1049,11 @@ class _Collector:
         """:meth:`take_all` for JSON Lines read in bulk: a batch's events are kept whole."""
         keep = self.events.extend
         origins = self.origins
+        add_columns = self.columns.add_block
         for item in items:
             if type(item) is Batch:
                 keep(item.events)
+                add_columns(item.events)
                 if origins is not None:
                     origins.add_lines(self.label, item.line, len(item.events))
             else:
@@ -1076,12 +1083,16 @@ class _Collector:
             reason = describe_errors(exc, classes=classes)
             self.rejected.append(Rejection(self.where(number), _record_id(record), reason))
             return
+        self.columns.lose()
         self.events.append(event)
         if self.origins is not None:
             self.origins.add(self.label, number)
 
     def stream(self) -> EventStream:
-        return EventStream(tuple(self.events), tuple(self.rejected), self.source, self.origins)
+        events = tuple(self.events)
+        stream = EventStream(events, tuple(self.rejected), self.source, self.origins)
+        attach(stream, self.columns.built(events))
+        return stream
 
 
 def _record_id(record: Mapping[str, Any]) -> str | None:
