@@ -182,15 +182,14 @@ def assert_source_accounted_for(
 
 
 def assert_not_encoded_quotes_the_source(pack: CompiledPack, source: str) -> None:
-    """``pack`` lists what it does not encode, each entry quoting ``source`` word for word
-    and giving a reason."""
+    """``pack`` lists what it does not encode, each entry quoting ``source`` word for word.
+    The loader refuses an entry without a note (test_loading), so the reason is not re-checked."""
     path = pack.source_file(source)
     assert path is not None, source
     text = " ".join(path.read_text(encoding="utf-8").split())
     assert pack.pack.not_encoded
     for entry in pack.pack.not_encoded:
         assert " ".join(entry.quote.split()) in text, entry.quote
-        assert entry.note.strip(), entry.quote
 
 
 def recorded_false(fields: dict[str, Any]) -> dict[str, Any]:

@@ -89,6 +89,20 @@ def test_every_problem_of_a_pack_is_reported_at_once() -> None:
     ]
 
 
+def test_a_not_encoded_entry_without_a_reason_is_refused_at_its_line() -> None:
+    # The pack's 24 lines, then not_encoded (25), source (26), quote (27), reason (28), note (29).
+    text = PACK % ("{field: serious_harm, is: true}", "{field: chair_role, present: true}")
+    text += (
+        "not_encoded:\n  - source: src\n    quote: Meetings may be held.\n"
+        "    reason: permissive\n    note: '   '\n"
+    )
+    with pytest.raises(PackValidationError) as caught:
+        compile_text(text, "pack.yaml")
+    [found] = caught.value.diagnostics
+    assert (found.code, found.line, found.column) == ("invalid-value", 29, 5)
+    assert "not_encoded.0.note" in found.message
+
+
 def test_a_code_is_declared_once() -> None:
     assert declare("unknown-field", LOAD_CODES["unknown-field"].summary) == "unknown-field"
     with pytest.raises(ValueError, match="declared twice"):
