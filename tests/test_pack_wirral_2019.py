@@ -1542,8 +1542,9 @@ def test_compliant_cancellation_cancels_the_request_obligations() -> None:
 def test_a_cancellation_naming_a_concern_must_name_an_earlier_concern_of_the_child() -> None:
     # Reader 13 item 1: strategy_meeting_cancelled.concern_ref (the concern the cancelled
     # request was made for) is a checked link, like a meeting's concern_ref. One naming a
-    # later concern, or the request itself, is rejected and so cancels nothing: the
-    # concern's 1.1 duties stay owed. Participation deadline from c-a, Mon 3 June 2019:
+    # later concern, or the request itself, is rejected and so cancels nothing, not even
+    # the request's own duties. The concern's 1.1 duties stay owed (no cancellation ends
+    # them, reader 14 item 1). Participation deadline from c-a, Mon 3 June 2019:
     # Tue 4 (1), Wed 5 (2), Thu 6 (3), Fri 7 (4), Mon 10 (5) -> end of Mon 10 June 2019.
     child = "w-can-link"
 
@@ -1602,7 +1603,8 @@ def test_a_cancellation_naming_a_concern_must_name_an_earlier_concern_of_the_chi
         "strategy_discussion_involves_police": ("overdue", end_of("2019-06-10", TZ)),
         "strategy_discussion_involves_health": ("overdue", end_of("2019-06-10", TZ)),
     }
-    # Rejected, neither cancels what the request owed either.
+    # Rejected, neither cancels what the request owed (each names r-a and is agreed by
+    # all three, so accepted it would).
     assert only(result, "strategy_meeting_arranged").status == "open"
 
 

@@ -796,7 +796,8 @@ class StrategyMeetingCancelled(BaseEvent):
         None,
         description="Id of the concern_identified event of this child the cancelled request "
         "was made for, recorded no later than it; None when the record does not link one. An "
-        "id that names no such concern rejects the event.",
+        "id that names no such concern rejects the event. No bundled pack's rule reads it "
+        "(a request's cancellation ends no concern duty there); a local pack's rule may.",
     )
 
 
