@@ -16,8 +16,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import ev, ev_on, minimal_pack, recorded_false
+from report_helpers import write_children_stream
 
-from safeguard_rules import EventStream, evaluate, load_events, load_pack, parse_events
+from safeguard_rules import (
+    EventStream,
+    bundled_packs,
+    evaluate,
+    load_events,
+    load_pack,
+    parse_events,
+)
+from safeguard_rules import _evaluate as evaluate_module
+from safeguard_rules._case import FOLD_BY_TYPE, folds_needed
 from safeguard_rules._evaluate import _COLUMNS, _columns
 from safeguard_rules._event_columns import of_stream
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
@@ -271,6 +281,65 @@ def test_a_stream_read_partly_line_by_line_has_no_columns(tmp_path: Path) -> Non
     assert len(records.events) == 1 and of_stream(records, records.events) is None
     result = evaluate(load_pack("wtsc_2015"), stream, datetime(2015, 7, 1, tzinfo=UTC))
     assert sorted(r.event_id for r in result.account.rejected) == ["k-2", "m-1", "m-2", "m-3"]
+
+
+_AT_LAST_CPN = """\
+  - id: flag_if_allocated_at_the_cpn
+    title: A CPN made while a worker was allocated is flagged
+    citation: {source: src, quote: "Flag the CPN to the allocated worker."}
+    strength: must
+    when:
+      event: cpn_created
+      where: {field: case.allocated_at_last_cpn, is: true}
+    require:
+      action: flag
+      responsible: someone
+      due: {hours: 0}
+      satisfied_by: {event: flag_sent}
+"""
+
+
+def test_a_fold_the_named_facts_rest_on_is_made_though_it_changes_none_of_them() -> None:
+    # The fast walk folds only the events that change a case fact the pack's conditions
+    # name, and the folds those read: allocated_at_last_cpn is changed by the CPN's fold
+    # alone, which reads whether a worker is allocated (the allocation's fold). Without it
+    # c-1's CPN would find no worker and owe nothing.
+    pack = compile_text(minimal_pack("at_cpn", "At CPN", _AT_LAST_CPN), "at_cpn.yaml")
+    assert pack._case_facts == {"allocated_at_last_cpn"}
+    assert folds_needed(pack._case_facts) == {
+        "cpn_created",
+        "police_attention",
+        "social_worker_allocated",
+        "social_worker_unallocated",
+    }
+    events = [
+        ev("social_worker_allocated", "2024-05-07T10:00:00+01:00", id="a", child="c-1", worker="w"),
+        ev("cpn_created", "2024-05-07T11:00:00+01:00", id="b", child="c-1", incident_ref="I"),
+        ev("cpn_created", "2024-05-07T11:00:00+01:00", id="c", child="c-2", incident_ref="J"),
+    ]
+    result = evaluate(pack, events, datetime(2024, 6, 1, tzinfo=UTC))
+    assert [(o.id, o.status) for o in result.obligations] == [
+        ("flag_if_allocated_at_the_cpn/b", "overdue")
+    ]
+
+
+def test_the_bundled_packs_give_with_their_folds_what_they_give_with_every_fold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each bundled pack names some case facts (wirral_2019 and wtsc_2015 only looked_after:
+    # the concern's fold alone is made); a generated stream of 300 children evaluated with
+    # those folds and with every fold gives the same document.
+    stream = load_events(write_children_stream(300, 1, tmp_path / "children.jsonl"))
+    as_of = datetime(2025, 1, 1, tzinfo=UTC)
+    packs = {name: load_pack(name) for name in bundled_packs()}
+    assert folds_needed(packs["wtsc_2015"]._case_facts) == {"concern_identified"}
+    own = {name: evaluate(pack, stream, as_of).to_json() for name, pack in packs.items()}
+    every = frozenset(FOLD_BY_TYPE)
+    monkeypatch.setattr(evaluate_module, "folds_needed", lambda _named: every)
+    for name, pack in packs.items():
+        evaluate_module._PLANS.pop(pack, None)  # planned again, with every fold
+        assert evaluate(pack, stream, as_of).to_json() == own[name], name
+        evaluate_module._PLANS.pop(pack, None)
 
 
 # A foreign export renamed by a mapping (as benchmarks/shared_bench's): records are read by

@@ -287,3 +287,32 @@ FOLD_BY_TYPE: dict[str, Callable[[CaseState, Any], None]] = {
     "concern_identified": CaseState._concern,
 }
 assert FOLD_BY_TYPE.keys() == FACTS_CHANGED_BY.keys()
+
+# Event type -> the types whose folds keep state its own fold reads: a CPN's fold reads
+# whether a worker is allocated and, as police_attention's does, the incident references
+# both keep. (Facts resting on unknown values are left aside: a child the fast walk takes
+# has none; _uncertain walks the others with every fold.)
+FOLDS_READ_BY: dict[str, tuple[str, ...]] = {
+    "social_worker_allocated": (),
+    "social_worker_unallocated": (),
+    "cpn_created": ("social_worker_allocated", "social_worker_unallocated", "police_attention"),
+    "police_attention": ("cpn_created",),
+    "concern_identified": (),
+}
+assert FOLDS_READ_BY.keys() == FOLD_BY_TYPE.keys()
+
+
+def folds_needed(facts_named: frozenset[str] | None) -> frozenset[str]:
+    """The event types whose folds a walk must make for conditions that name
+    ``facts_named`` (None: not known, every fold): those that change a named fact, and the
+    folds whose state those read, and so on."""
+    if facts_named is None:
+        return frozenset(FOLD_BY_TYPE)
+    needed = {kind for kind, facts in FACTS_CHANGED_BY.items() if facts_named.intersection(facts)}
+    todo = list(needed)
+    while todo:
+        for other in FOLDS_READ_BY[todo.pop()]:
+            if other not in needed:
+                needed.add(other)
+                todo.append(other)
+    return frozenset(needed)

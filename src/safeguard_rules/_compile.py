@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._calendar import CalendarError, WorkingCalendar
 from ._conditions import (
+    CASE_FACTS_NAMED,
     EVENT_FIELDS_READ,
     MISSING_OFFICE_HOURS,
     ROLE_UNDEFINED,
@@ -380,6 +381,7 @@ class CompiledPack:
         "_anchors",
         "_anchors_by_event",
         "_calendar",
+        "_case_facts",
         "_content_hash",
         "_document",
         "_lookback",
@@ -393,6 +395,7 @@ class CompiledPack:
     _anchors: tuple[CompiledAnchor, ...]
     _anchors_by_event: Mapping[str, tuple[int, ...]]
     _calendar: WorkingCalendar
+    _case_facts: frozenset[str] | None
     _content_hash: str
     _document: PackDocument
     _lookback: frozenset[str]
@@ -414,6 +417,7 @@ class CompiledPack:
         rules: tuple[CompiledRule, ...],
         anchors: tuple[CompiledAnchor, ...] = (),
         vocabulary: Vocabulary = CORE,
+        case_facts: frozenset[str] | None = None,
     ) -> None:
         by_event: dict[str, list[CompiledRule]] = {}
         lookback: set[str] = set()
@@ -443,6 +447,9 @@ class CompiledPack:
         object.__setattr__(self, "_parameters", MappingProxyType(dict(parameters)))
         object.__setattr__(self, "_rules", rules)
         object.__setattr__(self, "_vocabulary", vocabulary)
+        # The case facts its conditions name (None: not known); the fast walk folds only the
+        # events that change them (_case.folds_needed).
+        object.__setattr__(self, "_case_facts", case_facts)
         object.__setattr__(
             self, "_rules_by_event", MappingProxyType({k: tuple(v) for k, v in by_event.items()})
         )
@@ -645,6 +652,14 @@ class _Compiler:
         self.problems.append(Diagnostic(file, line, column, message, code=code))
 
     def compile(self) -> CompiledPack:
+        named: set[str] = set()  # the case facts the pack's conditions name
+        token = CASE_FACTS_NAMED.set(named)
+        try:
+            return self._compile(named)
+        finally:
+            CASE_FACTS_NAMED.reset(token)
+
+    def _compile(self, case_facts: set[str]) -> CompiledPack:
         pack = self.pack
         self._check_calendar()
         self._check_sources()
@@ -680,6 +695,7 @@ class _Compiler:
             rules=tuple(rules),
             anchors=tuple(self.compiled_anchors),
             vocabulary=self.vocabulary,
+            case_facts=frozenset(case_facts),
         )
 
     # --- pack-level checks ---------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -112,6 +113,19 @@ class Scope:
     vocabulary: Vocabulary = CORE
 
 
+# The case facts named by the conditions compiled while a pack is compiled (the compiler
+# sets a set here for the length of its run): every path into CaseState goes through
+# resolve_path or recorded_test, which add the fact. The fast walk folds only the events
+# that change facts its pack names (_case.folds_needed).
+CASE_FACTS_NAMED: ContextVar[set[str] | None] = ContextVar("case_facts_named", default=None)
+
+
+def _name_case_fact(fact: str) -> None:
+    named = CASE_FACTS_NAMED.get()
+    if named is not None:
+        named.add(fact)
+
+
 def compile_condition(
     condition: Condition | None, scope: Scope, loc: Loc, report: Report
 ) -> Predicate:
@@ -189,6 +203,7 @@ def resolve_path(path: str, scope: Scope) -> tuple[Getter, FieldSpec, str] | Unr
                 f"case facts are: {known_list(CASE_FIELDS)}",
             )
         name = rest
+        _name_case_fact(name)
         return (lambda ev, case, trig: getattr(case, name)), CASE_FIELDS[name], name
     if head == "trigger":
         if scope.trigger_type is None:
@@ -317,6 +332,7 @@ def recorded_test(path: str, want: bool) -> Predicate:
     head, _, rest = path.partition(".")
     if head == "case":
         fact = rest
+        _name_case_fact(fact)
         return lambda ev, case, trig: (not (case.unknown and case.unknown.get(fact))) is want
     if head == "trigger":
         of_trigger = _recorded_in(rest)

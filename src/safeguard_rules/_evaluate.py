@@ -24,7 +24,7 @@ from operator import attrgetter, eq, is_, is_not, itemgetter, le
 from typing import Any, NamedTuple
 
 from ._calendar import _DAY_KINDS, WorkingCalendar, _day_deadline
-from ._case import FOLD_BY_TYPE, CaseState
+from ._case import FOLD_BY_TYPE, CaseState, folds_needed
 from ._compile import (
     CompiledPack,
     CompiledRequirement,
@@ -1196,11 +1196,15 @@ class _Plan:
         }
         anchors_by_event = pack.anchors_by_event
         lookback = pack.lookback
-        kinds = plans.keys() | waited | anchors_by_event.keys() | lookback | FOLD_BY_TYPE.keys()
+        # Only the folds that change facts the pack's conditions name (and the folds those
+        # read): a fact nothing reads need not be kept up to date on this walk. (The careful
+        # walk, _uncertain, makes every fold.)
+        folds = {kind: FOLD_BY_TYPE[kind] for kind in folds_needed(pack._case_facts)}
+        kinds = plans.keys() | waited | anchors_by_event.keys() | lookback | folds.keys()
         self.steps: dict[str, _Step] = {
             kind: (
                 kind,
-                FOLD_BY_TYPE.get(kind),
+                folds.get(kind),
                 kind in waited,
                 tuple(plans.get(kind, ())),
                 tuple(anchors_by_event.get(kind, ())),
