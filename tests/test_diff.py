@@ -961,17 +961,19 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         "sender_follows_up_flag": "sender_confirms_receipt_of_flag",
         "planning_meeting_chaired_by_team_manager": "planning_meeting_chaired_by_team_manager_or_senior_practitioner",
         "strategy_meeting_instigated_by_social_services": "strategy_need_determined_by_social_care",
-        # 2019's meeting owed after a discussion (reader 4 M4) and 2024's risk-graded
-        # timescale both require hold_strategy_meeting: paired by the action; the diff then
-        # shows the trigger moving from the discussion to the meeting held
-        "strategy_meeting_held_within_three_working_days_after_discussion": "strategy_meeting_within_timescale",
+        # reader 14 M1: 2019's meeting owed after every discussion (reader 4 M4) and 2024's
+        # meeting a discussion decided to call share the trigger and the action (the diff
+        # shows the trigger narrowing to meeting_to_follow true), and so do their advisory
+        # twins timed from a concern that does not record the need for strategy
+        "strategy_meeting_held_within_three_working_days_after_discussion": "strategy_meeting_called_within_three_working_days",
+        "strategy_meeting_held_after_discussion_response_not_recorded": "strategy_meeting_called_within_three_working_days_need_not_recorded",
+        # reader 11 M1's twin, a meeting owed after a discussion naming a concern recorded
+        # as needing no multi-agency response, now pairs by the action alone with 2024's
+        # risk-graded timescale (the diff shows the trigger moving to the meeting held)
+        "strategy_meeting_held_after_discussion_named_concern": "strategy_meeting_within_timescale",
         # reader 6 M1: the advisory notices timed from a concern that does not record the
         # need for strategy share the trigger and the action in both packs
         "strategy_meeting_within_three_working_days_response_not_recorded": "strategy_meeting_within_three_working_days_need_not_recorded",
-        # reader 8 M1: 2019's advisory twin of the meeting owed after a discussion pairs with
-        # 2024's notice timed from a discussion that left meeting_to_follow out (the same
-        # action at advisory; the diff shows the trigger moving to the meeting held)
-        "strategy_meeting_held_after_discussion_response_not_recorded": "strategy_meeting_within_three_working_days_decision_not_recorded",
     }
     assert [r.id for r in result.rules_removed] == [
         # reader 8 M3: 2019 can tell the flag owed at allocation (a local extension) and
@@ -981,9 +983,6 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         # reader 9 L10, 12 M1: 2019 owes the call again after a cancellation (a local
         # extension at should); 2024's "may be called" owes no call at all
         "strategy_meeting_called_again_after_cancellation",
-        # reader 11 M1: 2019's meeting owed after a discussion naming a concern recorded as
-        # needing no multi-agency response; 2024 owes no meeting after a discussion
-        "strategy_meeting_held_after_discussion_named_concern",
         "strategy_meeting_chaired_by_team_manager",
     ]
     # "occasions which results in a CPN" (2019) counts CPNs; "on more than three occasions

@@ -217,8 +217,21 @@ def test_every_rule_cites_the_2024_source_and_is_scoped_to_allocated_children(ru
 def test_no_obligation_is_closed_by_a_cancellation() -> None:
     # Principle 5: the chapter provides no way to close a duty. (A discussion deciding that
     # no meeting follows used to close the meeting timescales; reader item 3: they now time
-    # only meetings that are held, so nothing needs closing.)
-    assert all(c.rule.require is None or c.rule.require.cancelled_by is None for c in PACK.rules)
+    # only meetings that are held.) Reader 14 M1: the meeting a discussion called is closed
+    # only by the meeting held, whose timing the held-meeting rules give (one lateness, one
+    # finding); never by a strategy_meeting_cancelled or any other event.
+    closing = {
+        c.rule.id: c.rule.require.cancelled_by
+        for c in PACK.rules
+        if c.rule.require is not None and c.rule.require.cancelled_by is not None
+    }
+    assert sorted(closing) == [
+        "strategy_meeting_called_within_three_working_days",
+        "strategy_meeting_called_within_three_working_days_need_not_recorded",
+    ]
+    for match in closing.values():
+        matches = match if isinstance(match, list) else [match]
+        assert [m.event for m in matches] == ["strategy_meeting_held"]
 
 
 def test_every_imposing_sentence_is_a_rule_or_not_encoded() -> None:
@@ -789,7 +802,81 @@ def test_a_meeting_naming_a_concern_recorded_false_is_still_timed_from_it() -> N
     assert late == [("strategy_meeting_named_concern_within_three_working_days", "should")]
 
 
+def scenario_called_meeting(held_at: str | None, need: bool | None = True) -> Evaluation:
+    # Reader 14 M1, the reader's record: concern c-1 Mon 3 June 2024 10:00; a discussion
+    # about it at 14:00 decides a meeting is to follow; the medicals considered; the meeting
+    # requested on Tue 4 June; then the meeting held at ``held_at``, or never.
+    events = [
+        allocated(),
+        concern(
+            "2024-06-03T10:00:00+01:00",
+            "c-1",
+            enquiry_decision_needed=need,
+            serious_harm=False,
+            forensic_evidence_needed=False,
+        ),
+        ev(
+            "strategy_discussion_held",
+            "2024-06-03T14:00:00+01:00",
+            id="sd-1",
+            mode="telephone",
+            concern_ref="c-1",
+            meeting_to_follow=True,
+        ),
+        ev("medical_considered", "2024-06-03T15:00:00+01:00", id="mc-1"),
+        ev(
+            "strategy_meeting_requested",
+            "2024-06-04T10:00:00+01:00",
+            id="smr-1",
+            requested_by_role="team_manager",
+            purpose="safeguarding",
+        ),
+    ]
+    if held_at is not None:
+        events.append(meeting(held_at))
+    return run(PACK, events, "2024-06-28T12:00:00+01:00")
+
+
+def test_a_called_meeting_never_held_is_overdue_and_a_late_one_is_reported_once() -> None:
+    # Mon 3 June 2024: Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 June (no Jersey
+    # holiday in June 2024).
+    due = end_of("2024-06-06", TZ)
+    never = scenario_called_meeting(None)
+    o = only(never, "strategy_meeting_called_within_three_working_days")
+    assert (o.triggered_by, o.due, o.status, o.strength) == (
+        ("c-1", "sd-1"),
+        due,
+        "overdue",
+        "should",
+    )
+    assert [(f.rule, f.kind, f.severity) for f in never.findings] == [
+        ("strategy_meeting_called_within_three_working_days", "overdue", "should")
+    ]
+    # Held late, Mon 10 June: the held-meeting rule reports it; the called one is closed by
+    # the meeting, not met by it, so one late meeting gives one finding.
+    late = scenario_called_meeting("2024-06-10T10:00:00+01:00")
+    called = only(late, "strategy_meeting_called_within_three_working_days")
+    assert (called.status, called.cancelled_by, called.met_by) == ("cancelled", "sm-1", None)
+    assert [(f.rule, f.kind) for f in late.findings if f.kind in ("met_late", "overdue")] == [
+        ("strategy_meeting_within_three_working_days", "met_late")
+    ]
+    # Held in time, Wed 5 June: met by the held-meeting rule, nothing late or overdue.
+    in_time = scenario_called_meeting("2024-06-05T10:00:00+01:00")
+    assert only(in_time, "strategy_meeting_within_three_working_days").status == "met"
+    assert only(in_time, "strategy_meeting_called_within_three_working_days").status == "cancelled"
+    assert [f for f in in_time.findings if f.kind in ("met_late", "overdue")] == []
+    # The concern leaves the Article 42 need out: the notice twin, at advisory, never should.
+    gap = scenario_called_meeting(None, need=None)
+    notice = only(gap, "strategy_meeting_called_within_three_working_days_need_not_recorded")
+    assert (notice.due, notice.status, notice.strength) == (due, "overdue", "advisory")
+    assert "strategy_meeting_called_within_three_working_days" not in {
+        o.rule for o in gap.obligations
+    }
+
+
 SCENARIOS: list[Callable[[], Evaluation]] = [
+    lambda: scenario_called_meeting(None),
+    lambda: scenario_called_meeting(None, need=None),
     scenario_need_not_recorded,
     scenario_named_concern_not_needing_strategy,
     scenario_clock_from_record,
