@@ -210,12 +210,15 @@ def test_example_child_timeline(
         o.status.replace("_", " ") + notes.get(getattr(o, "basis", "source"), "") for o in child
     )
     assert Counter(labels) == expected_labels
-    # By hand: 5 met, 1 open, and 5 overdue: the two medicals (the same day, the source's);
-    # the receipt and professional-difference timescales (the pack's local parameters); and
-    # the medical consideration owed from the physical abuse concern itself (jersey_2024,
-    # reader 9 M2: Wed 8 May + 3 working days, a local default; Thu 9 May is Liberation
-    # Day, so Fri 10, Mon 13, Tue 14 May, overdue as of 3 June).
+    # By hand: 5 met, 1 open, 1 cancelled and 5 overdue: the two medicals (the same day,
+    # the source's); the receipt and professional-difference timescales (the pack's local
+    # parameters); and the medical consideration owed from the physical abuse concern itself
+    # (jersey_2024, reader 9 M2: Wed 8 May + 3 working days, a local default; Thu 9 May is
+    # Liberation Day, so Fri 10, Mon 13, Tue 14 May, overdue as of 3 June). The cancelled
+    # one is the meeting the discussion ev-008 called (reader 14 M1), closed by the meeting
+    # ev-010, whose timing is strategy_meeting_within_three_working_days'.
     assert sorted(label.split(" · ")[0] for label in labels).count("overdue") == 5
+    assert sorted(label.split(" · ")[0] for label in labels).count("cancelled") == 1
     # The strategy meeting: triggered Wed 8 May 11:30, due Tue 14 May (Thu 9 May is Liberation Day).
     # timed from the concern ev-007, fired by the meeting ev-010
     meeting = result.obligation("strategy_meeting_within_three_working_days/ev-010")
