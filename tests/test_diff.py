@@ -968,9 +968,10 @@ def test_jersey_diff_reads_as_the_procedure_changed() -> None:
         "strategy_meeting_held_within_three_working_days_after_discussion": "strategy_meeting_called_within_three_working_days",
         "strategy_meeting_held_after_discussion_response_not_recorded": "strategy_meeting_called_within_three_working_days_need_not_recorded",
         # reader 11 M1's twin, a meeting owed after a discussion naming a concern recorded
-        # as needing no multi-agency response, now pairs by the action alone with 2024's
-        # risk-graded timescale (the diff shows the trigger moving to the meeting held)
-        "strategy_meeting_held_after_discussion_named_concern": "strategy_meeting_within_timescale",
+        # as needing no multi-agency response, pairs with 2024's twin for a named concern
+        # recorded as not needing the Article 42 decision (reader 15 M1): the same trigger
+        # and action
+        "strategy_meeting_held_after_discussion_named_concern": "strategy_meeting_called_named_concern_within_three_working_days",
         # reader 6 M1: the advisory notices timed from a concern that does not record the
         # need for strategy share the trigger and the action in both packs
         "strategy_meeting_within_three_working_days_response_not_recorded": "strategy_meeting_within_three_working_days_need_not_recorded",

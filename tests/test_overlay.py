@@ -177,7 +177,7 @@ def test_diff_of_an_overlay_against_its_base_shows_only_the_overrides() -> None:
         (),
         (),
     )
-    assert len(difference.rules_unchanged) == 36
+    assert len(difference.rules_unchanged) == 37
 
 
 # --- merging each section ---------------------------------------------------------------

@@ -219,13 +219,15 @@ def test_no_obligation_is_closed_by_a_cancellation() -> None:
     # no meeting follows used to close the meeting timescales; reader item 3: they now time
     # only meetings that are held.) Reader 14 M1: the meeting a discussion called is closed
     # only by the meeting held, whose timing the held-meeting rules give (one lateness, one
-    # finding); never by a strategy_meeting_cancelled or any other event.
+    # finding); never by a strategy_meeting_cancelled or any other event. Reader 15 M1: the
+    # twin for a named concern recorded false is closed the same way.
     closing = {
         c.rule.id: c.rule.require.cancelled_by
         for c in PACK.rules
         if c.rule.require is not None and c.rule.require.cancelled_by is not None
     }
     assert sorted(closing) == [
+        "strategy_meeting_called_named_concern_within_three_working_days",
         "strategy_meeting_called_within_three_working_days",
         "strategy_meeting_called_within_three_working_days_need_not_recorded",
     ]
@@ -874,8 +876,34 @@ def test_a_called_meeting_never_held_is_overdue_and_a_late_one_is_reported_once(
     }
 
 
+def test_a_called_meeting_about_a_named_concern_recorded_false_is_timed_from_it() -> None:
+    # Reader 15 M1: the same record with c-1 recorded as not needing the Article 42 decision.
+    # Mon 3 June 2024: Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 June.
+    due = end_of("2024-06-06", TZ)
+    never = scenario_called_meeting(None, need=False)
+    o = only(never, "strategy_meeting_called_named_concern_within_three_working_days")
+    assert (o.triggered_by, o.due, o.status, o.strength) == (
+        ("c-1", "sd-1"),
+        due,
+        "overdue",
+        "should",
+    )
+    assert [(f.rule, f.kind, f.severity) for f in never.findings] == [
+        ("strategy_meeting_called_named_concern_within_three_working_days", "overdue", "should")
+    ]
+    # Held late on Mon 10 June naming no concern: no held-meeting rule times it from c-1
+    # (recorded false, not named by the meeting), so it meets this one, late: one finding.
+    late = scenario_called_meeting("2024-06-10T10:00:00+01:00", need=False)
+    called = only(late, "strategy_meeting_called_named_concern_within_three_working_days")
+    assert (called.status, called.met_by) == ("met_late", "sm-1")
+    assert [(f.rule, f.kind) for f in late.findings if f.kind in ("met_late", "overdue")] == [
+        ("strategy_meeting_called_named_concern_within_three_working_days", "met_late")
+    ]
+
+
 SCENARIOS: list[Callable[[], Evaluation]] = [
     lambda: scenario_called_meeting(None),
+    lambda: scenario_called_meeting(None, need=False),
     lambda: scenario_called_meeting(None, need=None),
     scenario_need_not_recorded,
     scenario_named_concern_not_needing_strategy,

@@ -480,7 +480,7 @@ def test_an_overlay_in_force_supersedes_its_base(site: Site) -> None:
     code, out, _err = cli("packs")
     assert code == 0
     assert (
-        "la_jersey_2025: An invented local overlay of jersey_2024 from 2025 (jurisdiction jersey, version 1, from 2025-01-01, 36 rules, extends jersey_2024; from la-packs)"
+        "la_jersey_2025: An invented local overlay of jersey_2024 from 2025 (jurisdiction jersey, version 1, from 2025-01-01, 37 rules, extends jersey_2024; from la-packs)"
         in out.splitlines()
     )
 

@@ -65,7 +65,7 @@ def test_bundled_names_are_accepted(command: str) -> None:
     code, out, _err = cli(command, "jersey_2024", "--strict")
     assert code == 0
     assert out.endswith(
-        ": jersey_2024 version 7, 36 rules: ok\n1 pack checked: 0 errors, 0 warnings\n"
+        ": jersey_2024 version 7, 37 rules: ok\n1 pack checked: 0 errors, 0 warnings\n"
     )
 
 
