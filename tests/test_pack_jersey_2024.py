@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -839,21 +840,27 @@ def scenario_called_meeting(held_at: str | None, need: bool | None = True) -> Ev
     return run(PACK, events, "2024-06-28T12:00:00+01:00")
 
 
-def test_a_called_meeting_never_held_is_overdue_and_a_late_one_is_reported_once() -> None:
-    # Mon 3 June 2024: Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 June (no Jersey
-    # holiday in June 2024).
-    due = end_of("2024-06-06", TZ)
-    never = scenario_called_meeting(None)
-    o = only(never, "strategy_meeting_called_within_three_working_days")
+def assert_only_overdue_at_should(evaluation: Evaluation, rule: str, due: datetime) -> None:
+    """The discussion's called meeting, never held: `rule` is overdue at should from the
+    discussion sd-1 about c-1, and its overdue finding is the evaluation's only finding."""
+    o = only(evaluation, rule)
     assert (o.triggered_by, o.due, o.status, o.strength) == (
         ("c-1", "sd-1"),
         due,
         "overdue",
         "should",
     )
-    assert [(f.rule, f.kind, f.severity) for f in never.findings] == [
-        ("strategy_meeting_called_within_three_working_days", "overdue", "should")
+    assert [(f.rule, f.kind, f.severity) for f in evaluation.findings] == [
+        (rule, "overdue", "should")
     ]
+
+
+def test_a_called_meeting_never_held_is_overdue_and_a_late_one_is_reported_once() -> None:
+    # Mon 3 June 2024: Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 June (no Jersey
+    # holiday in June 2024).
+    due = end_of("2024-06-06", TZ)
+    never = scenario_called_meeting(None)
+    assert_only_overdue_at_should(never, "strategy_meeting_called_within_three_working_days", due)
     # Held late, Mon 10 June: the held-meeting rule reports it; the called one is closed by
     # the meeting, not met by it, so one late meeting gives one finding.
     late = scenario_called_meeting("2024-06-10T10:00:00+01:00")
@@ -881,16 +888,9 @@ def test_a_called_meeting_about_a_named_concern_recorded_false_is_timed_from_it(
     # Mon 3 June 2024: Tue 4 (1), Wed 5 (2), Thu 6 (3) -> end of Thu 6 June.
     due = end_of("2024-06-06", TZ)
     never = scenario_called_meeting(None, need=False)
-    o = only(never, "strategy_meeting_called_named_concern_within_three_working_days")
-    assert (o.triggered_by, o.due, o.status, o.strength) == (
-        ("c-1", "sd-1"),
-        due,
-        "overdue",
-        "should",
+    assert_only_overdue_at_should(
+        never, "strategy_meeting_called_named_concern_within_three_working_days", due
     )
-    assert [(f.rule, f.kind, f.severity) for f in never.findings] == [
-        ("strategy_meeting_called_named_concern_within_three_working_days", "overdue", "should")
-    ]
     # Held late on Mon 10 June naming no concern: no held-meeting rule times it from c-1
     # (recorded false, not named by the meeting), so it meets this one, late: one finding.
     late = scenario_called_meeting("2024-06-10T10:00:00+01:00", need=False)

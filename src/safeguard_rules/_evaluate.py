@@ -37,9 +37,9 @@ from ._conditions import EVENT_FIELDS_READ, Predicate
 from ._conditions import _always as _always_applies
 from ._engine import engine_stamp
 from ._errors import InvalidAsOfError
+from ._event_columns import _FIELD_VALUES, of_stream
 from ._event_columns import COLUMNS as _COLUMNS
 from ._event_columns import LINKS as _LINKS
-from ._event_columns import of_stream
 from ._events import EARLIEST_YEAR, LATEST_YEAR, BaseEvent
 from ._gc import collector_paused
 from ._outcome import (
@@ -363,7 +363,6 @@ _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection nam
 _TYPE = attrgetter("type")
 _NO_TIME = type(None)
 _FIRST = itemgetter(0)
-_FIELD_VALUES = attrgetter("__dict__")
 
 
 def _columns(events: tuple[BaseEvent, ...]) -> tuple[list[dict[str, Any]] | None, list[list[Any]]]:
