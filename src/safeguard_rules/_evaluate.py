@@ -137,9 +137,9 @@ def _evaluate_all(
 
     # One pass over the events in input order (where reading them is cheapest: in child
     # order they are scattered in memory) gathers what grouping and sorting need: on the
-    # usual stream _accept's own pass has (child ids, times, ids) of every event.
+    # usual stream _accept's own pass has (child ids, times, ids, types) of every event.
     if columns:
-        child_ids, times, ids = columns
+        child_ids, times, ids = columns[:3]
         fixed = True
     else:
         keys = list(map(_CHILD_AT_ID, accepted))
@@ -158,9 +158,16 @@ def _evaluate_all(
     as_of_utc = as_of.astimezone(UTC)
     memo = _Memo(pack)
 
+    # The lean walk, when the pack's rules use only what it does (_lean_steps).
+    lean = memo.plan.lean if exercised is None else None
+
     def walk_sorted(history: list[BaseEvent], instants: list[datetime]) -> None:
         """Walk a child whose events are sorted, every time with a fixed offset, and whose
         ``instants`` are their times in one zone; its findings are made when read."""
+        if lean is not None:
+            rows = zip(history, instants, map(_TYPE, history), map(_ID, history), strict=True)
+            _walk_lean(lean, pack, rows, as_of_utc, obligations, findings, memo)
+            return
         _walk(
             pack,
             history,
@@ -176,7 +183,18 @@ def _evaluate_all(
 
     # Results are ordered by child first, so each child's sorted results, children in
     # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
-    if fixed and not uncertain and _in_walk_order(times, ids):
+    in_walk_order = fixed and not uncertain and _in_walk_order(times, ids)
+    if in_walk_order and lean is not None:
+        # As below, each child's events with what the lean walk reads of them (_walk_lean),
+        # taken from the columns in input order, grouped in one pass.
+        kinds = columns[3] if columns else list(map(_TYPE, accepted))
+        rows_by_child: defaultdict[str, list[Any]] = defaultdict(list)
+        _group(rows_by_child, child_ids, zip(accepted, times, kinds, ids, strict=True))
+        del child_ids, times, ids, columns, kinds
+        for child_id in sorted(rows_by_child):
+            rows = rows_by_child.pop(child_id)  # let go once walked
+            _walk_lean(lean, pack, rows, as_of_utc, obligations, findings, memo)
+    elif in_walk_order:
         # The input is already in walk order (by time, then id): grouped by child as it
         # comes, each child's events are in order too, with nothing to sort.
         histories: defaultdict[str, list[BaseEvent]] = defaultdict(list)
@@ -361,6 +379,7 @@ _SHOWN_PLACES = 5  # places listed in a duplicate-id message (each rejection nam
 
 
 _TYPE = attrgetter("type")
+_ID = attrgetter("id")
 _NO_TIME = type(None)
 _FIRST = itemgetter(0)
 
@@ -390,8 +409,8 @@ def _accept(
 
     Children with a date-only event or an unknown value are added to ``uncertain``.
     ``columns_out``: when every event is accepted, every time has a fixed offset and none
-    is uncertain (the usual stream), the accepted events' child ids, times (``_comparable``)
-    and ids are appended to it (three lists, in the order of the events), so that the
+    is uncertain (the usual stream), the accepted events' child ids, times (``_comparable``),
+    ids and types are appended to it (four lists, in the order of the events), so that the
     caller does not read the events again."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
@@ -426,7 +445,7 @@ def _accept(
                         stream, list(events), rejected, pack.calendar, kinds, values, giving
                     )
                     if columns_out is not None and len(kept) == len(events):
-                        columns_out.extend((child_ids, comparable, ids))
+                        columns_out.extend((child_ids, comparable, ids, kinds))
                     return kept
             elif not any(map(as_of_utc.__lt__, times)):
                 return _linked(stream, list(events), rejected, pack.calendar, kinds, values, giving)
@@ -875,6 +894,300 @@ def _walk(
             all_findings.extend(_child_findings(findings, lates, plan.rank, _Texts()))
 
 
+class _LeanTally:
+    """A count's tally on the lean walk (no window, so no times kept): the ids counted, in
+    order; whether a 'once' rule has fired; the ids as a tuple once made for this event."""
+
+    __slots__ = ("fired", "ids", "run")
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.fired = False
+        self.run: tuple[str, ...] | None = None
+
+
+class _LeanRule(NamedTuple):
+    """A rule as the lean walk applies it: its condition (None when it has no 'where'),
+    its count's tally key (None without a count), threshold and repeat, how it opens its
+    obligation, and the event types that obligation waits on."""
+
+    applies: Predicate | None
+    tally: int | None
+    threshold: int
+    repeat: str
+    opening: _Opening
+    waits_on: tuple[str, ...]
+
+
+# One lean step per event type: (type, its fold or None, how an obligation waiting on it is
+# settled (None: nothing waits on it; True: every event of the type meets every obligation
+# waiting on it; False: _settle), the tallies it moves as (key, count condition or None for
+# every event), its rules, and the threshold below which none of its rules can fire (0: no
+# such gate)).
+_LeanStep = tuple[
+    str,
+    Callable[[CaseState, Any], None] | None,
+    bool | None,
+    tuple[tuple[int, Any], ...],  # (key, a Predicate or None)
+    tuple[_LeanRule, ...],
+    int,
+]
+
+
+def _lean_steps(
+    plans: dict[str, list[_RulePlan]],
+    steps: dict[str, _Step],
+    pack: CompiledPack,
+) -> dict[str, _LeanStep] | None:
+    """The lean walk's steps for a pack whose every rule is in its subset, else None (the
+    general walk). The subset: a rule with one route that always applies and no due_from
+    (``_Opening``), no expect, a count only without a window ('within'); no due_from
+    anchors or look-back in the pack. What it leaves out is what such rules never need:
+    routes, windows, anchors, check findings; coverage (``evaluate_exercising``) takes the
+    general walk."""
+    if pack.anchors_by_event or pack.lookback:
+        return None
+    lean_rules: dict[str, list[_LeanRule]] = {}
+    for kind, rules in plans.items():
+        for rule in rules:
+            opening = rule.opening
+            if opening is None or rule.expect is not None or rule.within is not None:
+                return None
+            if rule.count is not None and rule.repeat not in ("every", "once", "run"):
+                return None
+            lean_rules.setdefault(kind, []).append(
+                _LeanRule(
+                    None if rule.always else rule.compiled.applies,
+                    rule.tally if rule.count is not None else None,
+                    rule.threshold,
+                    rule.repeat,
+                    opening,
+                    tuple(sorted(opening.requirement.waits_on)),
+                )
+            )
+    requirements = [r.opening.requirement for rs in lean_rules.values() for r in rs]
+    lean: dict[str, _LeanStep] = {}
+    for kind, (_, fold, waited, _rules, _anchors, _kept) in steps.items():
+        settle: bool | None = None
+        if waited:
+            # Every obligation waiting on this type is met by any event of it when each
+            # requirement waiting on it has a 'satisfied_by' of this type with no 'where'
+            # (meeting is tried before cancelling, so cancels never come into it).
+            settle = all(
+                any(where in _ALWAYS for where in req.meets.get(kind, ()))
+                for req in requirements
+                if kind in req.waits_on
+            )
+        rules = tuple(lean_rules.get(kind, ()))
+        counting: dict[int, Predicate | None] = {}
+        for rule, plan_rule in zip(rules, plans.get(kind, ()), strict=True):
+            if rule.tally is not None and rule.tally not in counting:
+                count = plan_rule.count
+                assert count is not None
+                counting[rule.tally] = None if plan_rule.counts_all else count.counts
+        # Without a window a tally only grows (a 'run' empties its own), so while the one
+        # tally every rule of the type counts on is below their lowest threshold, none fires.
+        gate = 0
+        tallies = {rule.tally for rule in rules}
+        if rules and len(tallies) == 1 and None not in tallies:
+            gate = min(rule.threshold for rule in rules)
+        lean[kind] = (kind, fold, settle, tuple(counting.items()), rules, gate)
+    return lean
+
+
+_ALWAYS = (_always_applies, _always_route)
+
+
+def _walk_lean(
+    lean: dict[str, _LeanStep],
+    pack: CompiledPack,
+    rows: Iterable[tuple[BaseEvent, datetime, str, str]],
+    as_of: datetime,
+    all_obligations: list[Obligation],
+    all_findings: list[Any],
+    memo: _Memo,
+) -> None:
+    """:func:`_walk` (``fixed``, ``defer``, with instants, not exercising) of one child for a
+    pack in the lean subset (``_lean_steps``): the same obligations and findings, without
+    the steps its rules never take. ``rows``: the child's events in walk order, each as
+    (event, its instant as _walk takes it, its type, its id), so that an event whose type
+    needs only its id (a count) or the event itself (meeting an obligation) is not read:
+    each read of an event's fields here is a trip to memory, the child's events lying far
+    apart. tests/test_fast_paths.py holds the two walks to the same document."""
+    calendar = pack.calendar
+    tz = calendar.tz
+    case = CaseState()
+    opened: list[_Open] = []
+    waiting: dict[str, list[_Waiting]] = {}
+    tallies: dict[int, _LeanTally] = {}
+    in_order = True  # as in _walk
+    last_trigger: BaseEvent | None = None
+    last_at: datetime | None = None
+    fromutc = tz.fromutc
+    origin = memo.origin
+    for event, instant, kind, event_id in rows:
+        step = lean.get(kind)
+        if step is None:
+            continue
+        _, fold, settle, counting, rules, gate = step
+        if fold is not None:
+            fold(case, event)
+        if settle is not None:
+            items = waiting.get(kind)
+            if items:
+                if settle:
+                    for item, _, _ in items:
+                        if item.met_by is None and item.cancelled_by is None:
+                            item.met_by = event
+                            item.met_at = instant
+                    waiting[kind] = []
+                else:
+                    waiting[kind] = _settle(items, kind, event, case, instant)
+        if not rules:
+            continue
+        tally = None
+        for key, counts in counting:
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = _LeanTally()
+            tally.run = None
+            if counts is None or counts(event, case, None):
+                tally.ids.append(event_id)
+        if gate and len(tally.ids) < gate:  # type: ignore[union-attr]  # a gate has one tally
+            continue
+        values: dict[str, Any] | None = None  # the event's fields, read once when needed
+        here: datetime | None = None
+        day: date | None = None
+        for rule in rules:
+            applies, key, threshold, how, opening, waits_on = rule
+            if key is not None:
+                # As _walk's count without a window; a tally below its threshold has not
+                # fired (it only grows), so 'fired' needs no reset here.
+                tally = tallies[key]
+                ids = tally.ids
+                if len(ids) < threshold:
+                    continue
+                ok = applies is None or applies(event, case, None)
+                if how == "run":
+                    run = tuple(ids)
+                    ids.clear()
+                    tally.run = None
+                    if not ok:
+                        continue
+                    triggered_by = run
+                elif (how == "once" and tally.fired) or not ok:
+                    continue
+                else:
+                    tally.fired = True
+                    run_ = tally.run
+                    if run_ is None:  # one tuple for every rule of the tally firing now
+                        run_ = tally.run = tuple(ids)
+                    triggered_by = run_
+            elif applies is None or applies(event, case, None):
+                triggered_by = (event_id,)
+            else:
+                continue
+            if last_trigger is not event:
+                if last_at == instant:
+                    in_order = False  # two triggers at one instant: rule comes first
+                last_trigger, last_at = event, instant
+            if values is None:
+                values = event.__dict__  # see _walk
+                here = fromutc(origin + (instant - _EPOCH))
+                day = here.date()
+            assert here is not None
+            assert day is not None
+            due = None
+            statics = opening.statics
+            if statics is None:  # as _walk decides the deadline case
+                entry = None
+                reads = opening.reads
+                if reads is not None:
+                    try:
+                        decided_key = reads(values)
+                        entry = opening.decided.get(decided_key)
+                    except (KeyError, TypeError):
+                        reads = None
+                if entry is None:
+                    for entry in opening.table:
+                        if entry[0](event, case, event):
+                            break
+                    else:
+                        raise AssertionError("deadline tables end with an unconditional case")
+                    if reads is not None and len(opening.decided) < _DECIDED_MAX:
+                        opening.decided[decided_key] = entry
+                _, due_case, statics, dues, span = entry
+                if dues is not None:
+                    due = dues.get(day)
+                    if due is None:
+                        due = dues[day] = _day_deadline(
+                            calendar, due_case.kind, due_case.amount, day
+                        )
+                elif span is not None:
+                    due = fromutc(origin + (instant - _EPOCH + span))
+                else:
+                    due = calendar.due_local(due_case.kind, due_case.amount, here)
+            # _opened, written out (a call and its unpacking saved per obligation)
+            (
+                rule_id,
+                action,
+                route,
+                strength,
+                responsible,
+                copied_in,
+                due_basis,
+                due_case_label,
+                basis,
+                parameter,
+                citation,
+                escalation,
+                _,
+            ) = statics
+            o: Any = ObligationShell()
+            o.id = f"{rule_id}/{event_id}"
+            o.rule = rule_id
+            o.action = action
+            o.route = route
+            o.strength = strength
+            o.responsible = responsible
+            o.copied_in = copied_in
+            o.child_id = values["child_id"]
+            o.triggered_by = triggered_by
+            o.triggered_at = values["at"]
+            o.triggered_on = day
+            o.due = due
+            o.due_basis = due_basis
+            o.due_case = due_case_label
+            o.basis = basis
+            o.parameter = parameter
+            o.met_by = None
+            o.met_at = None
+            o.met_on = None
+            o.cancelled_by = None
+            o.escalation = escalation
+            o.citation = citation
+            o.missing = ()
+            o.reason = None
+            opened.append(o)
+            if waits_on:
+                waited_entry = (o, opening.requirement, event)
+                for waited_kind in waits_on:
+                    found = waiting.get(waited_kind)
+                    if found is None:
+                        waiting[waited_kind] = [waited_entry]
+                    else:
+                        found.append(waited_entry)
+    if not opened:
+        return
+    lates: list[Obligation] = []
+    obligations = _close(opened, as_of, memo, True, tz, lates)
+    if not in_order:
+        obligations.sort(key=_obligation_order(memo.plan.rank, True))
+    all_obligations.extend(obligations)
+    if lates:
+        all_findings.append(_ChildFindings([], lates))
+
+
 def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
     if fixed:  # triggered_at is an event's time, with a fixed offset: compares as it is
 
@@ -1171,7 +1484,7 @@ class _Plan:
     type's step, each rule's rank (result order), and the fields an obligation takes
     from its rule, route and deciding case alone. Holds no reference to the pack."""
 
-    __slots__ = ("__weakref__", "_escalations", "_statics", "rank", "steps")
+    __slots__ = ("__weakref__", "_escalations", "_statics", "lean", "rank", "steps")
 
     def __init__(self, pack: CompiledPack) -> None:
         self.rank = {c.rule.id: c.position for c in pack.rules}
@@ -1216,6 +1529,8 @@ class _Plan:
         for rules in plans.values():
             for rule in rules:
                 rule.opening = _opening(self, pack, rule)
+        # The lean walk's steps when every rule is in its subset (_lean_steps), else None.
+        self.lean = _lean_steps(plans, self.steps, pack)
 
     def statics(
         self,
