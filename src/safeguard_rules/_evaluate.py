@@ -967,7 +967,7 @@ def _lean_steps(
             )
     requirements = [r.opening.requirement for rs in lean_rules.values() for r in rs]
     lean: dict[str, _LeanStep] = {}
-    for kind, (_, fold, waited, _rules, _anchors, _kept) in steps.items():
+    for kind, (_, fold, waited, _plans, _anchors, _kept) in steps.items():
         settle: bool | None = None
         if waited:
             # Every obligation waiting on this type is met by any event of it when each
@@ -978,9 +978,9 @@ def _lean_steps(
                 for req in requirements
                 if kind in req.waits_on
             )
-        rules = tuple(lean_rules.get(kind, ()))
+        of_kind = tuple(lean_rules.get(kind, ()))
         counting: dict[int, Predicate | None] = {}
-        for rule, plan_rule in zip(rules, plans.get(kind, ()), strict=True):
+        for rule, plan_rule in zip(of_kind, plans.get(kind, ()), strict=True):
             if rule.tally is not None and rule.tally not in counting:
                 count = plan_rule.count
                 assert count is not None
@@ -988,10 +988,10 @@ def _lean_steps(
         # Without a window a tally only grows (a 'run' empties its own), so while the one
         # tally every rule of the type counts on is below their lowest threshold, none fires.
         gate = 0
-        tallies = {rule.tally for rule in rules}
-        if rules and len(tallies) == 1 and None not in tallies:
-            gate = min(rule.threshold for rule in rules)
-        lean[kind] = (kind, fold, settle, tuple(counting.items()), rules, gate)
+        tallies = {rule.tally for rule in of_kind}
+        if of_kind and len(tallies) == 1 and None not in tallies:
+            gate = min(rule.threshold for rule in of_kind)
+        lean[kind] = (kind, fold, settle, tuple(counting.items()), of_kind, gate)
     return lean
 
 
@@ -1059,11 +1059,11 @@ def _walk_lean(
         here: datetime | None = None
         day: date | None = None
         for rule in rules:
-            applies, key, threshold, how, opening, waits_on = rule
-            if key is not None:
+            applies, counted_in, threshold, how, opening, waits_on = rule
+            if counted_in is not None:
                 # As _walk's count without a window; a tally below its threshold has not
                 # fired (it only grows), so 'fired' needs no reset here.
-                tally = tallies[key]
+                tally = tallies[counted_in]
                 ids = tally.ids
                 if len(ids) < threshold:
                     continue
