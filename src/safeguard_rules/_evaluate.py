@@ -980,17 +980,17 @@ def _lean_steps(
             )
         of_kind = tuple(lean_rules.get(kind, ()))
         counting: dict[int, Predicate | None] = {}
-        for rule, plan_rule in zip(of_kind, plans.get(kind, ()), strict=True):
-            if rule.tally is not None and rule.tally not in counting:
+        for lean_rule, plan_rule in zip(of_kind, plans.get(kind, ()), strict=True):
+            if lean_rule.tally is not None and lean_rule.tally not in counting:
                 count = plan_rule.count
                 assert count is not None
-                counting[rule.tally] = None if plan_rule.counts_all else count.counts
+                counting[lean_rule.tally] = None if plan_rule.counts_all else count.counts
         # Without a window a tally only grows (a 'run' empties its own), so while the one
         # tally every rule of the type counts on is below their lowest threshold, none fires.
         gate = 0
-        tallies = {rule.tally for rule in of_kind}
+        tallies = {r.tally for r in of_kind}
         if of_kind and len(tallies) == 1 and None not in tallies:
-            gate = min(rule.threshold for rule in of_kind)
+            gate = min(r.threshold for r in of_kind)
         lean[kind] = (kind, fold, settle, tuple(counting.items()), of_kind, gate)
     return lean
 
