@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gc
 import json
+import random
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,6 +40,9 @@ from safeguard_rules._pack import DeadlineBasis
 from safeguard_rules._result import Severity, Status
 
 LONDON = ZoneInfo("Europe/London")
+_SHARED_BENCH = (
+    Path(__file__).resolve().parent.parent / "benchmarks" / "shared_bench" / "shared_bench.yaml"
+)
 
 
 @pytest.mark.parametrize("enabled", [True, False])
@@ -843,3 +848,233 @@ def test_elapsed_hours_deadline_from_the_instant_across_the_clock_changes() -> N
             assert got["i1"].due is not None
             assert (got["i1"].due.isoformat(), got["i1"].due.fold) == (due, fold)
             assert got["i1"].due.tzinfo is LONDON
+
+
+# A pack in the lean walk's subset (_evaluate._lean_steps): rules with one route that always
+# applies, no due_from, no expect, counts without a window. Between them they take every
+# step the lean walk has: counts repeating every (two rules sharing a tally, so a gate),
+# once and run, a count with a 'where' of its own, a rule's 'where' on a case fact and on
+# the trigger, satisfied_by without a where (met without a test) and with one (tested),
+# cancelled_by, an obligation waiting on two types, no deadline, hours, days and a table.
+_LEAN_RULES = """\
+  - id: flag_every_cpn_past_three
+    title: Every CPN past the third, while allocated, is flagged within a day
+    citation: {source: src, quote: "flagged at once"}
+    strength: must
+    when:
+      event: cpn_created
+      where: {field: case.allocated_social_worker, is: true}
+      count: {more_than: 3, repeat: every}
+    require:
+      action: flag
+      responsible: someone
+      due: {hours: 24}
+      satisfied_by: {event: flag_sent, where: {field: to, contains: someone}}
+  - id: plan_every_cpn_past_three
+    title: Every CPN past the third, while allocated, asks for a planning meeting
+    citation: {source: src, quote: "a planning meeting"}
+    strength: should
+    when:
+      event: cpn_created
+      where: {field: case.allocated_social_worker, is: true}
+      count: {more_than: 3, repeat: every}
+    require:
+      action: plan
+      responsible: someone
+      satisfied_by: [{event: planning_meeting_requested}, {event: flag_sent}]
+  - id: review_once_at_two_cpns
+    title: The second CPN with a reference, once, owes a review
+    citation: {source: src, quote: "the case is reviewed"}
+    strength: must
+    when:
+      event: cpn_created
+      count: {at_least: 2, repeat: once, where: {field: incident_ref, present: true}}
+    require:
+      action: review
+      responsible: someone
+      due: {working_days: 2}
+      satisfied_by: {event: case_reviewed}
+      cancelled_by: {event: social_worker_unallocated}
+  - id: supervise_each_run_of_three_concerns
+    title: Each run of three concerns owes supervision
+    citation: {source: src, quote: "supervision is held"}
+    strength: must
+    when:
+      event: concern_identified
+      where: {field: case.allocated_social_worker, is: true}
+      count: {at_least: 3, repeat: run}
+    require:
+      action: supervise
+      responsible: someone
+      due: {calendar_days: 7}
+      satisfied_by: {event: supervision_held, where: {field: kind, is: internal}}
+  - id: strategy_by_table
+    title: A strategy meeting within the days the concern allows
+    citation: {source: src, quote: "a strategy meeting"}
+    strength: must
+    when: {event: concern_identified, where: {field: category, is_not: neglect}}
+    require:
+      action: hold_strategy_meeting
+      responsible: someone
+      due:
+        table:
+          hit_policy: first
+          cases:
+            - label: serious
+              when: {any: [{field: serious_harm, is: true}, {field: category, is: sexual_abuse}]}
+              within: {same_day: true}
+            - label: immediate
+              when: {field: immediate_action_taken, is: true}
+              within: {working_days: 1}
+            - label: otherwise
+              within: {working_days: 3}
+      satisfied_by: {event: strategy_meeting_held}
+      cancelled_by: {event: strategy_meeting_cancelled}
+"""
+
+
+def _both_walks(
+    pack: Any, events: Any, as_of: datetime, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, str]:
+    """The document ``evaluate`` gives with the pack's lean walk and with the general walk."""
+    evaluate_module._PLANS.pop(pack, None)
+    lean = evaluate(pack, events, as_of).to_json()
+    with monkeypatch.context() as patched:
+        patched.setattr(evaluate_module, "_lean_steps", lambda *_args: None)
+        evaluate_module._PLANS.pop(pack, None)  # planned again, without the lean walk
+        general = evaluate(pack, events, as_of).to_json()
+    evaluate_module._PLANS.pop(pack, None)
+    return lean, general
+
+
+def test_the_lean_walk_gives_the_general_walks_document_on_generated_streams(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The shared benchmark's pack and a pack taking every lean step, on a generated stream
+    # of 300 children in input order (grouped from the loader's columns) and shuffled
+    # (sorted per child): the lean walk is chosen, gives obligations of every rule, and gives
+    # the document the general walk gives.
+    stream = load_events(write_children_stream(300, 1, tmp_path / "children.jsonl"))
+    shuffled = list(stream.events)
+    random.Random(7).shuffle(shuffled)
+    as_of = datetime(2025, 1, 1, tzinfo=UTC)
+    packs = {
+        "shared_bench": load_pack(_SHARED_BENCH),
+        "lean": compile_text(minimal_pack("lean", "Lean", _LEAN_RULES), "lean.yaml"),
+    }
+    for name, pack in packs.items():
+        assert evaluate_module._Memo(pack).plan.lean is not None, name
+        result = evaluate(pack, stream, as_of)
+        assert {o.rule for o in result.obligations} == {c.rule.id for c in pack.rules}, name
+        statuses = {o.status for o in result.obligations}
+        assert {"met", "overdue"} <= statuses, (name, statuses)
+        for events in (stream, shuffled):
+            lean, general = _both_walks(pack, events, as_of, monkeypatch)
+            assert lean == general, name
+    lean_result = evaluate(packs["lean"], stream, as_of)
+    assert {o.status for o in lean_result.obligations} >= {"met", "overdue", "cancelled"}
+
+
+# Each a rule outside the lean subset, added to _LEAN_RULES: the pack takes the general walk.
+_OUTSIDE_LEAN = {
+    "a count window": """\
+  - id: flag_three_cpns_in_a_month
+    title: Three CPNs in a month are flagged
+    citation: {source: src, quote: "three in a month"}
+    strength: must
+    when:
+      event: cpn_created
+      count: {at_least: 3, within: {calendar_days: 30}, repeat: every}
+    require: {action: flag, responsible: someone, satisfied_by: {event: flag_sent}}
+""",
+    "routes": """\
+  - id: routed_by_risk
+    title: A high-risk concern is escalated, another reviewed
+    citation: {source: src, quote: "routed by risk"}
+    strength: must
+    when: {event: concern_identified}
+    routes:
+      - name: high
+        when: {field: risk_level, is: high}
+        require: {action: escalate, responsible: someone, satisfied_by: {event: case_reviewed}}
+      - name: other
+        require: {action: review, responsible: someone, satisfied_by: {event: case_reviewed}}
+""",
+    "expect": """\
+  - id: flag_copies_the_manager
+    title: A flag copies the team manager
+    citation: {source: src, quote: "the manager is copied"}
+    strength: should
+    when: {event: flag_sent}
+    expect: {field: cc, contains: someone}
+    message: The flag did not copy anyone in
+""",
+    "due_from": """\
+  - id: meeting_within_five_days_of_the_concern
+    title: A strategy meeting request within five working days of the concern
+    citation: {source: src, quote: "from the concern"}
+    strength: must
+    when: {event: strategy_meeting_requested}
+    require:
+      action: hold
+      responsible: someone
+      due: {working_days: 5}
+      due_from: {event: concern_identified}
+      satisfied_by: {event: strategy_meeting_held}
+""",
+}
+
+
+@pytest.mark.parametrize("feature", sorted(_OUTSIDE_LEAN))
+def test_a_pack_using_a_feature_outside_the_lean_walk_takes_the_general_walk(
+    feature: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One rule using the feature makes the whole pack take the general walk (the lean walk
+    # has none of these steps), whose document evaluate then gives.
+    stream = load_events(write_children_stream(120, 3, tmp_path / "children.jsonl"))
+    text = minimal_pack("outside", "Outside", _LEAN_RULES + _OUTSIDE_LEAN[feature])
+    pack = compile_text(text, "outside.yaml")
+    assert evaluate_module._Memo(pack).plan.lean is None
+    lean, general = _both_walks(pack, stream, datetime(2025, 1, 1, tzinfo=UTC), monkeypatch)
+    assert lean == general
+
+
+def test_the_lean_walk_meets_by_a_tested_satisfied_by_only_what_the_test_passes() -> None:
+    # flag_sent meets plan_every_cpn_past_three whatever it says (no where) but meets
+    # flag_every_cpn_past_three only when sent to 'someone': the type is settled by
+    # testing, not by meeting every waiting obligation. c-1: allocated Mon 6 May 2024, four
+    # CPNs that day (the fourth, i4 at 13:00, fires both), a flag to the police at 14:00.
+    # The flag is due 24 elapsed hours after 13:00 BST: 13:00 BST Tue 7 May; as of 1 Jun
+    # it is overdue, the planning request met.
+    pack = compile_text(minimal_pack("lean", "Lean", _LEAN_RULES), "lean.yaml")
+    assert evaluate_module._Memo(pack).plan.lean is not None
+    events = [
+        ev("social_worker_allocated", "2024-05-06T09:00:00+01:00", id="a", child="c-1", worker="w"),
+        *(
+            ev(
+                "cpn_created",
+                f"2024-05-06T1{n}:00:00+01:00",
+                id=f"i{n}",
+                child="c-1",
+                incident_ref=f"R{n}",
+            )
+            for n in range(4)
+        ),
+        ev(
+            "flag_sent",
+            "2024-05-06T14:00:00+01:00",
+            id="f",
+            child="c-1",
+            to=["police"],
+            sender_role="ds",
+        ),
+    ]
+    result = evaluate(pack, events, datetime.fromisoformat("2024-06-01T00:00:00+01:00"))
+    got = {o.rule: o for o in result.obligations}
+    assert got["flag_every_cpn_past_three"].status == "overdue"
+    assert got["flag_every_cpn_past_three"].due == datetime(2024, 5, 7, 13, 0, tzinfo=LONDON)
+    assert got["flag_every_cpn_past_three"].triggered_by == ("i0", "i1", "i2", "i3")
+    assert (got["plan_every_cpn_past_three"].status, got["plan_every_cpn_past_three"].met_by) == (
+        "met",
+        "f",
+    )
