@@ -883,12 +883,12 @@ _LEAN_RULES = """\
       responsible: someone
       satisfied_by: [{event: planning_meeting_requested}, {event: flag_sent}]
   - id: review_once_at_two_cpns
-    title: The second CPN with a reference, once, owes a review
+    title: The second CPN with a summary, once, owes a review
     citation: {source: src, quote: "the case is reviewed"}
     strength: must
     when:
       event: cpn_created
-      count: {at_least: 2, repeat: once, where: {field: incident_ref, present: true}}
+      count: {at_least: 2, repeat: once, where: {field: summary, present: true}}
     require:
       action: review
       responsible: someone
