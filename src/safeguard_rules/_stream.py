@@ -382,7 +382,8 @@ def _build_validators() -> None:
     _validate_python = EVENT_ADAPTER.validator.validate_python
     # Lines read in bulk: a JSON list of one-element lists, each holding one event, whose
     # times are checked as text by pydantic-core and parsed afterwards (_parse_times).
-    bulk = _times_as_text(EVENT_ADAPTER.core_schema)
+    global _bulk_schema
+    bulk = _bulk_schema = _times_as_text(EVENT_ADAPTER.core_schema)
     _validate_lines = _lines_validator(bulk)
     _validate_plain_lines = _plain_validator(bulk, {})
 
@@ -570,6 +571,7 @@ _validate_json: Callable[[str], Any] = _first_validate_json
 _validate_python: Callable[[Any], Any] = _first_validate_python
 _validate_lines: Callable[[str], Any] = _first_validate_lines
 _validate_plain_lines: Callable[[str], Any] | None = None
+_bulk_schema: Any = None  # the events' core schema with times as text (_times_as_text)
 # A key followed by white space before its colon (legal, but not what writers produce).
 _SPACED_KEY = re.compile(r'"[ \t\r\n]+:')
 
@@ -770,7 +772,10 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
     or renamed key that is also a field read under its own name."""
     if _validate_lines is _first_validate_lines:
         _build_validators()
-    base = _times_as_text(EVENT_ADAPTER.core_schema)
+    # Shared with the validators built from it and with every mapping's: never changed in
+    # place. Each choice below copies only the dicts it changes (copying the whole schema,
+    # about 8,000 dicts per union, was most of the cost of the first mapped read).
+    base = _bulk_schema
     choices: dict[str, Any] = base["choices"]
     source_of = {target: source for source, target in mapping.fields.items()}
     if "type" in mapping.values:
@@ -781,10 +786,13 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
 
     def build(kind: str, accepted: str, ignored_value: Any) -> Any:
         """The schema of event type ``kind`` for records whose type reads ``accepted``."""
-        schema = _copied(choices[kind])
-        inner = schema
-        while inner["type"] != "model-fields":
+        schema = inner = dict(choices[kind])
+        while inner["type"] != "model-fields":  # the wrappers down to the fields, copied
+            inner["schema"] = dict(inner["schema"])
             inner = inner["schema"]
+        # The fields table and each field's own dict copied (a field's schema is copied
+        # below where it is changed).
+        inner["fields"] = {name: dict(spec) for name, spec in inner["fields"].items()}
         for key in sorted(mapping.ignore):  # read, counted, then dropped by finish()
             inner["fields"][_IGNORED + key] = core_schema.model_field(
                 core_schema.with_default_schema(ignored_value, default=None),
@@ -800,8 +808,9 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
             if name == "type":  # the choice is taken for ``accepted``: it reads as ``kind``
                 spec["schema"] = _translated(accepted, kind)
             elif name in mapping.values:
-                literal = spec["schema"]
+                literal = spec["schema"] = dict(spec["schema"])
                 while literal["type"] in ("default", "nullable"):
+                    literal["schema"] = dict(literal["schema"])
                     literal = literal["schema"]
                 if literal["type"] != "literal":
                     return None
@@ -834,21 +843,19 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
             tagged["discriminator"] = source_of["type"]
         return tagged
 
-    def validator(ignored_value: Any) -> Callable[[str], Any] | None:
-        tagged = tagged_union(ignored_value)
-        return None if tagged is None else _lines_validator(tagged)
-
-    in_block = validator(_IGNORED_IN_BLOCK)
-    in_record = validator(_IGNORED_IN_RECORD)
-    if in_block is None or in_record is None:
+    block_union = tagged_union(_IGNORED_IN_BLOCK)
+    record_union = tagged_union(_IGNORED_IN_RECORD)
+    if block_union is None or record_union is None:
         return None
+    in_block = _lines_validator(block_union)
+    in_record = _lines_validator(record_union)
     by_tag = {source: mapping.constants.get(target, {}) for source, target in mapping.types.items()}
     by_tag.update(
         {kind: mapping.constants.get(kind, {}) for kind in choices if kind not in mapping.types}
     )
     return _Mapped(
         in_block,
-        _plain_validator(tagged_union(_IGNORED_IN_BLOCK), by_tag),
+        _plain_validator(block_union, by_tag),  # reads block_union, changes none of it
         in_record,
         tuple(_IGNORED + key for key in sorted(mapping.ignore)),
         tuple(
@@ -861,15 +868,6 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
         ),
         {kind: frozenset(table) for kind, table in mapping.constants.items()},
     )
-
-
-def _copied(schema: Any) -> Any:
-    """A copy of a core schema's dicts and lists (not of the functions and classes in it)."""
-    if isinstance(schema, dict):
-        return {key: _copied(value) for key, value in schema.items()}
-    if isinstance(schema, list):
-        return [_copied(item) for item in schema]
-    return schema
 
 
 def _bulk_path(
