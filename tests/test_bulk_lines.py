@@ -291,6 +291,18 @@ _MAPPINGS = {
     "type renamed away": EventMapping(
         fields={"event_id": "id", "timestamp": "at", "type": "summary"}, ignore=frozenset({"tz"})
     ),
+    # Constants a field refuses (too short, too long) or takes only by converting (1 for a
+    # flag): each validated per record, as the renamer's records are (_constant_default).
+    "constants refused or converted": EventMapping(
+        fields={"event_id": "id", "timestamp": "at"},
+        types={"police_incident": "cpn_created"},
+        constants={
+            "cpn_created": {"incident_ref": ""},
+            "strategy_meeting_held": {"chair_role": "x" * 201},
+            "concern_identified": {"looked_after": 1, "forensic_evidence_needed": False},
+        },
+        ignore=frozenset({"tz"}),
+    ),
 }
 
 
@@ -303,6 +315,21 @@ def test_mapped_records_read_as_the_renamer_reads_them(
     read = _same(path, mapping=mapping)
     monkeypatch.setattr(stream_module, "_mapped", lambda mapping: None)
     _assert_same(read, load_events(path, mapping=mapping))
+
+
+def test_a_constant_a_field_takes_as_it_is_is_one_value_shared_by_the_events(
+    tmp_path: Path,
+) -> None:
+    # Validated once when the reader is built (_constant_default), not once per record:
+    # every police incident of the blocks holds the one "not recorded" (validated per record,
+    # each would be a string of its own).
+    path = _write(tmp_path, _plain(1200))  # several blocks
+    read = _same(path, mapping=_MAPPINGS["shared"])
+    police = [e for e in read.events if type(e).__name__ == "CpnCreated"]
+    assert len(police) == 600
+    assert {e.incident_ref for e in police} == {"not recorded"}  # type: ignore[attr-defined]
+    assert len({id(e.incident_ref) for e in police}) == 1  # type: ignore[attr-defined]
+    assert all("incident_ref" in e.model_fields_set for e in police)
 
 
 _VOCABULARY_TRAPS = [

@@ -67,13 +67,18 @@ class ColumnsBuilder:
         self.giving: list[int] = []
         self.length = 0  # events added
 
-    def add_block(self, events: Sequence[Any]) -> None:
-        """Add the columns of ``events``, the next events of the stream in order."""
+    def add_block(
+        self, events: Sequence[Any], values: Sequence[dict[str, Any]] | None = None
+    ) -> None:
+        """Add the columns of ``events``, the next events of the stream in order.
+        ``values``: their field values (``__dict__``, in order), when the caller has read
+        them already (the block reader has: one pass fewer over the block)."""
         columns = self.columns
         if columns is None:
             return
         try:
-            values = list(map(_FIELD_VALUES, events))
+            if values is None:
+                values = list(map(_FIELD_VALUES, events))
             block = [list(map(getter, values)) for getter in _GETTERS]
         except (AttributeError, KeyError):  # an event that keeps its fields otherwise
             self.lose()

@@ -348,7 +348,7 @@ def _read_records(
             handle, encoding="utf-8-sig", errors="surrogateescape", newline=None
         )
         try:
-            bulk = _bulk_path(mapping, vocabulary, limits)
+            bulk = _bulk_path(mapping, vocabulary, limits, collector.columns)
             if bulk is None:
                 collector.take_all(jsonl_records(text, limits, fast))
             else:
@@ -416,10 +416,51 @@ def _times_as_text(schema: Any) -> Any:
     return {key: _times_as_text(value) for key, value in schema.items()}
 
 
+# pydantic-core's string cache (on by default) looks up every string it makes in a table of
+# 16,384 and keeps it there. In a large file most strings are new (ids, times), so each
+# look-up misses and evicts another: only the attributes' keys are cached here, which reads
+# the shared benchmark's 200,000 events about 0.2 s faster (benchmarks/README.md, eleventh
+# round). Values are the same either way; only equal strings are no longer one object.
+_BULK_CONFIG = core_schema.CoreConfig(cache_strings="keys")
+
+
 def _lines_validator(events: Any) -> Callable[[str], Any]:
     """pydantic-core's validator of a JSON list of one-element lists of ``events``."""
     lines = core_schema.list_schema(core_schema.tuple_schema([events]))
-    return SchemaValidator(lines).validate_json
+    return SchemaValidator(lines, _BULK_CONFIG).validate_json
+
+
+# The schema types a constant is checked against once, when it is made a field's default
+# (_constant_default): no Python function, nothing that depends on the rest of the record.
+_PURE_TYPES = frozenset({"str", "bool", "int", "float", "literal", "nullable", "default"})
+
+
+def _pure(schema: Any) -> bool:
+    """Whether ``schema`` is made of :data:`_PURE_TYPES` only (and plain values)."""
+    if isinstance(schema, list):
+        return all(map(_pure, schema))
+    if not isinstance(schema, dict):
+        return True
+    if "type" in schema and schema["type"] not in _PURE_TYPES:
+        return False
+    return all(_pure(value) for key, value in schema.items() if key != "metadata")
+
+
+def _constant_default(schema: Any, value: Any) -> Any:
+    """``schema`` with a mapping's constant ``value`` as its default, validated as the
+    default of each record that lacks the field. A plain schema that takes the value
+    strictly and unchanged has it validated once, here: each event then shares the one
+    value, as it shares an enumeration's (validated per record, each a new string, about
+    138,000 of them in the shared benchmark). Anything else is validated per record."""
+    if _pure(schema):
+        try:
+            checked = SchemaValidator(schema).validate_python(value, strict=True)
+        except ValidationError:
+            pass
+        else:
+            if type(checked) is type(value) and checked == value:
+                return core_schema.with_default_schema(schema, default=checked)
+    return core_schema.with_default_schema(schema, default=value, validate_default=True)
 
 
 # The events' own model validators: one Python call per event each when pydantic-core
@@ -484,9 +525,7 @@ def _plain_choice(choice: Any, constants: Mapping[str, Any]) -> Any:
         if name in constants:  # given by the mapping when the record does not
             if constants[name] is None:
                 return None
-            spec["schema"] = core_schema.with_default_schema(
-                inner, default=constants[name], validate_default=True
-            )
+            spec["schema"] = _constant_default(inner, constants[name])
         else:
             spec["schema"] = inner  # required, and not null
         fields[name] = spec
@@ -527,12 +566,13 @@ class _Blocks:
     that is seldom plain (flags often not recorded) is not validated twice per block."""
 
     RETRY = 16
-    __slots__ = ("full", "mapped", "plain", "skip")
+    __slots__ = ("columns", "full", "mapped", "plain", "skip")
 
-    def __init__(self, mapped: _Mapped | None) -> None:
+    def __init__(self, mapped: _Mapped | None, columns: ColumnsBuilder | None = None) -> None:
         if _validate_lines is _first_validate_lines:
             _build_validators()
         self.mapped = mapped
+        self.columns = columns  # given each block's columns by _validated
         self.full = mapped.in_block if mapped is not None else _validate_lines
         self.plain = mapped.in_plain_block if mapped is not None else _validate_plain_lines
         self.skip = 0  # blocks to read with the full validator before trying plain again
@@ -821,10 +861,9 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
                 ]
             if name in mapping.constants.get(kind, {}):
                 given = spec["schema"]
-                spec["schema"] = core_schema.with_default_schema(
+                spec["schema"] = _constant_default(
                     given["schema"] if given["type"] == "default" else given,
-                    default=mapping.constants[kind][name],
-                    validate_default=True,
+                    mapping.constants[kind][name],
                 )
         return schema
 
@@ -871,19 +910,23 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
 
 
 def _bulk_path(
-    mapping: EventMapping | None, vocabulary: Vocabulary | None, limits: EventLimits
+    mapping: EventMapping | None,
+    vocabulary: Vocabulary | None,
+    limits: EventLimits,
+    columns: ColumnsBuilder | None = None,
 ) -> BulkParse | None:
     """How a block of JSON Lines is read whole (None: each line on its own): all its
     lines validated by one call of pydantic-core on the JSON text, renamed as they are
     validated by the mapping (:class:`_Mapped`). A pack's vocabulary has no bulk path (as
     it has no fast path); nor has a depth limit below 2, the depth of a valid event with a
-    list."""
+    list. ``columns``: the collector's, given each block's columns as it is validated (the
+    collector keeps every block ``bulk`` gives, in order)."""
     if vocabulary is not None or limits.depth < 2:
         return None
     mapped = _mapped(mapping) if mapping is not None else None
     if mapping is not None and mapped is None:
         return None
-    blocks = _Blocks(mapped)
+    blocks = _Blocks(mapped, columns)
     return lambda text, count: _bulk_events(text, count, blocks)
 
 
@@ -948,6 +991,9 @@ def _validated(
         return None
     if mapped is not None and not mapped.finish(values, fields_set):
         return None
+    if blocks is not None and blocks.columns is not None:
+        # The block's columns, read while it is in cache, from the field values read above.
+        blocks.columns.add_block(events, values)
     return events
 
 
@@ -1047,11 +1093,9 @@ class _Collector:
         """:meth:`take_all` for JSON Lines read in bulk: a batch's events are kept whole."""
         keep = self.events.extend
         origins = self.origins
-        add_columns = self.columns.add_block
         for item in items:
             if type(item) is Batch:
-                keep(item.events)
-                add_columns(item.events)
+                keep(item.events)  # its columns were added as it was validated (_validated)
                 if origins is not None:
                     origins.add_lines(self.label, item.line, len(item.events))
             else:
