@@ -810,7 +810,7 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
     field's own checks would see the source value), a type translated by ``values``, a
     constant that is not plain (text, true, false, null or a whole number), or an ignored
     or renamed key that is also a field read under its own name."""
-    if _validate_lines is _first_validate_lines:
+    if _bulk_schema is None:
         _build_validators()
     # Shared with the validators built from it and with every mapping's: never changed in
     # place. Each choice below copies only the dicts it changes (copying the whole schema,
