@@ -332,6 +332,24 @@ def test_a_constant_a_field_takes_as_it_is_is_one_value_shared_by_the_events(
     assert all("incident_ref" in e.model_fields_set for e in police)
 
 
+def test_a_mapped_block_whose_lines_join_or_hold_two_records_is_read_line_by_line(
+    tmp_path: Path,
+) -> None:
+    # A mapped block's lines are joined into one JSON list, not wrapped one by one
+    # (_validated). A record split over two lines (the second not starting with '{') and a
+    # line holding two records give as many '{' and elements as lines, and would be taken
+    # as one event per line if only those were counted: every line starting with '{' is
+    # what sends them the long way, where each line is rejected on its own.
+    split, whole, other = _plain(3, 900)
+    cut = split.index(',"type"')
+    first, second = split[:cut], split[cut + 1 :]  # joined by ",\n", they are one record
+    assert json.loads(first + ",\n" + second)["event_id"] == "P900"
+    lines = [*_plain(20), first, second, whole + "," + other, *_plain(20, 21)]
+    read = _same(_write(tmp_path, lines), mapping=_MAPPINGS["shared"])
+    assert len(read.events) == 40
+    assert [r.where.rsplit(":", 1)[1] for r in read.rejected] == ["21", "22", "23"]
+
+
 _VOCABULARY_TRAPS = [
     '{"id":"E1","child_id":"C1","type":"cpn_created","at":"'
     + AT

@@ -424,10 +424,11 @@ def _times_as_text(schema: Any) -> Any:
 _BULK_CONFIG = core_schema.CoreConfig(cache_strings="keys")
 
 
-def _lines_validator(events: Any) -> Callable[[str], Any]:
-    """pydantic-core's validator of a JSON list of one-element lists of ``events``."""
-    lines = core_schema.list_schema(core_schema.tuple_schema([events]))
-    return SchemaValidator(lines, _BULK_CONFIG).validate_json
+def _lines_validator(events: Any, *, wrapped: bool = True) -> Callable[[str], Any]:
+    """pydantic-core's validator of a JSON list of one-element lists of ``events``; with
+    ``wrapped`` false, of a JSON list of ``events`` (a mapped block, :func:`_validated`)."""
+    item = core_schema.tuple_schema([events]) if wrapped else events
+    return SchemaValidator(core_schema.list_schema(item), _BULK_CONFIG).validate_json
 
 
 # The schema types a constant is checked against once, when it is made a field's default
@@ -474,7 +475,7 @@ _CHECKED_AFTER: frozenset[Callable[..., Any]] = frozenset(
 
 
 def _plain_validator(
-    events: Any, constants: Mapping[str, Mapping[str, Any]]
+    events: Any, constants: Mapping[str, Mapping[str, Any]], *, wrapped: bool = True
 ) -> Callable[[str], Any] | None:
     """:func:`_lines_validator` for the plain case only, without the events' model
     validators (:data:`_CHECKED_AFTER`), which have nothing to do in it: each event has a
@@ -491,7 +492,7 @@ def _plain_validator(
         if plain is None:
             return None
         union["choices"][tag] = plain
-    return _lines_validator(union)
+    return _lines_validator(union, wrapped=wrapped)
 
 
 def _plain_choice(choice: Any, constants: Mapping[str, Any]) -> Any:
@@ -717,7 +718,7 @@ class _Mapped:
         values: tuple[tuple[str, dict[Any, Any], frozenset[str]], ...],
         constants: dict[str, frozenset[str]],
     ) -> None:
-        self.in_block = in_block  # validates lines wrapped as lists of one (_validated)
+        self.in_block = in_block  # validates lines joined as one list (_validated)
         self.in_plain_block = in_plain_block  # the same, for blocks of the plain case
         self.in_record = in_record  # validates one record wrapped so
         self.ignored = ignored  # the field each ignored key is read into
@@ -886,7 +887,7 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
     record_union = tagged_union(_IGNORED_IN_RECORD)
     if block_union is None or record_union is None:
         return None
-    in_block = _lines_validator(block_union)
+    in_block = _lines_validator(block_union, wrapped=False)  # lines not wrapped: _validated
     in_record = _lines_validator(record_union)
     by_tag = {source: mapping.constants.get(target, {}) for source, target in mapping.types.items()}
     by_tag.update(
@@ -894,7 +895,7 @@ def _mapped_schema(mapping: EventMapping) -> _Mapped | None:
     )
     return _Mapped(
         in_block,
-        _plain_validator(block_union, by_tag),  # reads block_union, changes none of it
+        _plain_validator(block_union, by_tag, wrapped=False),  # block_union not changed
         in_record,
         tuple(_IGNORED + key for key in sorted(mapping.ignore)),
         tuple(
@@ -959,25 +960,42 @@ def _validated(
     included) and attribute. With a mapping (:class:`_Mapped`), no record holds an object
     (one '{' per record: keys are renamed at the top level only, as the long way renames
     them).
+
+    A mapped block's lines are not wrapped: they are joined by ",\n" into one JSON list of
+    events, taken only when each line starts with '{' and the block holds no other '{'
+    (as many as lines). Then each event, an object, starts with the '{' of a line of its
+    own; the next starts the next line, and only a comma and white space may stand between
+    two elements: so with one event per line, each event is its own line (and a line that
+    runs into the next, or holds two records, makes the block go the long way).
     """
     if "\\" in text or (_maybe_spaced(text, lines) and _SPACED_KEY.search(text)):
         return None
     if not text.isascii() and undecodable(text):
         return None
     validate = _validate_lines
+    joined = lines and mapped is not None  # a mapped block: its lines joined, not wrapped
     if mapped is not None:
         if text.count("{") != count:
             return None
+        if joined and (
+            text[:1] != "{" or text.count("\n") != count - 1 or text.count("\n{") != count - 1
+        ):
+            return None  # a line that does not start with '{'
         validate = mapped.in_block if lines else mapped.in_record
     if blocks is not None:
         validate = blocks.validate
+    if joined:
+        wrapped = "[" + text.replace("\n", ",\n") + "]"
+    else:
+        wrapped = "[[" + (text.replace("\n", "],\n[") if lines else text) + "]]"
     try:
-        found = validate("[[" + (text.replace("\n", "],\n[") if lines else text) + "]]")
+        found = validate(wrapped)
     except ValidationError:
         return None
+    del wrapped
     if len(found) != count:
         return None
-    events: list[BaseEvent] = list(map(_ONLY, found))
+    events: list[BaseEvent] = found if joined else list(map(_ONLY, found))
     # Each event's field values and fields set, read once for the passes below: a model's
     # attribute reads each go through its __getattr__ hook.
     values = list(map(_VALUES, events))
