@@ -757,24 +757,7 @@ def _walk(
                 due = None
                 statics = opening.statics
                 if statics is None:
-                    entry = None
-                    reads = opening.reads
-                    if reads is not None:
-                        # The case these field values chose before (see _Opening.reads).
-                        try:
-                            key = reads(values)
-                            entry = opening.decided.get(key)
-                        except (KeyError, TypeError):  # not a field here, or unhashable
-                            reads = None
-                    if entry is None:
-                        for entry in opening.table:  # first match
-                            if entry[0](event, case, event):
-                                break
-                        else:
-                            raise AssertionError("deadline tables end with an unconditional case")
-                        if reads is not None and len(opening.decided) < _DECIDED_MAX:
-                            opening.decided[key] = entry
-                    _, due_case, statics, dues, span = entry
+                    _, due_case, statics, dues, span = _case_entry(opening, values, event, case)
                     if exercised is not None:
                         exercised.add(("case", rule_id, route.name or "", due_case.label))
                     if dues is not None:  # a day-based deadline: the same for the same day
@@ -1100,23 +1083,7 @@ def _walk_lean(
             due = None
             statics = opening.statics
             if statics is None:  # as _walk decides the deadline case
-                entry = None
-                reads = opening.reads
-                if reads is not None:
-                    try:
-                        decided_key = reads(values)
-                        entry = opening.decided.get(decided_key)
-                    except (KeyError, TypeError):
-                        reads = None
-                if entry is None:
-                    for entry in opening.table:
-                        if entry[0](event, case, event):
-                            break
-                    else:
-                        raise AssertionError("deadline tables end with an unconditional case")
-                    if reads is not None and len(opening.decided) < _DECIDED_MAX:
-                        opening.decided[decided_key] = entry
-                _, due_case, statics, dues, span = entry
+                _, due_case, statics, dues, span = _case_entry(opening, values, event, case)
                 if dues is not None:
                     due = dues.get(day)
                     if due is None:
@@ -1127,47 +1094,7 @@ def _walk_lean(
                     due = fromutc(origin + (instant - _EPOCH + span))
                 else:
                     due = calendar.due_local(due_case.kind, due_case.amount, here)
-            # _opened, written out (a call and its unpacking saved per obligation)
-            (
-                rule_id,
-                action,
-                route,
-                strength,
-                responsible,
-                copied_in,
-                due_basis,
-                due_case_label,
-                basis,
-                parameter,
-                citation,
-                escalation,
-                _,
-            ) = statics
-            o: Any = ObligationShell()
-            o.id = f"{rule_id}/{event_id}"
-            o.rule = rule_id
-            o.action = action
-            o.route = route
-            o.strength = strength
-            o.responsible = responsible
-            o.copied_in = copied_in
-            o.child_id = values["child_id"]
-            o.triggered_by = triggered_by
-            o.triggered_at = values["at"]
-            o.triggered_on = day
-            o.due = due
-            o.due_basis = due_basis
-            o.due_case = due_case_label
-            o.basis = basis
-            o.parameter = parameter
-            o.met_by = None
-            o.met_at = None
-            o.met_on = None
-            o.cancelled_by = None
-            o.escalation = escalation
-            o.citation = citation
-            o.missing = ()
-            o.reason = None
+            o = _opened(statics, values, triggered_by, values["at"], day, due)
             opened.append(o)
             if waits_on:
                 waited_entry = (o, opening.requirement, event)
@@ -1426,6 +1353,33 @@ class _Opening(NamedTuple):
     # each combination of them chose (first match, decided once). None otherwise.
     reads: Callable[[dict[str, Any]], Any] | None
     decided: dict[Any, _Entry]
+
+
+def _case_entry(
+    opening: _Opening, values: dict[str, Any], event: BaseEvent, case: CaseState
+) -> _Entry:
+    """The deadline case ``event`` (the trigger; ``values``: its ``__dict__``) falls in,
+    first match, remembered per combination of the field values it reads
+    (``_Opening.reads``) while the table of such combinations is small."""
+    reads = opening.reads
+    key = None
+    if reads is not None:
+        try:
+            key = reads(values)
+            entry = opening.decided.get(key)
+        except (KeyError, TypeError):  # not a field here, or unhashable
+            reads = None
+        else:
+            if entry is not None:
+                return entry
+    for entry in opening.table:  # first match
+        if entry[0](event, case, event):
+            break
+    else:
+        raise AssertionError("deadline tables end with an unconditional case")
+    if reads is not None and len(opening.decided) < _DECIDED_MAX:
+        opening.decided[key] = entry
+    return entry
 
 
 def _dues(case: DueCase) -> dict[date, datetime] | None:
