@@ -1473,6 +1473,43 @@ def test_call_to_101_is_checked_only_when_recorded_as_for_a_strategy_request() -
 
 
 @scenario
+def call_to_101_requested_role_not_recorded() -> Evaluation:
+    # Sat 9 Nov 2019 10:00 GMT (summer time ended Sun 27 Oct), outside the MASH DS's hours:
+    # the Team Manager requests a strategy and calls 101 for it, five minutes later.
+    # pc-r1 leaves requested_role out, pc-r2 records another role (a recorded answer).
+    events: list[BaseEvent] = []
+    for child, role in (("w-rr1", None), ("w-rr2", "mash_ds")):
+        events.append(request("2019-11-09T10:00:00+00:00", f"r-{child}", child))
+        events.append(
+            ev(
+                "police_contacted",
+                "2019-11-09T10:05:00+00:00",
+                id=f"pc-{child}",
+                child=child,
+                by_role="team_manager",
+                channel="101",
+                requested_role=role,
+                attributes={"strategy_request": True},
+            )
+        )
+    return run(PACK, events, "2019-11-10T12:00:00+00:00")
+
+
+def test_call_to_101_not_saying_whom_it_asked_for_is_a_notice_and_does_not_meet_it() -> None:
+    # reader 18 item 6: before, pc-w-rr1 left the duty open with no output at all
+    result = call_to_101_requested_role_not_recorded()
+    calls = obligations(result, "out_of_hours_request_by_101")
+    assert {(o.child_id, o.status, o.met_by, o.due) for o in calls} == {
+        ("w-rr1", "open", None, None),
+        ("w-rr2", "open", None, None),
+    }
+    # the one-working-day forward and receipt call (Mon 11 Nov) are not yet due on Sun 10
+    assert {(f.rule, f.event, f.severity) for f in result.findings} == {
+        ("call_to_101_requested_role_recorded", "pc-w-rr1", "advisory"),
+    }
+
+
+@scenario
 def out_of_hours_no_call() -> Evaluation:
     return run(
         PACK,
