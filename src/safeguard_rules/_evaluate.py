@@ -66,7 +66,6 @@ from ._result import (
     new_finding,
 )
 from ._stream import EventStream, as_stream
-from ._uncertain import walk_uncertain
 
 # An obligation while the child's events are walked is the Obligation itself, not yet
 # frozen: an ObligationShell (_result) with every field set when it is opened except these,
@@ -267,6 +266,10 @@ def evaluate_child(
         history = sorted(events, key=_AT_THEN_ID if fixed else _instant_then_id)
         _walk(pack, history, as_of_utc, obligations, findings, exercised, memo, fixed, defer=defer)
         return 0
+    # Imported for the first child that needs it: many streams have none, and the careful
+    # walk's module (with _tristate's) is a dozen dataclasses made at import.
+    from ._uncertain import walk_uncertain
+
     return walk_uncertain(
         pack,
         events,

@@ -8,7 +8,10 @@ procedures speak; person ids that a case system holds go in ``worker``/``chair``
 fields or in ``attributes``. ``docs/events.md`` documents every type and field.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations`` here (as in _pack): pydantic would then compile
+# and evaluate each field's annotation from its text when the class is made, 21 M of this
+# module's 154 M instructions at import; Python evaluates them once instead, and only the
+# names not yet defined (a model's own name) are quoted.
 
 import re
 import types
@@ -338,7 +341,7 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
         )
 
     @model_validator(mode="after")
-    def _complete(self) -> BaseEvent:
+    def _complete(self) -> "BaseEvent":
         # Plain checks per event, so reading stays fast: exactly one of at/on; every
         # needed field given or listed as unknown; unknown names only real fields.
         values = self.__dict__  # read directly: this runs for every event read
@@ -509,7 +512,7 @@ class ConcernIdentified(BaseEvent):
     )
 
     @model_validator(mode="after")
-    def _not_recorded_is_unknown(self) -> ConcernIdentified:
+    def _not_recorded_is_unknown(self) -> "ConcernIdentified":
         # A flag left out (or null) is listed under unknown, so every reader (both walks,
         # the case facts, messages) treats it as a listed unknown value. The list is
         # extended in place: the fields the record set stay what it gave.

@@ -16,7 +16,7 @@ import stat
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 
-from ._errors import SafeguardRulesError, declare, shown
+from ._errors import PackNotFoundError, SafeguardRulesError, declare, shown
 from ._limits import EXCERPT_CHARS
 
 UNREADABLE = declare("unreadable", "the file cannot be read (missing, no permission)")
@@ -176,3 +176,15 @@ def excerpt(lines: list[str] | None, line: int, column: int) -> tuple[str, str] 
         text = prefix + cut + suffix
         caret = caret - start + len(prefix)
     return text, " " * caret + "^"
+
+
+def pack_path(name_or_path: str | Path) -> Path | None:
+    """The file, when ``name_or_path`` is a path (which always wins over a pack name); else
+    None (a name, for the registry)."""
+    candidate = Path(name_or_path)
+    # .json: a compiled pack (safeguard-rules compile), read beside its YAML file
+    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.is_file():
+        if not candidate.is_file():
+            raise PackNotFoundError(f"no pack file at {candidate}")
+        return candidate
+    return None

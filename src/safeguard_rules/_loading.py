@@ -15,8 +15,29 @@ from typing import Any
 from ._compile import CompiledPack, compile_pack
 from ._document import PackDocument, document_from_text, read_document
 from ._errors import ArgumentError
+from ._files import pack_path
 from ._limits import DEFAULT_LIMITS, PackLimits
-from ._registry import discover_packs, resolve_base, resolve_pack
+
+# The registry (packs by name, providers, jurisdictions) is imported when a name is to be
+# resolved: a pack given by its path, the usual case for a user's pack, does without its
+# module and its dataclasses (benchmarks/startup.py).
+
+
+def resolve_pack(name_or_path: str | Path) -> Path:
+    """``_registry.resolve_pack``: a path as it is, a name through the registry."""
+    path = pack_path(name_or_path)
+    if path is not None:
+        return path
+    from ._registry import resolve_pack as by_name
+
+    return by_name(name_or_path)
+
+
+def resolve_base(name: str) -> Path:
+    """``_registry.resolve_base``: the file an overlay's ``extend`` names."""
+    from ._registry import resolve_base as by_name
+
+    return by_name(name)
 
 
 def load_document(name_or_path: str | Path, *, limits: PackLimits = DEFAULT_LIMITS) -> PackDocument:
@@ -59,6 +80,8 @@ def select_pack(
     """
     if isinstance(on, datetime):
         raise ArgumentError("'on' is a date: the local day in the jurisdiction's time zone")
+    from ._registry import discover_packs
+
     registry = discover_packs()
     version = registry.in_force(jurisdiction, on)
     document = read_document(version.entry.path, registry.resolve_base, limits)

@@ -43,6 +43,7 @@ from ._errors import (
     did_you_mean,
     known_list,
 )
+from ._files import pack_path
 from ._overlay import ResolveName
 from ._prebuilt import bundled_dir
 
@@ -171,7 +172,7 @@ class Registry:
 
     def resolve(self, name_or_path: str | Path, *, suggest_jurisdictions: bool = True) -> Path:
         """The file for a path, a pack name or ``provider:name``; raises PackNotFoundError."""
-        path = _as_path(name_or_path)
+        path = pack_path(name_or_path)
         if path is not None:
             return path
         name = str(name_or_path)
@@ -318,17 +319,6 @@ class Registry:
             else:
                 periods.append(Period(chosen, start, end))
         return tuple(periods)
-
-
-def _as_path(name_or_path: str | Path) -> Path | None:
-    """The file, when ``name_or_path`` is a path (which always wins over a name); else None."""
-    candidate = Path(name_or_path)
-    # .json: a compiled pack (safeguard-rules compile), read beside its YAML file
-    if candidate.suffix in (".yaml", ".yml", ".json") or candidate.is_file():
-        if not candidate.is_file():
-            raise PackNotFoundError(f"no pack file at {candidate}")
-        return candidate
-    return None
 
 
 def _ambiguous(name: str, offered: Sequence[PackEntry]) -> str:
@@ -479,7 +469,7 @@ def _offered_files(offered: Any) -> list[Path]:
 
 def resolve_pack(name_or_path: str | Path) -> Path:
     """The file for a path, a pack name or ``provider:name`` (see the module docstring)."""
-    return _as_path(name_or_path) or discover_packs().resolve(name_or_path)
+    return pack_path(name_or_path) or discover_packs().resolve(name_or_path)
 
 
 def resolve_base(name: str) -> Path:
