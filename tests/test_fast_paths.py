@@ -31,7 +31,7 @@ from safeguard_rules import (
 from safeguard_rules import _evaluate as evaluate_module
 from safeguard_rules._case import FOLD_BY_TYPE, folds_needed
 from safeguard_rules._evaluate import _COLUMNS, _columns
-from safeguard_rules._event_columns import of_stream
+from safeguard_rules._event_columns import ColumnsBuilder, of_stream
 from safeguard_rules._event_files import _DECODER, _decode, _RecordError
 from safeguard_rules._events import BaseEvent
 from safeguard_rules._gc import FREEZE_ABOVE, collector_paused
@@ -251,8 +251,11 @@ def test_a_loaded_stream_keeps_the_columns_evaluate_reads_and_links_are_checked_
     assert stream.events[400].id == "r-1" and stream.events[804].id == "m-2"  # two blocks on
     kept = of_stream(stream, stream.events)
     assert kept is not None
-    columns = [kept.ids, kept.times, kept.unknowns, kept.kinds, kept.child_ids]
-    assert columns == [[getattr(e, name) for e in stream.events] for name in _COLUMNS]
+    columns = [kept.ids, kept.times, kept.kinds, kept.child_ids]
+    named = ("id", "at", "type", "child_id")
+    assert columns == [[getattr(e, name) for e in stream.events] for name in named]
+    # The concerns leave flags unrecorded; "r-1" sorts before "f-0399" (the id before it).
+    assert kept.unknown and any(e.unknown for e in stream.events) and not kept.ids_ascend
     assert [stream.events[i].id for i in kept.giving] == ["k-1", "k-2", "m-1", "m-2", "m-3"]
 
     same = EventStream(stream.events, stream.rejected, stream.source, stream.origins)
@@ -286,6 +289,196 @@ def test_a_stream_read_partly_line_by_line_has_no_columns(tmp_path: Path) -> Non
     assert len(records.events) == 1 and of_stream(records, records.events) is None
     result = evaluate(load_pack("wtsc_2015"), stream, datetime(2015, 7, 1, tzinfo=UTC))
     assert sorted(r.event_id for r in result.account.rejected) == ["k-2", "m-1", "m-2", "m-3"]
+
+
+def _cpn_line(id: str, at: str, child: str = "c-1") -> str:
+    """A CPN record of fixed length (ids and times of one width): about 200 characters, so
+    a file of them spans several blocks of bulk reading."""
+    return json.dumps(
+        {"id": id, "type": "cpn_created", "child_id": child, "at": at, "incident_ref": "x" * 120}
+    )
+
+
+def _allocation_line(id: str, at: str, child: str) -> str:
+    """A social worker allocated to ``child``: the shared benchmark's pack owes actions from
+    the child's fourth CPN on."""
+    record = {"id": id, "type": "social_worker_allocated", "child_id": child, "at": at}
+    return json.dumps({**record, "worker": "sw-1"})
+
+
+def _hour(i: int, offset: str = "+00:00") -> str:
+    """The i-th hour from 1 June 2015 00:00 as a wall clock of the given offset."""
+    return (datetime(2015, 6, 1) + timedelta(hours=i)).isoformat() + offset
+
+
+def _load_in_blocks(
+    path: Path, lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> tuple[EventStream, list[int]]:
+    """``lines`` written to ``path`` and loaded, with the sizes of the blocks the loader's
+    columns were given (several, or the test proves nothing about their boundaries)."""
+    path.write_text("\n".join(lines) + "\n")
+    sizes: list[int] = []
+    add_block = ColumnsBuilder.add_block
+
+    def counted(builder: ColumnsBuilder, events: Any, values: Any) -> None:
+        sizes.append(len(events))
+        add_block(builder, events, values)
+
+    monkeypatch.setattr(ColumnsBuilder, "add_block", counted)
+    stream = load_events(path)
+    monkeypatch.setattr(ColumnsBuilder, "add_block", add_block)
+    assert len(sizes) >= 2 and sum(sizes) == len(stream.events) == len(lines)
+    return stream, sizes
+
+
+def _as_without_columns(stream: EventStream, as_of: datetime) -> tuple[str, list[Any]]:
+    """The document and rejections (event id, place, reason) of ``stream``, with its
+    columns and (the same events in another stream) without: they must agree."""
+    pack = load_pack(_SHARED_BENCH)
+    same = EventStream(stream.events, stream.rejected, stream.source, stream.origins)
+    assert of_stream(same, same.events) is None
+    results = [evaluate(pack, s, as_of) for s in (stream, same)]
+    documents = [r.to_json() for r in results]
+    rejections = [[(j.event_id, j.where, j.reason) for j in r.account.rejected] for r in results]
+    assert documents[0] == documents[1] and rejections[0] == rejections[1]
+    return documents[0], rejections[0]
+
+
+def test_ids_that_ascend_in_each_block_but_not_across_a_boundary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loader notes whether each id sorts after the one before, block by block and
+    # across each boundary; evaluate then builds no set of ids. Here the second block's
+    # first id is the first block's last: the ids ascend within each block, one is given
+    # twice, and both events are rejected as duplicates.
+    path = tmp_path / "twice.jsonl"
+    lines = [_cpn_line(f"e-{i:04d}", _hour(i), f"c-{i % 5}") for i in range(900)]
+    stream, sizes = _load_in_blocks(path, lines, monkeypatch)
+    first = sizes[0]
+    lines = [
+        _cpn_line(f"e-{i if i < first else i - 1:04d}", _hour(i), f"c-{i % 5}") for i in range(900)
+    ]
+    stream, again = _load_in_blocks(path, lines, monkeypatch)
+    assert again == sizes
+    kept = of_stream(stream, stream.events)
+    assert kept is not None and not kept.ids_ascend
+    twice = f"e-{first - 1:04d}"
+    _, rejections = _as_without_columns(stream, datetime(2016, 1, 1, tzinfo=UTC))
+    assert [(i, w) for i, w, _ in rejections] == [
+        (twice, f"{path}:{first}"),
+        (twice, f"{path}:{first + 1}"),
+    ]
+    assert all(r.startswith("duplicate event id: 2 events share it") for *_, r in rejections)
+
+
+def test_a_stream_out_of_walk_order_across_a_block_boundary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each block in walk order, the second block's first event an hour before the first
+    # block's last: the document is that of the same events in walk order.
+    path = tmp_path / "order.jsonl"
+    start = [_allocation_line(f"a-{c}", _hour(0), f"c-{c}") for c in range(3)]
+    lines = start + [_cpn_line(f"e-{i:04d}", _hour(i + 1), f"c-{i % 3}") for i in range(900)]
+    _, sizes = _load_in_blocks(path, lines, monkeypatch)
+    first = sizes[0]
+    hours = [0, 0, 0, *(n - 2 for n in range(3, len(lines)))]
+    hours[first] = hours[first - 1] - 1
+    ids = [f"a-{c}" for c in range(3)] + [f"e-{i:04d}" for i in range(3, len(lines))]
+    lines = start + [_cpn_line(ids[n], _hour(hours[n]), f"c-{n % 3}") for n in range(3, 903)]
+    stream, again = _load_in_blocks(path, lines, monkeypatch)
+    assert again == sizes and stream.events[first].at < stream.events[first - 1].at  # type: ignore[operator]
+    kept = of_stream(stream, stream.events)
+    assert kept is not None and kept.ids_ascend  # the ids ascend; the times do not
+    as_of = datetime(2016, 1, 1, tzinfo=UTC)
+    document, rejections = _as_without_columns(stream, as_of)
+    assert not rejections and len(json.loads(document)["obligations"]) > 1000
+    ordered = tmp_path / "ordered.jsonl"
+    in_order = sorted(zip(hours, ids, lines, strict=True))
+    ordered.write_text("\n".join(line for *_, line in in_order) + "\n")
+    assert evaluate(load_pack(_SHARED_BENCH), load_events(ordered), as_of).to_json() == document
+
+
+def test_ids_the_wrong_way_round_at_a_tie(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Times in order, but at one time two CPNs of child c-t, its third and fourth, with
+    # the later id first: in walk order (by time, then id) "e-0501" is the fourth, the one
+    # that owes the two actions, as when the file gives them in walk order.
+    path = tmp_path / "tie.jsonl"
+    lines = [_cpn_line(f"e-{i:04d}", _hour(i), f"c-{i % 3}") for i in range(900)]
+    lines[0] = _allocation_line("e-0000", _hour(0), "c-t")
+    lines[1:3] = [_cpn_line(f"e-{i:04d}", _hour(i), "c-t") for i in (1, 2)]
+    lines[500:502] = [_cpn_line(f"e-{i:04d}", _hour(500), "c-t") for i in (501, 500)]
+    stream, _ = _load_in_blocks(path, lines, monkeypatch)
+    kept = of_stream(stream, stream.events)
+    assert kept is not None and not kept.ids_ascend
+    as_of = datetime(2016, 1, 1, tzinfo=UTC)
+    document, _ = _as_without_columns(stream, as_of)
+    owed = [o for o in json.loads(document)["obligations"] if o["child_id"] == "c-t"]
+    assert sorted(o["id"] for o in owed) == [
+        "flag_to_social_worker/e-0501",
+        "request_planning_meeting/e-0501",
+    ]
+    lines[500:502] = lines[501], lines[500]
+    path.write_text("\n".join(lines) + "\n")
+    assert evaluate(load_pack(_SHARED_BENCH), load_events(path), as_of).to_json() == document
+
+
+@pytest.mark.parametrize("late_at", ["last", "middle"])
+def test_events_after_as_of_are_found_in_and_out_of_walk_order(
+    late_at: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In walk order the last event is the latest; out of it the latest is looked for. Times
+    # of three offsets: as_of 2015-06-20T10:30Z. 11:00+01:00 is 10:00Z (kept); 10:31+00:00
+    # and 06:00-05:00 (11:00Z) are after it.
+    path = tmp_path / "late.jsonl"
+    lines = [_cpn_line(f"e-{i:04d}", _hour(i // 3, "+01:00"), f"c-{i % 4}") for i in range(900)]
+    tail = [
+        _cpn_line("k-0001", "2015-06-20T11:00:00+01:00"),
+        _cpn_line("l-0001", "2015-06-20T10:31:00+00:00"),
+        _cpn_line("l-0002", "2015-06-20T06:00:00-05:00"),
+    ]
+    if late_at == "last":  # every earlier time before them, ids ascending: in walk order
+        lines += tail
+    else:
+        lines[300:300] = tail[::-1]
+    stream, _ = _load_in_blocks(path, lines, monkeypatch)
+    as_of = datetime(2015, 6, 20, 10, 30, tzinfo=UTC)
+    later = [e.id for e in stream.events if e.at.astimezone(UTC) > as_of]  # type: ignore[union-attr]
+    assert later == (["l-0001", "l-0002"] if late_at == "last" else ["l-0002", "l-0001"])
+    _, rejections = _as_without_columns(stream, as_of)
+    assert sorted(i for i, *_ in rejections) == ["l-0001", "l-0002"]
+    assert {r for *_, r in rejections} == {"dated after as_of, so not yet evaluated"}
+
+
+def test_unknown_values_in_one_block_are_noted_for_the_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A concern that leaves its flags unrecorded (listed under unknown) in the first block
+    # only: the stream's columns say so, and its child takes the careful walk as it does
+    # when evaluate reads the events itself.
+    path = tmp_path / "unknown.jsonl"
+    lines = [_cpn_line(f"e-{i:04d}", _hour(i), f"c-{i % 3}") for i in range(900)]
+    concern = {"id": "e-0002a", "type": "concern_identified", "child_id": "c-1"}
+    lines.insert(3, json.dumps({**concern, "at": _hour(2), "category": "neglect"}))
+    stream, _ = _load_in_blocks(path, lines, monkeypatch)
+    kept = of_stream(stream, stream.events)
+    assert kept is not None and kept.unknown and kept.ids_ascend
+    assert [e.id for e in stream.events if e.unknown] == ["e-0002a"]
+    _as_without_columns(stream, datetime(2016, 1, 1, tzinfo=UTC))
+
+
+def test_a_date_only_event_leaves_the_stream_without_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A time-less event in a later block: evaluate reads the events itself (its careful
+    # walk for that child).
+    path = tmp_path / "dated.jsonl"
+    lines = [_cpn_line(f"e-{i:04d}", _hour(i), f"c-{i % 3}") for i in range(900)]
+    record = json.loads(lines[800])
+    del record["at"]
+    lines[800] = json.dumps({**record, "on": "2015-07-04"})
+    stream, _ = _load_in_blocks(path, lines, monkeypatch)
+    assert of_stream(stream, stream.events) is None
+    _as_without_columns(stream, datetime(2016, 1, 1, tzinfo=UTC))
 
 
 _AT_LAST_CPN = """\

@@ -131,14 +131,14 @@ def _evaluate_all(
     stream = as_stream(events)
     rejected = list(stream.rejected)
     uncertain: set[str] = set()
-    columns: list[list[Any]] = []
+    columns: list[Any] = []
     accepted = _accept(pack, stream, as_of, rejected, uncertain, columns)
 
     # One pass over the events in input order (where reading them is cheapest: in child
     # order they are scattered in memory) gathers what grouping and sorting need: on the
     # usual stream _accept's own pass has (child ids, times, ids, types) of every event.
     if columns:
-        child_ids, times, ids = columns[:3]
+        child_ids, times, ids, _kinds, in_walk_order = columns
         fixed = True
     else:
         keys = list(map(_CHILD_AT_ID, accepted))
@@ -182,7 +182,8 @@ def _evaluate_all(
 
     # Results are ordered by child first, so each child's sorted results, children in
     # order, are the whole evaluation's order (evaluate_stream and the Dask merge rely on it).
-    in_walk_order = fixed and not uncertain and _in_walk_order(times, ids)
+    if not columns:
+        in_walk_order = fixed and not uncertain and _in_walk_order(times, ids)
     if in_walk_order and lean is not None:
         # As below, each child's events with what the lean walk reads of them (_walk_lean),
         # taken from the columns in input order, grouped in one pass.
@@ -322,13 +323,15 @@ def _comparable(times: list[datetime]) -> list[datetime]:
     return list(map(datetime.astimezone, times, repeat(UTC)))  # no method look-up per time
 
 
-def _in_walk_order(times: list[datetime], ids: list[str]) -> bool:
+def _in_walk_order(times: list[datetime], ids: list[str], ids_ascend: bool = False) -> bool:
     """Whether events with these times (fixed offsets, ``_comparable``) and (unique) ids
     come in walk order: by time, then id. C-level passes over the times (no key tuples),
-    then ids where times tie."""
+    then ids where times tie, unless ``ids_ascend`` says each id sorts after the one before."""
     later = islice(times, 1, None)
     if not all(map(le, times, later)):
         return False
+    if ids_ascend:
+        return True
     ties = compress(range(len(times) - 1), map(eq, times, islice(times, 1, None)))
     return all(ids[i] <= ids[i + 1] for i in ties)
 
@@ -406,78 +409,115 @@ def _accept(
     as_of: datetime,
     rejected: list[Rejection],
     uncertain: set[str],
-    columns_out: list[list[Any]] | None = None,
+    columns_out: list[Any] | None = None,
 ) -> list[BaseEvent]:
     """The events to evaluate; duplicates and events after ``as_of`` go to ``rejected``.
 
     Children with a date-only event or an unknown value are added to ``uncertain``.
     ``columns_out``: when every event is accepted, every time has a fixed offset and none
     is uncertain (the usual stream), the accepted events' child ids, times (``_comparable``),
-    ids and types are appended to it (four lists, in the order of the events), so that the
-    caller does not read the events again."""
+    ids and types are appended to it (four lists, in the order of the events), then whether
+    they are in walk order (``_in_walk_order``), so that the caller does not read the events
+    again."""
     events = stream.events
     as_of_utc = as_of.astimezone(UTC)
     values: list[dict[str, Any]] | None = None
     giving: list[int] | None = None
-    kept_columns = of_stream(stream, events)
-    if kept_columns is not None:
+    kept = of_stream(stream, events)
+    if kept is not None:
         # Read by the loader while each block of events was new (_event_columns): a pass
-        # over every event here would find each out of the caches.
-        ids, times, unknowns = kept_columns.ids, kept_columns.times, kept_columns.unknowns
-        kinds, child_ids, giving = kept_columns.kinds, kept_columns.child_ids, kept_columns.giving
+        # over every event here would find each out of the caches. Every time has a fixed
+        # offset, and whether ids ascend and any event has unknown values is known.
+        ids, times, kinds = kept.ids, kept.times, kept.kinds
+        child_ids, giving = kept.child_ids, kept.giving
+        if not kept.ids_ascend and len(set(ids)) != len(events):
+            return _without_duplicates(pack, stream, as_of, rejected, uncertain)
+        if kept.unknown or not events:
+            return _late_or_uncertain(pack, stream, as_of, rejected, uncertain)
+        fixed, ids_ascend = True, kept.ids_ascend
     else:
         # One pass over the events (each read costs a trip to memory), then C calls on
         # columns.
         values, (ids, times, unknowns, kinds, child_ids) = _columns(events)
-    if len(set(ids)) == len(events):  # no duplicate ids, the usual case
+        if len(set(ids)) != len(events):
+            return _without_duplicates(pack, stream, as_of, rejected, uncertain)
+        # The usual stream, checked by one C call per event (map and any): every event
+        # timed, none with unknown values; otherwise the loop of _late_or_uncertain. One
+        # pass for both: a time that is None has its own type.
+        kinds_of_time = set(map(type, times))
+        if _NO_TIME in kinds_of_time or any(unknowns):
+            return _late_or_uncertain(pack, stream, as_of, rejected, uncertain)
+        fixed = kinds_of_time == {datetime} and _fixed_offset_times(times)
+        ids_ascend = False
+    if fixed:
+        # Fixed offsets (as read from text): with one zone object (_comparable), they
+        # compare with each other without a conversion per comparison, and the caller
+        # groups and sorts children on them. In walk order, the last is the latest.
+        comparable = _comparable(times)
+        in_walk_order = _in_walk_order(comparable, ids, ids_ascend)
+        latest = comparable[-1] if in_walk_order else max(comparable)
+        if not latest > as_of_utc:  # aware times of two zones compare as instants
+            accepted = _linked(stream, list(events), rejected, pack.calendar, kinds, values, giving)
+            if columns_out is not None and len(accepted) == len(events):
+                columns_out.extend((child_ids, comparable, ids, kinds, in_walk_order))
+            return accepted
+    elif not any(map(as_of_utc.__lt__, times)):
         # Aware datetimes with different zones compare as instants, and as_of_utc is in
         # UTC, so no event time needs converting here.
-        # The usual stream, checked by one C call per event (map and any): every event
-        # timed, none after as_of, none with unknown values. Otherwise the loop below.
-        # One pass for both: a time that is None has its own type.
-        kinds_of_time = set(map(type, times))
-        if _NO_TIME not in kinds_of_time and not any(unknowns):
-            if kinds_of_time == {datetime} and _fixed_offset_times(times):
-                # Fixed offsets (as read from text): with one zone object (_comparable), they
-                # compare with as_of (in that zone) and each other without a conversion per
-                # comparison, and the caller groups and sorts children on them.
-                comparable = _comparable(times)
-                as_of_here = as_of_utc.astimezone(comparable[0].tzinfo)
-                if not any(map(as_of_here.__lt__, comparable)):
-                    kept = _linked(
-                        stream, list(events), rejected, pack.calendar, kinds, values, giving
-                    )
-                    if columns_out is not None and len(kept) == len(events):
-                        columns_out.extend((child_ids, comparable, ids, kinds))
-                    return kept
-            elif not any(map(as_of_utc.__lt__, times)):
-                return _linked(stream, list(events), rejected, pack.calendar, kinds, values, giving)
-        late = []
-        as_of_day: date | None = None
-        for i, event in enumerate(events):
-            at = event.at
-            if at is None:  # date-only: kept when on or before as_of's local day
-                if as_of_day is None:
-                    as_of_day = pack.calendar.local_date(as_of)
-                if event.on > as_of_day:  # type: ignore[operator]  # on is set when at is not
-                    late.append(i)
-                else:
-                    uncertain.add(event.child_id)
-            elif at > as_of_utc:
+        return _linked(stream, list(events), rejected, pack.calendar, kinds, values)
+    return _late_or_uncertain(pack, stream, as_of, rejected, uncertain)
+
+
+def _late_or_uncertain(
+    pack: CompiledPack,
+    stream: EventStream,
+    as_of: datetime,
+    rejected: list[Rejection],
+    uncertain: set[str],
+) -> list[BaseEvent]:
+    """``_accept`` of a stream whose ids are unique: events after ``as_of`` rejected,
+    children with a date-only event or an unknown value noted."""
+    events = stream.events
+    as_of_utc = as_of.astimezone(UTC)
+    late = []
+    as_of_day: date | None = None
+    for i, event in enumerate(events):
+        at = event.at
+        if at is None:  # date-only: kept when on or before as_of's local day
+            if as_of_day is None:
+                as_of_day = pack.calendar.local_date(as_of)
+            if event.on > as_of_day:  # type: ignore[operator]  # on is set when at is not
                 late.append(i)
-            elif event.unknown:
+            else:
                 uncertain.add(event.child_id)
-        if not late:
-            return _linked(stream, list(events), rejected, pack.calendar)
-        for i in late:
-            event = events[i]
-            rejected.append(
-                Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
-            )
-        skip = set(late)
-        return _linked(
-            stream, [e for i, e in enumerate(events) if i not in skip], rejected, pack.calendar
+        elif at > as_of_utc:
+            late.append(i)
+        elif event.unknown:
+            uncertain.add(event.child_id)
+    if not late:
+        return _linked(stream, list(events), rejected, pack.calendar)
+    for i in late:
+        event = events[i]
+        rejected.append(
+            Rejection(stream.where(i), event.id, "dated after as_of, so not yet evaluated")
         )
+    skip = set(late)
+    return _linked(
+        stream, [e for i, e in enumerate(events) if i not in skip], rejected, pack.calendar
+    )
+
+
+def _without_duplicates(
+    pack: CompiledPack,
+    stream: EventStream,
+    as_of: datetime,
+    rejected: list[Rejection],
+    uncertain: set[str],
+) -> list[BaseEvent]:
+    """``_accept`` of a stream where some id is given twice: every event sharing an id
+    rejected (with the places of all), as well as those after ``as_of``."""
+    events = stream.events
+    as_of_utc = as_of.astimezone(UTC)
     counts = Counter(e.id for e in events)
     places: dict[str, list[str]] = {}
     for i, event in enumerate(events):
