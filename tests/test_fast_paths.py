@@ -1271,3 +1271,120 @@ def test_the_lean_walk_meets_by_a_tested_satisfied_by_only_what_the_test_passes(
         "met",
         "f",
     )
+
+
+# Two rules in the lean subset, each with an escalation: one met by any strategy meeting
+# (a same-day deadline) and cancelled by a cancellation, one met by a flag to 'someone' only
+# (two elapsed hours).
+_DECIDED_IN_THE_WALK = """\
+  - id: meet_same_day
+    title: A concern owes a meeting the same day
+    citation: {source: src, quote: "a meeting is held the same day"}
+    strength: must
+    when: {event: concern_identified}
+    require:
+      action: meet
+      responsible: someone
+      due: {same_day: true}
+      satisfied_by: {event: strategy_meeting_held}
+      cancelled_by: {event: strategy_meeting_cancelled}
+      escalation: {action: escalate_meeting, responsible: someone}
+  - id: flag_within_two_hours
+    title: A CPN is flagged to someone within two hours
+    citation: {source: src, quote: "flagged within two hours"}
+    strength: must
+    when: {event: cpn_created}
+    require:
+      action: flag
+      responsible: someone
+      due: {hours: 2}
+      satisfied_by: {event: flag_sent, where: {field: to, contains: someone}}
+      escalation: {action: escalate_flag, responsible: someone}
+"""
+
+
+def test_the_lean_walk_decides_met_late_cancelled_and_overdue_where_close_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The lean walk decides an obligation's status when it opens it and again when an event
+    # meets or cancels it (no _close). Each child's concern is on Tue 7 May 2024 at 10:00
+    # BST, due at the end of that London day: 23:59:59.999999 BST = 22:59:59.999999 UTC.
+    # Each CPN is at 10:00 BST, due two elapsed hours later: 12:00 BST = 11:00 UTC.
+    #   c-1: meeting at 22:59:59.999999+00:00, the deadline's very instant: met (not late),
+    #        met_at as recorded (+00:00), met_on 7 May.
+    #   c-2: meeting at 00:00 BST on 8 May, a microsecond after: met_late, met_on 8 May.
+    #   c-3: cancelled at 11:00 BST, a meeting at 12:00: cancelled, no met_at, no escalation.
+    #   c-4: nothing: overdue as of 1 Jun, with its escalation.
+    #   c-5: flag to someone at 12:00 BST, the deadline's instant: met.
+    #   c-6: flag to someone at 11:00:00.000001+00:00: met_late, met_on 7 May.
+    #   c-7: flag to the police only: not met, overdue with its escalation.
+    #   c-8: CPN at 22:00 UTC on 31 May, due at 00:00 UTC on 1 Jun, as_of's very instant:
+    #        open (as_of is not after it), no escalation.
+    pack = compile_text(minimal_pack("decided", "Decided", _DECIDED_IN_THE_WALK), "decided.yaml")
+    assert evaluate_module._Memo(pack).plan.lean is not None
+    concern = "2024-05-07T10:00:00+01:00"
+    events = [_concern(concern, f"k{n}", child=f"c-{n}") for n in range(1, 5)]
+    events += [
+        ev(
+            "strategy_meeting_held",
+            "2024-05-07T22:59:59.999999+00:00",
+            id="m1",
+            child="c-1",
+            chair_role="someone",
+        ),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-08T00:00:00+01:00",
+            id="m2",
+            child="c-2",
+            chair_role="someone",
+        ),
+        ev("strategy_meeting_cancelled", "2024-05-07T11:00:00+01:00", id="x3", child="c-3"),
+        ev(
+            "strategy_meeting_held",
+            "2024-05-07T12:00:00+01:00",
+            id="m3",
+            child="c-3",
+            chair_role="someone",
+        ),
+    ]
+    for n, at, to in (
+        (5, "2024-05-07T12:00:00+01:00", ["someone"]),
+        (6, "2024-05-07T11:00:00.000001+00:00", ["someone"]),
+        (7, "2024-05-07T11:30:00+01:00", ["police"]),
+    ):
+        events.append(ev("cpn_created", concern, id=f"i{n}", child=f"c-{n}", incident_ref="R"))
+        events.append(ev("flag_sent", at, id=f"f{n}", child=f"c-{n}", to=to, sender_role="ds"))
+    events.append(
+        ev("cpn_created", "2024-05-31T23:00:00+01:00", id="i8", child="c-8", incident_ref="R")
+    )
+    as_of = datetime(2024, 6, 1, tzinfo=UTC)
+    got = {o.child_id: o for o in evaluate(pack, events, as_of).obligations}
+    assert {c: o.status for c, o in got.items()} == {
+        "c-1": "met",
+        "c-2": "met_late",
+        "c-3": "cancelled",
+        "c-4": "overdue",
+        "c-5": "met",
+        "c-6": "met_late",
+        "c-7": "overdue",
+        "c-8": "open",
+    }
+    assert got["c-8"].escalation is None
+    c1 = got["c-1"]
+    assert (c1.met_by, c1.met_on, c1.escalation) == ("m1", date(2024, 5, 7), None)
+    assert c1.met_at is not None and c1.met_at.isoformat() == "2024-05-07T22:59:59.999999+00:00"
+    c2 = got["c-2"]
+    assert (c2.met_by, c2.met_on) == ("m2", date(2024, 5, 8))
+    assert c2.met_at is not None and c2.met_at.isoformat() == "2024-05-08T00:00:00+01:00"
+    c3 = got["c-3"]
+    assert (c3.cancelled_by, c3.met_by, c3.met_at, c3.escalation) == ("x3", None, None, None)
+    for child, action in (("c-4", "escalate_meeting"), ("c-7", "escalate_flag")):
+        escalation = got[child].escalation
+        assert escalation is not None and escalation.action == action, child
+    c6 = got["c-6"]
+    assert (c6.met_by, c6.met_on, c6.escalation) == ("f6", date(2024, 5, 7), None)
+    assert c6.met_at is not None and c6.met_at.utcoffset() == timedelta(0)
+    for order in (events, events[::-1]):  # grouped as it comes, and sorted
+        lean, general = _both_walks(pack, order, as_of, monkeypatch)
+        assert lean == general

@@ -70,9 +70,9 @@ from ._stream import EventStream, as_stream
 # An obligation while the child's events are walked is the Obligation itself, not yet
 # frozen: an ObligationShell (_result) with every field set when it is opened except these,
 # which hold walk state until _close fills them: ``met_by`` and ``cancelled_by`` the event
-# (not its id), ``escalation`` the requirement's escalation spec, ``status`` unset. So each
-# obligation is one object, built once. Obligations wait on event types as (obligation, its
-# requirement, its trigger).
+# (not its id), ``escalation`` the requirement's escalation spec, ``status`` unset. (The lean
+# walk fills them as it goes: _walk_lean.) So each obligation is one object, built once.
+# Obligations wait on event types as (obligation, its requirement, its trigger).
 _Open = Any
 _Waiting = tuple[Any, CompiledRequirement, BaseEvent]
 
@@ -804,10 +804,10 @@ def _walk(
                     if exercised is not None:
                         exercised.add(("case", rule_id, route.name or "", due_case.label))
                     if dues is not None:  # a day-based deadline: the same for the same day
-                        due = dues.get(day)
-                        if due is None:
-                            kind_, amount = due_case.kind, due_case.amount
-                            due = dues[day] = _day_deadline(calendar, kind_, amount, day)
+                        day_due = dues.get(day)
+                        if day_due is None:
+                            day_due = dues[day] = _day_due(calendar, due_case, day)
+                        due = day_due[0]
                     elif span is not None and converting:
                         # Elapsed hours from the instant, as calendar.due adds them in UTC
                         # (without its two conversions).
@@ -935,14 +935,17 @@ class _LeanTally:
 class _LeanRule(NamedTuple):
     """A rule as the lean walk applies it: its condition (None when it has no 'where'),
     its count's tally key (None without a count), threshold and repeat, how it opens its
-    obligation, and the event types that obligation waits on."""
+    obligation, and the event types that obligation waits on: those any event of meets it
+    (``met_by_any``: it waits there as (obligation, its deadline in UTC or None)), and
+    the others (``tested_by``: as _Waiting, for _settle)."""
 
     applies: Predicate | None
     tally: int | None
     threshold: int
     repeat: str
     opening: _Opening
-    waits_on: tuple[str, ...]
+    met_by_any: tuple[str, ...]
+    tested_by: tuple[str, ...]
 
 
 # One lean step per event type: (type, its fold or None, how an obligation waiting on it is
@@ -973,14 +976,32 @@ def _lean_steps(
     general walk."""
     if pack.anchors_by_event or pack.lookback:
         return None
+    for rules in plans.values():
+        for rule in rules:
+            if rule.opening is None or rule.expect is not None or rule.within is not None:
+                return None
+            if rule.count is not None and rule.repeat not in ("every", "once", "run"):
+                return None
+    requirements = [r.opening.requirement for rs in plans.values() for r in rs if r.opening]
+    # Every obligation waiting on a type is met by any event of it when each requirement
+    # waiting on it has a 'satisfied_by' of this type with no 'where' (meeting is tried
+    # before cancelling, so cancels never come into it).
+    met_by_any = {
+        kind
+        for kind, (_, _fold, waited, _plans, _anchors, _kept) in steps.items()
+        if waited
+        and all(
+            any(where in _ALWAYS for where in req.meets.get(kind, ()))
+            for req in requirements
+            if kind in req.waits_on
+        )
+    }
     lean_rules: dict[str, list[_LeanRule]] = {}
     for kind, rules in plans.items():
         for rule in rules:
             opening = rule.opening
-            if opening is None or rule.expect is not None or rule.within is not None:
-                return None
-            if rule.count is not None and rule.repeat not in ("every", "once", "run"):
-                return None
+            assert opening is not None
+            waits_on = sorted(opening.requirement.waits_on)
             lean_rules.setdefault(kind, []).append(
                 _LeanRule(
                     None if rule.always else rule.compiled.applies,
@@ -988,22 +1009,13 @@ def _lean_steps(
                     rule.threshold,
                     rule.repeat,
                     opening,
-                    tuple(sorted(opening.requirement.waits_on)),
+                    tuple(k for k in waits_on if k in met_by_any),
+                    tuple(k for k in waits_on if k not in met_by_any),
                 )
             )
-    requirements = [r.opening.requirement for rs in lean_rules.values() for r in rs]
     lean: dict[str, _LeanStep] = {}
     for kind, (_, fold, waited, _plans, _anchors, _kept) in steps.items():
-        settle: bool | None = None
-        if waited:
-            # Every obligation waiting on this type is met by any event of it when each
-            # requirement waiting on it has a 'satisfied_by' of this type with no 'where'
-            # (meeting is tried before cancelling, so cancels never come into it).
-            settle = all(
-                any(where in _ALWAYS for where in req.meets.get(kind, ()))
-                for req in requirements
-                if kind in req.waits_on
-            )
+        settle = (kind in met_by_any) if waited else None
         of_kind = tuple(lean_rules.get(kind, ()))
         counting: dict[int, Predicate | None] = {}
         for lean_rule, plan_rule in zip(of_kind, plans.get(kind, ()), strict=True):
@@ -1039,12 +1051,18 @@ def _walk_lean(
     (event, its instant as _walk takes it, its type, its id), so that an event whose type
     needs only its id (a count) or the event itself (meeting an obligation) is not read:
     each read of an event's fields here is a trip to memory, the child's events lying far
-    apart. tests/test_fast_paths.py holds the two walks to the same document."""
+    apart. Each obligation's status is decided as _close decides it, but in the walk: when
+    it is opened (as if never settled: its deadline in UTC is at hand then) and again when
+    an event meets or cancels it (the event's time and local date found once for all it
+    meets), so that nothing is left to close but the class. tests/test_fast_paths.py holds
+    the two walks to the same document."""
     calendar = pack.calendar
     tz = calendar.tz
     case = CaseState()
     opened: list[_Open] = []
-    waiting: dict[str, list[_Waiting]] = {}
+    # By type: what waits on it, as (obligation, its deadline in UTC) where any event of the
+    # type meets it (_LeanRule.met_by_any), else as _Waiting.
+    waiting: dict[str, list[Any]] = {}
     tallies: dict[int, _LeanTally] = {}
     in_order = True  # as in _walk
     last_trigger: BaseEvent | None = None
@@ -1061,14 +1079,43 @@ def _walk_lean(
         if settle is not None:
             items = waiting.get(kind)
             if items:
-                if settle:
-                    for item, _, _ in items:
+                # What this event meets is decided now, as _close would decide it, its time
+                # and local date found once for all it meets.
+                met_at: datetime | None = None
+                met_on: date | None = None
+                if settle:  # entries (obligation, its deadline in UTC or None)
+                    for item, due_utc in items:
                         if item.met_by is None and item.cancelled_by is None:
-                            item.met_by = event
-                            item.met_at = instant
+                            if met_at is None:
+                                met_at = event.__dict__["at"]
+                                met_on = fromutc(origin + (instant - _EPOCH)).date()
+                            late = due_utc is not None and instant > due_utc
+                            item.status = "met_late" if late else "met"
+                            item.met_by = event_id
+                            item.met_at = met_at
+                            item.met_on = met_on
+                            item.escalation = None
                     waiting[kind] = []
                 else:
-                    waiting[kind] = _settle(items, kind, event, case, instant)
+                    still = _settle(items, kind, event, case, instant)
+                    if len(still) < len(items):  # some may be met or cancelled now
+                        for item, _, _ in items:
+                            if item.cancelled_by is event:
+                                item.status = "cancelled"
+                                item.cancelled_by = event_id
+                                item.escalation = None
+                            elif item.met_by is event:
+                                if met_at is None:
+                                    met_at = event.__dict__["at"]
+                                    met_on = fromutc(origin + (instant - _EPOCH)).date()
+                                due = item.due
+                                late = due is not None and instant > memo.due(due, as_of)[1]
+                                item.status = "met_late" if late else "met"
+                                item.met_by = event_id
+                                item.met_at = met_at
+                                item.met_on = met_on
+                                item.escalation = None
+                    waiting[kind] = still
         if not rules:
             continue
         tally = None
@@ -1085,7 +1132,7 @@ def _walk_lean(
         here: datetime | None = None
         day: date | None = None
         for rule in rules:
-            applies, counted_in, threshold, how, opening, waits_on = rule
+            applies, counted_in, threshold, how, opening, met_by_any, tested_by = rule
             if counted_in is not None:
                 # As _walk's count without a window; a tally below its threshold has not
                 # fired (it only grows), so 'fired' needs no reset here.
@@ -1123,25 +1170,46 @@ def _walk_lean(
                 day = here.date()
             assert here is not None
             assert day is not None
-            due = None
+            due = due_utc = None
             statics = opening.statics
             if statics is None:  # as _walk decides the deadline case
                 _, due_case, statics, dues, span = _case_entry(opening, values, event, case)
                 if dues is not None:
-                    due = dues.get(day)
-                    if due is None:
-                        due = dues[day] = _day_deadline(
-                            calendar, due_case.kind, due_case.amount, day
-                        )
+                    day_due = dues.get(day)
+                    if day_due is None:
+                        day_due = dues[day] = _day_due(calendar, due_case, day)
+                    due, due_utc = day_due
                 elif span is not None:
-                    due = fromutc(origin + (instant - _EPOCH + span))
+                    since = instant - _EPOCH + span  # elapsed hours, added in UTC
+                    due = fromutc(origin + since)
+                    due_utc = _EPOCH + since
                 else:
                     due = calendar.due_local(due_case.kind, due_case.amount, here)
+                    if due is not None:
+                        due_utc = memo.due(due, as_of)[1]
             o = _opened(statics, values, triggered_by, values["at"], day, due)
+            # Its status as _close decides it for an obligation never settled (meeting or
+            # cancelling it decides it again), so that none is left to close.
+            if due_utc is not None and as_of > due_utc:
+                o.status = "overdue"
+                escalation = o.escalation
+                if escalation is not None:
+                    o.escalation = memo.escalation(escalation)
+            else:
+                o.status = "open"
+                o.escalation = None
             opened.append(o)
-            if waits_on:
+            if met_by_any:
+                entry = (o, due_utc)
+                for waited_kind in met_by_any:
+                    found = waiting.get(waited_kind)
+                    if found is None:
+                        waiting[waited_kind] = [entry]
+                    else:
+                        found.append(entry)
+            if tested_by:
                 waited_entry = (o, opening.requirement, event)
-                for waited_kind in waits_on:
+                for waited_kind in tested_by:
                     found = waiting.get(waited_kind)
                     if found is None:
                         waiting[waited_kind] = [waited_entry]
@@ -1149,13 +1217,20 @@ def _walk_lean(
                         found.append(waited_entry)
     if not opened:
         return
+    # Every obligation is decided (opened, met or cancelled): filled, from now on frozen.
     lates: list[Obligation] = []
-    obligations = _close(opened, as_of, memo, True, tz, lates)
+    for o in opened:
+        o.__class__ = Obligation
+        if o.status in _LATE:
+            lates.append(o)
     if not in_order:
-        obligations.sort(key=_obligation_order(memo.plan.rank, True))
-    all_obligations.extend(obligations)
+        opened.sort(key=_obligation_order(memo.plan.rank, True))
+    all_obligations.extend(opened)
     if lates:
         all_findings.append(_ChildFindings([], lates))
+
+
+_LATE = frozenset(("overdue", "met_late"))  # statuses with a lateness finding
 
 
 def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
@@ -1371,10 +1446,13 @@ class _RulePlan:
         self.opening: _Opening | None = None  # set by _Plan where the rule has one
 
 
+# A day-based deadline as _Opening keeps it: the deadline, and it in UTC (_day_due).
+_DayDue = tuple[datetime, datetime]
+
 # A deadline case as _Opening keeps it: (applies, the case, its statics, for a day-based case
 # its deadlines by local date (made once per pack and date; else None), and for an elapsed
 # hours case its length (else None)).
-_Entry = tuple[Predicate, DueCase, "_Static", dict[date, datetime] | None, timedelta | None]
+_Entry = tuple[Predicate, DueCase, "_Static", dict[date, _DayDue] | None, timedelta | None]
 
 # Combinations of field values whose deadline case an _Opening keeps at most: the fields
 # are the trigger's flags and categories, few values each; a table testing a free-text
@@ -1425,10 +1503,17 @@ def _case_entry(
     return entry
 
 
-def _dues(case: DueCase) -> dict[date, datetime] | None:
+def _dues(case: DueCase) -> dict[date, _DayDue] | None:
     """Where a day-based case keeps its deadlines by local date, for as long as the pack
     lives: at most one per date in the years events may have. None for another kind."""
     return {} if case.kind in _DAY_KINDS else None
+
+
+def _day_due(calendar: WorkingCalendar, case: DueCase, day: date) -> _DayDue:
+    """The deadline of a day-based ``case`` triggered on local ``day``, and it in UTC (the
+    lean walk compares instants with it: _walk_lean)."""
+    deadline = _day_deadline(calendar, case.kind, case.amount, day)
+    return deadline, deadline.astimezone(UTC)
 
 
 def _opening(plan: _Plan, pack: CompiledPack, rule: _RulePlan) -> _Opening | None:
