@@ -36,6 +36,7 @@ from pydantic._internal._model_construction import ModelMetaclass
 from pydantic_core import PydanticCustomError
 
 from ._errors import EventValidationError, did_you_mean, known_list, shown
+from ._pack_base import new_list, signed
 
 # Event times are accepted between these years (as written, in the event's own offset):
 # wide enough for any real record, narrow enough to catch "no date" placeholders such as
@@ -57,6 +58,7 @@ _DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _instant_text = _INSTANT.fullmatch
 
 
+@signed
 def _instant(value: object) -> datetime:
     """An event time: an aware datetime, or ISO 8601 text with an offset, in range."""
     # Called for every event read: the common case (text) comes first.
@@ -78,6 +80,7 @@ def _instant(value: object) -> datetime:
     return moment
 
 
+@signed
 def _day(value: object) -> date:
     """A calendar date: a ``date``, or ISO 8601 text ``YYYY-MM-DD``, in range."""
     if isinstance(value, date) and not isinstance(value, datetime):
@@ -97,7 +100,12 @@ def _day(value: object) -> date:
 # The JSON Schema says "a date-time string"; the exact rules are the validators' above.
 # As JSON they are written back in ISO 8601 (a plain validator leaves pydantic without a
 # serializer that expects what the validator returns).
-_ISO = PlainSerializer(lambda value: value.isoformat(), return_type=str, when_used="json")
+@signed
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+_ISO = PlainSerializer(_iso, return_type=str, when_used="json")
 Instant = Annotated[
     AwareDatetime,
     PlainValidator(_instant),
@@ -115,6 +123,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 BoundedInt = Annotated[int, Field(gt=-(10**20), lt=10**20)]
 
 
+@signed
 def _not_an_integer(value: object) -> object:
     # Strict floats take integers, so an integer BoundedInt refused (a 300-digit one) would
     # come back as 1e300; an integer is an integer or it is rejected.
@@ -323,7 +332,7 @@ class BaseEvent(BaseModel, metaclass=_EventModel):
         max_length=100,
     )
     unknown: list[Name] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=100,
         description="Fields of this event that its source does not record: the record "
         "leaves them out, and rules that need them give cannot_evaluate instead of a finding. "
@@ -559,12 +568,14 @@ class FlagSent(BaseEvent):
     type: Literal["flag_sent"] = "flag_sent"
     sender_role: Name | None = needed("Role id of the sender.")
     to: list[Name] | None = needed("Recipient role ids.", min_length=1, max_length=50)
-    cc: list[Name] = Field(default_factory=list, max_length=50, description="Copied-in role ids.")
+    cc: list[Name] = Field(
+        default_factory=new_list, max_length=50, description="Copied-in role ids."
+    )
     attached_cpns: list[Name] = Field(
-        default_factory=list, max_length=500, description="Incident refs of attached CPNs."
+        default_factory=new_list, max_length=500, description="Incident refs of attached CPNs."
     )
     summarised_incidents: list[Name] = Field(
-        default_factory=list, max_length=500, description="Incident refs the summary covers."
+        default_factory=new_list, max_length=500, description="Incident refs the summary covers."
     )
     is_flag: bool | None = Field(
         None,
@@ -612,7 +623,7 @@ class PlanningMeetingHeld(BaseEvent):
     chair_role: Name | None = needed("Role id of the chair.")
     chair: Name | None = Field(None, description="Person id of the chair.")
     agencies: list[Name] = Field(
-        default_factory=list, max_length=50, description="Agency ids that took part."
+        default_factory=new_list, max_length=50, description="Agency ids that took part."
     )
     # No default of False (reader 5 M2): a must finding would then rest on a record that
     # does not say; None is "not recorded", an advisory gap, never a breach.
@@ -640,15 +651,15 @@ class StrategyDiscussionHeld(BaseEvent):
     type: Literal["strategy_discussion_held"] = "strategy_discussion_held"
     mode: MeetingMode | None = needed("How the discussion was held.")
     agencies: list[Name] = Field(
-        default_factory=list, max_length=50, description="Agency ids that took part."
+        default_factory=new_list, max_length=50, description="Agency ids that took part."
     )
     chair_role: Name | None = Field(None, description="Role id of the chair.")
     chair: Name | None = Field(None, description="Person id of the chair.")
     records_made_by: list[Name] = Field(
-        default_factory=list, max_length=50, description="Agencies that recorded the outcome."
+        default_factory=new_list, max_length=50, description="Agencies that recorded the outcome."
     )
     invited: list[Name] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=50,
         description="Agencies invited, whether or not they took part; agencies is who took "
         "part. Empty when the invitations were not recorded.",
@@ -744,17 +755,17 @@ class StrategyMeetingHeld(BaseEvent):
     chair_role: Name | None = needed("Role id of the chair.")
     chair: Name | None = Field(None, description="Person id of the chair.")
     agencies: list[Name] = Field(
-        default_factory=list, max_length=50, description="Agency ids that took part."
+        default_factory=new_list, max_length=50, description="Agency ids that took part."
     )
     mode: MeetingMode = Field("face_to_face", description="How the meeting was held.")
     records_made_by: list[Name] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=50,
         description="Agencies that took notes of the actions agreed at the meeting itself (not "
         "the chair's record, which strategy_record_circulated shows).",
     )
     invited: list[Name] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=50,
         description="Agencies invited, whether or not they took part; agencies is who took "
         "part. Empty when the invitations were not recorded.",
@@ -777,10 +788,10 @@ class StrategyMeetingCancelled(BaseEvent):
     by_role: Name | None = Field(None, description="Role id of whoever cancelled it.")
     rationale: Text | None = Field(None, description="Why it was cancelled, as recorded.")
     agreed_by: list[Name] = Field(
-        default_factory=list, max_length=50, description="Role or agency ids."
+        default_factory=new_list, max_length=50, description="Role or agency ids."
     )
     notified: list[Name] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=50,
         description="Who was emailed. Empty means emailed to no one, as flag_sent.cc; a "
         "record that does not say who was emailed lists notified under unknown.",
@@ -829,7 +840,7 @@ class StrategyRecordCirculated(BaseEvent):
 
     type: Literal["strategy_record_circulated"] = "strategy_record_circulated"
     meeting_ref: Id | None = Field(None, description="Id of the meeting or discussion event.")
-    to: list[Name] = Field(default_factory=list, max_length=50, description="Agencies sent it.")
+    to: list[Name] = Field(default_factory=new_list, max_length=50, description="Agencies sent it.")
     authorised_by_role: Name | None = Field(
         None, description="Role id of whoever authorised the record before it went out."
     )
@@ -842,7 +853,7 @@ class MedicalConsidered(BaseEvent):
 
     type: Literal["medical_considered"] = "medical_considered"
     kinds: list[MedicalKind] = Field(
-        default_factory=list, max_length=2, description="The kinds of medical considered."
+        default_factory=new_list, max_length=2, description="The kinds of medical considered."
     )
     required: bool = Field(False, description="A medical was decided to be required.")
 
@@ -894,7 +905,7 @@ class SupervisionHeld(BaseEvent):
     type: Literal["supervision_held"] = "supervision_held"
     kind: SupervisionKind | None = needed("The kind of supervision.")
     agencies: list[Name] = Field(
-        default_factory=list, max_length=50, description="Agency ids that took part."
+        default_factory=new_list, max_length=50, description="Agency ids that took part."
     )
 
 
@@ -1149,7 +1160,7 @@ class CoreGroupMeetingHeld(BaseEvent):
     type: Literal["core_group_meeting_held"] = "core_group_meeting_held"
     plan_ref: Id | None = Field(None, description="Id of the child_protection_plan_started event.")
     agencies: list[Name] = Field(
-        default_factory=list, max_length=50, description="Agency ids that took part."
+        default_factory=new_list, max_length=50, description="Agency ids that took part."
     )
 
 

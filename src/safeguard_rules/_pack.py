@@ -34,6 +34,7 @@ from pydantic_core import PydanticCustomError
 from ._pack_base import TEMPLATE_FIELD as TEMPLATE_FIELD
 from ._pack_base import FrozenDict as FrozenDict
 from ._pack_base import FrozenList as FrozenList
+from ._pack_base import new_list, signed
 from ._pack_base import template_fields as template_fields
 
 T = TypeVar("T")
@@ -48,6 +49,7 @@ def _from_document(info: ValidationInfo) -> bool:
     return isinstance(info.context, dict) and bool(info.context.get("document"))
 
 
+@signed
 def _not_null(value: T, info: ValidationInfo) -> T:
     if value is None and _from_document(info):
         raise PydanticCustomError("wrong-type", "null is not a value here; leave the key out")
@@ -60,6 +62,7 @@ def _not_null(value: T, info: ValidationInfo) -> T:
 Opt = Annotated[Union[T, SkipJsonSchema[None]], AfterValidator(_not_null)]  # noqa: UP007
 
 
+@signed
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -142,6 +145,7 @@ class _Strict(BaseModel):
     )
 
     @model_validator(mode="after")
+    @signed
     def _freeze(self) -> Any:
         # Frozen all the way down: a model's lists and mappings are immutable too, so a
         # compiled pack cannot be changed through the models it hands out.
@@ -244,7 +248,7 @@ class CalendarSpec(_Strict):
     working_days: list[Weekday] = Field(default_factory=_weekdays, min_length=1, max_length=7)
     public_holidays: Opt[PublicHolidays] = None
     closures: list[IsoDate] = Field(
-        default_factory=list, max_length=1000, description="Extra dates the offices are closed."
+        default_factory=new_list, max_length=1000, description="Extra dates the offices are closed."
     )
     office_hours: Opt[OfficeHours] = None
 
@@ -834,7 +838,7 @@ class Trigger(EventMatch):
 class Escalation(_Strict):
     action: Identifier
     responsible: Identifier
-    copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
+    copied_in: list[Identifier] = Field(default_factory=new_list, max_length=20)
     description: Opt[LongText] = None
     path: Opt[Identifier] = Field(
         None, description="An entry of escalation_paths: who 'responsible' escalates to next."
@@ -864,7 +868,7 @@ class Requirement(_Strict):
     action: Identifier
     description: Opt[LongText] = None
     responsible: Identifier
-    copied_in: list[Identifier] = Field(default_factory=list, max_length=20)
+    copied_in: list[Identifier] = Field(default_factory=new_list, max_length=20)
     due: Opt[Due] = Field(None, description="Omitted where the source sets no timescale.")
     due_from: Opt[DueFrom] = Field(
         None,
@@ -1044,7 +1048,7 @@ class Pack(_Strict):
     escalation_paths: dict[Identifier, EscalationPath] = Field(default_factory=dict, max_length=50)
     rules: list[Rule] = Field(min_length=1, max_length=2000)
     not_encoded: list[NotEncoded] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=2000,
         description="Source sentences deliberately not encoded, each with its reason.",
     )
@@ -1071,7 +1075,7 @@ class OverlayMetadata(_Strict):
     )
     description: Opt[LongText] = None
     sources: list[Source] = Field(
-        default_factory=list, max_length=50, description="Appended to the base's sources."
+        default_factory=new_list, max_length=50, description="Appended to the base's sources."
     )
 
 
@@ -1119,12 +1123,12 @@ class Overlay(_Strict):
     parameters: dict[Identifier, ParameterOverride] = Field(default_factory=dict, max_length=200)
     escalation_paths: dict[Identifier, EscalationPath] = Field(default_factory=dict, max_length=50)
     rules: list[Rule] = Field(
-        default_factory=list,
+        default_factory=new_list,
         max_length=2000,
         description="A rule with a base rule's id replaces it in place; a new id is appended.",
     )
     not_encoded: list[NotEncoded] = Field(
-        default_factory=list, max_length=2000, description="Appended to the base's."
+        default_factory=new_list, max_length=2000, description="Appended to the base's."
     )
     vocabulary: Opt[VocabularySection] = Field(
         None,
@@ -1133,7 +1137,7 @@ class Overlay(_Strict):
     )
     disable: list[Annotated[str, Field(pattern=_RULE_ID.pattern, min_length=1, max_length=120)]] = (
         Field(
-            default_factory=list,
+            default_factory=new_list,
             max_length=2000,
             description="Ids of base rules this overlay switches off: they fire on nothing "
             "and produce nothing. A misspelt id is an error.",

@@ -54,6 +54,7 @@ from ._events import (
 )
 from ._gc import collector_paused
 from ._mapping import EventMapping, RecordMappingError
+from ._pack_base import new_list
 from ._result import Rejection
 from ._vocabulary import Vocabulary
 
@@ -401,11 +402,13 @@ _INSTANT_TEXT = (
 
 def _times_as_text(schema: Any) -> Any:
     """A copy of the events' core schema in which every event time (``Instant``, checked by
-    :func:`_instant` in Python) is text matching :data:`_INSTANT_TEXT` instead."""
+    :func:`_instant` in Python) is text matching :data:`_INSTANT_TEXT` instead, and each
+    empty list by default is made by ``list`` itself (called once per event missing the
+    field; :data:`~._pack_base.new_list` is quick to build a schema with, not to call)."""
     if isinstance(schema, list):
         return [_times_as_text(item) for item in schema]
     if not isinstance(schema, dict):
-        return schema
+        return list if schema is new_list else schema
     function = schema.get("function")
     if (
         schema.get("type") == "function-plain"
@@ -426,9 +429,20 @@ _BULK_CONFIG = core_schema.CoreConfig(cache_strings="keys")
 
 def _lines_validator(events: Any, *, wrapped: bool = True) -> Callable[[str], Any]:
     """pydantic-core's validator of a JSON list of one-element lists of ``events``; with
-    ``wrapped`` false, of a JSON list of ``events`` (a mapped block, :func:`_validated`)."""
+    ``wrapped`` false, of a JSON list of ``events`` (a mapped block, :func:`_validated`).
+
+    Built when first called: each is a few ms over the union of every event type, and a
+    read uses one or two of the five a mapped and a plain read make (most often only the
+    plain case's)."""
     item = core_schema.tuple_schema([events]) if wrapped else events
-    return SchemaValidator(core_schema.list_schema(item), _BULK_CONFIG).validate_json
+    built: list[Callable[[str], Any]] = []
+
+    def validate(text: str) -> Any:
+        if not built:
+            built.append(SchemaValidator(core_schema.list_schema(item), _BULK_CONFIG).validate_json)
+        return built[0](text)
+
+    return validate
 
 
 # The schema types a constant is checked against once, when it is made a field's default
