@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from pydantic_core import SchemaValidator, core_schema, from_json
 
 from ._errors import ArgumentError, EventStreamError
-from ._event_columns import ColumnsBuilder, attach
+from ._event_columns import ColumnsBuilder, attach, of_stream
 from ._event_files import (
     Batch,
     BulkParse,
@@ -131,6 +131,10 @@ class Origins:
         return f"{label[0]}{self._numbers[index]}{label[1]}"
 
 
+_CHILD_IDS = "_child_ids"  # an EventStream's own __dict__ entry (EventStream.child_ids)
+_CHILD_ID = attrgetter("child_id")
+
+
 @dataclass(frozen=True)
 class EventStream:
     """Parsed events plus the records that could not be parsed."""
@@ -143,6 +147,24 @@ class EventStream:
     @property
     def received(self) -> int:
         return len(self.events) + len(self.rejected)
+
+    @property
+    def child_ids(self) -> tuple[str, ...]:
+        """The distinct ``child_id`` of ``events``, sorted as strings (code point order, in
+        which ``evaluate`` gives each child's results); ``len(stream.child_ids)`` is how many
+        children the stream covers. Rejected records count for no child.
+
+        Found on first use, from the column of child ids the loader kept when it read the
+        file in bulk, else from the events; then kept with the stream, not as a field:
+        equality, repr and ``dataclasses.replace`` are as before."""
+        found: tuple[str, ...] | None = self.__dict__.get(_CHILD_IDS)
+        if found is None:
+            # The kept column is read in order; the events themselves lie all over memory.
+            columns = of_stream(self, self.events)
+            every = map(_CHILD_ID, self.events) if columns is None else columns.child_ids
+            found = tuple(sorted(set(every)))
+            object.__setattr__(self, _CHILD_IDS, found)  # frozen: kept as _event_columns are
+        return found
 
     def where(self, index: int) -> str | None:
         """Where ``events[index]`` was read, when known ("events.jsonl:12")."""
