@@ -11,6 +11,7 @@ place. Speed is measured by benchmarks/ (never here).
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 import safeguard_rules._stream as stream_module
 from safeguard_rules import EventMapping, EventStream, load_events, load_mapping
 from safeguard_rules._event_files import BLOCK_CHARS, EventLimits
+from safeguard_rules._events import EVENT_CLASSES
 
 SHARED = Path(__file__).resolve().parents[1] / "benchmarks" / "shared_bench"
 
@@ -525,3 +528,45 @@ def test_types_translated_in_a_chain_read_whole(
         ("police_attention", "y"),
     ]
     assert read.events[0].model_fields_set >= {"type", "incident_ref"}
+
+
+def test_events_read_in_blocks_share_their_fields_sets_and_keep_them_apart(
+    tmp_path: Path,
+) -> None:
+    # Events of a type read in blocks that set the same fields share one set object
+    # (_stream._FieldsSets); no change pydantic makes to one event's set reaches another's.
+    lines = _plain(1200)  # several blocks
+    lines[7] = CONCERN.replace('"complex"', '"risk_level":"high","complex"') % (8, AT)
+    read = _same(
+        _write(tmp_path, lines), mapping=load_mapping(SHARED / "shared_bench.mapping.yaml")
+    )
+    concerns = [e for e in read.events if type(e).__name__ == "ConcernIdentified"]
+    assert len(concerns) == 600
+    given = {
+        *("id", "child_id", "at", "type", "category", "serious_harm", "complex"),
+        *("immediate_action_taken", "forensic_evidence_needed", "looked_after"),
+    }
+    with_risk = concerns[3]  # line 8
+    first, other = concerns[0], concerns[-1]  # lines 2 and 1200: other blocks
+    assert first.model_fields_set is other.model_fields_set == given
+    assert with_risk.model_fields_set == given | {"risk_level"}
+    assert len({id(e.model_fields_set) for e in concerns}) == 2
+
+    updated = first.model_copy(update={"referral_ref": "P1"})
+    assert updated.model_fields_set == given | {"referral_ref"}
+    deep = first.model_copy(update={"referring_agency": "education"}, deep=True)
+    assert deep.model_fields_set == given | {"referring_agency"}
+    with pytest.raises(ValidationError):
+        first.referral_ref = "P1"  # type: ignore[misc]  # frozen: refused before any change
+    assert copy.copy(first).model_fields_set is not first.model_fields_set
+    assert copy.deepcopy(first).model_fields_set is not first.model_fields_set
+    assert first.model_fields_set is other.model_fields_set == given
+    assert with_risk.model_fields_set == given | {"risk_level"}
+    assert other.model_dump(exclude_unset=True).keys() == given
+
+
+def test_every_event_type_is_frozen() -> None:
+    # Events read in blocks share their fields sets (_stream._FieldsSets), which is sound
+    # only while no event's fields can be set after it is made.
+    for event_class in EVENT_CLASSES.values():
+        assert event_class.model_config.get("frozen") is True, event_class

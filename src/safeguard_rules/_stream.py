@@ -22,11 +22,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter, setitem
+from operator import attrgetter, eq, itemgetter, setitem
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator, core_schema, from_json
 
 from ._errors import ArgumentError, EventStreamError
@@ -603,7 +603,7 @@ class _Blocks:
     that is seldom plain (flags often not recorded) is not validated twice per block."""
 
     RETRY = 16
-    __slots__ = ("columns", "full", "mapped", "plain", "skip")
+    __slots__ = ("columns", "fields_sets", "full", "mapped", "plain", "skip")
 
     def __init__(self, mapped: _Mapped | None, columns: ColumnsBuilder | None = None) -> None:
         if _validate_lines is _first_validate_lines:
@@ -613,6 +613,7 @@ class _Blocks:
         self.full = mapped.in_block if mapped is not None else _validate_lines
         self.plain = mapped.in_plain_block if mapped is not None else _validate_plain_lines
         self.skip = 0  # blocks to read with the full validator before trying plain again
+        self.fields_sets = _FieldsSets()  # the events' fields sets, one object per content
 
     def validate(self, text: str) -> Any:
         """The validated block, or raises ValidationError."""
@@ -1045,10 +1046,59 @@ def _validated(
         return None
     if mapped is not None and not mapped.finish(values, fields_set):
         return None
-    if blocks is not None and blocks.columns is not None:
-        # The block's columns, read while it is in cache, from the field values read above.
-        blocks.columns.add_block(events, values)
+    if blocks is not None:
+        blocks.fields_sets.share(events, fields_set)
+        if blocks.columns is not None:
+            # The block's columns, read while it is in cache, from the field values read above.
+            blocks.columns.add_block(events, values)
     return events
+
+
+# Sets a model's fields set (a slot of BaseModel): a C call, no pydantic hook.
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+
+
+class _FieldsSets:
+    """One set object for each content of the fields sets of a read's events: pydantic-core
+    makes one set per event (728 bytes for ten names, about half of an event's memory),
+    and most events of a type set the same fields. A block's sets are replaced while it is
+    new, so that the ones made are freed at once and their memory serves the next block.
+
+    Sharing is safe because the events are frozen and nothing changes a fields set in
+    place once an event is made: pydantic's ``__setattr__`` refuses frozen models before it
+    adds a name; ``model_copy``, ``copy`` and ``deepcopy`` give the copy a copy of the set
+    (``model_copy(update=...)`` then updates the copy's); equality and hashing read field
+    values, not the set; ``model_dump(exclude_unset=True)`` reads it. Pickling a list of
+    events shares the set among them, as here (tests/test_bulk_lines.py)."""
+
+    __slots__ = ("by_names", "by_type")
+
+    def __init__(self) -> None:
+        self.by_type: dict[type, set[str]] = {}  # a set seen for each type
+        self.by_names: dict[frozenset[str], set[str]] = {}  # every set seen, by content
+
+    def share(self, events: list[BaseEvent], fields_set: list[set[str]]) -> None:
+        """Gives each of ``events`` (new, seen by no one yet; ``fields_set`` their sets)
+        the set kept for its content."""
+        # First the set kept for the event's type, compared by content (a C pass); the
+        # others (a type's first event, fields left out) looked up by content.
+        kinds = list(map(type, events))
+        known = list(map(self.by_type.get, kinds))
+        same = list(map(eq, fields_set, known))
+        if all(same):
+            list(map(_SET_FIELDS_SET, events, known))
+            return
+        list(map(_SET_FIELDS_SET, compress(events, same), compress(known, same)))
+        by_names = self.by_names
+        if len(by_names) > 1024:
+            by_names.clear()  # many contents: keep memory bounded (sharing is an economy)
+        for event, names, kind, shared in zip(events, fields_set, kinds, same, strict=True):
+            if shared:
+                continue
+            kept = by_names.setdefault(frozenset(names), names)
+            self.by_type[kind] = kept  # the latest: events that set other fields come in runs
+            if kept is not names:
+                _SET_FIELDS_SET(event, kept)
 
 
 def _maybe_spaced(text: str, lines: bool) -> bool:
