@@ -565,6 +565,25 @@ def test_events_read_in_blocks_share_their_fields_sets_and_keep_them_apart(
     assert other.model_dump(exclude_unset=True).keys() == given
 
 
+def test_types_whose_records_give_the_same_keys_keep_their_own_fields_sets(
+    tmp_path: Path,
+) -> None:
+    # A police incident and a social worker's allocation give the same keys, and the
+    # mapping gives each type a constant of its own (incident_ref, worker): each event's
+    # fields set is made from its type's, not from another type's of the same keys.
+    worker = POLICE.replace("police_incident", "social_worker_allocated")
+    lines = [(POLICE if n % 3 else worker) % (n, AT) for n in range(1, 301)]
+    read = _same(
+        _write(tmp_path, lines), mapping=load_mapping(SHARED / "shared_bench.mapping.yaml")
+    )
+    base = {"id", "child_id", "at", "type"}
+    assert [e.model_fields_set for e in read.events[:3]] == [
+        base | {"incident_ref"},
+        base | {"incident_ref"},
+        base | {"worker"},
+    ]
+
+
 def test_every_event_type_is_frozen() -> None:
     # Events read in blocks share their fields sets (_stream._FieldsSets), which is sound
     # only while no event's fields can be set after it is made.

@@ -613,7 +613,7 @@ class _Blocks:
         self.full = mapped.in_block if mapped is not None else _validate_lines
         self.plain = mapped.in_plain_block if mapped is not None else _validate_plain_lines
         self.skip = 0  # blocks to read with the full validator before trying plain again
-        self.fields_sets = _FieldsSets()  # the events' fields sets, one object per content
+        self.fields_sets = _FieldsSets(mapped)  # the events' fields sets, one object per content
 
     def validate(self, text: str) -> Any:
         """The validated block, or raises ValidationError."""
@@ -737,9 +737,9 @@ class _Mapped:
     validates as its event type and gives that type's name (:func:`_translated`), each
     translated value of an enumerated field accepted as it is, each constant the default of
     its field; each ignored key read into a field of its own (so that it is counted), then
-    dropped. :meth:`finish` then translates values, drops those fields and marks constants
-    as given, so an event is what :meth:`EventMapping.renamer` and validation make of the
-    record.
+    dropped. :meth:`finish` then translates values and drops those fields, and
+    :meth:`names_given` drops them from the fields set and marks constants as given, so an
+    event is what :meth:`EventMapping.renamer` and validation make of the record.
 
     Records it cannot vouch for go the long way (the renamer), where every reason is
     given: see :func:`_bulk_events` for the checks on the text."""
@@ -762,29 +762,32 @@ class _Mapped:
         self.values = values
         self.constants = constants
 
-    def finish(self, values: list[dict[str, Any]], fields_set: list[set[str]]) -> bool:
-        """The validated events, given by their field values (``__dict__``) and fields set,
-        made what the long way makes of their records (in place: they are new and seen by
-        no one yet); False when one must go the long way."""
+    def finish(self, values: list[dict[str, Any]]) -> list[str] | None:
+        """The validated events' field values (``__dict__``) made what the long way makes
+        of their records (in place: they are new and seen by no one yet); their fields sets
+        are made so by :meth:`names_given`. Gives the events' types, or None when one must
+        go the long way."""
         for name in self.ignored:
             list(map(dict.pop, values, repeat(name)))
-            list(map(set.discard, fields_set, repeat(name)))
         kinds = list(map(_TYPE_KEY, values))
         for name, table, holders in self.values:
             # Every event of a type with the field holds it (as its value or the default).
             of_holders = list(compress(values, map(holders.__contains__, kinds)))
             given = list(map(itemgetter(name), of_holders))
             list(map(_set_item, of_holders, repeat(name), map(table.get, given, given)))
-        if self.constants:
-            # One pass: each event's constants (none for most types) marked as given.
-            constants = list(map(self.constants.get, kinds, repeat(_NO_NAMES)))
-            if any(map(_UNKNOWN_KEY, values)) and any(
+        if self.constants and any(map(_UNKNOWN_KEY, values)):
+            constants = map(self.constants.get, kinds, repeat(_NO_NAMES))
+            if any(
                 not names.isdisjoint(unknown)
                 for names, unknown in zip(constants, map(_UNKNOWN_KEY, values), strict=True)
             ):
-                return False  # a constant's field also listed as unknown: rejected
-            list(map(set.update, fields_set, constants))
-        return True
+                return None  # a constant's field also listed as unknown: rejected
+        return kinds
+
+    def names_given(self, names: set[str], kind: str) -> set[str]:
+        """The fields set of an event of type ``kind`` that validation gave ``names``: the
+        fields of ignored keys dropped, the type's constants marked as given (a new set)."""
+        return names.difference(self.ignored).union(self.constants.get(kind, _NO_NAMES))
 
 
 _NO_NAMES: frozenset[str] = frozenset()
@@ -1044,13 +1047,16 @@ def _validated(
         return None  # a key given twice
     if not _parse_times(values):
         return None
-    if mapped is not None and not mapped.finish(values, fields_set):
+    kinds = mapped.finish(values) if mapped is not None else list(map(_TYPE_KEY, values))
+    if kinds is None:
         return None
     if blocks is not None:
-        blocks.fields_sets.share(events, fields_set)
-        if blocks.columns is not None:
-            # The block's columns, read while it is in cache, from the field values read above.
-            blocks.columns.add_block(events, values)
+        blocks.fields_sets.share(events, fields_set, kinds)
+    elif mapped is not None:
+        list(map(_SET_FIELDS_SET, events, map(mapped.names_given, fields_set, kinds)))
+    if blocks is not None and blocks.columns is not None:
+        # The block's columns, read while it is in cache, from the field values read above.
+        blocks.columns.add_block(events, values)
     return events
 
 
@@ -1059,10 +1065,11 @@ _SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 
 
 class _FieldsSets:
-    """One set object for each content of the fields sets of a read's events: pydantic-core
+    """The fields sets of a read's events, one set object for each content: pydantic-core
     makes one set per event (728 bytes for ten names, about half of an event's memory),
     and most events of a type set the same fields. A block's sets are replaced while it is
-    new, so that the ones made are freed at once and their memory serves the next block.
+    new, so that the ones made are freed at once and their memory serves the next block;
+    with a mapping, the set each content is made (:meth:`_Mapped.names_given`) is made once.
 
     Sharing is safe because the events are frozen and nothing changes a fields set in
     place once an event is made: pydantic's ``__setattr__`` refuses frozen models before it
@@ -1071,32 +1078,44 @@ class _FieldsSets:
     values, not the set; ``model_dump(exclude_unset=True)`` reads it. Pickling a list of
     events shares the set among them, as here (tests/test_bulk_lines.py)."""
 
-    __slots__ = ("by_names", "by_type")
+    __slots__ = ("by_names", "made", "mapped", "shared")
 
-    def __init__(self) -> None:
-        self.by_type: dict[type, set[str]] = {}  # a set seen for each type
-        self.by_names: dict[frozenset[str], set[str]] = {}  # every set seen, by content
+    def __init__(self, mapped: _Mapped | None) -> None:
+        self.mapped = mapped
+        # For each type, a set pydantic-core made and the set events given one of the same
+        # content get.
+        self.made: dict[str, set[str]] = {}
+        self.shared: dict[str, set[str]] = {}
+        # Every type and content seen: its set (by type too: with a mapping, the set made of
+        # a content depends on the type's constants).
+        self.by_names: dict[tuple[str, frozenset[str]], set[str]] = {}
 
-    def share(self, events: list[BaseEvent], fields_set: list[set[str]]) -> None:
-        """Gives each of ``events`` (new, seen by no one yet; ``fields_set`` their sets)
-        the set kept for its content."""
+    def share(self, events: list[BaseEvent], fields_set: list[set[str]], kinds: list[str]) -> None:
+        """Gives each of ``events`` (new, seen by no one yet; ``fields_set`` their sets as
+        made, ``kinds`` their types) the set kept for its content."""
         # First the set kept for the event's type, compared by content (a C pass); the
         # others (a type's first event, fields left out) looked up by content.
-        kinds = list(map(type, events))
-        known = list(map(self.by_type.get, kinds))
-        same = list(map(eq, fields_set, known))
+        made = list(map(self.made.get, kinds))
+        same = list(map(eq, fields_set, made))
         if all(same):
-            list(map(_SET_FIELDS_SET, events, known))
+            list(map(_SET_FIELDS_SET, events, map(self.shared.__getitem__, kinds)))
             return
-        list(map(_SET_FIELDS_SET, compress(events, same), compress(known, same)))
+        shared = list(compress(kinds, same))
+        list(map(_SET_FIELDS_SET, compress(events, same), map(self.shared.__getitem__, shared)))
         by_names = self.by_names
         if len(by_names) > 1024:
             by_names.clear()  # many contents: keep memory bounded (sharing is an economy)
-        for event, names, kind, shared in zip(events, fields_set, kinds, same, strict=True):
-            if shared:
+        for event, names, kind, known in zip(events, fields_set, kinds, same, strict=True):
+            if known:
                 continue
-            kept = by_names.setdefault(frozenset(names), names)
-            self.by_type[kind] = kept  # the latest: events that set other fields come in runs
+            key = (kind, frozenset(names))
+            kept = by_names.get(key)
+            if kept is None:
+                mapped = self.mapped
+                kept = by_names[key] = names if mapped is None else mapped.names_given(names, kind)
+            # The latest of each type: events that set other fields come in runs.
+            self.made[kind] = names
+            self.shared[kind] = kept
             if kept is not names:
                 _SET_FIELDS_SET(event, kept)
 
