@@ -47,7 +47,6 @@ from ._outcome import (
     check_finding,
     escalation_of,
     late_message,
-    lateness_severity,
 )
 from ._pack import Escalation as EscalationSpec
 from ._result import (
@@ -164,8 +163,9 @@ def _evaluate_all(
         """Walk a child whose events are sorted, every time with a fixed offset, and whose
         ``instants`` are their times in one zone; its findings are made when read."""
         if lean is not None:
-            rows = zip(history, instants, map(_TYPE, history), map(_ID, history), strict=True)
-            _walk_lean(lean, pack, rows, as_of_utc, obligations, findings, memo)
+            steps = map(lean.get, map(_TYPE, history))
+            rows = zip(history, instants, steps, map(_ID, history), strict=True)
+            _walk_lean(pack, rows, as_of_utc, obligations, findings, memo)
             return
         _walk(
             pack,
@@ -186,14 +186,16 @@ def _evaluate_all(
         in_walk_order = fixed and not uncertain and _in_walk_order(times, ids)
     if in_walk_order and lean is not None:
         # As below, each child's events with what the lean walk reads of them (_walk_lean),
-        # taken from the columns in input order, grouped in one pass.
+        # taken from the columns in input order, grouped in one pass; each event's step is
+        # looked up here, by a C call per event, not in the walk.
         kinds = columns[3] if columns else list(map(_TYPE, accepted))
+        steps = map(lean.get, kinds)
         rows_by_child: defaultdict[str, list[Any]] = defaultdict(list)
-        _group(rows_by_child, child_ids, zip(accepted, times, kinds, ids, strict=True))
-        del child_ids, times, ids, columns, kinds
+        _group(rows_by_child, child_ids, zip(accepted, times, steps, ids, strict=True))
+        del child_ids, times, ids, columns, kinds, steps
         for child_id in sorted(rows_by_child):
             rows = rows_by_child.pop(child_id)  # let go once walked
-            _walk_lean(lean, pack, rows, as_of_utc, obligations, findings, memo)
+            _walk_lean(pack, rows, as_of_utc, obligations, findings, memo)
     elif in_walk_order:
         # The input is already in walk order (by time, then id): grouped by child as it
         # comes, each child's events are in order too, with nothing to sort.
@@ -920,30 +922,34 @@ def _walk(
             all_findings.extend(_child_findings(findings, lates, plan.rank, _Texts()))
 
 
-class _LeanTally:
+class _LeanTally(list[str]):
     """A count's tally on the lean walk (no window, so no times kept): the ids counted, in
-    order; whether a 'once' rule has fired; the ids as a tuple once made for this event."""
+    order (the list itself, made without an ``__init__`` call in Python); whether a 'once'
+    rule has fired; the ids as a tuple once made for this event."""
 
-    __slots__ = ("fired", "ids", "run")
+    __slots__ = ("fired", "run")
 
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-        self.fired = False
-        self.run: tuple[str, ...] | None = None
+    fired: bool
+    run: tuple[str, ...] | None
 
 
 class _LeanRule(NamedTuple):
     """A rule as the lean walk applies it: its condition (None when it has no 'where'),
     its count's tally key (None without a count), threshold and repeat, how it opens its
-    obligation, and the event types that obligation waits on: those any event of meets it
+    obligation (``opening``, and of it what is read per obligation: ``statics``, ``reads``,
+    ``decided``), and the event types that obligation waits on: those any event of meets it
     (``met_by_any``: it waits there as (obligation, its deadline in UTC or None)), and
-    the others (``tested_by``: as _Waiting, for _settle)."""
+    the others (``tested_by``: as _Waiting, for _settle). The lean steps keep it as a plain
+    tuple (see _Static)."""
 
     applies: Predicate | None
     tally: int | None
     threshold: int
     repeat: str
     opening: _Opening
+    statics: _Static | None
+    reads: Callable[[dict[str, Any]], Any] | None
+    decided: dict[Any, _Entry]
     met_by_any: tuple[str, ...]
     tested_by: tuple[str, ...]
 
@@ -958,7 +964,7 @@ _LeanStep = tuple[
     Callable[[CaseState, Any], None] | None,
     bool | None,
     tuple[tuple[int, Any], ...],  # (key, a Predicate or None)
-    tuple[_LeanRule, ...],
+    tuple[tuple[Any, ...], ...],  # each a _LeanRule as a plain tuple
     int,
 ]
 
@@ -1009,6 +1015,9 @@ def _lean_steps(
                     rule.threshold,
                     rule.repeat,
                     opening,
+                    opening.statics,
+                    opening.reads,
+                    opening.decided,
                     tuple(k for k in waits_on if k in met_by_any),
                     tuple(k for k in waits_on if k not in met_by_any),
                 )
@@ -1029,7 +1038,8 @@ def _lean_steps(
         tallies = {r.tally for r in of_kind}
         if of_kind and len(tallies) == 1 and None not in tallies:
             gate = min(r.threshold for r in of_kind)
-        lean[kind] = (kind, fold, settle, tuple(counting.items()), of_kind, gate)
+        plain = tuple(map(tuple, of_kind))
+        lean[kind] = (kind, fold, settle, tuple(counting.items()), plain, gate)
     return lean
 
 
@@ -1037,9 +1047,8 @@ _ALWAYS = (_always_applies, _always_route)
 
 
 def _walk_lean(
-    lean: dict[str, _LeanStep],
     pack: CompiledPack,
-    rows: Iterable[tuple[BaseEvent, datetime, str, str]],
+    rows: Iterable[tuple[BaseEvent, datetime, _LeanStep | None, str]],
     as_of: datetime,
     all_obligations: list[Obligation],
     all_findings: list[Any],
@@ -1048,10 +1057,10 @@ def _walk_lean(
     """:func:`_walk` (``fixed``, ``defer``, with instants, not exercising) of one child for a
     pack in the lean subset (``_lean_steps``): the same obligations and findings, without
     the steps its rules never take. ``rows``: the child's events in walk order, each as
-    (event, its instant as _walk takes it, its type, its id), so that an event whose type
-    needs only its id (a count) or the event itself (meeting an obligation) is not read:
-    each read of an event's fields here is a trip to memory, the child's events lying far
-    apart. Each obligation's status is decided as _close decides it, but in the walk: when
+    (event, its instant as _walk takes it, its type's lean step or None, its id), so that an
+    event whose type needs only its id (a count) or the event itself (meeting an obligation)
+    is not read: each read of an event's fields here is a trip to memory, the child's events
+    lying far apart. Each obligation's status is decided as _close decides it, but in the walk: when
     it is opened (as if never settled: its deadline in UTC is at hand then) and again when
     an event meets or cancels it (the event's time and local date found once for all it
     meets), so that nothing is left to close but the class. tests/test_fast_paths.py holds
@@ -1069,11 +1078,10 @@ def _walk_lean(
     last_at: datetime | None = None
     fromutc = tz.fromutc
     origin = memo.origin
-    for event, instant, kind, event_id in rows:
-        step = lean.get(kind)
+    for event, instant, step, event_id in rows:
         if step is None:
             continue
-        _, fold, settle, counting, rules, gate = step
+        kind, fold, settle, counting, rules, gate = step
         if fold is not None:
             fold(case, event)
         if settle is not None:
@@ -1095,7 +1103,7 @@ def _walk_lean(
                             item.met_at = met_at
                             item.met_on = met_on
                             item.escalation = None
-                    waiting[kind] = []
+                    items.clear()  # the type's own list (none is shared): kept for reuse
                 else:
                     still = _settle(items, kind, event, case, instant)
                     if len(still) < len(items):  # some may be met or cancelled now
@@ -1123,27 +1131,38 @@ def _walk_lean(
             tally = tallies.get(key)
             if tally is None:
                 tally = tallies[key] = _LeanTally()
+                tally.fired = False
             tally.run = None
             if counts is None or counts(event, case, None):
-                tally.ids.append(event_id)
-        if gate and len(tally.ids) < gate:  # type: ignore[union-attr]  # a gate has one tally
+                tally.append(event_id)
+        if gate and len(tally) < gate:  # type: ignore[arg-type]  # a gate has one tally
             continue
         values: dict[str, Any] | None = None  # the event's fields, read once when needed
-        here: datetime | None = None
-        day: date | None = None
+        here: Any = None  # its local time and date, with values
+        day: Any = None
         for rule in rules:
-            applies, counted_in, threshold, how, opening, met_by_any, tested_by = rule
+            (
+                applies,
+                counted_in,
+                threshold,
+                how,
+                opening,
+                statics,
+                reads,
+                decided,
+                met_by_any,
+                tested_by,
+            ) = rule
             if counted_in is not None:
                 # As _walk's count without a window; a tally below its threshold has not
                 # fired (it only grows), so 'fired' needs no reset here.
                 tally = tallies[counted_in]
-                ids = tally.ids
-                if len(ids) < threshold:
+                if len(tally) < threshold:
                     continue
                 ok = applies is None or applies(event, case, None)
                 if how == "run":
-                    run = tuple(ids)
-                    ids.clear()
+                    run = tuple(tally)
+                    tally.clear()
                     tally.run = None
                     if not ok:
                         continue
@@ -1154,7 +1173,7 @@ def _walk_lean(
                     tally.fired = True
                     run_ = tally.run
                     if run_ is None:  # one tuple for every rule of the tally firing now
-                        run_ = tally.run = tuple(ids)
+                        run_ = tally.run = tuple(tally)
                     triggered_by = run_
             elif applies is None or applies(event, case, None):
                 triggered_by = (event_id,)
@@ -1168,12 +1187,17 @@ def _walk_lean(
                 values = event.__dict__  # see _walk
                 here = fromutc(origin + (instant - _EPOCH))
                 day = here.date()
-            assert here is not None
-            assert day is not None
             due = due_utc = None
-            statics = opening.statics
             if statics is None:  # as _walk decides the deadline case
-                _, due_case, statics, dues, span = _case_entry(opening, values, event, case)
+                entry = None
+                if reads is not None:  # _case_entry's first look, without its call
+                    try:
+                        entry = decided.get(reads(values))
+                    except (KeyError, TypeError):  # not a field, or unhashable: as below
+                        entry = None
+                if entry is None:
+                    entry = _case_entry(opening, values, event, case)
+                _, due_case, statics, dues, span = entry
                 if dues is not None:
                     day_due = dues.get(day)
                     if day_due is None:
@@ -1227,7 +1251,7 @@ def _walk_lean(
         opened.sort(key=_obligation_order(memo.plan.rank, True))
     all_obligations.extend(opened)
     if lates:
-        all_findings.append(_ChildFindings([], lates))
+        all_findings.append(lates)  # no check findings: the list alone (_findings)
 
 
 _LATE = frozenset(("overdue", "met_late"))  # statuses with a lateness finding
@@ -1679,23 +1703,15 @@ class _Memo:
         return self.plan.escalation(self._pack, spec)
 
 
-class _Static(NamedTuple):
-    """What an obligation takes from its rule, route and deciding case alone, made once
-    per pack (``_Plan.statics``); ``_opened`` unpacks it in this order."""
-
-    rule_id: str
-    action: str
-    route: str | None
-    strength: Any
-    responsible: str
-    copied_in: tuple[str, ...]
-    due_basis: str
-    due_case: str | None
-    basis: Any
-    parameter: str | None
-    citation: Any
-    escalation: Any  # the escalation spec, for an overdue obligation
-    late_severity: Any  # the severity of its lateness finding
+# What an obligation takes from its rule, route and deciding case alone, made once per pack
+# (_Plan.statics), in the order _opened unpacks it: rule id, action, route, strength,
+# responsible, copied_in, due_basis, due_case, basis, parameter, citation, the escalation spec
+# (for an overdue obligation), and its id less its trigger's id ("rule_id/"). A plain tuple:
+# the interpreter unpacks an exact tuple by a specialised instruction, a NamedTuple by
+# iterating it (about 40 instructions a field, per obligation).
+_Static = tuple[
+    str, str, str | None, Any, str, tuple[str, ...], str, str | None, Any, str | None, Any, Any, str
+]
 
 
 def _static(
@@ -1712,7 +1728,7 @@ def _static(
     strength = (deciding.strength if deciding else None) or route.strength
     due = req.due
     basis = due.basis if due is not None else "source"
-    return _Static(
+    return (
         compiled.rule.id,
         spec.action,
         route.name,
@@ -1725,7 +1741,7 @@ def _static(
         due.parameter if due is not None else None,
         cite(citation, pack.source_files),
         spec.escalation,
-        lateness_severity(strength, basis),
+        f"{compiled.rule.id}/",
     )
 
 
@@ -1753,10 +1769,10 @@ def _opened(
         parameter,
         citation,
         escalation,
-        _,
+        id_prefix,
     ) = statics
     o: Any = ObligationShell()
-    o.id = f"{rule_id}/{trigger['id']}"
+    o.id = id_prefix + trigger["id"]  # one concatenation, cheaper than an f-string
     o.rule = rule_id
     o.action = action
     o.route = route
@@ -1876,13 +1892,17 @@ def _child_findings(
 
 
 def _findings(parts: list[Any], rank: dict[str, int]) -> tuple[Finding, ...]:
-    """The evaluation's findings from what the walks left (findings, and children's
-    :class:`_ChildFindings`), in order."""
+    """The evaluation's findings from what the walks left (findings, children's
+    :class:`_ChildFindings`, and the lean walk's lists of a child's late obligations), in
+    order."""
     texts = _Texts()
     found: list[Finding] = []
     for part in parts:
-        if type(part) is _ChildFindings:
+        kind = type(part)
+        if kind is _ChildFindings:
             found.extend(_child_findings(part.checks, part.lates, rank, texts))
+        elif kind is list:
+            found.extend(_child_findings([], part, rank, texts))
         else:
             found.append(part)
     return tuple(found)
