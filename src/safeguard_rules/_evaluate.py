@@ -127,7 +127,13 @@ def _evaluate_all(
     as_of: datetime,
     exercised: Exercised | None,
 ) -> Evaluation:
-    stream = as_stream(events)
+    if isinstance(events, EventStream) and of_stream(events, events.events) is not None:
+        # The loader's own events, each made by it (their columns were kept for this very
+        # tuple: _event_columns): as_stream's check that each is an event, an isinstance
+        # through pydantic's metaclass per event, is not needed (0.02-0.03 s of 200,000).
+        stream = events
+    else:
+        stream = as_stream(events)
     rejected = list(stream.rejected)
     uncertain: set[str] = set()
     columns: list[Any] = []
