@@ -1066,18 +1066,18 @@ def _walk_lean(
     (event, its instant as _walk takes it, its type's lean step or None, its id), so that an
     event whose type needs only its id (a count) or the event itself (meeting an obligation)
     is not read: each read of an event's fields here is a trip to memory, the child's events
-    lying far apart. Each obligation's status is decided as _close decides it, but in the walk: when
-    it is opened (as if never settled: its deadline in UTC is at hand then) and again when
-    an event meets or cancels it (the event's time and local date found once for all it
-    meets), so that nothing is left to close but the class. tests/test_fast_paths.py holds
-    the two walks to the same document."""
+    lying far apart. Each obligation's status is decided as _close decides it, but in the
+    walk: when it is opened (as if never settled: its deadline in UTC is at hand then) and
+    again when an event meets or cancels it (the event's time and local date found once for
+    all it meets), so that nothing is left to close but the class. tests/test_fast_paths.py
+    holds the two walks to the same document."""
     calendar = pack.calendar
     tz = calendar.tz
     case = CaseState()
     opened: list[_Open] = []
     # By type: what waits on it, as (obligation, its deadline in UTC) where any event of the
     # type meets it (_LeanRule.met_by_any), else as _Waiting.
-    waiting: dict[str, list[Any]] = {}
+    waiting: defaultdict[str, list[Any]] = defaultdict(list)
     tallies: dict[int, _LeanTally] = {}
     in_order = True  # as in _walk
     last_trigger: BaseEvent | None = None
@@ -1104,11 +1104,7 @@ def _walk_lean(
                                 met_at = event.__dict__["at"]
                                 met_on = fromutc(origin + (instant - _EPOCH)).date()
                             late = due_utc is not None and instant > due_utc
-                            item.status = "met_late" if late else "met"
-                            item.met_by = event_id
-                            item.met_at = met_at
-                            item.met_on = met_on
-                            item.escalation = None
+                            _met(item, late, event_id, met_at, met_on)
                     items.clear()  # the type's own list (none is shared): kept for reuse
                 else:
                     still = _settle(items, kind, event, case, instant)
@@ -1124,11 +1120,7 @@ def _walk_lean(
                                     met_on = fromutc(origin + (instant - _EPOCH)).date()
                                 due = item.due
                                 late = due is not None and instant > memo.due(due, as_of)[1]
-                                item.status = "met_late" if late else "met"
-                                item.met_by = event_id
-                                item.met_at = met_at
-                                item.met_on = met_on
-                                item.escalation = None
+                                _met(item, late, event_id, met_at, met_on)
                     waiting[kind] = still
         if not rules:
             continue
@@ -1232,19 +1224,11 @@ def _walk_lean(
             if met_by_any:
                 entry = (o, due_utc)
                 for waited_kind in met_by_any:
-                    found = waiting.get(waited_kind)
-                    if found is None:
-                        waiting[waited_kind] = [entry]
-                    else:
-                        found.append(entry)
+                    waiting[waited_kind].append(entry)
             if tested_by:
                 waited_entry = (o, opening.requirement, event)
                 for waited_kind in tested_by:
-                    found = waiting.get(waited_kind)
-                    if found is None:
-                        waiting[waited_kind] = [waited_entry]
-                    else:
-                        found.append(waited_entry)
+                    waiting[waited_kind].append(waited_entry)
     if not opened:
         return
     # Every obligation is decided (opened, met or cancelled): filled, from now on frozen.
@@ -1261,6 +1245,16 @@ def _walk_lean(
 
 
 _LATE = frozenset(("overdue", "met_late"))  # statuses with a lateness finding
+
+
+def _met(item: _Open, late: bool, event_id: str, met_at: datetime | None, met_on: Any) -> None:
+    """Settle the lean walk's open obligation ``item`` as met by ``event_id`` (late or
+    not), as _close would: no escalation once met."""
+    item.status = "met_late" if late else "met"
+    item.met_by = event_id
+    item.met_at = met_at
+    item.met_on = met_on
+    item.escalation = None
 
 
 def _obligation_order(rank: dict[str, int], fixed: bool) -> Callable[[Obligation], tuple[Any, ...]]:
